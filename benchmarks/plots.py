@@ -1,0 +1,105 @@
+"""PNG charts of benchmark results, drawn with matplotlib's file-only backend.
+
+Each function takes the plain rows a benchmark already wrote to JSON, so a chart can be redrawn
+from a results file without measuring again.
+
+Usage: imported by benchmarks.latency and benchmarks.pipeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers and CI; must precede pyplot
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def latency_bars(rows: list[dict], path: Path, title: str, goal_us: float | None = None) -> Path:
+    """Horizontal bars of single-image median latency per model/format, p90 as a whisker.
+
+    `rows` items need `label`, `median_us`, `p90_us`; rows without a median are left out.
+    """
+    measured = [row for row in rows if row.get("median_us") is not None]
+    figure, axes = plt.subplots(figsize=(8, 0.45 * len(measured) + 1.6))
+    labels = [row["label"] for row in measured]
+    medians = [row["median_us"] for row in measured]
+    whiskers = [max(0.0, row["p90_us"] - row["median_us"]) for row in measured]
+    positions = range(len(measured))
+    axes.barh(positions, medians, xerr=[[0] * len(measured), whiskers], color="#4C72B0",
+              error_kw={"ecolor": "#555555", "capsize": 3})
+    for position, median in zip(positions, medians):
+        axes.text(median, position, f" {_format_us(median)}", va="center", fontsize=8)
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    axes.set_xscale("log")
+    axes.set_xlabel("single-image latency, median (whisker: p90), microseconds, log scale")
+    if goal_us is not None:
+        axes.axvline(goal_us, color="#C44E52", linestyle="--", linewidth=1)
+        axes.text(goal_us, -0.7, f" goal {goal_us:g} µs", color="#C44E52", fontsize=8)
+    axes.set_title(title, fontsize=10)
+    return _save(figure, path)
+
+
+def throughput_lines(series: list[dict], path: Path, title: str) -> Path:
+    """Images per second against batch size, one line per model/format and thread setting.
+
+    `series` items need `label`, `batch_sizes`, `images_per_s`, and `all_cores` (dashed if true).
+    """
+    figure, axes = plt.subplots(figsize=(8, 5))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    base_labels = sorted({item["label"] for item in series}, key=[i["label"] for i in series].index)
+    for item in series:
+        colour = colours[base_labels.index(item["label"]) % len(colours)]
+        style = "--" if item["all_cores"] else "-"
+        suffix = " (all cores)" if item["all_cores"] else " (1 thread)"
+        axes.plot(item["batch_sizes"], item["images_per_s"], style, marker="o", color=colour,
+                  label=item["label"] + suffix)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("batch size (images per call)")
+    axes.set_ylabel("images per second, log scale")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=7, loc="best")
+    axes.set_title(title, fontsize=10)
+    return _save(figure, path)
+
+
+def stage_bars(rows: list[dict], path: Path, title: str) -> Path:
+    """Stacked bars of milliseconds per frame by pipeline stage, one bar per scenario.
+
+    `rows` items need `label` and `stages_ms` (stage name -> ms, in drawing order); a scenario
+    without a stage split gives `{"total": ms}`.
+    """
+    figure, axes = plt.subplots(figsize=(8, 0.55 * len(rows) + 1.6))
+    stage_names: list[str] = []
+    for row in rows:
+        for name in row["stages_ms"]:
+            if name not in stage_names:
+                stage_names.append(name)
+    lefts = [0.0] * len(rows)
+    for name in stage_names:
+        widths = [row["stages_ms"].get(name, 0.0) for row in rows]
+        axes.barh(range(len(rows)), widths, left=lefts, label=name)
+        lefts = [left + width for left, width in zip(lefts, widths)]
+    for position, total in enumerate(lefts):
+        axes.text(total, position, f" {total:.1f} ms", va="center", fontsize=8)
+    axes.set_yticks(list(range(len(rows))), [row["label"] for row in rows])
+    axes.invert_yaxis()
+    axes.set_xlabel("milliseconds per frame / page (median)")
+    axes.legend(fontsize=8, loc="lower right")
+    axes.set_title(title, fontsize=10)
+    return _save(figure, path)
+
+
+def _format_us(value: float) -> str:
+    return f"{value / 1000:.1f} ms" if value >= 1000 else f"{value:.1f} µs"
+
+
+def _save(figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path

@@ -1,0 +1,57 @@
+"""Training images for int8 calibration and test images for parity, both from `train.data`.
+
+Calibration uses the TRAINING split only: calibrating on the test set would leak it into the
+quantization ranges and flatter the parity figures. MNIST images are already normalized the
+way `runtime.normalize` normalizes crops, so they are used as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from export.errors import ExportError
+from runtime.spec import PIXEL_SCALE
+
+
+@dataclass(frozen=True)
+class CalibrationOptions:
+    """Which training images calibrate the int8 formats."""
+
+    image_count: int = 1000  # a few hundred to a few thousand is what PTQ needs
+    seed: int = 0  # fixed, so an export is reproducible
+
+
+def load_split(split: str, data_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST (images uint8 (N, 28, 28), labels) via the training package's loader."""
+    from train.data import DatasetError, load_mnist
+
+    try:
+        return load_mnist(split, data_dir)
+    except DatasetError as error:
+        raise ExportError(f"cannot read MNIST {split} data: {error}") from None
+
+
+def calibration_images(options: CalibrationOptions, data_dir=None) -> np.ndarray:
+    """uint8 (K, 28, 28) training images, spanning pixel values 0 and 255.
+
+    The int8 converter sets the input quantization from the range it sees; a set that holds
+    both pure black (0) and pure white (255) pixels gives range [0, 1], i.e. input scale 1/255
+    and zero point -128, so the device maps a uint8 pixel p to the int8 input p - 128 exactly.
+    """
+    images, _ = load_split("train", data_dir)
+    generator = np.random.default_rng(options.seed)
+    count = min(options.image_count, len(images))
+    chosen = images[np.sort(generator.choice(len(images), size=count, replace=False))].copy()
+    if chosen.min() > 0 or chosen.max() < 255:
+        # Pin the range to the full pixel range even for an unusual subset.
+        chosen[0].flat[0] = 0
+        chosen[0].flat[-1] = 0
+        chosen[-1][chosen[-1] == chosen[-1].max()] = 255
+    return chosen
+
+
+def as_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], what the float model takes."""
+    return images.astype(np.float32)[..., None] * np.float32(PIXEL_SCALE)

@@ -1,0 +1,414 @@
+"""Where the live camera's frames come from, and the thread that keeps only the newest one.
+
+A source is a webcam (by index or V4L2 device path), an RTSP/HTTP stream, a video file, a still
+image, or the Raspberry Pi camera through picamera2 (OpenCV cannot open those on current
+Raspberry Pi OS). `open_source(text)` turns the `--source` argument into one of them.
+
+`FrameGrabber` reads a source on a background thread. For a camera or stream it keeps only
+the newest frame, so the reading loop never works on a stale buffered image and never waits
+on the camera for longer than the next frame takes to arrive; a read failure closes the source
+and reopens it with exponential backoff while the process keeps running. For a file it hands
+over every frame in order through a small bounded queue (decoding overlaps reading, nothing is
+dropped, so runs are repeatable), and the end of the file ends the stream.
+"""
+
+from __future__ import annotations
+
+import importlib
+import queue
+import re
+import stat
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm",
+                            ".ppm", ".pbm"})
+"""A source file with one of these suffixes is a still image, any other file a video."""
+
+PICAMERA2_SOURCE = "picamera2"
+"""The `--source` value that selects the Raspberry Pi camera through the picamera2 library."""
+
+DEFAULT_PICAMERA2_SIZE = (640, 480)
+"""Width, height in pixels asked of the Pi camera when no capture size is given."""
+
+_SOURCE_HELP = ("give a camera index (0), a device path (/dev/video0), a video or image file, "
+                "a stream URL (rtsp://...) or picamera2")
+
+_ORDERED_QUEUE_FRAMES = 4
+"""Frames a file source may decode ahead of the reader: enough to overlap decoding with
+reading, few enough that memory stays flat however long the file is."""
+
+_JOIN_TIMEOUT_S = 2.0
+"""How long stopping waits for the capture thread; a read stuck in a driver is left behind
+(the thread is a daemon) rather than hanging the exit."""
+
+
+class SourceError(Exception):
+    """A source cannot be opened or has stopped for good; the message is one line naming it."""
+
+
+CAPTURE_ERRORS: tuple[type[BaseException], ...] = (cv2.error, OSError, RuntimeError, SourceError)
+"""What a capture backend raises when a device or stream drops: these trigger a reconnect."""
+
+
+@dataclass
+class Frame:
+    """One captured frame."""
+
+    index: int  # position in the source's stream from 0; a gap means frames were dropped
+    time: float  # wall-clock seconds since the epoch when the frame was captured
+    image: np.ndarray  # H x W x 3 BGR uint8, as OpenCV draws and writes it
+
+
+class FrameSource(ABC):
+    """A camera, stream or file that gives BGR frames one at a time."""
+
+    description: str = "source"  # words naming the source in messages, e.g. "camera 0"
+    live: bool = True  # True: newest frame wins and read failures reconnect; False: a file
+
+    @abstractmethod
+    def open(self) -> None:
+        """Start delivering frames; raises SourceError naming the source when it cannot."""
+
+    @abstractmethod
+    def read(self) -> np.ndarray | None:
+        """The next frame, or None when there is none (end of a file, a dropped stream)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the device or file; safe to call twice or before `open`."""
+
+    @property
+    def nominal_fps(self) -> float | None:
+        """Frames per second the source says it delivers, when it says (for recording)."""
+        return None
+
+
+class OpenCVSource(FrameSource):
+    """A webcam, V4L2 device, network stream or video file read through cv2.VideoCapture."""
+
+    def __init__(self, target: int | str, *, live: bool, description: str,
+                 capture_size: tuple[int, int] | None = None,
+                 capture_factory: Callable[..., cv2.VideoCapture] = cv2.VideoCapture) -> None:
+        self.target = target
+        self.live = live
+        self.description = description
+        self.capture_size = capture_size
+        # Tests pass a stand-in that fails on purpose; everyone else gets cv2.VideoCapture.
+        self._capture_factory = capture_factory
+        self._capture: cv2.VideoCapture | None = None
+
+    def open(self) -> None:
+        capture = self._capture_factory(self.target)
+        if not capture.isOpened():
+            capture.release()
+            raise SourceError(f"cannot open {self.description}; {_SOURCE_HELP}")
+        if self.live:
+            # A camera queues several frames by default; reading would lag reality by that
+            # many. Not every backend supports the property, and that is fine: the grabber
+            # thread drains the queue anyway.
+            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+            if self.capture_size is not None:
+                capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.capture_size[0])
+                capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.capture_size[1])
+        self._capture = capture
+
+    def read(self) -> np.ndarray | None:
+        if self._capture is None:
+            return None
+        ok, image = self._capture.read()
+        if not ok or image is None:
+            return None
+        return _as_bgr(image)
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    @property
+    def nominal_fps(self) -> float | None:
+        if self._capture is None:
+            return None
+        fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        return fps if 1.0 <= fps <= 1000.0 else None
+
+
+class ImageSource(FrameSource):
+    """A still image shown as a stream of identical frames (to try the reader on a photo)."""
+
+    live = False
+
+    def __init__(self, path: Path, repeat: int | None) -> None:
+        self.path = path
+        self.repeat = repeat  # frames to give before ending; None = until stopped
+        self.description = f"image {path}"
+        self._image: np.ndarray | None = None
+        self._given = 0
+
+    def open(self) -> None:
+        image = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise SourceError(f"cannot read image {self.path}; is it a PNG/JPEG/BMP/TIFF file?")
+        self._image = image
+        self._given = 0
+
+    def read(self) -> np.ndarray | None:
+        if self._image is None or (self.repeat is not None and self._given >= self.repeat):
+            return None
+        self._given += 1
+        return self._image
+
+    def close(self) -> None:
+        self._image = None
+
+
+class Picamera2Source(FrameSource):
+    """The Raspberry Pi camera through the picamera2 library, imported only when asked for."""
+
+    live = True
+    description = "Raspberry Pi camera (picamera2)"
+
+    def __init__(self, capture_size: tuple[int, int] | None = None) -> None:
+        self.capture_size = capture_size or DEFAULT_PICAMERA2_SIZE
+        self._camera = None
+
+    def open(self) -> None:
+        try:
+            picamera2 = importlib.import_module("picamera2")
+        except ImportError as error:
+            raise SourceError(
+                f"cannot use the Raspberry Pi camera: picamera2 is not importable ({error}); "
+                "on Raspberry Pi OS run `sudo apt install python3-picamera2` and create the "
+                "virtualenv with --system-site-packages") from error
+        try:
+            camera = picamera2.Picamera2()
+            # libcamera's "RGB888" stores each pixel as B, G, R: exactly OpenCV's order.
+            config = camera.create_preview_configuration(
+                main={"size": tuple(self.capture_size), "format": "RGB888"})
+            camera.configure(config)
+            camera.start()
+        except (RuntimeError, IndexError, OSError, ValueError) as error:
+            # picamera2 raises IndexError when no camera is attached at all.
+            raise SourceError(f"cannot open the {self.description}: {error}") from error
+        self._camera = camera
+
+    def read(self) -> np.ndarray | None:
+        if self._camera is None:
+            return None
+        image = self._camera.capture_array()
+        return None if image is None else _as_bgr(np.asarray(image))
+
+    def close(self) -> None:
+        camera, self._camera = self._camera, None
+        if camera is None:
+            return
+        try:
+            camera.stop()
+        finally:
+            camera.close()
+
+
+def open_source(text: str, *, capture_size: tuple[int, int] | None = None,
+                image_repeat: int | None = None) -> FrameSource:
+    """Turn a `--source` argument into a (not yet opened) FrameSource.
+
+    `text` is a camera index ("0"), a device path ("/dev/video0"), a stream URL
+    ("rtsp://host/stream"), a video or image file, or "picamera2". `image_repeat` is how many
+    frames a still image gives (None: until stopped). Raises SourceError when a path does not
+    exist.
+    """
+    text = text.strip()
+    if text.lower() == PICAMERA2_SOURCE:
+        return Picamera2Source(capture_size)
+    if re.fullmatch(r"\d+", text):
+        index = int(text)
+        return OpenCVSource(index, live=True, description=f"camera {index}",
+                            capture_size=capture_size)
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        return OpenCVSource(text, live=True, description=f"stream {_redact_password(text)}",
+                            capture_size=capture_size)
+    path = Path(text).expanduser()
+    if text.startswith("/dev/") or (path.exists() and stat.S_ISCHR(path.stat().st_mode)):
+        return OpenCVSource(str(path), live=True, description=f"camera device {path}",
+                            capture_size=capture_size)
+    if not path.exists():
+        raise SourceError(f"source not found: {text}; {_SOURCE_HELP}")
+    if path.is_dir():
+        raise SourceError(f"source is a directory: {text}; {_SOURCE_HELP}")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageSource(path, image_repeat)
+    return OpenCVSource(str(path), live=False, description=f"video file {path}")
+
+
+@dataclass
+class ReconnectOptions:
+    """How a live source that drops is brought back."""
+
+    max_reconnects: int | None = None  # attempts in a row without a frame before giving up; None = forever
+    initial_backoff_s: float = 0.5  # wait before the first reopen; doubles on each failure
+    max_backoff_s: float = 8.0  # longest wait between reopen attempts
+
+
+class FrameGrabber:
+    """Reads a source on a daemon thread and hands the newest (or, for files, next) frame over.
+
+    `start()` opens the source on the calling thread, so a camera that cannot open is an
+    immediate SourceError; after that the thread owns the source and closes it when it stops.
+    """
+
+    def __init__(self, source: FrameSource, *, keep_every_frame: bool | None = None,
+                 pace_fps: float | None = None, reconnect: ReconnectOptions | None = None,
+                 on_event: Callable[[str], None] | None = None) -> None:
+        self.source = source
+        # Files keep every frame in order unless paced; cameras always keep only the newest.
+        self.keep_every_frame = (not source.live) if keep_every_frame is None else keep_every_frame
+        self.pace_fps = pace_fps  # deliver at most this many frames per second (--realtime)
+        self.reconnect = reconnect or ReconnectOptions()
+        self._on_event = on_event or (lambda message: None)
+        self.frames_captured = 0
+        self.frames_dropped = 0  # newest-only mode: frames replaced before anyone took them
+        self.reconnects = 0
+        self.failure: str | None = None  # why the stream stopped, when it was not a clean end
+        self._stop = threading.Event()
+        self._ended = threading.Event()
+        self._queue: queue.Queue[Frame] = queue.Queue(maxsize=_ORDERED_QUEUE_FRAMES)
+        self._newest: Frame | None = None
+        self._newest_ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> FrameGrabber:
+        self.source.open()
+        self._thread = threading.Thread(target=self._capture_loop, name="frame-grabber",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def next_frame(self, timeout_s: float = 0.1) -> Frame | None:
+        """The next frame to read, or None when none arrived within `timeout_s`."""
+        if self.keep_every_frame:
+            try:
+                return self._queue.get(timeout=timeout_s)
+            except queue.Empty:
+                return None
+        with self._newest_ready:
+            self._newest_ready.wait_for(
+                lambda: self._newest is not None or self._ended.is_set(), timeout_s)
+            frame, self._newest = self._newest, None
+            return frame
+
+    @property
+    def finished(self) -> bool:
+        """True once the source has ended (or given up) and every frame has been taken."""
+        if not self._ended.is_set():
+            return False
+        if self.keep_every_frame:
+            return self._queue.empty()
+        with self._newest_ready:
+            return self._newest is None
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._newest_ready:
+            self._newest_ready.notify_all()
+        if self._thread is not None:
+            self._thread.join(_JOIN_TIMEOUT_S)
+        else:
+            self.source.close()
+
+    def _capture_loop(self) -> None:
+        failures_in_a_row = 0
+        backoff_s = self.reconnect.initial_backoff_s
+        started = time.perf_counter()
+        try:
+            while not self._stop.is_set():
+                try:
+                    image = self.source.read()
+                    reason = "no frame"
+                except CAPTURE_ERRORS as error:
+                    image, reason = None, f"read failed ({_one_line(error)})"
+                if image is None:
+                    if not self.source.live:
+                        break  # the end of a file is the end of the run
+                    if not self._reopen(reason, failures_in_a_row, backoff_s):
+                        break
+                    failures_in_a_row += 1
+                    backoff_s = min(backoff_s * 2.0, self.reconnect.max_backoff_s)
+                    continue
+                failures_in_a_row = 0
+                backoff_s = self.reconnect.initial_backoff_s
+                frame = Frame(self.frames_captured, time.time(), image)
+                self.frames_captured += 1
+                self._deliver(frame)
+                if self.pace_fps:
+                    due = started + self.frames_captured / self.pace_fps
+                    self._stop.wait(max(0.0, due - time.perf_counter()))
+        finally:
+            self.source.close()
+            self._ended.set()
+            with self._newest_ready:
+                self._newest_ready.notify_all()
+
+    def _reopen(self, reason: str, failures_in_a_row: int, backoff_s: float) -> bool:
+        """Close and reopen a dropped live source after `backoff_s`; False means give up."""
+        limit = self.reconnect.max_reconnects
+        if limit is not None and failures_in_a_row >= limit:
+            self.failure = (f"{self.source.description} stopped delivering frames ({reason}); "
+                            f"gave up after {failures_in_a_row} reconnect attempts "
+                            "(raise --max-reconnects to keep trying longer)")
+            return False
+        self._on_event(f"{self.source.description}: {reason}; reconnecting in {backoff_s:.1f} s "
+                       f"(attempt {failures_in_a_row + 1})")
+        self.source.close()
+        if self._stop.wait(backoff_s):
+            return False
+        self.reconnects += 1
+        try:
+            self.source.open()
+        except CAPTURE_ERRORS as error:
+            # Still down: the next read finds no frame and the loop tries again, waiting longer.
+            self._on_event(f"{self.source.description}: reopen failed ({_one_line(error)})")
+        return True
+
+    def _deliver(self, frame: Frame) -> None:
+        if self.keep_every_frame:
+            # Block (in short steps, so stop() is honoured) rather than drop: files are read
+            # in full and in order.
+            while not self._stop.is_set():
+                try:
+                    self._queue.put(frame, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+            return
+        with self._newest_ready:
+            if self._newest is not None:
+                self.frames_dropped += 1
+            self._newest = frame
+            self._newest_ready.notify_all()
+
+
+def _as_bgr(image: np.ndarray) -> np.ndarray:
+    """Frames from any backend as H x W x 3 BGR uint8 (grey and BGRA cameras exist)."""
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return image
+
+
+def _redact_password(url: str) -> str:
+    """Stream URLs carry credentials (rtsp://user:pass@host); keep them out of messages."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__

@@ -1,0 +1,328 @@
+"""Batch digit classifier over a TFLite or ONNX model, without TensorFlow.
+
+`Classifier.load(path)` opens a `.tflite` model with LiteRT (`ai_edge_litert`, else
+`tflite_runtime`) or an `.onnx` / `.ort` model with ONNX Runtime, and reads the input's shape,
+dtype and quantization (scale, zero point) from the model itself. `predict(batch)` takes
+MNIST-style (N, 28, 28) uint8 images (see `runtime.normalize`) and classifies the whole batch
+in one interpreter call.
+
+The camera calls `predict` for every frame, so the per-call path is kept short: the uint8 ->
+model-input conversion is a 256-entry lookup table built once at load time, tensor indices are
+looked up once, and the interpreter is only re-allocated when the batch size changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from runtime.models import ModelError, default_model_path
+from runtime.spec import INPUT_SHAPE, LABELS, NUM_CLASSES, PIXEL_SCALE
+
+__all__ = ["Classifier", "InputSpec", "ModelError", "Predictions"]
+
+TFLITE_SUFFIXES = (".tflite",)
+ONNX_SUFFIXES = (".onnx", ".ort")
+
+_PROBABILITY_SUM_TOLERANCE = 0.05
+"""How far from 1 a row of int8 softmax outputs may sum and still count as probabilities."""
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What the model expects as input, as read from the model file."""
+
+    shape: tuple[int, ...]  # one image, e.g. (28, 28, 1); the batch dimension is left out
+    dtype: str  # numpy dtype name of the input tensor: "float32", "int8" or "uint8"
+    scale: float | None  # quantization scale (real = scale * (q - zero_point)); None if float
+    zero_point: int | None  # quantization zero point; None if the input is float
+
+    def to_dict(self) -> dict:
+        return {"shape": list(self.shape), "dtype": self.dtype, "scale": self.scale,
+                "zero_point": self.zero_point}
+
+
+@dataclass
+class Predictions:
+    """The classifier's answer for a batch of N images."""
+
+    labels: np.ndarray  # (N,) int64 class index of the most probable digit
+    confidences: np.ndarray  # (N,) float32 probability of that digit
+    probabilities: np.ndarray  # (N, 10) float32 probability of every digit
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+
+def _pixel_lookup_table(dtype: np.dtype, scale: float | None, zero_point: int | None) -> np.ndarray:
+    """Map every uint8 pixel value to the model's input value once, so conversion is a lookup."""
+    real = np.arange(256, dtype=np.float64) * PIXEL_SCALE
+    if scale is None or scale == 0.0 or not np.issubdtype(dtype, np.integer):
+        return real.astype(dtype)
+    info = np.iinfo(dtype)
+    quantized = np.round(real / scale) + zero_point
+    return np.clip(quantized, info.min, info.max).astype(dtype)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def _check_image_shape(model_shape: tuple, path: Path) -> None:
+    """Accept NHWC (N, 28, 28, 1) or NCHW (N, 1, 28, 28): with one channel both are the same bytes."""
+    image_shape = tuple(int(d) for d in model_shape[1:])
+    if image_shape not in (INPUT_SHAPE, (INPUT_SHAPE[2], INPUT_SHAPE[0], INPUT_SHAPE[1])):
+        raise ModelError(f"{path} takes input of shape {list(model_shape)}, not a batch of "
+                         f"{INPUT_SHAPE} digit images; export an MNIST-style 28x28x1 model")
+
+
+class _TfliteBackend:
+    """One LiteRT interpreter; resized to the batch size when it changes."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        interpreter_class = _import_tflite_interpreter()
+        try:
+            self._interpreter = interpreter_class(
+                model_path=str(path), num_threads=threads,
+                experimental_preserve_all_tensors=False)
+        except (ValueError, RuntimeError) as error:
+            raise ModelError(f"cannot load TFLite model {path}: {_first_line(error)}") from None
+        input_detail = self._interpreter.get_input_details()[0]
+        output_detail = self._interpreter.get_output_details()[0]
+        shape = tuple(int(d) for d in input_detail["shape"])
+        signature = tuple(int(d) for d in input_detail.get("shape_signature", shape))
+        _check_image_shape(shape, path)
+        self.image_shape = shape[1:]
+        self.input_dtype = np.dtype(input_detail["dtype"])
+        input_scale, input_zero_point = input_detail["quantization"]
+        quantized = np.issubdtype(self.input_dtype, np.integer) and input_scale != 0.0
+        self.input_scale = float(input_scale) if quantized else None
+        self.input_zero_point = int(input_zero_point) if quantized else None
+        output_scale, output_zero_point = output_detail["quantization"]
+        self.output_scale = float(output_scale) if output_scale != 0.0 else None
+        self.output_zero_point = int(output_zero_point)
+        if int(output_detail["shape"][-1]) != NUM_CLASSES:
+            raise ModelError(f"{path} outputs {int(output_detail['shape'][-1])} values per "
+                             f"image, not {NUM_CLASSES} digit classes")
+        self.fixed_batch = signature[0] != -1
+        self._input_index = int(input_detail["index"])
+        self._output_index = int(output_detail["index"])
+        self._allocated_batch = shape[0]
+        self._interpreter.allocate_tensors()
+
+    def run(self, model_input: np.ndarray) -> np.ndarray:
+        """Raw output rows (N, 10) in the model's output dtype for an input batch (N, ...)."""
+        interpreter = self._interpreter
+        if self.fixed_batch:
+            if model_input.shape[0] == 1:
+                interpreter.set_tensor(self._input_index, model_input)
+                interpreter.invoke()
+                return interpreter.get_tensor(self._output_index)
+            return np.concatenate([self.run(model_input[i : i + 1])
+                                   for i in range(model_input.shape[0])])
+        batch_size = model_input.shape[0]
+        if batch_size != self._allocated_batch:
+            interpreter.resize_tensor_input(self._input_index, model_input.shape)
+            interpreter.allocate_tensors()
+            self._allocated_batch = batch_size
+        interpreter.set_tensor(self._input_index, model_input)
+        interpreter.invoke()
+        return interpreter.get_tensor(self._output_index)
+
+
+class _OnnxBackend:
+    """One ONNX Runtime session (also reads the .ort mobile format)."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        try:
+            import onnxruntime
+        except ImportError:
+            raise ModelError(f"cannot load {path}: onnxruntime is not installed; "
+                             "`pip install onnxruntime` or use a .tflite model") from None
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # warnings about unused initializers are noise here
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime raises its own pybind error types
+            raise ModelError(f"cannot load ONNX model {path}: {_first_line(error)}") from None
+        model_input = self._session.get_inputs()[0]
+        model_output = self._session.get_outputs()[0]
+        shape = tuple(d if isinstance(d, int) else -1 for d in model_input.shape)
+        if len(shape) != 4:
+            raise ModelError(f"{path} takes input of shape {list(model_input.shape)}, not a "
+                             f"batch of {INPUT_SHAPE} digit images")
+        _check_image_shape(shape, path)
+        self.image_shape = shape[1:]
+        element_types = {"tensor(float)": np.float32, "tensor(uint8)": np.uint8,
+                         "tensor(int8)": np.int8}
+        if model_input.type not in element_types:
+            raise ModelError(f"{path} has input type {model_input.type}; expected float, "
+                             "uint8 or int8")
+        self.input_dtype = np.dtype(element_types[model_input.type])
+        # A QDQ-quantized ONNX model still takes float input; quantization happens inside it.
+        self.input_scale = None
+        self.input_zero_point = None
+        self.output_scale = None
+        self.output_zero_point = 0
+        output_classes = model_output.shape[-1] if model_output.shape else None
+        if isinstance(output_classes, int) and output_classes != NUM_CLASSES:
+            raise ModelError(f"{path} outputs {output_classes} values per image, not "
+                             f"{NUM_CLASSES} digit classes")
+        self.fixed_batch = shape[0] != -1
+        self._input_name = model_input.name
+        self._output_names = [model_output.name]
+
+    def run(self, model_input: np.ndarray) -> np.ndarray:
+        session = self._session
+        if self.fixed_batch and model_input.shape[0] != 1:
+            return np.concatenate([self.run(model_input[i : i + 1])
+                                   for i in range(model_input.shape[0])])
+        return session.run(self._output_names, {self._input_name: model_input})[0]
+
+
+class Classifier:
+    """Classifies batches of 28x28 digit images with one loaded model."""
+
+    def __init__(self, backend, path: Path, model_format: str) -> None:
+        self._backend = backend
+        self.path = path
+        self.format = model_format
+        self.input_spec = InputSpec(
+            shape=tuple(int(d) for d in backend.image_shape),
+            dtype=backend.input_dtype.name,
+            scale=backend.input_scale,
+            zero_point=backend.input_zero_point)
+        self.label_names: tuple[str, ...] = _labels_from_manifest(path) or LABELS
+        self._run = backend.run
+        self._image_shape = tuple(backend.image_shape)
+        self._lookup = _pixel_lookup_table(backend.input_dtype, backend.input_scale,
+                                           backend.input_zero_point)
+        self._output_scale = backend.output_scale
+        self._output_zero_point = backend.output_zero_point
+        self._outputs_are_logits = False
+        self._outputs_are_logits = self._probe_outputs_are_logits()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, threads: int = 1) -> Classifier:
+        """Open `path` (.tflite, .onnx or .ort); None loads the shipped default model."""
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ModelError(f"threads must be a positive integer, got {threads!r}")
+        path = default_model_path() if path is None else Path(path).expanduser()
+        if not path.is_file():
+            raise ModelError(f"model not found: {path}; run `make models` or pass an "
+                             "existing .tflite/.onnx/.ort file")
+        suffix = path.suffix.lower()
+        if suffix in TFLITE_SUFFIXES:
+            backend = _TfliteBackend(path, threads)
+        elif suffix in ONNX_SUFFIXES:
+            backend = _OnnxBackend(path, threads)
+        else:
+            raise ModelError(f"unsupported model file {path}: expected one of "
+                             f"{', '.join(TFLITE_SUFFIXES + ONNX_SUFFIXES)}")
+        return cls(backend, path, _format_name(path, backend))
+
+    def predict(self, batch: np.ndarray) -> Predictions:
+        """Classify (N, 28, 28) or (N, 28, 28, 1) uint8 images (ink white on black)."""
+        batch = np.asarray(batch)
+        if batch.dtype != np.uint8:
+            raise ValueError(f"predict takes uint8 images, got dtype {batch.dtype}; use "
+                             "runtime.normalize.normalize_batch to make them")
+        if batch.ndim == 2:
+            batch = batch[None]
+        if batch.shape[1:3] != INPUT_SHAPE[:2] or batch.ndim not in (3, 4) or (
+                batch.ndim == 4 and batch.shape[3] != 1):
+            raise ValueError(f"predict takes images of shape (N, 28, 28), got {batch.shape}")
+        count = batch.shape[0]
+        if count == 0:
+            return Predictions(np.zeros(0, np.int64), np.zeros(0, np.float32),
+                               np.zeros((0, NUM_CLASSES), np.float32))
+        model_input = self._lookup[batch].reshape((count, *self._image_shape))
+        raw = self._run(model_input)
+        return self._to_predictions(raw)
+
+    def _to_predictions(self, raw: np.ndarray) -> Predictions:
+        raw = raw.reshape(raw.shape[0], -1)
+        if self._output_scale is not None:
+            probabilities = (raw.astype(np.float32) - self._output_zero_point) * np.float32(
+                self._output_scale)
+        else:
+            probabilities = raw.astype(np.float32, copy=False)
+        if self._outputs_are_logits:
+            probabilities = _softmax(probabilities)
+        labels = probabilities.argmax(axis=1)
+        confidences = probabilities[np.arange(labels.shape[0]), labels]
+        return Predictions(labels.astype(np.int64, copy=False), confidences, probabilities)
+
+    def _probe_outputs_are_logits(self) -> bool:
+        """Run a blank and a bright image once: rows summing to 1 in [0, 1] are probabilities.
+
+        The exported models end in softmax, but a model exported without it is still usable.
+        """
+        probe = np.zeros((2, *INPUT_SHAPE[:2]), np.uint8)
+        probe[1, 8:20, 12:16] = 255
+        probabilities = self.predict(probe).probabilities
+        in_range = probabilities.min() >= -1e-6 and probabilities.max() <= 1.0 + 1e-6
+        sums_to_one = np.all(np.abs(probabilities.sum(axis=1) - 1.0) < _PROBABILITY_SUM_TOLERANCE)
+        return not (in_range and sums_to_one)
+
+    def __repr__(self) -> str:
+        return f"Classifier({str(self.path)!r}, format={self.format!r})"
+
+
+def _import_tflite_interpreter():
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        try:
+            from tflite_runtime.interpreter import Interpreter
+        except ImportError:
+            raise ModelError("no TFLite interpreter: `pip install ai-edge-litert` (or "
+                             "tflite-runtime), or use an .onnx model") from None
+    return Interpreter
+
+
+def _format_name(path: Path, backend) -> str:
+    """A format name like the export table's: tflite-int8, tflite-fp32, onnx, ort, ..."""
+    listed = _manifest_entry(path)
+    if listed and isinstance(listed.get("format"), str):
+        return listed["format"]
+    if isinstance(backend, _TfliteBackend):
+        return "tflite-int8" if backend.input_scale is not None else "tflite"
+    return "ort" if path.suffix.lower() == ".ort" else "onnx"
+
+
+def _manifest_entry(path: Path) -> dict | None:
+    """This file's entry in a manifest.json beside it, if there is one that lists it."""
+    manifest_path = path.parent / "manifest.json"
+    if not manifest_path.is_file():
+        return None
+    from runtime.models import read_manifest  # only needed when a manifest is present
+
+    try:
+        manifest = read_manifest(manifest_path)
+    except ModelError:
+        return None
+    for artifact in manifest["artifacts"]:
+        if isinstance(artifact, dict) and artifact.get("file") == path.name:
+            return {**artifact, "labels": artifact.get("labels", manifest.get("labels"))}
+    return None
+
+
+def _labels_from_manifest(path: Path) -> tuple[str, ...] | None:
+    listed = _manifest_entry(path)
+    labels = listed.get("labels") if listed else None
+    if isinstance(labels, list) and len(labels) == NUM_CLASSES:
+        return tuple(str(label) for label in labels)
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,96 @@
+"""MNIST-style normalization of one digit crop: the only implementation in the project.
+
+MNIST was made by fitting each digit's longest side into a 20x20 box (aspect ratio kept,
+anti-aliased to grey levels) and centring that box in a 28x28 image by its centre of mass.
+The segmenter, training-time augmentation, int8 calibration and the tests all call
+`normalize_digit`, so the model sees the same kind of image in training and on the device.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from runtime.spec import DIGIT_BOX_PX, IMAGE_SIDE_PX
+
+_INK_FLOOR = 1
+"""Pixels at or below this value count as background when finding the ink's bounding box."""
+
+
+def normalize_digit(ink: np.ndarray) -> np.ndarray:
+    """Return the 28x28 uint8 MNIST-style image of one digit.
+
+    `ink` is a 2-D array with the digit bright on a dark background (uint8 0..255, a bool
+    mask, or floats in [0, 1]). Only the ink's bounding box matters: surrounding margins are
+    cropped away first. An image with no ink gives an all-black result.
+    """
+    ink = _as_uint8(ink)
+    rows = np.flatnonzero(ink.max(axis=1) > _INK_FLOOR)
+    cols = np.flatnonzero(ink.max(axis=0) > _INK_FLOOR)
+    canvas = np.zeros((IMAGE_SIDE_PX, IMAGE_SIDE_PX), np.uint8)
+    if rows.size == 0:
+        return canvas
+    ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    digit = _fit_in_box(ink, DIGIT_BOX_PX)
+    _paste_centred_by_mass(digit, canvas)
+    return canvas
+
+
+def normalize_batch(crops: list[np.ndarray]) -> np.ndarray:
+    """Normalize many crops into one (N, 28, 28) uint8 array, ready for `Classifier.predict`."""
+    batch = np.zeros((len(crops), IMAGE_SIDE_PX, IMAGE_SIDE_PX), np.uint8)
+    for index, crop in enumerate(crops):
+        batch[index] = normalize_digit(crop)
+    return batch
+
+
+def _as_uint8(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(f"a digit crop must be a 2-D greyscale array, got shape {image.shape}")
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype == bool:
+        return image.astype(np.uint8) * 255
+    if np.issubdtype(image.dtype, np.floating):
+        finite = np.nan_to_num(image, nan=0.0, posinf=1.0, neginf=0.0)
+        peak = 255.0 if finite.size and finite.max() > 1.0 else 1.0
+        return np.clip(finite * (255.0 / peak), 0, 255).astype(np.uint8)
+    if np.issubdtype(image.dtype, np.integer):
+        return np.clip(image, 0, 255).astype(np.uint8)
+    raise ValueError(f"unsupported crop dtype {image.dtype}")
+
+
+def _fit_in_box(ink: np.ndarray, box_px: int) -> np.ndarray:
+    """Scale so the longest side is `box_px`, keeping the aspect ratio (thin 1s stay thin)."""
+    height, width = ink.shape
+    scale = box_px / max(height, width)
+    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # INTER_AREA anti-aliases when shrinking, as MNIST's grey levels came from; it degrades
+    # to nearest-neighbour when enlarging, so use linear interpolation there.
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+    return cv2.resize(ink, new_size, interpolation=interpolation)
+
+
+def _paste_centred_by_mass(digit: np.ndarray, canvas: np.ndarray) -> None:
+    """Paste `digit` into `canvas` so that its centre of mass lands on the canvas centre."""
+    height, width = digit.shape
+    mass = digit.astype(np.float32)
+    total = float(mass.sum())
+    if total <= 0.0:
+        centre_y, centre_x = (height - 1) / 2.0, (width - 1) / 2.0
+    else:
+        centre_y = float(mass.sum(axis=1) @ np.arange(height)) / total
+        centre_x = float(mass.sum(axis=0) @ np.arange(width)) / total
+    middle = (IMAGE_SIDE_PX - 1) / 2.0
+    top = int(round(middle - centre_y))
+    left = int(round(middle - centre_x))
+    # Clip the paste to the canvas: a lopsided digit may have its far edge pushed outside.
+    src_top, src_left = max(0, -top), max(0, -left)
+    dst_top, dst_left = max(0, top), max(0, left)
+    rows = min(height - src_top, IMAGE_SIDE_PX - dst_top)
+    cols = min(width - src_left, IMAGE_SIDE_PX - dst_left)
+    if rows > 0 and cols > 0:
+        canvas[dst_top : dst_top + rows, dst_left : dst_left + cols] = digit[
+            src_top : src_top + rows, src_left : src_left + cols
+        ]

@@ -1,0 +1,269 @@
+"""Find the handwritten digits on a photo or scan: from a page image to one ink crop per digit.
+
+The steps, each chosen for a failure seen on real paper:
+1. flat-field the page (divide by a smooth estimate of the paper) so shadows, vignettes and
+   tinted paper become a uniform white, then measure ink as darkness relative to the paper;
+2. binarize with a threshold taken from the page's own ink contrast, not a constant;
+3. remove ruled and squared lines (long thin horizontal / vertical runs) but keep the ink that
+   crosses them;
+4. take connected components, merge the broken strokes of one digit, drop specks, long lines
+   and big blobs, and split components that are clearly two touching digits.
+Each surviving region becomes a `DigitCandidate` with its box and a soft ink crop (paper = 0),
+which `runtime.normalize.normalize_digit` turns into the model's 28x28 input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.results import BBox
+
+
+@dataclass
+class SegmentOptions:
+    """Tuning of the segmenter; the defaults suit pages, frames and small crops alike."""
+
+    min_ink_contrast: float = 0.18  # least darkening of the paper (fraction) that counts as ink
+    min_digit_height_px: int = 6  # smaller components are specks (JPEG noise, dust)
+    speck_height_ratio: float = 0.25  # components shorter than this x median digit height are specks
+    remove_rules: bool = True  # erase ruled / squared paper lines before finding digits
+    split_touching: bool = True  # cut components that are much wider than a digit
+
+
+@dataclass
+class DigitCandidate:
+    """A region of the page that should hold exactly one digit."""
+
+    bbox: BBox  # x, y, w, h in page pixels
+    ink: np.ndarray  # soft ink strength inside the bbox, uint8, paper 0 and ink up to 255
+
+
+def ink_map(gray: np.ndarray) -> np.ndarray:
+    """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1)."""
+    gray = gray.astype(np.float32)
+    height, width = gray.shape
+    # The paper is the brightest thing at the scale of a few strokes: a max filter removes the
+    # ink, a blur smooths the result. Done on a small copy: shadows are low-frequency.
+    step = max(1, min(height, width) // 160)
+    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
+                       interpolation=cv2.INTER_AREA)
+    kernel_px = max(3, (min(small.shape) // 12) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
+    paper = cv2.dilate(small, kernel)
+    paper = cv2.GaussianBlur(paper, (0, 0), kernel_px / 2.0)
+    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    darkness = 1.0 - gray / np.maximum(paper, 1.0)
+    return np.clip(darkness, 0.0, 1.0)
+
+
+def binarize(darkness: np.ndarray, options: SegmentOptions) -> np.ndarray:
+    """Ink mask (uint8 0/255) with hysteresis, so faint parts of a stroke stay attached."""
+    darkness_u8 = (darkness * 255.0).astype(np.uint8)
+    otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    strong = float(np.clip(otsu / 255.0, options.min_ink_contrast, 0.5))
+    weak = max(options.min_ink_contrast * 0.6, strong * 0.5)
+    weak_mask = (darkness > weak).astype(np.uint8)
+    count, labels = cv2.connectedComponents(weak_mask, connectivity=8)
+    if count <= 1:
+        return weak_mask * 255
+    has_strong = np.zeros(count, bool)
+    has_strong[np.unique(labels[darkness > strong])] = True
+    has_strong[0] = False
+    return (has_strong[labels] * 255).astype(np.uint8)
+
+
+def remove_rules(mask: np.ndarray, min_length_px: int) -> np.ndarray:
+    """Erase straight horizontal and vertical runs longer than `min_length_px`.
+
+    Ruled and squared paper and form boxes are such runs; a digit's own strokes are not, as
+    long as `min_length_px` is well above the digit height (a "1" is one digit tall).
+    """
+    lines = np.zeros_like(mask)
+    for kernel_size in ((min_length_px, 1), (1, min_length_px)):
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, kernel_size)
+        lines |= cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    if not lines.any():
+        return mask
+    # Widen the found lines by their anti-aliased edge, then take them away. Ink that crossed
+    # a line is cut in two there; the stroke-merging step joins the halves again.
+    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    return cv2.bitwise_and(mask, cv2.bitwise_not(lines))
+
+
+@dataclass
+class _Component:
+    left: int
+    top: int
+    right: int  # exclusive
+    bottom: int  # exclusive
+    area: int
+    labels: list[int]  # connected-component labels that make up this region
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    def absorb(self, other: "_Component") -> None:
+        self.left, self.top = min(self.left, other.left), min(self.top, other.top)
+        self.right, self.bottom = max(self.right, other.right), max(self.bottom, other.bottom)
+        self.area += other.area
+        self.labels += other.labels
+
+
+def find_digits(image: np.ndarray, options: SegmentOptions | None = None) -> list[DigitCandidate]:
+    """Segment a page (greyscale or BGR uint8) into digit candidates, in no particular order."""
+    options = options or SegmentOptions()
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    darkness = ink_map(gray)
+    mask = binarize(darkness, options)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    components = _components_from_stats(stats)
+    digit_height = _typical_digit_height(components, gray.shape, options)
+    if options.remove_rules:
+        # Rules are straight runs much longer than a digit is tall. Where every digit touches
+        # a rule there are no free-standing digits to measure: fall back to page-long runs.
+        rule_px = 2.0 * digit_height if digit_height else max(mask.shape) / 8.0
+        cleaned = remove_rules(mask, max(25, int(rule_px)))
+        if cleaned is not mask:
+            mask = cleaned
+            count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+            components = _components_from_stats(stats)
+            digit_height = _typical_digit_height(components, gray.shape, options)
+    if digit_height is None:
+        return []
+    components = _merge_broken_strokes(components, digit_height)
+    components = [c for c in components if _looks_like_digit(c, digit_height, gray.shape, options)]
+    if options.split_touching:
+        components = [part for c in components for part in _split_touching(c, labels, digit_height)]
+    return [_candidate(c, labels, darkness) for c in components]
+
+
+def _components_from_stats(stats: np.ndarray) -> list[_Component]:
+    return [
+        _Component(int(x), int(y), int(x + w), int(y + h), int(area), [label])
+        for label, (x, y, w, h, area) in enumerate(stats)
+        if label != 0
+    ]
+
+
+def _typical_digit_height(components, page_shape, options: SegmentOptions) -> float | None:
+    """Median height of the components that could be digits; None when there is no ink."""
+    heights = [c.height for c in components
+               if c.height >= options.min_digit_height_px and c.height < 0.98 * page_shape[0]
+               and 0.1 * c.height <= c.width <= 1.5 * c.height]
+    if not heights:
+        return None
+    # Weight towards the bigger components: broken strokes and specks are many and small.
+    heights = np.sort(np.array(heights, np.float32))
+    return float(np.median(heights[len(heights) // 3 :]))
+
+
+def _merge_broken_strokes(components: list[_Component], digit_height: float) -> list[_Component]:
+    """Join pieces of one digit: a 5's detached cap, a pencil stroke with a gap, a dot of ink.
+
+    Two regions merge when their union is still digit-sized and they stack (share most of
+    their width) or one is a small fragment close to the other. Side-by-side digits share
+    little width, and digits on different lines make a union too tall, so neither merges.
+    """
+    tiny = 0.08 * digit_height
+    components = [c for c in components if c.height > tiny or c.width > tiny]
+    if len(components) < 2:
+        return components
+    boxes = np.array([(c.left, c.top, c.right, c.bottom) for c in components], np.float32)
+    left, top, right, bottom = boxes.T
+    width, height = right - left, bottom - top
+    union_w = np.maximum(right[:, None], right[None]) - np.minimum(left[:, None], left[None])
+    union_h = np.maximum(bottom[:, None], bottom[None]) - np.minimum(top[:, None], top[None])
+    overlap_x = np.minimum(right[:, None], right[None]) - np.maximum(left[:, None], left[None])
+    gap_x = -overlap_x
+    overlap_y = np.minimum(bottom[:, None], bottom[None]) - np.maximum(top[:, None], top[None])
+    gap_y = -overlap_y
+    narrower = np.minimum(width[:, None], width[None])
+    digit_sized = (union_h <= 1.5 * digit_height) & (union_w <= 1.25 * digit_height)
+    stacked = (overlap_x >= 0.5 * narrower) & (gap_y <= 0.35 * digit_height)
+    small = (np.maximum(width, height) < 0.45 * digit_height)
+    fragment = (small[:, None] | small[None]) & (np.maximum(gap_x, gap_y) <= 0.2 * digit_height)
+    # A fragment must not sit beside a full-height digit: that is the neighbour's stroke end
+    # or a separate mark, unless it lies within the digit's column.
+    fragment &= (overlap_x > 0) | (union_h <= 1.05 * np.maximum(height[:, None], height[None]))
+    join = digit_sized & (stacked | fragment)
+    np.fill_diagonal(join, False)
+    parent = list(range(len(components)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for first, second in zip(*np.nonzero(np.triu(join))):
+        parent[root(int(second))] = root(int(first))
+    merged: dict[int, _Component] = {}
+    for index, component in enumerate(components):
+        key = root(index)
+        if key in merged:
+            merged[key].absorb(component)
+        else:
+            merged[key] = _Component(component.left, component.top, component.right,
+                                     component.bottom, component.area, list(component.labels))
+    return list(merged.values())
+
+
+def _looks_like_digit(component: _Component, digit_height: float, page_shape,
+                      options: SegmentOptions) -> bool:
+    height, width = component.height, component.width
+    if height < max(options.min_digit_height_px, options.speck_height_ratio * digit_height):
+        return False  # speck, dot, dash
+    if height > 4 * digit_height:
+        return False  # page edge, shadow, drawing
+    if width > 6 * height or height > 10 * max(width, 1) and height > 2 * digit_height:
+        return False  # a line that survived rule removal
+    fill = component.area / float(height * width)
+    return not (fill > 0.85 and height > 0.5 * digit_height)  # a solid blob, not a stroke
+
+
+def _split_touching(component: _Component, labels: np.ndarray, digit_height: float) -> list[_Component]:
+    """Cut a region that is clearly several touching digits at its thinnest columns."""
+    height, width = component.height, component.width
+    if width < 1.15 * height or height < 0.5 * digit_height:
+        return [component]
+    mask = np.isin(labels[component.top : component.bottom, component.left : component.right],
+                   component.labels)
+    pieces = int(np.clip(round(width / (0.8 * height)), 2, 8))
+    column_ink = mask.sum(axis=0).astype(np.float32)
+    cuts = []
+    for index in range(1, pieces):
+        expected = index * width / pieces
+        low, high = int(expected - 0.25 * width / pieces), int(expected + 0.25 * width / pieces)
+        low, high = max(1, low), min(width - 1, max(high, low + 1))
+        cuts.append(low + int(np.argmin(column_ink[low:high])))
+    parts = []
+    for start, stop in zip([0] + cuts, cuts + [width]):
+        rows = np.flatnonzero(mask[:, start:stop].any(axis=1))
+        if rows.size == 0 or stop <= start:
+            continue
+        part = _Component(component.left + start, component.top + int(rows[0]),
+                          component.left + stop, component.top + int(rows[-1]) + 1,
+                          int(mask[:, start:stop].sum()), component.labels)
+        parts.append(part)
+    return parts
+
+
+def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray) -> DigitCandidate:
+    """Cut the soft ink of one region; neighbours' ink inside its box is masked out."""
+    window = (slice(component.top, component.bottom), slice(component.left, component.right))
+    own = np.isin(labels[window], component.labels).astype(np.uint8)
+    # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
+    own = cv2.dilate(own, np.ones((3, 3), np.uint8))
+    ink = darkness[window] * own
+    stroke_level = float(np.percentile(ink[own > 0], 90)) if own.any() else 1.0
+    ink_u8 = np.clip(ink * (255.0 / max(stroke_level, 1e-3)), 0, 255).astype(np.uint8)
+    bbox = (component.left, component.top, component.width, component.height)
+    return DigitCandidate(bbox=bbox, ink=ink_u8)

@@ -1,0 +1,112 @@
+"""The model architectures, by name: the `seed` reference CNN and the default `edge` model.
+
+Both take (28, 28, 1) floats in [0, 1] (uint8 pixels / 255, scaled OUTSIDE the model, so an
+int8 TFLite input with scale 1/255 feeds the same numbers) and end in a 10-way softmax.
+Only `keras` APIs are used, so any Keras backend (TensorFlow, JAX) can build and train them.
+
+`edge` is designed for int8 inference on a Raspberry Pi: depthwise-separable blocks with
+batch normalisation (folded into the convolutions at export) and plain ReLU, which quantize
+well; about a third of the seed CNN's multiply-accumulates and a few tens of KB as int8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from runtime.spec import INPUT_SHAPE, NUM_CLASSES
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """One named architecture of the table below."""
+
+    name: str
+    build: Callable
+    """() -> an uncompiled keras.Model."""
+    description: str
+
+
+def build_seed():
+    """The classic Keras MNIST CNN: every figure in the project is compared with it."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=INPUT_SHAPE, name="image")
+    x = layers.Conv2D(32, 3, activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = layers.Conv2D(64, 3, activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(128, activation="relu", name="dense")(x)
+    x = layers.Dropout(0.5, name="dropout")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="seed")
+
+
+def build_edge(
+    stem_channels: int = 16,
+    stage_channels: tuple[tuple[int, ...], ...] = ((32, 32), (64, 64)),
+    head: str = "flatten",
+    dropout_rate: float = 0.25,
+    name: str = "edge",
+):
+    """Small depthwise-separable CNN for int8 edge inference.
+
+    Layout: Conv3x3 stem at 28x28 -> MaxPool -> separable blocks at 14x14 -> MaxPool ->
+    separable blocks at 7x7 -> head -> Dense softmax. `head` is "flatten" (keeps where the
+    strokes are, which GAP throws away; costs 31k MACs) or "gap" (global average pooling).
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=INPUT_SHAPE, name="image")
+    x = layers.Conv2D(stem_channels, 3, padding="same", use_bias=False, name="stem_conv")(inputs)
+    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.ReLU(name="stem_relu")(x)
+    for stage_index, channels_per_block in enumerate(stage_channels, start=1):
+        x = layers.MaxPooling2D(2, name=f"pool{stage_index}")(x)
+        for block_index, channels in enumerate(channels_per_block, start=1):
+            x = _separable_block(layers, x, channels, f"s{stage_index}b{block_index}")
+    if head == "gap":
+        x = layers.GlobalAveragePooling2D(name="global_pool")(x)
+    elif head == "flatten":
+        x = layers.Flatten(name="flatten")(x)
+    else:
+        raise ValueError(f"unknown head {head!r}; use 'flatten' or 'gap'")
+    x = layers.Dropout(dropout_rate, name="dropout")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _separable_block(layers, x, channels: int, prefix: str):
+    """Depthwise 3x3 + BN + ReLU, then pointwise 1x1 + BN + ReLU (MobileNet v1 style).
+
+    No biases before BN (BN's offset does that job) so folding BN at export is exact.
+    """
+    x = layers.DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{prefix}_dw")(x)
+    x = layers.BatchNormalization(name=f"{prefix}_dw_bn")(x)
+    x = layers.ReLU(name=f"{prefix}_dw_relu")(x)
+    x = layers.Conv2D(channels, 1, use_bias=False, name=f"{prefix}_pw")(x)
+    x = layers.BatchNormalization(name=f"{prefix}_pw_bn")(x)
+    return layers.ReLU(name=f"{prefix}_pw_relu")(x)
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "edge": Architecture(
+        "edge", build_edge,
+        "default: depthwise-separable CNN with BN + ReLU for int8 on a Raspberry Pi",
+    ),
+    "seed": Architecture(
+        "seed", build_seed,
+        "reference: classic Keras MNIST CNN (conv32-conv64-dense128), the comparison baseline",
+    ),
+}
+"""Architecture name -> how to build it. The command line's --arch chooses among these."""
+
+
+def build_model(name: str):
+    """Build the named architecture (uncompiled); a ValueError names the valid choices."""
+    if name not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {name!r}; choose from {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[name].build()

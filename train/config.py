@@ -1,0 +1,90 @@
+"""The options of one training run, as one dataclass, and the per-architecture recipe defaults.
+
+Kept free of Keras so the command line can parse and validate options without importing
+TensorFlow. Every option ends up in the run's report.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How an architecture is trained when the command line does not say otherwise."""
+
+    epochs: int
+    """Upper bound on epochs; early stopping usually ends sooner."""
+    batch_size: int
+    learning_rate: float
+    """Peak learning rate of the warm-up + cosine schedule."""
+    weight_decay: float
+    """Decoupled weight decay (AdamW); 0 means plain Adam."""
+    augment: bool
+    """Whether training images are augmented by default."""
+    patience: int
+    """Epochs without a better validation loss before early stopping."""
+
+
+RECIPES = {
+    # The classic Keras MNIST example: plain Adam, batch 128, no augmentation.
+    "seed": Recipe(epochs=15, batch_size=128, learning_rate=1e-3, weight_decay=0.0,
+                   augment=False, patience=4),
+    # Long cosine schedule with augmentation: a small model needs many varied epochs.
+    "edge": Recipe(epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4,
+                   augment=True, patience=15),
+}
+"""Architecture name -> its training defaults."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything that determines a training run (stored verbatim in the report)."""
+
+    arch: str = "edge"
+    """Architecture name from `train.architectures.ARCHITECTURES`."""
+    out: str = "models"
+    """Directory receiving `<arch>.keras` and `<arch>_report/`."""
+    data: str | None = None
+    """MNIST directory; None = EDGEDIGITS_MNIST_DIR, ../shared/data/mnist, then download."""
+    epochs: int | None = None
+    """Maximum epochs; None = the architecture's recipe."""
+    batch_size: int | None = None
+    """Mini-batch size; None = the architecture's recipe."""
+    learning_rate: float | None = None
+    """Peak learning rate; None = the architecture's recipe."""
+    augment: bool | None = None
+    """Augment training images; None = the architecture's recipe."""
+    seed: int = 1234
+    """Seeds the validation split, weight initialisation, dropout and augmentation."""
+    validation_fraction: float = 0.1
+    """Share of the training set held out (seeded) for early stopping and model selection."""
+    limit: int | None = None
+    """Use only this many training-set images (train + validation), for smoke tests."""
+    clean_fraction: float = 0.25
+    """Share of each augmented epoch left as the original MNIST image."""
+    workers: int = 1
+    """Threads preparing augmented batches (augmentation is numpy + OpenCV)."""
+    quiet: bool = False
+    """No progress output; only errors."""
+    extra: dict = field(default_factory=dict)
+    """Free-form notes recorded in the report (e.g. where the run was executed)."""
+
+    @property
+    def recipe(self) -> Recipe:
+        return RECIPES[self.arch]
+
+    def resolved(self) -> TrainConfig:
+        """A copy with every None replaced by the architecture's recipe value."""
+        recipe = self.recipe
+        values = asdict(self)
+        for name in ("epochs", "batch_size", "learning_rate", "augment"):
+            if values[name] is None:
+                values[name] = getattr(recipe, name)
+        return TrainConfig(**values)
+
+    def to_dict(self) -> dict:
+        values = asdict(self)
+        values["weight_decay"] = self.recipe.weight_decay
+        values["patience"] = self.recipe.patience
+        return values
