@@ -29,15 +29,19 @@ def latency_bars(rows: list[dict], path: Path, title: str, goal_us: float | None
     positions = range(len(measured))
     axes.barh(positions, medians, xerr=[[0] * len(measured), whiskers], color="#4C72B0",
               error_kw={"ecolor": "#555555", "capsize": 3})
-    for position, median in zip(positions, medians):
-        axes.text(median, position, f" {_format_us(median)}", va="center", fontsize=8)
+    for position, median, whisker in zip(positions, medians, whiskers):
+        axes.text(median + whisker, position, f"  {_format_us(median)}", va="center", fontsize=8)
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     axes.set_xscale("log")
+    # Room on the right for the value labels; bars on a log axis need an explicit left edge.
+    highest = max([m + w for m, w in zip(medians, whiskers)] + [goal_us or 0.0] + [1.0])
+    axes.set_xlim(min(medians + [goal_us or highest]) / 2, highest * 6)
     axes.set_xlabel("single-image latency, median (whisker: p90), microseconds, log scale")
     if goal_us is not None:
-        axes.axvline(goal_us, color="#C44E52", linestyle="--", linewidth=1)
-        axes.text(goal_us, -0.7, f" goal {goal_us:g} µs", color="#C44E52", fontsize=8)
+        axes.axvline(goal_us, color="#C44E52", linestyle="--", linewidth=1,
+                     label=f"goal {goal_us:g} µs")
+        axes.legend(fontsize=8, loc="lower right")
     axes.set_title(title, fontsize=10)
     return _save(figure, path)
 

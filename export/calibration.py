@@ -44,11 +44,12 @@ def calibration_images(options: CalibrationOptions, data_dir=None) -> np.ndarray
     generator = np.random.default_rng(options.seed)
     count = min(options.image_count, len(images))
     chosen = images[np.sort(generator.choice(len(images), size=count, replace=False))].copy()
-    if chosen.min() > 0 or chosen.max() < 255:
-        # Pin the range to the full pixel range even for an unusual subset.
-        chosen[0].flat[0] = 0
-        chosen[0].flat[-1] = 0
-        chosen[-1][chosen[-1] == chosen[-1].max()] = 255
+    # MNIST digits always hold both values; pin them anyway so an odd subset cannot narrow
+    # the range (one corner pixel and one brightest pixel change, nothing else).
+    if chosen.min() > 0:
+        chosen[0, 0, 0] = 0
+    if chosen.max() < 255:
+        chosen.reshape(-1)[np.argmax(chosen)] = 255
     return chosen
 
 

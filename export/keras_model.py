@@ -88,8 +88,7 @@ def serving_function(model):
     """A tf.function over a batch of any size, the graph every converter starts from."""
     import tensorflow as tf
 
-    @tf.function(input_signature=[tf.TensorSpec([None, *INPUT_SHAPE], tf.float32,
-                                                 name=INPUT_NAME)])
+    @tf.function(input_signature=[_input_signature(model)])
     def serve(image):
         return {OUTPUT_NAME: model(image, training=False)}
 
@@ -104,12 +103,18 @@ def write_saved_model(model, directory: Path) -> Path:
     cannot run.
     """
     import keras
-    import tensorflow as tf
 
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint(
         "serving_default", lambda image: model(image, training=False),
-        input_signature=[tf.TensorSpec([None, *INPUT_SHAPE], tf.float32, name=INPUT_NAME)])
+        input_signature=[_input_signature(model)])
     archive.write_out(str(directory), verbose=False)
     return directory
+
+
+def _input_signature(model):
+    """Any batch size of the model's own image shape (checked to be 28x28x1 on load)."""
+    import tensorflow as tf
+
+    return tf.TensorSpec([None, *model.inputs[0].shape[1:]], tf.float32, name=INPUT_NAME)

@@ -41,6 +41,9 @@ DEFAULT_PICAMERA2_SIZE = (640, 480)
 _SOURCE_HELP = ("give a camera index (0), a device path (/dev/video0), a video or image file, "
                 "a stream URL (rtsp://...) or picamera2")
 
+DEFAULT_FILE_FPS = 30.0
+"""Frame rate assumed for a video file that does not state its own."""
+
 _ORDERED_QUEUE_FRAMES = 4
 """Frames a file source may decode ahead of the reader: enough to overlap decoding with
 reading, few enough that memory stays flat however long the file is."""
@@ -252,7 +255,8 @@ def open_source(text: str, *, capture_size: tuple[int, int] | None = None,
 class ReconnectOptions:
     """How a live source that drops is brought back."""
 
-    max_reconnects: int | None = None  # attempts in a row without a frame before giving up; None = forever
+    # Reopen attempts in a row without a frame before giving up; None = keep trying forever.
+    max_reconnects: int | None = None
     initial_backoff_s: float = 0.5  # wait before the first reopen; doubles on each failure
     max_backoff_s: float = 8.0  # longest wait between reopen attempts
 
@@ -264,13 +268,15 @@ class FrameGrabber:
     immediate SourceError; after that the thread owns the source and closes it when it stops.
     """
 
-    def __init__(self, source: FrameSource, *, keep_every_frame: bool | None = None,
-                 pace_fps: float | None = None, reconnect: ReconnectOptions | None = None,
+    def __init__(self, source: FrameSource, *, realtime: bool = False,
+                 reconnect: ReconnectOptions | None = None,
                  on_event: Callable[[str], None] | None = None) -> None:
         self.source = source
-        # Files keep every frame in order unless paced; cameras always keep only the newest.
-        self.keep_every_frame = (not source.live) if keep_every_frame is None else keep_every_frame
-        self.pace_fps = pace_fps  # deliver at most this many frames per second (--realtime)
+        # A file is read in full and in order unless `realtime` asks it to play like a camera:
+        # at its own frame rate, newest frame only. Cameras and streams are always newest-only.
+        self.keep_every_frame = not (source.live or realtime)
+        self.realtime = realtime
+        self.pace_fps: float | None = None  # files in realtime: frames per second to deliver
         self.reconnect = reconnect or ReconnectOptions()
         self._on_event = on_event or (lambda message: None)
         self.frames_captured = 0
@@ -286,6 +292,8 @@ class FrameGrabber:
 
     def start(self) -> FrameGrabber:
         self.source.open()
+        if self.realtime and not self.source.live:
+            self.pace_fps = self.source.nominal_fps or DEFAULT_FILE_FPS
         self._thread = threading.Thread(target=self._capture_loop, name="frame-grabber",
                                         daemon=True)
         self._thread.start()

@@ -119,13 +119,21 @@ class _Component:
 
 def find_digits(image: np.ndarray, options: SegmentOptions | None = None) -> list[DigitCandidate]:
     """Segment a page (greyscale or BGR uint8) into digit candidates, in no particular order."""
-    options = options or SegmentOptions()
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    darkness = ink_map(gray)
+    return find_digits_in(ink_map(gray), options)
+
+
+def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None) -> list[DigitCandidate]:
+    """Segment an ink map (see `ink_map`) into digit candidates.
+
+    Works on the ink map rather than the photo so the reader can turn and level a page once,
+    with empty paper (zero ink) filling the corners, and segment it again cheaply.
+    """
+    options = options or SegmentOptions()
     mask = binarize(darkness, options)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     components = _components_from_stats(stats)
-    digit_height = _typical_digit_height(components, gray.shape, options)
+    digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
         # Rules are straight runs much longer than a digit is tall. Where every digit touches
         # a rule there are no free-standing digits to measure: fall back to page-long runs.
@@ -135,11 +143,11 @@ def find_digits(image: np.ndarray, options: SegmentOptions | None = None) -> lis
             mask = cleaned
             count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
             components = _components_from_stats(stats)
-            digit_height = _typical_digit_height(components, gray.shape, options)
+            digit_height = _typical_digit_height(components, darkness.shape, options)
     if digit_height is None:
         return []
     components = _merge_broken_strokes(components, digit_height)
-    components = [c for c in components if _looks_like_digit(c, digit_height, gray.shape, options)]
+    components = [c for c in components if _looks_like_digit(c, digit_height, darkness.shape, options)]
     if options.split_touching:
         components = [part for c in components for part in _split_touching(c, labels, digit_height)]
     return [_candidate(c, labels, darkness) for c in components]

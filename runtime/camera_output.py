@@ -1,0 +1,140 @@
+"""Where the live camera's annotated frames go: the overlay, the window and the recording.
+
+`draw_overlay` draws one frame's digits, the stable numbers and the FPS; `Window` shows frames
+and returns key presses (it raises cv2.error where OpenCV was built without a GUI, which is how
+the camera notices it must run headless); `Recorder` writes the annotated video, following the
+frames' capture times for a camera so the video plays at the speed things happened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from runtime.results import PageResult
+from runtime.stability import StableReading
+
+WINDOW_TITLE = "edgedigits camera"
+
+RECORD_CODECS = {".avi": "MJPG", ".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".mkv": "MJPG"}
+"""Recording file suffix -> FourCC; both codecs ship with every OpenCV build."""
+
+DEFAULT_RECORD_FPS = 30.0
+"""Frame rate written to a recording when the source does not say its own."""
+
+STABLE_COLOUR = (40, 170, 40)  # BGR green: a reading that held still
+DIGIT_COLOUR = (0, 140, 255)  # BGR orange: this frame's digits
+UNSURE_COLOUR = (0, 0, 220)  # BGR red: a digit below the confidence threshold
+_TEXT_COLOUR = (255, 255, 255)
+_FPS_COLOUR = (60, 60, 60)
+
+
+class RecordError(Exception):
+    """The recording cannot be written; the message is one line naming the file."""
+
+
+class Recorder:
+    """Writes annotated frames to a video file, opened at the first frame (its size known)."""
+
+    def __init__(self, path: Path, fps: float) -> None:
+        suffix = path.suffix.lower()
+        if suffix not in RECORD_CODECS:
+            raise ValueError(f"--record {path}: unsupported suffix {suffix or '(none)'}; use one "
+                             f"of {', '.join(sorted(RECORD_CODECS))}")
+        if not path.parent.is_dir():
+            raise ValueError(f"--record {path}: folder {path.parent} does not exist; create it "
+                             "first")
+        self.path = path
+        self.fps = fps  # frame rate written into the file
+        self.follow_capture_time = False  # repeat or skip frames so playback is real time
+        self.frames_written = 0
+        self._writer: cv2.VideoWriter | None = None
+        self._size: tuple[int, int] | None = None
+        self._first_time: float | None = None
+
+    def write(self, image: np.ndarray, capture_time: float | None = None) -> None:
+        """Append `image`; with follow_capture_time, as often as its capture time calls for."""
+        copies = 1
+        if self.follow_capture_time and capture_time is not None:
+            if self._first_time is None:
+                self._first_time = capture_time
+            due = int((capture_time - self._first_time) * self.fps) + 1
+            # A long stall (a reconnect) is compressed to one second of still frames.
+            copies = min(due - self.frames_written, max(1, round(self.fps)))
+            if copies <= 0:
+                return  # the reader runs faster than the recording's frame rate
+        size = (image.shape[1], image.shape[0])
+        if self._writer is None:
+            fourcc = cv2.VideoWriter_fourcc(*RECORD_CODECS[self.path.suffix.lower()])
+            self._writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, size)
+            if not self._writer.isOpened():
+                self._writer = None
+                raise RecordError(f"cannot write video {self.path}; check the folder is "
+                                  "writable and the suffix is .avi or .mp4")
+            self._size = size
+        if size != self._size:
+            # A reconnected camera may come back at another resolution; a video file cannot
+            # change frame size mid-way.
+            image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
+        for _ in range(copies):
+            self._writer.write(image)
+        self.frames_written += copies
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None
+
+
+class Window:
+    """The on-screen view; raises cv2.error on construction where OpenCV has no GUI."""
+
+    def __init__(self, title: str = WINDOW_TITLE) -> None:
+        self.title = title
+        cv2.namedWindow(title, cv2.WINDOW_NORMAL)
+        self._shown = False
+
+    def show(self, image: np.ndarray | None = None, wait_ms: int = 1) -> int:
+        """Show `image` (or keep the last one) and return the key pressed, -1 for none."""
+        if image is not None:
+            cv2.imshow(self.title, image)
+            self._shown = True
+        return cv2.waitKey(wait_ms) & 0xFF if self._shown else -1
+
+    @property
+    def closed(self) -> bool:
+        """True once the user has closed the window with its title-bar button."""
+        return self._shown and cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1
+
+    def close(self) -> None:
+        cv2.destroyWindow(self.title)
+        cv2.waitKey(1)  # lets the GUI thread actually take the window down
+
+
+def draw_overlay(image: np.ndarray, result: PageResult, stable: list[StableReading],
+                 fps: float) -> np.ndarray:
+    """Draw this frame's digits, the stable numbers and the FPS onto `image` (in place)."""
+    for digit in result.digits:
+        x, y, w, h = digit.bbox
+        colour = UNSURE_COLOUR if digit.digit == "?" else DIGIT_COLOUR
+        cv2.rectangle(image, (x, y), (x + w, y + h), colour, 1)
+        draw_label(image, digit.digit, (x, y + h + 14), colour, scale=0.45)
+    for reading in stable:
+        x, y, w, h = reading.bbox
+        cv2.rectangle(image, (x - 3, y - 3), (x + w + 3, y + h + 3), STABLE_COLOUR, 2)
+        draw_label(image, f"{reading.text} {reading.confidence:.0%}", (x - 3, y - 8),
+                    STABLE_COLOUR)
+    draw_label(image, f"{fps:.1f} fps  {len(stable)} read", (10, 26), _FPS_COLOUR)
+    return image
+
+
+def draw_label(image: np.ndarray, text: str, origin: tuple[int, int], colour,
+                scale: float = 0.6) -> None:
+    """Text on a filled box of `colour`, readable on any background."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    (width, height), baseline = cv2.getTextSize(text, font, scale, 1)
+    x, y = max(0, origin[0]), max(height + 2, origin[1])
+    cv2.rectangle(image, (x, y - height - 3), (x + width + 4, y + baseline), colour, cv2.FILLED)
+    cv2.putText(image, text, (x + 2, y - 1), font, scale, _TEXT_COLOUR, 1, cv2.LINE_AA)

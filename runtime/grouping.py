@@ -1,0 +1,78 @@
+"""Group classified digits into numbers and numbers into lines, in reading order.
+
+Lines are built by chaining each digit (left to right) to the line whose last digit sits at
+about the same height, so a slightly tilted page still yields straight-through lines; lines are
+then ordered top to bottom. Within a line a gap wider than a fraction of the digit height starts
+a new number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from runtime.results import Digit, Line, Number
+
+
+@dataclass
+class GroupingOptions:
+    """How far apart digits may be and still belong together."""
+
+    number_gap_ratio: float = 0.75  # a gap wider than this x digit height starts a new number
+    line_offset_ratio: float = 0.5  # centres further apart vertically than this x height: new line
+    line_gap_ratio: float = 12.0  # a gap wider than this x height never continues a line
+
+
+def group_lines(digits: list[Digit], options: GroupingOptions | None = None) -> list[Line]:
+    """Arrange digits into lines (top to bottom) of numbers (left to right)."""
+    options = options or GroupingOptions()
+    chains: list[list[Digit]] = []
+    for digit in sorted(digits, key=lambda d: (d.bbox[0], d.bbox[1])):
+        chain = _best_chain(chains, digit, options)
+        if chain is None:
+            chains.append([digit])
+        else:
+            chain.append(digit)
+    chains.sort(key=_chain_top)
+    return [Line(numbers=_split_numbers(chain, options)) for chain in chains]
+
+
+def _centre_y(digit: Digit) -> float:
+    return digit.bbox[1] + digit.bbox[3] / 2.0
+
+
+def _best_chain(chains: list[list[Digit]], digit: Digit, options: GroupingOptions):
+    """The line this digit continues: the closest in height among those it lines up with."""
+    best, best_offset = None, None
+    x, _, _, height = digit.bbox
+    for chain in chains:
+        last = chain[-1]
+        reference_height = max(height, last.bbox[3])
+        offset = abs(_centre_y(digit) - _centre_y(last))
+        gap = x - (last.bbox[0] + last.bbox[2])
+        if offset > options.line_offset_ratio * reference_height:
+            continue
+        if gap > options.line_gap_ratio * reference_height:
+            continue
+        if best_offset is None or offset < best_offset:
+            best, best_offset = chain, offset
+    return best
+
+
+def _chain_top(chain: list[Digit]) -> float:
+    # Order lines by the height of their start, so a tilted page keeps its lines in order.
+    return float(np.median([_centre_y(d) for d in chain[:3]]))
+
+
+def _split_numbers(chain: list[Digit], options: GroupingOptions) -> list[Number]:
+    heights = [d.bbox[3] for d in chain]
+    typical_height = float(np.median(heights))
+    numbers = [Number(digits=[chain[0]])]
+    for previous, digit in zip(chain, chain[1:]):
+        gap = digit.bbox[0] - (previous.bbox[0] + previous.bbox[2])
+        if gap > options.number_gap_ratio * typical_height:
+            numbers.append(Number(digits=[digit]))
+        else:
+            numbers[-1].digits.append(digit)
+    return numbers

@@ -1,0 +1,114 @@
+"""Page geometry: which way up a page is, how far it is tilted, and mapping boxes back.
+
+Orientation is decided by the classifier itself: the digit crops are read in all four
+quarter-turns. First the axis (upright or sideways), then, once the page has been turned to that
+axis and segmented again, which way up: the model knows upright digits well, and layout alone
+cannot tell 0 from 180 degrees. Tilt is
+measured from the direction between each digit and its nearest neighbour, which runs along the
+text line, so a page photographed at an angle, or a number written on a diagonal, is levelled.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from runtime.results import BBox
+
+UPRIGHT_MARGIN = 0.04
+"""Another quarter-turn must beat upright by this much mean confidence to be chosen, so a page
+of symmetric digits (0, 1, 8) is not turned on a coin toss."""
+
+MIN_TILT_DEG = 3.0
+"""Tilts smaller than this are left alone: line grouping tolerates them."""
+
+
+def orientation_scores(crops: list[np.ndarray], confidence_of) -> np.ndarray:
+    """Mean classifier confidence of the crops read after 0, 1, 2 and 3 counter-clockwise turns.
+
+    `confidence_of(list_of_crops)` returns the classifier's confidence per crop.
+    """
+    return np.array([float(np.mean(confidence_of([np.rot90(c, turns) for c in crops])))
+                     for turns in range(4)])
+
+
+def is_sideways(scores: np.ndarray) -> bool:
+    """Whether the digits read better turned a quarter (either way) than upright or upside down."""
+    return scores[1] + scores[3] > scores[0] + scores[2] + 2 * UPRIGHT_MARGIN
+
+
+def is_upside_down(scores: np.ndarray) -> bool:
+    return scores[2] > scores[0] + UPRIGHT_MARGIN
+
+
+def estimate_tilt_deg(boxes: list[BBox]) -> float:
+    """Counter-clockwise tilt of the text lines, in degrees within [-45, 45); 0 if unclear."""
+    if len(boxes) < 3:
+        return 0.0
+    array = np.array(boxes, np.float32)
+    centres = array[:, :2] + array[:, 2:] / 2.0
+    heights = np.maximum(array[:, 2], array[:, 3])
+    offsets = centres[None, :, :] - centres[:, None, :]
+    distance = np.hypot(offsets[..., 0], offsets[..., 1])
+    ratio = heights[None, :] / heights[:, None]
+    # Only digits of similar size, near each other, are neighbours on a line.
+    unusable = (ratio < 0.5) | (ratio > 2.0) | (distance > 2.5 * np.maximum(heights[:, None], heights[None]))
+    np.fill_diagonal(unusable, True)
+    distance = np.where(unusable, np.inf, distance)
+    nearest = np.argmin(distance, axis=1)
+    has_neighbour = np.isfinite(distance[np.arange(len(boxes)), nearest])
+    if has_neighbour.sum() < 3:
+        return 0.0
+    vectors = offsets[np.arange(len(boxes)), nearest][has_neighbour]
+    # Image y grows downwards: a line rising to the right has a negative dy.
+    angles = np.degrees(np.arctan2(-vectors[:, 1], vectors[:, 0]))
+    folded = (angles + 45.0) % 90.0 - 45.0  # a line read either way, or a turned page, folds together
+    return float(np.median(folded))
+
+
+def quarter_turn_matrix(turns: int, shape: tuple[int, int]) -> np.ndarray:
+    """The 2x3 affine map from page pixels to pixels of `np.rot90(page, turns)`."""
+    height, width = shape
+    matrix = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    for _ in range(turns % 4):
+        # np.rot90 (counter-clockwise): the pixel edge point (x, y) goes to (y, width - x).
+        step = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, float(width)]])
+        matrix = compose(step, matrix)
+        height, width = width, height
+    return matrix
+
+
+def level_page(darkness: np.ndarray, tilt_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate an ink map by -tilt (so lines run level) on a canvas that keeps every pixel.
+
+    The new corners are empty paper (no ink). Returns the levelled map and the 2x3 affine map
+    from input to levelled pixels.
+    """
+    height, width = darkness.shape
+    centre = (width / 2.0, height / 2.0)
+    matrix = cv2.getRotationMatrix2D(centre, -tilt_deg, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_width, new_height = int(height * sin + width * cos + 0.5), int(height * cos + width * sin + 0.5)
+    matrix[0, 2] += new_width / 2.0 - centre[0]
+    matrix[1, 2] += new_height / 2.0 - centre[1]
+    levelled = cv2.warpAffine(darkness, matrix, (new_width, new_height), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    return levelled, matrix
+
+
+def compose(second: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The 2x3 affine map that applies `first`, then `second`."""
+    full = lambda m: np.vstack([m, [0.0, 0.0, 1.0]])  # noqa: E731
+    return (full(second) @ full(first))[:2]
+
+
+def map_box_back(box: BBox, matrix: np.ndarray, shape: tuple[int, int]) -> BBox:
+    """Map a box found in a transformed page back to the input page (`matrix`: input -> page)."""
+    inverse = cv2.invertAffineTransform(matrix)
+    x, y, w, h = box
+    corners = np.array([[x, y, 1.0], [x + w, y, 1.0], [x, y + h, 1.0], [x + w, y + h, 1.0]])
+    points = corners @ inverse.T
+    height, width = shape
+    left, top = np.clip(points.min(axis=0), 0, [width, height])
+    right, bottom = np.clip(points.max(axis=0), 0, [width, height])
+    return (int(round(left)), int(round(top)), int(round(right - left)), int(round(bottom - top)))

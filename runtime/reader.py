@@ -1,0 +1,172 @@
+"""Read a page or a frame: segmentation, orientation, classification and grouping together.
+
+`PageReader` is what the scanner, the camera and the benchmarks call. It owns no model-specific
+knowledge: it takes any object with the `Classifier.predict` interface, so it is tested with the
+real classifier and could run with another.
+
+Usage:
+    reader = PageReader(Classifier.load())
+    result = reader.read(cv2.imread("sheet.jpg"))
+    print(result.text)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from runtime.grouping import GroupingOptions, group_lines
+from runtime.normalize import normalize_batch
+from runtime.orientation import (MIN_TILT_DEG, compose, estimate_tilt_deg, is_sideways,
+                                 is_upside_down, level_page, map_box_back, orientation_scores,
+                                 quarter_turn_matrix)
+from runtime.results import Digit, PageResult
+from runtime.segment import DigitCandidate, SegmentOptions, find_digits_in, ink_map
+
+ORIENTATION_SAMPLE = 48
+"""At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
+
+
+@dataclass
+class ReaderOptions:
+    """What the reader does beyond finding and classifying digits."""
+
+    min_confidence: float = 0.0  # digits read with less confidence are written as "?"
+    detect_orientation: bool = True  # try all four quarter-turns (scans stored sideways)
+    deskew: bool = True  # level tilted lines before reading
+    segment: SegmentOptions = field(default_factory=SegmentOptions)
+    grouping: GroupingOptions = field(default_factory=GroupingOptions)
+
+
+class PageReader:
+    """Reads the digits on page images with one classifier, built once by the caller."""
+
+    def __init__(self, classifier, options: ReaderOptions | None = None):
+        self.classifier = classifier
+        self.options = options or ReaderOptions()
+
+    def read(self, image: np.ndarray, timings: dict | None = None) -> PageResult:
+        """Read `image` (H x W grey or H x W x 3 BGR, uint8).
+
+        `timings`, if given, accumulates seconds per stage under "segment", "orientation",
+        "classify" and "group".
+        """
+        clock = _Clock(timings)
+        page = _Page(ink_map(to_gray(image)), self.options.segment)
+        clock.lap("segment")
+        if self.options.deskew:
+            page.level()
+        if self.options.detect_orientation:
+            page.turn_upright(self._confidences)
+        clock.lap("orientation")
+        digits = self._classify(page.candidates)
+        clock.lap("classify")
+        lines = group_lines(digits, self.options.grouping)
+        page.map_back(lines, image.shape[:2])
+        clock.lap("group")
+        return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
+
+    def _confidences(self, crops: list[np.ndarray]) -> np.ndarray:
+        return self.classifier.predict(normalize_batch(crops)).confidences
+
+    def _classify(self, candidates: list[DigitCandidate]) -> list[Digit]:
+        if not candidates:
+            return []
+        predictions = self.classifier.predict(normalize_batch([c.ink for c in candidates]))
+        digits = []
+        for candidate, label, confidence in zip(candidates, predictions.labels,
+                                                predictions.confidences):
+            text = str(int(label)) if confidence >= self.options.min_confidence else "?"
+            digits.append(Digit(digit=text, confidence=float(confidence), bbox=candidate.bbox))
+        return digits
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """A uint8 greyscale view of a grey, BGR or BGRA image; a clear error for anything else."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or image.ndim == 3 and image.shape[2] not in (3, 4):
+        raise ValueError(f"expected a greyscale or colour image, got an array of shape {image.shape}")
+    if image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f"image is empty (shape {image.shape})")
+    if image.dtype != np.uint8:
+        if image.dtype == np.uint16:
+            image = (image >> 8).astype(np.uint8)
+        elif np.issubdtype(image.dtype, np.floating) or np.issubdtype(image.dtype, np.integer):
+            finite = np.nan_to_num(image.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
+            image = np.clip(finite * (255.0 if finite.max(initial=0) <= 1.0 else 1.0), 0, 255).astype(np.uint8)
+        else:
+            raise ValueError(f"unsupported image dtype {image.dtype}")
+    if image.ndim == 2:
+        return image
+    code = cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY
+    return cv2.cvtColor(image, code)
+
+
+class _Page:
+    """An ink map being turned and levelled, with its digit candidates and the way back."""
+
+    def __init__(self, darkness: np.ndarray, options: SegmentOptions):
+        self.darkness = darkness
+        self.options = options
+        self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # input -> this page
+        self.turns = 0  # counter-clockwise quarter-turns applied
+        self.candidates = find_digits_in(darkness, options)
+
+    def level(self) -> None:
+        tilt = estimate_tilt_deg([c.bbox for c in self.candidates])
+        if abs(tilt) >= MIN_TILT_DEG:
+            self.darkness, levelling = level_page(self.darkness, tilt)
+            self._moved(levelling)
+
+    def turn_upright(self, confidence_of) -> None:
+        scores = self._scores(confidence_of)
+        if scores is None:
+            return
+        if is_sideways(scores):
+            self._turn(1)
+            scores = self._scores(confidence_of)
+        if is_upside_down(scores):
+            self._turn(2)
+
+    def _scores(self, confidence_of):
+        largest = sorted(self.candidates, key=lambda c: -c.bbox[2] * c.bbox[3])
+        crops = [c.ink for c in largest[:ORIENTATION_SAMPLE]]
+        return orientation_scores(crops, confidence_of) if crops else None
+
+    def _turn(self, turns: int) -> None:
+        turning = quarter_turn_matrix(turns, self.darkness.shape)
+        self.darkness = np.ascontiguousarray(np.rot90(self.darkness, turns))
+        self.turns = (self.turns + turns) % 4
+        self._moved(turning)
+
+    def _moved(self, matrix: np.ndarray) -> None:
+        self.transform = compose(matrix, self.transform)
+        self.candidates = find_digits_in(self.darkness, self.options)
+
+    def map_back(self, lines, shape: tuple[int, int]) -> None:
+        """Express every digit's box in the pixels of the image as it was given."""
+        if np.allclose(self.transform, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]):
+            return
+        for line in lines:
+            for digit in line.digits:
+                digit.bbox = map_box_back(digit.bbox, self.transform, shape)
+
+
+class _Clock:
+    """Adds the time since the last lap to a stage; does nothing when no dict was given."""
+
+    def __init__(self, timings: dict | None):
+        self.timings = timings
+        self.last = time.perf_counter() if timings is not None else 0.0
+
+    def lap(self, stage: str) -> None:
+        if self.timings is None:
+            return
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now

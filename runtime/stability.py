@@ -1,0 +1,166 @@
+"""Steady readings from a flickering per-frame reader: a number counts once it holds still.
+
+One frame's reading of a handwritten number can flip between frames (a 7 read as 1 in one of
+them, a digit missed in another). `ReadingStabilizer` follows each number from frame to frame
+by where it is (box overlap, else a small centre shift) and reports its text as *stable* once
+the same text has been read at about the same place in `stable_frames` frames in a row. A
+stable reading is held until a different text has become stable in its place, and is kept
+through a few frames in which the number is not found at all, so what a user sees does not
+flicker. Memory is bounded: tracks die when their number leaves the view.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from runtime.results import BBox, Number
+
+UNREADABLE_MARK = "?"
+"""The reader writes this for a digit below its confidence threshold; such a text never
+becomes stable."""
+
+
+@dataclass
+class StabilityOptions:
+    """When a reading counts as stable and how numbers are matched between frames."""
+
+    stable_frames: int = 3  # frames in a row the same text must be read in the same place
+    min_overlap_iou: float = 0.3  # boxes overlapping at least this much are the same number
+    max_centre_shift: float = 0.5  # else: centres closer than this times the box height match
+    max_missing_frames: int = 2  # frames a number may go unseen before its track is dropped
+    max_tracks: int = 256  # hard cap, so a view full of noise cannot grow memory without end
+
+    def __post_init__(self) -> None:
+        if self.stable_frames < 1:
+            raise ValueError(f"stable_frames must be at least 1, got {self.stable_frames}")
+        if self.max_missing_frames < 0:
+            raise ValueError(f"max_missing_frames must be 0 or more, got {self.max_missing_frames}")
+
+
+@dataclass
+class StableReading:
+    """A number whose text has held still for enough frames."""
+
+    text: str
+    confidence: float  # mean over the frames that made the text stable, 0..1
+    bbox: BBox  # where the number was last seen, in frame pixels
+    track_id: int  # the same id while the number stays in view
+    frames: int  # frames in a row this text has been read
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "confidence": round(float(self.confidence), 4),
+                "bbox": [int(v) for v in self.bbox]}
+
+
+@dataclass
+class _Track:
+    track_id: int
+    bbox: BBox
+    candidate_text: str  # the text read in the latest frames
+    candidate_frames: int  # frames in a row `candidate_text` was read
+    candidate_confidence_sum: float
+    stable_text: str | None = None  # the last text that became stable here
+    stable_confidence: float = 0.0
+    missing_frames: int = 0  # frames since the number was last found
+
+
+class ReadingStabilizer:
+    """Follows numbers across frames and tells which readings are stable."""
+
+    def __init__(self, options: StabilityOptions | None = None) -> None:
+        self.options = options or StabilityOptions()
+        self._tracks: list[_Track] = []
+        self._next_id = 0
+
+    def update(self, numbers: list[Number]) -> list[StableReading]:
+        """Take one frame's numbers; return the stable readings in view, top-left first."""
+        matches = self._match(numbers)
+        matched_tracks = set()
+        for track_index, number_index in matches:
+            track = self._tracks[track_index]
+            self._observe(track, numbers[number_index])
+            matched_tracks.add(track_index)
+        matched_numbers = {number_index for _, number_index in matches}
+        for track_index, track in enumerate(self._tracks):
+            if track_index not in matched_tracks:
+                track.missing_frames += 1
+        self._tracks = [t for t in self._tracks
+                        if t.missing_frames <= self.options.max_missing_frames]
+        for number_index, number in enumerate(numbers):
+            if number_index not in matched_numbers and len(self._tracks) < self.options.max_tracks:
+                self._tracks.append(self._new_track(number))
+        return self.stable_readings()
+
+    def stable_readings(self) -> list[StableReading]:
+        readings = [
+            StableReading(track.stable_text, track.stable_confidence, track.bbox,
+                          track.track_id, track.candidate_frames
+                          if track.candidate_text == track.stable_text else 0)
+            for track in self._tracks if track.stable_text is not None
+        ]
+        return sorted(readings, key=lambda r: (r.bbox[1], r.bbox[0]))
+
+    def reset(self) -> None:
+        self._tracks.clear()
+
+    def _new_track(self, number: Number) -> _Track:
+        track = _Track(self._next_id, number.bbox, number.text, 0, 0.0)
+        self._next_id += 1
+        self._observe(track, number, first=True)
+        return track
+
+    def _observe(self, track: _Track, number: Number, first: bool = False) -> None:
+        track.bbox = number.bbox
+        track.missing_frames = 0
+        if first or number.text != track.candidate_text:
+            track.candidate_text = number.text
+            track.candidate_frames = 0
+            track.candidate_confidence_sum = 0.0
+        track.candidate_frames += 1
+        track.candidate_confidence_sum += float(number.confidence)
+        if (track.candidate_frames >= self.options.stable_frames
+                and UNREADABLE_MARK not in track.candidate_text and track.candidate_text):
+            track.stable_text = track.candidate_text
+            track.stable_confidence = track.candidate_confidence_sum / track.candidate_frames
+
+    def _match(self, numbers: list[Number]) -> list[tuple[int, int]]:
+        """Pair tracks with this frame's numbers, best overlap first, each used once."""
+        candidates = []
+        for track_index, track in enumerate(self._tracks):
+            for number_index, number in enumerate(numbers):
+                overlap = box_iou(track.bbox, number.bbox)
+                shift = _centre_distance(track.bbox, number.bbox)
+                height = max(track.bbox[3], number.bbox[3], 1)
+                if (overlap >= self.options.min_overlap_iou
+                        or shift <= self.options.max_centre_shift * height):
+                    candidates.append((-overlap, shift, track_index, number_index))
+        candidates.sort()
+        used_tracks: set[int] = set()
+        used_numbers: set[int] = set()
+        pairs = []
+        for _, _, track_index, number_index in candidates:
+            if track_index in used_tracks or number_index in used_numbers:
+                continue
+            used_tracks.add(track_index)
+            used_numbers.add(number_index)
+            pairs.append((track_index, number_index))
+        return pairs
+
+
+def box_iou(first: BBox, second: BBox) -> float:
+    """Intersection over union of two x, y, w, h boxes (0 when either is empty)."""
+    ax, ay, aw, ah = first
+    bx, by, bw, bh = second
+    inter_w = min(ax + aw, bx + bw) - max(ax, bx)
+    inter_h = min(ay + ah, by + bh) - max(ay, by)
+    if inter_w <= 0 or inter_h <= 0:
+        return 0.0
+    intersection = inter_w * inter_h
+    union = aw * ah + bw * bh - intersection
+    return intersection / union if union > 0 else 0.0
+
+
+def _centre_distance(first: BBox, second: BBox) -> float:
+    return math.hypot((first[0] + first[2] / 2) - (second[0] + second[2] / 2),
+                      (first[1] + first[3] / 2) - (second[1] + second[3] / 2))

@@ -1,0 +1,103 @@
+"""Tiny models for the classifier and export tests, built once per test session.
+
+A real-but-small Keras CNN is trained for a moment on MNIST *training* images and exported
+with the project's own converters, so the tests exercise the same code as `python -m export`
+in seconds. Tests import the fixtures from here (`from tests.model_fixtures import ...`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+TRAIN_IMAGES = 3000
+"""Training images for the tiny model: enough for ~90% accuracy, trained in a few seconds."""
+
+
+@dataclass
+class TinyModels:
+    """Paths of the tiny model and its exports."""
+
+    keras_path: Path
+    tflite_int8: Path
+    tflite_fp32: Path
+    onnx: Path
+    wrong_shape_tflite: Path  # a 32x32x1 model the classifier must refuse
+
+
+def mnist_or_skip(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """An MNIST split, or skip the test when the data is not available here."""
+    from train.data import DatasetError, load_mnist
+
+    try:
+        return load_mnist(split)
+    except DatasetError as error:
+        pytest.skip(f"MNIST not available: {error}")
+
+
+def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2) -> Path:
+    """Train a two-conv-layer CNN on a few thousand training images and save it to `path`."""
+    from export.keras_model import quiet_tensorflow
+
+    quiet_tensorflow()
+    keras = pytest.importorskip("keras", reason="Keras is needed to build the test model")
+    images, labels = mnist_or_skip("train")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((input_side, input_side, 1)),
+        keras.layers.Conv2D(8, 3, strides=2, activation="relu"),
+        keras.layers.Conv2D(16, 3, strides=2, activation="relu"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    inputs = images[:TRAIN_IMAGES].astype(np.float32)[..., None] / 255.0
+    if input_side != 28:
+        inputs = np.pad(inputs, ((0, 0), (0, input_side - 28), (0, input_side - 28), (0, 0)))
+    model.fit(inputs, labels[:TRAIN_IMAGES], epochs=epochs, batch_size=32, verbose=0)
+    model.save(path)
+    return path
+
+
+def export_tflite(keras_path: Path, variant: str, out_path: Path) -> Path:
+    """Convert a saved Keras model with the export package's TFLite converter."""
+    import tempfile
+
+    import keras
+
+    from export.calibration import CalibrationOptions, calibration_images
+    from export.keras_model import write_saved_model
+    from export.tflite import convert_tflite
+
+    model = keras.models.load_model(keras_path, compile=False)
+    calibration = calibration_images(CalibrationOptions(image_count=300))
+    with tempfile.TemporaryDirectory() as scratch:
+        saved = write_saved_model(model, Path(scratch) / "saved")
+        out_path.write_bytes(convert_tflite(saved, variant, calibration))
+    return out_path
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> TinyModels:
+    pytest.importorskip("tensorflow", reason="TensorFlow is needed to build the test models")
+    pytest.importorskip("tf2onnx", reason="tf2onnx is needed to build the test models")
+    import keras
+
+    from export.keras_model import serving_function
+    from export.onnx_export import convert_onnx
+
+    folder = tmp_path_factory.mktemp("tiny models")  # a space: paths must survive it
+    keras_path = build_tiny_keras(folder / "tiny.keras")
+    wrong_keras = build_tiny_keras(folder / "wrong.keras", input_side=32, epochs=1)
+    onnx_path = folder / "tiny.onnx"
+    convert_onnx(serving_function(keras.models.load_model(keras_path, compile=False)), onnx_path)
+    return TinyModels(
+        keras_path=keras_path,
+        tflite_int8=export_tflite(keras_path, "int8", folder / "tiny_int8.tflite"),
+        tflite_fp32=export_tflite(keras_path, "fp32", folder / "tiny_fp32.tflite"),
+        onnx=onnx_path,
+        wrong_shape_tflite=export_tflite(wrong_keras, "fp32", folder / "wrong.tflite"),
+    )

@@ -1,0 +1,150 @@
+"""Command line of `python -m train`: train one architecture and write the model and its report.
+
+Writes OUT/<arch>.keras and OUT/<arch>_report/ (report.json, summary.txt, per_class.csv,
+learning_curves.png, confusion_matrix.png, architecture.png). Argument parsing and checking
+happen before TensorFlow is imported, so --help and usage errors answer at once.
+
+Usage: python -m train [--arch edge|seed] [--out models/] [--epochs N] [--limit N] [--quiet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from train.config import RECIPES, TrainConfig
+from train.data import ENV_VAR, DatasetError
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error as a single `error: ...` line (exit code 2)."""
+
+    def error(self, message: str):
+        if "invalid choice" in message and "--arch" in message:
+            given = message.split("'")[1] if "'" in message else ""
+            close = difflib.get_close_matches(given, list(RECIPES), n=1)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
+        self.exit(2, f"error: {message} (see python -m train --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
+    return value
+
+
+def _existing_directory(text: str) -> str:
+    if not Path(text).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a directory; give the MNIST folder")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    recipes = "; ".join(f"{name}: {recipe.epochs} epochs, batch {recipe.batch_size}, "
+                        f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}"
+                        for name, recipe in RECIPES.items())
+    parser = _OneLineParser(
+        prog="python -m train",
+        description="Train an MNIST digit classifier and write the model plus a report "
+                    "(accuracy, per-class metrics, parameters, MACs, learning curves, confusion "
+                    "matrix, architecture diagram).",
+        epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of the "
+               f"training set (early stopping, best epoch restored); the test set is evaluated "
+               f"once at the end. KERAS_BACKEND=jax also works.",
+    )
+    parser.add_argument("--arch", choices=sorted(RECIPES), default="edge",
+                        help="architecture to train (default: edge)")
+    parser.add_argument("--out", default="models",
+                        help="output directory for <arch>.keras and <arch>_report/ "
+                             "(default: models)")
+    parser.add_argument("--data", type=_existing_directory,
+                        help=f"MNIST directory with IDX files or mnist.npz (default: ${ENV_VAR}, "
+                             "then ../shared/data/mnist, then download)")
+    parser.add_argument("--epochs", type=_positive_int, help="maximum epochs")
+    parser.add_argument("--batch-size", type=_positive_int, help="mini-batch size")
+    parser.add_argument("--learning-rate", type=_positive_float, help="peak learning rate")
+    parser.add_argument("--seed", type=int, default=TrainConfig.seed,
+                        help=f"random seed for split, weights and augmentation "
+                             f"(default: {TrainConfig.seed})")
+    parser.add_argument("--limit", type=_positive_int,
+                        help="use only this many training images (smoke tests)")
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                        help="augment training images (default: per architecture); "
+                             "--no-augment turns it off")
+    parser.add_argument("--workers", type=_positive_int, default=min(8, os.cpu_count() or 1),
+                        help="threads for augmentation (default: CPU count, at most 8)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument("--json", action="store_true",
+                        help="print the report's headline numbers as JSON on stdout")
+    return parser
+
+
+def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
+    """Parse the command line into a TrainConfig (and the --json flag); no TensorFlow import."""
+    args = build_parser().parse_args(argv)
+    config = TrainConfig(
+        arch=args.arch, out=args.out, data=args.data, epochs=args.epochs,
+        batch_size=args.batch_size, learning_rate=args.learning_rate, augment=args.augment,
+        seed=args.seed, limit=args.limit, workers=args.workers, quiet=args.quiet,
+    )
+    return config, args.json
+
+
+def run(config: TrainConfig) -> dict:
+    """Train, save the model and write the report; returns report.json's content."""
+    from train.report import write_report
+    from train.trainer import train_model
+
+    out_dir = Path(config.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = train_model(config)
+    model_path = out_dir / f"{config.arch}.keras"
+    result.model.save(model_path)
+    report_dir = out_dir / f"{config.arch}_report"
+    return write_report(result, model_path, report_dir) | {"model_path": str(model_path),
+                                                          "report_dir": str(report_dir)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    config, as_json = parse_config(argv)
+    started = time.perf_counter()
+    try:
+        report = run(config)
+    except DatasetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: cannot write to {config.out}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    headline = {key: report[key] for key in ("architecture", "test_accuracy", "params", "macs",
+                                             "best_epoch", "epochs_run", "model_path",
+                                             "report_dir")}
+    if as_json:
+        print(json.dumps(headline))
+    elif not config.quiet:
+        size_kb = Path(report["model_path"]).stat().st_size / 1024
+        print(f"trained {report['architecture']} in {time.perf_counter() - started:.0f} s: "
+              f"test accuracy {report['test_accuracy']:.4%}, {report['params']:,} params, "
+              f"{report['macs']:,} MACs; saved {report['model_path']} ({size_kb:.0f} KB) and "
+              f"{report['report_dir']}/")
+    return 0

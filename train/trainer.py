@@ -1,0 +1,198 @@
+"""Fit one architecture on MNIST: seeded validation split, fresh augmentation every epoch,
+warm-up + cosine learning rate, early stopping that restores the best epoch, and a single
+evaluation on the test set at the very end.
+
+Keras is imported inside the functions (never at module import) and only `keras` APIs are
+used, so the same code runs on the TensorFlow or the JAX backend (KERAS_BACKEND=jax).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from runtime.spec import PIXEL_SCALE
+from train.augment import AugmentConfig, augment_batch
+from train.config import TrainConfig
+from train.data import load_mnist
+
+_WARMUP_EPOCHS = 2
+"""Epochs of linear learning-rate warm-up: BN statistics settle before full-size steps."""
+
+
+@dataclass
+class SplitData:
+    """uint8 images (N, 28, 28) and labels (N,) of the three sets used by one run."""
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    validation_images: np.ndarray
+    validation_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+
+
+@dataclass
+class TrainResult:
+    """What a run produced: the model and the numbers that go into the report."""
+
+    model: object
+    """The trained keras.Model, best validation epoch restored."""
+    config: TrainConfig
+    """The resolved options (no None left)."""
+    history: dict
+    """Keras history: metric name -> one value per epoch."""
+    epoch_seconds: list[float]
+    best_epoch: int
+    """1-based epoch whose weights were kept."""
+    test_probabilities: np.ndarray
+    """(N_test, 10) softmax outputs on the test set."""
+    data: SplitData
+    train_seconds: float
+    extra: dict = field(default_factory=dict)
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], the models' input convention."""
+    return (images.astype(np.float32) * np.float32(PIXEL_SCALE))[..., None]
+
+
+def split_data(config: TrainConfig) -> SplitData:
+    """Load MNIST and hold out a seeded `validation_fraction` of the training set."""
+    images, labels = load_mnist("train", config.data)
+    test_images, test_labels = load_mnist("test", config.data)
+    order = np.random.default_rng(config.seed).permutation(len(images))
+    if config.limit is not None:
+        order = order[: config.limit]
+    validation_count = max(1, round(len(order) * config.validation_fraction))
+    validation, train = order[:validation_count], order[validation_count:]
+    return SplitData(images[train], labels[train], images[validation], labels[validation],
+                     test_images, test_labels)
+
+
+def train_model(config: TrainConfig) -> TrainResult:
+    """Run the whole training described by `config` (resolved against its recipe)."""
+    config = config.resolved()
+    data = split_data(config)
+
+    import keras
+
+    keras.utils.set_random_seed(config.seed)
+    from train.architectures import build_model
+
+    model = build_model(config.arch)
+    steps_per_epoch = int(np.ceil(len(data.train_images) / config.batch_size))
+    model.compile(
+        optimizer=_optimizer(keras, config, steps_per_epoch),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    batches = _training_batches(keras, data, config)
+    timer = _epoch_timer(keras)
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=config.recipe.patience, restore_best_weights=True,
+        verbose=0 if config.quiet else 1,
+    )
+    started = time.perf_counter()
+    history = model.fit(
+        batches,
+        epochs=config.epochs,
+        validation_data=(to_model_input(data.validation_images), data.validation_labels),
+        callbacks=[timer, stopper],
+        verbose=_keras_verbosity(config.quiet),
+    )
+    train_seconds = time.perf_counter() - started
+    losses = history.history["val_loss"]
+    best_epoch = int(np.argmin(losses)) + 1
+    # Evaluated once, after every choice (epochs, weights) was made on the validation split.
+    test_probabilities = model.predict(to_model_input(data.test_images), batch_size=1000,
+                                       verbose=0)
+    return TrainResult(model, config, history.history, timer.seconds, best_epoch,
+                       np.asarray(test_probabilities), data, train_seconds)
+
+
+def _optimizer(keras, config: TrainConfig, steps_per_epoch: int):
+    total_steps = max(1, config.epochs * steps_per_epoch)
+    warmup_steps = min(_WARMUP_EPOCHS * steps_per_epoch, total_steps // 4)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=config.learning_rate * 0.1,
+        decay_steps=total_steps - warmup_steps,
+        warmup_target=config.learning_rate,
+        warmup_steps=warmup_steps,
+        alpha=0.01,
+    )
+    if config.recipe.weight_decay > 0:
+        return keras.optimizers.AdamW(learning_rate=schedule,
+                                      weight_decay=config.recipe.weight_decay)
+    return keras.optimizers.Adam(learning_rate=schedule)
+
+
+def _keras_verbosity(quiet: bool) -> int:
+    if quiet:
+        return 0
+    # A progress bar in a log file is thousands of carriage returns: one line per epoch there.
+    return 1 if sys.stdout.isatty() else 2
+
+
+def _training_batches(keras, data: SplitData, config: TrainConfig):
+    """A keras.utils.PyDataset giving a freshly augmented, reshuffled copy every epoch."""
+
+    class AugmentedEpochs(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__(workers=1, use_multiprocessing=False)
+            self.epoch = 0
+            self.prepared_epoch = None
+            self.images = data.train_images
+            self.order = np.arange(len(data.train_images))
+
+        def __len__(self):
+            return int(np.ceil(len(data.train_images) / config.batch_size))
+
+        def on_epoch_begin(self):
+            self._prepare(self.epoch)
+
+        def on_epoch_end(self):
+            self.epoch += 1
+
+        def __getitem__(self, index):
+            if self.prepared_epoch is None:
+                self._prepare(self.epoch)
+            rows = self.order[index * config.batch_size : (index + 1) * config.batch_size]
+            return to_model_input(self.images[rows]), data.train_labels[rows].astype(np.int32)
+
+        def _prepare(self, epoch: int) -> None:
+            """Augment the whole epoch at once (threads share the work) and reshuffle."""
+            if self.prepared_epoch == epoch:
+                return
+            if config.augment:
+                augment_config = AugmentConfig(clean_fraction=config.clean_fraction)
+                self.images = augment_batch(data.train_images, data.train_labels,
+                                            (config.seed, epoch), augment_config,
+                                            workers=config.workers)
+            self.order = np.random.default_rng((config.seed, epoch, 1)).permutation(
+                len(self.images))
+            self.prepared_epoch = epoch
+
+    return AugmentedEpochs()
+
+
+def _epoch_timer(keras):
+    """A callback recording each epoch's wall time (augmentation included)."""
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seconds: list[float] = []
+            self._start = 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(round(time.perf_counter() - self._start, 2))
+
+    return EpochTimer()
