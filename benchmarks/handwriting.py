@@ -26,6 +26,9 @@ MAX_TILT_DEG = 5.0
 MAX_SLANT = 0.15
 """Horizontal shear (dx per unit of height) of a digit, either way: handwriting leans."""
 
+MAX_WIDTH_RATIO = 1.1
+"""A glyph is at most this many times as wide as the height asked for."""
+
 
 @dataclass
 class Glyph:
@@ -90,8 +93,10 @@ def write_glyph(bank: DigitBank, label: int, height_px: float, rng: np.random.Ge
     """Render one handwritten `label` whose ink is about `height_px` tall."""
     source = bank.pick(label, rng).astype(np.float32) / 255.0
     source = np.pad(source, 2)  # room so the warp's interpolation does not clip edge strokes
-    source_height = max(1, source.shape[0] - 4)
-    scale = float(height_px) / source_height
+    source_height, source_width = max(1, source.shape[0] - 4), max(1, source.shape[1] - 4)
+    # Scale to the wanted height, but a digit lying flat (some MNIST 2s and 7s) would grow
+    # far wider than anyone writes it: cap its width too.
+    scale = min(float(height_px) / source_height, MAX_WIDTH_RATIO * float(height_px) / source_width)
     tilt = np.deg2rad(rng.uniform(-MAX_TILT_DEG, MAX_TILT_DEG))
     slant = rng.uniform(-MAX_SLANT, MAX_SLANT)
     # Linear map: scale, then shear (x += slant * y), then tilt; about the source centre.
@@ -108,6 +113,16 @@ def write_glyph(bank: DigitBank, label: int, height_px: float, rng: np.random.Ge
     alpha = np.clip((warped - 0.15) / 0.55, 0.0, 1.0)  # firm pen edge, not MNIST's soft blur
     alpha = _maybe_thin(alpha, scale, rng)
     return Glyph(label=int(label), alpha=_crop_to_ink(alpha))
+
+
+def shrink_to_width(glyph: Glyph, max_width_px: float) -> Glyph:
+    """The same glyph made smaller (aspect kept) if it is wider than `max_width_px`."""
+    if glyph.width <= max_width_px:
+        return glyph
+    scale = max_width_px / glyph.width
+    size = (max(1, int(max_width_px)), max(1, int(round(glyph.height * scale))))
+    alpha = cv2.resize(glyph.alpha, size, interpolation=cv2.INTER_AREA)
+    return Glyph(label=glyph.label, alpha=_crop_to_ink(alpha))
 
 
 def _output_frame(linear: np.ndarray, shape: tuple[int, int]) -> tuple[int, int, np.ndarray]:

@@ -286,8 +286,13 @@ def _read_macs(report: Path) -> int | None:
 
 
 def single_run(row: dict) -> dict | None:
-    """The one-thread measurement of a row (what the latency columns show), if it ran."""
-    run = row["runs"].get("1")
+    """The one-thread measurement of a row (what the latency columns show), if it ran.
+
+    If one thread was not measured, the fewest threads that were stand in for it.
+    """
+    if not row["runs"]:
+        return None
+    run = row["runs"][min(row["runs"], key=int)]
     return run if run and "error" not in run else None
 
 
@@ -469,7 +474,7 @@ def write_outputs(result: dict, out: Path) -> list[Path]:
             bars.append({"label": _label(row), "median_us": run["latency"]["median_s"] * 1e6,
                          "p90_us": run["latency"]["p90_s"] * 1e6})
     written.append(plots.latency_bars(bars, out / "latency.png",
-                                      f"Single-image latency, 1 thread — {machine}",
+                                      f"Single-image latency, 1 thread\n{machine}",
                                       goal_us=LATENCY_GOAL_US))
     series = []
     for row in result["rows"]:
@@ -482,8 +487,25 @@ def write_outputs(result: dict, out: Path) -> list[Path]:
                                             for s in sizes],
                            "all_cores": int(threads) > 1})
     written.append(plots.throughput_lines(series, out / "throughput.png",
-                                          f"Throughput against batch size — {machine}"))
+                                          f"Throughput against batch size\n{machine}"))
     return written
+
+
+def parse_thread_counts(text: str) -> tuple[int, ...]:
+    """'1,all' -> (1, cores); ValueError naming the bad entry otherwise."""
+    counts = []
+    for item in text.split(","):
+        item = item.strip().lower()
+        if item == "all":
+            counts.append(usable_cores())
+        elif item.isdigit() and int(item) > 0:
+            counts.append(int(item))
+        elif item:
+            raise ValueError(f"--threads: {item!r} is not a positive number or 'all' "
+                             "(e.g. --threads 1,all)")
+    if not counts:
+        raise ValueError("--threads needs at least one count, e.g. --threads 1,all")
+    return tuple(dict.fromkeys(counts))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -508,6 +530,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="a few seconds per model: checks everything runs, rough numbers")
     parser.add_argument("--min-time", type=float, metavar="SECONDS",
                         help="measure each call for at least this long (default 1.0)")
+    parser.add_argument("--threads", default="1,all", metavar="LIST",
+                        help="thread counts to measure, comma-separated; 'all' = every usable "
+                             "core (default: %(default)s)")
     parser.add_argument("--report", type=Path,
                         help="train report.json with `macs` (default: beside the models)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -517,6 +542,10 @@ def main(argv: list[str] | None = None) -> int:
     options = LatencyOptions(manifest=args.manifest, out=args.out, keras=not args.no_keras,
                              reference=None if args.no_reference else args.reference,
                              report=args.report, quiet=args.quiet)
+    try:
+        options.thread_counts = parse_thread_counts(args.threads)
+    except ValueError as error:
+        parser.error(str(error))
     if args.formats:
         options.formats = tuple(name.strip() for name in args.formats.split(",") if name.strip())
     if args.quick:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from benchmarks.handwriting import DigitBank, Glyph, write_glyph
+from benchmarks.handwriting import DigitBank, Glyph, shrink_to_width, write_glyph
 from benchmarks.paper import PrintedMark, text_width
 
 STYLES = ("blank", "ruled", "grid", "form")
@@ -270,7 +270,8 @@ def _write_grid_row(writer: _Writer, rng: np.random.Generator, origin_x: float, 
         if length < 1:
             break
         placed = []
-        for glyph in writer.glyphs(length, cell * rng.uniform(0.6, 0.78)):
+        for glyph in writer.glyphs(length, cell * rng.uniform(0.58, 0.75)):
+            glyph = shrink_to_width(glyph, 0.85 * cell)  # stay inside the cell
             centre_x = origin_x + (column + 0.5) * cell + rng.uniform(-0.06, 0.06) * cell
             centre_y = row_top + 0.5 * cell + rng.uniform(-0.06, 0.06) * cell
             placed.append(PlacedGlyph(glyph, int(round(centre_x - glyph.width / 2)),
@@ -318,13 +319,18 @@ def _write_form_row(plan: PagePlan, writer: _Writer, rng: np.random.Generator, m
                                            1, word + ":", word_height))
             x += text_width(word + ":", word_height, 1) + field_height * 0.3
         height = field_height * rng.uniform(0.5, 0.65)
+        comb = rng.random() < 0.5
         length = writer.random_length()
-        glyphs = writer.glyphs(length, height)
-        if rng.random() < 0.5:
-            box, number = _comb_field(glyphs, x, top, field_height, rng, box_colour, thickness)
-        else:
-            box, number = _open_field(writer, glyphs, x, top, field_height, height, box_colour, thickness)
-        box_right = box[0].points[0] + box[0].points[2]
+        while True:  # a shorter number where the row runs out, as a person would choose
+            glyphs = writer.glyphs(length, height)
+            if comb:
+                box, number = _comb_field(glyphs, x, top, field_height, rng, box_colour, thickness)
+            else:
+                box, number = _open_field(writer, glyphs, x, top, field_height, height, box_colour, thickness)
+            box_right = box[0].points[0] + box[0].points[2]
+            if box_right <= margins.right or length == 1:
+                break
+            length = max(1, length // 2)
         if box_right > margins.right:
             break
         plan.marks.extend(label_marks + box)
@@ -349,8 +355,8 @@ def _comb_field(glyphs: list[Glyph], x: float, top: float, field_height: float,
                 rng: np.random.Generator, colour: tuple[float, ...], thickness: int
                 ) -> tuple[list[PrintedMark], PlannedNumber]:
     """A row of character cells, one digit centred in each, maybe with empty cells after."""
-    widest = max(glyph.width for glyph in glyphs)
-    cell = max(field_height * rng.uniform(0.8, 0.95), widest + 2.0 * thickness + 4.0)
+    cell = field_height * rng.uniform(0.8, 0.95)
+    glyphs = [shrink_to_width(glyph, cell - 2.0 * thickness - 4.0) for glyph in glyphs]
     cells = len(glyphs) + int(rng.integers(0, 3))
     marks = [PrintedMark("rect", (x, top, cell * cells, field_height), colour, thickness)]
     for index in range(1, cells):

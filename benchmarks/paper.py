@@ -57,15 +57,32 @@ def draw_marks(page: np.ndarray, marks: list[PrintedMark]) -> None:
 
 
 def _draw_text(page: np.ndarray, mark: PrintedMark, colour: tuple[float, float, float]) -> None:
+    # OpenCV draws text on 8-bit images only: draw a coverage mask, then print it in colour.
     font = cv2.FONT_HERSHEY_DUPLEX
-    # Hershey fonts are sized by a scale factor; at scale 1 their cap height is about 22 px.
-    scale = max(0.3, mark.text_height_px / 22.0)
+    scale = _font_scale(mark.text_height_px)
+    weight = max(1, mark.thickness)
+    (width, height), baseline = cv2.getTextSize(mark.text, font, scale, weight)
     x, y = (int(round(v)) for v in mark.points)
-    cv2.putText(page, mark.text, (x, y), font, scale, colour, max(1, mark.thickness), cv2.LINE_8)
+    pad = weight + 2
+    left, top = max(0, x - pad), max(0, y - height - pad)
+    right = min(page.shape[1], x + width + pad)
+    bottom = min(page.shape[0], y + baseline + pad)
+    if left >= right or top >= bottom:
+        return
+    mask = np.zeros((bottom - top, right - left), np.uint8)
+    cv2.putText(mask, mark.text, (x - left, y - top), font, scale, 255, weight, cv2.LINE_AA)
+    coverage = (mask.astype(np.float32) / 255.0)[:, :, None]
+    region = page[top:bottom, left:right]
+    region *= 1.0 - coverage
+    region += coverage * np.asarray(colour, np.float32)
+
+
+def _font_scale(height_px: float) -> float:
+    """Hershey fonts are sized by a factor; at 1.0 their capitals are about 22 px tall."""
+    return max(0.3, height_px / 22.0)
 
 
 def text_width(text: str, height_px: float, thickness: int) -> int:
     """Width in pixels that `_draw_text` will use for `text`."""
-    scale = max(0.3, height_px / 22.0)
-    (width, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, scale, max(1, thickness))
+    (width, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, _font_scale(height_px), max(1, thickness))
     return int(width)

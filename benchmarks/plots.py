@@ -76,7 +76,7 @@ def stage_bars(rows: list[dict], path: Path, title: str) -> Path:
     `rows` items need `label` and `stages_ms` (stage name -> ms, in drawing order); a scenario
     without a stage split gives `{"total": ms}`.
     """
-    figure, axes = plt.subplots(figsize=(8, 0.55 * len(rows) + 1.6))
+    figure, axes = plt.subplots(figsize=(8, 0.55 * len(rows) + 2.0))
     stage_names: list[str] = []
     for row in rows:
         for name in row["stages_ms"]:
@@ -91,8 +91,10 @@ def stage_bars(rows: list[dict], path: Path, title: str) -> Path:
         axes.text(total, position, f" {total:.1f} ms", va="center", fontsize=8)
     axes.set_yticks(list(range(len(rows))), [row["label"] for row in rows])
     axes.invert_yaxis()
+    axes.set_xlim(0, max(lefts + [1e-3]) * 1.2)  # room for the totals
     axes.set_xlabel("milliseconds per frame / page (median)")
-    axes.legend(fontsize=8, loc="lower right")
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18),
+                ncol=len(stage_names), frameon=False)
     axes.set_title(title, fontsize=10)
     return _save(figure, path)
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from runtime.camera_output import (
     DEFAULT_RECORD_FPS,
-    UNSURE_COLOUR,
+    PAUSED_COLOUR,
     Recorder,
     RecordError,
     Window,
@@ -214,7 +214,7 @@ class CameraLoop:
             print(json.dumps(record, separators=(",", ":")), file=self.output, flush=True)
         if self.window is None and self.recorder is None:
             return False  # headless and not recording: drawing would be wasted work
-        annotated = draw_overlay(frame.image.copy(), result, stable, fps)
+        annotated = draw_overlay(frame.image, result, stable, fps)
         self._last_annotated = annotated
         if self.recorder is not None:
             self.recorder.write(annotated, frame.time)
@@ -232,7 +232,7 @@ class CameraLoop:
             self._paused = not self._paused
             shown = self._last_annotated.copy()
             if self._paused:
-                draw_label(shown, "PAUSED (space resumes)", (10, 56), UNSURE_COLOUR)
+                draw_label(shown, "PAUSED (space resumes)", (10, 56), PAUSED_COLOUR)
             self.window.show(shown)
         return False
 

@@ -1,6 +1,7 @@
 """Where the live camera's annotated frames go: the overlay, the window and the recording.
 
-`draw_overlay` draws one frame's digits, the stable numbers and the FPS; `Window` shows frames
+`draw_overlay` draws one frame's digits (with the scanner's `runtime.annotate`), the stable
+numbers and the FPS; `Window` shows frames
 and returns key presses (it raises cv2.error where OpenCV was built without a GUI, which is how
 the camera notices it must run headless); `Recorder` writes the annotated video, following the
 frames' capture times for a camera so the video plays at the speed things happened.
@@ -13,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.annotate import draw_result
 from runtime.results import PageResult
 from runtime.stability import StableReading
 
@@ -25,8 +27,7 @@ DEFAULT_RECORD_FPS = 30.0
 """Frame rate written to a recording when the source does not say its own."""
 
 STABLE_COLOUR = (40, 170, 40)  # BGR green: a reading that held still
-DIGIT_COLOUR = (0, 140, 255)  # BGR orange: this frame's digits
-UNSURE_COLOUR = (0, 0, 220)  # BGR red: a digit below the confidence threshold
+PAUSED_COLOUR = (0, 0, 220)  # BGR red: the "paused" banner
 _TEXT_COLOUR = (255, 255, 255)
 _FPS_COLOUR = (60, 60, 60)
 
@@ -115,19 +116,21 @@ class Window:
 
 def draw_overlay(image: np.ndarray, result: PageResult, stable: list[StableReading],
                  fps: float) -> np.ndarray:
-    """Draw this frame's digits, the stable numbers and the FPS onto `image` (in place)."""
-    for digit in result.digits:
-        x, y, w, h = digit.bbox
-        colour = UNSURE_COLOUR if digit.digit == "?" else DIGIT_COLOUR
-        cv2.rectangle(image, (x, y), (x + w, y + h), colour, 1)
-        draw_label(image, digit.digit, (x, y + h + 14), colour, scale=0.45)
+    """A copy of `image` with this frame's digits, the stable numbers and the FPS drawn on it.
+
+    The digits and number frames are the scanner's drawing (`runtime.annotate`); the camera adds
+    a green box with the text under each stable reading, the one a user should trust.
+    """
+    canvas = draw_result(image, result, show_confidence=False)
     for reading in stable:
         x, y, w, h = reading.bbox
-        cv2.rectangle(image, (x - 3, y - 3), (x + w + 3, y + h + 3), STABLE_COLOUR, 2)
-        draw_label(image, f"{reading.text} {reading.confidence:.0%}", (x - 3, y - 8),
-                    STABLE_COLOUR)
-    draw_label(image, f"{fps:.1f} fps  {len(stable)} read", (10, 26), _FPS_COLOUR)
-    return image
+        margin = 6  # outside the scanner's number frame, so both stay visible
+        cv2.rectangle(canvas, (x - margin, y - margin), (x + w + margin, y + h + margin),
+                      STABLE_COLOUR, 2)
+        draw_label(canvas, f"{reading.text} {reading.confidence:.0%}",
+                   (x - margin, y + h + margin + 18), STABLE_COLOUR)
+    draw_label(canvas, f"{fps:.1f} fps  {len(stable)} read", (10, 26), _FPS_COLOUR)
+    return canvas
 
 
 def draw_label(image: np.ndarray, text: str, origin: tuple[int, int], colour,

@@ -372,7 +372,7 @@ class FrameGrabber:
                             f"gave up after {failures_in_a_row} reconnect attempts "
                             "(raise --max-reconnects to keep trying longer)")
             return False
-        self._on_event(f"{self.source.description}: {reason}; reconnecting in {backoff_s:.1f} s "
+        self._on_event(f"{self.source.description}: {reason}; reconnecting in {backoff_s:g} s "
                        f"(attempt {failures_in_a_row + 1})")
         self.source.close()
         if self._stop.wait(backoff_s):

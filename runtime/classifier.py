@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.models import ModelError, default_model_path
+from runtime.models import ModelError, default_model_path, read_manifest
 from runtime.spec import INPUT_SHAPE, LABELS, NUM_CLASSES, PIXEL_SCALE
 
 __all__ = ["Classifier", "InputSpec", "ModelError", "Predictions"]
@@ -150,7 +150,7 @@ class _OnnxBackend:
         try:
             self._session = onnxruntime.InferenceSession(
                 str(path), sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as error:  # onnxruntime raises its own pybind error types
+        except (*_onnxruntime_errors(), RuntimeError, ValueError, OSError) as error:
             raise ModelError(f"cannot load ONNX model {path}: {_first_line(error)}") from None
         model_input = self._session.get_inputs()[0]
         model_output = self._session.get_outputs()[0]
@@ -190,16 +190,17 @@ class _OnnxBackend:
 class Classifier:
     """Classifies batches of 28x28 digit images with one loaded model."""
 
-    def __init__(self, backend, path: Path, model_format: str) -> None:
+    def __init__(self, backend, path: Path, model_format: str,
+                 label_names: tuple[str, ...] = LABELS) -> None:
         self._backend = backend
         self.path = path
-        self.format = model_format
+        self.format = model_format  # the export table's name, e.g. "tflite-int8"
         self.input_spec = InputSpec(
             shape=tuple(int(d) for d in backend.image_shape),
             dtype=backend.input_dtype.name,
             scale=backend.input_scale,
             zero_point=backend.input_zero_point)
-        self.label_names: tuple[str, ...] = _labels_from_manifest(path) or LABELS
+        self.label_names = label_names  # class index -> the character it stands for
         self._run = backend.run
         self._image_shape = tuple(backend.image_shape)
         self._lookup = _pixel_lookup_table(backend.input_dtype, backend.input_scale,
@@ -226,7 +227,9 @@ class Classifier:
         else:
             raise ModelError(f"unsupported model file {path}: expected one of "
                              f"{', '.join(TFLITE_SUFFIXES + ONNX_SUFFIXES)}")
-        return cls(backend, path, _format_name(path, backend))
+        listed = _manifest_entry(path)
+        return cls(backend, path, _format_name(path, backend, listed),
+                   _labels(listed) or LABELS)
 
     def predict(self, batch: np.ndarray) -> Predictions:
         """Classify (N, 28, 28) or (N, 28, 28, 1) uint8 images (ink white on black)."""
@@ -276,6 +279,15 @@ class Classifier:
         return f"Classifier({str(self.path)!r}, format={self.format!r})"
 
 
+def _onnxruntime_errors() -> tuple[type[Exception], ...]:
+    """onnxruntime's own exception types (plain Exception subclasses) for a bad model file."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as state
+
+    names = ("Fail", "InvalidArgument", "InvalidGraph", "InvalidProtobuf", "NoSuchFile",
+             "NotImplemented", "RuntimeException")
+    return tuple(getattr(state, name) for name in names if hasattr(state, name))
+
+
 def _import_tflite_interpreter():
     try:
         from ai_edge_litert.interpreter import Interpreter
@@ -288,13 +300,12 @@ def _import_tflite_interpreter():
     return Interpreter
 
 
-def _format_name(path: Path, backend) -> str:
-    """A format name like the export table's: tflite-int8, tflite-fp32, onnx, ort, ..."""
-    listed = _manifest_entry(path)
+def _format_name(path: Path, backend, listed: dict | None) -> str:
+    """The manifest's format name, else a guess in the export table's style."""
     if listed and isinstance(listed.get("format"), str):
         return listed["format"]
     if isinstance(backend, _TfliteBackend):
-        return "tflite-int8" if backend.input_scale is not None else "tflite"
+        return "tflite-int8" if backend.input_scale is not None else "tflite-float"
     return "ort" if path.suffix.lower() == ".ort" else "onnx"
 
 
@@ -303,8 +314,6 @@ def _manifest_entry(path: Path) -> dict | None:
     manifest_path = path.parent / "manifest.json"
     if not manifest_path.is_file():
         return None
-    from runtime.models import read_manifest  # only needed when a manifest is present
-
     try:
         manifest = read_manifest(manifest_path)
     except ModelError:
@@ -315,8 +324,7 @@ def _manifest_entry(path: Path) -> dict | None:
     return None
 
 
-def _labels_from_manifest(path: Path) -> tuple[str, ...] | None:
-    listed = _manifest_entry(path)
+def _labels(listed: dict | None) -> tuple[str, ...] | None:
     labels = listed.get("labels") if listed else None
     if isinstance(labels, list) and len(labels) == NUM_CLASSES:
         return tuple(str(label) for label in labels)

@@ -19,6 +19,9 @@ UPRIGHT_MARGIN = 0.04
 """Another quarter-turn must beat upright by this much mean confidence to be chosen, so a page
 of symmetric digits (0, 1, 8) is not turned on a coin toss."""
 
+CLEARLY_UPRIGHT_CONFIDENCE = 0.95
+"""Mean confidence upright above which (and well above sideways) no other turn is tried."""
+
 MIN_TILT_DEG = 3.0
 """Tilts smaller than this are left alone: line grouping tolerates them."""
 
@@ -32,9 +35,9 @@ def orientation_scores(crops: list[np.ndarray], confidence_of) -> np.ndarray:
                      for turns in range(4)])
 
 
-def is_sideways(scores: np.ndarray) -> bool:
-    """Whether the digits read better turned a quarter (either way) than upright or upside down."""
-    return scores[1] + scores[3] > scores[0] + scores[2] + 2 * UPRIGHT_MARGIN
+def is_clearly_upright(scores: np.ndarray) -> bool:
+    """Upright beyond doubt: confident reading upright, much worse sideways."""
+    return scores[0] >= CLEARLY_UPRIGHT_CONFIDENCE and scores[0] >= max(scores[1], scores[3]) + 0.1
 
 
 def is_upside_down(scores: np.ndarray) -> bool:

@@ -20,7 +20,7 @@ import numpy as np
 
 from runtime.grouping import GroupingOptions, group_lines
 from runtime.normalize import normalize_batch
-from runtime.orientation import (MIN_TILT_DEG, compose, estimate_tilt_deg, is_sideways,
+from runtime.orientation import (MIN_TILT_DEG, compose, estimate_tilt_deg, is_clearly_upright,
                                  is_upside_down, level_page, map_box_back, orientation_scores,
                                  quarter_turn_matrix)
 from runtime.results import Digit, PageResult
@@ -124,12 +124,21 @@ class _Page:
             self._moved(levelling)
 
     def turn_upright(self, confidence_of) -> None:
+        """Turn the page so its digits stand upright, by what the classifier reads best."""
         scores = self._scores(confidence_of)
-        if scores is None:
+        if scores is None or is_clearly_upright(scores):
             return
-        if is_sideways(scores):
-            self._turn(1)
-            scores = self._scores(confidence_of)
+        # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
+        # crops cut from a sideways page read badly in every turn: compare the two axes on
+        # crops segmented in each.
+        upright_page = (self.darkness, self.transform, self.candidates)
+        self._turn(1)
+        sideways = self._scores(confidence_of)
+        if sideways is not None and max(sideways[0], sideways[2]) > max(scores[0], scores[2]):
+            scores = sideways
+        else:
+            self.darkness, self.transform, self.candidates = upright_page
+            self.turns = 0
         if is_upside_down(scores):
             self._turn(2)
 

@@ -147,7 +147,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None) 
     if digit_height is None:
         return []
     components = _merge_broken_strokes(components, digit_height)
-    components = [c for c in components if _looks_like_digit(c, digit_height, darkness.shape, options)]
+    components = [c for c in components if _looks_like_digit(c, digit_height, darkness.shape, options)
+                  and not _is_straight_line(c, labels, digit_height)]
     if options.split_touching:
         components = [part for c in components for part in _split_touching(c, labels, digit_height)]
     return [_candidate(c, labels, darkness) for c in components]
@@ -231,10 +232,29 @@ def _looks_like_digit(component: _Component, digit_height: float, page_shape,
         return False  # speck, dot, dash
     if height > 4 * digit_height:
         return False  # page edge, shadow, drawing
-    if width > 6 * height or height > 10 * max(width, 1) and height > 2 * digit_height:
-        return False  # a line that survived rule removal
+    margin = 0.15 * digit_height  # the sheet's edge is often a soft, uneven dark band
+    touches_border = (component.left <= margin or component.top <= margin
+                      or component.right >= page_shape[1] - margin
+                      or component.bottom >= page_shape[0] - margin)
+    if touches_border and (min(height, width) < 0.3 * digit_height or height < 0.6 * digit_height):
+        return False  # the dark edge of the sheet or the table beyond it
+    if min(height, width) < 0.15 * digit_height and max(height, width) > 1.5 * digit_height:
+        return False  # a thin straight line longer than a digit: a sheet edge, a rule's remnant
+    if height > 2.5 * digit_height and width > 2.5 * digit_height:
+        return False  # a frame, a drawing, a shadow's edge: too big both ways for one digit
     fill = component.area / float(height * width)
-    return not (fill > 0.85 and height > 0.5 * digit_height)  # a solid blob, not a stroke
+    return not (fill > 0.85 and min(height, width) > 0.3 * digit_height)  # a blob, not a stroke
+
+
+def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: float) -> bool:
+    """A thin straight stroke longer than a digit, at any angle: a sheet edge, a tilted rule."""
+    if max(component.width, component.height) < 1.3 * digit_height:
+        return False
+    window = labels[component.top : component.bottom, component.left : component.right]
+    rows, cols = np.nonzero(np.isin(window, component.labels))
+    points = np.column_stack([cols, rows]).astype(np.float32)
+    (_, _), (side_a, side_b), _ = cv2.minAreaRect(points)
+    return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
 def _split_touching(component: _Component, labels: np.ndarray, digit_height: float) -> list[_Component]:

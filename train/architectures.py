@@ -16,6 +16,11 @@ from dataclasses import dataclass
 
 from runtime.spec import INPUT_SHAPE, NUM_CLASSES
 
+_BN_MOMENTUM = 0.9
+"""Batch-norm running statistics follow the last ~10 batches rather than Keras' default ~100:
+with the default, a short run (a smoke test, an early-stopped epoch) keeps near-initial
+statistics and predicts garbage in inference mode."""
+
 
 @dataclass(frozen=True)
 class Architecture:
@@ -62,7 +67,7 @@ def build_edge(
 
     inputs = keras.Input(shape=INPUT_SHAPE, name="image")
     x = layers.Conv2D(stem_channels, 3, padding="same", use_bias=False, name="stem_conv")(inputs)
-    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name="stem_bn")(x)
     x = layers.ReLU(name="stem_relu")(x)
     for stage_index, channels_per_block in enumerate(stage_channels, start=1):
         x = layers.MaxPooling2D(2, name=f"pool{stage_index}")(x)
@@ -85,10 +90,10 @@ def _separable_block(layers, x, channels: int, prefix: str):
     No biases before BN (BN's offset does that job) so folding BN at export is exact.
     """
     x = layers.DepthwiseConv2D(3, padding="same", use_bias=False, name=f"{prefix}_dw")(x)
-    x = layers.BatchNormalization(name=f"{prefix}_dw_bn")(x)
+    x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{prefix}_dw_bn")(x)
     x = layers.ReLU(name=f"{prefix}_dw_relu")(x)
     x = layers.Conv2D(channels, 1, use_bias=False, name=f"{prefix}_pw")(x)
-    x = layers.BatchNormalization(name=f"{prefix}_pw_bn")(x)
+    x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{prefix}_pw_bn")(x)
     return layers.ReLU(name=f"{prefix}_pw_relu")(x)
 
 

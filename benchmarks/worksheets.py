@@ -1,0 +1,273 @@
+"""Generate synthetic worksheet pages from MNIST *test* digits, with exact ground truth.
+
+Each page is printed paper (blank, ruled, squared or a boxed form), numbers of 1-6 MNIST test
+digits written on it in dark blue or black ink (blended multiplicatively, so printed lines
+show through the ink as they do on paper), then optionally captured like a scanner or a
+phone camera would (`benchmarks.degrade`). Ground truth goes to `truth.json` in the shape the
+scanner's `--json` writes: `{"files": [{"path", "page": 0, "lines": [{"text", "numbers":
+[{"text", "confidence": 1.0, "bbox"}], "digits": [{"digit", "confidence": 1.0, "bbox"}]}]}]}`,
+each `bbox` `[x, y, w, h]` of the visible ink after the same warp as the image. Extra keys
+(`generator`, per file `style` and `degrade`) describe how the set was made.
+
+Page i depends only on (seed, i): a set of 1000 pages starts with the same 10 as a set of 10,
+and the same command writes a byte-identical truth.json. Only MNIST's test split is used, so
+pages never overlap the training data.
+
+Usage: python -m benchmarks.worksheets --out DIR [--count 20] [--seed 0] [--degrade mixed] [--size 640x480]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from benchmarks.degrade import CHOICES, degrade_page, resolve_profile, transform_points
+from benchmarks.handwriting import DigitBank
+from benchmarks.layout import A4_150DPI_PX, STYLES, LayoutOptions, PagePlan, PlacedGlyph, plan_page
+from benchmarks.paper import blank_paper, draw_marks
+from runtime.results import Digit, Line, Number, PageResult
+
+TRUTH_NAME = "truth.json"
+MIN_PAGE_SIDE_PX = 128
+"""Smaller pages cannot hold a line of digits of the minimum height with margins."""
+
+PNG_COMPRESSION = 3
+"""zlib level for pages: much faster than 9 at a few percent more bytes."""
+
+
+@dataclass
+class WorksheetOptions:
+    """What pages to make."""
+
+    size: tuple[int, int] = A4_150DPI_PX  # page width, height in pixels (A4 at 150 dpi)
+    degrade: str = "none"  # capture profile: none, light, photo, heavy, or mixed (one per page)
+    layout: LayoutOptions = field(default_factory=LayoutOptions)  # styles, sizes and spacing
+
+    def validate(self) -> None:
+        width, height = self.size
+        if width < MIN_PAGE_SIDE_PX or height < MIN_PAGE_SIDE_PX:
+            raise ValueError(f"page size {width}x{height} is too small; use at least "
+                             f"{MIN_PAGE_SIDE_PX}x{MIN_PAGE_SIDE_PX}")
+        if self.degrade not in CHOICES:
+            raise ValueError(f"unknown degradation {self.degrade!r}; use one of {', '.join(CHOICES)}")
+        self.layout.validate()
+
+
+@dataclass
+class Worksheet:
+    """One generated page and its truth."""
+
+    image: np.ndarray  # (H, W, 3) uint8 BGR, as captured
+    truth: PageResult  # every digit with confidence 1.0 and its box in `image`
+    style: str  # the page style from benchmarks.layout.STYLES
+    degrade: str  # the capture profile actually used
+    jpeg_quality: int | None  # save as JPEG of this quality, or None for PNG
+
+
+def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: WorksheetOptions) -> Worksheet:
+    """Plan, print, write and capture one page."""
+    width, height = options.size
+    plan = plan_page(bank, width, height, rng, options.layout)
+    page = blank_paper(width, height, rng)
+    draw_marks(page, plan.marks)
+    outlines = []
+    for placed in _all_glyphs(plan):
+        _ink(page, placed, plan.ink_colour, rng.uniform(0.85, 1.0))
+        outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
+    profile = resolve_profile(options.degrade, rng)
+    every_point = np.concatenate(outlines) if outlines else np.zeros((0, 2))
+    captured = degrade_page(page, profile, rng, keep_visible=every_point)
+    truth = _truth(plan, outlines, captured.homography)
+    return Worksheet(captured.image, truth, plan.style, captured.profile, captured.jpeg_quality)
+
+
+def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOptions,
+                     bank: DigitBank, progress: bool = True) -> dict:
+    """Write `count` pages and truth.json into `out_dir`; return the truth."""
+    if count < 1:
+        raise ValueError(f"page count {count} must be at least 1")
+    if seed < 0:
+        raise ValueError(f"seed {seed} must be zero or positive")
+    options.validate()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_previous_set(out_dir)
+    digits_width = max(4, len(str(count - 1)))
+    files = []
+    for index in tqdm(range(count), desc="worksheets", unit="page", disable=not progress):
+        sheet = make_worksheet(bank, np.random.default_rng([seed, index]), options)
+        name = f"page_{index:0{digits_width}d}." + ("png" if sheet.jpeg_quality is None else "jpg")
+        save_image(out_dir / name, sheet.image, sheet.jpeg_quality)
+        files.append({"path": name, "page": 0, **sheet.truth.to_dict(),
+                      "style": sheet.style, "degrade": sheet.degrade})
+    truth = {
+        "generator": {"tool": "benchmarks.worksheets", "source": "MNIST test split", "seed": seed,
+                      "count": count, "size": list(options.size), "degrade": options.degrade,
+                      "styles": list(options.layout.styles), "printed_text": options.layout.printed_text},
+        "files": files,
+    }
+    (out_dir / TRUTH_NAME).write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+    return truth
+
+
+def save_image(path: Path, image: np.ndarray, jpeg_quality: int | None) -> None:
+    """Write a page as PNG, or as JPEG of `jpeg_quality` (the compression is part of the test)."""
+    if jpeg_quality is None:
+        params = [cv2.IMWRITE_PNG_COMPRESSION, PNG_COMPRESSION]
+    else:
+        params = [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)]
+    if not cv2.imwrite(str(path), image, params):
+        raise OSError(f"could not write image {path}; check the folder is writable")
+
+
+def load_test_digits(data_dir: str | Path | None = None) -> DigitBank:
+    """MNIST's test split as a DigitBank (never the training split: these pages test)."""
+    from train.data import load_mnist  # imported here so the generator itself needs no data
+
+    images, labels = load_mnist("test", data_dir)
+    return DigitBank(images, labels)
+
+
+def _all_glyphs(plan: PagePlan) -> list[PlacedGlyph]:
+    return [placed for line in plan.lines for number in line.numbers for placed in number.glyphs]
+
+
+def _ink(page: np.ndarray, placed: PlacedGlyph, colour: tuple[float, float, float], density: float) -> None:
+    """Lay ink on the page: it darkens what is under it, so printed lines stay visible in it."""
+    alpha = placed.glyph.alpha * np.float32(density)
+    height, width = page.shape[:2]
+    top, left = placed.y, placed.x
+    bottom, right = top + alpha.shape[0], left + alpha.shape[1]
+    clip_top, clip_left = max(0, top), max(0, left)
+    clip_bottom, clip_right = min(height, bottom), min(width, right)
+    if clip_top >= clip_bottom or clip_left >= clip_right:
+        return
+    alpha = alpha[clip_top - top : clip_bottom - top, clip_left - left : clip_right - left]
+    absorbed = 1.0 - np.asarray(colour, np.float32) / 255.0  # share of light the ink takes per channel
+    region = page[clip_top:clip_bottom, clip_left:clip_right]
+    region *= 1.0 - alpha[:, :, None] * absorbed[None, None, :]
+
+
+def _truth(plan: PagePlan, outlines: list[np.ndarray], homography: np.ndarray) -> PageResult:
+    boxes = iter(_box(outline, homography, plan.width, plan.height) for outline in outlines)
+    lines = []
+    for planned_line in plan.lines:
+        numbers = []
+        for planned_number in planned_line.numbers:
+            digits = [Digit(str(placed.glyph.label), 1.0, next(boxes)) for placed in planned_number.glyphs]
+            numbers.append(Number(digits))
+        lines.append(Line(numbers))
+    return PageResult(lines=lines, rotation_deg=0)
+
+
+def _box(outline: np.ndarray, homography: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
+    """Pixel box of the warped ink outline, clipped to the image."""
+    moved = transform_points(outline, homography)
+    left, top = np.floor(moved.min(axis=0)).astype(int)
+    right, bottom = np.ceil(moved.max(axis=0)).astype(int)
+    left, top = max(0, int(left)), max(0, int(top))
+    right, bottom = min(width, int(right)), min(height, int(bottom))
+    return (left, top, max(0, right - left), max(0, bottom - top))
+
+
+def _remove_previous_set(out_dir: Path) -> None:
+    """Delete the pages an earlier run listed in this folder's truth.json (and nothing else)."""
+    truth_path = out_dir / TRUTH_NAME
+    if not truth_path.is_file():
+        return
+    try:
+        previous = json.loads(truth_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for entry in previous.get("files", []) if isinstance(previous, dict) else []:
+        name = entry.get("path", "") if isinstance(entry, dict) else ""
+        if isinstance(name, str) and name and "/" not in name and name.startswith("page_"):
+            (out_dir / name).unlink(missing_ok=True)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'640x480' -> (640, 480)."""
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(part.strip().isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"page size {text!r} is not WIDTHxHEIGHT, e.g. 640x480")
+    return int(parts[0]), int(parts[1])
+
+
+def _parse_styles(text: str) -> tuple[str, ...]:
+    styles = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [style for style in styles if style not in STYLES]
+    if unknown or not styles:
+        raise argparse.ArgumentTypeError(f"unknown page style {', '.join(unknown) or text!r}; "
+                                         f"use a comma list of {', '.join(STYLES)}")
+    return styles
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.worksheets",
+        description="Write synthetic worksheet pages (MNIST test digits on printed paper, "
+                    "optionally photographed or scanned) and their ground truth DIR/truth.json.")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write pages and truth.json into")
+    parser.add_argument("--count", type=int, default=20, help="number of pages (default 20)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed; page i depends only on (seed, i)")
+    parser.add_argument("--degrade", choices=CHOICES, default="none",
+                        help="capture: none (clean), light (scanner), photo (phone), heavy (poor phone), "
+                             "mixed (one of them per page); default none")
+    parser.add_argument("--size", type=parse_size, default=A4_150DPI_PX,
+                        help="page WIDTHxHEIGHT in pixels (default 1240x1754, A4 at 150 dpi); "
+                             "handwriting scales with it")
+    parser.add_argument("--styles", type=_parse_styles, default=STYLES,
+                        help=f"comma list of page styles to draw from (default {','.join(STYLES)})")
+    parser.add_argument("--printed-text", action="store_true",
+                        help="print words and title bars on forms (letters only; a reader that takes "
+                             "them for digits loses precision)")
+    parser.add_argument("--close-gap-rate", type=float, default=LayoutOptions.close_gap_rate,
+                        help="share of digit gaps inside numbers drawn 1-2 px wide (default %(default)s)")
+    parser.add_argument("--mnist-dir", type=Path, default=None,
+                        help="folder with the MNIST files (default: see python -m train.data)")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
+    args = parser.parse_args(argv)
+
+    options = WorksheetOptions(
+        size=args.size, degrade=args.degrade,
+        layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
+                             close_gap_rate=args.close_gap_rate))
+    try:
+        options.validate()
+        if args.count < 1 or args.seed < 0:
+            raise ValueError(f"--count {args.count} must be >= 1 and --seed {args.seed} >= 0")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    from train.data import DatasetError
+
+    started = time.perf_counter()
+    try:
+        bank = load_test_digits(args.mnist_dir)
+        truth = write_worksheets(args.out, args.count, args.seed, options, bank,
+                                 progress=not (args.quiet or args.json))
+    except (DatasetError, OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    digit_count = sum(len(line["digits"]) for entry in truth["files"] for line in entry["lines"])
+    size_bytes = sum((args.out / entry["path"]).stat().st_size for entry in truth["files"])
+    if args.json:
+        print(json.dumps({"out": str(args.out), "truth": str(args.out / TRUTH_NAME), "pages": args.count,
+                          "digits": digit_count, "bytes": size_bytes, "seconds": round(seconds, 3)}))
+    elif not args.quiet:
+        print(f"wrote {args.count} pages ({digit_count} digits, {size_bytes / 1e6:.1f} MB) and "
+              f"{args.out / TRUTH_NAME} in {seconds:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

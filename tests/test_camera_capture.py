@@ -1,0 +1,329 @@
+"""Frame sources and the capture thread: newest frame only, files in order, reconnects, picamera2."""
+
+from __future__ import annotations
+
+import sys
+import time
+import types
+
+import cv2
+import numpy as np
+import pytest
+
+from runtime.capture import (
+    FrameGrabber,
+    ImageSource,
+    OpenCVSource,
+    Picamera2Source,
+    ReconnectOptions,
+    SourceError,
+    open_source,
+)
+
+FAST_RECONNECT = ReconnectOptions(initial_backoff_s=0.01, max_backoff_s=0.04)
+
+
+class FakeDevice:
+    """A camera that drops after a planned number of frames per connection, then comes back.
+
+    `frames_per_connection[i]` frames are delivered on the i-th open (None = never drops);
+    `failing_opens` opens fail before the device is back. `fail_by_raising` makes a dropping
+    read raise like some backends do, instead of returning False.
+    """
+
+    def __init__(self, frames_per_connection, failing_opens=0, fail_by_raising=False,
+                 read_delay_s=0.0):
+        self.frames_per_connection = list(frames_per_connection)
+        self.failing_opens = failing_opens
+        self.fail_by_raising = fail_by_raising
+        self.read_delay_s = read_delay_s
+        self.opens = 0
+        self.connection = -1
+        self.frames_made = 0  # the number written into each frame, counting every frame made
+
+    def capture(self, target):
+        return FakeCapture(self)
+
+
+class FakeCapture:
+    """cv2.VideoCapture stand-in bound to one FakeDevice connection."""
+
+    def __init__(self, device: FakeDevice):
+        self.device = device
+        device.opens += 1
+        self.opened = True
+        if device.opens > 1 and device.failing_opens > 0:
+            device.failing_opens -= 1
+            self.opened = False
+            return
+        device.connection += 1
+        plan = device.frames_per_connection
+        self.remaining = plan[device.connection] if device.connection < len(plan) else None
+        self.properties = {}
+
+    def isOpened(self):
+        return self.opened
+
+    def set(self, prop, value):
+        self.properties[prop] = value
+        return True
+
+    def get(self, prop):
+        return 25.0 if prop == cv2.CAP_PROP_FPS else 0.0
+
+    def read(self):
+        if self.device.read_delay_s:
+            time.sleep(self.device.read_delay_s)
+        if self.remaining is not None:
+            if self.remaining <= 0:
+                if self.device.fail_by_raising:
+                    raise OSError("device unplugged")
+                return False, None
+            self.remaining -= 1
+        image = np.full((24, 32, 3), self.device.frames_made % 256, np.uint8)
+        self.device.frames_made += 1
+        return True, image
+
+    def release(self):
+        self.opened = False
+
+
+def live_source(device: FakeDevice) -> OpenCVSource:
+    return OpenCVSource(0, live=True, description="camera 0", capture_factory=device.capture)
+
+
+def take_frames(grabber: FrameGrabber, count: int, timeout_s: float = 5.0) -> list:
+    frames, deadline = [], time.monotonic() + timeout_s
+    while len(frames) < count and time.monotonic() < deadline and not grabber.finished:
+        frame = grabber.next_frame(timeout_s=0.05)
+        if frame is not None:
+            frames.append(frame)
+    return frames
+
+
+@pytest.mark.parametrize("fail_by_raising", [False, True], ids=["read-returns-false", "read-raises"])
+def test_a_dropped_camera_is_reopened_and_frames_continue(fail_by_raising):
+    device = FakeDevice([3, None], failing_opens=2, fail_by_raising=fail_by_raising)
+    events = []
+    grabber = FrameGrabber(live_source(device), reconnect=FAST_RECONNECT,
+                           on_event=events.append).start()
+    try:
+        frames = take_frames(grabber, 8)
+    finally:
+        grabber.stop()
+    assert len(frames) == 8, f"frames stopped after the drop; events: {events}"
+    assert [f.index for f in frames] == sorted({f.index for f in frames})  # only forward
+    assert device.connection == 1  # it came back on a second connection
+    assert grabber.reconnects == 3  # two failed reopens, then one that worked
+    assert grabber.failure is None
+    assert any("reconnecting" in event for event in events)
+    assert any("reopen failed" in event for event in events)
+
+
+def test_backoff_doubles_up_to_its_limit():
+    device = FakeDevice([1, 0, None], failing_opens=3)
+    events = []
+    options = ReconnectOptions(initial_backoff_s=0.01, max_backoff_s=0.04)
+    grabber = FrameGrabber(live_source(device), reconnect=options, on_event=events.append).start()
+    try:
+        take_frames(grabber, 3)
+    finally:
+        grabber.stop()
+    waits = [event.split("reconnecting in ")[1].split(" s")[0] for event in events
+             if "reconnecting in" in event]
+    assert waits == ["0.01", "0.02", "0.04", "0.04", "0.04"]  # doubling, capped
+    assert grabber.reconnects == 5
+
+
+def test_a_camera_that_never_comes_back_gives_up_after_max_reconnects():
+    device = FakeDevice([2], failing_opens=100)
+    grabber = FrameGrabber(live_source(device),
+                           reconnect=ReconnectOptions(max_reconnects=3, initial_backoff_s=0.01,
+                                                      max_backoff_s=0.01)).start()
+    try:
+        frames = take_frames(grabber, 10)
+    finally:
+        grabber.stop()
+    assert len(frames) <= 2
+    assert grabber.finished
+    assert "camera 0 stopped delivering frames" in grabber.failure
+    assert "3 reconnect attempts" in grabber.failure
+
+
+def test_a_live_source_hands_over_the_newest_frame_not_a_stale_one():
+    device = FakeDevice([None], read_delay_s=0.002)
+    source = live_source(device)
+    grabber = FrameGrabber(source).start()
+    try:
+        taken = []
+        for _ in range(5):
+            time.sleep(0.05)  # a slow reader
+            frame = grabber.next_frame(timeout_s=1.0)
+            taken.append((frame.index, grabber.frames_captured))
+    finally:
+        grabber.stop()
+    assert grabber.frames_dropped > 0
+    for index, captured_so_far in taken:
+        # At most a frame or two behind the camera, however long the reader took.
+        assert captured_so_far - index <= 3
+    assert source._capture is None  # stop() released the device
+
+
+def test_buffer_size_is_set_to_one_on_cameras():
+    device = FakeDevice([None])
+    source = live_source(device)
+    source.open()
+    try:
+        assert source._capture.properties[cv2.CAP_PROP_BUFFERSIZE] == 1
+    finally:
+        source.close()
+
+
+def test_a_video_file_is_read_in_full_and_in_order(tmp_path):
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (64, 48))
+    for value in range(0, 250, 10):
+        writer.write(np.full((48, 64, 3), value, np.uint8))
+    writer.release()
+    source = open_source(str(path))
+    assert not source.live
+    grabber = FrameGrabber(source).start()
+    frames = []
+    try:
+        while not grabber.finished:
+            time.sleep(0.01)  # a reader slower than the decoder must still see every frame
+            frame = grabber.next_frame(timeout_s=0.5)
+            if frame is not None:
+                frames.append(frame)
+    finally:
+        grabber.stop()
+    assert [f.index for f in frames] == list(range(25))
+    brightness = [int(f.image.mean()) for f in frames]
+    assert all(abs(b - v) <= 3 for b, v in zip(brightness, range(0, 250, 10), strict=True))
+    assert grabber.frames_dropped == 0
+
+
+def test_an_image_source_repeats_the_image(tmp_path):
+    path = tmp_path / "page with spaces.png"
+    cv2.imwrite(str(path), np.full((30, 40, 3), 200, np.uint8))
+    source = open_source(str(path), image_repeat=3)
+    assert isinstance(source, ImageSource)
+    grabber = FrameGrabber(source).start()
+    try:
+        frames = take_frames(grabber, 10)
+    finally:
+        grabber.stop()
+    assert [f.index for f in frames] == [0, 1, 2]
+    assert frames[0].image.shape == (30, 40, 3)
+
+
+@pytest.mark.parametrize("text, kind, live, description", [
+    ("0", OpenCVSource, True, "camera 0"),
+    ("2", OpenCVSource, True, "camera 2"),
+    ("/dev/video7", OpenCVSource, True, "camera device /dev/video7"),
+    ("rtsp://user:secret@cam.local/stream", OpenCVSource, True,
+     "stream rtsp://user:***@cam.local/stream"),
+    ("http://cam.local:8080/video", OpenCVSource, True, "stream http://cam.local:8080/video"),
+    ("picamera2", Picamera2Source, True, "Raspberry Pi camera (picamera2)"),
+])
+def test_open_source_understands_every_kind_of_source(text, kind, live, description):
+    source = open_source(text)
+    assert isinstance(source, kind)
+    assert source.live is live
+    assert source.description == description
+
+
+def test_open_source_on_a_missing_file_names_it_and_the_fix(tmp_path):
+    missing = tmp_path / "nope.mp4"
+    with pytest.raises(SourceError) as caught:
+        open_source(str(missing))
+    message = str(caught.value)
+    assert str(missing) in message and "camera index" in message and "\n" not in message
+
+
+def test_a_file_that_is_not_a_video_cannot_open(tmp_path):
+    path = tmp_path / "notes.avi"
+    path.write_bytes(b"this is not a video")
+    source = open_source(str(path))
+    with pytest.raises(SourceError, match="cannot open video file"):
+        source.open()
+
+
+class FakePicamera2:
+    """Stand-in for picamera2.Picamera2 recording how the camera was driven."""
+
+    instances: list[FakePicamera2] = []
+
+    def __init__(self):
+        self.calls = []
+        self.frame_count = 0
+        FakePicamera2.instances.append(self)
+
+    def create_preview_configuration(self, main=None, **kwargs):
+        self.calls.append(("create_preview_configuration", main))
+        return {"main": main}
+
+    def configure(self, config):
+        self.calls.append(("configure", config))
+
+    def start(self):
+        self.calls.append(("start",))
+
+    def capture_array(self, name="main"):
+        self.frame_count += 1
+        width, height = self.calls[0][1]["size"]
+        return np.full((height, width, 3), self.frame_count, np.uint8)
+
+    def stop(self):
+        self.calls.append(("stop",))
+
+    def close(self):
+        self.calls.append(("close",))
+
+
+@pytest.fixture
+def fake_picamera2(monkeypatch):
+    FakePicamera2.instances = []
+    module = types.ModuleType("picamera2")
+    module.Picamera2 = FakePicamera2
+    monkeypatch.setitem(sys.modules, "picamera2", module)
+    return module
+
+
+def test_picamera2_is_driven_for_bgr_frames_and_closed(fake_picamera2):
+    source = open_source("picamera2", capture_size=(320, 240))
+    grabber = FrameGrabber(source).start()
+    try:
+        frames = take_frames(grabber, 3)
+    finally:
+        grabber.stop()
+    camera = FakePicamera2.instances[0]
+    assert camera.calls[0] == ("create_preview_configuration",
+                               {"size": (320, 240), "format": "RGB888"})
+    assert ("start",) in camera.calls
+    assert camera.calls[-2:] == [("stop",), ("close",)]
+    assert len(frames) == 3 and frames[0].image.shape == (240, 320, 3)
+
+
+def test_picamera2_is_only_imported_when_asked_for(monkeypatch):
+    monkeypatch.delitem(sys.modules, "picamera2", raising=False)
+    open_source("0")
+    open_source("picamera2")  # building the source must not import it either
+    assert "picamera2" not in sys.modules
+
+
+def test_missing_picamera2_is_a_one_line_error_with_the_fix(monkeypatch):
+    monkeypatch.setitem(sys.modules, "picamera2", None)  # makes `import picamera2` fail
+    with pytest.raises(SourceError) as caught:
+        open_source("picamera2").open()
+    message = str(caught.value)
+    assert "apt install python3-picamera2" in message and "\n" not in message
+
+
+def test_picamera2_without_a_camera_attached_is_a_source_error(fake_picamera2, monkeypatch):
+    def no_camera(self):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(FakePicamera2, "__init__", no_camera)
+    with pytest.raises(SourceError, match="cannot open the Raspberry Pi camera"):
+        Picamera2Source().open()
