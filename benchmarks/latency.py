@@ -189,7 +189,9 @@ def measure(planned: PlannedRow, threads: int, options: LatencyOptions) -> dict:
         return {"error": f"took longer than {JOB_TIMEOUT_S:.0f} s"}
     except concurrent.futures.process.BrokenProcessPool:
         return {"error": "the process measuring it crashed"}
-    except Exception as error:  # anything the runtime raised: record it, measure the rest
+    # Runtimes raise their own error types (pybind, ValueError, ModelError...): record any of
+    # them as this row's failure and go on measuring the rest.
+    except Exception as error:  # noqa: BLE001
         text = str(error).strip().splitlines()
         return {"error": f"{type(error).__name__}: {text[0] if text else ''}"}
     finally:
@@ -372,12 +374,12 @@ def markdown(result: dict) -> str:
         + ", ".join(f"{name} {version}" for name, version in machine["libraries"].items()
                     if version),
         "",
-        "Single image, 1 thread, through `Classifier.predict` (uint8 crop in, probabilities out);"
-        " *raw* is the bare interpreter call on the same model. Memory: resident set size "
-        "added by loading the model and running it once, and the measuring process's peak.",
+        ("Single image, 1 thread, through `Classifier.predict` (uint8 crop in, probabilities "
+         "out); *raw* is the bare interpreter call on the same model. Memory: resident set size "
+         "added by loading the model and running it once, and the measuring process's peak."),
         "",
-        "| model | format | status | size KB | load ms | model RSS MB | peak RSS MB "
-        "| median µs | p90 µs | p99 µs | raw µs | accuracy | agreement |",
+        ("| model | format | status | size KB | load ms | model RSS MB | peak RSS MB "
+         "| median µs | p90 µs | p99 µs | raw µs | accuracy | agreement |"),
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:
@@ -404,8 +406,8 @@ def markdown(result: dict) -> str:
     header = [f"b{size} ×{threads}" for threads in thread_keys for size in batch_sizes]
     lines += [
         "",
-        "Throughput, images per second, at batch size b with ×N threads "
-        f"(×{thread_keys[-1]} = all cores):",
+        ("Throughput, images per second, at batch size b with ×N threads "
+         f"(×{thread_keys[-1]} = all cores):"),
         "",
         "| model | format | " + " | ".join(header) + " |",
         "|---|---|" + "---:|" * len(header),

@@ -32,7 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.machine import describe, machine_info, usable_cores
-from benchmarks.pipeline_frames import A4_200DPI_PX, FrameSpec, SyntheticFrame, make_frames
+from benchmarks.pipeline_frames import (
+    A4_200DPI_PX,
+    FrameSpec,
+    SyntheticFrame,
+    make_frames,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
@@ -340,16 +345,16 @@ def markdown(result: dict) -> str:
     lines = [
         "# Pipeline cost per frame and per page",
         "",
-        f"Machine: {describe(machine)} (load average {machine['load_average_1m']} at start). "
-        f"Model: `{Path(result['model']).name}`.",
+        (f"Machine: {describe(machine)} (load average {machine['load_average_1m']} at start). "
+         f"Model: `{Path(result['model']).name}`."),
         "",
-        "Median milliseconds per frame (page) by reader stage; *per s* is frames (pages) per "
-        "second over the whole timed run. *found* / *read* = written digits the reader found / "
-        "read correctly. All cores: camera = one reader using every core; A4 = a pool of "
-        "one-core processes, one page each at a time.",
+        ("Median milliseconds per frame (page) by reader stage; *per s* is frames (pages) per "
+         "second over the whole timed run. *found* / *read* = written digits the reader found / "
+         "read correctly. All cores: camera = one reader using every core; A4 = a pool of "
+         "one-core processes, one page each at a time."),
         "",
-        "| input | mode | cores | segment ms | orientation ms | classify ms | group ms "
-        "| total ms | p90 ms | per s | found | read |",
+        ("| input | mode | cores | segment ms | orientation ms | classify ms | group ms "
+         "| total ms | p90 ms | per s | found | read |"),
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:

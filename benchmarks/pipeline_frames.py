@@ -72,8 +72,8 @@ def make_frame(spec: FrameSpec, bank: DigitBank, rng: np.random.Generator) -> Sy
         x = max(2.0, (spec.width - width) / 2 + rng.uniform(-0.05, 0.05) * spec.width)
         for row in glyph_rows:
             for glyph in row:
-                top = int(round(baseline - glyph.height + rng.uniform(-0.05, 0.05) * digit_height))
-                box = _paste(page, glyph.alpha, int(round(x)), top, ink)
+                top = round(baseline - glyph.height + rng.uniform(-0.05, 0.05) * digit_height)
+                box = _paste(page, glyph.alpha, round(x), top, ink)
                 if box is not None:
                     labels.append(glyph.label)
                     boxes.append(box)
@@ -98,7 +98,7 @@ def make_frames(spec: FrameSpec, count: int, seed: int) -> list[SyntheticFrame]:
 def _split_into_lines(spec: FrameSpec, rng: np.random.Generator) -> list[list[int]]:
     """Digits per number, per line: about sqrt(count / aspect) lines of 1-4 digit numbers."""
     aspect = spec.width / spec.height
-    line_count = max(1, int(round(np.sqrt(spec.digit_count / (2.0 * aspect)))))
+    line_count = max(1, round(np.sqrt(spec.digit_count / (2.0 * aspect))))
     if spec.digit_height_px is not None:
         # Small handwriting on a big page: lines filled to about 60% of the width
         # (a digit plus its share of the gaps is about 1.1 digit heights wide).

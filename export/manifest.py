@@ -79,6 +79,7 @@ def write_manifest(out_dir: Path, manifest: dict) -> Path:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(manifest, stream, indent=2)
             stream.write("\n")
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a manifest is for everyone
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -5,6 +5,9 @@ Named onnx_export, not onnx, so it never shadows the `onnx` package.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -86,11 +89,23 @@ def convert_ort(onnx_path: Path, output_path: Path) -> None:
         source = Path(scratch) / "model.onnx"
         shutil.copyfile(onnx_path, source)
         try:
-            convert_onnx_models_to_ort(source, output_dir=Path(scratch) / "out",
-                                       optimization_styles=[OptimizationStyle.Fixed])
+            # The tool narrates every step on stdout and through logging; keep --json clean.
+            with contextlib.redirect_stdout(io.StringIO()), _logging_silenced():
+                convert_onnx_models_to_ort(source, output_dir=Path(scratch) / "out",
+                                           optimization_styles=[OptimizationStyle.Fixed])
         except Exception as error:  # the tool raises RuntimeError and onnxruntime's errors
             raise ConversionError(f"ORT conversion failed: {_one_line(error)}") from None
         produced = sorted((Path(scratch) / "out").glob("*.ort"))
         if not produced:
             raise ConversionError("ORT conversion produced no .ort file")
         shutil.copyfile(produced[0], output_path)
+
+
+@contextlib.contextmanager
+def _logging_silenced():
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(previous)

@@ -53,19 +53,36 @@ class Recorder:
         self.frames_written = 0
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
-        self._first_time: float | None = None
+        self._first_time: float | None = None  # capture time of the recording's first frame
+        self._held: np.ndarray | None = None  # the frame on screen, repeated to fill gaps
 
     def write(self, image: np.ndarray, capture_time: float | None = None) -> None:
-        """Append `image`; with follow_capture_time, as often as its capture time calls for."""
-        copies = 1
+        """Append `image`; with follow_capture_time, at the frame slot of its capture time.
+
+        A slot the reader skipped (it was slower than the recording's frame rate) repeats the
+        frame shown before, as a viewer would have seen it; a frame arriving before its slot
+        is due is not written but held for the next gap.
+        """
         if self.follow_capture_time and capture_time is not None:
             if self._first_time is None:
                 self._first_time = capture_time
-            due = int((capture_time - self._first_time) * self.fps) + 1
-            # A long stall (a reconnect) is compressed to one second of still frames.
-            copies = min(due - self.frames_written, max(1, round(self.fps)))
-            if copies <= 0:
-                return  # the reader runs faster than the recording's frame rate
+            slot = round((capture_time - self._first_time) * self.fps)
+            if slot < self.frames_written:
+                self._held = image
+                return
+            gap = slot - self.frames_written
+            longest_gap = max(1, round(self.fps))
+            if gap > longest_gap:
+                # A long stall (a reconnect) becomes one second of still frames, and the
+                # clock moves on so later frames are not owed the rest of it.
+                self._first_time += (gap - longest_gap) / self.fps
+                gap = longest_gap
+            for _ in range(gap if self._held is not None else 0):
+                self._write_one(self._held)
+        self._write_one(image)
+        self._held = image
+
+    def _write_one(self, image: np.ndarray) -> None:
         size = (image.shape[1], image.shape[0])
         if self._writer is None:
             fourcc = cv2.VideoWriter_fourcc(*RECORD_CODECS[self.path.suffix.lower()])
@@ -79,9 +96,8 @@ class Recorder:
             # A reconnected camera may come back at another resolution; a video file cannot
             # change frame size mid-way.
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
-        for _ in range(copies):
-            self._writer.write(image)
-        self.frames_written += copies
+        self._writer.write(image)
+        self.frames_written += 1
 
     def close(self) -> None:
         if self._writer is not None:

@@ -358,6 +358,11 @@ class FrameGrabber:
                 if self.pace_fps:
                     due = started + self.frames_captured / self.pace_fps
                     self._stop.wait(max(0.0, due - time.perf_counter()))
+        except Exception as error:  # noqa: BLE001 - the thread's boundary: report, don't vanish
+            # Anything a backend raises beyond CAPTURE_ERRORS would otherwise die with the
+            # thread and look like a clean end of stream; hand it to the reading loop instead.
+            self.failure = (f"{self.source.description}: capture stopped "
+                            f"({type(error).__name__}: {_one_line(error)})")
         finally:
             self.source.close()
             self._ended.set()

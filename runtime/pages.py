@@ -23,7 +23,6 @@ import math
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Self
 
 import cv2
 import numpy as np
@@ -109,7 +108,7 @@ class PageSource:
     def close(self) -> None:
         """Release the file; pages cannot be loaded afterwards."""
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> PageSource:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -115,12 +115,16 @@ class _Page:
         self.options = options
         self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # input -> this page
         self.turns = 0  # counter-clockwise quarter-turns applied
+        self.inside = None  # where the original picture lies, once the page has been levelled
         self.candidates = find_digits_in(darkness, options)
 
     def level(self) -> None:
         tilt = estimate_tilt_deg([c.bbox for c in self.candidates])
         if abs(tilt) >= MIN_TILT_DEG:
+            inside = np.ones(self.darkness.shape, np.uint8)
             self.darkness, levelling = level_page(self.darkness, tilt)
+            self.inside = cv2.warpAffine(inside, levelling, self.darkness.shape[::-1],
+                                         flags=cv2.INTER_NEAREST)
             self._moved(levelling)
 
     def turn_upright(self, confidence_of) -> None:
@@ -131,13 +135,13 @@ class _Page:
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
-        upright_page = (self.darkness, self.transform, self.candidates)
+        upright_page = (self.darkness, self.inside, self.transform, self.candidates)
         self._turn(1)
         sideways = self._scores(confidence_of)
         if sideways is not None and max(sideways[0], sideways[2]) > max(scores[0], scores[2]):
             scores = sideways
         else:
-            self.darkness, self.transform, self.candidates = upright_page
+            self.darkness, self.inside, self.transform, self.candidates = upright_page
             self.turns = 0
         if is_upside_down(scores):
             self._turn(2)
@@ -150,12 +154,14 @@ class _Page:
     def _turn(self, turns: int) -> None:
         turning = quarter_turn_matrix(turns, self.darkness.shape)
         self.darkness = np.ascontiguousarray(np.rot90(self.darkness, turns))
+        if self.inside is not None:
+            self.inside = np.ascontiguousarray(np.rot90(self.inside, turns))
         self.turns = (self.turns + turns) % 4
         self._moved(turning)
 
     def _moved(self, matrix: np.ndarray) -> None:
         self.transform = compose(matrix, self.transform)
-        self.candidates = find_digits_in(self.darkness, self.options)
+        self.candidates = find_digits_in(self.darkness, self.options, self.inside)
 
     def map_back(self, lines, shape: tuple[int, int]) -> None:
         """Express every digit's box in the pixels of the image as it was given."""

@@ -123,11 +123,14 @@ def find_digits(image: np.ndarray, options: SegmentOptions | None = None) -> lis
     return find_digits_in(ink_map(gray), options)
 
 
-def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None) -> list[DigitCandidate]:
+def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
+                   inside: np.ndarray | None = None) -> list[DigitCandidate]:
     """Segment an ink map (see `ink_map`) into digit candidates.
 
     Works on the ink map rather than the photo so the reader can turn and level a page once,
-    with empty paper (zero ink) filling the corners, and segment it again cheaply.
+    with empty paper (zero ink) filling the corners, and segment it again cheaply. `inside`
+    (uint8, 1 where the original image was) tells where the picture's edges are on a levelled
+    page; without it the edges are the array's.
     """
     options = options or SegmentOptions()
     mask = binarize(darkness, options)
@@ -147,8 +150,9 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None) 
     if digit_height is None:
         return []
     components = _merge_broken_strokes(components, digit_height)
-    components = [c for c in components if _looks_like_digit(c, digit_height, darkness.shape, options)
-                  and not _is_straight_line(c, labels, digit_height)]
+    at_edge = _EdgeTest(darkness.shape, inside, margin_px=0.15 * digit_height)
+    components = [c for c in components if _looks_like_digit(c, digit_height, options)
+                  and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
     if options.split_touching:
         components = [part for c in components for part in _split_touching(c, labels, digit_height)]
     return [_candidate(c, labels, darkness) for c in components]
@@ -225,25 +229,44 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     return list(merged.values())
 
 
-def _looks_like_digit(component: _Component, digit_height: float, page_shape,
-                      options: SegmentOptions) -> bool:
+def _looks_like_digit(component: _Component, digit_height: float, options: SegmentOptions) -> bool:
     height, width = component.height, component.width
     if height < max(options.min_digit_height_px, options.speck_height_ratio * digit_height):
         return False  # speck, dot, dash
     if height > 4 * digit_height:
         return False  # page edge, shadow, drawing
-    margin = 0.15 * digit_height  # the sheet's edge is often a soft, uneven dark band
-    touches_border = (component.left <= margin or component.top <= margin
-                      or component.right >= page_shape[1] - margin
-                      or component.bottom >= page_shape[0] - margin)
-    if touches_border and (min(height, width) < 0.3 * digit_height or height < 0.6 * digit_height):
-        return False  # the dark edge of the sheet or the table beyond it
     if min(height, width) < 0.15 * digit_height and max(height, width) > 1.5 * digit_height:
         return False  # a thin straight line longer than a digit: a sheet edge, a rule's remnant
     if height > 2.5 * digit_height and width > 2.5 * digit_height:
         return False  # a frame, a drawing, a shadow's edge: too big both ways for one digit
     fill = component.area / float(height * width)
     return not (fill > 0.85 and min(height, width) > 0.3 * digit_height)  # a blob, not a stroke
+
+
+class _EdgeTest:
+    """Whether a region reaches the edge of the picture.
+
+    Such regions are dropped: on a photo they are the sheet's edge or the table beyond it, and a
+    digit cut by the frame cannot be read reliably anyway.
+    """
+
+    def __init__(self, shape: tuple[int, int], inside: np.ndarray | None, margin_px: float):
+        self.shape = shape
+        self.margin = int(np.ceil(margin_px))
+        # Summed-area table of the pixels outside the picture: one lookup per region.
+        self.outside_sums = None if inside is None else cv2.integral((inside == 0).astype(np.uint8))
+
+    def __call__(self, component: _Component) -> bool:
+        height, width = self.shape
+        top, left = max(0, component.top - self.margin), max(0, component.left - self.margin)
+        bottom = min(height, component.bottom + self.margin)
+        right = min(width, component.right + self.margin)
+        if top == 0 or left == 0 or bottom == height or right == width:
+            return True
+        if self.outside_sums is None:
+            return False
+        sums = self.outside_sums
+        return bool(sums[bottom, right] - sums[top, right] - sums[bottom, left] + sums[top, left])
 
 
 def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: float) -> bool:

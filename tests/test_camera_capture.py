@@ -272,7 +272,7 @@ class FakePicamera2:
     def capture_array(self, name="main"):
         self.frame_count += 1
         width, height = self.calls[0][1]["size"]
-        return np.full((height, width, 3), self.frame_count, np.uint8)
+        return np.full((height, width, 3), self.frame_count % 256, np.uint8)
 
     def stop(self):
         self.calls.append(("stop",))

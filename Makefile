@@ -1,0 +1,52 @@
+# edgedigits: one-command set-up for the common jobs. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Offline machines keep MNIST beside the project; elsewhere the loader downloads it.
+MNIST_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
+ifneq ($(MNIST_DIR),)
+export EDGEDIGITS_MNIST_DIR ?= $(MNIST_DIR)
+endif
+
+.PHONY: help demo test lint models export benchmark clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[runtime]'
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime  ## scan the bundled sample worksheet with the shipped model
+	$(BIN)/python -m runtime.scan samples/worksheet.png --annotate out/demo
+
+test: $(VENV)/.dev  ## run the whole test suite
+	$(BIN)/python -m pytest -q -n 2
+
+lint: $(VENV)/.dev  ## ruff over the code
+	$(BIN)/ruff check runtime train export benchmarks tests
+
+models: $(VENV)/.dev  ## retrain and re-export the shipped models (about an hour on 2 cores)
+	$(BIN)/python -m train --arch edge --out models/
+	$(BIN)/python -m train --arch seed --out models/
+	$(MAKE) export
+
+export: $(VENV)/.dev  ## re-export the shipped models and check parity on the full test set
+	$(BIN)/python -m export models/edge.keras --out models/edge/
+	$(BIN)/python -m export models/seed.keras --out models/seed/
+
+benchmark: $(VENV)/.dev  ## latency, accuracy and pipeline benchmarks into benchmarks/results/
+	$(BIN)/python -m benchmarks.latency
+	$(BIN)/python -m benchmarks.pipeline
+	$(BIN)/python -m benchmarks.accuracy --real
+
+clean:  ## remove the virtual environments and outputs
+	rm -rf $(VENV) .venv-runtime out .pytest_cache

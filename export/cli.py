@@ -1,0 +1,119 @@
+"""Command line of the exporter: parse arguments, run the export, print a table or JSON.
+
+Usage: python -m export MODEL.keras [--out DIR] [--formats tflite-int8,onnx] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from export.calibration import CalibrationOptions
+from export.errors import ExportError
+from export.formats import FORMATS
+from export.parity import ParityLimits
+from export.pipeline import ExitStatus, ExportOptions, ExportReport, run_export
+
+EPILOG = "formats:\n" + "\n".join(f"  {entry.name:<12} {entry.description}" for entry in FORMATS) + """
+
+exit status: 0 all passed, 1 an export failed, 2 bad input, 3 exported but parity failed.
+example: python -m export models/edge.keras --out models/edge/"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults_limits = ParityLimits()
+    defaults_calibration = CalibrationOptions()
+    parser = argparse.ArgumentParser(
+        prog="python -m export",
+        description="Export a trained Keras digit model to TFLite/ONNX/ORT, check every "
+                    "artifact against the Keras model on the MNIST test set through the "
+                    "runtime classifier, and write DIR/manifest.json.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", type=Path, help="trained model, e.g. models/edge.keras")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: beside the model, named after it, "
+                             "e.g. models/edge/)")
+    parser.add_argument("--formats", default="all",
+                        help="comma-separated format names, or 'all' (default)")
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="check parity on the first N test images only (default: all)")
+    parser.add_argument("--calibration-images", type=int,
+                        default=defaults_calibration.image_count, metavar="N",
+                        help="training images used to calibrate int8 formats "
+                             f"(default {defaults_calibration.image_count})")
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR",
+                        help="MNIST folder (default: $EDGEDIGITS_MNIST_DIR or the shared data)")
+    parser.add_argument("--min-float-agreement", type=float,
+                        default=defaults_limits.float_min_agreement, metavar="SHARE",
+                        help="float formats must agree with Keras on this share of images "
+                             f"(default {defaults_limits.float_min_agreement})")
+    parser.add_argument("--min-int8-agreement", type=float,
+                        default=defaults_limits.int8_min_agreement, metavar="SHARE",
+                        help="int8 formats must agree with Keras on this share of images "
+                             f"(default {defaults_limits.int8_min_agreement})")
+    parser.add_argument("--max-int8-drop", type=float,
+                        default=defaults_limits.int8_max_accuracy_drop_pp, metavar="POINTS",
+                        help="int8 formats may lose at most this many accuracy points "
+                             f"(default {defaults_limits.int8_max_accuracy_drop_pp})")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or log lines")
+    parser.add_argument("--json", action="store_true",
+                        help="print the run's result as JSON on stdout")
+    return parser
+
+
+def format_table(report: ExportReport) -> str:
+    header = (f"{'format':<12} {'status':<14} {'size KB':>8} {'accuracy':>9} {'delta pp':>9} "
+              f"{'agree':>8} {'max dp':>8}")
+    lines = [f"Keras accuracy {report.manifest['keras_accuracy']:.2%} on "
+             f"{report.manifest['parity_images']} test images", header, "-" * len(header)]
+    for record in report.artifacts:
+        if record["status"] == "export-failed":
+            lines.append(f"{record['format']:<12} {record['status']:<14} {record['error']}")
+            continue
+        lines.append(f"{record['format']:<12} {record['status']:<14} "
+                     f"{record['size_bytes'] / 1024:>8.1f} {record['accuracy']:>9.2%} "
+                     f"{record['accuracy_delta_pp']:>+9.2f} {record['agreement']:>8.2%} "
+                     f"{record['max_probability_difference']:>8.4f}")
+    lines.append(f"manifest: {report.manifest_path}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    out_dir = arguments.out or arguments.model.with_suffix("")
+    options = ExportOptions(
+        model_path=arguments.model, out_dir=out_dir, formats=arguments.formats,
+        parity_limit=arguments.limit,
+        calibration=CalibrationOptions(image_count=arguments.calibration_images),
+        limits=ParityLimits(float_min_agreement=arguments.min_float_agreement,
+                            int8_min_agreement=arguments.min_int8_agreement,
+                            int8_max_accuracy_drop_pp=arguments.max_int8_drop),
+        data_dir=arguments.data, show_progress=not arguments.quiet and not arguments.json)
+
+    def log(message: str) -> None:
+        if options.show_progress:
+            print(message, file=sys.stderr)
+
+    try:
+        report = run_export(options, log=log)
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return ExitStatus.USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    if arguments.json:
+        print(json.dumps({"exit_status": int(report.exit_status),
+                          "manifest": str(report.manifest_path),
+                          "keras_accuracy": report.manifest["keras_accuracy"],
+                          "parity_images": report.manifest["parity_images"],
+                          "artifacts": report.artifacts}, indent=2))
+    elif not arguments.quiet:
+        print(format_table(report))
+    if report.exit_status != ExitStatus.OK:
+        failed = [r["format"] for r in report.artifacts if r["status"] != "passed"]
+        print(f"error: {report.exit_status.name.lower().replace('_', ' ')}: "
+              f"{', '.join(failed)}", file=sys.stderr)
+    return int(report.exit_status)

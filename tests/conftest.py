@@ -1,0 +1,63 @@
+"""Shared test fixtures and the rule for which tests run where.
+
+On a runtime-only install (`pip install .[runtime]`, as on a Raspberry Pi) TensorFlow is absent:
+only the runtime's tests are collected there, which also proves the runtime never needs it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+MNIST_DIR = SHARED_DATA / "mnist"
+REAL_DIR = SHARED_DATA / "real"
+
+RUNTIME_TEST_FILES = ("test_classifier*", "test_scan*", "test_pages*", "test_camera*",
+                      "test_segment*", "test_reader*", "test_normalize*", "test_grouping*",
+                      "test_orientation*", "test_runtime*", "test_capture*", "test_annotate*")
+
+if importlib.util.find_spec("tensorflow") is None:
+    here = Path(__file__).parent
+    keep = {path.name for pattern in RUNTIME_TEST_FILES for path in here.glob(pattern + ".py")}
+    collect_ignore = [path.name for path in here.glob("test_*.py") if path.name not in keep]
+
+if MNIST_DIR.is_dir():
+    os.environ.setdefault("EDGEDIGITS_MNIST_DIR", str(MNIST_DIR))
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    """The folder of real photos with labels.csv; tests using it skip where it is absent."""
+    if not (REAL_DIR / "labels.csv").is_file():
+        pytest.skip(f"real photos not found at {REAL_DIR}")
+    return REAL_DIR
+
+
+@pytest.fixture(scope="session")
+def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
+    """A few hundred MNIST *test* images and labels, for drawing synthetic pages and frames."""
+    from train.data import DatasetError, load_mnist
+
+    try:
+        images, labels = load_mnist("test")
+    except DatasetError as error:
+        pytest.skip(f"MNIST not available: {error}")
+    return images[:500], labels[:500]
+
+
+@pytest.fixture(scope="session")
+def default_classifier():
+    """The shipped int8 model through the runtime's classifier; skips if none is shipped."""
+    from runtime.classifier import Classifier
+    from runtime.models import ModelError
+
+    try:
+        return Classifier.load()
+    except ModelError as error:
+        pytest.skip(f"no shipped model: {error}")

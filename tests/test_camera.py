@@ -1,0 +1,339 @@
+"""The live camera end to end: what it reads from a moving video, its JSON, its errors, Ctrl+C.
+
+The video is made here: handwritten numbers built from MNIST *test* digits, dark ink on white
+640x480 frames, drifting a few pixels per frame under sensor-like noise, written as MJPG .avi
+(so compression artefacts are part of the input). The tests that need the real reader and the
+shipped model skip with a reason when the model has not been built.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from runtime.camera import CameraLoop, CameraOptions, FrameReader, RegionError, main
+from runtime.camera_output import Recorder
+from runtime.capture import FrameGrabber, ImageSource
+from runtime.results import Digit, Line, Number, PageResult
+from runtime.stability import StabilityOptions
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FRAME_WIDTH, FRAME_HEIGHT = 640, 480
+DIGIT_HEIGHT_PX = 36  # handwriting seen from a webcam at arm's length
+DIGIT_GAP_PX = 8  # between the digits of one number: well under the reader's number gap
+DRIFT_PX_PER_FRAME = (2, 1)  # the sheet moves this much right and down every frame
+NOISE_SIGMA = 6.0  # grey levels of per-pixel sensor noise
+
+# About 20 digits in view, in the layout of a worksheet: numbers in rows, apart from each other.
+NUMBERS_IN_VIEW = [
+    ("307", (40, 40)), ("52", (260, 40)), ("4189", (420, 40)),
+    ("60", (40, 170)), ("913", (220, 170)), ("2746", (400, 170)),
+    ("85", (60, 300)), ("1", (250, 300)), ("39", (420, 300)),
+]
+
+
+@dataclass
+class DrawnNumber:
+    text: str
+    bbox_at_start: tuple[int, int, int, int]  # x, y, w, h in the first frame
+
+    def bbox_at(self, frame_index: int) -> tuple[int, int, int, int]:
+        x, y, w, h = self.bbox_at_start
+        return (x + DRIFT_PX_PER_FRAME[0] * frame_index, y + DRIFT_PX_PER_FRAME[1] * frame_index,
+                w, h)
+
+
+def handwritten_number(text: str, images: np.ndarray, labels: np.ndarray,
+                       rng: np.random.Generator) -> np.ndarray:
+    """Ink strength (0..1 float) of `text` written with randomly chosen MNIST test digits."""
+    pieces = []
+    for character in text:
+        choices = np.flatnonzero(labels == int(character))
+        digit = images[rng.choice(choices)]
+        rows = np.flatnonzero(digit.max(axis=1) > 30)
+        cols = np.flatnonzero(digit.max(axis=0) > 30)
+        digit = digit[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        width = max(4, round(digit.shape[1] * DIGIT_HEIGHT_PX / digit.shape[0]))
+        pieces.append(cv2.resize(digit, (width, DIGIT_HEIGHT_PX), interpolation=cv2.INTER_LINEAR))
+        pieces.append(np.zeros((DIGIT_HEIGHT_PX, DIGIT_GAP_PX), np.uint8))
+    return np.hstack(pieces[:-1]).astype(np.float32) / 255.0
+
+
+def make_digit_video(path: Path, images: np.ndarray, labels: np.ndarray, frames: int,
+                     numbers=NUMBERS_IN_VIEW, seed: int = 0) -> list[DrawnNumber]:
+    """Write the moving worksheet video to `path`; return what was drawn where."""
+    rng = np.random.default_rng(seed)
+    inks = [(text, handwritten_number(text, images, labels, rng), origin)
+            for text, origin in numbers]
+    # Paper a little brighter on the right, as under a desk lamp.
+    paper = np.tile(np.linspace(215, 245, FRAME_WIDTH, dtype=np.float32), (FRAME_HEIGHT, 1))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0,
+                             (FRAME_WIDTH, FRAME_HEIGHT))
+    for frame_index in range(frames):
+        darkness = np.zeros((FRAME_HEIGHT, FRAME_WIDTH), np.float32)
+        for _, ink, (x, y) in inks:
+            x += DRIFT_PX_PER_FRAME[0] * frame_index
+            y += DRIFT_PX_PER_FRAME[1] * frame_index
+            darkness[y:y + ink.shape[0], x:x + ink.shape[1]] = ink
+        gray = paper * (1.0 - 0.8 * darkness) + rng.normal(0, NOISE_SIGMA, paper.shape)
+        gray = np.clip(gray, 0, 255).astype(np.uint8)
+        writer.write(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    return [DrawnNumber(text, (x, y, ink.shape[1], ink.shape[0])) for text, ink, (x, y) in inks]
+
+
+@pytest.fixture(scope="module")
+def mnist_test_digits():
+    from train.data import DatasetError, load_mnist
+
+    try:
+        return load_mnist("test")
+    except DatasetError as error:
+        pytest.skip(f"MNIST test set not available: {error}")
+
+
+@pytest.fixture(scope="module")
+def real_model():
+    """The shipped default model's path, or a skip saying how to build it."""
+    from runtime.models import ModelError, default_model_path
+
+    try:
+        return default_model_path()
+    except ModelError as error:
+        pytest.skip(f"no real model to read with: {error}")
+
+
+@pytest.fixture(scope="module")
+def worksheet_video(tmp_path_factory, mnist_test_digits):
+    path = tmp_path_factory.mktemp("camera video") / "moving worksheet.avi"
+    drawn = make_digit_video(path, *mnist_test_digits, frames=10)
+    return path, drawn
+
+
+def run_camera(*args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "runtime.camera", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=timeout_s,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+
+
+def centre(box) -> tuple[float, float]:
+    return (box[0] + box[2] / 2, box[1] + box[3] / 2)
+
+
+def assert_stable_readings_match(stable: list[dict], drawn: list[DrawnNumber], frame_index: int,
+                                 tolerance_px: float) -> None:
+    assert sorted(s["text"] for s in stable) == sorted(d.text for d in drawn)
+    for reading in stable:
+        truth = next(d for d in drawn if d.text == reading["text"])
+        (x, y), (true_x, true_y) = centre(reading["bbox"]), centre(truth.bbox_at(frame_index))
+        assert abs(x - true_x) <= tolerance_px and abs(y - true_y) <= tolerance_px, (
+            f"{reading['text']} reported at {reading['bbox']}, drawn at "
+            f"{truth.bbox_at(frame_index)}")
+
+
+def test_reads_the_numbers_in_a_moving_video(worksheet_video, real_model):
+    path, drawn = worksheet_video
+    completed = run_camera("--source", str(path), "--headless", "--max-frames", "8",
+                           "--stable-frames", "3", "--quiet")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr == ""  # --quiet
+    records = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert [r["frame"] for r in records] == list(range(8))  # a file: every frame, in order
+    assert records[0]["stable"] == []  # nothing is trusted from a single frame
+    assert_stable_readings_match(records[-1]["stable"], drawn, 7, tolerance_px=4)
+    last_digits = [d for line in records[-1]["lines"] for d in line["digits"]]
+    assert len(last_digits) == sum(len(d.text) for d in drawn)
+
+
+def test_roi_and_processing_width_keep_boxes_in_frame_pixels(worksheet_video, real_model):
+    path, drawn = worksheet_video
+    # The left 400 px, read at 300 px wide: only the numbers wholly inside it are read.
+    completed = run_camera("--source", str(path), "--headless", "--max-frames", "5",
+                           "--roi", "0,0,400,480", "--width", "300", "--quiet")
+    assert completed.returncode == 0, completed.stderr
+    last = json.loads(completed.stdout.splitlines()[-1])
+    inside = [d for d in drawn if d.bbox_at(4)[0] + d.bbox_at(4)[2] < 400]
+    assert_stable_readings_match(last["stable"], inside, 4, tolerance_px=4)
+
+
+def test_ctrl_c_closes_the_recording_cleanly(tmp_path, worksheet_video, real_model):
+    path, _ = worksheet_video
+    recording = tmp_path / "run.avi"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runtime.camera", "--source", str(path), "--realtime",
+         "--headless", "--record", str(recording)],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    try:
+        first_line = process.stdout.readline()  # the run is under way once a frame is out
+        assert json.loads(first_line)["frame"] == 0
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert f"recording saved: {recording}" in stderr
+    playback = cv2.VideoCapture(str(recording))
+    ok, image = playback.read()
+    playback.release()
+    assert ok and image.shape == (FRAME_HEIGHT, FRAME_WIDTH, 3)
+
+
+@pytest.mark.parametrize("source, words", [
+    ("missing clip.mp4", ["source not found", "missing clip.mp4"]),
+    ("99", ["cannot open camera 99"]),
+])
+def test_a_source_that_cannot_open_is_a_one_line_error(source, words):
+    completed = run_camera("--source", source, "--headless", "--max-frames", "1")
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), completed.stderr
+    assert all(word in lines[0] for word in words)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--roi", "1,2,3"], ["--roi", "x,y,w,h"]),
+    (["--record", "out.gif"], ["--record", ".avi"]),
+    (["--min-confidence", "2"], ["0..1"]),
+])
+def test_bad_arguments_exit_2_naming_the_value(args, words, capsys):
+    with pytest.raises(SystemExit) as exited:
+        code = main(["--source", "0", "--headless", *args])
+        raise SystemExit(code)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert all(word in error for word in words), error
+
+
+# ---- The loop with a stand-in reader: no model needed ------------------------------------
+
+class BlobReader:
+    """Stand-in PageReader: every dark blob is a digit "1", each its own number on one line."""
+
+    def __init__(self):
+        self.shapes_seen = []
+
+    def read(self, gray: np.ndarray) -> PageResult:
+        self.shapes_seen.append(gray.shape)
+        count, _, stats, _ = cv2.connectedComponentsWithStats((gray < 100).astype(np.uint8))
+        numbers = [Number([Digit("1", 0.95, tuple(int(v) for v in stats[i, :4]))])
+                   for i in range(1, count)]
+        return PageResult([Line(numbers)] if numbers else [])
+
+
+def page_with_blocks(blocks) -> np.ndarray:
+    image = np.full((FRAME_HEIGHT, FRAME_WIDTH, 3), 255, np.uint8)
+    for x, y, w, h in blocks:
+        image[y:y + h, x:x + w] = 0
+    return image
+
+
+def test_roi_and_width_map_boxes_back_to_frame_pixels():
+    blocks = [(150, 100, 40, 60), (420, 300, 60, 40), (10, 10, 20, 20)]
+    reader = BlobReader()
+    frame_reader = FrameReader(reader, roi=(100, 50, 500, 400), processing_width_px=250)
+    result = frame_reader.read(page_with_blocks(blocks))
+    assert reader.shapes_seen == [(200, 250)]  # the ROI, halved
+    boxes = sorted(d.bbox for d in result.digits)
+    # The block outside the ROI is not read; the others come back within a pixel or two.
+    assert len(boxes) == 2
+    for found, truth in zip(boxes, sorted(blocks[:2]), strict=True):
+        assert np.abs(np.subtract(found, truth)).max() <= 2, (found, truth)
+
+
+def test_a_roi_outside_the_frame_says_so():
+    frame_reader = FrameReader(BlobReader(), roi=(700, 0, 50, 50))
+    with pytest.raises(RegionError, match="outside the 640x480 frame"):
+        frame_reader.read(page_with_blocks([]))
+
+
+def test_headless_json_lines_have_the_scanner_shape(tmp_path):
+    path = tmp_path / "page.png"
+    cv2.imwrite(str(path), page_with_blocks([(100, 100, 30, 50), (300, 200, 30, 50)]))
+    output = io.StringIO()
+    grabber = FrameGrabber(ImageSource(path, repeat=4)).start()
+    summary = CameraLoop(grabber, FrameReader(BlobReader()),
+                         CameraOptions(stability=StabilityOptions(stable_frames=3)),
+                         output=output).run()
+    records = [json.loads(line) for line in output.getvalue().splitlines()]
+    assert summary.frames_read == 4 and len(records) == 4
+    for record in records:
+        assert set(record) == {"time", "frame", "fps", "lines", "stable"}
+        assert isinstance(record["time"], float) and isinstance(record["fps"], float)
+        for line in record["lines"]:
+            assert set(line) == {"text", "numbers", "digits"}
+            for number in line["numbers"]:
+                assert set(number) == {"text", "confidence", "bbox"} and len(number["bbox"]) == 4
+            for digit in line["digits"]:
+                assert set(digit) == {"digit", "confidence", "bbox"}
+    assert [len(r["stable"]) for r in records] == [0, 0, 2, 2]
+    assert records[-1]["stable"][0] == {"text": "1", "confidence": 0.95,
+                                        "bbox": [100, 100, 30, 50]}
+
+
+def test_recording_a_camera_follows_capture_times(tmp_path):
+    path = tmp_path / "live.avi"
+    recorder = Recorder(path, fps=10.0)
+    recorder.follow_capture_time = True
+    image = page_with_blocks([(10, 10, 20, 20)])
+    start = 1000.0
+    # Read at 0 s, 0.05 s (before its slot: held), 0.3 s (slots 1 and 2 were skipped: the
+    # held frame fills them), 0.4 s, then a 5 s stall (kept to 1 s of still frames), 5.5 s.
+    for offset in (0.0, 0.05, 0.3, 0.4, 5.4, 5.5):
+        recorder.write(image, start + offset)
+    recorder.close()
+    assert recorder.frames_written == 5 + 11 + 1
+    playback = cv2.VideoCapture(str(path))
+    assert int(playback.get(cv2.CAP_PROP_FRAME_COUNT)) == 17
+    playback.release()
+
+
+def test_picamera2_through_the_command_line(monkeypatch, capsys):
+    from tests.test_camera_capture import FakePicamera2
+
+    import types
+    module = types.ModuleType("picamera2")
+    module.Picamera2 = FakePicamera2
+    monkeypatch.setitem(sys.modules, "picamera2", module)
+    monkeypatch.setattr("runtime.camera.build_page_reader", lambda *args: BlobReader())
+    code = main(["--source", "picamera2", "--headless", "--max-frames", "3", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(records) == 3
+    assert records[-1]["frame"] >= 2  # newest-only: a camera may skip frames, never repeat them
+    assert [r["frame"] for r in records] == sorted({r["frame"] for r in records})
+
+
+def test_a_long_run_does_not_pile_up_frames(monkeypatch):
+    """The reader is slower than the camera; the frames waiting stay at one."""
+    from tests.test_camera_capture import FakeDevice, live_source
+
+    device = FakeDevice([None], read_delay_s=0.001)
+    grabber = FrameGrabber(live_source(device)).start()
+
+    class SlowReader(BlobReader):
+        def read(self, gray):
+            time.sleep(0.01)
+            return super().read(gray)
+
+    output = io.StringIO()
+    summary = CameraLoop(grabber, FrameReader(SlowReader()), CameraOptions(max_frames=20),
+                         output=output).run()
+    assert summary.frames_read == 20
+    assert summary.frames_dropped > 20  # the camera ran ahead and its frames were let go
+    assert grabber._newest is None or grabber._newest.index >= summary.frames_read

@@ -1,0 +1,155 @@
+"""The exporter end to end on a tiny model: every format, parity, the manifest, failure statuses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from model_fixtures import TinyModels
+
+from export.build import BUILDERS
+from export.errors import ConversionError
+from export.formats import FORMAT_NAMES, FORMATS, get_format, parse_formats
+from export.parity import ParityLimits, Reference, compare
+from export.pipeline import ExitStatus, ExportOptions, run_export
+from runtime.classifier import Classifier
+from runtime.models import artifact_path, read_manifest
+
+pytest_plugins = ["model_fixtures"]  # the session-wide tiny_models fixture
+
+PARITY_IMAGES = 300
+"""Test images for parity in these tests; the real export uses all 10,000."""
+
+TINY_LIMITS = ParityLimits(float_min_agreement=0.999, int8_min_agreement=0.95,
+                           int8_max_accuracy_drop_pp=3.0)
+"""The tiny test model is barely trained, so its int8 versions get looser limits; float
+formats keep the real 99.9% agreement limit."""
+
+
+def export(model: Path, out_dir: Path, formats: str | None = None,
+           limits: ParityLimits = TINY_LIMITS):
+    return run_export(ExportOptions(model_path=model, out_dir=out_dir, formats=formats,
+                                    parity_limit=PARITY_IMAGES, limits=limits,
+                                    show_progress=False), log=lambda message: None)
+
+
+@pytest.fixture(scope="module")
+def full_export(tiny_models: TinyModels, tmp_path_factory):
+    return export(tiny_models.keras_path, tmp_path_factory.mktemp("export out"))
+
+
+def test_every_format_exports_and_passes_parity(full_export) -> None:
+    assert full_export.exit_status == ExitStatus.OK
+    assert [record["format"] for record in full_export.artifacts] == list(FORMAT_NAMES)
+    for record in full_export.artifacts:
+        assert record["status"] == "passed", record
+        assert record["parity_images"] == PARITY_IMAGES
+        assert 0.0 <= record["max_probability_difference"] < 0.2
+    floats = [r for r in full_export.artifacts if not r["quantized"]]
+    assert all(r["agreement"] >= 0.999 for r in floats)
+
+
+def test_manifest_lists_files_with_matching_checksums(full_export) -> None:
+    manifest_path = full_export.manifest_path
+    manifest = json.loads(manifest_path.read_text())
+    for key in ("source_model", "source_model_sha256", "keras_accuracy", "artifacts", "tools",
+                "labels"):
+        assert key in manifest
+    assert manifest["labels"] == list("0123456789")
+    for artifact in manifest["artifacts"]:
+        path = manifest_path.parent / artifact["file"]
+        assert path.stat().st_size == artifact["size_bytes"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == artifact["sha256"]
+        for key in ("format", "accuracy", "agreement", "input", "status"):
+            assert key in artifact
+
+
+def test_int8_tflite_input_is_pixel_minus_128(full_export) -> None:
+    manifest = read_manifest(full_export.manifest_path)
+    (int8,) = [a for a in manifest["artifacts"] if a["format"] == "tflite-int8"]
+    assert int8["input"]["dtype"] == "int8"
+    assert int8["input"]["scale"] == pytest.approx(1 / 255, rel=1e-4)
+    assert int8["input"]["zero_point"] == -128
+
+
+def test_runtime_finds_artifacts_through_the_manifest(full_export, monkeypatch) -> None:
+    path = artifact_path(full_export.manifest_path, "tflite-int8")
+    assert path.name.endswith("_int8.tflite")
+    monkeypatch.setenv("EDGEDIGITS_MODEL", str(path))
+    classifier = Classifier.load()
+    assert classifier.format == "tflite-int8"  # named by the manifest beside it
+    assert classifier.predict(np.zeros((2, 28, 28), np.uint8)).labels.shape == (2,)
+
+
+def test_wrong_input_scale_is_caught_as_parity_failure(tiny_models: TinyModels, tmp_path,
+                                                       monkeypatch) -> None:
+    """A calibration set that is too dark gives a too-small input scale: bright pixels clip.
+    The artifact is written but must be reported as parity-failed, not as passed."""
+    import export.build
+    from export.calibration import calibration_images
+
+    def too_dark(options, data_dir=None):
+        return calibration_images(options, data_dir) // 16
+
+    monkeypatch.setattr(export.build, "calibration_images", too_dark)
+    report = export(tiny_models.keras_path, tmp_path, formats="tflite-int8")
+    (record,) = report.artifacts
+    assert report.exit_status == ExitStatus.PARITY_FAILED
+    assert record["status"] == "parity-failed"
+    assert record["agreement"] < TINY_LIMITS.int8_min_agreement
+    assert any("agreement" in failure for failure in record["failures"])
+    assert (tmp_path / record["file"]).is_file()  # kept for inspection
+
+
+def test_perturbed_model_fails_parity_against_the_original(tiny_models: TinyModels) -> None:
+    from model_fixtures import mnist_or_skip
+
+    images, labels = mnist_or_skip("test")
+    images, labels = images[:PARITY_IMAGES], labels[:PARITY_IMAGES]
+    original = Classifier.load(tiny_models.tflite_fp32).predict(images).probabilities
+    reference = Reference(images, labels, original)
+    assert compare(original, reference, quantized=False, limits=ParityLimits()).passed
+    noise = np.random.default_rng(0).normal(0, 0.3, original.shape).astype(np.float32)
+    broken = np.abs(original + noise)
+    broken /= broken.sum(axis=1, keepdims=True)
+    result = compare(broken, reference, quantized=False, limits=ParityLimits())
+    assert not result.passed
+    assert result.agreement < 0.999 and result.max_probability_difference > 0.1
+
+
+def test_failed_conversion_is_export_failed_and_others_still_export(
+        tiny_models: TinyModels, tmp_path, monkeypatch) -> None:
+    import export.onnx_export
+
+    def broken_converter(onnx_path, output_path):
+        raise ConversionError("ORT conversion failed: simulated")
+
+    monkeypatch.setattr(export.onnx_export, "convert_ort", broken_converter)
+    report = export(tiny_models.keras_path, tmp_path, formats="onnx,ort,ort-int8")
+    statuses = {r["format"]: r["status"] for r in report.artifacts}
+    assert statuses == {"onnx": "passed", "ort": "export-failed", "ort-int8": "export-failed"}
+    assert report.exit_status == ExitStatus.EXPORT_FAILED
+    assert not list(tmp_path.glob("*.ort"))
+    failed = [r for r in report.artifacts if r["status"] == "export-failed"]
+    assert all("simulated" in r["error"] and "file" not in r for r in failed)
+
+
+def test_exporting_one_format_keeps_the_others_in_the_manifest(full_export, tiny_models,
+                                                               tmp_path) -> None:
+    first = export(tiny_models.keras_path, tmp_path, formats="tflite-fp32")
+    second = export(tiny_models.keras_path, tmp_path, formats="onnx")
+    assert first.exit_status == second.exit_status == ExitStatus.OK
+    formats = [a["format"] for a in read_manifest(tmp_path)["artifacts"]]
+    assert formats == ["tflite-fp32", "onnx"]
+
+
+def test_format_table_is_consistent() -> None:
+    assert len(set(FORMAT_NAMES)) == len(FORMATS)
+    assert set(BUILDERS) == set(FORMAT_NAMES)
+    for entry in FORMATS:
+        assert entry.source is None or entry.source in FORMAT_NAMES
+    assert [e.name for e in parse_formats("ort, tflite-int8")] == ["tflite-int8", "ort"]
+    assert get_format("ONNX").name == "onnx"
