@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from benchmarks.degrade import CHOICES, degrade_page, resolve_profile, transform_points
+from benchmarks.degrade import CHOICES, DegradeProfile, degrade_page, resolve_profile, transform_points
 from benchmarks.handwriting import DigitBank
 from benchmarks.layout import A4_150DPI_PX, STYLES, LayoutOptions, PagePlan, PlacedGlyph, plan_page
 from benchmarks.paper import blank_paper, draw_marks
@@ -72,8 +72,9 @@ class Worksheet:
     jpeg_quality: int | None  # save as JPEG of this quality, or None for PNG
 
 
-def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: WorksheetOptions) -> Worksheet:
-    """Plan, print, write and capture one page."""
+def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: WorksheetOptions,
+                   profile: DegradeProfile | None = None) -> Worksheet:
+    """Plan, print, write and capture one page (with `profile` instead of `options.degrade` if given)."""
     width, height = options.size
     plan = plan_page(bank, width, height, rng, options.layout)
     page = blank_paper(width, height, rng)
@@ -82,7 +83,7 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
     for placed in _all_glyphs(plan):
         _ink(page, placed, plan.ink_colour, rng.uniform(0.85, 1.0))
         outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
-    profile = resolve_profile(options.degrade, rng)
+    profile = profile or resolve_profile(options.degrade, rng)
     every_point = np.concatenate(outlines) if outlines else np.zeros((0, 2))
     captured = degrade_page(page, profile, rng, keep_visible=every_point)
     truth = _truth(plan, outlines, captured.homography)

@@ -413,13 +413,16 @@ def main(argv: list[str] | None = None) -> int:
         grabber = FrameGrabber(source, realtime=args.realtime,
                                reconnect=ReconnectOptions(max_reconnects=args.max_reconnects),
                                on_event=log)
-        grabber.start()
-        log(f"reading {source.description}" + ("" if window else " (headless)"))
+        # Open first, so a camera that is not there fails before the model loads; read only
+        # once the reader is ready, so no frames go by while the interpreter starts.
+        grabber.open()
         try:
             page_reader = build_page_reader(args.model, args.threads, args.min_confidence)
         except BaseException:
             grabber.stop()
             raise
+        log(f"reading {source.description}" + ("" if window else " (headless)"))
+        grabber.start()
         if recorder is not None:
             recorder.fps = source.nominal_fps or DEFAULT_RECORD_FPS
             # A camera's frames are written at their capture times so the video plays at the

@@ -264,8 +264,9 @@ class ReconnectOptions:
 class FrameGrabber:
     """Reads a source on a daemon thread and hands the newest (or, for files, next) frame over.
 
-    `start()` opens the source on the calling thread, so a camera that cannot open is an
-    immediate SourceError; after that the thread owns the source and closes it when it stops.
+    `open()` (or `start()`) opens the source on the calling thread, so a camera that cannot
+    open is an immediate SourceError; once started, the thread owns the source and closes it
+    when it stops.
     """
 
     def __init__(self, source: FrameSource, *, realtime: bool = False,
@@ -289,9 +290,18 @@ class FrameGrabber:
         self._newest: Frame | None = None
         self._newest_ready = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._opened = False
+
+    def open(self) -> FrameGrabber:
+        """Open the source now (SourceError if it cannot), without reading frames yet."""
+        if not self._opened:
+            self.source.open()
+            self._opened = True
+        return self
 
     def start(self) -> FrameGrabber:
-        self.source.open()
+        """Open the source if not yet open, and start reading frames on the capture thread."""
+        self.open()
         if self.realtime and not self.source.live:
             self.pace_fps = self.source.nominal_fps or DEFAULT_FILE_FPS
         self._thread = threading.Thread(target=self._capture_loop, name="frame-grabber",

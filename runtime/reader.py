@@ -25,6 +25,7 @@ from runtime.orientation import (MIN_TILT_DEG, compose, estimate_tilt_deg, is_cl
                                  quarter_turn_matrix)
 from runtime.results import Digit, PageResult
 from runtime.segment import DigitCandidate, SegmentOptions, find_digits_in, ink_map
+from runtime.touching import best_reading, cut_hypotheses
 
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
@@ -73,15 +74,34 @@ class PageReader:
         return self.classifier.predict(normalize_batch(crops)).confidences
 
     def _classify(self, candidates: list[DigitCandidate]) -> list[Digit]:
+        """Classify every candidate, and every cut of the wide ones, in one batch."""
         if not candidates:
             return []
-        predictions = self.classifier.predict(normalize_batch([c.ink for c in candidates]))
+        hypotheses = [cut_hypotheses(c) for c in candidates]
+        crops = [c.ink for c in candidates]
+        crops += [part.ink for options in hypotheses for parts in options for part in parts]
+        predictions = self.classifier.predict(normalize_batch(crops))
+        labels, confidences = predictions.labels, predictions.confidences
         digits = []
-        for candidate, label, confidence in zip(candidates, predictions.labels,
-                                                predictions.confidences):
-            text = str(int(label)) if confidence >= self.options.min_confidence else "?"
-            digits.append(Digit(digit=text, confidence=float(confidence), bbox=candidate.bbox))
+        cursor = len(candidates)  # where the pieces of the next hypothesis start in the batch
+        for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
+            spans = []
+            for parts in options:
+                spans.append((cursor, cursor + len(parts)))
+                cursor += len(parts)
+            choice = best_reading(candidate, float(confidences[index]), options,
+                                  [confidences[start:stop] for start, stop in spans])
+            if choice < 0:
+                digits.append(self._digit(candidate, labels[index], confidences[index]))
+                continue
+            start, _ = spans[choice]
+            for offset, part in enumerate(options[choice]):
+                digits.append(self._digit(part, labels[start + offset], confidences[start + offset]))
         return digits
+
+    def _digit(self, candidate: DigitCandidate, label, confidence) -> Digit:
+        text = str(int(label)) if confidence >= self.options.min_confidence else "?"
+        return Digit(digit=text, confidence=float(confidence), bbox=candidate.bbox)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

@@ -30,7 +30,6 @@ class SegmentOptions:
     min_digit_height_px: int = 6  # smaller components are specks (JPEG noise, dust)
     speck_height_ratio: float = 0.25  # components shorter than this x median digit height are specks
     remove_rules: bool = True  # erase ruled / squared paper lines before finding digits
-    split_touching: bool = True  # cut components that are much wider than a digit
 
 
 @dataclass
@@ -78,8 +77,9 @@ def binarize(darkness: np.ndarray, options: SegmentOptions) -> np.ndarray:
 def remove_rules(mask: np.ndarray, min_length_px: int) -> np.ndarray:
     """Erase straight horizontal and vertical runs longer than `min_length_px`.
 
-    Ruled and squared paper and form boxes are such runs; a digit's own strokes are not, as
-    long as `min_length_px` is well above the digit height (a "1" is one digit tall).
+    Ruled and squared paper, form boxes and the sheet's own edges are such runs; a digit's own
+    strokes are not, as long as `min_length_px` is well above the digit height (a "1" is one
+    digit tall). Returns `mask` itself when there is nothing to erase.
     """
     lines = np.zeros_like(mask)
     for kernel_size in ((min_length_px, 1), (1, min_length_px)):
@@ -89,8 +89,17 @@ def remove_rules(mask: np.ndarray, min_length_px: int) -> np.ndarray:
         return mask
     # Widen the found lines by their anti-aliased edge, then take them away. Ink that crossed
     # a line is cut in two there; the stroke-merging step joins the halves again.
-    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
-    return cv2.bitwise_and(mask, cv2.bitwise_not(lines))
+    cleaned = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
+    # What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick
+    # marker rule), not writing: drop pieces lying almost wholly beside a removed line.
+    count, labels = cv2.connectedComponents(cleaned, connectivity=8)
+    near_line = cv2.dilate(lines, np.ones((7, 7), np.uint8)) > 0
+    total = np.bincount(labels.ravel(), minlength=count)
+    beside = np.bincount(labels[near_line], minlength=count)
+    rim = beside >= 0.8 * np.maximum(total, 1)
+    rim[0] = False
+    cleaned[rim[labels]] = 0
+    return cleaned
 
 
 @dataclass
@@ -150,11 +159,10 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if digit_height is None:
         return []
     components = _merge_broken_strokes(components, digit_height)
-    at_edge = _EdgeTest(darkness.shape, inside, margin_px=0.15 * digit_height)
+    # Only a pixel: tight crops put digits right next to the edge.
+    at_edge = _EdgeTest(darkness.shape, inside, margin_px=1.0)
     components = [c for c in components if _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
-    if options.split_touching:
-        components = [part for c in components for part in _split_touching(c, labels, digit_height)]
     return [_candidate(c, labels, darkness) for c in components]
 
 
@@ -280,30 +288,36 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
-def _split_touching(component: _Component, labels: np.ndarray, digit_height: float) -> list[_Component]:
-    """Cut a region that is clearly several touching digits at its thinnest columns."""
-    height, width = component.height, component.width
-    if width < 1.15 * height or height < 0.5 * digit_height:
-        return [component]
-    mask = np.isin(labels[component.top : component.bottom, component.left : component.right],
-                   component.labels)
-    pieces = int(np.clip(round(width / (0.8 * height)), 2, 8))
-    column_ink = mask.sum(axis=0).astype(np.float32)
+def split_columns(candidate: DigitCandidate, pieces: int) -> list[DigitCandidate] | None:
+    """Cut a candidate into `pieces` side by side, at the columns with the least ink.
+
+    Each cut is searched near its share of the width, so the pieces come out about equally
+    wide but the knife falls where touching digits meet. None if a piece would be empty.
+    """
+    ink = candidate.ink
+    height, width = ink.shape
+    if pieces < 2 or width < 2 * pieces:
+        return None
+    column_ink = ink.sum(axis=0, dtype=np.float32)
     cuts = []
     for index in range(1, pieces):
         expected = index * width / pieces
-        low, high = int(expected - 0.25 * width / pieces), int(expected + 0.25 * width / pieces)
-        low, high = max(1, low), min(width - 1, max(high, low + 1))
+        reach = 0.3 * width / pieces
+        low = max(cuts[-1] + 1 if cuts else 1, int(expected - reach))
+        high = min(width - 1, int(expected + reach) + 1)
+        if high <= low:
+            return None
         cuts.append(low + int(np.argmin(column_ink[low:high])))
+    x, y = candidate.bbox[:2]
     parts = []
     for start, stop in zip([0] + cuts, cuts + [width]):
-        rows = np.flatnonzero(mask[:, start:stop].any(axis=1))
-        if rows.size == 0 or stop <= start:
-            continue
-        part = _Component(component.left + start, component.top + int(rows[0]),
-                          component.left + stop, component.top + int(rows[-1]) + 1,
-                          int(mask[:, start:stop].sum()), component.labels)
-        parts.append(part)
+        piece = ink[:, start:stop]
+        rows = np.flatnonzero(piece.max(axis=1) > 0)
+        if rows.size == 0:
+            return None
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+        parts.append(DigitCandidate(bbox=(x + start, y + top, stop - start, bottom - top),
+                                    ink=piece[top:bottom]))
     return parts
 
 

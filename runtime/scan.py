@@ -1,0 +1,246 @@
+"""Read the handwritten digits on scanned pages: images, folders of them, PDFs, in one batch.
+
+INPUT may be image files (PNG, JPEG, TIFF with all its pages, BMP, WebP), PDFs (every page,
+rendered at 200 dpi), folders (searched recursively) or quoted glob patterns ('scans/**/*.jpg').
+Without --json the numbers read are printed, one line per page: `path: 12 345 | 67` (lines of
+the page separated by " | "). Pages count from 1 everywhere.
+
+Results are kept as they are made: --json and --csv are flushed page by page (through a
+`FILE.partial.jsonl` journal for the JSON), so a run that is stopped keeps what it read, and
+--resume skips those pages next time. Every input that cannot be read is reported on one line
+(`warning: path: reason`) and the batch goes on.
+
+Exit status: 0 all read, 1 some input failed, 2 usage error (bad option, model not loadable).
+
+Usage: python -m runtime.scan scans/ worksheet.pdf --json results.json --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from runtime.models import ModelError
+from runtime.scan_batch import (BatchOptions, TaskResult, error_record, make_reader, plan_tasks,
+                                run_tasks, usable_cpu_count)
+from runtime.scan_inputs import expand_inputs
+from runtime.scan_writers import STDOUT, OutputError, ResultStore
+
+AUTO_WORKERS_MIN_TASKS = 16
+"""Below this many pages, starting worker processes (each loads the model) costs more than it saves."""
+
+AUTO_WORKERS_MAX = 4
+"""Default worker count on big batches: more rarely helps a small model and costs memory."""
+
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m runtime.scan", description=__doc__.split("\n\n")[0],
+        epilog="Example: python -m runtime.scan scans/ --csv numbers.csv --annotate checked/",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="image or PDF files, folders (recursive) or quoted glob patterns")
+    parser.add_argument("--model", metavar="PATH", default=None,
+                        help="classifier model (.tflite, .onnx, .ort); default: the shipped "
+                             "int8 TFLite model (or $EDGEDIGITS_MODEL)")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="processes reading pages; 1 reads in this process; default: 1 for "
+                             f"fewer than {AUTO_WORKERS_MIN_TASKS} pages, else "
+                             f"min(CPUs, {AUTO_WORKERS_MAX})")
+    parser.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="interpreter threads per worker")
+    parser.add_argument("--json", metavar="FILE", default=None,
+                        help="write results as JSON ('-' for standard output)")
+    parser.add_argument("--csv", metavar="FILE", default=None,
+                        help="write one row per number: file, page, line, number, text, "
+                             "confidence, x, y, w, h")
+    parser.add_argument("--annotate", metavar="DIR", default=None,
+                        help="write each page as a PNG with boxes, digits and confidences drawn")
+    parser.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                        help="digits read with a confidence below P (0..1) are written '?'")
+    parser.add_argument("--no-rotate", action="store_true",
+                        help="skip orientation detection (pages are known to be upright)")
+    parser.add_argument("--pdf-dpi", type=float, default=200.0, metavar="DPI",
+                        help="resolution PDF pages are rendered at")
+    parser.add_argument("--resume", action="store_true",
+                        help="skip pages already in the --json/--csv output of an earlier run")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar or closing summary (warnings still go to stderr)")
+    return parser
+
+
+def check_arguments(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Reject option values that cannot work, before any page is read (exit status 2)."""
+    if arguments.workers is not None and arguments.workers < 1:
+        parser.error(f"--workers must be at least 1, got {arguments.workers}")
+    if arguments.threads < 1:
+        parser.error(f"--threads must be at least 1, got {arguments.threads}")
+    if not 0.0 <= arguments.min_confidence <= 1.0:
+        parser.error(f"--min-confidence must be between 0 and 1, got {arguments.min_confidence}")
+    if not 36 <= arguments.pdf_dpi <= 1200:
+        parser.error(f"--pdf-dpi must be between 36 and 1200, got {arguments.pdf_dpi:g}")
+    if arguments.resume and not (arguments.csv or arguments.json not in (None, STDOUT)):
+        parser.error("--resume needs the --json FILE or --csv FILE of the run to resume")
+    if arguments.model is not None and not Path(arguments.model).is_file():
+        parser.error(f"--model {arguments.model}: no such file")
+
+
+def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
+    """Run the scanner; returns the exit status. `reader_factory` lets tests use a fake reader."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    check_arguments(arguments, parser)
+    options = BatchOptions(model_path=arguments.model, threads=arguments.threads,
+                           min_confidence=arguments.min_confidence,
+                           detect_orientation=not arguments.no_rotate,
+                           annotate_dir=arguments.annotate, pdf_dpi=arguments.pdf_dpi,
+                           reader_factory=reader_factory)
+    report = Report(quiet=arguments.quiet, print_pages=arguments.json is None)
+    try:
+        store = ResultStore(arguments.json, arguments.csv, resume=arguments.resume)
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    previous_signal = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return _scan(arguments, options, store, report)
+    except KeyboardInterrupt:
+        store.abandon()
+        report.info(f"interrupted: kept {len(store.records)} page records; run the same "
+                    "command with --resume to finish", force=True)
+        return EXIT_INTERRUPTED
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    finally:
+        signal.signal(signal.SIGTERM, previous_signal)
+
+
+def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) -> int:
+    started = time.perf_counter()
+    files, problems = expand_inputs(arguments.inputs)
+    for problem in problems:
+        report.failure(error_record(problem.path, None, problem.reason))
+        store.add(error_record(problem.path, None, problem.reason))
+    store.set_input_order(files)
+    tasks, open_errors = plan_tasks(files, store.done_pages())
+    for record in open_errors:
+        report.failure(record)
+        store.add(record)
+    skipped = len(files) - len({task.path for task in tasks}) - len(open_errors)
+    if arguments.resume and skipped:
+        report.info(f"resuming: {skipped} of {len(files)} files already read")
+    options.workers = arguments.workers or _auto_workers(len(tasks))
+    reader = None
+    if tasks:
+        try:
+            # Load the model here even when workers will: a bad model is one clear error,
+            # not a failure on every page.
+            reader = make_reader(options)
+        except ModelError as error:
+            print(f"error: {error}", file=sys.stderr)
+            store.abandon()
+            return EXIT_USAGE
+    with tqdm(total=len(tasks), unit="page", disable=report.quiet or not tasks,
+              file=sys.stderr, dynamic_ncols=True) as progress:
+        order = _InputOrder(report)
+
+        def on_result(result: TaskResult) -> None:
+            for record in result.records:
+                store.add(record)
+                if "error" in record:
+                    report.failure(record)
+            for warning in result.warnings:
+                report.warning(warning)
+            order.add(result)
+            progress.update(1)
+
+        run_tasks(tasks, options, on_result, reader=reader if options.workers == 1 else None)
+    written = store.finish()
+    report.closing_summary(store, tasks, options.workers, time.perf_counter() - started, written)
+    return EXIT_INPUT_FAILED if report.failed else EXIT_OK
+
+
+def _auto_workers(task_count: int) -> int:
+    if task_count < AUTO_WORKERS_MIN_TASKS:
+        return 1
+    return max(1, min(usable_cpu_count(), AUTO_WORKERS_MAX))
+
+
+def _raise_interrupt(signal_number, frame) -> None:
+    raise KeyboardInterrupt  # a `kill` finishes like Ctrl-C: JSON snapshot kept, journal kept
+
+
+class Report:
+    """What the user sees: page lines on stdout, warnings and progress on stderr."""
+
+    def __init__(self, *, quiet: bool, print_pages: bool):
+        self.quiet = quiet
+        self.print_pages = print_pages
+        self.failed = False
+
+    def page(self, record: dict, show_page: bool) -> None:
+        if not self.print_pages:
+            return
+        where = f"{record['path']} (page {record['page']})" if show_page else record["path"]
+        text = " | ".join(line["text"] for line in record["lines"]) or "no digits found"
+        tqdm.write(f"{where}: {text}", file=sys.stdout)
+
+    def failure(self, record: dict) -> None:
+        where = record["path"] if record["page"] is None else f"{record['path']} (page {record['page']})"
+        self.warning(f"{where}: {record['error']}")
+
+    def warning(self, message: str) -> None:
+        self.failed = True
+        tqdm.write(f"warning: {' '.join(message.split())}", file=sys.stderr)
+
+    def info(self, message: str, force: bool = False) -> None:
+        if force or not self.quiet:
+            tqdm.write(message, file=sys.stderr)
+
+    def closing_summary(self, store: ResultStore, tasks, workers: int, seconds: float,
+                        written: list[Path]) -> None:
+        records = store.records
+        pages = [r for r in records if "error" not in r]
+        failures = sum("error" in r for r in records)
+        numbers = sum(len(line["numbers"]) for r in pages for line in r["lines"])
+        rate = f", {len(tasks) / seconds:.1f} pages/s" if tasks and seconds > 0 else ""
+        self.info(f"read {len(pages)} pages, {numbers} numbers; {failures} failed "
+                  f"({seconds:.1f} s{rate}, {workers} worker{'s' if workers > 1 else ''})")
+        for path in written:
+            self.info(f"wrote {path} ({_size_text(path)})")
+
+
+class _InputOrder:
+    """Prints page lines in input order although workers finish in any order."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.waiting: dict[int, TaskResult] = {}
+        self.next_index = 0
+
+    def add(self, result: TaskResult) -> None:
+        self.waiting[result.task.index] = result
+        while self.next_index in self.waiting:
+            ready = self.waiting.pop(self.next_index)
+            pages = [r for r in ready.records if "error" not in r]
+            show_page = ready.task.page_index is not None or len(ready.records) > 1
+            for record in pages:
+                self.report.page(record, show_page)
+            self.next_index += 1
+
+
+def _size_text(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Fake page readers and sample inputs for the scanner and page-loader tests (no tests here).
+
+Sample makers write images (by bytes, so any path works), multi-page PDFs (pypdfium2), an empty
+PDF and hand-built PNGs in layouts OpenCV cannot write (palette, grey+alpha).
+
+The scanner only needs an object with `read(image) -> PageResult`. These fakes find dark blobs
+with OpenCV and call each one a "7", so the scan tests check the batch machinery (inputs,
+workers, journal, JSON/CSV, resume, crashes) fast and independently of the model and the
+segmenter's quality. They are module-level functions so spawned worker processes can unpickle
+them; each appends a line to the file named by $SCAN_FAKE_LOG (if set) so tests can count how
+often readers are built and pages read, across processes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from runtime.results import Digit, Line, Number, PageResult
+
+LOG_ENV_VAR = "SCAN_FAKE_LOG"
+CRASH_MARK_BGR = (0, 0, 255)
+"""A page whose top-left pixel is pure red makes `crashing_reader_factory`'s reader die."""
+
+
+def _log(event: str) -> None:
+    log_path = os.environ.get(LOG_ENV_VAR)
+    if log_path:
+        with open(log_path, "a", encoding="utf-8") as stream:
+            stream.write(f"{event} {os.getpid()}\n")
+
+
+class BlobReader:
+    """Reads every dark blob as a "7"; blobs on one row are one number per blob, one line."""
+
+    def __init__(self, min_confidence: float = 0.0, confidence: float = 0.9):
+        self.min_confidence = min_confidence
+        self.confidence = confidence
+
+    def read(self, image: np.ndarray) -> PageResult:
+        _log("read")
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        ink = (grey < 128).astype(np.uint8)
+        count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+        boxes = sorted((tuple(int(v) for v in stats[i, :4]) for i in range(1, count)
+                        if stats[i, cv2.CC_STAT_AREA] >= 4), key=lambda box: box[0])
+        if not boxes:
+            return PageResult()
+        label = "7" if self.confidence >= self.min_confidence else "?"
+        numbers = [Number([Digit(label, self.confidence, box)]) for box in boxes]
+        return PageResult(lines=[Line(numbers)])
+
+
+class CrashingReader(BlobReader):
+    """Kills its own process on a page marked with `CRASH_MARK_BGR`, like a native crash."""
+
+    def read(self, image: np.ndarray) -> PageResult:
+        if image.ndim == 3 and tuple(int(v) for v in image[0, 0]) == CRASH_MARK_BGR:
+            os._exit(3)
+        return super().read(image)
+
+
+class RaisingReader(BlobReader):
+    """Raises on pages whose first pixel is pure red (an exception, not a crash)."""
+
+    def read(self, image: np.ndarray) -> PageResult:
+        if image.ndim == 3 and tuple(int(v) for v in image[0, 0]) == CRASH_MARK_BGR:
+            raise RuntimeError("simulated reader bug")
+        return super().read(image)
+
+
+def blob_reader_factory(options) -> BlobReader:
+    _log("build")
+    return BlobReader(min_confidence=options.min_confidence)
+
+
+def crashing_reader_factory(options) -> CrashingReader:
+    _log("build")
+    return CrashingReader(min_confidence=options.min_confidence)
+
+
+def raising_reader_factory(options) -> RaisingReader:
+    _log("build")
+    return RaisingReader(min_confidence=options.min_confidence)
+
+
+class SlowReader(BlobReader):
+    """Takes `SECONDS_PER_PAGE` a page, for tests that stop a run half-way."""
+
+    SECONDS_PER_PAGE = 0.05
+
+    def read(self, image: np.ndarray) -> PageResult:
+        time.sleep(self.SECONDS_PER_PAGE)
+        return super().read(image)
+
+
+def slow_reader_factory(options) -> SlowReader:
+    _log("build")
+    return SlowReader(min_confidence=options.min_confidence)
+
+
+# -- sample inputs ----------------------------------------------------------------------------
+
+
+def blob_page(blob_count: int, *, height: int = 80, width: int | None = None,
+              crash_mark: bool = False) -> np.ndarray:
+    """A white BGR page with `blob_count` black discs in a row (what `BlobReader` reads)."""
+    width = width or 40 + 40 * max(blob_count, 1)
+    page = np.full((height, width, 3), 255, np.uint8)
+    for index in range(blob_count):
+        cv2.circle(page, (30 + 40 * index, height // 2), 10, (0, 0, 0), -1)
+    if crash_mark:
+        page[0, 0] = CRASH_MARK_BGR
+    return page
+
+
+def write_image(path, image: np.ndarray) -> Path:
+    """Encode by suffix and write bytes (cv2.imwrite cannot take every non-ASCII path)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok, encoded = cv2.imencode(path.suffix if path.suffix.lower() != ".pdf" else ".png", image)
+    if not ok:
+        raise ValueError(f"cannot encode {path.suffix}")
+    path.write_bytes(encoded.tobytes())
+    return path
+
+
+def write_pdf(path, pages: list[np.ndarray], dpi: float = 200.0) -> Path:
+    """A PDF with one page per image, each page sized so that `dpi` renders it at its size."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument.new()
+    for image in pages:
+        height, width = image.shape[:2]
+        width_pt, height_pt = width * 72.0 / dpi, height * 72.0 / dpi
+        page = document.new_page(width_pt, height_pt)
+        ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])
+        picture = pdfium.PdfImage.new(document)
+        picture.load_jpeg(io.BytesIO(encoded.tobytes()), inline=True)
+        picture.set_matrix(pdfium.PdfMatrix().scale(width_pt, height_pt))
+        page.insert_obj(picture)
+        page.gen_content()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return Path(path)
+
+
+def write_empty_pdf(path) -> Path:
+    """A well-formed PDF whose page tree is empty (hand-written: pdfium will not save one)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref_at)
+    Path(path).write_bytes(bytes(out))
+    return Path(path)
+
+
+def png_bytes(width: int, height: int, colour_type: int, rows: bytes, *, bit_depth: int = 8,
+              palette: bytes | None = None, transparency: bytes | None = None) -> bytes:
+    """A PNG built chunk by chunk, for layouts OpenCV cannot write (palette, grey+alpha)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    body = chunk(b"IHDR", header)
+    if palette is not None:
+        body += chunk(b"PLTE", palette)
+    if transparency is not None:
+        body += chunk(b"tRNS", transparency)
+    return b"\x89PNG\r\n\x1a\n" + body + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
