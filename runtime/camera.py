@@ -327,7 +327,7 @@ def _probability(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m runtime.camera", description=__doc__.split("\n\n")[0],
+        prog="python -m runtime.camera", description=__doc__.split("Usage:")[0].strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Exit status: 0 done, 1 source/model/recording failure, 2 bad arguments, "
                "130 interrupted (the recording is closed properly first).")
@@ -348,9 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     reading = parser.add_argument_group("reading")
     reading.add_argument("--model", help="model file (.tflite/.onnx/.ort); default: the shipped "
                                          "int8 model")
-    reading.add_argument("--threads", type=_positive_int, default=1,
+    reading.add_argument("--threads", type=_positive_int, default=1, metavar="N",
                          help="interpreter threads (default 1)")
-    reading.add_argument("--min-confidence", type=_probability, default=0.5,
+    reading.add_argument("--min-confidence", type=_probability, default=0.5, metavar="P",
                          help="digits below this probability are shown as '?' and never count "
                               "as read (default 0.5)")
     reading.add_argument("--roi", type=parse_roi, metavar="X,Y,W,H",

@@ -159,8 +159,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if digit_height is None:
         return []
     components = _merge_broken_strokes(components, digit_height)
-    # Only a pixel: tight crops put digits right next to the edge.
-    at_edge = _EdgeTest(darkness.shape, inside, margin_px=1.0)
+    at_edge = _EdgeTest(darkness.shape, inside, margin_px=0.0)
     components = [c for c in components if _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
     return [_candidate(c, labels, darkness) for c in components]

@@ -33,6 +33,7 @@ FRAME_WIDTH, FRAME_HEIGHT = 640, 480
 DIGIT_HEIGHT_PX = 36  # handwriting seen from a webcam at arm's length
 DIGIT_GAP_PX = 8  # between the digits of one number: well under the reader's number gap
 DRIFT_PX_PER_FRAME = (2, 1)  # the sheet moves this much right and down every frame
+DRIFT_TURN_FRAMES = 20  # ... for this many frames, then back the same way (long videos)
 NOISE_SIGMA = 6.0  # grey levels of per-pixel sensor noise
 
 # About 20 digits in view, in the layout of a worksheet: numbers in rows, apart from each other.
@@ -50,8 +51,15 @@ class DrawnNumber:
 
     def bbox_at(self, frame_index: int) -> tuple[int, int, int, int]:
         x, y, w, h = self.bbox_at_start
-        return (x + DRIFT_PX_PER_FRAME[0] * frame_index, y + DRIFT_PX_PER_FRAME[1] * frame_index,
-                w, h)
+        dx, dy = drift_at(frame_index)
+        return (x + dx, y + dy, w, h)
+
+
+def drift_at(frame_index: int) -> tuple[int, int]:
+    """How far the sheet has moved by `frame_index`: steadily one way, then back."""
+    phase = frame_index % (2 * DRIFT_TURN_FRAMES)
+    steps = phase if phase <= DRIFT_TURN_FRAMES else 2 * DRIFT_TURN_FRAMES - phase
+    return (DRIFT_PX_PER_FRAME[0] * steps, DRIFT_PX_PER_FRAME[1] * steps)
 
 
 def is_written_in_one_piece(digit: np.ndarray) -> bool:
@@ -99,9 +107,9 @@ def make_digit_video(path: Path, images: np.ndarray, labels: np.ndarray, frames:
                              (FRAME_WIDTH, FRAME_HEIGHT))
     for frame_index in range(frames):
         darkness = np.zeros((FRAME_HEIGHT, FRAME_WIDTH), np.float32)
+        dx, dy = drift_at(frame_index)
         for _, ink, (x, y) in inks:
-            x += DRIFT_PX_PER_FRAME[0] * frame_index
-            y += DRIFT_PX_PER_FRAME[1] * frame_index
+            x, y = x + dx, y + dy
             darkness[y:y + ink.shape[0], x:x + ink.shape[1]] = ink
         gray = paper * (1.0 - 0.85 * darkness) + rng.normal(0, NOISE_SIGMA, paper.shape)
         gray = np.clip(gray, 0, 255).astype(np.uint8)
