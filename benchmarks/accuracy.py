@@ -177,7 +177,7 @@ def _score_by_boxes(page: PageScore, truth: PageResult, result: PageResult) -> N
     exact = 0
     for indices in members.values():
         matched = [predicted_for.get(t) for t in indices]
-        if any(p is None or predicted_digits[p].digit != true_digits[t].digit for t, p in zip(indices, matched)):
+        if any(p is None or predicted_digits[p].digit != true_digits[t].digit for t, p in zip(indices, matched, strict=True)):
             continue
         owners = {predicted_number_of[p] for p in matched}
         if len(owners) == 1 and predicted_sizes[owners.pop()] == len(indices):

@@ -474,7 +474,7 @@ def write_outputs(result: dict, out: Path) -> list[Path]:
         run = single_run(row)
         if run:
             bars.append({"label": _label(row), "median_us": run["latency"]["median_s"] * 1e6,
-                         "p90_us": run["latency"]["p90_s"] * 1e6})
+                         "p90_us": run["latency"]["p90_s"] * 1e6, "status": row["status"]})
     written.append(plots.latency_bars(bars, out / "latency.png",
                                       f"Single-image latency, 1 thread\n{machine}",
                                       goal_us=LATENCY_GOAL_US))
@@ -532,9 +532,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="a few seconds per model: checks everything runs, rough numbers")
     parser.add_argument("--min-time", type=float, metavar="SECONDS",
                         help="measure each call for at least this long (default 1.0)")
-    parser.add_argument("--threads", default="1,all", metavar="LIST",
+    parser.add_argument("--threads", metavar="LIST",
                         help="thread counts to measure, comma-separated; 'all' = every usable "
-                             "core (default: %(default)s)")
+                             "core (default: 1,all; with --quick: 1)")
     parser.add_argument("--report", type=Path,
                         help="train report.json with `macs` (default: beside the models)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -545,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
                              reference=None if args.no_reference else args.reference,
                              report=args.report, quiet=args.quiet)
     try:
-        options.thread_counts = parse_thread_counts(args.threads)
+        options.thread_counts = parse_thread_counts(args.threads or ("1" if args.quick else "1,all"))
     except ValueError as error:
         parser.error(str(error))
     if args.formats:

@@ -142,7 +142,7 @@ def score(digits, frame: SyntheticFrame) -> tuple[int, int]:
     """Match read digits to written ones by box centre; count found and correctly read."""
     found = correct = 0
     taken: set[int] = set()
-    for label, (x, y, w, h) in zip(frame.labels, frame.boxes):
+    for label, (x, y, w, h) in zip(frame.labels, frame.boxes, strict=True):
         for index, digit in enumerate(digits):
             if index in taken:
                 continue

@@ -15,11 +15,16 @@ import matplotlib
 matplotlib.use("Agg")  # no display on servers and CI; must precede pyplot
 import matplotlib.pyplot as plt
 
+STATUS_COLOURS = {"passed": "#4C72B0", "exported, failed parity": "#DD8452"}
+"""Bar colour per row status; other statuses get spare colours."""
+
 
 def latency_bars(rows: list[dict], path: Path, title: str, goal_us: float | None = None) -> Path:
     """Horizontal bars of single-image median latency per model/format, p90 as a whisker.
 
-    `rows` items need `label`, `median_us`, `p90_us`; rows without a median are left out.
+    `rows` items need `label`, `median_us`, `p90_us`, and may carry a `status` (bars are
+    coloured by it, so a format that failed parity does not pass for a good one); rows
+    without a median are left out.
     """
     measured = [row for row in rows if row.get("median_us") is not None]
     figure, axes = plt.subplots(figsize=(8, 0.45 * len(measured) + 1.6))
@@ -27,21 +32,28 @@ def latency_bars(rows: list[dict], path: Path, title: str, goal_us: float | None
     medians = [row["median_us"] for row in measured]
     whiskers = [max(0.0, row["p90_us"] - row["median_us"]) for row in measured]
     positions = range(len(measured))
-    axes.barh(positions, medians, xerr=[[0] * len(measured), whiskers], color="#4C72B0",
+    statuses = [row.get("status", "passed") for row in measured]
+    spare = iter(["#8172B3", "#937860", "#55A868"])
+    colours = {status: STATUS_COLOURS.get(status) or next(spare, "#999999")
+               for status in dict.fromkeys(statuses)}
+    axes.barh(positions, medians, xerr=[[0] * len(measured), whiskers],
+              color=[colours[status] for status in statuses],
               error_kw={"ecolor": "#555555", "capsize": 3})
-    for position, median, whisker in zip(positions, medians, whiskers):
+    for status, colour in colours.items():
+        axes.barh([0], [0], color=colour, label=status)  # legend entry only
+    for position, median, whisker in zip(positions, medians, whiskers, strict=True):
         axes.text(median + whisker, position, f"  {_format_us(median)}", va="center", fontsize=8)
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     axes.set_xscale("log")
     # Room on the right for the value labels; bars on a log axis need an explicit left edge.
-    highest = max([m + w for m, w in zip(medians, whiskers)] + [goal_us or 0.0] + [1.0])
+    highest = max([m + w for m, w in zip(medians, whiskers, strict=True)] + [goal_us or 0.0] + [1.0])
     axes.set_xlim(min(medians + [goal_us or highest]) / 2, highest * 6)
     axes.set_xlabel("single-image latency, median (whisker: p90), microseconds, log scale")
     if goal_us is not None:
         axes.axvline(goal_us, color="#C44E52", linestyle="--", linewidth=1,
                      label=f"goal {goal_us:g} µs")
-        axes.legend(fontsize=8, loc="lower right")
+    axes.legend(fontsize=8, loc="lower right")
     axes.set_title(title, fontsize=10)
     return _save(figure, path)
 
@@ -86,7 +98,7 @@ def stage_bars(rows: list[dict], path: Path, title: str) -> Path:
     for name in stage_names:
         widths = [row["stages_ms"].get(name, 0.0) for row in rows]
         axes.barh(range(len(rows)), widths, left=lefts, label=name)
-        lefts = [left + width for left, width in zip(lefts, widths)]
+        lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
     for position, total in enumerate(lefts):
         axes.text(total, position, f" {total:.1f} ms", va="center", fontsize=8)
     axes.set_yticks(list(range(len(rows))), [row["label"] for row in rows])

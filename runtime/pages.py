@@ -197,7 +197,12 @@ class _PdfSource(PageSource):
         """Pixels per point: `dpi`, lowered so that the page fits the pixel budget."""
         scale = self._dpi / POINTS_PER_INCH
         area_pt = max(width_pt * height_pt, 1e-6)
-        return min(scale, math.sqrt(self._max_pixels / area_pt))
+        scale = min(scale, math.sqrt(self._max_pixels / area_pt))
+        # pdfium rounds the bitmap size up, so a scale right at the budget can pass it by a row.
+        while scale > 1e-3 and (math.ceil(width_pt * scale) * math.ceil(height_pt * scale)
+                                > self._max_pixels):
+            scale *= 0.99
+        return scale
 
     def close(self) -> None:
         document = getattr(self, "_document", None)

@@ -89,7 +89,7 @@ class PageReader:
             for parts in options:
                 spans.append((cursor, cursor + len(parts)))
                 cursor += len(parts)
-            choice = best_reading(candidate, float(confidences[index]), options,
+            choice = best_reading(float(confidences[index]),
                                   [confidences[start:stop] for start, stop in spans])
             if choice < 0:
                 digits.append(self._digit(candidate, labels[index], confidences[index]))

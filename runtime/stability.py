@@ -75,21 +75,22 @@ class ReadingStabilizer:
 
     def update(self, numbers: list[Number]) -> list[StableReading]:
         """Take one frame's numbers; return the stable readings in view, top-left first."""
-        matches = self._match(numbers)
-        matched_tracks = set()
-        for track_index, number_index in matches:
-            track = self._tracks[track_index]
-            self._observe(track, numbers[number_index])
-            matched_tracks.add(track_index)
-        matched_numbers = {number_index for _, number_index in matches}
+        # A Number's box is computed from its digits on every access: take each once.
+        readings = [(number.text, float(number.confidence), number.bbox) for number in numbers]
+        matches = self._match([bbox for _, _, bbox in readings])
+        matched_tracks = {track_index for track_index, _ in matches}
+        matched_readings = {reading_index for _, reading_index in matches}
+        for track_index, reading_index in matches:
+            self._observe(self._tracks[track_index], *readings[reading_index])
         for track_index, track in enumerate(self._tracks):
             if track_index not in matched_tracks:
                 track.missing_frames += 1
         self._tracks = [t for t in self._tracks
                         if t.missing_frames <= self.options.max_missing_frames]
-        for number_index, number in enumerate(numbers):
-            if number_index not in matched_numbers and len(self._tracks) < self.options.max_tracks:
-                self._tracks.append(self._new_track(number))
+        for reading_index, reading in enumerate(readings):
+            if (reading_index not in matched_readings
+                    and len(self._tracks) < self.options.max_tracks):
+                self._tracks.append(self._new_track(*reading))
         return self.stable_readings()
 
     def stable_readings(self) -> list[StableReading]:
@@ -104,47 +105,48 @@ class ReadingStabilizer:
     def reset(self) -> None:
         self._tracks.clear()
 
-    def _new_track(self, number: Number) -> _Track:
-        track = _Track(self._next_id, number.bbox, number.text, 0, 0.0)
+    def _new_track(self, text: str, confidence: float, bbox: BBox) -> _Track:
+        track = _Track(self._next_id, bbox, text, 0, 0.0)
         self._next_id += 1
-        self._observe(track, number, first=True)
+        self._observe(track, text, confidence, bbox, first=True)
         return track
 
-    def _observe(self, track: _Track, number: Number, first: bool = False) -> None:
-        track.bbox = number.bbox
+    def _observe(self, track: _Track, text: str, confidence: float, bbox: BBox,
+                 first: bool = False) -> None:
+        track.bbox = bbox
         track.missing_frames = 0
-        if first or number.text != track.candidate_text:
-            track.candidate_text = number.text
+        if first or text != track.candidate_text:
+            track.candidate_text = text
             track.candidate_frames = 0
             track.candidate_confidence_sum = 0.0
         track.candidate_frames += 1
-        track.candidate_confidence_sum += float(number.confidence)
+        track.candidate_confidence_sum += confidence
         if (track.candidate_frames >= self.options.stable_frames
-                and UNREADABLE_MARK not in track.candidate_text and track.candidate_text):
-            track.stable_text = track.candidate_text
+                and UNREADABLE_MARK not in text and text):
+            track.stable_text = text
             track.stable_confidence = track.candidate_confidence_sum / track.candidate_frames
 
-    def _match(self, numbers: list[Number]) -> list[tuple[int, int]]:
-        """Pair tracks with this frame's numbers, best overlap first, each used once."""
+    def _match(self, boxes: list[BBox]) -> list[tuple[int, int]]:
+        """Pair tracks with this frame's boxes, best overlap first, each used once."""
         candidates = []
         for track_index, track in enumerate(self._tracks):
-            for number_index, number in enumerate(numbers):
-                overlap = box_iou(track.bbox, number.bbox)
-                shift = _centre_distance(track.bbox, number.bbox)
-                height = max(track.bbox[3], number.bbox[3], 1)
+            for box_index, box in enumerate(boxes):
+                overlap = box_iou(track.bbox, box)
+                shift = _centre_distance(track.bbox, box)
+                height = max(track.bbox[3], box[3], 1)
                 if (overlap >= self.options.min_overlap_iou
                         or shift <= self.options.max_centre_shift * height):
-                    candidates.append((-overlap, shift, track_index, number_index))
+                    candidates.append((-overlap, shift, track_index, box_index))
         candidates.sort()
         used_tracks: set[int] = set()
-        used_numbers: set[int] = set()
+        used_boxes: set[int] = set()
         pairs = []
-        for _, _, track_index, number_index in candidates:
-            if track_index in used_tracks or number_index in used_numbers:
+        for _, _, track_index, box_index in candidates:
+            if track_index in used_tracks or box_index in used_boxes:
                 continue
             used_tracks.add(track_index)
-            used_numbers.add(number_index)
-            pairs.append((track_index, number_index))
+            used_boxes.add(box_index)
+            pairs.append((track_index, box_index))
         return pairs
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from model_fixtures import TinyModels, mnist_or_skip
 
 from runtime.classifier import Classifier, ModelError, Predictions
+
+if TYPE_CHECKING:
+    from model_fixtures import TinyModels
 
 pytest_plugins = ["model_fixtures"]  # the session-wide tiny_models fixture
 
@@ -19,6 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def test_images() -> tuple[np.ndarray, np.ndarray]:
+    from model_fixtures import mnist_or_skip
+
     images, labels = mnist_or_skip("test")
     return images[:500], labels[:500]
 

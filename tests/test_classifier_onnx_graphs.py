@@ -15,7 +15,7 @@ from runtime.classifier import Classifier, ModelError
 
 onnx = pytest.importorskip("onnx", reason="the onnx package builds these test graphs")
 pytest.importorskip("onnxruntime", reason="onnxruntime runs these test graphs")
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402 (after the skip checks)
 
 
 def linear_model(path: Path, input_shape: list, softmax: bool, seed: int = 0) -> Path:
