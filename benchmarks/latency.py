@@ -226,11 +226,14 @@ def run_benchmark(options: LatencyOptions) -> dict:
     macs = _read_macs(report)
     if macs is None:
         notes.append(f"no `macs` in {report}; MAC/s left out")
+    ratios = compute_ratios(rows, macs)
+    if options.reference is not None:
+        ratios["reference_macs_per_image"] = _read_macs(_report_path(options, options.reference))
     return {
         "machine": machine_info(),
         "options": _options_record(options),
         "rows": rows,
-        "ratios": compute_ratios(rows, macs),
+        "ratios": ratios,
         "goals": goals(rows),
         "notes": notes,
     }
@@ -271,10 +274,11 @@ def _options_record(options: LatencyOptions) -> dict:
     return json.loads(json.dumps(record, default=str))
 
 
-def _report_path(options: LatencyOptions) -> Path:
-    if options.report is not None:
+def _report_path(options: LatencyOptions, manifest: Path | None = None) -> Path:
+    """The train report beside a manifest's models: models/<name>_report/report.json."""
+    if manifest is None and options.report is not None:
         return options.report
-    manifest_path = manifest_file(options.manifest)
+    manifest_path = manifest_file(manifest or options.manifest)
     name = manifest_path.parent.name
     return manifest_path.parent.parent / f"{name}_report" / "report.json"
 
@@ -446,6 +450,9 @@ def _ratio_lines(ratios: dict) -> list[str]:
         lines.append(f"- edge model: {ratios['macs_per_image']:,} multiply-accumulates per image;"
                      f" {_fmt(_giga(ratios['single_image_macs_per_s']), '{:.2f}')} GMAC/s at "
                      "single-image latency")
+        if ratios.get("reference_macs_per_image"):
+            lines.append(f"- reference model: {ratios['reference_macs_per_image']:,} "
+                         "multiply-accumulates per image")
         best = ratios.get("peak_throughput")
         if best:
             lines.append(f"- peak {INT8_FORMAT} throughput {best['images_per_s']:,.0f} images/s "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,9 @@ def load_keras_model(path: Path):
     if path.suffix not in (".keras", ".h5"):
         raise ExportError(f"{path} is not a Keras model file; pass a .keras file from "
                           "`python -m train`")
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise ExportError(f"cannot load Keras model {path}: not a .keras archive (corrupt or "
+                          "truncated?); re-run `python -m train`")
     quiet_tensorflow()
     import keras
 

@@ -45,7 +45,13 @@ from runtime.camera_output import (
     draw_label,
     draw_overlay,
 )
-from runtime.capture import FrameGrabber, ReconnectOptions, SourceError, open_source
+from runtime.capture import (
+    FrameGrabber,
+    ImageSource,
+    ReconnectOptions,
+    SourceError,
+    open_source,
+)
 from runtime.models import ModelError
 from runtime.results import BBox, Digit, Line, Number, PageResult
 from runtime.stability import ReadingStabilizer, StabilityOptions, StableReading
@@ -146,12 +152,14 @@ def _moved_result(result: PageResult, left: int, top: int, scale_x: float,
 class CameraLoop:
     """Pulls frames from a grabber, reads them, and shows, prints and records the result."""
 
-    def __init__(self, grabber: FrameGrabber, frame_reader: FrameReader, options: CameraOptions,
+    def __init__(self, grabber: FrameGrabber, page_reader, options: CameraOptions | None = None,
                  *, window: Window | None = None, recorder: Recorder | None = None,
                  output: TextIO | None = None, log: Callable[[str], None] = lambda text: None
                  ) -> None:
+        options = options or CameraOptions()
         self.grabber = grabber
-        self.frame_reader = frame_reader
+        # `page_reader` is anything with .read(gray image) -> PageResult, built once.
+        self.frame_reader = FrameReader(page_reader, options.roi, options.processing_width_px)
         self.options = options
         self.window = window
         self.recorder = recorder
@@ -410,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         source = open_source(args.source, capture_size=args.capture_size,
                              image_repeat=image_repeat)
-        grabber = FrameGrabber(source, realtime=args.realtime,
+        # A still image on screen is re-read at a video's pace, not as fast as the CPU allows.
+        realtime = args.realtime or (isinstance(source, ImageSource) and window is not None)
+        grabber = FrameGrabber(source, realtime=realtime,
                                reconnect=ReconnectOptions(max_reconnects=args.max_reconnects),
                                on_event=log)
         # Open first, so a camera that is not there fails before the model loads; read only
@@ -428,8 +438,8 @@ def main(argv: list[str] | None = None) -> int:
             # A camera's frames are written at their capture times so the video plays at the
             # speed things happened, however fast the reader kept up.
             recorder.follow_capture_time = not grabber.keep_every_frame
-        loop = CameraLoop(grabber, FrameReader(page_reader, args.roi, args.width), options,
-                          window=window, recorder=recorder, log=log)
+        loop = CameraLoop(grabber, page_reader, options, window=window, recorder=recorder,
+                          log=log)
         summary = loop.run()
     except KeyboardInterrupt:
         log("interrupted" + (f"; recording saved: {args.record}" if recorder else ""))

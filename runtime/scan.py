@@ -153,10 +153,11 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
         order = _InputOrder(report)
 
         def on_result(result: TaskResult) -> None:
+            show_page = result.task.page_index is not None or len(result.records) > 1
             for record in result.records:
                 store.add(record)
                 if "error" in record:
-                    report.failure(record)
+                    report.failure(record, show_page)
             for warning in result.warnings:
                 report.warning(warning)
             order.add(result)
@@ -193,8 +194,10 @@ class Report:
         text = " | ".join(line["text"] for line in record["lines"]) or "no digits found"
         tqdm.write(f"{where}: {text}", file=sys.stdout)
 
-    def failure(self, record: dict) -> None:
-        where = record["path"] if record["page"] is None else f"{record['path']} (page {record['page']})"
+    def failure(self, record: dict, show_page: bool = True) -> None:
+        where = record["path"]
+        if show_page and record["page"] is not None:
+            where += f" (page {record['page']})"
         self.warning(f"{where}: {record['error']}")
 
     def warning(self, message: str) -> None:

@@ -287,31 +287,37 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
-def split_columns(candidate: DigitCandidate, pieces: int) -> list[DigitCandidate] | None:
-    """Cut a candidate into `pieces` side by side, at the columns with the least ink.
+def cut_columns(ink: np.ndarray, max_cuts: int = 4) -> list[int]:
+    """Columns where touching digits most likely meet: the deepest valleys of ink per column.
 
-    Each cut is searched near its share of the width, so the pieces come out about equally
-    wide but the knife falls where touching digits meet. None if a piece would be empty.
+    A valley is a local minimum of the (lightly smoothed) column ink, away from the ends.
+    At most `max_cuts`, deepest first.
     """
-    ink = candidate.ink
     height, width = ink.shape
-    if pieces < 2 or width < 2 * pieces:
-        return None
+    if width < 6:
+        return []
     column_ink = ink.sum(axis=0, dtype=np.float32)
-    cuts = []
-    for index in range(1, pieces):
-        expected = index * width / pieces
-        reach = 0.3 * width / pieces
-        low = max(cuts[-1] + 1 if cuts else 1, int(expected - reach))
-        high = min(width - 1, int(expected + reach) + 1)
-        if high <= low:
-            return None
-        cuts.append(low + int(np.argmin(column_ink[low:high])))
+    smooth = np.convolve(column_ink, np.ones(3, np.float32) / 3.0, mode="same")
+    margin = max(2, int(0.15 * height))  # no digit is narrower than a thin 1
+    inner = np.arange(margin, width - margin)
+    if inner.size == 0:
+        return []
+    valley = (smooth[inner] <= smooth[inner - 1]) & (smooth[inner] <= smooth[inner + 1])
+    columns = inner[valley]
+    # Plateaus give runs of equal minima: keep one column per run.
+    columns = [c for i, c in enumerate(columns) if i == 0 or c - columns[i - 1] > 1]
+    columns.sort(key=lambda c: smooth[c])
+    return sorted(int(c) for c in columns[:max_cuts])
+
+
+def split_at(candidate: DigitCandidate, cuts: list[int]) -> list[DigitCandidate] | None:
+    """The pieces of `candidate` between the given columns; None if a piece would be empty."""
+    ink = candidate.ink
     x, y = candidate.bbox[:2]
     parts = []
-    for start, stop in zip([0] + cuts, cuts + [width]):
+    for start, stop in zip([0] + cuts, cuts + [ink.shape[1]]):
         piece = ink[:, start:stop]
-        rows = np.flatnonzero(piece.max(axis=1) > 0)
+        rows = np.flatnonzero(piece.max(axis=1) > 0) if piece.size else np.array([])
         if rows.size == 0:
             return None
         top, bottom = int(rows[0]), int(rows[-1]) + 1

@@ -1,8 +1,8 @@
 """Tell one wide digit from several touching ones by reading every way of cutting it.
 
 Touching digits come out of segmentation as one wide region. Width alone cannot decide (a
-written 0 or 2 is often as wide as it is tall), so each plausible cut into 2..n pieces is
-classified alongside the whole, and the reading with the most evidence wins: the sum of its
+written 0 or 2 is often as wide as it is tall), so each plausible cut (at the valleys of ink
+between strokes) is classified alongside the whole, and the reading with the most evidence wins: the sum of its
 pieces' log-confidences. Every piece adds a (negative) log term, so a cut has to be read far
 more confidently than the whole to win.
 
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from runtime.segment import DigitCandidate, split_columns
+from itertools import combinations
+
+from runtime.segment import DigitCandidate, cut_columns, split_at
 
 MIN_ASPECT_TO_TRY = 0.9
 """Regions narrower than this (width / height) are read as one digit without trying cuts."""
@@ -23,20 +25,26 @@ MIN_ASPECT_TO_TRY = 0.9
 MIN_PIECE_ASPECT = 0.3
 """No cut makes pieces narrower than this share of the region's height (a 1 is about 0.3-0.4)."""
 
-MAX_PIECES = 8
+MAX_VALLEYS = 4
+"""Cuts are tried at up to this many ink valleys (every subset of them): up to 5 digits."""
 
 
 def cut_hypotheses(candidate: DigitCandidate) -> list[list[DigitCandidate]]:
-    """Every cut of a wide candidate worth reading: into 2, 3, ... pieces."""
+    """Every cut of a wide candidate worth reading: at one or more of its ink valleys."""
     height, width = candidate.ink.shape
     if width < MIN_ASPECT_TO_TRY * height:
         return []
-    most_pieces = min(int(width / (MIN_PIECE_ASPECT * height)), MAX_PIECES)
+    valleys = cut_columns(candidate.ink, MAX_VALLEYS)
+    min_piece_px = MIN_PIECE_ASPECT * height
     hypotheses = []
-    for pieces in range(2, most_pieces + 1):
-        parts = split_columns(candidate, pieces)
-        if parts is not None:
-            hypotheses.append(parts)
+    for count in range(1, len(valleys) + 1):
+        for cuts in combinations(valleys, count):
+            edges = (0, *cuts, width)
+            if min(b - a for a, b in zip(edges, edges[1:])) < min_piece_px:
+                continue
+            parts = split_at(candidate, list(cuts))
+            if parts is not None:
+                hypotheses.append(parts)
     return hypotheses
 
 

@@ -300,7 +300,7 @@ def test_headless_json_lines_have_the_scanner_shape(tmp_path):
     cv2.imwrite(str(path), page_with_blocks([(100, 100, 30, 50), (300, 200, 30, 50)]))
     output = io.StringIO()
     grabber = FrameGrabber(ImageSource(path, repeat=4)).start()
-    summary = CameraLoop(grabber, FrameReader(BlobReader()),
+    summary = CameraLoop(grabber, BlobReader(),
                          CameraOptions(stability=StabilityOptions(stable_frames=3)),
                          output=output).run()
     records = [json.loads(line) for line in output.getvalue().splitlines()]
@@ -366,7 +366,7 @@ def test_a_long_run_does_not_pile_up_frames(monkeypatch):
             return super().read(gray)
 
     output = io.StringIO()
-    summary = CameraLoop(grabber, FrameReader(SlowReader()), CameraOptions(max_frames=20),
+    summary = CameraLoop(grabber, SlowReader(), CameraOptions(max_frames=20),
                          output=output).run()
     assert summary.frames_read == 20
     assert summary.frames_dropped > 20  # the camera ran ahead and its frames were let go

@@ -1,0 +1,340 @@
+"""`python -m runtime.scan` as a user meets it: outputs, bad inputs, exit codes, resume, workers.
+
+Most tests run `main()` in this process with a fake reader (tests/test_scan_fakes.py) so they
+check the batch machinery in well under a second each; one test runs the real default model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_scan_fakes import (LOG_ENV_VAR, blob_page, blob_reader_factory, crashing_reader_factory,
+                             raising_reader_factory, write_empty_pdf, write_image, write_pdf)
+
+from runtime.scan import main
+from runtime.scan_writers import JOURNAL_SUFFIX
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def fake_log(tmp_path, monkeypatch) -> Path:
+    """A file the fake readers append "build PID" / "read PID" to, from any process."""
+    log = tmp_path / "fake-reader.log"
+    monkeypatch.setenv(LOG_ENV_VAR, str(log))
+    return log
+
+
+def events(log: Path, kind: str) -> list[str]:
+    if not log.exists():
+        return []
+    return [line.split()[1] for line in log.read_text().splitlines() if line.startswith(kind)]
+
+
+def scan(*arguments, factory=blob_reader_factory) -> tuple[int, str, str]:
+    """Run the CLI in this process; return (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main([str(a) for a in arguments], reader_factory=factory)
+        except SystemExit as exit_:
+            status = exit_.code
+    return status, out.getvalue(), err.getvalue()
+
+
+def warnings_in(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("warning:")]
+
+
+def make_pages(folder: str, counts: list[int], suffix: str = ".png") -> list[Path]:
+    return [write_image(Path(folder) / f"p{i:03d}{suffix}", blob_page(count))
+            for i, count in enumerate(counts)]
+
+
+def test_json_has_the_documented_shape_in_input_order(in_tmp):
+    make_pages("scans", [2, 1])
+    write_image("scans/sub/blank.png", np.full((40, 40, 3), 255, np.uint8))
+    status, out, err = scan("scans", "--json", "out.json", "--quiet")
+    assert status == 0, err
+    assert out == "" and err == ""  # --json FILE: no page lines; --quiet: no progress
+    document = json.loads(Path("out.json").read_text())
+    assert set(document) == {"files", "errors"} and document["errors"] == []
+    paths = [(Path(f["path"]).as_posix(), f["page"]) for f in document["files"]]
+    assert paths == [("scans/p000.png", 1), ("scans/p001.png", 1), ("scans/sub/blank.png", 1)]
+    first = document["files"][0]
+    assert first["lines"][0]["text"] == "7 7"
+    assert set(first["lines"][0]) == {"text", "numbers", "digits"}
+    number = first["lines"][0]["numbers"][0]
+    assert set(number) == {"text", "confidence", "bbox"} and len(number["bbox"]) == 4
+    assert set(first["lines"][0]["digits"][0]) == {"digit", "confidence", "bbox"}
+    assert document["files"][2]["lines"] == []  # a blank page is a page with no lines
+    assert not Path("out.json" + JOURNAL_SUFFIX).exists()
+
+
+def test_page_lines_on_stdout_without_json(in_tmp):
+    make_pages("scans", [3])
+    write_image("scans/blank.png", np.full((40, 40, 3), 255, np.uint8))
+    write_pdf("book.pdf", [blob_page(1), blob_page(2)])
+    status, out, err = scan("scans", "book.pdf")
+    assert status == 0, err
+    assert out.splitlines() == [f"{Path('scans/blank.png')}: no digits found",
+                                f"{Path('scans/p000.png')}: 7 7 7",
+                                "book.pdf (page 1): 7", "book.pdf (page 2): 7 7"]
+    assert "read 4 pages" in err
+
+
+def test_csv_rows_one_per_number(in_tmp):
+    write_pdf("book.pdf", [blob_page(2), blob_page(1)])
+    status, _, err = scan("book.pdf", "--csv", "numbers.csv", "--quiet")
+    assert status == 0, err
+    rows = list(csv.reader(open("numbers.csv", encoding="utf-8")))
+    assert rows[0] == ["file", "page", "line", "number", "text", "confidence", "x", "y", "w", "h"]
+    assert [row[:5] for row in rows[1:]] == [["book.pdf", "1", "1", "1", "7"],
+                                             ["book.pdf", "1", "1", "2", "7"],
+                                             ["book.pdf", "2", "1", "1", "7"]]
+    assert all(float(row[5]) == pytest.approx(0.9) and int(row[8]) > 0 for row in rows[1:])
+
+
+def test_annotate_writes_a_png_per_page_with_boxes_drawn(in_tmp):
+    pages = make_pages("scans", [2])
+    write_pdf("book.pdf", [blob_page(1), blob_page(1)])
+    status, _, err = scan("scans", "book.pdf", "--annotate", "checked", "--quiet")
+    assert status == 0, err
+    written = sorted(p.relative_to("checked").as_posix() for p in Path("checked").rglob("*.png"))
+    assert written == ["book.pdf.page1.png", "book.pdf.page2.png", "scans/p000.png.page1.png"]
+    annotated = cv2.imread("checked/scans/p000.png.page1.png")
+    original = cv2.imread(str(pages[0]))
+    assert annotated.shape == original.shape
+    changed = np.any(annotated != original, axis=2)
+    assert changed.sum() > 100  # boxes and labels were drawn
+    assert not np.any(changed[:, -20:])  # ... near the digits, not everywhere
+
+
+def test_corrupt_and_missing_inputs_are_one_line_each_and_the_rest_is_read(in_tmp):
+    make_pages("scans", [1, 2])
+    Path("scans/corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
+    Path("scans/empty.jpg").write_bytes(b"")
+    write_empty_pdf("scans/nothing.pdf")
+    truncated = cv2.imencode(".jpg", blob_page(3))[1].tobytes()
+    Path("scans/cut.jpg").write_bytes(truncated[: len(truncated) // 2])
+    Path("empty-folder").mkdir()
+    status, out, err = scan("scans", "missing.png", "empty-folder", "--json", "out.json", "--quiet")
+    assert status == 1
+    assert "Traceback" not in err
+    assert len(warnings_in(err)) == 6 == len(err.splitlines())
+    document = json.loads(Path("out.json").read_text())
+    assert sorted(Path(f["path"]).name for f in document["files"]) == ["p000.png", "p001.png"]
+    reasons = {Path(e["path"]).name: e["error"] for e in document["errors"]}
+    assert set(reasons) == {"corrupt.png", "empty.jpg", "nothing.pdf", "cut.jpg", "missing.png",
+                            "empty-folder"}
+    assert "no pages" in reasons["nothing.pdf"] and "empty file" in reasons["empty.jpg"]
+
+
+def test_reader_exception_on_one_page_is_reported_and_the_batch_goes_on(in_tmp):
+    make_pages("scans", [1, 1])
+    write_image("scans/p001.png", blob_page(1, crash_mark=True))
+    status, _, err = scan("scans", "--json", "out.json", "--quiet", factory=raising_reader_factory)
+    assert status == 1
+    assert warnings_in(err) == [f"warning: {Path('scans/p001.png')}: reading failed "
+                                "(RuntimeError: simulated reader bug)"]
+    assert len(json.loads(Path("out.json").read_text())["files"]) == 1
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["x.png", "--workers", "0"], "--workers must be at least 1"),
+    (["x.png", "--min-confidence", "1.5"], "--min-confidence must be between 0 and 1"),
+    (["x.png", "--resume"], "--resume needs"),
+    (["x.png", "--model", "nowhere.tflite"], "no such file"),
+    (["x.png", "--threads", "many"], "invalid int value"),
+    ([], "the following arguments are required"),
+])
+def test_usage_errors_exit_2_with_one_message(arguments, message):
+    status, _, err = scan(*arguments)
+    assert status == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_min_confidence_reaches_the_reader(in_tmp):
+    make_pages("scans", [2])
+    _, out, _ = scan("scans", "--min-confidence", "0.95")
+    assert out.strip().endswith(": ? ?")
+
+
+def test_resume_skips_pages_already_read(in_tmp, fake_log):
+    make_pages("scans", [1, 2, 3])
+    write_pdf("scans/book.pdf", [blob_page(1), blob_page(2)])
+    status, _, _ = scan("scans", "--json", "out.json", "--quiet")
+    assert status == 0 and len(events(fake_log, "read")) == 5
+    make_pages("more", [4])
+    fake_log.unlink()
+    status, _, err = scan("scans", "more", "--json", "out.json", "--resume")
+    assert status == 0, err
+    assert len(events(fake_log, "read")) == 1  # only the new file
+    assert "resuming: 4 of 5 files already read" in err
+    files = json.loads(Path("out.json").read_text())["files"]
+    assert [(Path(f["path"]).name, f["page"]) for f in files] == [
+        ("book.pdf", 1), ("book.pdf", 2), ("p000.png", 1), ("p001.png", 1), ("p002.png", 1),
+        ("p000.png", 1)]
+    assert Path(files[-1]["path"]).parent.name == "more"
+
+
+def test_resume_retries_inputs_that_failed(in_tmp):
+    Path("late.png").write_bytes(b"not yet")
+    status, _, _ = scan("late.png", "--json", "out.json", "--quiet")
+    assert status == 1
+    write_image("late.png", blob_page(2))
+    status, _, _ = scan("late.png", "--json", "out.json", "--quiet", "--resume")
+    assert status == 0
+    document = json.loads(Path("out.json").read_text())
+    assert document["errors"] == [] and document["files"][0]["lines"][0]["text"] == "7 7"
+
+
+def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tmp, fake_log):
+    counts = [1, 2, 3, 1, 2, 3, 1, 2]
+    make_pages("scans", counts)
+    write_image("scans/p003.png", blob_page(1, crash_mark=True))  # kills its worker
+    Path("scans/p005.png").write_bytes(b"corrupt")
+    status, _, err = scan("scans", "--workers", "2", "--json", "out.json", "--quiet",
+                          factory=crashing_reader_factory)
+    assert status == 1
+    assert sorted(warnings_in(err)) == sorted([
+        f"warning: {Path('scans/p003.png')}: the reader crashed on this input "
+        "(its worker process died); the rest went on",
+        f"warning: {Path('scans/p005.png')}: not a PNG, JPEG, TIFF, BMP, WebP or PDF file "
+        "(unrecognised content)"])
+    document = json.loads(Path("out.json").read_text())
+    assert [Path(f["path"]).name for f in document["files"]] == [
+        "p000.png", "p001.png", "p002.png", "p004.png", "p006.png", "p007.png"]  # input order
+    assert [f["lines"][0]["text"].count("7") for f in document["files"]] == [1, 2, 3, 2, 1, 2]
+    builds = events(fake_log, "build")
+    # One reader in the main process (model check), two workers, then the isolation pool
+    # that re-runs the tasks in flight at the crash and a fresh pool for the rest: never
+    # one reader per page.
+    assert len(builds) <= 1 + 2 + 2 + 2 < len(counts) + 1
+    readers_in_workers = set(events(fake_log, "read"))
+    assert os.getpid() not in {int(pid) for pid in readers_in_workers}
+
+
+def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):
+    make_pages("scans", [1] * 60)
+    script = ("import sys; from runtime.scan import main; "
+              "from test_scan_fakes import slow_reader_factory; "
+              "sys.exit(main(sys.argv[1:], reader_factory=slow_reader_factory))")
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
+    process = subprocess.Popen([sys.executable, "-c", script, "scans", "--json", "out.json",
+                                "--csv", "out.csv", "--workers", "1", "--quiet"],
+                               env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    journal = Path("out.json" + JOURNAL_SUFFIX)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not journal.exists()
+                                           or journal.read_text().count("\n") < 10):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # no chance to clean up
+    process.wait(timeout=30)
+    kept = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert 10 <= len(kept) < 60
+    read_before = len(events(fake_log, "read"))
+    csv_rows = list(csv.DictReader(open("out.csv", encoding="utf-8")))
+    assert len(csv_rows) >= len(kept)  # flushed per page too
+
+    status, _, err = scan("scans", "--json", "out.json", "--csv", "out.csv", "--resume", "--quiet")
+    assert status == 0, err
+    files = json.loads(Path("out.json").read_text())["files"]
+    assert [Path(f["path"]).name for f in files] == [f"p{i:03d}.png" for i in range(60)]
+    reread = len(events(fake_log, "read")) - read_before
+    assert reread == 60 - len(kept)  # pages in the journal were not read again
+    assert len(list(csv.DictReader(open("out.csv", encoding="utf-8")))) == 60
+    assert not journal.exists()
+
+
+def test_terminated_run_saves_valid_json_and_says_how_to_resume(in_tmp):
+    make_pages("scans", [1] * 60)
+    script = ("import sys; from runtime.scan import main; "
+              "from test_scan_fakes import slow_reader_factory; "
+              "sys.exit(main(sys.argv[1:], reader_factory=slow_reader_factory))")
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
+    process = subprocess.Popen([sys.executable, "-c", script, "scans", "--json", "out.json",
+                                "--quiet"], env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    journal = Path("out.json" + JOURNAL_SUFFIX)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not journal.exists()
+                                           or journal.read_text().count("\n") < 5):
+        time.sleep(0.05)
+    process.terminate()
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "--resume" in stderr
+    files = json.loads(Path("out.json").read_text())["files"]
+    assert 5 <= len(files) < 60
+    assert journal.exists()
+
+
+def test_module_runs_as_a_command():
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    helped = subprocess.run([sys.executable, "-m", "runtime.scan", "--help"], env=environment,
+                            capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and "--resume" in helped.stdout
+    missing = subprocess.run([sys.executable, "-m", "runtime.scan", "nowhere.png"],
+                             env=environment, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines()[0] == "warning: nowhere.png: no such file or folder"
+    assert "Traceback" not in missing.stderr
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=600))
+def test_random_bytes_in_a_png_file_give_a_result_or_one_warning(in_tmp, data):
+    write_image("good.png", blob_page(1))
+    Path("random.png").write_bytes(data)
+    status, _, err = scan("good.png", "random.png", "--json", "out.json", "--quiet")
+    assert status in (0, 1)
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == (1 if status == 1 else 0)
+    assert json.loads(Path("out.json").read_text())["files"][0]["path"] == "good.png"
+
+
+def test_real_model_end_to_end(in_tmp):
+    """The real reader with the shipped model reads a printed "12 345": shape and boxes sane."""
+    from runtime.models import ModelError, default_model_path
+
+    try:
+        default_model_path()
+    except ModelError as error:
+        pytest.skip(f"no default model here: {error}")
+    page = np.full((200, 420, 3), 255, np.uint8)
+    cv2.putText(page, "12 345", (20, 130), cv2.FONT_HERSHEY_SIMPLEX, 2.5, (0, 0, 0), 9)
+    write_image("sheet.png", page)
+    status, _, err = scan("sheet.png", "--json", "out.json", "--annotate", "checked", "--quiet",
+                          factory=None)
+    assert status == 0, err
+    document = json.loads(Path("out.json").read_text())
+    digits = [d for line in document["files"][0]["lines"] for d in line["digits"]]
+    assert 3 <= len(digits) <= 7
+    for digit in digits:
+        assert digit["digit"] in "0123456789?" and 0.0 <= digit["confidence"] <= 1.0
+        x, y, w, h = digit["bbox"]
+        assert 0 <= x and 0 <= y and x + w <= 420 and y + h <= 200
+    assert Path("checked/sheet.png.page1.png").is_file()
