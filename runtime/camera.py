@@ -387,66 +387,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     log = (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr))
     if "OPENCV_LOG_LEVEL" not in os.environ:
         # OpenCV's own warnings ("can't open camera by index") would bury our one-line errors.
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     try:
-        stability = StabilityOptions(stable_frames=args.stable_frames)
         recorder = Recorder(args.record, DEFAULT_RECORD_FPS) if args.record else None
         if not args.snapshot_dir.is_dir():
             raise ValueError(f"--snapshot-dir {args.snapshot_dir} is not a folder; create it")
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-
-    window = None
-    if not args.headless and display_available():
-        try:
-            window = Window()
-        except cv2.error:
-            log("no window available (OpenCV built without a GUI); running headless")
-    options = CameraOptions(roi=args.roi, processing_width_px=args.width,
-                            max_frames=args.max_frames, stability=stability,
-                            print_json=window is None or args.json,
-                            snapshot_dir=args.snapshot_dir)
-    # A still image without a window is read just often enough for its numbers to settle.
-    image_repeat = None if (window is not None or args.max_frames) else args.stable_frames
+    window = _open_window(args.headless, log)
     previous_sigterm = _stop_on_sigterm()
     try:
-        source = open_source(args.source, capture_size=args.capture_size,
-                             image_repeat=image_repeat)
-        # A still image on screen is re-read at a video's pace, not as fast as the CPU allows.
-        realtime = args.realtime or (isinstance(source, ImageSource) and window is not None)
-        grabber = FrameGrabber(source, realtime=realtime,
-                               reconnect=ReconnectOptions(max_reconnects=args.max_reconnects),
-                               on_event=log)
-        # Open first, so a camera that is not there fails before the model loads; read only
-        # once the reader is ready, so no frames go by while the interpreter starts.
-        grabber.open()
-        try:
-            page_reader = build_page_reader(args.model, args.threads, args.min_confidence)
-        except BaseException:
-            grabber.stop()
-            raise
-        log(f"reading {source.description}" + ("" if window else " (headless)"))
-        grabber.start()
-        if recorder is not None:
-            recorder.fps = source.nominal_fps or DEFAULT_RECORD_FPS
-            # A camera's frames are written at their capture times so the video plays at the
-            # speed things happened, however fast the reader kept up.
-            recorder.follow_capture_time = not grabber.keep_every_frame
-        loop = CameraLoop(grabber, page_reader, options, window=window, recorder=recorder,
-                          log=log)
-        summary = loop.run()
+        return _run(args, window, recorder, log)
     except KeyboardInterrupt:
-        log("interrupted" + (f"; recording saved: {args.record}" if recorder else ""))
+        saved = recorder is not None and recorder.frames_written > 0
+        log("interrupted" + (f"; recording saved: {args.record}" if saved else ""))
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader of our JSON (e.g. `| head`) went away: nothing left to say.
-        sys.stderr.close()
+        # Whoever read our JSON (`| head`) has gone: stop quietly, and point stdout at
+        # /dev/null so the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except RegionError as error:  # an --roi outside the frame, known only once frames arrive
         print(f"error: {error}", file=sys.stderr)
@@ -459,6 +423,52 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous_sigterm)
         if window is not None:
             cv2.destroyAllWindows()
+
+
+def _open_window(headless: bool, log: Callable[[str], None]) -> Window | None:
+    """The preview window, or None to run headless (asked for, or no display to show it on)."""
+    if headless or not display_available():
+        return None
+    try:
+        return Window()
+    except cv2.error:
+        log("no window available (OpenCV built without a GUI); running headless")
+        return None
+
+
+def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | None,
+         log: Callable[[str], None]) -> int:
+    """Open the source, load the reader, read until done; the exit status."""
+    # A still image without a window is read just often enough for its numbers to settle.
+    image_repeat = None if (window is not None or args.max_frames) else args.stable_frames
+    source = open_source(args.source, capture_size=args.capture_size, image_repeat=image_repeat)
+    # A still image on screen is re-read at a video's pace, not as fast as the CPU allows.
+    realtime = args.realtime or (isinstance(source, ImageSource) and window is not None)
+    grabber = FrameGrabber(source, realtime=realtime,
+                           reconnect=ReconnectOptions(max_reconnects=args.max_reconnects),
+                           on_event=log)
+    # Open first, so a camera that is not there fails before the model loads; read only once
+    # the reader is ready, so no frames go by while the interpreter starts.
+    grabber.open()
+    try:
+        page_reader = build_page_reader(args.model, args.threads, args.min_confidence)
+    except BaseException:
+        grabber.stop()
+        raise
+    if recorder is not None:
+        recorder.fps = source.nominal_fps or DEFAULT_RECORD_FPS
+        # A camera's frames are written at their capture times, so the video plays at the
+        # speed things happened however fast the reader kept up.
+        recorder.follow_capture_time = not grabber.keep_every_frame
+    options = CameraOptions(roi=args.roi, processing_width_px=args.width,
+                            max_frames=args.max_frames,
+                            stability=StabilityOptions(stable_frames=args.stable_frames),
+                            print_json=window is None or args.json,
+                            snapshot_dir=args.snapshot_dir)
+    log(f"reading {source.description}" + ("" if window else " (headless)"))
+    grabber.start()
+    summary = CameraLoop(grabber, page_reader, options, window=window, recorder=recorder,
+                         log=log).run()
     _log_summary(summary, args.record, log)
     if summary.failure:
         print(f"error: {summary.failure}", file=sys.stderr)

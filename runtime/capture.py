@@ -53,6 +53,10 @@ _JOIN_TIMEOUT_S = 2.0
 (the thread is a daemon) rather than hanging the exit."""
 
 
+_END_OF_STREAM = object()
+"""Put on a file's queue after its last frame."""
+
+
 class SourceError(Exception):
     """A source cannot be opened or has stopped for good; the message is one line naming it."""
 
@@ -286,11 +290,12 @@ class FrameGrabber:
         self.failure: str | None = None  # why the stream stopped, when it was not a clean end
         self._stop = threading.Event()
         self._ended = threading.Event()
-        self._queue: queue.Queue[Frame] = queue.Queue(maxsize=_ORDERED_QUEUE_FRAMES)
+        self._queue: queue.Queue[Frame | object] = queue.Queue(maxsize=_ORDERED_QUEUE_FRAMES)
         self._newest: Frame | None = None
         self._newest_ready = threading.Condition()
         self._thread: threading.Thread | None = None
         self._opened = False
+        self._end_taken = False  # the reader has taken the end-of-stream mark off the queue
 
     def open(self) -> FrameGrabber:
         """Open the source now (SourceError if it cannot), without reading frames yet."""
@@ -313,9 +318,13 @@ class FrameGrabber:
         """The next frame to read, or None when none arrived within `timeout_s`."""
         if self.keep_every_frame:
             try:
-                return self._queue.get(timeout=timeout_s)
+                frame = self._queue.get(timeout=timeout_s)
             except queue.Empty:
                 return None
+            if frame is _END_OF_STREAM:
+                self._end_taken = True
+                return None
+            return frame
         with self._newest_ready:
             self._newest_ready.wait_for(
                 lambda: self._newest is not None or self._ended.is_set(), timeout_s)
@@ -328,7 +337,7 @@ class FrameGrabber:
         if not self._ended.is_set():
             return False
         if self.keep_every_frame:
-            return self._queue.empty()
+            return self._end_taken or self._queue.empty()
         with self._newest_ready:
             return self._newest is None
 
@@ -375,6 +384,9 @@ class FrameGrabber:
                             f"({type(error).__name__}: {_one_line(error)})")
         finally:
             self.source.close()
+            if self.keep_every_frame:
+                # Wakes a reader waiting on the queue at once, instead of at its timeout.
+                self._deliver(_END_OF_STREAM)
             self._ended.set()
             with self._newest_ready:
                 self._newest_ready.notify_all()
@@ -400,7 +412,7 @@ class FrameGrabber:
             self._on_event(f"{self.source.description}: reopen failed ({_one_line(error)})")
         return True
 
-    def _deliver(self, frame: Frame) -> None:
+    def _deliver(self, frame: Frame | object) -> None:
         if self.keep_every_frame:
             # Block (in short steps, so stop() is honoured) rather than drop: files are read
             # in full and in order.

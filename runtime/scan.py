@@ -163,7 +163,7 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
             order.add(result)
             progress.update(1)
 
-        run_tasks(tasks, options, on_result, reader=reader if options.workers == 1 else None)
+        run_tasks(tasks, options, on_result, reader=reader)
     written = store.finish()
     report.closing_summary(store, tasks, options.workers, time.perf_counter() - started, written)
     return EXIT_INPUT_FAILED if report.failed else EXIT_OK

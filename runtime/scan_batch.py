@@ -194,7 +194,9 @@ def run_tasks(tasks: list[Task], options: BatchOptions, on_result: Callable[[Tas
     With `options.workers == 1` the tasks are read here, with `reader` if given (else one is
     built); otherwise in a pool of spawned worker processes, in whatever order they finish.
     """
-    if options.workers <= 1 or len(tasks) <= 1:
+    if not tasks:
+        return
+    if options.workers <= 1 or len(tasks) == 1:
         runner = TaskRunner(reader if reader is not None else make_reader(options), options)
         for task in tasks:
             on_result(runner.run(task))

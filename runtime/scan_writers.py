@@ -108,10 +108,13 @@ class ResultStore:
         return written
 
     def abandon(self) -> None:
-        """On interruption: save a JSON snapshot, keep the journal for `--resume`."""
+        """On interruption: save a JSON snapshot, keep the journal (if any record) for `--resume`."""
         self._close_streams()
         if self.json_path and self.json_path != STDOUT:
             self._write_json_file()
+        if self.journal_path and os.path.exists(self.journal_path) \
+                and os.path.getsize(self.journal_path) == 0:
+            os.remove(self.journal_path)
 
     def document(self) -> dict:
         """The final JSON: pages read in `files`, failures in `errors`."""

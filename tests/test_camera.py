@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import pytest
 
 from runtime.camera import CameraLoop, CameraOptions, FrameReader, RegionError, main
 from runtime.camera_output import Recorder
-from runtime.capture import FrameGrabber, ImageSource
+from runtime.capture import FrameGrabber, ImageSource, ReconnectOptions
 from runtime.results import Digit, Line, Number, PageResult
 from runtime.stability import StabilityOptions
 
@@ -339,7 +340,6 @@ def test_recording_a_camera_follows_capture_times(tmp_path):
 def test_picamera2_through_the_command_line(monkeypatch, capsys):
     from tests.test_camera_capture import FakePicamera2
 
-    import types
     module = types.ModuleType("picamera2")
     module.Picamera2 = FakePicamera2
     monkeypatch.setitem(sys.modules, "picamera2", module)
@@ -371,3 +371,37 @@ def test_a_long_run_does_not_pile_up_frames(monkeypatch):
     assert summary.frames_read == 20
     assert summary.frames_dropped > 20  # the camera ran ahead and its frames were let go
     assert grabber._newest is None or grabber._newest.index >= summary.frames_read
+
+
+def test_the_loop_keeps_reading_through_a_camera_drop():
+    from tests.test_camera_capture import FAST_RECONNECT, FakeDevice, live_source
+
+    device = FakeDevice([3, None], fail_by_raising=True)
+    events = []
+    grabber = FrameGrabber(live_source(device), reconnect=FAST_RECONNECT,
+                           on_event=events.append).start()
+    output = io.StringIO()
+    summary = CameraLoop(grabber, BlobReader(), CameraOptions(max_frames=8), output=output).run()
+    indices = [json.loads(line)["frame"] for line in output.getvalue().splitlines()]
+    assert summary.frames_read == 8 and len(indices) == 8
+    assert indices == sorted(set(indices))  # never backwards, never repeated
+    assert summary.reconnects == 1 and summary.failure is None
+    assert any("device unplugged" in event for event in events)
+
+
+def test_a_camera_that_stays_away_ends_the_command_with_exit_1(monkeypatch, capsys):
+    from tests.test_camera_capture import FakeDevice, live_source
+
+    device = FakeDevice([2], failing_opens=100)
+    monkeypatch.setattr("runtime.camera.open_source", lambda *args, **kwargs: live_source(device))
+    monkeypatch.setattr("runtime.camera.build_page_reader", lambda *args: BlobReader())
+    monkeypatch.setattr("runtime.camera.ReconnectOptions", lambda max_reconnects: ReconnectOptions(
+        max_reconnects=max_reconnects, initial_backoff_s=0.01, max_backoff_s=0.01))
+    code = main(["--source", "0", "--headless", "--max-reconnects", "2"])
+    captured = capsys.readouterr()
+    assert code == 1
+    # The frames before the drop were still read (newest-only: one may have been overtaken).
+    assert 1 <= len(captured.out.splitlines()) <= 2
+    errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert errors == ["error: camera 0 stopped delivering frames (no frame); gave up after 2 "
+                      "reconnect attempts (raise --max-reconnects to keep trying longer)"]

@@ -1,4 +1,4 @@
-"""Frame sources and the capture thread: newest frame only, files in order, reconnects, picamera2."""
+"""Frame sources and the capture thread: newest frame only, files in order, reconnects, Pi cam."""
 
 from __future__ import annotations
 
@@ -101,7 +101,8 @@ def take_frames(grabber: FrameGrabber, count: int, timeout_s: float = 5.0) -> li
     return frames
 
 
-@pytest.mark.parametrize("fail_by_raising", [False, True], ids=["read-returns-false", "read-raises"])
+@pytest.mark.parametrize("fail_by_raising", [False, True],
+                         ids=["read-returns-false", "read-raises"])
 def test_a_dropped_camera_is_reopened_and_frames_continue(fail_by_raising):
     device = FakeDevice([3, None], failing_opens=2, fail_by_raising=fail_by_raising)
     events = []
@@ -318,6 +319,22 @@ def test_missing_picamera2_is_a_one_line_error_with_the_fix(monkeypatch):
         open_source("picamera2").open()
     message = str(caught.value)
     assert "apt install python3-picamera2" in message and "\n" not in message
+
+
+def test_an_unexpected_capture_error_is_reported_not_swallowed():
+    class BrokenSource(OpenCVSource):
+        def read(self):
+            raise ValueError("driver returned a frame of shape (0,)")
+
+    grabber = FrameGrabber(BrokenSource(0, live=True, description="camera 0",
+                                        capture_factory=FakeDevice([None]).capture)).start()
+    try:
+        assert take_frames(grabber, 1) == []
+    finally:
+        grabber.stop()
+    assert grabber.finished
+    assert grabber.failure == ("camera 0: capture stopped (ValueError: driver returned a frame "
+                               "of shape (0,))")
 
 
 def test_picamera2_without_a_camera_attached_is_a_source_error(fake_picamera2, monkeypatch):

@@ -22,8 +22,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from test_scan_fakes import (LOG_ENV_VAR, blob_page, blob_reader_factory, crashing_reader_factory,
-                             raising_reader_factory, write_empty_pdf, write_image, write_pdf)
+                             raising_reader_factory, stub_model_reader_factory, write_empty_pdf,
+                             write_image, write_pdf)
 
 from runtime.scan import main
 from runtime.scan_writers import JOURNAL_SUFFIX
@@ -314,6 +316,42 @@ def test_random_bytes_in_a_png_file_give_a_result_or_one_warning(in_tmp, data):
     assert "Traceback" not in err
     assert len(err.splitlines()) == (1 if status == 1 else 0)
     assert json.loads(Path("out.json").read_text())["files"][0]["path"] == "good.png"
+
+
+def odd_but_valid_images() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(1)
+    return {
+        "one-pixel.png": np.zeros((1, 1, 3), np.uint8),
+        "thin-row.png": blob_page(3)[40:41],
+        "thin-column.png": blob_page(1)[:, 30:31],
+        "all-black.png": np.zeros((50, 80), np.uint8),
+        "noise.png": rng.integers(0, 256, (64, 64, 3), dtype=np.uint8),
+        "sixteen-bit.png": (blob_page(2)[:, :, 0].astype(np.uint16) * 257),
+        "alpha.png": np.dstack([blob_page(2), np.full(blob_page(2).shape[:2], 255, np.uint8)]),
+        "float.tif": blob_page(2)[:, :, 0].astype(np.float32) / 255.0,
+        "big-blank.jpg": np.full((1400, 1000, 3), 255, np.uint8),
+    }
+
+
+def test_real_reader_reads_odd_but_valid_images(in_tmp):
+    """Through the real PageReader (a stub model behind it): every valid image gives a result."""
+    for name, image in odd_but_valid_images().items():
+        write_image(Path("odd") / name, image)
+    status, _, err = scan("odd", "--json", "out.json", "--quiet", factory=stub_model_reader_factory)
+    assert err == "" and status == 0
+    files = json.loads(Path("out.json").read_text())["files"]
+    assert len(files) == len(odd_but_valid_images())
+    two_blobs = next(f for f in files if f["path"].endswith("sixteen-bit.png"))
+    assert sum(len(line["digits"]) for line in two_blobs["lines"]) == 2
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=90)))
+def test_real_reader_takes_any_valid_image_written_as_png(in_tmp, image):
+    write_image("random.png", image)
+    status, _, err = scan("random.png", "--json", "out.json", "--quiet",
+                          factory=stub_model_reader_factory)
+    assert (status, err) == (0, "")
 
 
 def test_real_model_end_to_end(in_tmp):

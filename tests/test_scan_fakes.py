@@ -185,3 +185,26 @@ def png_bytes(width: int, height: int, colour_type: int, rows: bytes, *, bit_dep
     if transparency is not None:
         body += chunk(b"tRNS", transparency)
     return b"\x89PNG\r\n\x1a\n" + body + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+class StubClassifier:
+    """Stands in for the model behind the real `PageReader`: label = ink amount mod 10, p = 0.8."""
+
+    def predict(self, batch: np.ndarray):
+        from runtime.classifier import Predictions
+
+        batch = np.asarray(batch, np.uint8).reshape(len(batch), -1)
+        labels = (batch.astype(np.int64).sum(axis=1) // 1000) % 10
+        probabilities = np.full((len(batch), 10), 0.2 / 9, np.float32)
+        probabilities[np.arange(len(batch)), labels] = 0.8
+        return Predictions(labels=labels, confidences=np.full(len(batch), 0.8, np.float32),
+                           probabilities=probabilities)
+
+
+def stub_model_reader_factory(options):
+    """The real `PageReader` (segmentation, orientation, grouping) over `StubClassifier`."""
+    from runtime.reader import PageReader, ReaderOptions
+
+    _log("build")
+    return PageReader(StubClassifier(), ReaderOptions(min_confidence=options.min_confidence,
+                                                      detect_orientation=options.detect_orientation))
