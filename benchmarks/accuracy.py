@@ -125,8 +125,10 @@ class Report:
                 "pages": [page.to_dict() for page in self.pages]}
 
 
-def evaluate(reader: Reader, dataset: Dataset, progress: bool = False) -> Report:
-    """Read every sample with `reader` and score it against its truth."""
+def evaluate(reader: Reader, dataset: Dataset | str | Path, progress: bool = False) -> Report:
+    """Read every sample with `reader` and score it against its truth (a Dataset or its path)."""
+    if not isinstance(dataset, Dataset):
+        dataset = load_dataset(dataset)
     pages = []
     for sample in tqdm(dataset.samples, desc="reading", unit="page", disable=not progress):
         pages.append(score_page(reader, sample, dataset.has_boxes))

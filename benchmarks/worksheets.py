@@ -50,12 +50,15 @@ class WorksheetOptions:
     size: tuple[int, int] = A4_150DPI_PX  # page width, height in pixels (A4 at 150 dpi)
     degrade: str = "none"  # capture profile: none, light, photo, heavy, or mixed (one per page)
     layout: LayoutOptions = field(default_factory=LayoutOptions)  # styles, sizes and spacing
+    turned_rate: float = 0.0  # share of pages stored turned by 90, 180 or 270 degrees, as scans can be
 
     def validate(self) -> None:
         width, height = self.size
         if width < MIN_PAGE_SIDE_PX or height < MIN_PAGE_SIDE_PX:
             raise ValueError(f"page size {width}x{height} is too small; use at least "
                              f"{MIN_PAGE_SIDE_PX}x{MIN_PAGE_SIDE_PX}")
+        if not 0.0 <= self.turned_rate <= 1.0:
+            raise ValueError(f"turned rate {self.turned_rate} must lie in 0..1")
         if self.degrade not in CHOICES:
             raise ValueError(f"unknown degradation {self.degrade!r}; use one of {', '.join(CHOICES)}")
         self.layout.validate()
@@ -87,7 +90,36 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
     every_point = np.concatenate(outlines) if outlines else np.zeros((0, 2))
     captured = degrade_page(page, profile, rng, keep_visible=every_point)
     truth = _truth(plan, outlines, captured.homography)
-    return Worksheet(captured.image, truth, plan.style, captured.profile, captured.jpeg_quality)
+    image = captured.image
+    # Drawn only when asked for, so sets without turned pages stay as they were.
+    if options.turned_rate > 0 and rng.random() < options.turned_rate:
+        image, truth = turn_page(image, truth, int(rng.integers(1, 4)) * 90)
+    return Worksheet(image, truth, plan.style, captured.profile, captured.jpeg_quality)
+
+
+_CLOCKWISE_TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def turn_page(image: np.ndarray, truth: PageResult, clockwise_deg: int) -> tuple[np.ndarray, PageResult]:
+    """The page stored turned clockwise by `clockwise_deg`; truth boxes follow, reading order stays.
+
+    The truth's `rotation_deg` becomes the clockwise turn that makes the page upright again,
+    what the reader reports when it finds the orientation.
+    """
+    height, width = image.shape[:2]
+
+    def moved(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        x, y, w, h = box
+        if clockwise_deg == 90:
+            return (height - (y + h), x, h, w)
+        if clockwise_deg == 180:
+            return (width - (x + w), height - (y + h), w, h)
+        return (y, width - (x + w), h, w)
+
+    lines = [Line([Number([Digit(d.digit, d.confidence, moved(d.bbox)) for d in number.digits])
+                   for number in line.numbers]) for line in truth.lines]
+    turned = cv2.rotate(image, _CLOCKWISE_TURNS[clockwise_deg])
+    return turned, PageResult(lines=lines, rotation_deg=(360 - clockwise_deg) % 360)
 
 
 def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOptions,
@@ -111,7 +143,8 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
     truth = {
         "generator": {"tool": "benchmarks.worksheets", "source": "MNIST test split", "seed": seed,
                       "count": count, "size": list(options.size), "degrade": options.degrade,
-                      "styles": list(options.layout.styles), "printed_text": options.layout.printed_text},
+                      "styles": list(options.layout.styles), "printed_text": options.layout.printed_text,
+                      "turned_rate": options.turned_rate},
         "files": files,
     }
     (out_dir / TRUTH_NAME).write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
@@ -231,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
                              "them for digits loses precision)")
     parser.add_argument("--close-gap-rate", type=float, default=LayoutOptions.close_gap_rate,
                         help="share of digit gaps inside numbers drawn 1-2 px wide (default %(default)s)")
+    parser.add_argument("--turned-rate", type=float, default=0.0,
+                        help="share of pages stored turned by 90/180/270 degrees (default 0)")
     parser.add_argument("--mnist-dir", type=Path, default=None,
                         help="folder with the MNIST files (default: see python -m train.data)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -238,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     options = WorksheetOptions(
-        size=args.size, degrade=args.degrade,
+        size=args.size, degrade=args.degrade, turned_rate=args.turned_rate,
         layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
                              close_gap_rate=args.close_gap_rate))
     try:

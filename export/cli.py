@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 from export.calibration import CalibrationOptions
@@ -27,9 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     defaults_calibration = CalibrationOptions()
     parser = argparse.ArgumentParser(
         prog="python -m export",
-        description="Export a trained Keras digit model to TFLite/ONNX/ORT, check every "
-                    "artifact against the Keras model on the MNIST test set through the "
-                    "runtime classifier, and write DIR/manifest.json.",
+        description=textwrap.fill(
+            "Export a trained Keras digit model to TFLite, ONNX and ORT, check every artifact "
+            "against the Keras model on the MNIST test set through the runtime classifier "
+            "(the code the device runs), and write DIR/manifest.json.", width=80),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", type=Path, help="trained model, e.g. models/edge.keras")
     parser.add_argument("--out", type=Path, default=None,

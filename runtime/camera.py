@@ -178,7 +178,7 @@ class CameraLoop:
         try:
             while self.options.max_frames is None or summary.frames_read < self.options.max_frames:
                 if self._paused:
-                    if self._handle_key(self.window.show(wait_ms=30)):
+                    if self._handle_key(self.window.poll_key(wait_ms=30)):
                         break
                     continue
                 # With a window the wait is short so keys stay responsive while no frame comes.
@@ -186,7 +186,7 @@ class CameraLoop:
                 if frame is None:
                     if self.grabber.finished:
                         break
-                    if self.window is not None and self._handle_key(self.window.show()):
+                    if self.window is not None and self._handle_key(self.window.poll_key()):
                         break
                     continue
                 if self._read_one(frame):
@@ -227,7 +227,8 @@ class CameraLoop:
         if self.recorder is not None:
             self.recorder.write(annotated, frame.time)
         if self.window is not None:
-            return self._handle_key(self.window.show(annotated))
+            self.window.show(annotated)
+            return self._handle_key(self.window.poll_key())
         return False
 
     def _handle_key(self, key: int) -> bool:
@@ -241,6 +242,8 @@ class CameraLoop:
             shown = self._last_annotated.copy()
             if self._paused:
                 draw_label(shown, "PAUSED (space resumes)", (10, 56), PAUSED_COLOUR)
+            else:
+                self._frame_times.clear()  # the pause is not slow reading
             self.window.show(shown)
         return False
 

@@ -113,12 +113,17 @@ class Window:
         cv2.namedWindow(title, cv2.WINDOW_NORMAL)
         self._shown = False
 
-    def show(self, image: np.ndarray | None = None, wait_ms: int = 1) -> int:
-        """Show `image` (or keep the last one) and return the key pressed, -1 for none."""
-        if image is not None:
-            cv2.imshow(self.title, image)
-            self._shown = True
-        return cv2.waitKey(wait_ms) & 0xFF if self._shown else -1
+    def show(self, image: np.ndarray) -> None:
+        """Put `image` on screen (it appears at the next `poll_key`)."""
+        cv2.imshow(self.title, image)
+        self._shown = True
+
+    def poll_key(self, wait_ms: int = 1) -> int:
+        """Let the GUI draw and return the key pressed within `wait_ms`, or -1 for none."""
+        if not self._shown:
+            return -1
+        key = cv2.waitKey(wait_ms)
+        return -1 if key < 0 else key & 0xFF
 
     @property
     def closed(self) -> bool:

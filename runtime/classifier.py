@@ -188,7 +188,11 @@ class _OnnxBackend:
 
 
 class Classifier:
-    """Classifies batches of 28x28 digit images with one loaded model."""
+    """Classifies batches of 28x28 digit images with one loaded model.
+
+    Load once and reuse: loading reads the model file. One instance is not safe to call from
+    several threads at once (the interpreter's buffers are shared); use one per thread.
+    """
 
     def __init__(self, backend, path: Path, model_format: str,
                  label_names: tuple[str, ...] = LABELS) -> None:

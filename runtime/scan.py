@@ -26,8 +26,15 @@ from pathlib import Path
 from tqdm import tqdm
 
 from runtime.models import ModelError
-from runtime.scan_batch import (BatchOptions, TaskResult, error_record, make_reader, plan_tasks,
-                                run_tasks, usable_cpu_count)
+from runtime.scan_batch import (
+    BatchOptions,
+    TaskResult,
+    error_record,
+    make_reader,
+    plan_tasks,
+    run_tasks,
+    usable_cpu_count,
+)
 from runtime.scan_inputs import expand_inputs
 from runtime.scan_writers import STDOUT, OutputError, ResultStore
 

@@ -81,15 +81,25 @@ def remove_rules(mask: np.ndarray, min_length_px: int) -> np.ndarray:
     strokes are not, as long as `min_length_px` is well above the digit height (a "1" is one
     digit tall). Returns `mask` itself when there is nothing to erase.
     """
+    bridged = np.zeros_like(mask)
     lines = np.zeros_like(mask)
-    for kernel_size in ((min_length_px, 1), (1, min_length_px)):
+    for kernel_size, across in (((min_length_px, 1), (1, 7)), ((1, min_length_px), (7, 1))):
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, kernel_size)
-        lines |= cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        found = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        if found.any():
+            # Where a stroke crossed the line, ink lies on both sides of it: close across the
+            # line so the stroke is whole again once the line itself is gone.
+            band = cv2.dilate(found, np.ones((3, 3), np.uint8))
+            crossing = cv2.morphologyEx(cv2.bitwise_and(mask, cv2.bitwise_not(band)), cv2.MORPH_CLOSE,
+                                        cv2.getStructuringElement(cv2.MORPH_RECT, across))
+            bridged |= cv2.bitwise_and(crossing, band)
+            lines |= found
     if not lines.any():
         return mask
-    # Widen the found lines by their anti-aliased edge, then take them away. Ink that crossed
-    # a line is cut in two there; the stroke-merging step joins the halves again.
+    # Widen the found lines by their anti-aliased edge, take them away, and put back the
+    # bridges where strokes crossed them.
     cleaned = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
+    cleaned |= bridged
     # What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick
     # marker rule), not writing: drop pieces lying almost wholly beside a removed line.
     count, labels = cv2.connectedComponents(cleaned, connectivity=8)

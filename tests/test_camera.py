@@ -405,3 +405,46 @@ def test_a_camera_that_stays_away_ends_the_command_with_exit_1(monkeypatch, caps
     errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert errors == ["error: camera 0 stopped delivering frames (no frame); gave up after 2 "
                       "reconnect attempts (raise --max-reconnects to keep trying longer)"]
+
+
+class ScriptedWindow:
+    """Stand-in for the preview window: presses the given keys, one per poll."""
+
+    def __init__(self, keys: list[int]):
+        self.keys = list(keys)  # key codes, -1 for a poll without a key
+        self.shown = []
+        self.closed = False
+        self.was_closed = False
+
+    def show(self, image):
+        self.shown.append(image)
+
+    def poll_key(self, wait_ms=1):
+        return self.keys.pop(0) if self.keys else -1
+
+    def close(self):
+        self.was_closed = True
+
+
+def test_window_keys_snapshot_pause_and_quit(tmp_path):
+    image_path = tmp_path / "page.png"
+    cv2.imwrite(str(image_path), page_with_blocks([(100, 100, 30, 50)]))
+    # Frame 0: no key; frame 1: s (snapshot); frame 2: space (pause); while paused: nothing,
+    # then space (resume); frame 3: q.
+    window = ScriptedWindow([-1, ord("s"), ord(" "), -1, ord(" "), ord("q")])
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    grabber = FrameGrabber(ImageSource(image_path, repeat=None)).start()
+    output = io.StringIO()
+    summary = CameraLoop(grabber, BlobReader(), CameraOptions(print_json=False,
+                                                              snapshot_dir=snapshots),
+                         window=window, output=output).run()
+    assert summary.frames_read == 4  # q on the fourth frame ends the run
+    assert window.was_closed and output.getvalue() == ""
+    saved = list(snapshots.glob("edgedigits-*-frame000001.png"))
+    assert len(saved) == 1
+    snapshot = cv2.imread(str(saved[0]))
+    assert snapshot.shape == (FRAME_HEIGHT, FRAME_WIDTH, 3)
+    assert (snapshot != cv2.imread(str(image_path))).any()  # the overlay is in the snapshot
+    # Frames shown: 0, 1, 2, the paused banner, the resumed view, 3.
+    assert len(window.shown) == 6

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from test_scan_fakes import png_bytes, write_empty_pdf, write_image, write_pdf
 
-from runtime.pages import (PageError, is_pdf, iter_pages, open_pages, pdf_page_count,
-                           to_bgr_uint8)
+from runtime.pages import PageError, is_pdf, iter_pages, open_pages, pdf_page_count, to_bgr_uint8
 
 QUICK = settings(max_examples=40, deadline=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -123,7 +122,7 @@ def test_pdf_pages_render_at_200_dpi(tmp_path):
     assert is_pdf(path) and pdf_page_count(path) == 3
     loaded = list(iter_pages(path))
     assert [index for index, _ in loaded] == [0, 1, 2]
-    for (_, image), original in zip(loaded, pages):
+    for (_, image), original in zip(loaded, pages, strict=True):
         assert_bgr_uint8(image, *original.shape[:2], PDF_ROUNDING_PX)
     assert loaded[0][1][30:40, 10:80].min() < 100  # the ink survived rendering
 

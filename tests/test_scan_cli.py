@@ -23,9 +23,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from test_scan_fakes import (LOG_ENV_VAR, blob_page, blob_reader_factory, crashing_reader_factory,
-                             raising_reader_factory, stub_model_reader_factory, write_empty_pdf,
-                             write_image, write_pdf)
+from test_scan_fakes import (
+    LOG_ENV_VAR,
+    blob_page,
+    blob_reader_factory,
+    crashing_reader_factory,
+    raising_reader_factory,
+    stub_model_reader_factory,
+    write_empty_pdf,
+    write_image,
+    write_pdf,
+)
 
 from runtime.scan import main
 from runtime.scan_writers import JOURNAL_SUFFIX

@@ -1,0 +1,73 @@
+"""Segmentation: every digit found once, on clean, shadowed and ruled paper; junk rejected."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from synthetic_pages import add_rules, add_shadow, ink_page
+
+from runtime.segment import find_digits
+
+
+def centre_inside(box, candidates) -> bool:
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    return any(c.bbox[0] <= cx <= c.bbox[0] + c.bbox[2] and c.bbox[1] <= cy <= c.bbox[1] + c.bbox[3]
+               for c in candidates)
+
+
+def two_line_page(images):
+    lines = [list(images[:5]) + [None] + list(images[5:8]), list(images[8:14])]
+    return ink_page(lines)
+
+
+def check_found(page, boxes):
+    candidates = find_digits(page)
+    truth = [box for line in boxes for box in line]
+    assert len(candidates) == len(truth)
+    assert all(centre_inside(box, candidates) for box in truth)
+
+
+def test_finds_every_digit_on_clean_paper(mnist_test_digits):
+    check_found(*two_line_page(mnist_test_digits[0]))
+
+
+def test_finds_every_digit_under_a_shadow(mnist_test_digits):
+    page, boxes = two_line_page(mnist_test_digits[0][20:])
+    check_found(add_shadow(page, strength=0.6), boxes)
+
+
+def test_ruled_lines_are_removed_and_digits_kept(mnist_test_digits):
+    page, boxes = two_line_page(mnist_test_digits[0][40:])
+    check_found(add_rules(page, spacing=36), boxes)
+
+
+def test_colour_input_is_accepted(mnist_test_digits):
+    page, boxes = two_line_page(mnist_test_digits[0][60:])
+    check_found(np.dstack([page] * 3), boxes)
+
+
+def test_blank_and_speckled_paper_has_no_digits():
+    rng = np.random.default_rng(0)
+    page = np.full((300, 400), 230, np.uint8)
+    assert find_digits(page) == []
+    for _ in range(40):  # dust: single dark pixels
+        page[rng.integers(0, 300), rng.integers(0, 400)] = 40
+    assert find_digits(page) == []
+
+
+def test_crops_are_ink_on_black(mnist_test_digits):
+    page, _ = two_line_page(mnist_test_digits[0])
+    for candidate in find_digits(page):
+        assert candidate.ink.dtype == np.uint8
+        assert candidate.ink.shape == (candidate.bbox[3], candidate.bbox[2])
+        assert candidate.ink.max() == 255 and np.median(candidate.ink) < 128
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=120),
+                  elements=st.integers(0, 255)))
+def test_random_images_never_crash(image):
+    for candidate in find_digits(image):
+        x, y, w, h = candidate.bbox
+        assert 0 <= x and 0 <= y and x + w <= image.shape[1] and y + h <= image.shape[0]
