@@ -65,6 +65,7 @@ class PageScore:
     predicted_text: str
     seconds: float  # time spent in reader.read
     rotation_deg: int = 0  # the reader's page rotation
+    truth_rotation_deg: int | None = None  # the rotation that reads the page upright, where known
     error: str | None = None  # why the page could not be read, if it could not
     predicted_digits: list[Digit] = field(default_factory=list, repr=False)  # as read, for --errors
     pairs: list[tuple[int, int]] = field(default_factory=list, repr=False)  # (truth, predicted) box matches
@@ -74,7 +75,8 @@ class PageScore:
                 "lines_total": self.lines_total, "lines_exact": self.lines_exact,
                 "numbers_total": self.numbers_total, "numbers_exact": self.numbers_exact,
                 "truth": self.truth_text, "predicted": self.predicted_text,
-                "rotation": self.rotation_deg, "seconds": round(self.seconds, 4), "error": self.error}
+                "rotation": self.rotation_deg, "truth_rotation": self.truth_rotation_deg,
+                "seconds": round(self.seconds, 4), "error": self.error}
 
 
 @dataclass
@@ -112,11 +114,21 @@ class Report:
     def lines_exact_share(self) -> float | None:
         return self.share("lines_exact", "lines_total")
 
+    @property
+    def orientation_share(self) -> float | None:
+        """Share of pages turned upright correctly, where the truth knows the orientation."""
+        known = [page for page in self.pages if page.truth_rotation_deg is not None]
+        if not known:
+            return None
+        return sum(page.rotation_deg % 360 == page.truth_rotation_deg % 360 for page in known) / len(known)
+
     def to_dict(self) -> dict:
-        overall = {**self.counts.to_dict(), "pages": len(self.pages), "page_errors": len(self.errors),
-                   "digits": sum(page.counts.true_positives + page.counts.false_negatives for page in self.pages),
+        counts = self.counts
+        overall = {**counts.to_dict(), "pages": len(self.pages), "page_errors": len(self.errors),
+                   "digits": counts.true_positives + counts.false_negatives,
                    "numbers_exact": _rounded(self.numbers_exact_share),
                    "lines_exact": _rounded(self.lines_exact_share),
+                   "orientation_correct": _rounded(self.orientation_share),
                    "seconds": round(sum(page.seconds for page in self.pages), 3)}
         matching = ("digits matched by box overlap" if self.kind == "synthetic" else
                     "edit-distance alignment of digit sequences; no number boundaries, so lines_exact "
@@ -157,6 +169,7 @@ def score_page(reader: Reader, sample: Sample, use_boxes: bool) -> PageScore:
                      numbers_total=None, numbers_exact=None, truth_text=truth_text,
                      predicted_text=LINE_SEPARATOR.join(predicted_lines), seconds=seconds,
                      rotation_deg=int(getattr(result, "rotation_deg", 0)), error=error,
+                     truth_rotation_deg=sample.truth.rotation_deg if sample.truth else None,
                      predicted_digits=list(result.digits))
     if page.method == "boxes":
         _score_by_boxes(page, sample.truth, result)
@@ -170,7 +183,8 @@ def _score_by_boxes(page: PageScore, truth: PageResult, result: PageResult) -> N
     predicted_digits, predicted_number_of = _flatten(result)
     pairs = match_boxes([d.bbox for d in true_digits], [d.bbox for d in predicted_digits])
     page.pairs = pairs
-    page.counts = count_box_matches([d.digit for d in true_digits], [d.digit for d in predicted_digits], pairs)
+    true_labels = [digit.digit for digit in true_digits]
+    page.counts = count_box_matches(true_labels, [digit.digit for digit in predicted_digits], pairs)
     predicted_for = dict(pairs)
     predicted_sizes = Counter(predicted_number_of)
     members: dict[int, list[int]] = {}
@@ -179,7 +193,8 @@ def _score_by_boxes(page: PageScore, truth: PageResult, result: PageResult) -> N
     exact = 0
     for indices in members.values():
         matched = [predicted_for.get(t) for t in indices]
-        if any(p is None or predicted_digits[p].digit != true_digits[t].digit for t, p in zip(indices, matched, strict=True)):
+        pairs_of_number = zip(indices, matched, strict=True)
+        if any(p is None or predicted_digits[p].digit != true_labels[t] for t, p in pairs_of_number):
             continue
         owners = {predicted_number_of[p] for p in matched}
         if len(owners) == 1 and predicted_sizes[owners.pop()] == len(indices):
@@ -220,7 +235,8 @@ def format_table(report: Report, max_rows: int = TABLE_MAX_ROWS) -> str:
     """A terminal table: one row per page (the worst ones for large sets) and the overall row."""
     has_numbers = report.numbers_exact_share is not None
     exact_header = "numbers ok" if has_numbers else "lines ok"
-    header = f"{'file':<28} {'digits':>6} {'TP':>5} {'FP':>4} {'FN':>4} {'prec':>7} {'recall':>7} {'F1':>7} {exact_header:>11} {'ms':>7}"
+    header = (f"{'file':<28} {'digits':>6} {'TP':>5} {'FP':>4} {'FN':>4} {'prec':>7} {'recall':>7} "
+              f"{'F1':>7} {exact_header:>11} {'ms':>7}")
     pages = report.pages
     note = ""
     if len(pages) > max_rows:
@@ -236,7 +252,8 @@ def format_table(report: Report, max_rows: int = TABLE_MAX_ROWS) -> str:
     counts = report.counts
     share = report.numbers_exact_share if has_numbers else report.lines_exact_share
     seconds = sum(page.seconds for page in report.pages)
-    rows.append(_row(f"overall ({len(report.pages)} pages)", counts, f"{share:.2%}" if share is not None else "n/a",
+    share_text = f"{share:.2%}" if share is not None else "n/a"
+    rows.append(_row(f"overall ({len(report.pages)} pages)", counts, share_text,
                      seconds * 1000 / max(1, len(report.pages))))
     if not has_numbers:
         note += "labels.csv has no number boundaries: 'lines ok' counts lines read exactly instead.\n"
@@ -269,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"folder with labels.csv and photos (default, at {DEFAULT_REAL_DIR})")
     source.add_argument("--synthetic", type=Path, default=None, metavar="DIR",
                         help="folder with truth.json from benchmarks.worksheets (or the truth .json file)")
-    parser.add_argument("--model", default=None, help="model file (.tflite/.onnx/.ort); default: the shipped model")
+    parser.add_argument("--model", default=None,
+                        help="model file (.tflite/.onnx/.ort); default: the shipped model")
     parser.add_argument("--min-confidence", type=float, default=0.0,
                         help="digits below this confidence are read as '?' (scored as wrong); default 0")
     parser.add_argument("--no-orientation", action="store_true",
@@ -280,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="save an annotated copy of every page with a mistake into DIR")
     parser.add_argument("--fail-under", type=float, default=None, metavar="F1",
                         help="exit 1 when the overall digit F1 (0..1) is below this")
-    parser.add_argument("--json", default=None, metavar="FILE", help="write the full report as JSON ('-': stdout)")
+    parser.add_argument("--json", default=None, metavar="FILE",
+                        help="write the full report as JSON ('-': stdout)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     args = parser.parse_args(argv)
 
@@ -302,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reader = build_reader(args.model, args.min_confidence, not args.no_orientation, args.threads)
     except ImportError as error:
-        print(f"error: the page reader is not available ({error}); is runtime/reader.py in place?", file=sys.stderr)
+        print(f"error: the page reader is not available ({error}); is runtime/reader.py in place?",
+              file=sys.stderr)
         return 1
     except (ModelError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -327,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     if report.errors:
         return 1
     if args.fail_under is not None and report.counts.f1 < args.fail_under:
-        print(f"error: digit F1 {report.counts.f1:.4f} is below --fail-under {args.fail_under}", file=sys.stderr)
+        print(f"error: digit F1 {report.counts.f1:.4f} is below --fail-under {args.fail_under}",
+              file=sys.stderr)
         return 1
     return 0
 

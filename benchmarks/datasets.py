@@ -65,7 +65,8 @@ def load_dataset(path: str | Path) -> Dataset:
         raise DatasetFormatError(f"{path} holds neither {TRUTH_NAME} nor {LABELS_NAME}; "
                                  "make a set with `python -m benchmarks.worksheets --out DIR`")
     if not path.exists():
-        raise DatasetFormatError(f"dataset not found: {path}; give a folder with {TRUTH_NAME} or {LABELS_NAME}")
+        raise DatasetFormatError(f"dataset not found: {path}; "
+                                 f"give a folder with {TRUTH_NAME} or {LABELS_NAME}")
     if path.suffix.lower() == ".csv":
         return read_labels_csv(path)
     if path.suffix.lower() == ".json":
@@ -114,13 +115,15 @@ def read_truth_json(path: Path) -> Dataset:
         raise DatasetFormatError(f"cannot read {path}: {error}") from error
     files = document.get("files") if isinstance(document, dict) else None
     if not isinstance(files, list) or not files:
-        raise DatasetFormatError(f"{path} has no 'files' list; is it a truth.json from benchmarks.worksheets?")
+        raise DatasetFormatError(f"{path} has no 'files' list; "
+                                 "is it a truth.json from benchmarks.worksheets?")
     samples = []
     for index, entry in enumerate(files):
         where = f"{path} file #{index}"
         try:
             image_path = path.parent / entry["path"]
             page = _page_from_json(entry["lines"], where)
+            page.rotation_deg = int(entry.get("rotation", 0))
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, DatasetFormatError):
                 raise

@@ -182,7 +182,8 @@ def _shadow_mask(width: int, height: int, rng: np.random.Generator) -> np.ndarra
     along = np.sort(rng.uniform(0.0, 1.0, size=2))
     # Polygon in unit coordinates hugging one edge, with a slanted inner edge.
     inner = [along[0] * rng.uniform(0.5, 1.0), along[1] + (1 - along[1]) * rng.uniform(0.0, 1.0)]
-    polygon = np.array([[along[0], 0.0], [along[1], 0.0], [inner[1], depth], [inner[0], depth * rng.uniform(0.6, 1.4)]])
+    polygon = np.array([[along[0], 0.0], [along[1], 0.0], [inner[1], depth],
+                        [inner[0], depth * rng.uniform(0.6, 1.4)]])
     if side == 1:  # bottom edge
         polygon[:, 1] = 1.0 - polygon[:, 1]
     elif side == 2:  # left edge

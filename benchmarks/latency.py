@@ -317,7 +317,8 @@ def find_row(rows: list[dict], model_format: str, reference: bool) -> dict | Non
 def compute_ratios(rows: list[dict], macs: int | None) -> dict:
     """How many times faster the int8 TFLite path is than the baselines, and its MAC/s."""
     int8 = median_us(find_row(rows, INT8_FORMAT, reference=False))
-    ratios: dict = {"int8_median_us": int8}
+    tested = [row["model"] for row in rows if not row["reference"]]
+    ratios: dict = {"model": tested[0] if tested else None, "int8_median_us": int8}
     baselines = {
         "vs_keras_predict": find_row(rows, "keras-predict", reference=False),
         "vs_keras_call": find_row(rows, "keras-call", reference=False),
@@ -408,10 +409,12 @@ def markdown(result: dict) -> str:
         lines.append(f"\n{_label(row)} failed to run: {row['error']}")
     batch_sizes = result["options"]["batch_sizes"]
     header = [f"b{size} ×{threads}" for threads in thread_keys for size in batch_sizes]
+    all_cores = str(machine["cores"])
     lines += [
         "",
-        ("Throughput, images per second, at batch size b with ×N threads "
-         f"(×{thread_keys[-1]} = all cores):"),
+        ("Throughput, images per second, at batch size b with ×N threads"
+         + (f" (×{all_cores} = all cores):" if all_cores in thread_keys and all_cores != "1"
+            else ":")),
         "",
         "| model | format | " + " | ".join(header) + " |",
         "|---|---|" + "---:|" * len(header),
@@ -447,7 +450,8 @@ def _ratio_lines(ratios: dict) -> list[str]:
                          f"({ratios[key + '_baseline_us']:,.1f} µs vs "
                          f"{ratios['int8_median_us']:.1f} µs)")
     if ratios.get("macs_per_image"):
-        lines.append(f"- edge model: {ratios['macs_per_image']:,} multiply-accumulates per image;"
+        lines.append(f"- {ratios['model']} model: {ratios['macs_per_image']:,} "
+                     "multiply-accumulates per image;"
                      f" {_fmt(_giga(ratios['single_image_macs_per_s']), '{:.2f}')} GMAC/s at "
                      "single-image latency")
         if ratios.get("reference_macs_per_image"):
@@ -456,9 +460,13 @@ def _ratio_lines(ratios: dict) -> list[str]:
         best = ratios.get("peak_throughput")
         if best:
             lines.append(f"- peak {INT8_FORMAT} throughput {best['images_per_s']:,.0f} images/s "
-                         f"(batch {best['batch_size']}, {best['threads']} threads) = "
+                         f"(batch {best['batch_size']}, {_threads(best['threads'])}) = "
                          f"{_fmt(_giga(ratios['peak_macs_per_s']), '{:.2f}')} GMAC/s")
     return lines
+
+
+def _threads(count: int) -> str:
+    return "1 thread" if count == 1 else f"{count} threads"
 
 
 def _giga(value: float | None) -> float | None:

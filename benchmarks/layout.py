@@ -38,7 +38,8 @@ class LayoutOptions:
     """What kinds of pages to plan."""
 
     styles: tuple[str, ...] = STYLES  # page styles to choose from at random, one per page
-    digit_height_px: tuple[float, float] | None = None  # handwriting heights; None: 20..120 px scaled from A4 to the page
+    # Handwriting heights in px; None: 20..120 px on A4, scaled to the page size.
+    digit_height_px: tuple[float, float] | None = None
     max_digits_per_number: int = 6  # numbers have 1..this many digits
     max_numbers_per_line: int = 4  # a line holds 1..this many numbers, as space allows
     close_gap_rate: float = 0.02  # share of in-number gaps drawn only a pixel or two wide
@@ -47,7 +48,8 @@ class LayoutOptions:
     def validate(self) -> None:
         unknown = [style for style in self.styles if style not in STYLES]
         if unknown or not self.styles:
-            raise ValueError(f"unknown page style {unknown or self.styles!r}; use some of {', '.join(STYLES)}")
+            raise ValueError(f"unknown page style {unknown or self.styles!r}; "
+                             f"use some of {', '.join(STYLES)}")
         if not 1 <= self.max_digits_per_number <= 12:
             raise ValueError(f"max digits per number {self.max_digits_per_number} is out of range; use 1..12")
         if self.max_numbers_per_line < 1:

@@ -61,7 +61,8 @@ def _draw_box_mistakes(canvas: np.ndarray, page: PageScore, sample: Sample, scal
         if predicted_index is None:
             _mark(canvas, digit.bbox, digit.digit, RED, scale)
         elif page.predicted_digits[predicted_index].digit != digit.digit:
-            _mark(canvas, digit.bbox, f"{digit.digit}>{page.predicted_digits[predicted_index].digit}", RED, scale)
+            read_as = page.predicted_digits[predicted_index].digit
+            _mark(canvas, digit.bbox, f"{digit.digit}>{read_as}", RED, scale)
     paired = set(predicted_for.values())
     for predicted_index, digit in enumerate(page.predicted_digits):
         if predicted_index not in paired:

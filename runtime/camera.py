@@ -241,7 +241,7 @@ class CameraLoop:
             self._paused = not self._paused
             shown = self._last_annotated.copy()
             if self._paused:
-                draw_label(shown, "PAUSED (space resumes)", (10, 56), PAUSED_COLOUR)
+                draw_label(shown, "PAUSED (space resumes)", (8, shown.shape[0] - 40), PAUSED_COLOUR)
             else:
                 self._frame_times.clear()  # the pause is not slow reading
             self.window.show(shown)

@@ -150,7 +150,9 @@ def draw_overlay(image: np.ndarray, result: PageResult, stable: list[StableReadi
                       STABLE_COLOUR, 2)
         draw_label(canvas, f"{reading.text} {reading.confidence:.0%}",
                    (x - margin, y + h + margin + 18), STABLE_COLOUR)
-    draw_label(canvas, f"{fps:.1f} fps  {len(stable)} read", (10, 26), _FPS_COLOUR)
+    # Bottom left: the top edge is where a sheet's first line of digits usually is.
+    draw_label(canvas, f"{fps:.1f} fps  {len(stable)} read", (8, canvas.shape[0] - 10),
+               _FPS_COLOUR)
     return canvas
 
 

@@ -66,6 +66,15 @@ def _pixel_lookup_table(dtype: np.dtype, scale: float | None, zero_point: int | 
     return np.clip(quantized, info.min, info.max).astype(dtype)
 
 
+def _dequantize_lookup_table(dtype: np.dtype, scale: float | None,
+                             zero_point: int) -> np.ndarray | None:
+    """For 8-bit quantized outputs: float32 value of every byte, indexed by the byte as uint8."""
+    if scale is None or dtype.itemsize != 1 or not np.issubdtype(dtype, np.integer):
+        return None
+    codes = np.arange(256, dtype=np.uint8).view(dtype).astype(np.float32)
+    return ((codes - np.float32(zero_point)) * np.float32(scale)).astype(np.float32)
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exponentials = np.exp(shifted)
@@ -78,6 +87,13 @@ def _check_image_shape(model_shape: tuple, path: Path) -> None:
     if image_shape not in (INPUT_SHAPE, (INPUT_SHAPE[2], INPUT_SHAPE[0], INPUT_SHAPE[1])):
         raise ModelError(f"{path} takes input of shape {list(model_shape)}, not a batch of "
                          f"{INPUT_SHAPE} digit images; export an MNIST-style 28x28x1 model")
+
+
+def _check_fixed_batch(fixed: bool, batch_size: int, path: Path) -> None:
+    """A model exported with a fixed batch must take one image at a time (it is then looped)."""
+    if fixed and batch_size != 1:
+        raise ModelError(f"{path} has a fixed batch size of {batch_size}; export it with a "
+                         "dynamic batch dimension or a batch of 1")
 
 
 class _TfliteBackend:
@@ -103,16 +119,21 @@ class _TfliteBackend:
         self.input_scale = float(input_scale) if quantized else None
         self.input_zero_point = int(input_zero_point) if quantized else None
         output_scale, output_zero_point = output_detail["quantization"]
+        self.output_dtype = np.dtype(output_detail["dtype"])
         self.output_scale = float(output_scale) if output_scale != 0.0 else None
         self.output_zero_point = int(output_zero_point)
         if int(output_detail["shape"][-1]) != NUM_CLASSES:
             raise ModelError(f"{path} outputs {int(output_detail['shape'][-1])} values per "
                              f"image, not {NUM_CLASSES} digit classes")
         self.fixed_batch = signature[0] != -1
+        _check_fixed_batch(self.fixed_batch, shape[0], path)
         self._input_index = int(input_detail["index"])
         self._output_index = int(output_detail["index"])
         self._allocated_batch = shape[0]
-        self._interpreter.allocate_tensors()
+        try:
+            self._interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as error:
+            raise ModelError(f"cannot load TFLite model {path}: {_first_line(error)}") from None
 
     def run(self, model_input: np.ndarray) -> np.ndarray:
         """Raw output rows (N, 10) in the model's output dtype for an input batch (N, ...)."""
@@ -169,6 +190,7 @@ class _OnnxBackend:
         # A QDQ-quantized ONNX model still takes float input; quantization happens inside it.
         self.input_scale = None
         self.input_zero_point = None
+        self.output_dtype = np.dtype(np.float32)  # QDQ models dequantize their own output
         self.output_scale = None
         self.output_zero_point = 0
         output_classes = model_output.shape[-1] if model_output.shape else None
@@ -176,6 +198,7 @@ class _OnnxBackend:
             raise ModelError(f"{path} outputs {output_classes} values per image, not "
                              f"{NUM_CLASSES} digit classes")
         self.fixed_batch = shape[0] != -1
+        _check_fixed_batch(self.fixed_batch, shape[0], path)
         self._input_name = model_input.name
         self._output_names = [model_output.name]
 
@@ -209,8 +232,8 @@ class Classifier:
         self._image_shape = tuple(backend.image_shape)
         self._lookup = _pixel_lookup_table(backend.input_dtype, backend.input_scale,
                                            backend.input_zero_point)
-        self._output_scale = backend.output_scale
-        self._output_zero_point = backend.output_zero_point
+        self._output_lookup = _dequantize_lookup_table(
+            backend.output_dtype, backend.output_scale, backend.output_zero_point)
         self._outputs_are_logits = False
         self._outputs_are_logits = self._probe_outputs_are_logits()
 
@@ -255,10 +278,10 @@ class Classifier:
         return self._to_predictions(raw)
 
     def _to_predictions(self, raw: np.ndarray) -> Predictions:
-        raw = raw.reshape(raw.shape[0], -1)
-        if self._output_scale is not None:
-            probabilities = (raw.astype(np.float32) - self._output_zero_point) * np.float32(
-                self._output_scale)
+        if raw.ndim != 2:
+            raw = raw.reshape(raw.shape[0], -1)
+        if self._output_lookup is not None:
+            probabilities = self._output_lookup[raw.view(np.uint8)]
         else:
             probabilities = raw.astype(np.float32, copy=False)
         if self._outputs_are_logits:

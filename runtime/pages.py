@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,7 @@ SUPPORTED_SUFFIXES = IMAGE_SUFFIXES + PDF_SUFFIXES
 
 _SUPPORTED_KINDS = "PNG, JPEG, TIFF, BMP, WebP or PDF"
 _MAX_TIFF_PAGES = 10_000  # guards the IFD walk against loops in a corrupt file
+_PDF_SNIFF_BYTES = 1 << 20  # how much of a PDF that failed to open is searched for its page count
 
 
 class PageError(Exception):
@@ -170,7 +172,7 @@ class _PdfSource(PageSource):
         try:
             self._document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as error:
-            raise PageError(_describe_pdf_error(error)) from None
+            raise PageError(_describe_pdf_error(error, path)) from None
         self.page_count = len(self._document)
         if self.page_count == 0:
             self.close()
@@ -433,14 +435,22 @@ def _webp_size(data: bytes) -> list[tuple[int, int]]:
     return [(width, height)] if width and height else []
 
 
-def _describe_pdf_error(error: Exception) -> str:
-    """One line for a PDF pdfium refused to open, from its error code."""
+def _describe_pdf_error(error: Exception, path: Path) -> str:
+    """One line for a PDF pdfium refused to open."""
     import pypdfium2.raw as pdfium_raw
 
+    # PDFium refuses a PDF whose page tree is empty without setting its error code, so the code
+    # is whatever the previous failure left; look at the page tree's /Count in the file instead.
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(_PDF_SNIFF_BYTES)
+    except OSError:
+        head = b""
+    if re.search(rb"/Count\s+0\b", head) and not re.search(rb"/Count\s+[1-9]", head):
+        return "the PDF has no pages"
     code = getattr(error, "err_code", None)
     reasons = {
-        # PDFium reports "success" yet returns no document when the page tree is empty.
-        pdfium_raw.FPDF_ERR_SUCCESS: "the PDF has no pages",
+        pdfium_raw.FPDF_ERR_SUCCESS: "cannot open the PDF (no pages or an unreadable page tree)",
         pdfium_raw.FPDF_ERR_FILE: "cannot open the PDF file",
         pdfium_raw.FPDF_ERR_FORMAT: "not a valid PDF (corrupt or truncated)",
         pdfium_raw.FPDF_ERR_PASSWORD: "the PDF is password-protected; save an unlocked copy",

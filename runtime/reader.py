@@ -27,6 +27,10 @@ from runtime.results import Digit, PageResult
 from runtime.segment import DigitCandidate, SegmentOptions, find_digits_in, ink_map
 from runtime.touching import best_reading, cut_hypotheses
 
+MIN_DIGITS_TO_TURN = 3
+"""With fewer digits the page is read as given: one or two digits cannot tell which way is up
+(a 6 turned over is a 9) and odd shapes would turn a frame on a whim."""
+
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
 
@@ -149,8 +153,10 @@ class _Page:
 
     def turn_upright(self, confidence_of) -> None:
         """Turn the page so its digits stand upright, by what the classifier reads best."""
+        if len(self.candidates) < MIN_DIGITS_TO_TURN:
+            return
         scores = self._scores(confidence_of)
-        if scores is None or is_clearly_upright(scores):
+        if is_clearly_upright(scores):
             return
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -115,7 +116,9 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
     except OutputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    previous_signal = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # A `kill` finishes like Ctrl-C (signal handlers can only be set from the main thread).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_signal = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main_thread else None
     try:
         return _scan(arguments, options, store, report)
     except KeyboardInterrupt:
@@ -127,7 +130,8 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT_FAILED
     finally:
-        signal.signal(signal.SIGTERM, previous_signal)
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_signal)
 
 
 def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) -> int:
@@ -183,7 +187,7 @@ def _auto_workers(task_count: int) -> int:
 
 
 def _raise_interrupt(signal_number, frame) -> None:
-    raise KeyboardInterrupt  # a `kill` finishes like Ctrl-C: JSON snapshot kept, journal kept
+    raise KeyboardInterrupt  # handled in main(): JSON snapshot written, journal kept
 
 
 class Report:

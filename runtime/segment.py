@@ -217,7 +217,11 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     gap_y = -overlap_y
     narrower = np.minimum(width[:, None], width[None])
     digit_sized = (union_h <= 1.5 * digit_height) & (union_w <= 1.25 * digit_height)
-    stacked = (overlap_x >= 0.5 * narrower) & (gap_y <= 0.35 * digit_height)
+    shorter = np.minimum(height[:, None], height[None])
+    # Stacked: one above the other (little vertical overlap), sharing most of their width.
+    # Side-by-side digits whose boxes overlap (a slanted 1 beside a 4) overlap vertically too.
+    stacked = ((overlap_x >= 0.5 * narrower) & (gap_y <= 0.35 * digit_height)
+               & (overlap_y <= 0.3 * shorter))
     small = (np.maximum(width, height) < 0.45 * digit_height)
     fragment = (small[:, None] | small[None]) & (np.maximum(gap_x, gap_y) <= 0.2 * digit_height)
     # A fragment must not sit beside a full-height digit: that is the neighbour's stroke end

@@ -12,6 +12,7 @@ from worksheet_fixtures import TruthReader, font_digit_bank
 from benchmarks import accuracy
 from benchmarks.accuracy import evaluate, format_table
 from benchmarks.datasets import DatasetFormatError, load_dataset, parse_digit_lines
+from benchmarks.metrics import Counts
 from benchmarks.worksheets import WorksheetOptions, write_worksheets
 from runtime.results import Digit, Line, Number, PageResult
 
@@ -20,13 +21,15 @@ from runtime.results import Digit, Line, Number, PageResult
 def synthetic_set(tmp_path_factory):
     """Three small clean pages with their truth.json."""
     folder = tmp_path_factory.mktemp("synthetic set")  # a path with a space, as users have
-    truth = write_worksheets(folder, 3, 11, WorksheetOptions(size=(360, 270)), font_digit_bank(), progress=False)
+    options = WorksheetOptions(size=(360, 270))
+    truth = write_worksheets(folder, 3, 11, options, font_digit_bank(), progress=False)
     return folder, truth
 
 
 def _totals(truth: dict) -> tuple[int, int, int]:
     lines = [line for entry in truth["files"] for line in entry["lines"]]
-    return (sum(len(line["digits"]) for line in lines), sum(len(line["numbers"]) for line in lines), len(lines))
+    digits = sum(len(line["digits"]) for line in lines)
+    return digits, sum(len(line["numbers"]) for line in lines), len(lines)
 
 
 def _drop_first_digit_of_first_page(page: PageResult, index: int) -> PageResult:
@@ -46,6 +49,7 @@ def test_truth_reader_scores_perfectly(synthetic_set):
         digits, 0, 0)
     assert report.counts.f1 == 1.0
     assert report.numbers_exact_share == 1.0 and report.lines_exact_share == 1.0
+    assert report.orientation_share == 1.0
 
 
 def test_a_dropped_digit_costs_exactly_one_miss(synthetic_set):
@@ -156,9 +160,9 @@ def test_label_sets_are_scored_by_alignment_and_line_exact_match(tmp_path):
     report = evaluate(_SequenceReader(["123", "46"]), load_dataset(tmp_path))
     first, second = report.pages
     assert first.method == "sequence" and first.numbers_total is None
-    assert (first.counts.true_positives, first.counts.false_positives, first.counts.false_negatives) == (4, 1, 1)
+    assert first.counts == Counts(4, 1, 1)
     assert first.lines_exact == 1 and first.lines_total == 2
-    assert (second.counts.true_positives, second.counts.false_positives, second.counts.false_negatives) == (0, 5, 1)
+    assert second.counts == Counts(0, 5, 1)
     assert report.numbers_exact_share is None and report.lines_exact_share == pytest.approx(1 / 3)
     assert "no number boundaries" in format_table(report)
 
@@ -185,3 +189,16 @@ def test_cli_reports_json_and_fails_under_a_threshold(synthetic_set, tmp_path, m
 def test_cli_rejects_a_folder_without_truth(tmp_path, capsys):
     assert accuracy.main(["--synthetic", str(tmp_path), "--quiet"]) == 2
     assert "neither truth.json nor labels.csv" in capsys.readouterr().err
+
+
+def test_orientation_is_scored_against_the_turn_the_truth_records(tmp_path):
+    options = WorksheetOptions(size=(300, 200), turned_rate=1.0)
+    write_worksheets(tmp_path, 2, 0, options, font_digit_bank(), progress=False)
+
+    def forget_rotation(page, index):
+        page.rotation_deg = 0
+        return page
+
+    assert evaluate(TruthReader(tmp_path), tmp_path).orientation_share == 1.0
+    report = evaluate(TruthReader(tmp_path, forget_rotation), tmp_path)
+    assert report.orientation_share == 0.0 and report.counts.f1 == 1.0

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.metrics import (Counts, align, centre_inside, count_box_matches, iou, match_boxes,
-                                score_sequences)
+from benchmarks.metrics import (
+    Counts,
+    align,
+    centre_inside,
+    count_box_matches,
+    iou,
+    match_boxes,
+    score_sequences,
+)
 
 
 @pytest.mark.parametrize(

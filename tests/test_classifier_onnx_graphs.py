@@ -83,3 +83,9 @@ def test_manifest_beside_model_names_format_and_labels(tmp_path: Path) -> None:
     classifier = Classifier.load(tmp_path / "digits.onnx")
     assert classifier.format == "onnx"
     assert classifier.label_names == tuple(labels)
+
+
+def test_fixed_batch_other_than_one_is_rejected(tmp_path: Path) -> None:
+    path = linear_model(tmp_path / "batch4.onnx", [4, 28, 28, 1], softmax=True)
+    with pytest.raises(ModelError, match="fixed batch size of 4"):
+        Classifier.load(path)

@@ -153,7 +153,8 @@ def test_bad_thread_count_is_usage_error(capsys) -> None:
 def _row(model_format: str, median_us: float, reference: bool = False) -> dict:
     run = {"threads": 1, "latency": {"median_s": median_us * 1e-6},
            "throughput": {"256": {"images_per_s": 1e5}}}
-    return {"format": model_format, "reference": reference, "runs": {"1": run}}
+    return {"model": "seed" if reference else "edge", "format": model_format,
+            "reference": reference, "runs": {"1": run}}
 
 
 def test_ratios_compare_int8_with_the_notebook_and_the_reference() -> None:

@@ -217,6 +217,16 @@ def test_bad_input_is_one_clear_page_error(tmp_path, case):
     assert "\n" not in message and len(message) < 200
 
 
+def test_empty_pdf_is_named_as_such_even_after_another_pdf_failed(tmp_path):
+    # PDFium leaves its error code unset for an empty page tree, so a stale code could show.
+    garbage = tmp_path / "junk.pdf"
+    garbage.write_bytes(b"%PDF-1.4\ngarbage")
+    with pytest.raises(PageError, match="not a valid PDF"):
+        open_pages(garbage)
+    with pytest.raises(PageError, match="no pages"):
+        open_pages(write_empty_pdf(tmp_path / "empty.pdf"))
+
+
 def test_unreadable_file_is_a_page_error(tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root can read any file")

@@ -114,6 +114,24 @@ def test_page_lines_on_stdout_without_json(in_tmp):
     assert "read 4 pages" in err
 
 
+def test_json_to_stdout_with_dash(in_tmp):
+    make_pages("scans", [2])
+    status, out, err = scan("scans", "--json", "-", "--quiet")
+    assert status == 0 and err == ""
+    document = json.loads(out)
+    assert [f["lines"][0]["text"] for f in document["files"]] == ["7 7"]
+
+
+def test_default_workers_depend_on_the_batch_size(in_tmp, monkeypatch):
+    from runtime import scan as scan_module
+
+    monkeypatch.setattr(scan_module, "usable_cpu_count", lambda: 16)
+    assert scan_module._auto_workers(3) == 1  # not worth starting processes
+    assert scan_module._auto_workers(500) == scan_module.AUTO_WORKERS_MAX
+    monkeypatch.setattr(scan_module, "usable_cpu_count", lambda: 1)
+    assert scan_module._auto_workers(500) == 1
+
+
 def test_csv_rows_one_per_number(in_tmp):
     write_pdf("book.pdf", [blob_page(2), blob_page(1)])
     status, _, err = scan("book.pdf", "--csv", "numbers.csv", "--quiet")
@@ -334,6 +352,7 @@ def odd_but_valid_images() -> dict[str, np.ndarray]:
         "thin-column.png": blob_page(1)[:, 30:31],
         "all-black.png": np.zeros((50, 80), np.uint8),
         "noise.png": rng.integers(0, 256, (64, 64, 3), dtype=np.uint8),
+        "eight-bit.png": blob_page(2)[:, :, 0],
         "sixteen-bit.png": (blob_page(2)[:, :, 0].astype(np.uint16) * 257),
         "alpha.png": np.dstack([blob_page(2), np.full(blob_page(2).shape[:2], 255, np.uint8)]),
         "float.tif": blob_page(2)[:, :, 0].astype(np.float32) / 255.0,
@@ -349,8 +368,11 @@ def test_real_reader_reads_odd_but_valid_images(in_tmp):
     assert err == "" and status == 0
     files = json.loads(Path("out.json").read_text())["files"]
     assert len(files) == len(odd_but_valid_images())
-    two_blobs = next(f for f in files if f["path"].endswith("sixteen-bit.png"))
-    assert sum(len(line["digits"]) for line in two_blobs["lines"]) == 2
+    lines = {Path(f["path"]).name: f["lines"] for f in files}
+    # The same page stored as 16-bit, with alpha or as float reads exactly like the 8-bit one.
+    assert lines["eight-bit.png"] != []
+    for name in ("sixteen-bit.png", "alpha.png", "float.tif"):
+        assert lines[name] == lines["eight-bit.png"], name
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -96,8 +96,8 @@ def test_numbers_are_spaced_wider_than_their_digits(bank, style):
     for sheet in _pages(bank, "none", count=3, size=(640, 480), styles=(style,), close_gap_rate=0.0):
         assert sheet.style == style
         for line in sheet.truth.lines:
-            inner = [b.bbox[0] - (a.bbox[0] + a.bbox[2])
-                     for number in line.numbers for a, b in zip(number.digits, number.digits[1:], strict=False)]
+            inner = [b.bbox[0] - (a.bbox[0] + a.bbox[2]) for number in line.numbers
+                     for a, b in zip(number.digits, number.digits[1:], strict=False)]
             between = [second.bbox[0] - (first.bbox[0] + first.bbox[2])
                        for first, second in zip(line.numbers, line.numbers[1:], strict=False)]
             assert all(gap >= 0 for gap in inner), f"digits overlap on a {style} page"
@@ -162,7 +162,8 @@ def test_keep_inside_shrinks_the_warp_until_the_points_fit():
     homography = random_homography(400, 300, dataclasses.replace(PROFILES["heavy"], page_scale=(1.2, 1.2)),
                                    np.random.default_rng(0))
     fitted = transform_points(far, keep_inside(homography, far, 400, 300, margin_px=2.0))
-    assert fitted.min() >= 2.0 - 1e-6 and fitted[:, 0].max() <= 398.0 + 1e-6 and fitted[:, 1].max() <= 298.0 + 1e-6
+    assert fitted.min() >= 2.0 - 1e-6
+    assert fitted[:, 0].max() <= 398.0 + 1e-6 and fitted[:, 1].max() <= 298.0 + 1e-6
 
 
 def test_options_reject_bad_values_with_a_named_fix():
@@ -193,3 +194,28 @@ def test_cli_writes_a_reproducible_set_from_mnist_test_digits(mnist_test_digits,
     for entry in json.loads(truth)["files"]:
         image = cv2.imread(str(tmp_path / "a" / entry["path"]))
         assert image.shape == (300, 400, 3)
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_turned_pages_keep_boxes_on_their_ink_and_record_the_way_back(bank, turn):
+    sheet = _pages(bank, "none", count=1)[0]
+    image, truth = worksheets.turn_page(sheet.image, sheet.truth, turn)
+    assert truth.rotation_deg == (360 - turn) % 360
+    assert image.shape[:2] == (sheet.image.shape[:2] if turn == 180 else sheet.image.shape[1::-1])
+    upright = cv2.rotate(image, {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180,
+                                 270: cv2.ROTATE_90_CLOCKWISE}[turn])
+    assert np.array_equal(upright, sheet.image)
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    for before, after in zip(sheet.truth.digits, truth.digits, strict=True):
+        assert before.digit == after.digit and sorted(before.bbox[2:]) == sorted(after.bbox[2:])
+        x, y, w, h = after.bbox
+        original = cv2.cvtColor(sheet.image, cv2.COLOR_BGR2GRAY)
+        bx, by, bw, bh = before.bbox
+        assert grey[y : y + h, x : x + w].sum() == original[by : by + bh, bx : bx + bw].sum()
+
+
+def test_turned_rate_turns_about_that_share_of_pages(bank):
+    options = WorksheetOptions(size=(200, 150), turned_rate=0.5)
+    turns = [make_worksheet(bank, np.random.default_rng([1, index]), options).truth.rotation_deg
+             for index in range(40)]
+    assert 8 <= sum(turn != 0 for turn in turns) <= 32 and set(turns) <= {0, 90, 180, 270}
