@@ -1,14 +1,16 @@
 """Where the live camera's annotated frames go: the overlay, the window and the recording.
 
 `draw_overlay` draws one frame's digits (with the scanner's `runtime.annotate`), the stable
-numbers and the FPS; `Window` shows frames
-and returns key presses (it raises cv2.error where OpenCV was built without a GUI, which is how
-the camera notices it must run headless); `Recorder` writes the annotated video, following the
-frames' capture times for a camera so the video plays at the speed things happened.
+numbers and the FPS. `Window` shows frames and returns key presses; it raises cv2.error where
+OpenCV was built without a GUI, which is how the camera notices it must run headless.
+`Recorder` writes the annotated video on an encoder thread of its own, placing a camera's
+frames by their capture times so the video plays at the speed things happened.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from pathlib import Path
 
 import cv2
@@ -25,6 +27,10 @@ RECORD_CODECS = {".avi": "MJPG", ".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v",
 
 DEFAULT_RECORD_FPS = 30.0
 """Frame rate written to a recording when the source does not say its own."""
+
+_PENDING_FRAMES = 8
+"""Frames waiting for the recording's encoder: bounded, so a slow disk slows the loop down
+instead of filling memory."""
 
 STABLE_COLOUR = (40, 170, 40)  # BGR green: a reading that held still
 PAUSED_COLOUR = (0, 0, 220)  # BGR red: the "paused" banner
@@ -55,6 +61,8 @@ class Recorder:
         self._size: tuple[int, int] | None = None
         self._first_time: float | None = None  # capture time of the recording's first frame
         self._held: np.ndarray | None = None  # the frame on screen, repeated to fill gaps
+        self._pending: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=_PENDING_FRAMES)
+        self._encoder: threading.Thread | None = None
 
     def write(self, image: np.ndarray, capture_time: float | None = None) -> None:
         """Append `image`; with follow_capture_time, at the frame slot of its capture time.
@@ -92,17 +100,29 @@ class Recorder:
                 raise RecordError(f"cannot write video {self.path}; check the folder is "
                                   "writable and the suffix is .avi or .mp4")
             self._size = size
+            self._encoder = threading.Thread(target=self._encode, name="recorder", daemon=True)
+            self._encoder.start()
         if size != self._size:
             # A reconnected camera may come back at another resolution; a video file cannot
             # change frame size mid-way.
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
-        self._writer.write(image)
+        self._pending.put(image)  # waits only when the encoder is a whole queue behind
         self.frames_written += 1
 
+    def _encode(self) -> None:
+        """Encoder thread: compressing a frame costs about as much as reading one, and OpenCV
+        releases the GIL while it does, so it overlaps the reading of the next frame."""
+        while (image := self._pending.get()) is not None:
+            self._writer.write(image)
+
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.release()
-            self._writer = None
+        """Write out what is queued and finish the file (its index, for MJPG .avi)."""
+        if self._writer is None:
+            return
+        self._pending.put(None)
+        self._encoder.join()
+        self._writer.release()
+        self._writer = None
 
 
 class Window:

@@ -120,16 +120,6 @@ def make_digit_video(path: Path, images: np.ndarray, labels: np.ndarray, frames:
 
 
 @pytest.fixture(scope="module")
-def mnist_test_digits():
-    from train.data import DatasetError, load_mnist
-
-    try:
-        return load_mnist("test")
-    except DatasetError as error:
-        pytest.skip(f"MNIST test set not available: {error}")
-
-
-@pytest.fixture(scope="module")
 def real_model():
     """The shipped default model's path, or a skip saying how to build it."""
     from runtime.models import ModelError, default_model_path
