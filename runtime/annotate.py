@@ -53,10 +53,12 @@ def draw_result(image_bgr: np.ndarray, page_result: PageResult, *,
         colour = _confidence_colour(digit.digit, digit.confidence)
         x, y, w, h = digit.bbox
         cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
-        label = digit.digit
+        # Digit above the box, confidence below: side by side they overlap on tight handwriting.
+        font_scale = float(np.clip(h / 50.0, 0.35, 1.5))  # legible on 300 dpi scans and frames
+        _draw_tab(canvas, digit.digit, (x, y), above=True, font_scale=font_scale, colour=colour)
         if show_confidence:
-            label += f" {round(100 * digit.confidence)}%"
-        _draw_label(canvas, label, (x, y), box_height=h, colour=colour)
+            _draw_tab(canvas, f"{round(100 * digit.confidence)}%", (x, y + h), above=False,
+                      font_scale=max(0.3, 0.6 * font_scale), colour=colour)
     return canvas
 
 
@@ -83,16 +85,15 @@ def _confidence_colour(digit: str, confidence: float) -> tuple[int, int, int]:
     return SURE_BGR
 
 
-def _draw_label(canvas: np.ndarray, text: str, corner: tuple[int, int], *, box_height: int,
-                colour: tuple[int, int, int]) -> None:
-    """Write `text` on a filled tab just above the box's top-left corner (inside if no room)."""
-    # Scale the text with the digit so labels stay legible on 300 dpi scans and small frames.
-    font_scale = float(np.clip(box_height / 50.0, 0.35, 1.5))
+def _draw_tab(canvas: np.ndarray, text: str, anchor: tuple[int, int], *, above: bool,
+              font_scale: float, colour: tuple[int, int, int]) -> None:
+    """Write `text` on a filled tab just above (or below) `anchor`, kept inside the image."""
     text_thickness = 1 if font_scale < 0.8 else 2
     (text_width, text_height), baseline = cv2.getTextSize(text, _FONT, font_scale, text_thickness)
-    x, y = corner
     tab_height = text_height + baseline + 2
-    top = y - tab_height if y - tab_height >= 0 else y
+    x, y = anchor
+    top = y - tab_height if above else y + 1
+    top = min(max(top, 0), max(canvas.shape[0] - tab_height, 0))
     cv2.rectangle(canvas, (x, top), (x + text_width + 2, top + tab_height), colour, cv2.FILLED)
     cv2.putText(canvas, text, (x + 1, top + text_height + 1), _FONT, font_scale, LABEL_TEXT_BGR,
                 text_thickness, cv2.LINE_AA)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 import struct
 from collections.abc import Iterator
@@ -58,6 +59,8 @@ def is_pdf(path: str | Path) -> bool:
     """True when `path` names a PDF, judged by its suffix or, failing that, its first bytes."""
     if Path(path).suffix.lower() in PDF_SUFFIXES:
         return True
+    if not os.path.isfile(path):  # never open a FIFO or device: reading it could block forever
+        return False
     try:
         with open(path, "rb") as stream:
             return stream.read(5) == b"%PDF-"
@@ -74,8 +77,7 @@ def open_pages(path: str | Path, *, max_pixels: int = MAX_PAGE_PIXELS,
     opened are raised by `PageSource.load` for that page only.
     """
     path = Path(path)
-    if path.is_dir():
-        raise PageError("is a folder, not a file")
+    _check_readable_file(path)
     if is_pdf(path):
         return _PdfSource(path, max_pixels=max_pixels, dpi=pdf_dpi)
     return _RasterSource(path, _read_image_bytes(path), max_pixels=max_pixels)
@@ -273,8 +275,10 @@ def _check_readable_file(path: Path) -> int:
         raise PageError("no such file") from None
     except OSError as error:
         raise PageError(f"cannot read file ({error.strerror or error})") from None
+    if path.is_dir():
+        raise PageError("is a folder, not a file")
     if not path.is_file():
-        raise PageError("not a regular file")
+        raise PageError("not a regular file (a device, pipe or socket)")
     if size == 0:
         raise PageError("empty file (0 bytes)")
     return size

@@ -10,6 +10,10 @@ Results are kept as they are made: --json and --csv are flushed page by page (th
 --resume skips those pages next time. Every input that cannot be read is reported on one line
 (`warning: path: reason`) and the batch goes on.
 
+A blank page is not a failure: it is a page with no lines ("no digits found"). A raster page
+over 100 megapixels is refused from its header before decoding (a decompression bomb cannot
+exhaust memory); a PDF page that large is rendered at a lower resolution instead.
+
 Exit status: 0 all read, 1 some input failed, 2 usage error (bad option, model not loadable).
 
 Usage: python -m runtime.scan scans/ worksheet.pdf --json results.json --workers 2
@@ -18,6 +22,7 @@ Usage: python -m runtime.scan scans/ worksheet.pdf --json results.json --workers
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -36,7 +41,7 @@ from runtime.scan_batch import (
     run_tasks,
     usable_cpu_count,
 )
-from runtime.scan_inputs import expand_inputs
+from runtime.scan_inputs import expand_inputs, path_key
 from runtime.scan_writers import STDOUT, OutputError, ResultStore
 
 AUTO_WORKERS_MIN_TASKS = 16
@@ -50,9 +55,9 @@ EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m runtime.scan", description=__doc__.split("\n\n")[0],
+        prog="python -m runtime.scan", description=__doc__,
         epilog="Example: python -m runtime.scan scans/ --csv numbers.csv --annotate checked/",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="image or PDF files, folders (recursive) or quoted glob patterns")
     parser.add_argument("--model", metavar="PATH", default=None,
@@ -63,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                              f"fewer than {AUTO_WORKERS_MIN_TASKS} pages, else "
                              f"min(CPUs, {AUTO_WORKERS_MAX})")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
-                        help="interpreter threads per worker")
+                        help="interpreter threads per worker (default: 1)")
     parser.add_argument("--json", metavar="FILE", default=None,
                         help="write results as JSON ('-' for standard output)")
     parser.add_argument("--csv", metavar="FILE", default=None,
@@ -72,11 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--annotate", metavar="DIR", default=None,
                         help="write each page as a PNG with boxes, digits and confidences drawn")
     parser.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
-                        help="digits read with a confidence below P (0..1) are written '?'")
+                        help="digits read with a confidence below P (0..1) are written '?' (default: 0)")
     parser.add_argument("--no-rotate", action="store_true",
                         help="skip orientation detection (pages are known to be upright)")
     parser.add_argument("--pdf-dpi", type=float, default=200.0, metavar="DPI",
-                        help="resolution PDF pages are rendered at")
+                        help="resolution PDF pages are rendered at (default: 200)")
     parser.add_argument("--resume", action="store_true",
                         help="skip pages already in the --json/--csv output of an earlier run")
     parser.add_argument("--quiet", action="store_true",
@@ -137,6 +142,10 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
 def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) -> int:
     started = time.perf_counter()
     files, problems = expand_inputs(arguments.inputs)
+    if arguments.annotate:
+        # Annotated copies from an earlier run inside a scanned folder are not new pages.
+        annotate_root = os.path.join(path_key(arguments.annotate), "")
+        files = [path for path in files if not path_key(path).startswith(annotate_root)]
     for problem in problems:
         report.failure(error_record(problem.path, None, problem.reason))
         store.add(error_record(problem.path, None, problem.reason))

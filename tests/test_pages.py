@@ -227,6 +227,15 @@ def test_empty_pdf_is_named_as_such_even_after_another_pdf_failed(tmp_path):
         open_pages(write_empty_pdf(tmp_path / "empty.pdf"))
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_named_pipe_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    assert not is_pdf(tmp_path / "pipe.png")
+    with pytest.raises(PageError, match="not a regular file"):
+        open_pages(fifo)
+
+
 def test_unreadable_file_is_a_page_error(tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root can read any file")

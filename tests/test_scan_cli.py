@@ -159,6 +159,14 @@ def test_annotate_writes_a_png_per_page_with_boxes_drawn(in_tmp):
     assert not np.any(changed[:, -20:])  # ... near the digits, not everywhere
 
 
+def test_annotated_copies_inside_a_scanned_folder_are_not_read_again(in_tmp):
+    make_pages("scans", [1, 2])
+    for _ in range(2):
+        status, out, _ = scan("scans", "--annotate", "scans/checked", "--quiet")
+        assert status == 0 and len(out.splitlines()) == 2
+    assert len(list(Path("scans/checked").rglob("*.png"))) == 2
+
+
 def test_corrupt_and_missing_inputs_are_one_line_each_and_the_rest_is_read(in_tmp):
     make_pages("scans", [1, 2])
     Path("scans/corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
@@ -400,7 +408,9 @@ def test_real_model_end_to_end(in_tmp):
     assert status == 0, err
     document = json.loads(Path("out.json").read_text())
     digits = [d for line in document["files"][0]["lines"] for d in line["digits"]]
-    assert 3 <= len(digits) <= 7
+    assert len(digits) == 5
+    read = "".join(d["digit"] for d in digits)
+    assert sum(a == b for a, b in zip(read, "12345", strict=True)) >= 4, read  # one slip allowed
     for digit in digits:
         assert digit["digit"] in "0123456789?" and 0.0 <= digit["confidence"] <= 1.0
         x, y, w, h = digit["bbox"]
