@@ -35,7 +35,7 @@ from typing import Protocol
 import cv2
 from tqdm import tqdm
 
-from benchmarks.datasets import Dataset, DatasetFormatError, Sample, load_dataset
+from benchmarks.datasets import TAG_KEYS, Dataset, DatasetFormatError, Sample, load_dataset
 from benchmarks.metrics import LINE_SEPARATOR, Counts, count_box_matches, match_boxes, score_sequences
 from runtime.results import Digit, PageResult
 
@@ -66,6 +66,7 @@ class PageScore:
     seconds: float  # time spent in reader.read
     rotation_deg: int = 0  # the reader's page rotation
     truth_rotation_deg: int | None = None  # the rotation that reads the page upright, where known
+    tags: dict[str, str] = field(default_factory=dict)  # how the page was made (style, degrade)
     error: str | None = None  # why the page could not be read, if it could not
     predicted_digits: list[Digit] = field(default_factory=list, repr=False)  # as read, for --errors
     pairs: list[tuple[int, int]] = field(default_factory=list, repr=False)  # (truth, predicted) box matches
@@ -76,7 +77,7 @@ class PageScore:
                 "numbers_total": self.numbers_total, "numbers_exact": self.numbers_exact,
                 "truth": self.truth_text, "predicted": self.predicted_text,
                 "rotation": self.rotation_deg, "truth_rotation": self.truth_rotation_deg,
-                "seconds": round(self.seconds, 4), "error": self.error}
+                "seconds": round(self.seconds, 4), "error": self.error, **self.tags}
 
 
 @dataclass
@@ -122,6 +123,14 @@ class Report:
             return None
         return sum(page.rotation_deg % 360 == page.truth_rotation_deg % 360 for page in known) / len(known)
 
+    def groups(self, tag: str) -> dict[str, Counts]:
+        """Digit counts summed per value of a page tag (e.g. per style), sorted by value."""
+        totals: dict[str, Counts] = {}
+        for page in self.pages:
+            if tag in page.tags:
+                totals[page.tags[tag]] = totals.get(page.tags[tag], Counts()) + page.counts
+        return dict(sorted(totals.items()))
+
     def to_dict(self) -> dict:
         counts = self.counts
         overall = {**counts.to_dict(), "pages": len(self.pages), "page_errors": len(self.errors),
@@ -133,7 +142,10 @@ class Report:
         matching = ("digits matched by box overlap" if self.kind == "synthetic" else
                     "edit-distance alignment of digit sequences; no number boundaries, so lines_exact "
                     "stands in for numbers_exact")
+        groups = {tag: {value: group.to_dict() for value, group in self.groups(tag).items()}
+                  for tag in TAG_KEYS}
         return {"source": self.source, "kind": self.kind, "matching": matching, "overall": overall,
+                "groups": {tag: values for tag, values in groups.items() if values},
                 "pages": [page.to_dict() for page in self.pages]}
 
 
@@ -170,6 +182,7 @@ def score_page(reader: Reader, sample: Sample, use_boxes: bool) -> PageScore:
                      predicted_text=LINE_SEPARATOR.join(predicted_lines), seconds=seconds,
                      rotation_deg=int(getattr(result, "rotation_deg", 0)), error=error,
                      truth_rotation_deg=sample.truth.rotation_deg if sample.truth else None,
+                     tags=dict(sample.tags),
                      predicted_digits=list(result.digits))
     if page.method == "boxes":
         _score_by_boxes(page, sample.truth, result)
@@ -255,6 +268,10 @@ def format_table(report: Report, max_rows: int = TABLE_MAX_ROWS) -> str:
     share_text = f"{share:.2%}" if share is not None else "n/a"
     rows.append(_row(f"overall ({len(report.pages)} pages)", counts, share_text,
                      seconds * 1000 / max(1, len(report.pages))))
+    for tag in TAG_KEYS:
+        groups = report.groups(tag)
+        if len(groups) > 1:
+            rows.append(f"F1 by {tag}: " + ", ".join(f"{value} {group.f1:.2%}" for value, group in groups.items()))
     if not has_numbers:
         note += "labels.csv has no number boundaries: 'lines ok' counts lines read exactly instead.\n"
     return note + "\n".join(rows)

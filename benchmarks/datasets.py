@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from runtime.results import Digit, Line, Number, PageResult
 
 TRUTH_NAME = "truth.json"
 LABELS_NAME = "labels.csv"
+TAG_KEYS = ("style", "degrade")
+"""Per-file keys of a generated truth.json that the accuracy report breaks results down by."""
 LABEL_COLUMNS = ("file", "digits")
 """Columns labels.csv must have (others, like notes, are kept but not needed)."""
 
@@ -35,6 +37,7 @@ class Sample:
     lines: list[str]  # the digits of each line, top to bottom, e.g. ["123", "45"]
     truth: PageResult | None = None  # digits with boxes, when the truth has them
     notes: str = ""  # what is hard about the image (labels.csv only)
+    tags: dict[str, str] = field(default_factory=dict)  # how a synthetic page was made: style, degrade
 
     @property
     def name(self) -> str:
@@ -77,7 +80,7 @@ def load_dataset(path: str | Path) -> Dataset:
 def read_labels_csv(path: Path) -> Dataset:
     """Parse labels.csv (file,digits,notes); every listed image must exist beside it."""
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # a BOM from spreadsheet tools is fine
             rows = list(csv.DictReader(handle))
             header = rows[0].keys() if rows else []
     except (OSError, UnicodeDecodeError, csv.Error) as error:
@@ -132,7 +135,8 @@ def read_truth_json(path: Path) -> Dataset:
         if not image_path.is_file():
             raise DatasetFormatError(f"{where}: image {image_path} not found")
         lines = ["".join(digit.digit for digit in line.digits) for line in page.lines]
-        samples.append(Sample(image_path=image_path, lines=lines, truth=page))
+        tags = {key: str(entry[key]) for key in TAG_KEYS if key in entry}
+        samples.append(Sample(image_path=image_path, lines=lines, truth=page, tags=tags))
     return Dataset(source=path, kind="synthetic", samples=samples)
 
 

@@ -161,18 +161,20 @@ def centre_inside(box: BoxLike, container: BoxLike) -> bool:
 def match_boxes(truth_boxes: list[BoxLike], predicted_boxes: list[BoxLike],
                 min_iou: float = MIN_IOU) -> list[tuple[int, int]]:
     """Pairs (truth index, predicted index), each index used at most once; see module doc."""
-    candidates = []
-    for truth_index, truth_box in enumerate(truth_boxes):
-        for predicted_index, predicted_box in enumerate(predicted_boxes):
-            overlap = iou(truth_box, predicted_box)
-            if (overlap >= min_iou or centre_inside(predicted_box, truth_box)
-                    or centre_inside(truth_box, predicted_box)):
-                candidates.append((-overlap, truth_index, predicted_index))
-    candidates.sort()  # largest overlap first; ties by index, so the result is deterministic
+    if not truth_boxes or not predicted_boxes:
+        return []
+    overlap = iou_matrix(truth_boxes, predicted_boxes)
+    truth = np.asarray(truth_boxes, np.float64).reshape(-1, 4)
+    predicted = np.asarray(predicted_boxes, np.float64).reshape(-1, 4)
+    related = ((overlap >= min_iou) | _centres_inside(predicted, truth).T | _centres_inside(truth, predicted))
+    truth_indices, predicted_indices = np.nonzero(related)
+    # Largest overlap first; ties by index (a stable sort of row-major pairs), so deterministic.
+    order = np.argsort(-overlap[truth_indices, predicted_indices], kind="stable")
     used_truth: set[int] = set()
     used_predicted: set[int] = set()
     pairs = []
-    for _, truth_index, predicted_index in candidates:
+    for truth_index, predicted_index in zip(truth_indices[order].tolist(), predicted_indices[order].tolist(),
+                                            strict=True):
         if truth_index in used_truth or predicted_index in used_predicted:
             continue
         used_truth.add(truth_index)
@@ -180,6 +182,25 @@ def match_boxes(truth_boxes: list[BoxLike], predicted_boxes: list[BoxLike],
         pairs.append((truth_index, predicted_index))
     pairs.sort()
     return pairs
+
+
+def iou_matrix(first: list[BoxLike], second: list[BoxLike]) -> np.ndarray:
+    """IoU of every box in `first` (rows) with every box in `second` (columns)."""
+    a = np.asarray(first, np.float64).reshape(-1, 1, 4)
+    b = np.asarray(second, np.float64).reshape(1, -1, 4)
+    overlap_w = np.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    overlap_h = np.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+    intersection = np.clip(overlap_w, 0, None) * np.clip(overlap_h, 0, None)
+    union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - intersection
+    return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
+
+
+def _centres_inside(boxes: np.ndarray, containers: np.ndarray) -> np.ndarray:
+    """[i, j]: whether the centre of boxes[i] lies within containers[j] (edges included)."""
+    centre_x = (boxes[:, 0] + boxes[:, 2] / 2.0)[:, None]
+    centre_y = (boxes[:, 1] + boxes[:, 3] / 2.0)[:, None]
+    return ((containers[None, :, 0] <= centre_x) & (centre_x <= containers[None, :, 0] + containers[None, :, 2])
+            & (containers[None, :, 1] <= centre_y) & (centre_y <= containers[None, :, 1] + containers[None, :, 3]))
 
 
 def count_box_matches(truth_labels: list[str], predicted_labels: list[str],

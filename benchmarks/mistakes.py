@@ -41,36 +41,41 @@ def save_mistakes(report: Report, dataset: Dataset, out_dir: Path) -> int:
     return written
 
 
+MIN_SIDE_PX = 800
+"""Smaller images are enlarged (by a whole factor, at most 4) so the labels stay legible."""
+
+
 def annotate(image: np.ndarray, page: PageScore, sample: Sample) -> np.ndarray:
-    """The page with its mistakes drawn on it (a copy)."""
-    canvas = image.copy()
-    scale = max(0.4, min(canvas.shape[:2]) / 1200.0)
+    """The page with its mistakes drawn on it (an enlarged copy for small images)."""
+    zoom = int(min(4, max(1, np.ceil(MIN_SIDE_PX / max(1, min(image.shape[:2]))))))
+    canvas = cv2.resize(image, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR) if zoom > 1 else image.copy()
+    scale = max(0.5, min(canvas.shape[:2]) / 1200.0)
     if page.method == "boxes" and sample.truth is not None:
-        _draw_box_mistakes(canvas, page, sample, scale)
+        _draw_box_mistakes(canvas, page, sample, scale, zoom)
         return canvas
     for digit in page.predicted_digits:
-        _mark(canvas, digit.bbox, digit.digit, BLUE, scale)
+        _mark(canvas, digit.bbox, digit.digit, BLUE, scale, zoom)
     return _with_banner(canvas, [f"true: {page.truth_text}", f"read: {page.predicted_text}"], scale)
 
 
-def _draw_box_mistakes(canvas: np.ndarray, page: PageScore, sample: Sample, scale: float) -> None:
+def _draw_box_mistakes(canvas: np.ndarray, page: PageScore, sample: Sample, scale: float, zoom: int) -> None:
     true_digits = sample.truth.digits
     predicted_for = dict(page.pairs)
     for truth_index, digit in enumerate(true_digits):
         predicted_index = predicted_for.get(truth_index)
         if predicted_index is None:
-            _mark(canvas, digit.bbox, digit.digit, RED, scale)
+            _mark(canvas, digit.bbox, digit.digit, RED, scale, zoom)
         elif page.predicted_digits[predicted_index].digit != digit.digit:
             read_as = page.predicted_digits[predicted_index].digit
-            _mark(canvas, digit.bbox, f"{digit.digit}>{read_as}", RED, scale)
+            _mark(canvas, digit.bbox, f"{digit.digit}>{read_as}", RED, scale, zoom)
     paired = set(predicted_for.values())
     for predicted_index, digit in enumerate(page.predicted_digits):
         if predicted_index not in paired:
-            _mark(canvas, digit.bbox, digit.digit, ORANGE, scale)
+            _mark(canvas, digit.bbox, digit.digit, ORANGE, scale, zoom)
 
 
-def _mark(canvas: np.ndarray, box, label: str, colour: tuple[int, int, int], scale: float) -> None:
-    x, y, w, h = (int(v) for v in box)
+def _mark(canvas: np.ndarray, box, label: str, colour: tuple[int, int, int], scale: float, zoom: int) -> None:
+    x, y, w, h = (int(v) * zoom for v in box)
     thickness = max(1, int(round(2 * scale)))
     cv2.rectangle(canvas, (x - 2, y - 2), (x + w + 2, y + h + 2), colour, thickness)
     cv2.putText(canvas, label, (x, max(12, y - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, colour,

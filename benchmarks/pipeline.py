@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -77,6 +78,7 @@ class PipelineOptions:
     warmup_frames: int = 3  # untimed reads first (interpreter buffers, OpenCV pools)
     cores: int = usable_cores()  # "all cores"
     seed: int = 7  # synthetic frames are reproducible
+    profile: bool = False  # write a pyinstrument profile of each one-process scenario to `out`
     quiet: bool = False  # no progress lines
 
 
@@ -168,6 +170,7 @@ def time_in_process(scenario: Scenario, frames: list[SyntheticFrame],
     reader = build_reader(options.model, threads, scenario.camera)
     for index in range(options.warmup_frames):
         reader.read(frames[index % len(frames)].image)
+    profiler = _start_profiler() if options.profile else None
     totals: list[float] = []
     cpu_totals: list[float] = []
     stage_samples: dict[str, list[float]] = {}
@@ -186,9 +189,32 @@ def time_in_process(scenario: Scenario, frames: list[SyntheticFrame],
         written += len(frame.labels)
         measured += reader_s
         index += 1
+    if profiler is not None:
+        profiler.stop()
+        _write_profile(profiler, scenario, options.out)
     set_opencv_threads(0)
     return _summary(scenario, totals, cpu_totals, stage_samples, found, correct, written,
                     threads, processes=1, wall_s=sum(totals))
+
+
+def _start_profiler():
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        raise BenchmarkError("--profile needs pyinstrument: pip install pyinstrument") from None
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    return profiler
+
+
+def _write_profile(profiler, scenario: Scenario, out: Path) -> Path:
+    """profile-<scenario>-<cores>.txt: where the reader's time goes, call tree by wall time."""
+    cores = "all-cores" if scenario.parallel else "1-core"
+    slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower()).strip("-")
+    path = out / f"profile-{slug}-{cores}.txt"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(profiler.output_text(unicode=False, color=False), encoding="utf-8")
+    return path
 
 
 # A pool worker's state: built once per process by the initializer, before timing starts.
@@ -430,11 +456,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, metavar="N",
                         help="distinct synthetic frames per scenario (default 8)")
     parser.add_argument("--seed", type=int, default=7, help="synthetic frames seed (default 7)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also write a pyinstrument profile of each one-process scenario "
+                             "to --out (profile-*.txt); timings include its small overhead")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress lines or table")
     args = parser.parse_args(argv)
 
-    options = PipelineOptions(model=args.model, out=args.out, seed=args.seed, quiet=args.quiet)
+    options = PipelineOptions(model=args.model, out=args.out, seed=args.seed,
+                              profile=args.profile, quiet=args.quiet)
     if args.quick:
         quick_options(options)
     if args.min_time is not None:

@@ -63,21 +63,27 @@ def throughput_lines(series: list[dict], path: Path, title: str) -> Path:
 
     `series` items need `label`, `batch_sizes`, `images_per_s`, and `all_cores` (dashed if true).
     """
-    figure, axes = plt.subplots(figsize=(8, 5))
+    figure, axes = plt.subplots(figsize=(10, 5.5))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    base_labels = sorted({item["label"] for item in series}, key=[i["label"] for i in series].index)
+    base_labels = list(dict.fromkeys(item["label"] for item in series))
     for item in series:
         colour = colours[base_labels.index(item["label"]) % len(colours)]
         style = "--" if item["all_cores"] else "-"
-        suffix = " (all cores)" if item["all_cores"] else " (1 thread)"
         axes.plot(item["batch_sizes"], item["images_per_s"], style, marker="o", color=colour,
-                  label=item["label"] + suffix)
+                  markersize=4)
+    # One legend entry per model (its colour) plus one per thread setting (its line style),
+    # outside the axes so no line is hidden behind it.
+    for label in base_labels:
+        axes.plot([], [], "-", color=colours[base_labels.index(label) % len(colours)], label=label)
+    axes.plot([], [], "-", color="black", label="1 thread")
+    if any(item["all_cores"] for item in series):
+        axes.plot([], [], "--", color="black", label="all cores")
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("batch size (images per call)")
     axes.set_ylabel("images per second, log scale")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=7, loc="best")
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     axes.set_title(title, fontsize=10)
     return _save(figure, path)
 

@@ -70,6 +70,39 @@ class RegionError(ValueError):
     """The --roi does not overlap the frames the source delivers."""
 
 
+class StopRequest:
+    """Ctrl+C and SIGTERM ask the loop to stop between frames; a second Ctrl+C stops at once.
+
+    Raising KeyboardInterrupt wherever the main thread happens to be can leave a queue or the
+    video writer half-way through an operation (and the encoder thread waiting forever); a
+    flag checked once per frame closes everything in order. Signals can only be caught on the
+    main thread; elsewhere (a test calling main() from a thread) nothing is installed.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def install(self) -> StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt  # asked twice: the user wants out now
+        self.requested = True
+
+
 @dataclass
 class CameraOptions:
     """What the live loop does with each frame."""
@@ -95,6 +128,7 @@ class RunSummary:
     stable: list[StableReading] = field(default_factory=list)  # readings in view at the end
     failure: str | None = None  # why the source stopped, when it did not end cleanly
     recorded_frames: int = 0
+    interrupted: bool = False  # stopped by Ctrl+C or SIGTERM
 
     @property
     def fps(self) -> float:
@@ -154,9 +188,10 @@ class CameraLoop:
 
     def __init__(self, grabber: FrameGrabber, page_reader, options: CameraOptions | None = None,
                  *, window: Window | None = None, recorder: Recorder | None = None,
-                 output: TextIO | None = None, log: Callable[[str], None] = lambda text: None
-                 ) -> None:
+                 output: TextIO | None = None, log: Callable[[str], None] = lambda text: None,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
         options = options or CameraOptions()
+        self.should_stop = should_stop  # polled once per frame (see StopRequest)
         self.grabber = grabber
         # `page_reader` is anything with .read(gray image) -> PageResult, built once.
         self.frame_reader = FrameReader(page_reader, options.roi, options.processing_width_px)
@@ -172,11 +207,14 @@ class CameraLoop:
         self._last_index = -1
 
     def run(self) -> RunSummary:
-        """Read until the source ends, max_frames, q, or Ctrl+C (re-raised after cleanup)."""
+        """Read until the source ends, max_frames, q, or should_stop(); always cleans up."""
         summary = RunSummary()
         started = time.perf_counter()
         try:
             while self.options.max_frames is None or summary.frames_read < self.options.max_frames:
+                if self.should_stop():
+                    summary.interrupted = True
+                    break
                 if self._paused:
                     if self._handle_key(self.window.poll_key(wait_ms=30)):
                         break
@@ -403,12 +441,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     window = _open_window(args.headless, log)
-    previous_sigterm = _stop_on_sigterm()
+    stop = StopRequest().install()
     try:
-        return _run(args, window, recorder, log)
-    except KeyboardInterrupt:
-        saved = recorder is not None and recorder.frames_written > 0
-        log("interrupted" + (f"; recording saved: {args.record}" if saved else ""))
+        return _run(args, window, recorder, stop, log)
+    except KeyboardInterrupt:  # a second Ctrl+C, or one before the handlers were in place
+        if recorder is not None:
+            recorder.close()
+        log("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # Whoever read our JSON (`| head`) has gone: stop quietly, and point stdout at
@@ -422,8 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILURE
     finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous_sigterm)
+        stop.restore()
         if window is not None:
             cv2.destroyAllWindows()
 
@@ -440,7 +478,7 @@ def _open_window(headless: bool, log: Callable[[str], None]) -> Window | None:
 
 
 def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | None,
-         log: Callable[[str], None]) -> int:
+         stop: StopRequest, log: Callable[[str], None]) -> int:
     """Open the source, load the reader, read until done; the exit status."""
     # A still image without a window is read just often enough for its numbers to settle.
     image_repeat = None if (window is not None or args.max_frames) else args.stable_frames
@@ -471,25 +509,15 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
     log(f"reading {source.description}" + ("" if window else " (headless)"))
     grabber.start()
     summary = CameraLoop(grabber, page_reader, options, window=window, recorder=recorder,
-                         log=log).run()
+                         log=log, should_stop=stop).run()
     _log_summary(summary, args.record, log)
+    if summary.interrupted:
+        log("interrupted")
+        return EXIT_INTERRUPTED
     if summary.failure:
         print(f"error: {summary.failure}", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK
-
-
-def _stop_on_sigterm():
-    """Treat SIGTERM (systemd, docker stop) like Ctrl+C so the recording is closed properly.
-
-    Returns the handler it replaced, for restoring; signals can only be set on the main thread.
-    """
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        return signal.getsignal(signal.SIGTERM)
-    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _log_summary(summary: RunSummary, record_path: Path | None,

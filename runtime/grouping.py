@@ -43,14 +43,20 @@ def _centre_y(digit: Digit) -> float:
 
 
 def _best_chain(chains: list[list[Digit]], digit: Digit, options: GroupingOptions):
-    """The line this digit continues: the closest in height among those it lines up with."""
+    """The line this digit continues: the closest in height among those it lines up with.
+
+    A line's height here is that of its last few digits, so the line may drift (a tilted
+    page) while one odd digit (a long tail, a small 0) does not throw it off.
+    """
     best, best_offset = None, None
     x, _, _, height = digit.bbox
     for chain in chains:
-        last = chain[-1]
-        reference_height = max(height, last.bbox[3])
-        offset = abs(_centre_y(digit) - _centre_y(last))
-        gap = x - (last.bbox[0] + last.bbox[2])
+        recent = chain[-3:]
+        line_centre = float(np.median([_centre_y(d) for d in recent]))
+        line_height = float(np.median([d.bbox[3] for d in recent]))
+        reference_height = max(height, line_height)
+        offset = abs(_centre_y(digit) - line_centre)
+        gap = x - max(d.bbox[0] + d.bbox[2] for d in recent)
         if offset > options.line_offset_ratio * reference_height:
             continue
         if gap > options.line_gap_ratio * reference_height:

@@ -48,6 +48,7 @@ SUPPORTED_SUFFIXES = IMAGE_SUFFIXES + PDF_SUFFIXES
 
 _SUPPORTED_KINDS = "PNG, JPEG, TIFF, BMP, WebP or PDF"
 _MAX_TIFF_PAGES = 10_000  # guards the IFD walk against loops in a corrupt file
+_PDF_HEADER_SEARCH_BYTES = 1024  # PDF readers accept the %PDF- header anywhere in the first kB
 _PDF_SNIFF_BYTES = 1 << 20  # how much of a PDF that failed to open is searched for its page count
 
 
@@ -56,16 +57,21 @@ class PageError(Exception):
 
 
 def is_pdf(path: str | Path) -> bool:
-    """True when `path` names a PDF, judged by its suffix or, failing that, its first bytes."""
-    if Path(path).suffix.lower() in PDF_SUFFIXES:
-        return True
-    if not os.path.isfile(path):  # never open a FIFO or device: reading it could block forever
-        return False
-    try:
-        with open(path, "rb") as stream:
-            return stream.read(5) == b"%PDF-"
-    except OSError:
-        return False
+    """True when `path` holds a PDF: judged by its first bytes, else by its suffix.
+
+    Content wins, so a PNG saved as "scan.pdf" (or a PDF without suffix) is read for what it is.
+    """
+    if os.path.isfile(path):  # never open a FIFO or device: reading it could block forever
+        try:
+            with open(path, "rb") as stream:
+                head = stream.read(_PDF_HEADER_SEARCH_BYTES)
+        except OSError:
+            head = b""
+        if b"%PDF-" in head:  # the header may follow some junk, within the first 1 kB
+            return True
+        if _sniff_raster_kind(head) is not None:
+            return False
+    return Path(path).suffix.lower() in PDF_SUFFIXES
 
 
 def open_pages(path: str | Path, *, max_pixels: int = MAX_PAGE_PIXELS,

@@ -157,7 +157,7 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
     skipped = len(files) - len({task.path for task in tasks}) - len(open_errors)
     if arguments.resume and skipped:
         report.info(f"resuming: {skipped} of {len(files)} files already read")
-    options.workers = arguments.workers or _auto_workers(len(tasks))
+    options.workers = min(arguments.workers or _auto_workers(len(tasks)), max(1, len(tasks)))
     reader = None
     if tasks:
         try:

@@ -201,9 +201,10 @@ def run_tasks(tasks: list[Task], options: BatchOptions, on_result: Callable[[Tas
         for task in tasks:
             on_result(runner.run(task))
         return
+    workers = min(options.workers, len(tasks))  # each worker loads the model: no idle ones
     pending = deque(tasks)
     while pending:
-        suspects = _run_until_crash(pending, options, on_result)
+        suspects = _run_until_crash(pending, options, workers, on_result)
         _run_isolated(suspects, options, on_result)
 
 
@@ -239,15 +240,15 @@ def _new_pool(workers: int, options: BatchOptions) -> ProcessPoolExecutor:
                                initializer=_start_worker, initargs=(options,))
 
 
-def _run_until_crash(pending: deque[Task], options: BatchOptions,
+def _run_until_crash(pending: deque[Task], options: BatchOptions, workers: int,
                      on_result: Callable[[TaskResult], None]) -> list[Task]:
     """Feed `pending` to a pool until it is empty or a worker dies; return the tasks then in flight."""
-    pool = _new_pool(options.workers, options)
+    pool = _new_pool(workers, options)
     in_flight: dict[Future, Task] = {}
     suspects: list[Task] = []
     try:
         while (pending or in_flight) and not suspects:
-            while pending and len(in_flight) < IN_FLIGHT_PER_WORKER * options.workers:
+            while pending and len(in_flight) < IN_FLIGHT_PER_WORKER * workers:
                 task = pending.popleft()
                 in_flight[pool.submit(_run_in_worker, task)] = task
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)

@@ -90,19 +90,21 @@ def ink_components(darkness: np.ndarray, options: SegmentOptions):
     return mask, labels, stats
 
 
-def remove_rules(mask: np.ndarray, min_length_px: int) -> np.ndarray:
-    """Erase straight horizontal and vertical runs longer than `min_length_px`.
+def remove_rules(mask: np.ndarray, horizontal_px: int, vertical_px: int) -> np.ndarray:
+    """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
+    than `vertical_px`, and the short box sides standing between two erased horizontals.
 
-    Ruled and squared paper, form boxes and the sheet's own edges are such runs; a digit's own
-    strokes are not, as long as `min_length_px` is well above the digit height (a "1" is one
-    digit tall). Returns `mask` itself when there is nothing to erase.
+    Ruled and squared paper, form boxes and the sheet's own edges are such runs. A digit's
+    strokes are not: no digit draws a level stroke wider than it is tall, and a "1" is one
+    digit tall, hence the longer vertical limit. Returns `mask` itself if nothing is erased.
     """
     bridged = np.zeros_like(mask)
+    horizontal = np.zeros_like(mask)
     lines = np.zeros_like(mask)
     # Per direction: the run that makes a line, a 3 px thickening across it (a rule on a page
     # photographed a degree off level steps by a pixel now and then, and would otherwise not
     # hold one unbroken straight run), and the reach for bridging strokes that crossed it.
-    directions = (((min_length_px, 1), (1, 3), (1, 7)), ((1, min_length_px), (3, 1), (7, 1)))
+    directions = (((horizontal_px, 1), (1, 3), (1, 7)), ((1, vertical_px), (3, 1), (7, 1)))
     for run, thicken, across in directions:
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
         thick = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
@@ -115,21 +117,33 @@ def remove_rules(mask: np.ndarray, min_length_px: int) -> np.ndarray:
                                         cv2.getStructuringElement(cv2.MORPH_RECT, across))
             bridged |= cv2.bitwise_and(crossing, band)
             lines |= found
+            if run[1] == 1:
+                horizontal = band
     if not lines.any():
         return mask
     # Widen the found lines by their anti-aliased edge, take them away, and put back the
     # bridges where strokes crossed them.
     cleaned = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
     cleaned |= bridged
+    count, labels, stats = label_regions(cleaned)
+    drop = np.zeros(count, bool)
     # What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick
     # marker rule), not writing: drop pieces lying almost wholly beside a removed line.
-    count, labels = cv2.connectedComponents(cleaned, connectivity=8)
     near_line = cv2.dilate(lines, np.ones((7, 7), np.uint8)) > 0
     total = np.bincount(labels.ravel(), minlength=count)
     beside = np.bincount(labels[near_line], minlength=count)
-    rim = beside >= 0.8 * np.maximum(total, 1)
-    rim[0] = False
-    cleaned[rim[labels]] = 0
+    drop |= beside >= 0.8 * np.maximum(total, 1)
+    # A thin upright piece standing on one erased horizontal and reaching the next is the side
+    # of a form box, however short the box.
+    if horizontal.any():
+        height = mask.shape[0]
+        for label in np.flatnonzero((stats[:, 3] >= 3 * stats[:, 2]))[1:] if count > 1 else []:
+            x, y, w, h = stats[label, :4]
+            above = horizontal[max(0, y - 3) : y + 1, x : x + w].any()
+            below = horizontal[y + h - 1 : min(height, y + h + 3), x : x + w].any()
+            drop[label] = drop[label] or (above and below)
+    drop[0] = False
+    cleaned[drop[labels]] = 0
     return cleaned
 
 
@@ -177,10 +191,12 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
-        # Rules are straight runs much longer than a digit is tall. Where every digit touches
-        # a rule there are no free-standing digits to measure: fall back to page-long runs.
-        rule_px = 2.0 * digit_height if digit_height else max(mask.shape) / 8.0
-        cleaned = remove_rules(mask, max(25, int(rule_px)))
+        # Rules are straight runs longer than a digit is tall. Where every digit touches a
+        # rule there are no free-standing digits to measure: fall back to page-long runs.
+        if digit_height:
+            cleaned = remove_rules(mask, max(12, int(1.2 * digit_height)), max(25, int(2.0 * digit_height)))
+        else:
+            cleaned = remove_rules(mask, max(25, max(mask.shape) // 8), max(25, max(mask.shape) // 8))
         if cleaned is not mask:
             mask = cleaned
             _, labels, stats = label_regions(mask)

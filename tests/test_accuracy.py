@@ -64,6 +64,9 @@ def test_a_dropped_digit_costs_exactly_one_miss(synthetic_set):
     assert report.numbers_exact_share == pytest.approx((numbers - 1) / numbers)
     assert report.lines_exact_share == pytest.approx((lines - 1) / lines)
     assert report.pages[0].counts.false_negatives == 1 and report.pages[1].counts.f1 == 1.0
+    by_style = report.groups("style")
+    assert by_style and sum(by_style.values(), Counts()) == counts
+    assert set(report.to_dict()["groups"]["style"]) == set(by_style)
 
 
 def test_a_wrong_label_is_a_false_positive_and_a_false_negative(synthetic_set):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from benchmarks.metrics import (
@@ -10,6 +11,7 @@ from benchmarks.metrics import (
     centre_inside,
     count_box_matches,
     iou,
+    iou_matrix,
     match_boxes,
     score_sequences,
 )
@@ -81,3 +83,15 @@ def test_box_counts_from_pairs_and_labels():
     counts = count_box_matches(["1", "2", "3"], ["1", "7", "9"], [(0, 0), (1, 1)])
     # "1" right; "2" read as "7" (FP and FN); "3" missed (FN); "9" read from nothing (FP).
     assert counts == Counts(1, 2, 2)
+
+
+def test_the_iou_matrix_agrees_with_the_pairwise_iou():
+    rng = np.random.default_rng(0)
+    first = rng.uniform(0, 50, size=(6, 4)).tolist()
+    second = rng.uniform(0, 50, size=(5, 4)).tolist()
+    matrix = iou_matrix(first, second)
+    assert matrix.shape == (6, 5)
+    for i, a in enumerate(first):
+        for j, b in enumerate(second):
+            assert matrix[i, j] == pytest.approx(iou(a, b))
+    assert match_boxes([], second) == [] and match_boxes(first, []) == []

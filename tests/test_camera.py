@@ -194,7 +194,8 @@ def test_roi_and_processing_width_keep_boxes_in_frame_pixels(worksheet_video, re
     assert_stable_readings_match(last["stable"], inside, 4, tolerance_px=4)
 
 
-def test_ctrl_c_closes_the_recording_cleanly(tmp_path, worksheet_video, real_model):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_closes_the_recording_cleanly(stop_signal, tmp_path, worksheet_video, real_model):
     video, _ = worksheet_video
     playback = cv2.VideoCapture(str(video))
     _, first_frame = playback.read()
@@ -211,7 +212,7 @@ def test_ctrl_c_closes_the_recording_cleanly(tmp_path, worksheet_video, real_mod
     try:
         for _ in range(3):  # a few frames in, so there is something recorded
             assert "frame" in json.loads(process.stdout.readline())
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         _, stderr = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
@@ -448,3 +449,24 @@ def test_window_keys_snapshot_pause_and_quit(tmp_path):
     assert (snapshot != cv2.imread(str(image_path))).any()  # the overlay is in the snapshot
     # Frames shown: 0, 1, 2, the paused banner, the resumed view, 3.
     assert len(window.shown) == 6
+
+
+def test_a_stop_request_ends_the_loop_between_frames(tmp_path):
+    image_path = tmp_path / "page.png"
+    cv2.imwrite(str(image_path), page_with_blocks([(100, 100, 30, 50)]))
+    recorder = Recorder(tmp_path / "stopped.avi", fps=30.0)
+    polls = []
+
+    def stop_after_three_frames() -> bool:
+        polls.append(True)
+        return len(polls) > 3
+
+    grabber = FrameGrabber(ImageSource(image_path, repeat=None)).start()
+    summary = CameraLoop(grabber, BlobReader(), CameraOptions(), recorder=recorder,
+                         output=io.StringIO(), should_stop=stop_after_three_frames).run()
+    assert summary.interrupted and summary.frames_read == 3
+    assert summary.recorded_frames == 3
+    assert grabber.finished or grabber._stop.is_set()
+    playback = cv2.VideoCapture(str(tmp_path / "stopped.avi"))
+    assert int(playback.get(cv2.CAP_PROP_FRAME_COUNT)) == 3  # the file was closed properly
+    playback.release()

@@ -141,6 +141,12 @@ def test_pdf_recognised_by_content_without_suffix(tmp_path):
     assert_bgr_uint8(only_page(renamed), 60, 90, PDF_ROUNDING_PX)
 
 
+def test_content_decides_over_a_misleading_suffix(tmp_path):
+    png_named_pdf = write_image(tmp_path / "scan.png", sample_page()).rename(tmp_path / "scan.pdf")
+    assert not is_pdf(png_named_pdf)
+    assert_bgr_uint8(only_page(png_named_pdf), 60, 90)
+
+
 def huge_png_header() -> bytes:
     """A tiny PNG that declares 20000 x 20000 pixels: 1.2 GB if decoded."""
     return png_bytes(20000, 20000, 0, b"\x00" * 100)

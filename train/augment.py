@@ -37,7 +37,7 @@ _INK_THRESHOLD = 100
 class AugmentConfig:
     """Strength and frequency of each distortion (probabilities are per digit)."""
 
-    clean_fraction: float = 0.25
+    clean_fraction: float = 0.5
     """Share of digits returned unchanged (MNIST as is)."""
     rotation_deg: float = 15.0
     """Rotations uniformly within +-this."""

@@ -61,7 +61,7 @@ class TrainConfig:
     """Share of the training set held out (seeded) for early stopping and model selection."""
     limit: int | None = None
     """Use only this many training-set images (train + validation), for smoke tests."""
-    clean_fraction: float = 0.25
+    clean_fraction: float = 0.5
     """Share of each augmented epoch left as the original MNIST image."""
     workers: int = 1
     """Threads preparing augmented batches (augmentation is numpy + OpenCV)."""

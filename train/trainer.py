@@ -141,6 +141,11 @@ def _keras_verbosity(quiet: bool) -> int:
 def _training_batches(keras, data: SplitData, config: TrainConfig):
     """A keras.utils.PyDataset giving a freshly augmented, reshuffled copy every epoch."""
 
+    import cv2
+
+    # Our threads split the epoch by digits; OpenCV's own pool on 28 px images only contends.
+    cv2.setNumThreads(1)
+
     class AugmentedEpochs(keras.utils.PyDataset):
         def __init__(self):
             super().__init__(workers=1, use_multiprocessing=False)
