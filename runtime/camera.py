@@ -433,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     if "OPENCV_LOG_LEVEL" not in os.environ:
         # OpenCV's own warnings ("can't open camera by index") would bury our one-line errors.
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    # Likewise FFmpeg's ("Connection refused" from a stream); read when a capture is opened.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
     try:
         recorder = Recorder(args.record, DEFAULT_RECORD_FPS) if args.record else None
         if not args.snapshot_dir.is_dir():

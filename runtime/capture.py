@@ -113,6 +113,11 @@ class OpenCVSource(FrameSource):
         self._capture: cv2.VideoCapture | None = None
 
     def open(self) -> None:
+        if isinstance(self.target, str) and self.target.startswith("/dev/") and not Path(
+                self.target).exists():
+            # Also what a reconnect finds while a USB camera is unplugged.
+            raise SourceError(f"camera device not found: {self.target}; plug the camera in, or "
+                              "list cameras with `v4l2-ctl --list-devices`")
         capture = self._capture_factory(self.target)
         if not capture.isOpened():
             capture.release()

@@ -51,10 +51,12 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
                        interpolation=cv2.INTER_AREA)
     kernel_px = max(3, (min(small.shape) // 12) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
-    paper = cv2.dilate(small, kernel)
-    paper = cv2.GaussianBlur(paper, (0, 0), kernel_px / 2.0)
-    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
-    darkness = 1.0 - gray / np.maximum(paper, 1.0)
+    small_paper = cv2.GaussianBlur(cv2.dilate(small, kernel), (0, 0), kernel_px / 2.0)
+    paper = cv2.resize(small_paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    # Darkness relative to the paper, but never relative to less than half the page's bright
+    # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
+    floor = max(1.0, 0.5 * float(np.percentile(small_paper, 95)))
+    darkness = (paper - gray) / np.maximum(paper, floor)
     return np.clip(darkness, 0.0, 1.0)
 
 

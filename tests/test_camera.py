@@ -231,6 +231,8 @@ def test_ctrl_c_closes_the_recording_cleanly(stop_signal, tmp_path, worksheet_vi
 @pytest.mark.parametrize("source, words", [
     ("missing clip.mp4", ["source not found", "missing clip.mp4"]),
     ("99", ["cannot open camera 99"]),
+    ("/dev/video63", ["camera device not found: /dev/video63"]),
+    ("rtsp://viewer:secret@127.0.0.1:9/stream", ["cannot open stream", "viewer:***@"]),
 ])
 def test_a_source_that_cannot_open_is_a_one_line_error(source, words):
     completed = run_camera("--source", source, "--headless", "--max-frames", "1")
@@ -239,6 +241,7 @@ def test_a_source_that_cannot_open_is_a_one_line_error(source, words):
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), completed.stderr
     assert all(word in lines[0] for word in words)
+    assert "secret" not in completed.stderr  # stream passwords stay out of messages
 
 
 @pytest.mark.parametrize("args, words", [
