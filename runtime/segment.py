@@ -78,8 +78,8 @@ def ink_components(darkness: np.ndarray, options: SegmentOptions):
     Pixels darker than a strong threshold are ink, and so are pixels darker than a weak one
     within two pixels of them: the soft rim of a stroke stays on, while a faint rule or smudge
     that merely touches a digit does not creep along into it. The strong threshold comes from
-    the page (Otsu on the ink map). Returns the ink mask (uint8 0/255) and its regions' labels
-    and stats, as `label_regions` gives them.
+    the page (Otsu on the ink map). Returns the ink mask (uint8 0/255), a fainter mask to look
+    for printed rules in, and the ink's regions (labels and stats, as `label_regions` gives).
     """
     darkness_u8 = (darkness * 255.0).astype(np.uint8)
     otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -89,16 +89,22 @@ def ink_components(darkness: np.ndarray, options: SegmentOptions):
     _, weak_mask = cv2.threshold(darkness_u8, weak, 255, cv2.THRESH_BINARY)
     mask = weak_mask & cv2.dilate(strong_mask, np.ones((5, 5), np.uint8))
     _, labels, stats = label_regions(mask)
-    return mask, labels, stats
+    # Printed rules are often paler than the writing and break into dashes at the ink
+    # threshold; they are looked for in this fainter mask, where they run unbroken.
+    _, faint_mask = cv2.threshold(darkness_u8, max(0.08 * 255, 0.3 * strong), 255, cv2.THRESH_BINARY)
+    return mask, faint_mask, labels, stats
 
 
-def remove_rules(mask: np.ndarray, horizontal_px: int, vertical_px: int) -> np.ndarray:
+def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
+                 vertical_px: int) -> np.ndarray:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
     Ruled and squared paper, form boxes and the sheet's own edges are such runs. A digit's
     strokes are not: no digit draws a level stroke wider than it is tall, and a "1" is one
-    digit tall, hence the longer vertical limit. Returns `mask` itself if nothing is erased.
+    digit tall, hence the longer vertical limit. Lines are looked for in `faint_mask` (a lower
+    threshold, where pale printed lines run unbroken) and erased from `mask`. Returns `mask`
+    itself if nothing is erased.
     """
     bridged = np.zeros_like(mask)
     horizontal = np.zeros_like(mask)
@@ -109,8 +115,8 @@ def remove_rules(mask: np.ndarray, horizontal_px: int, vertical_px: int) -> np.n
     directions = (((horizontal_px, 1), (1, 3), (1, 7)), ((1, vertical_px), (3, 1), (7, 1)))
     for run, thicken, across in directions:
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
-        thick = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-        found = cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) & mask
+        thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
+        found = cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) & faint_mask
         if found.any():
             # Where a stroke crossed the line, ink lies on both sides of it: close across the
             # line so the stroke is whole again once the line itself is gone.
@@ -189,16 +195,18 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     page; without it the edges are the array's.
     """
     options = options or SegmentOptions()
-    mask, labels, stats = ink_components(darkness, options)
+    mask, faint_mask, labels, stats = ink_components(darkness, options)
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
         # Rules are straight runs longer than a digit is tall. Where every digit touches a
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
-            cleaned = remove_rules(mask, max(12, int(1.2 * digit_height)), max(25, int(2.0 * digit_height)))
+            cleaned = remove_rules(mask, faint_mask, max(12, int(1.2 * digit_height)),
+                                   max(25, int(2.0 * digit_height)))
         else:
-            cleaned = remove_rules(mask, max(25, max(mask.shape) // 8), max(25, max(mask.shape) // 8))
+            page_long = max(25, max(mask.shape) // 8)
+            cleaned = remove_rules(mask, faint_mask, page_long, page_long)
         if cleaned is not mask:
             mask = cleaned
             _, labels, stats = label_regions(mask)
