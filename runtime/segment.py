@@ -131,6 +131,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
         return mask
     # Widen the found lines by their anti-aliased edge, take them away, and put back the
     # bridges where strokes crossed them.
+    if horizontal.any():
+        lines |= _box_sides(faint_mask, horizontal)
     cleaned = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
     cleaned |= bridged
     count, labels, stats = label_regions(cleaned)
@@ -141,18 +143,27 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
     total = np.bincount(labels.ravel(), minlength=count)
     beside = np.bincount(labels[near_line], minlength=count)
     drop |= beside >= 0.8 * np.maximum(total, 1)
-    # A thin upright piece standing on one erased horizontal and reaching the next is the side
-    # of a form box, however short the box.
-    if horizontal.any():
-        height = mask.shape[0]
-        for label in np.flatnonzero((stats[:, 3] >= 3 * stats[:, 2]))[1:] if count > 1 else []:
-            x, y, w, h = stats[label, :4]
-            above = horizontal[max(0, y - 3) : y + 1, x : x + w].any()
-            below = horizontal[y + h - 1 : min(height, y + h + 3), x : x + w].any()
-            drop[label] = drop[label] or (above and below)
     drop[0] = False
     cleaned[drop[labels]] = 0
     return cleaned
+
+
+def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:
+    """The sides of form boxes: thin upright strokes reaching from one erased horizontal line
+    to the next, however short the box (a one-digit box is barely taller than its digit)."""
+    sides = np.zeros_like(faint_mask)
+    upright = cv2.bitwise_and(faint_mask, cv2.bitwise_not(horizontal_band))
+    count, labels, stats = label_regions(upright)
+    height = faint_mask.shape[0]
+    for label in range(1, count):
+        x, y, w, h = stats[label, :4]
+        if h < 3 * w or h < 8:
+            continue
+        above = horizontal_band[max(0, y - 2) : y + 1, x : x + w].any()
+        below = horizontal_band[y + h - 1 : min(height, y + h + 2), x : x + w].any()
+        if above and below:
+            sides[y : y + h, x : x + w] |= np.where(labels[y : y + h, x : x + w] == label, 255, 0).astype(np.uint8)
+    return sides
 
 
 @dataclass
