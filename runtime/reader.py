@@ -19,12 +19,21 @@ import cv2
 import numpy as np
 
 from runtime.grouping import GroupingOptions, group_lines
+from runtime.ink import ink_map
 from runtime.normalize import normalize_batch
-from runtime.orientation import (MIN_TILT_DEG, compose, estimate_tilt_deg, is_clearly_upright,
-                                 is_upside_down, level_page, map_box_back, orientation_scores,
-                                 quarter_turn_matrix)
+from runtime.orientation import (
+    MIN_TILT_DEG,
+    compose,
+    estimate_tilt_deg,
+    is_clearly_upright,
+    is_upside_down,
+    level_page,
+    map_box_back,
+    orientation_scores,
+    quarter_turn_matrix,
+)
 from runtime.results import Digit, PageResult
-from runtime.segment import DigitCandidate, SegmentOptions, find_digits_in, ink_map
+from runtime.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.touching import best_reading, cut_hypotheses
 
 MIN_DIGITS_TO_TURN = 3

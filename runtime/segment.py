@@ -4,12 +4,12 @@ The steps, each chosen for a failure seen on real paper:
 1. flat-field the page (divide by a smooth estimate of the paper) so shadows, vignettes and
    tinted paper become a uniform white, then measure ink as darkness relative to the paper;
 2. binarize with thresholds taken from the page's own ink contrast, not constants;
-3. remove ruled and squared lines (long thin horizontal / vertical runs) but keep the ink that
-   crosses them;
-4. take connected components, merge the broken strokes of one digit, drop specks, long lines
-   and big blobs, and split components that are clearly two touching digits.
+3. erase ruled and squared lines and printed form boxes, bridging the strokes that crossed them;
+4. take connected regions, merge the broken strokes of one digit, and drop specks, long lines,
+   the sheet's edge and big blobs.
 Each surviving region becomes a `DigitCandidate` with its box and a soft ink crop (paper = 0),
-which `runtime.normalize.normalize_digit` turns into the model's 28x28 input.
+which `runtime.normalize.normalize_digit` turns into the model's 28x28 input. Regions holding
+several touching digits are cut by `runtime.touching`, which reads every cut.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.ink import ink_components, ink_map, label_regions
 from runtime.results import BBox
+from runtime.rules import remove_rules
 
 
 @dataclass
@@ -40,132 +42,6 @@ class DigitCandidate:
     ink: np.ndarray  # soft ink strength inside the bbox, uint8, paper 0 and ink up to 255
 
 
-def ink_map(gray: np.ndarray) -> np.ndarray:
-    """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1)."""
-    gray = gray.astype(np.float32)
-    height, width = gray.shape
-    # The paper is the brightest thing at the scale of a few strokes: a max filter removes the
-    # ink, a blur smooths the result. Done on a small copy: shadows are low-frequency.
-    step = max(1, min(height, width) // 160)
-    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
-                       interpolation=cv2.INTER_AREA)
-    kernel_px = max(3, (min(small.shape) // 12) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
-    small_paper = cv2.GaussianBlur(cv2.dilate(small, kernel), (0, 0), kernel_px / 2.0)
-    paper = cv2.resize(small_paper, (width, height), interpolation=cv2.INTER_LINEAR)
-    # Darkness relative to the paper, but never relative to less than half the page's bright
-    # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
-    floor = max(1.0, 0.5 * float(np.percentile(small_paper, 95)))
-    darkness = (paper - gray) / np.maximum(paper, floor)
-    return np.clip(darkness, 0.0, 1.0)
-
-
-# Grana's block-based labelling: in OpenCV's default choice, computing the statistics costs
-# twenty times the labelling itself on a 640x480 frame (measured 4.6 ms against 0.6 ms here).
-_LABELLING = getattr(cv2, "CCL_BBDT", getattr(cv2, "CCL_GRANA", 1))
-
-
-def label_regions(mask: np.ndarray):
-    """8-connected regions of a 0/255 mask: (count, labels, stats) as OpenCV gives them."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S,
-                                                                            _LABELLING)
-    return count, labels, stats
-
-
-def ink_components(darkness: np.ndarray, options: SegmentOptions):
-    """Binarize with bounded hysteresis and label the ink.
-
-    Pixels darker than a strong threshold are ink, and so are pixels darker than a weak one
-    within two pixels of them: the soft rim of a stroke stays on, while a faint rule or smudge
-    that merely touches a digit does not creep along into it. The strong threshold comes from
-    the page (Otsu on the ink map). Returns the ink mask (uint8 0/255), a fainter mask to look
-    for printed rules in, and the ink's regions (labels and stats, as `label_regions` gives).
-    """
-    darkness_u8 = (darkness * 255.0).astype(np.uint8)
-    otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    strong = float(np.clip(otsu, options.min_ink_contrast * 255, 0.5 * 255))
-    weak = max(options.min_ink_contrast * 0.6 * 255, strong * 0.5)
-    _, strong_mask = cv2.threshold(darkness_u8, strong, 255, cv2.THRESH_BINARY)
-    _, weak_mask = cv2.threshold(darkness_u8, weak, 255, cv2.THRESH_BINARY)
-    mask = weak_mask & cv2.dilate(strong_mask, np.ones((5, 5), np.uint8))
-    _, labels, stats = label_regions(mask)
-    # Printed rules are often paler than the writing and break into dashes at the ink
-    # threshold; they are looked for in this fainter mask, where they run unbroken.
-    _, faint_mask = cv2.threshold(darkness_u8, max(0.08 * 255, 0.3 * strong), 255, cv2.THRESH_BINARY)
-    return mask, faint_mask, labels, stats
-
-
-def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
-                 vertical_px: int) -> np.ndarray:
-    """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
-    than `vertical_px`, and the short box sides standing between two erased horizontals.
-
-    Ruled and squared paper, form boxes and the sheet's own edges are such runs. A digit's
-    strokes are not: no digit draws a level stroke wider than it is tall, and a "1" is one
-    digit tall, hence the longer vertical limit. Lines are looked for in `faint_mask` (a lower
-    threshold, where pale printed lines run unbroken) and erased from `mask`. Returns `mask`
-    itself if nothing is erased.
-    """
-    bridged = np.zeros_like(mask)
-    horizontal = np.zeros_like(mask)
-    lines = np.zeros_like(mask)
-    # Per direction: the run that makes a line, a 3 px thickening across it (a rule on a page
-    # photographed a degree off level steps by a pixel now and then, and would otherwise not
-    # hold one unbroken straight run), and the reach for bridging strokes that crossed it.
-    directions = (((horizontal_px, 1), (1, 3), (1, 7)), ((1, vertical_px), (3, 1), (7, 1)))
-    for run, thicken, across in directions:
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
-        thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-        found = cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) & faint_mask
-        if found.any():
-            # Where a stroke crossed the line, ink lies on both sides of it: close across the
-            # line so the stroke is whole again once the line itself is gone.
-            band = cv2.dilate(found, np.ones((3, 3), np.uint8))
-            crossing = cv2.morphologyEx(cv2.bitwise_and(mask, cv2.bitwise_not(band)), cv2.MORPH_CLOSE,
-                                        cv2.getStructuringElement(cv2.MORPH_RECT, across))
-            bridged |= cv2.bitwise_and(crossing, band)
-            lines |= found
-            if run[1] == 1:
-                horizontal = band
-    if not lines.any():
-        return mask
-    # Widen the found lines by their anti-aliased edge, take them away, and put back the
-    # bridges where strokes crossed them.
-    if horizontal.any():
-        lines |= _box_sides(faint_mask, horizontal)
-    cleaned = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
-    cleaned |= bridged
-    count, labels, stats = label_regions(cleaned)
-    drop = np.zeros(count, bool)
-    # What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick
-    # marker rule), not writing: drop pieces lying almost wholly beside a removed line.
-    near_line = cv2.dilate(lines, np.ones((7, 7), np.uint8)) > 0
-    total = np.bincount(labels.ravel(), minlength=count)
-    beside = np.bincount(labels[near_line], minlength=count)
-    drop |= beside >= 0.8 * np.maximum(total, 1)
-    drop[0] = False
-    cleaned[drop[labels]] = 0
-    return cleaned
-
-
-def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:
-    """The sides of form boxes: thin upright strokes reaching from one erased horizontal line
-    to the next, however short the box (a one-digit box is barely taller than its digit)."""
-    sides = np.zeros_like(faint_mask)
-    upright = cv2.bitwise_and(faint_mask, cv2.bitwise_not(horizontal_band))
-    count, labels, stats = label_regions(upright)
-    height = faint_mask.shape[0]
-    for label in range(1, count):
-        x, y, w, h = stats[label, :4]
-        if h < 3 * w or h < 8:
-            continue
-        above = horizontal_band[max(0, y - 2) : y + 1, x : x + w].any()
-        below = horizontal_band[y + h - 1 : min(height, y + h + 2), x : x + w].any()
-        if above and below:
-            sides[y : y + h, x : x + w] |= np.where(labels[y : y + h, x : x + w] == label, 255, 0).astype(np.uint8)
-    return sides
-
-
 @dataclass
 class _Component:
     left: int
@@ -183,7 +59,7 @@ class _Component:
     def height(self) -> int:
         return self.bottom - self.top
 
-    def absorb(self, other: "_Component") -> None:
+    def absorb(self, other: _Component) -> None:
         self.left, self.top = min(self.left, other.left), min(self.top, other.top)
         self.right, self.bottom = max(self.right, other.right), max(self.bottom, other.bottom)
         self.area += other.area
@@ -206,7 +82,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     page; without it the edges are the array's.
     """
     options = options or SegmentOptions()
-    mask, faint_mask, labels, stats = ink_components(darkness, options)
+    mask, faint_mask, labels, stats = ink_components(darkness, options.min_ink_contrast)
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
@@ -356,45 +232,6 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     points = np.column_stack([cols, rows]).astype(np.float32)
     (_, _), (side_a, side_b), _ = cv2.minAreaRect(points)
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
-
-
-def cut_columns(ink: np.ndarray, max_cuts: int = 4) -> list[int]:
-    """Columns where touching digits most likely meet: the deepest valleys of ink per column.
-
-    A valley is a local minimum of the (lightly smoothed) column ink, away from the ends.
-    At most `max_cuts`, deepest first.
-    """
-    height, width = ink.shape
-    if width < 6:
-        return []
-    column_ink = ink.sum(axis=0, dtype=np.float32)
-    smooth = np.convolve(column_ink, np.ones(3, np.float32) / 3.0, mode="same")
-    margin = max(2, int(0.15 * height))  # no digit is narrower than a thin 1
-    inner = np.arange(margin, width - margin)
-    if inner.size == 0:
-        return []
-    valley = (smooth[inner] <= smooth[inner - 1]) & (smooth[inner] <= smooth[inner + 1])
-    columns = inner[valley]
-    # Plateaus give runs of equal minima: keep one column per run.
-    columns = [c for i, c in enumerate(columns) if i == 0 or c - columns[i - 1] > 1]
-    columns.sort(key=lambda c: smooth[c])
-    return sorted(int(c) for c in columns[:max_cuts])
-
-
-def split_at(candidate: DigitCandidate, cuts: list[int]) -> list[DigitCandidate] | None:
-    """The pieces of `candidate` between the given columns; None if a piece would be empty."""
-    ink = candidate.ink
-    x, y = candidate.bbox[:2]
-    parts = []
-    for start, stop in zip([0] + cuts, cuts + [ink.shape[1]]):
-        piece = ink[:, start:stop]
-        rows = np.flatnonzero(piece.max(axis=1) > 0) if piece.size else np.array([])
-        if rows.size == 0:
-            return None
-        top, bottom = int(rows[0]), int(rows[-1]) + 1
-        parts.append(DigitCandidate(bbox=(x + start, y + top, stop - start, bottom - top),
-                                    ink=piece[top:bottom]))
-    return parts
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray) -> DigitCandidate:

@@ -19,7 +19,7 @@ from itertools import combinations
 
 import numpy as np
 
-from runtime.segment import DigitCandidate, cut_columns, split_at
+from runtime.segment import DigitCandidate
 
 MIN_ASPECT_TO_TRY = 0.9
 """Regions narrower than this (width / height) are read as one digit without trying cuts."""
@@ -62,3 +62,42 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray]) -
 
 def _evidence(confidences) -> float:
     return float(np.sum(np.log(np.maximum(np.asarray(confidences, np.float64), 1e-6))))
+
+
+def cut_columns(ink: np.ndarray, max_cuts: int = 4) -> list[int]:
+    """Columns where touching digits most likely meet: the deepest valleys of ink per column.
+
+    A valley is a local minimum of the (lightly smoothed) column ink, away from the ends.
+    At most `max_cuts`, deepest first.
+    """
+    height, width = ink.shape
+    if width < 6:
+        return []
+    column_ink = ink.sum(axis=0, dtype=np.float32)
+    smooth = np.convolve(column_ink, np.ones(3, np.float32) / 3.0, mode="same")
+    margin = max(2, int(0.15 * height))  # no digit is narrower than a thin 1
+    inner = np.arange(margin, width - margin)
+    if inner.size == 0:
+        return []
+    valley = (smooth[inner] <= smooth[inner - 1]) & (smooth[inner] <= smooth[inner + 1])
+    columns = inner[valley]
+    # Plateaus give runs of equal minima: keep one column per run.
+    columns = [c for i, c in enumerate(columns) if i == 0 or c - columns[i - 1] > 1]
+    columns.sort(key=lambda c: smooth[c])
+    return sorted(int(c) for c in columns[:max_cuts])
+
+
+def split_at(candidate: DigitCandidate, cuts: list[int]) -> list[DigitCandidate] | None:
+    """The pieces of `candidate` between the given columns; None if a piece would be empty."""
+    ink = candidate.ink
+    x, y = candidate.bbox[:2]
+    parts = []
+    for start, stop in zip([0] + cuts, cuts + [ink.shape[1]]):
+        piece = ink[:, start:stop]
+        rows = np.flatnonzero(piece.max(axis=1) > 0) if piece.size else np.array([])
+        if rows.size == 0:
+            return None
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+        parts.append(DigitCandidate(bbox=(x + start, y + top, stop - start, bottom - top),
+                                    ink=piece[top:bottom]))
+    return parts

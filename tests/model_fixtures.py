@@ -7,6 +7,7 @@ in seconds. Tests import the fixtures from here (`from tests.model_fixtures impo
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +18,16 @@ TRAIN_IMAGES = 3000
 """Training images for the tiny model: enough for ~90% accuracy, trained in a few seconds."""
 
 
+WRONG_SHAPE_ASSET = Path(__file__).parent / "data" / "wrong_input_32x32.tflite"
+"""A tiny untrained TFLite model taking 32x32x1 input, made by `build_wrong_shape_tflite`; checked
+in so the runtime-only test run (no TensorFlow) can still check that it is refused."""
+
+
 @dataclass
 class TinyModels:
     """Paths of the tiny model and its exports."""
 
-    keras_path: Path
+    keras_path: Path | None  # None when the exports came from the shipped models (no TensorFlow)
     tflite_int8: Path
     tflite_fp32: Path
     onnx: Path
@@ -80,18 +86,68 @@ def export_tflite(keras_path: Path, variant: str, out_path: Path) -> Path:
     return out_path
 
 
+def build_wrong_shape_tflite(path: Path) -> Path:
+    """An untrained 32x32x1 -> 10 TFLite model (about 1 KB): loads fine, wrong input shape."""
+    import tempfile
+
+    from export.keras_model import quiet_tensorflow, write_saved_model
+    from export.tflite import convert_tflite
+
+    quiet_tensorflow()
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Conv2D(2, 3, strides=4),
+                              keras.layers.GlobalAveragePooling2D(),
+                              keras.layers.Dense(10, activation="softmax")])
+    with tempfile.TemporaryDirectory() as scratch:
+        saved = write_saved_model(model, Path(scratch) / "saved")
+        path.write_bytes(convert_tflite(saved, "fp32"))
+    return path
+
+
+def _shipped_models() -> TinyModels:
+    """The exported models in models/edge (else models/seed), for a run without TensorFlow."""
+    from runtime.models import REPO_ROOT, ModelError, artifact_path
+
+    for name in ("edge", "seed"):
+        manifest = REPO_ROOT / "models" / name / "manifest.json"
+        try:
+            return TinyModels(keras_path=None,
+                              tflite_int8=artifact_path(manifest, "tflite-int8"),
+                              tflite_fp32=artifact_path(manifest, "tflite-fp32"),
+                              onnx=artifact_path(manifest, "onnx"),
+                              wrong_shape_tflite=WRONG_SHAPE_ASSET)
+        except ModelError:
+            continue
+    pytest.skip("no TensorFlow to build test models and no exported models in models/edge/")
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> TinyModels:
-    pytest.importorskip("tensorflow", reason="TensorFlow is needed to build the test models")
-    pytest.importorskip("tf2onnx", reason="tf2onnx is needed to build the test models")
+    """Tiny freshly trained models where TensorFlow is installed, else the shipped ones."""
+    if importlib.util.find_spec("tensorflow") is None or importlib.util.find_spec(
+            "tf2onnx") is None:
+        return _shipped_models()
+    return _build_tiny_models(tmp_path_factory.mktemp("tiny models"))  # a space: paths must cope
+
+
+@pytest.fixture(scope="session")
+def tiny_keras_models(tiny_models: TinyModels) -> TinyModels:
+    """The tiny models including the Keras source; the export tests need TensorFlow."""
+    if tiny_models.keras_path is None:
+        pytest.skip("TensorFlow is not installed: the exporter cannot run")
+    return tiny_models
+
+
+def _build_tiny_models(folder: Path) -> TinyModels:
     import keras
 
     from export.keras_model import serving_function
     from export.onnx_export import convert_onnx
 
-    folder = tmp_path_factory.mktemp("tiny models")  # a space: paths must survive it
     keras_path = build_tiny_keras(folder / "tiny.keras")
-    wrong_keras = build_tiny_keras(folder / "wrong.keras", input_side=32, epochs=1)
+    build_tiny_keras(folder / "wrong.keras", input_side=32, epochs=1)  # for the export CLI test
     onnx_path = folder / "tiny.onnx"
     convert_onnx(serving_function(keras.models.load_model(keras_path, compile=False)), onnx_path)
     return TinyModels(
@@ -99,5 +155,5 @@ def tiny_models(tmp_path_factory) -> TinyModels:
         tflite_int8=export_tflite(keras_path, "int8", folder / "tiny_int8.tflite"),
         tflite_fp32=export_tflite(keras_path, "fp32", folder / "tiny_fp32.tflite"),
         onnx=onnx_path,
-        wrong_shape_tflite=export_tflite(wrong_keras, "fp32", folder / "wrong.tflite"),
+        wrong_shape_tflite=build_wrong_shape_tflite(folder / "wrong.tflite"),
     )

@@ -41,8 +41,8 @@ def run(model: Path, out_dir: Path, formats: str | None = None,
 
 
 @pytest.fixture(scope="module")
-def full_export(tiny_models: TinyModels, tmp_path_factory):
-    return run(tiny_models.keras_path, tmp_path_factory.mktemp("export out"))
+def full_export(tiny_keras_models: TinyModels, tmp_path_factory):
+    return run(tiny_keras_models.keras_path, tmp_path_factory.mktemp("export out"))
 
 
 def test_every_format_exports_and_passes_parity(full_export) -> None:
@@ -88,7 +88,7 @@ def test_runtime_finds_artifacts_through_the_manifest(full_export, monkeypatch) 
     assert classifier.predict(np.zeros((2, 28, 28), np.uint8)).labels.shape == (2,)
 
 
-def test_wrong_input_scale_is_caught_as_parity_failure(tiny_models: TinyModels, tmp_path,
+def test_wrong_input_scale_is_caught_as_parity_failure(tiny_keras_models: TinyModels, tmp_path,
                                                        monkeypatch) -> None:
     """A calibration set that is too dark gives a too-small input scale: bright pixels clip.
     The artifact is written but must be reported as parity-failed, not as passed."""
@@ -99,7 +99,7 @@ def test_wrong_input_scale_is_caught_as_parity_failure(tiny_models: TinyModels, 
         return calibration_images(options, data_dir) // 16
 
     monkeypatch.setattr(export.build, "calibration_images", too_dark)
-    report = run(tiny_models.keras_path, tmp_path, formats="tflite-int8")
+    report = run(tiny_keras_models.keras_path, tmp_path, formats="tflite-int8")
     (record,) = report.artifacts
     assert report.exit_status == ExitStatus.PARITY_FAILED
     assert record["status"] == "parity-failed"
@@ -108,12 +108,12 @@ def test_wrong_input_scale_is_caught_as_parity_failure(tiny_models: TinyModels, 
     assert (tmp_path / record["file"]).is_file()  # kept for inspection
 
 
-def test_perturbed_model_fails_parity_against_the_original(tiny_models: TinyModels) -> None:
+def test_perturbed_model_fails_parity_against_the_original(tiny_keras_models: TinyModels) -> None:
     from model_fixtures import mnist_or_skip
 
     images, labels = mnist_or_skip("test")
     images, labels = images[:PARITY_IMAGES], labels[:PARITY_IMAGES]
-    original = Classifier.load(tiny_models.tflite_fp32).predict(images).probabilities
+    original = Classifier.load(tiny_keras_models.tflite_fp32).predict(images).probabilities
     reference = Reference(images, labels, original)
     assert compare(original, reference, quantized=False, limits=ParityLimits()).passed
     noise = np.random.default_rng(0).normal(0, 0.3, original.shape).astype(np.float32)
@@ -125,14 +125,14 @@ def test_perturbed_model_fails_parity_against_the_original(tiny_models: TinyMode
 
 
 def test_failed_conversion_is_export_failed_and_others_still_export(
-        tiny_models: TinyModels, tmp_path, monkeypatch) -> None:
+        tiny_keras_models: TinyModels, tmp_path, monkeypatch) -> None:
     import export.onnx_export
 
     def broken_converter(onnx_path, output_path):
         raise ConversionError("ORT conversion failed: simulated")
 
     monkeypatch.setattr(export.onnx_export, "convert_ort", broken_converter)
-    report = run(tiny_models.keras_path, tmp_path, formats="onnx,ort,ort-int8")
+    report = run(tiny_keras_models.keras_path, tmp_path, formats="onnx,ort,ort-int8")
     statuses = {r["format"]: r["status"] for r in report.artifacts}
     assert statuses == {"onnx": "passed", "ort": "export-failed", "ort-int8": "export-failed"}
     assert report.exit_status == ExitStatus.EXPORT_FAILED
@@ -141,10 +141,10 @@ def test_failed_conversion_is_export_failed_and_others_still_export(
     assert all("simulated" in r["error"] and "file" not in r for r in failed)
 
 
-def test_exporting_one_format_keeps_the_others_in_the_manifest(full_export, tiny_models,
+def test_exporting_one_format_keeps_the_others_in_the_manifest(full_export, tiny_keras_models,
                                                                tmp_path) -> None:
-    first = run(tiny_models.keras_path, tmp_path, formats="tflite-fp32")
-    second = run(tiny_models.keras_path, tmp_path, formats="onnx")
+    first = run(tiny_keras_models.keras_path, tmp_path, formats="tflite-fp32")
+    second = run(tiny_keras_models.keras_path, tmp_path, formats="onnx")
     assert first.exit_status == second.exit_status == ExitStatus.OK
     formats = [a["format"] for a in read_manifest(tmp_path)["artifacts"]]
     assert formats == ["tflite-fp32", "onnx"]

@@ -53,30 +53,30 @@ def test_corrupt_model(capsys, tmp_path: Path) -> None:
     assert_one_line_error(stderr, "cannot load Keras model", "corrupt.keras")
 
 
-def test_model_with_wrong_input_shape(capsys, tiny_models: TinyModels, tmp_path: Path) -> None:
-    wrong = tiny_models.keras_path.parent / "wrong.keras"
+def test_model_with_wrong_input_shape(capsys, tiny_keras_models: TinyModels, tmp_path: Path) -> None:
+    wrong = tiny_keras_models.keras_path.parent / "wrong.keras"
     status, _, stderr = run_main(capsys, wrong, "--out", tmp_path, "--quiet")
     assert status == 2
     assert_one_line_error(stderr, "(32, 32, 1)", "28x28x1")
 
 
-def test_unwritable_output_folder(capsys, tiny_models: TinyModels, tmp_path: Path) -> None:
+def test_unwritable_output_folder(capsys, tiny_keras_models: TinyModels, tmp_path: Path) -> None:
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
-    status, _, stderr = run_main(capsys, tiny_models.keras_path, "--out", blocker / "out")
+    status, _, stderr = run_main(capsys, tiny_keras_models.keras_path, "--out", blocker / "out")
     assert status == 2
     assert_one_line_error(stderr, "cannot write to output folder")
 
 
-def test_bad_limit(capsys, tiny_models: TinyModels, tmp_path: Path) -> None:
-    status, _, stderr = run_main(capsys, tiny_models.keras_path, "--out", tmp_path,
+def test_bad_limit(capsys, tiny_keras_models: TinyModels, tmp_path: Path) -> None:
+    status, _, stderr = run_main(capsys, tiny_keras_models.keras_path, "--out", tmp_path,
                                  "--limit", "0")
     assert status == 2
     assert_one_line_error(stderr, "--limit")
 
 
-def test_json_output_and_exit_status(capsys, tiny_models: TinyModels, tmp_path: Path) -> None:
-    status, stdout, _ = run_main(capsys, tiny_models.keras_path, "--out", tmp_path,
+def test_json_output_and_exit_status(capsys, tiny_keras_models: TinyModels, tmp_path: Path) -> None:
+    status, stdout, _ = run_main(capsys, tiny_keras_models.keras_path, "--out", tmp_path,
                                  "--formats", "tflite-fp32,onnx", "--limit", "200", "--json")
     result = json.loads(stdout)
     assert status == result["exit_status"] == 0
@@ -84,10 +84,10 @@ def test_json_output_and_exit_status(capsys, tiny_models: TinyModels, tmp_path: 
     assert Path(result["manifest"]).is_file()
 
 
-def test_parity_failure_exit_status_and_message(capsys, tiny_models: TinyModels,
+def test_parity_failure_exit_status_and_message(capsys, tiny_keras_models: TinyModels,
                                                 tmp_path: Path) -> None:
     """An impossible limit makes a good artifact fail parity: exit 3, named in the error."""
-    status, _, stderr = run_main(capsys, tiny_models.keras_path, "--out", tmp_path,
+    status, _, stderr = run_main(capsys, tiny_keras_models.keras_path, "--out", tmp_path,
                                  "--formats", "tflite-int8", "--limit", "200",
                                  "--min-int8-agreement", "1.01", "--quiet")
     assert status == 3

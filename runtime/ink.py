@@ -1,0 +1,65 @@
+"""The page as ink: darkness relative to the paper, thresholds from the page, labelled regions.
+
+Everything downstream (rule removal, segmentation, levelling and turning the page) works on the
+ink map this module computes, never on the photo's grey levels, so lighting is dealt with once.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def ink_map(gray: np.ndarray) -> np.ndarray:
+    """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1)."""
+    gray = gray.astype(np.float32)
+    height, width = gray.shape
+    # The paper is the brightest thing at the scale of a few strokes: a max filter removes the
+    # ink, a blur smooths the result. Done on a small copy: shadows are low-frequency.
+    step = max(1, min(height, width) // 160)
+    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
+                       interpolation=cv2.INTER_AREA)
+    kernel_px = max(3, (min(small.shape) // 12) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
+    small_paper = cv2.GaussianBlur(cv2.dilate(small, kernel), (0, 0), kernel_px / 2.0)
+    paper = cv2.resize(small_paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    # Darkness relative to the paper, but never relative to less than half the page's bright
+    # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
+    floor = max(1.0, 0.5 * float(np.percentile(small_paper, 95)))
+    darkness = (paper - gray) / np.maximum(paper, floor)
+    return np.clip(darkness, 0.0, 1.0)
+
+
+# Grana's block-based labelling: in OpenCV's default choice, computing the statistics costs
+# twenty times the labelling itself on a 640x480 frame (measured 4.6 ms against 0.6 ms here).
+_LABELLING = getattr(cv2, "CCL_BBDT", getattr(cv2, "CCL_GRANA", 1))
+
+
+def label_regions(mask: np.ndarray):
+    """8-connected regions of a 0/255 mask: (count, labels, stats) as OpenCV gives them."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S,
+                                                                            _LABELLING)
+    return count, labels, stats
+
+
+def ink_components(darkness: np.ndarray, min_contrast: float):
+    """Binarize with bounded hysteresis and label the ink.
+
+    Pixels darker than a strong threshold are ink, and so are pixels darker than a weak one
+    within two pixels of them: the soft rim of a stroke stays on, while a faint rule or smudge
+    that merely touches a digit does not creep along into it. The strong threshold comes from
+    the page (Otsu on the ink map). Returns the ink mask (uint8 0/255), a fainter mask to look
+    for printed rules in, and the ink's regions (labels and stats, as `label_regions` gives).
+    """
+    darkness_u8 = (darkness * 255.0).astype(np.uint8)
+    otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    strong = float(np.clip(otsu, min_contrast * 255, 0.5 * 255))
+    weak = max(min_contrast * 0.6 * 255, strong * 0.5)
+    _, strong_mask = cv2.threshold(darkness_u8, strong, 255, cv2.THRESH_BINARY)
+    _, weak_mask = cv2.threshold(darkness_u8, weak, 255, cv2.THRESH_BINARY)
+    mask = weak_mask & cv2.dilate(strong_mask, np.ones((5, 5), np.uint8))
+    _, labels, stats = label_regions(mask)
+    # Printed rules are often paler than the writing and break into dashes at the ink
+    # threshold; they are looked for in this fainter mask, where they run unbroken.
+    _, faint_mask = cv2.threshold(darkness_u8, max(0.08 * 255, 0.3 * strong), 255, cv2.THRESH_BINARY)
+    return mask, faint_mask, labels, stats
