@@ -15,12 +15,19 @@ import numpy as np
 from runtime.results import Digit, Line, Number
 
 
+LINE_FIT_DIGITS = 6
+"""A line's course is fitted through its last this-many digits."""
+
+MAX_LINE_SLOPE = 0.35
+"""About 20 degrees: steeper lines are levelled by the reader before grouping."""
+
+
 @dataclass
 class GroupingOptions:
     """How far apart digits may be and still belong together."""
 
     number_gap_ratio: float = 0.75  # a gap wider than this x digit height starts a new number
-    line_offset_ratio: float = 0.5  # centres further apart vertically than this x height: new line
+    line_offset_ratio: float = 0.6  # centres further apart vertically than this x height: new line
     line_gap_ratio: float = 12.0  # a gap wider than this x height never continues a line
 
 
@@ -45,25 +52,42 @@ def _centre_y(digit: Digit) -> float:
 def _best_chain(chains: list[list[Digit]], digit: Digit, options: GroupingOptions):
     """The line this digit continues: the closest in height among those it lines up with.
 
-    A line's height here is that of its last few digits, so the line may drift (a tilted
-    page) while one odd digit (a long tail, a small 0) does not throw it off.
+    The line is expected either where its last few digits stand or further along their slope,
+    so a tilted line is followed across a wide gap, while one odd digit (a long tail, a small 0)
+    does not throw it off.
     """
     best, best_offset = None, None
-    x, _, _, height = digit.bbox
+    x, _, width, height = digit.bbox
     for chain in chains:
-        recent = chain[-3:]
-        line_centre = float(np.median([_centre_y(d) for d in recent]))
+        recent = chain[-LINE_FIT_DIGITS:]
         line_height = float(np.median([d.bbox[3] for d in recent]))
         reference_height = max(height, line_height)
-        offset = abs(_centre_y(digit) - line_centre)
         gap = x - max(d.bbox[0] + d.bbox[2] for d in recent)
-        if offset > options.line_offset_ratio * reference_height:
-            continue
         if gap > options.line_gap_ratio * reference_height:
+            continue
+        # Where the line runs on, or where it stands: a writer often slants each number but
+        # starts the next one back at the line's height.
+        level = float(np.median([_centre_y(d) for d in recent]))
+        onward = _expected_centre_y(recent, x + width / 2.0)
+        offset = min(abs(_centre_y(digit) - onward), abs(_centre_y(digit) - level))
+        if offset > options.line_offset_ratio * reference_height:
             continue
         if best_offset is None or offset < best_offset:
             best, best_offset = chain, offset
     return best
+
+
+def _expected_centre_y(recent: list[Digit], centre_x: float) -> float:
+    """Height of the line at `centre_x`: a robust straight-line fit through recent digits."""
+    xs = np.array([d.bbox[0] + d.bbox[2] / 2.0 for d in recent])
+    ys = np.array([_centre_y(d) for d in recent])
+    if len(recent) < 3 or np.ptp(xs) < 1.0:
+        return float(np.median(ys))
+    # Median of pairwise slopes (Theil-Sen): a long tail's low centre does not tilt the line.
+    pairs = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(len(xs)) for j in range(i + 1, len(xs))
+             if xs[j] != xs[i]]
+    slope = float(np.clip(np.median(pairs), -MAX_LINE_SLOPE, MAX_LINE_SLOPE)) if pairs else 0.0
+    return float(np.median(ys - slope * xs) + slope * centre_x)
 
 
 def _chain_top(chain: list[Digit]) -> float:
