@@ -1,0 +1,25 @@
+"""The runtime is what a Raspberry Pi installs: importing any of it must not pull in TensorFlow."""
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import runtime
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_no_runtime_module_imports_tensorflow_or_keras():
+    modules = sorted(f"runtime.{info.name}" for info in pkgutil.iter_modules(runtime.__path__))
+    assert "runtime.scan" in modules and "runtime.camera" in modules
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf2onnx'))\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
