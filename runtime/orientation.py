@@ -10,17 +10,22 @@ number written on a diagonal, is levelled.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from runtime.results import BBox
 
-UPRIGHT_MARGIN = 0.04
-"""Another quarter-turn must beat upright by this much mean confidence to be chosen, so a page
-of symmetric digits (0, 1, 8) is not turned on a coin toss."""
+MIN_VOTES_TO_TURN = 3
+"""A page is turned over only when at least this many more digits read better that way."""
+
+VOTE_MARGIN = float(np.log(1.25))
+"""A digit votes only when it reads at least 25% more confidently one way than the other."""
 
 CLEARLY_UPRIGHT_CONFIDENCE = 0.95
-"""Mean confidence upright above which (and well above sideways) no other turn is tried."""
+"""Mean confidence (geometric) upright above which, if sideways is clearly worse, no other turn
+is tried."""
 
 TILT_STEP_DEG = 1.0
 """Angles tried when measuring tilt; grouping copes with the half degree left over."""
@@ -29,22 +34,51 @@ MIN_TILT_DEG = 3.0
 """Tilts smaller than this are left alone: line grouping tolerates them."""
 
 
-def orientation_scores(crops: list[np.ndarray], confidence_of) -> np.ndarray:
-    """Mean classifier confidence of the crops read after 0, 1, 2 and 3 counter-clockwise turns.
+@dataclass
+class TurnReadings:
+    """How well a page's digits read in each quarter-turn."""
 
-    `confidence_of(list_of_crops)` returns the classifier's confidence per crop.
+    log_confidence: np.ndarray  # (4, N): crop n read after t counter-clockwise quarter-turns
+
+    @property
+    def count(self) -> int:
+        return int(self.log_confidence.shape[1])
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean log-confidence per quarter-turn, (4,)."""
+        return self.log_confidence.mean(axis=1)
+
+
+def read_turns(crops: list[np.ndarray], confidence_of) -> TurnReadings:
+    """Read the crops in all four quarter-turns; `confidence_of(crops)` gives one per crop."""
+    if not crops:
+        return TurnReadings(np.zeros((4, 0)))
+    rows = [np.log(np.maximum(confidence_of([np.rot90(c, t) for c in crops]), 1e-6)) for t in range(4)]
+    return TurnReadings(np.array(rows, np.float64))
+
+
+def is_clearly_upright(readings: TurnReadings) -> bool:
+    """Upright beyond doubt: confident upright, and most digits read worse either way sideways."""
+    sideways_best = np.maximum(readings.log_confidence[1], readings.log_confidence[3])
+    return (readings.mean[0] >= np.log(CLEARLY_UPRIGHT_CONFIDENCE)
+            and _votes(readings.log_confidence[0], sideways_best) >= MIN_VOTES_TO_TURN)
+
+
+def is_upside_down(readings: TurnReadings) -> bool:
+    """Whether clearly more digits read better upside down than as given.
+
+    Digits vote one each, not by how much: 0, 1 and 8 read the same both ways and abstain, 6
+    and 9 swap, and the asymmetric ones (2, 3, 4, 5, 7) decide. A page is turned over only
+    when at least `MIN_VOTES_TO_TURN` more digits prefer it.
     """
-    return np.array([float(np.mean(confidence_of([np.rot90(c, turns) for c in crops])))
-                     for turns in range(4)])
+    return _votes(readings.log_confidence[2], readings.log_confidence[0]) >= MIN_VOTES_TO_TURN
 
 
-def is_clearly_upright(scores: np.ndarray) -> bool:
-    """Upright beyond doubt: confident reading upright, much worse sideways."""
-    return scores[0] >= CLEARLY_UPRIGHT_CONFIDENCE and scores[0] >= max(scores[1], scores[3]) + 0.1
-
-
-def is_upside_down(scores: np.ndarray) -> bool:
-    return scores[2] > scores[0] + UPRIGHT_MARGIN
+def _votes(preferred: np.ndarray, other: np.ndarray) -> int:
+    """Digits reading clearly better in `preferred` minus those reading clearly better in `other`."""
+    difference = preferred - other
+    return int(np.sum(difference > VOTE_MARGIN) - np.sum(difference < -VOTE_MARGIN))
 
 
 def estimate_tilt_deg(boxes: list[BBox]) -> float:

@@ -23,14 +23,15 @@ from runtime.ink import ink_map
 from runtime.normalize import normalize_batch
 from runtime.orientation import (
     MIN_TILT_DEG,
+    TurnReadings,
     compose,
     estimate_tilt_deg,
     is_clearly_upright,
     is_upside_down,
     level_page,
     map_box_back,
-    orientation_scores,
     quarter_turn_matrix,
+    read_turns,
 )
 from runtime.results import Digit, PageResult
 from runtime.segment import DigitCandidate, SegmentOptions, find_digits_in
@@ -164,27 +165,26 @@ class _Page:
         """Turn the page so its digits stand upright, by what the classifier reads best."""
         if len(self.candidates) < MIN_DIGITS_TO_TURN:
             return
-        scores = self._scores(confidence_of)
-        if is_clearly_upright(scores):
+        upright = self._read_turns(confidence_of)
+        if is_clearly_upright(upright):
             return
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
-        upright_page = (self.darkness, self.inside, self.transform, self.candidates)
+        as_given = (self.darkness, self.inside, self.transform, self.candidates)
         self._turn(1)
-        sideways = self._scores(confidence_of)
-        if sideways is not None and max(sideways[0], sideways[2]) > max(scores[0], scores[2]):
-            scores = sideways
-        else:
-            self.darkness, self.inside, self.transform, self.candidates = upright_page
+        sideways = self._read_turns(confidence_of)
+        # Each axis by its better way up; the axes' crops differ, so compare their means.
+        if sideways.count == 0 or max(sideways.mean[[0, 2]]) <= max(upright.mean[[0, 2]]):
+            self.darkness, self.inside, self.transform, self.candidates = as_given
             self.turns = 0
-        if is_upside_down(scores):
+            sideways = upright
+        if is_upside_down(sideways):
             self._turn(2)
 
-    def _scores(self, confidence_of):
+    def _read_turns(self, confidence_of) -> TurnReadings:
         largest = sorted(self.candidates, key=lambda c: -c.bbox[2] * c.bbox[3])
-        crops = [c.ink for c in largest[:ORIENTATION_SAMPLE]]
-        return orientation_scores(crops, confidence_of) if crops else None
+        return read_turns([c.ink for c in largest[:ORIENTATION_SAMPLE]], confidence_of)
 
     def _turn(self, turns: int) -> None:
         turning = quarter_turn_matrix(turns, self.darkness.shape)

@@ -18,8 +18,13 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def write_idx(path: Path, array: np.ndarray, magic: int | None = None, count: int | None = None,
-              compress: bool | None = None) -> Path:
+def write_idx(
+    path: Path,
+    array: np.ndarray,
+    magic: int | None = None,
+    count: int | None = None,
+    compress: bool | None = None,
+) -> Path:
     """Write `array` (uint8) as an IDX file; magic/count override the header for broken files."""
     array = np.asarray(array, dtype=np.uint8)
     magic = magic if magic is not None else (2051 if array.ndim == 3 else 2049)
@@ -62,8 +67,14 @@ def real_mnist_dir() -> Path | None:
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """Run `python -m train ARGS` in a fresh interpreter (so TensorFlow imports are visible)."""
     environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    return subprocess.run([sys.executable, "-m", "train", *args], cwd=REPO_ROOT, env=environment,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "train", *args],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +90,7 @@ def smoke_run(tmp_path_factory) -> dict:
     from train.config import TrainConfig
 
     out = tmp_path_factory.mktemp("smoke run")  # a space in the path, on purpose
-    config = TrainConfig(arch="seed", out=str(out), data=str(data_dir), epochs=2, limit=2000,
-                         quiet=True, workers=1)
+    config = TrainConfig(
+        arch="seed", out=str(out), data=str(data_dir), epochs=2, limit=2000, quiet=True, workers=1
+    )
     return run(config)

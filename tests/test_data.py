@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 
 import numpy as np
 import pytest
 
+import train.data as data_module
 from tests.fixtures_train import real_mnist_dir, tiny_mnist, write_idx, write_tiny_mnist_dir
 from train.data import ENV_VAR, DatasetError, load_mnist
 
@@ -26,8 +29,13 @@ def test_reads_idx_files(tmp_path, gz):
 def test_reads_keras_npz(tmp_path):
     train_images, train_labels = tiny_mnist(8, seed=1)
     test_images, test_labels = tiny_mnist(3, seed=2)
-    np.savez(tmp_path / "mnist.npz", x_train=train_images, y_train=train_labels,
-             x_test=test_images, y_test=test_labels)
+    np.savez(
+        tmp_path / "mnist.npz",
+        x_train=train_images,
+        y_train=train_labels,
+        x_test=test_images,
+        y_test=test_labels,
+    )
     images, labels = load_mnist("test", tmp_path)
     np.testing.assert_array_equal(images, test_images)
     np.testing.assert_array_equal(labels, test_labels)
@@ -115,8 +123,7 @@ def test_npz_without_the_split_names_the_file(tmp_path):
 
 def test_npz_label_count_mismatch(tmp_path):
     images, labels = tiny_mnist()
-    np.savez(tmp_path / "mnist.npz", x_train=images, y_train=labels[:4], x_test=images,
-             y_test=labels)
+    np.savez(tmp_path / "mnist.npz", x_train=images, y_train=labels[:4], x_test=images, y_test=labels)
     with pytest.raises(DatasetError, match="y_train") as error:
         load_mnist("train", tmp_path)
     _assert_one_line_naming(error, "mnist.npz")
@@ -143,3 +150,42 @@ def test_real_mnist_has_the_published_sizes():
     assert np.bincount(labels)[:2].tolist() == [980, 1135]
     with gzip.open(directory / "t10k-labels-idx1-ubyte.gz") as stream:
         assert stream.read(4) == (2049).to_bytes(4, "big")
+
+
+class _FakeResponse(io.BytesIO):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def _serve_directory(monkeypatch, directory):
+    """Make train.data's urlopen answer from local files instead of the network."""
+
+    def fake_urlopen(url, timeout=None):
+        return _FakeResponse((directory / url.rsplit("/", 1)[-1]).read_bytes())
+
+    monkeypatch.setattr(data_module.urllib.request, "urlopen", fake_urlopen)
+
+
+def test_download_is_verified_by_checksum(tmp_path, monkeypatch):
+    source = write_tiny_mnist_dir(tmp_path / "server")
+    checksums = {
+        path.name[: -len(".gz")]: hashlib.md5(gzip.decompress(path.read_bytes())).hexdigest()
+        for path in source.glob("*.gz")
+    }
+    monkeypatch.setattr(data_module, "MD5_OF_UNCOMPRESSED", checksums)
+    _serve_directory(monkeypatch, source)
+    cache = data_module.download_mnist(tmp_path / "cache")
+    images, labels = load_mnist("train", cache)
+    np.testing.assert_array_equal(images, tiny_mnist(6, seed=len("train"))[0])
+
+
+def test_download_with_wrong_checksum_names_the_file(tmp_path, monkeypatch):
+    source = write_tiny_mnist_dir(tmp_path / "server")
+    _serve_directory(monkeypatch, source)  # real MNIST checksums: the tiny files cannot match
+    with pytest.raises(DatasetError, match="MD5") as error:
+        data_module.download_mnist(tmp_path / "cache")
+    _assert_one_line_naming(error, "-ubyte.gz")
+    assert not list((tmp_path / "cache").glob("*.gz"))  # nothing unverified is kept

@@ -23,7 +23,8 @@ def test_mac_counter_counts_depthwise_and_pointwise_layers():
     assert costs["stem_conv"].macs == 28 * 28 * 9 * 16
     assert costs["s1b1_dw"].macs == 14 * 14 * 9 * 16
     assert costs["s1b1_pw"].macs == 14 * 14 * 16 * 32
-    assert costs["s2b2_pw"].macs == 7 * 7 * 64 * 64
+    assert costs["s2b2_pw"].macs == 7 * 7 * 48 * 64
+    assert costs["s3b1_dw"].macs == 3 * 3 * 9 * 64  # 7x7 pooled to 3x3
     assert costs["stem_bn"].macs == 0  # folded into the convolution at export
 
 

@@ -13,8 +13,17 @@ from tests.fixtures_train import REPO_ROOT, run_cli, write_tiny_mnist_dir
 def test_help_explains_the_options_and_exits_zero():
     result = run_cli("--help", timeout=30)
     assert result.returncode == 0
-    for option in ("--arch", "--epochs", "--batch-size", "--seed", "--data", "--out", "--limit",
-                   "--no-augment", "--quiet"):
+    for option in (
+        "--arch",
+        "--epochs",
+        "--batch-size",
+        "--seed",
+        "--data",
+        "--out",
+        "--limit",
+        "--no-augment",
+        "--quiet",
+    ):
         assert option in result.stdout
 
 
@@ -27,8 +36,14 @@ def test_parsing_does_not_import_tensorflow():
         "heavy = [name for name in ('tensorflow', 'keras', 'jax') if name in sys.modules]\n"
         "print('heavy:', heavy)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=30, env={"PYTHONPATH": str(REPO_ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PYTHONPATH": str(REPO_ROOT)},
+    )
     assert result.returncode == 0, result.stderr
     assert "heavy: []" in result.stdout
 

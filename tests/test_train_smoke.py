@@ -24,8 +24,17 @@ def test_smoke_run_writes_model_and_report(smoke_run):  # noqa: F811
     for name in ("learning_curves.png", "confusion_matrix.png", "architecture.png"):
         assert (report_dir / name).read_bytes()[:8] == PNG_SIGNATURE
     report = json.loads((report_dir / "report.json").read_text())
-    for key in ("test_accuracy", "params", "macs", "architecture", "seed", "options",
-                "per_class", "confusion_matrix", "epoch_seconds"):
+    for key in (
+        "test_accuracy",
+        "params",
+        "macs",
+        "architecture",
+        "seed",
+        "options",
+        "per_class",
+        "confusion_matrix",
+        "epoch_seconds",
+    ):
         assert key in report
     assert report["architecture"] == "seed" and report["options"]["limit"] == 2000
     assert report["images"]["train"] + report["images"]["validation"] == 2000
