@@ -205,6 +205,12 @@ def run_benchmark(options: LatencyOptions) -> dict:
         options.keras = False
         notes.append("Keras rows skipped: TensorFlow/Keras is not installed here.")
     planned = plan_rows(options.manifest, options, reference=False)
+    wants_keras = options.formats is None or any(f.startswith("keras") for f in options.formats)
+    manifest_path = manifest_file(options.manifest)
+    if options.keras and wants_keras and _source_model_path(load_manifest(manifest_path),
+                                                            manifest_path) is None:
+        notes.append(f"Keras rows skipped: the source model named in {options.manifest} "
+                     "was not found")
     if options.reference is not None:
         if manifest_file(options.reference).is_file():
             planned += plan_rows(options.reference, options, reference=True)

@@ -6,7 +6,8 @@ Only `keras` APIs are used, so any Keras backend (TensorFlow, JAX) can build and
 
 `edge` is designed for int8 inference on a Raspberry Pi: depthwise-separable blocks with
 batch normalisation (folded into the convolutions at export) and plain ReLU, which quantize
-well; about a third of the seed CNN's multiply-accumulates and a few tens of KB as int8.
+well; under a third of the seed CNN's multiply-accumulates (850k vs 2.63M) and about 30k
+parameters (some 40 KB as int8).
 """
 
 from __future__ import annotations
@@ -51,16 +52,22 @@ def build_seed():
 
 def build_edge(
     stem_channels: int = 16,
-    stage_channels: tuple[tuple[int, ...], ...] = ((32, 32), (64, 64)),
+    stage_channels: tuple[tuple[int, ...], ...] = ((32, 32), (48, 64), (128,)),
     head: str = "flatten",
     dropout_rate: float = 0.25,
     name: str = "edge",
 ):
     """Small depthwise-separable CNN for int8 edge inference.
 
-    Layout: Conv3x3 stem at 28x28 -> MaxPool -> separable blocks at 14x14 -> MaxPool ->
-    separable blocks at 7x7 -> head -> Dense softmax. `head` is "flatten" (keeps where the
-    strokes are, which GAP throws away; costs 31k MACs) or "gap" (global average pooling).
+    Layout: Conv3x3 stem at 28x28 -> then per stage a 2x2 MaxPool and separable blocks
+    (default: 32, 32 channels at 14x14; 48, 64 at 7x7; 128 at 3x3) -> head -> Dense softmax.
+    Channels are cheap where the map is small (a 1x1 conv costs H*W MACs per weight), so the
+    widest block sits at 3x3. `head` is "flatten" (keeps where the strokes are, which global
+    pooling throws away) or "gap" (global average pooling).
+
+    Chosen by validation accuracy among variants trained 30 epochs with the same recipe:
+    this layout 99.58%; 32-32 / 64-64 at 14x14 / 7x7 with a 7x7 flatten head (873k MACs)
+    99.35%; 32 / 64-96 / 128 99.42%; 32-32 / 64 / 128-128 with GAP 99.45%.
     """
     import keras
     from keras import layers
@@ -99,11 +106,13 @@ def _separable_block(layers, x, channels: int, prefix: str):
 
 ARCHITECTURES: dict[str, Architecture] = {
     "edge": Architecture(
-        "edge", build_edge,
+        "edge",
+        build_edge,
         "default: depthwise-separable CNN with BN + ReLU for int8 on a Raspberry Pi",
     ),
     "seed": Architecture(
-        "seed", build_seed,
+        "seed",
+        build_seed,
         "reference: classic Keras MNIST CNN (conv32-conv64-dense128), the comparison baseline",
     ),
 }

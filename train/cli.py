@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -60,42 +59,63 @@ def _existing_directory(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    recipes = "; ".join(f"{name}: {recipe.epochs} epochs, batch {recipe.batch_size}, "
-                        f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}"
-                        for name, recipe in RECIPES.items())
+    recipes = "; ".join(
+        f"{name}: {recipe.epochs} epochs, batch {recipe.batch_size}, "
+        f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}"
+        for name, recipe in RECIPES.items()
+    )
     parser = _OneLineParser(
         prog="python -m train",
         description="Train an MNIST digit classifier and write the model plus a report "
-                    "(accuracy, per-class metrics, parameters, MACs, learning curves, confusion "
-                    "matrix, architecture diagram).",
+        "(accuracy, per-class metrics, parameters, MACs, learning curves, confusion "
+        "matrix, architecture diagram).",
         epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of the "
-               f"training set (early stopping, best epoch restored); the test set is evaluated "
-               f"once at the end. KERAS_BACKEND=jax also works.",
+        f"training set (early stopping, best epoch restored); the test set is evaluated "
+        f"once at the end. KERAS_BACKEND=jax also works.",
     )
-    parser.add_argument("--arch", choices=sorted(RECIPES), default="edge",
-                        help="architecture to train (default: edge)")
-    parser.add_argument("--out", default="models",
-                        help="output directory for <arch>.keras and <arch>_report/ "
-                             "(default: models)")
-    parser.add_argument("--data", type=_existing_directory,
-                        help=f"MNIST directory with IDX files or mnist.npz (default: ${ENV_VAR}, "
-                             "then ../shared/data/mnist, then download)")
+    parser.add_argument(
+        "--arch", choices=sorted(RECIPES), default="edge", help="architecture to train (default: edge)"
+    )
+    parser.add_argument(
+        "--out",
+        default="models",
+        help="output directory for <arch>.keras and <arch>_report/ (default: models)",
+    )
+    parser.add_argument(
+        "--data",
+        type=_existing_directory,
+        help=f"MNIST directory with IDX files or mnist.npz (default: ${ENV_VAR}, "
+        "then ../shared/data/mnist, then download)",
+    )
     parser.add_argument("--epochs", type=_positive_int, help="maximum epochs")
     parser.add_argument("--batch-size", type=_positive_int, help="mini-batch size")
     parser.add_argument("--learning-rate", type=_positive_float, help="peak learning rate")
-    parser.add_argument("--seed", type=int, default=TrainConfig.seed,
-                        help=f"random seed for split, weights and augmentation "
-                             f"(default: {TrainConfig.seed})")
-    parser.add_argument("--limit", type=_positive_int,
-                        help="use only this many training images (smoke tests)")
-    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                        help="augment training images (default: per architecture); "
-                             "--no-augment turns it off")
-    parser.add_argument("--workers", type=_positive_int, default=min(8, os.cpu_count() or 1),
-                        help="threads for augmentation (default: CPU count, at most 8)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=TrainConfig.seed,
+        help=f"random seed for split, weights and augmentation (default: {TrainConfig.seed})",
+    )
+    parser.add_argument(
+        "--limit", type=_positive_int, help="use only this many training images (smoke tests)"
+    )
+    parser.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="augment training images (default: per architecture); --no-augment turns it off",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=TrainConfig.workers,
+        help="threads augmenting each epoch (default: 1; the per-digit Python "
+        "work holds the GIL, so more rarely helps)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
-    parser.add_argument("--json", action="store_true",
-                        help="print the report's headline numbers as JSON on stdout")
+    parser.add_argument(
+        "--json", action="store_true", help="print the report's headline numbers as JSON on stdout"
+    )
     return parser
 
 
@@ -103,9 +123,17 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
     """Parse the command line into a TrainConfig (and the --json flag); no TensorFlow import."""
     args = build_parser().parse_args(argv)
     config = TrainConfig(
-        arch=args.arch, out=args.out, data=args.data, epochs=args.epochs,
-        batch_size=args.batch_size, learning_rate=args.learning_rate, augment=args.augment,
-        seed=args.seed, limit=args.limit, workers=args.workers, quiet=args.quiet,
+        arch=args.arch,
+        out=args.out,
+        data=args.data,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        augment=args.augment,
+        seed=args.seed,
+        limit=args.limit,
+        workers=args.workers,
+        quiet=args.quiet,
     )
     return config, args.json
 
@@ -121,8 +149,10 @@ def run(config: TrainConfig) -> dict:
     model_path = out_dir / f"{config.arch}.keras"
     result.model.save(model_path)
     report_dir = out_dir / f"{config.arch}_report"
-    return write_report(result, model_path, report_dir) | {"model_path": str(model_path),
-                                                          "report_dir": str(report_dir)}
+    return write_report(result, model_path, report_dir) | {
+        "model_path": str(model_path),
+        "report_dir": str(report_dir),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,15 +166,27 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: cannot write to {config.out}: {error.strerror or error}", file=sys.stderr)
         return 1
-    headline = {key: report[key] for key in ("architecture", "test_accuracy", "params", "macs",
-                                             "best_epoch", "epochs_run", "model_path",
-                                             "report_dir")}
+    headline = {
+        key: report[key]
+        for key in (
+            "architecture",
+            "test_accuracy",
+            "params",
+            "macs",
+            "best_epoch",
+            "epochs_run",
+            "model_path",
+            "report_dir",
+        )
+    }
     if as_json:
         print(json.dumps(headline))
     elif not config.quiet:
         size_kb = Path(report["model_path"]).stat().st_size / 1024
-        print(f"trained {report['architecture']} in {time.perf_counter() - started:.0f} s: "
-              f"test accuracy {report['test_accuracy']:.4%}, {report['params']:,} params, "
-              f"{report['macs']:,} MACs; saved {report['model_path']} ({size_kb:.0f} KB) and "
-              f"{report['report_dir']}/")
+        print(
+            f"trained {report['architecture']} in {time.perf_counter() - started:.0f} s: "
+            f"test accuracy {report['test_accuracy']:.4%}, {report['params']:,} params, "
+            f"{report['macs']:,} MACs; saved {report['model_path']} ({size_kb:.0f} KB) and "
+            f"{report['report_dir']}/"
+        )
     return 0

@@ -120,9 +120,7 @@ def read_idx(path: Path, expected_magic: int) -> np.ndarray:
     magic, count = np.frombuffer(raw[:8], dtype=">i4")
     if magic != expected_magic:
         kind = "images" if expected_magic == IMAGES_MAGIC else "labels"
-        raise DatasetError(
-            f"{path}: bad magic number {magic} (expected {expected_magic} for MNIST {kind})"
-        )
+        raise DatasetError(f"{path}: bad magic number {magic} (expected {expected_magic} for MNIST {kind})")
     if expected_magic == IMAGES_MAGIC:
         if len(raw) < 16:
             raise DatasetError(f"{path}: truncated IDX header")
@@ -155,8 +153,7 @@ def read_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
         raise DatasetError(f"{path}: {images_key} has shape {images.shape}, expected (N, 28, 28)")
     if labels.shape != (len(images),):
         raise DatasetError(
-            f"{path}: {labels_key} has shape {labels.shape} but {images_key} holds "
-            f"{len(images)} images"
+            f"{path}: {labels_key} has shape {labels.shape} but {images_key} holds {len(images)} images"
         )
     labels = labels.astype(np.int64)
     _check_labels(labels, path)

@@ -14,9 +14,22 @@ from dataclasses import dataclass
 import numpy as np
 
 _FREE_LAYERS = (
-    "InputLayer", "BatchNormalization", "ReLU", "Activation", "MaxPooling2D",
-    "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten", "Dropout",
-    "Reshape", "Rescaling", "Add", "Concatenate", "ZeroPadding2D", "SpatialDropout2D",
+    "InputLayer",
+    "BatchNormalization",
+    "ReLU",
+    "Activation",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling2D",
+    "Flatten",
+    "Dropout",
+    "Reshape",
+    "Rescaling",
+    "Add",
+    "Concatenate",
+    "ZeroPadding2D",
+    "SpatialDropout2D",
 )
 """Layer classes that do no multiply-accumulates worth counting (or are folded away)."""
 
@@ -40,8 +53,11 @@ def layer_costs(model) -> list[LayerCost]:
     for layer in model.layers:
         kind = type(layer).__name__
         output_shape = tuple(layer.output.shape[1:])
-        costs.append(LayerCost(layer.name, kind, output_shape, layer.count_params(),
-                               _layer_macs(layer, kind, output_shape)))
+        costs.append(
+            LayerCost(
+                layer.name, kind, output_shape, layer.count_params(), _layer_macs(layer, kind, output_shape)
+            )
+        )
     return costs
 
 
@@ -54,8 +70,7 @@ def _layer_macs(layer, kind: str, output_shape: tuple) -> int:
     if kind == "Conv2D":
         kernel_height, kernel_width, inputs_per_group, filters = layer.kernel.shape
         out_height, out_width = output_shape[0], output_shape[1]
-        return int(out_height * out_width * kernel_height * kernel_width * inputs_per_group
-                   * filters)
+        return int(out_height * out_width * kernel_height * kernel_width * inputs_per_group * filters)
     if kind == "DepthwiseConv2D":
         kernel_height, kernel_width, channels, multiplier = layer.kernel.shape
         out_height, out_width = output_shape[0], output_shape[1]
@@ -64,8 +79,11 @@ def _layer_macs(layer, kind: str, output_shape: tuple) -> int:
         kernel_height, kernel_width, channels, multiplier = layer.depthwise_kernel.shape
         pointwise_in, filters = layer.pointwise_kernel.shape[-2:]
         out_height, out_width = output_shape[0], output_shape[1]
-        return int(out_height * out_width * (kernel_height * kernel_width * channels * multiplier
-                                             + pointwise_in * filters))
+        return int(
+            out_height
+            * out_width
+            * (kernel_height * kernel_width * channels * multiplier + pointwise_in * filters)
+        )
     if kind == "Dense":
         inputs, units = layer.kernel.shape
         # A Dense on a rank > 2 tensor is applied at every leading position.

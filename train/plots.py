@@ -22,14 +22,16 @@ def _pyplot():
     return pyplot
 
 
-def plot_learning_curves(history: dict, best_epoch: int, path: Path) -> None:
+def plot_learning_curves(history: dict, best_epoch: int, augmented: bool, path: Path) -> None:
     """Loss and accuracy per epoch, training vs validation, best epoch marked."""
     pyplot = _pyplot()
     epochs = np.arange(1, len(history["loss"]) + 1)
     figure, (loss_axes, accuracy_axes) = pyplot.subplots(1, 2, figsize=(10, 4))
-    for axes, metric, title in ((loss_axes, "loss", "loss (cross-entropy)"),
-                                (accuracy_axes, "accuracy", "accuracy")):
-        axes.plot(epochs, history[metric], label="training (augmented)")
+    for axes, metric, title in (
+        (loss_axes, "loss", "loss (cross-entropy)"),
+        (accuracy_axes, "accuracy", "accuracy"),
+    ):
+        axes.plot(epochs, history[metric], label="training (augmented)" if augmented else "training")
         axes.plot(epochs, history[f"val_{metric}"], label="validation")
         axes.axvline(best_epoch, color="grey", linestyle=":", label=f"kept: epoch {best_epoch}")
         axes.set_xlabel("epoch")
@@ -55,8 +57,9 @@ def plot_confusion_matrix(confusion: np.ndarray, accuracy: float, path: Path) ->
             count = confusion[true, predicted]
             if count:
                 weight = "bold" if true == predicted else "normal"
-                axes.text(predicted, true, str(count), ha="center", va="center", fontsize=7,
-                          fontweight=weight)
+                axes.text(
+                    predicted, true, str(count), ha="center", va="center", fontsize=7, fontweight=weight
+                )
     axes.set_xticks(range(len(LABELS)), LABELS)
     axes.set_yticks(range(len(LABELS)), LABELS)
     axes.set_xlabel("predicted")
@@ -69,9 +72,15 @@ def plot_confusion_matrix(confusion: np.ndarray, accuracy: float, path: Path) ->
 
 
 _KIND_COLOURS = {
-    "InputLayer": "#dddddd", "Conv2D": "#8ecae6", "DepthwiseConv2D": "#bde0fe",
-    "Dense": "#ffb703", "BatchNormalization": "#e9edc9", "ReLU": "#f1faee",
-    "MaxPooling2D": "#cdb4db", "GlobalAveragePooling2D": "#cdb4db", "Flatten": "#f1faee",
+    "InputLayer": "#dddddd",
+    "Conv2D": "#8ecae6",
+    "DepthwiseConv2D": "#bde0fe",
+    "Dense": "#ffb703",
+    "BatchNormalization": "#e9edc9",
+    "ReLU": "#f1faee",
+    "MaxPooling2D": "#cdb4db",
+    "GlobalAveragePooling2D": "#cdb4db",
+    "Flatten": "#f1faee",
     "Dropout": "#f1faee",
 }
 
@@ -86,11 +95,20 @@ def plot_architecture(costs: list[LayerCost], title: str, path: Path) -> None:
     for index, cost in enumerate(costs):
         top = -index * (box_height + gap)
         colour = _KIND_COLOURS.get(cost.kind, "#ffffff")
-        axes.add_patch(pyplot.Rectangle((0, top - box_height), 10, box_height, facecolor=colour,
-                                        edgecolor="black", linewidth=0.8))
+        axes.add_patch(
+            pyplot.Rectangle(
+                (0, top - box_height), 10, box_height, facecolor=colour, edgecolor="black", linewidth=0.8
+            )
+        )
         shape = "x".join(str(size) for size in cost.output_shape)
-        axes.text(0.2, top - box_height / 2, f"{cost.name}  ({cost.kind})", va="center",
-                  fontsize=8, fontweight="bold")
+        axes.text(
+            0.2,
+            top - box_height / 2,
+            f"{cost.name}  ({cost.kind})",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+        )
         detail = f"-> {shape}"
         if cost.params:
             detail += f"   {cost.params:,} params"
@@ -98,8 +116,12 @@ def plot_architecture(costs: list[LayerCost], title: str, path: Path) -> None:
             detail += f"   {cost.macs:,} MACs ({cost.macs / total_macs:.0%})"
         axes.text(9.8, top - box_height / 2, detail, va="center", ha="right", fontsize=7.5)
         if index + 1 < len(costs):
-            axes.annotate("", xy=(5, top - box_height - gap), xytext=(5, top - box_height),
-                          arrowprops={"arrowstyle": "->", "linewidth": 0.8})
+            axes.annotate(
+                "",
+                xy=(5, top - box_height - gap),
+                xytext=(5, top - box_height),
+                arrowprops={"arrowstyle": "->", "linewidth": 0.8},
+            )
     bottom = -len(costs) * (box_height + gap)
     axes.set_xlim(-0.1, 10.1)
     axes.set_ylim(bottom, 0.2)

@@ -19,8 +19,14 @@ from train.macs import LayerCost, layer_costs
 from train.plots import plot_architecture, plot_confusion_matrix, plot_learning_curves
 from train.trainer import TrainResult
 
-REPORT_FILES = ("report.json", "summary.txt", "per_class.csv", "learning_curves.png",
-                "confusion_matrix.png", "architecture.png")
+REPORT_FILES = (
+    "report.json",
+    "summary.txt",
+    "per_class.csv",
+    "learning_curves.png",
+    "confusion_matrix.png",
+    "architecture.png",
+)
 """Everything `write_report` creates inside the report directory."""
 
 
@@ -40,9 +46,15 @@ def per_class_metrics(confusion: np.ndarray) -> list[dict]:
         precision = hits / predicted if predicted else 0.0
         recall = hits / actual if actual else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"label": label, "precision": round(float(precision), 5),
-                     "recall": round(float(recall), 5), "f1": round(float(f1), 5),
-                     "support": int(actual)})
+        rows.append(
+            {
+                "label": label,
+                "precision": round(float(precision), 5),
+                "recall": round(float(recall), 5),
+                "f1": round(float(f1), 5),
+                "support": int(actual),
+            }
+        )
     return rows
 
 
@@ -57,8 +69,7 @@ def write_report(result: TrainResult, model_path: Path, report_dir: Path) -> dic
     test_accuracy = float((predicted == data.test_labels).mean())
     picked = result.test_probabilities[np.arange(len(predicted)), data.test_labels]
     costs = layer_costs(result.model)
-    history = {name: [round(float(value), 6) for value in values]
-               for name, values in result.history.items()}
+    history = {name: [round(float(value), 6) for value in values] for name, values in result.history.items()}
     report = {
         "architecture": config.arch,
         "description": ARCHITECTURES[config.arch].description,
@@ -75,26 +86,46 @@ def write_report(result: TrainResult, model_path: Path, report_dir: Path) -> dic
         "train_seconds": round(result.train_seconds, 1),
         "seed": config.seed,
         "options": config.to_dict(),
-        "images": {"train": len(data.train_images), "validation": len(data.validation_images),
-                   "test": len(data.test_images)},
+        "images": {
+            "train": len(data.train_images),
+            "validation": len(data.validation_images),
+            "test": len(data.test_images),
+        },
         "per_class": per_class_metrics(confusion),
         "confusion_matrix": confusion.tolist(),
         "history": history,
         "model_file": model_path.name,
         "input": "float32 (N, 28, 28, 1) = uint8 pixels / 255, white ink on black",
-        "environment": {"keras": keras.__version__, "backend": keras.backend.backend(),
-                        "python": platform.python_version(), "machine": platform.machine(),
-                        "numpy": np.__version__},
-        "layers": [{"name": cost.name, "type": cost.kind, "output_shape": list(cost.output_shape),
-                    "params": cost.params, "macs": cost.macs} for cost in costs],
+        "environment": {
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "numpy": np.__version__,
+        },
+        "layers": [
+            {
+                "name": cost.name,
+                "type": cost.kind,
+                "output_shape": list(cost.output_shape),
+                "params": cost.params,
+                "macs": cost.macs,
+            }
+            for cost in costs
+        ],
     }
     (report_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     (report_dir / "summary.txt").write_text(_summary_text(report, costs, result.model))
     (report_dir / "per_class.csv").write_text(_per_class_csv(report["per_class"]))
-    plot_learning_curves(result.history, result.best_epoch, report_dir / "learning_curves.png")
+    plot_learning_curves(
+        result.history, result.best_epoch, bool(config.augment), report_dir / "learning_curves.png"
+    )
     plot_confusion_matrix(confusion, test_accuracy, report_dir / "confusion_matrix.png")
-    plot_architecture(costs, f"{config.arch}: {report['params']:,} parameters, "
-                      f"{report['macs']:,} MACs per image", report_dir / "architecture.png")
+    plot_architecture(
+        costs,
+        f"{config.arch}: {report['params']:,} parameters, {report['macs']:,} MACs per image",
+        report_dir / "architecture.png",
+    )
     return report
 
 
@@ -113,12 +144,13 @@ def _summary_text(report: dict, costs: list[LayerCost], model) -> str:
     ]
     for cost in costs:
         shape = "x".join(str(size) for size in cost.output_shape)
-        lines.append(f"{cost.name:<18}{cost.kind:<24}{shape:<14}{cost.params:>10,}"
-                     f"{cost.macs:>12,}")
+        lines.append(f"{cost.name:<18}{cost.kind:<24}{shape:<14}{cost.params:>10,}{cost.macs:>12,}")
     lines += ["", f"{'class':<8}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
     for row in report["per_class"]:
-        lines.append(f"{row['label']:<8}{row['precision']:>10.4f}{row['recall']:>10.4f}"
-                     f"{row['f1']:>10.4f}{row['support']:>9}")
+        lines.append(
+            f"{row['label']:<8}{row['precision']:>10.4f}{row['recall']:>10.4f}"
+            f"{row['f1']:>10.4f}{row['support']:>9}"
+        )
     keras_summary: list[str] = []
     model.summary(print_fn=lambda text, **_: keras_summary.append(text))
     lines += ["", "Keras model summary:", *keras_summary]
@@ -127,6 +159,7 @@ def _summary_text(report: dict, costs: list[LayerCost], model) -> str:
 
 def _per_class_csv(rows: list[dict]) -> str:
     lines = ["label,precision,recall,f1,support"]
-    lines += [f"{row['label']},{row['precision']},{row['recall']},{row['f1']},{row['support']}"
-              for row in rows]
+    lines += [
+        f"{row['label']},{row['precision']},{row['recall']},{row['f1']},{row['support']}" for row in rows
+    ]
     return "\n".join(lines) + "\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -70,8 +69,9 @@ def split_data(config: TrainConfig) -> SplitData:
         order = order[: config.limit]
     validation_count = max(1, round(len(order) * config.validation_fraction))
     validation, train = order[:validation_count], order[validation_count:]
-    return SplitData(images[train], labels[train], images[validation], labels[validation],
-                     test_images, test_labels)
+    return SplitData(
+        images[train], labels[train], images[validation], labels[validation], test_images, test_labels
+    )
 
 
 def train_model(config: TrainConfig) -> TrainResult:
@@ -94,7 +94,9 @@ def train_model(config: TrainConfig) -> TrainResult:
     batches = _training_batches(keras, data, config)
     timer = _epoch_timer(keras)
     stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=config.recipe.patience, restore_best_weights=True,
+        monitor="val_loss",
+        patience=config.recipe.patience,
+        restore_best_weights=True,
         verbose=0 if config.quiet else 1,
     )
     started = time.perf_counter()
@@ -109,10 +111,17 @@ def train_model(config: TrainConfig) -> TrainResult:
     losses = history.history["val_loss"]
     best_epoch = int(np.argmin(losses)) + 1
     # Evaluated once, after every choice (epochs, weights) was made on the validation split.
-    test_probabilities = model.predict(to_model_input(data.test_images), batch_size=1000,
-                                       verbose=0)
-    return TrainResult(model, config, history.history, timer.seconds, best_epoch,
-                       np.asarray(test_probabilities), data, train_seconds)
+    test_probabilities = model.predict(to_model_input(data.test_images), batch_size=1000, verbose=0)
+    return TrainResult(
+        model,
+        config,
+        history.history,
+        timer.seconds,
+        best_epoch,
+        np.asarray(test_probabilities),
+        data,
+        train_seconds,
+    )
 
 
 def _optimizer(keras, config: TrainConfig, steps_per_epoch: int):
@@ -126,8 +135,7 @@ def _optimizer(keras, config: TrainConfig, steps_per_epoch: int):
         alpha=0.01,
     )
     if config.recipe.weight_decay > 0:
-        return keras.optimizers.AdamW(learning_rate=schedule,
-                                      weight_decay=config.recipe.weight_decay)
+        return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=config.recipe.weight_decay)
     return keras.optimizers.Adam(learning_rate=schedule)
 
 
@@ -175,11 +183,14 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
                 return
             if config.augment:
                 augment_config = AugmentConfig(clean_fraction=config.clean_fraction)
-                self.images = augment_batch(data.train_images, data.train_labels,
-                                            (config.seed, epoch), augment_config,
-                                            workers=config.workers)
-            self.order = np.random.default_rng((config.seed, epoch, 1)).permutation(
-                len(self.images))
+                self.images = augment_batch(
+                    data.train_images,
+                    data.train_labels,
+                    (config.seed, epoch),
+                    augment_config,
+                    workers=config.workers,
+                )
+            self.order = np.random.default_rng((config.seed, epoch, 1)).permutation(len(self.images))
             self.prepared_epoch = epoch
 
     return AugmentedEpochs()
