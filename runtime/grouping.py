@@ -9,11 +9,9 @@ a new number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from statistics import median  # for a handful of values: far cheaper than numpy's
 
 from runtime.results import Digit, Line, Number
-
 
 LINE_FIT_DIGITS = 6
 """A line's course is fitted through its last this-many digits."""
@@ -60,17 +58,19 @@ def _best_chain(chains: list[list[Digit]], digit: Digit, options: GroupingOption
     x, _, width, height = digit.bbox
     for chain in chains:
         recent = chain[-LINE_FIT_DIGITS:]
-        line_height = float(np.median([d.bbox[3] for d in recent]))
+        line_height = median([d.bbox[3] for d in recent])
         reference_height = max(height, line_height)
         gap = x - max(d.bbox[0] + d.bbox[2] for d in recent)
         if gap > options.line_gap_ratio * reference_height:
             continue
         # Where the line runs on, or where it stands: a writer often slants each number but
         # starts the next one back at the line's height.
-        level = float(np.median([_centre_y(d) for d in recent]))
-        onward = _expected_centre_y(recent, x + width / 2.0)
-        offset = min(abs(_centre_y(digit) - onward), abs(_centre_y(digit) - level))
-        if offset > options.line_offset_ratio * reference_height:
+        tolerance = options.line_offset_ratio * reference_height
+        offset = abs(_centre_y(digit) - median([_centre_y(d) for d in recent]))
+        reach = MAX_LINE_SLOPE * abs(x - recent[-1].bbox[0])  # how far a sloping line can stray
+        if tolerance < offset <= tolerance + reach:  # fit the slope only where it could help
+            offset = abs(_centre_y(digit) - _expected_centre_y(recent, x + width / 2.0))
+        if offset > tolerance:
             continue
         if best_offset is None or offset < best_offset:
             best, best_offset = chain, offset
@@ -79,25 +79,25 @@ def _best_chain(chains: list[list[Digit]], digit: Digit, options: GroupingOption
 
 def _expected_centre_y(recent: list[Digit], centre_x: float) -> float:
     """Height of the line at `centre_x`: a robust straight-line fit through recent digits."""
-    xs = np.array([d.bbox[0] + d.bbox[2] / 2.0 for d in recent])
-    ys = np.array([_centre_y(d) for d in recent])
-    if len(recent) < 3 or np.ptp(xs) < 1.0:
-        return float(np.median(ys))
+    xs = [d.bbox[0] + d.bbox[2] / 2.0 for d in recent]
+    ys = [_centre_y(d) for d in recent]
     # Median of pairwise slopes (Theil-Sen): a long tail's low centre does not tilt the line.
-    pairs = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(len(xs)) for j in range(i + 1, len(xs))
-             if xs[j] != xs[i]]
-    slope = float(np.clip(np.median(pairs), -MAX_LINE_SLOPE, MAX_LINE_SLOPE)) if pairs else 0.0
-    return float(np.median(ys - slope * xs) + slope * centre_x)
+    slopes = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(len(xs))
+              for j in range(i + 1, len(xs)) if xs[j] != xs[i]]
+    if len(recent) < 3 or not slopes:
+        return median(ys)
+    slope = min(MAX_LINE_SLOPE, max(-MAX_LINE_SLOPE, median(slopes)))
+    return median([y - slope * x for x, y in zip(xs, ys)]) + slope * centre_x
 
 
 def _chain_top(chain: list[Digit]) -> float:
     # Order lines by the height of their start, so a tilted page keeps its lines in order.
-    return float(np.median([_centre_y(d) for d in chain[:3]]))
+    return median([_centre_y(d) for d in chain[:3]])
 
 
 def _split_numbers(chain: list[Digit], options: GroupingOptions) -> list[Number]:
     heights = [d.bbox[3] for d in chain]
-    typical_height = float(np.median(heights))
+    typical_height = median(heights)
     numbers = [Number(digits=[chain[0]])]
     for previous, digit in zip(chain, chain[1:]):
         gap = digit.bbox[0] - (previous.bbox[0] + previous.bbox[2])
