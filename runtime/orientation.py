@@ -30,6 +30,9 @@ is tried."""
 TILT_STEP_DEG = 1.0
 """Angles tried when measuring tilt; grouping copes with the half degree left over."""
 
+_TILT_ANGLES = np.arange(-45.0, 45.0, TILT_STEP_DEG)
+_LEVEL_INDEX = int(np.argmin(np.abs(_TILT_ANGLES)))
+
 MIN_TILT_DEG = 3.0
 """Tilts smaller than this are left alone: line grouping tolerates them."""
 
@@ -93,27 +96,45 @@ def estimate_tilt_deg(boxes: list[BBox]) -> float:
     array = np.array(boxes, np.float64)
     centres = array[:, :2] + array[:, 2:] / 2.0
     bin_px = max(1.0, 0.5 * float(np.median(array[:, 3])))
-    best_angle, best_score = 0.0, _line_score(centres, 0.0, bin_px)
-    for angle in np.arange(-45.0, 45.0, TILT_STEP_DEG):
-        score = _line_score(centres, float(angle), bin_px)
-        # Ties go to the smaller tilt: a level page stays as it is.
-        if score > best_score * 1.05 or score >= best_score and abs(angle) < abs(best_angle):
-            best_angle, best_score = float(angle), score
-    return best_angle
+    scores = _line_scores(centres, _TILT_ANGLES, bin_px)
+    level = scores[_LEVEL_INDEX]
+    # Only a clearly better angle counts, and among those the smallest tilt: a level page stays.
+    better = np.flatnonzero(scores > level * 1.05)
+    if better.size == 0:
+        return 0.0
+    # Nearby angles often tie (every digit already in its line's bin): take the middle of the
+    # best plateau, not its edge.
+    tied = better[scores[better] == scores[better].max()]
+    return float(np.median(_TILT_ANGLES[tied]))
 
 
-def _line_score(centres: np.ndarray, angle_deg: float, bin_px: float) -> float:
-    """How tightly the centres gather into lines at this tilt (sum of squared bin counts)."""
-    theta = np.radians(angle_deg)
-    x, y = centres[:, 0], centres[:, 1]
-    best = 0.0
-    # Distance across a line rising at `angle` (y grows downwards), then across lines running
-    # down the page at the same tilt.
+def _line_scores(centres: np.ndarray, angles_deg: np.ndarray, bin_px: float) -> np.ndarray:
+    """How tightly the centres gather into lines at each tilt (sum of squared bin counts).
+
+    All angles at once: for each, the distance of every centre across a line rising at that
+    angle (y grows downwards) and across lines running down the page, on two bin grids offset
+    by half a bin so a line lying on a bin edge is not split; the best of the four counts.
+    """
+    theta = np.radians(angles_deg)[:, None]
+    x, y = centres[None, :, 0], centres[None, :, 1]
+    best = np.zeros(len(angles_deg))
     for across in (x * np.sin(theta) + y * np.cos(theta), x * np.cos(theta) - y * np.sin(theta)):
-        for phase in (0.0, 0.5):  # two bin grids, so a line on a bin edge is not split
-            bins = np.floor((across - across.min()) / bin_px + phase).astype(np.int64)
-            best = max(best, float(np.sum(np.bincount(bins) ** 2)))
+        for phase in (0.0, 0.5):
+            bins = np.floor((across - across.min(axis=1, keepdims=True)) / bin_px + phase)
+            best = np.maximum(best, _sum_of_squared_counts(bins))
     return best
+
+
+def _sum_of_squared_counts(bins: np.ndarray) -> np.ndarray:
+    """Per row of bin numbers: the sum over bins of (points in the bin) squared."""
+    ordered = np.sort(bins, axis=1)
+    rows, count = ordered.shape
+    starts = np.ones_like(ordered, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run_id = np.cumsum(starts.ravel()) - 1  # one id per run of equal bins, across all rows
+    run_length = np.bincount(run_id)
+    run_row = np.repeat(np.arange(rows), starts.sum(axis=1))
+    return np.bincount(run_row, weights=run_length.astype(np.float64) ** 2, minlength=rows)
 
 
 def quarter_turn_matrix(turns: int, shape: tuple[int, int]) -> np.ndarray:
