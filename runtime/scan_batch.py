@@ -78,8 +78,10 @@ class TaskResult:
 def build_reader(options: BatchOptions):
     """The real reader: `PageReader` over `Classifier.load(model_path, threads)`."""
     from runtime.classifier import Classifier
+    from runtime.memory import keep_freed_memory_for_reuse
     from runtime.reader import PageReader, ReaderOptions
 
+    keep_freed_memory_for_reuse()  # every page allocates the same few big arrays again
     classifier = Classifier.load(options.model_path, threads=options.threads)
     return PageReader(classifier, ReaderOptions(min_confidence=options.min_confidence,
                                                 detect_orientation=options.detect_orientation))

@@ -168,10 +168,11 @@ def assert_stable_readings_match(stable: list[dict], drawn: list[DrawnNumber], f
             f"{truth.bbox_at(frame_index)}")
 
 
-def test_reads_the_numbers_in_a_moving_video(worksheet_video, real_model):
+@pytest.mark.parametrize("extra", [[], ["--no-deskew"]], ids=["default", "no-deskew"])
+def test_reads_the_numbers_in_a_moving_video(extra, worksheet_video, real_model):
     path, drawn = worksheet_video
     completed = run_camera("--source", str(path), "--headless", "--max-frames", "8",
-                           "--stable-frames", "3", "--quiet")
+                           "--stable-frames", "3", "--quiet", *extra)
     assert completed.returncode == 0, completed.stderr
     # --quiet: none of the camera's own status lines (the interpreter may log its own).
     assert "frames in" not in completed.stderr and "reading" not in completed.stderr
@@ -347,7 +348,7 @@ def test_picamera2_through_the_command_line(monkeypatch, capsys):
     module = types.ModuleType("picamera2")
     module.Picamera2 = FakePicamera2
     monkeypatch.setitem(sys.modules, "picamera2", module)
-    monkeypatch.setattr("runtime.camera.build_page_reader", lambda *args: BlobReader())
+    monkeypatch.setattr("runtime.camera.build_page_reader", lambda *args, **kwargs: BlobReader())
     code = main(["--source", "picamera2", "--headless", "--max-frames", "3", "--quiet"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -398,7 +399,7 @@ def test_a_camera_that_stays_away_ends_the_command_with_exit_1(monkeypatch, caps
 
     device = FakeDevice([2], failing_opens=100)
     monkeypatch.setattr("runtime.camera.open_source", lambda *args, **kwargs: live_source(device))
-    monkeypatch.setattr("runtime.camera.build_page_reader", lambda *args: BlobReader())
+    monkeypatch.setattr("runtime.camera.build_page_reader", lambda *args, **kwargs: BlobReader())
     monkeypatch.setattr("runtime.camera.ReconnectOptions", lambda max_reconnects: ReconnectOptions(
         max_reconnects=max_reconnects, initial_backoff_s=0.01, max_backoff_s=0.01))
     code = main(["--source", "0", "--headless", "--max-reconnects", "2"])
@@ -473,3 +474,14 @@ def test_a_stop_request_ends_the_loop_between_frames(tmp_path):
     playback = cv2.VideoCapture(str(tmp_path / "stopped.avi"))
     assert int(playback.get(cv2.CAP_PROP_FRAME_COUNT)) == 3  # the file was closed properly
     playback.release()
+
+
+def test_freed_frame_buffers_are_kept_for_reuse_on_glibc(monkeypatch):
+    import platform
+
+    from runtime.memory import keep_freed_memory_for_reuse
+
+    if platform.libc_ver()[0] == "glibc":
+        assert keep_freed_memory_for_reuse() is True
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")
+    assert keep_freed_memory_for_reuse() is False  # the user's own setting wins
