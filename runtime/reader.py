@@ -41,6 +41,9 @@ MIN_DIGITS_TO_TURN = 3
 """With fewer digits the page is read as given: one or two digits cannot tell which way is up
 (a 6 turned over is a 9) and odd shapes would turn a frame on a whim."""
 
+SIDEWAYS_MIN_SHARE = 0.75
+"""A page read sideways must show at least this share of the digits it shows as given."""
+
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
 
@@ -174,8 +177,12 @@ class _Page:
         as_given = (self.darkness, self.inside, self.transform, self.candidates)
         self._turn(1)
         sideways = self._read_turns(confidence_of)
-        # Each axis by its better way up; the axes' crops differ, so compare their means.
-        if sideways.count == 0 or max(sideways.mean[[0, 2]]) <= max(upright.mean[[0, 2]]):
+        # Each axis by its better way up; the axes' crops differ, so compare their means. Turned
+        # the right way, a page shows about as many digits as before: a turn that loses many
+        # (a line of digits falling apart into a few odd pieces) is not the right one.
+        better = sideways.count >= SIDEWAYS_MIN_SHARE * upright.count and (
+            max(sideways.mean[[0, 2]]) > max(upright.mean[[0, 2]]))
+        if not better:
             self.darkness, self.inside, self.transform, self.candidates = as_given
             self.turns = 0
             sideways = upright
