@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import hashlib
 import importlib.util
 import json
 import multiprocessing
@@ -172,6 +173,27 @@ def _source_model_path(manifest: dict, manifest_path: Path) -> Path | None:
     return None
 
 
+def stale_source_notes(manifests: list[Path]) -> list[str]:
+    """A note per manifest whose .keras file is no longer the one its artifacts came from.
+
+    Keras rows and exported rows would then be different models; the table says so rather
+    than compare them silently.
+    """
+    notes = []
+    for manifest_path in manifests:
+        manifest_path = manifest_file(manifest_path)
+        manifest = load_manifest(manifest_path)
+        expected = manifest.get("source_model_sha256")
+        source = _source_model_path(manifest, manifest_path)
+        if not expected or source is None:
+            continue
+        actual = hashlib.sha256(source.read_bytes()).hexdigest()
+        if actual != expected:
+            notes.append(f"{source} changed since {manifest_path} was exported (sha256 differs):"
+                         " its Keras rows are not the model the artifacts came from; re-export")
+    return notes
+
+
 def keras_available() -> bool:
     """Whether TensorFlow/Keras can be imported here (a runtime-only install has neither)."""
     return all(importlib.util.find_spec(name) is not None for name in ("tensorflow", "keras"))
@@ -211,6 +233,9 @@ def run_benchmark(options: LatencyOptions) -> dict:
                                                             manifest_path) is None:
         notes.append(f"Keras rows skipped: the source model named in {options.manifest} "
                      "was not found")
+    notes += stale_source_notes([options.manifest] + (
+        [options.reference] if options.reference is not None and
+        manifest_file(options.reference).is_file() else []))
     if options.reference is not None:
         if manifest_file(options.reference).is_file():
             planned += plan_rows(options.reference, options, reference=True)

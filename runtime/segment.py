@@ -157,9 +157,10 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
                & (overlap_y <= 0.3 * shorter))
     small = (np.maximum(width, height) < 0.45 * digit_height)
     fragment = (small[:, None] | small[None]) & (np.maximum(gap_x, gap_y) <= 0.2 * digit_height)
-    # A fragment must not sit beside a full-height digit: that is the neighbour's stroke end
-    # or a separate mark, unless it lies within the digit's column.
-    fragment &= (overlap_x > 0) | (union_h <= 1.05 * np.maximum(height[:, None], height[None]))
+    # Beside a digit (not within its column) only a crumb joins it: a piece a third of a digit
+    # tall is more likely a small digit of its own (a 0 squeezed in before a 7) than a stroke.
+    crumb = np.maximum(width, height) < 0.25 * digit_height
+    fragment &= (overlap_x > 0) | (crumb[:, None] | crumb[None])
     join = digit_sized & (stacked | fragment)
     np.fill_diagonal(join, False)
     parent = list(range(len(components)))

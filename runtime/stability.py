@@ -11,8 +11,9 @@ flicker. Memory is bounded: tracks die when their number leaves the view.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from runtime.results import BBox, Number
 
@@ -128,20 +129,27 @@ class ReadingStabilizer:
 
     def _match(self, boxes: list[BBox]) -> list[tuple[int, int]]:
         """Pair tracks with this frame's boxes, best overlap first, each used once."""
-        candidates = []
-        for track_index, track in enumerate(self._tracks):
-            for box_index, box in enumerate(boxes):
-                overlap = box_iou(track.bbox, box)
-                shift = _centre_distance(track.bbox, box)
-                height = max(track.bbox[3], box[3], 1)
-                if (overlap >= self.options.min_overlap_iou
-                        or shift <= self.options.max_centre_shift * height):
-                    candidates.append((-overlap, shift, track_index, box_index))
-        candidates.sort()
+        if not self._tracks or not boxes:
+            return []
+        # All pairs at once: with 20 numbers in view a Python double loop costs more than
+        # the rest of the camera's own work per frame.
+        tracks = np.array([track.bbox for track in self._tracks], np.float64)[:, None, :]
+        found = np.array(boxes, np.float64)[None, :, :]
+        overlap = _iou_matrix(tracks, found)
+        centre_shift = np.hypot(
+            (tracks[..., 0] + tracks[..., 2] / 2) - (found[..., 0] + found[..., 2] / 2),
+            (tracks[..., 1] + tracks[..., 3] / 2) - (found[..., 1] + found[..., 3] / 2))
+        height = np.maximum(np.maximum(tracks[..., 3], found[..., 3]), 1.0)
+        close = ((overlap >= self.options.min_overlap_iou)
+                 | (centre_shift <= self.options.max_centre_shift * height))
+        track_indices, box_indices = np.nonzero(close)
+        # Best overlap first, then the smallest shift.
+        order = np.lexsort((centre_shift[close], -overlap[close]))
         used_tracks: set[int] = set()
         used_boxes: set[int] = set()
         pairs = []
-        for _, _, track_index, box_index in candidates:
+        for track_index, box_index in zip(track_indices[order].tolist(),
+                                          box_indices[order].tolist(), strict=True):
             if track_index in used_tracks or box_index in used_boxes:
                 continue
             used_tracks.add(track_index)
@@ -150,19 +158,18 @@ class ReadingStabilizer:
         return pairs
 
 
+def _iou_matrix(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Intersection over union of every box in `first` with every box in `second` (x, y, w, h
+    in the last axis, broadcast against each other)."""
+    inter_w = np.minimum(first[..., 0] + first[..., 2], second[..., 0] + second[..., 2]) - \
+        np.maximum(first[..., 0], second[..., 0])
+    inter_h = np.minimum(first[..., 1] + first[..., 3], second[..., 1] + second[..., 3]) - \
+        np.maximum(first[..., 1], second[..., 1])
+    intersection = np.clip(inter_w, 0, None) * np.clip(inter_h, 0, None)
+    union = first[..., 2] * first[..., 3] + second[..., 2] * second[..., 3] - intersection
+    return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
+
+
 def box_iou(first: BBox, second: BBox) -> float:
     """Intersection over union of two x, y, w, h boxes (0 when either is empty)."""
-    ax, ay, aw, ah = first
-    bx, by, bw, bh = second
-    inter_w = min(ax + aw, bx + bw) - max(ax, bx)
-    inter_h = min(ay + ah, by + bh) - max(ay, by)
-    if inter_w <= 0 or inter_h <= 0:
-        return 0.0
-    intersection = inter_w * inter_h
-    union = aw * ah + bw * bh - intersection
-    return intersection / union if union > 0 else 0.0
-
-
-def _centre_distance(first: BBox, second: BBox) -> float:
-    return math.hypot((first[0] + first[2] / 2) - (second[0] + second[2] / 2),
-                      (first[1] + first[3] / 2) - (second[1] + second[3] / 2))
+    return float(_iou_matrix(np.array(first, np.float64), np.array(second, np.float64)))

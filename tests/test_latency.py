@@ -7,6 +7,7 @@ written with the documented keys, and bad input is a one-line error.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -175,3 +176,17 @@ def test_manifest_status_words() -> None:
     assert latency.normalize_status({"file": "a", "status": "parity-failed"}) == \
         latency.STATUS_PARITY_FAILED
     assert latency.normalize_status({"status": "export-failed"}) == latency.STATUS_EXPORT_FAILED
+
+
+def test_a_changed_keras_model_is_flagged(tmp_path) -> None:
+    (tmp_path / "edge").mkdir()
+    (tmp_path / "edge.keras").write_bytes(b"retrained since the export")
+    manifest = tmp_path / "edge" / "manifest.json"
+    manifest.write_text(json.dumps({"source_model": "edge.keras", "artifacts": [],
+                                    "source_model_sha256": "0" * 64}))
+    notes = latency.stale_source_notes([manifest])
+    assert len(notes) == 1 and "re-export" in notes[0]
+    manifest.write_text(json.dumps({
+        "source_model": "edge.keras", "artifacts": [],
+        "source_model_sha256": hashlib.sha256(b"retrained since the export").hexdigest()}))
+    assert latency.stale_source_notes([manifest]) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -140,6 +141,8 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
 
 def run(config: TrainConfig) -> dict:
     """Train, save the model and write the report; returns report.json's content."""
+    # TensorFlow's C++ start-up chatter (oneDNN, CPU features) is noise in a training log.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from train.report import write_report
     from train.trainer import train_model
 

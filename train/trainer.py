@@ -93,8 +93,10 @@ def train_model(config: TrainConfig) -> TrainResult:
     )
     batches = _training_batches(keras, data, config)
     timer = _epoch_timer(keras)
+    # Accuracy, not loss: late in the cosine schedule validation loss creeps up (growing
+    # confidence) while accuracy still improves; stopping on loss cut the edge model short.
     stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss",
+        monitor="val_accuracy",
         patience=config.recipe.patience,
         restore_best_weights=True,
         verbose=0 if config.quiet else 1,
@@ -108,8 +110,7 @@ def train_model(config: TrainConfig) -> TrainResult:
         verbose=_keras_verbosity(config.quiet),
     )
     train_seconds = time.perf_counter() - started
-    losses = history.history["val_loss"]
-    best_epoch = int(np.argmin(losses)) + 1
+    best_epoch = int(stopper.best_epoch) + 1
     # Evaluated once, after every choice (epochs, weights) was made on the validation split.
     test_probabilities = model.predict(to_model_input(data.test_images), batch_size=1000, verbose=0)
     return TrainResult(
