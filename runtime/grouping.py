@@ -24,7 +24,9 @@ MAX_LINE_SLOPE = 0.35
 class GroupingOptions:
     """How far apart digits may be and still belong together."""
 
-    number_gap_ratio: float = 0.75  # a gap wider than this x digit height starts a new number
+    # A gap wider than this x digit height starts a new number. Between digits of one number
+    # gaps rarely reach a digit's height; between numbers they rarely fall below it.
+    number_gap_ratio: float = 1.0
     line_offset_ratio: float = 0.6  # centres further apart vertically than this x height: new line
     line_gap_ratio: float = 12.0  # a gap wider than this x height never continues a line
 
