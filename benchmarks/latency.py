@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks.latency_worker import Job, run_job
-from benchmarks.machine import describe, machine_info, usable_cores
+from benchmarks.machine import describe, describe_flags, machine_info, repo_relative, usable_cores
 from benchmarks.timing import TimingOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -288,7 +288,7 @@ def _row_record(row: PlannedRow, runs: dict[int, dict | None]) -> dict:
     return {
         "model": row.model,
         "format": row.format,
-        "file": str(row.path) if row.path else None,
+        "file": repo_relative(row.path) if row.path else None,
         "reference": row.reference,
         "status": status,
         "manifest_status": row.manifest_status,
@@ -302,7 +302,8 @@ def _row_record(row: PlannedRow, runs: dict[int, dict | None]) -> dict:
 
 def _options_record(options: LatencyOptions) -> dict:
     record = asdict(options)
-    return json.loads(json.dumps(record, default=str))
+    return json.loads(json.dumps(record, default=lambda value: repo_relative(value)
+                                 if isinstance(value, Path) else str(value)))
 
 
 def _report_path(options: LatencyOptions, manifest: Path | None = None) -> Path:
@@ -406,7 +407,8 @@ def markdown(result: dict) -> str:
     lines = [
         "# Model latency and throughput",
         "",
-        f"Machine: {describe(machine)} (load average {machine['load_average_1m']} at start); "
+        f"Machine: {describe(machine)} ({describe_flags(machine) or 'CPU flags unknown'}; "
+        f"load average {machine['load_average_1m']} at start); "
         + ", ".join(f"{name} {version}" for name, version in machine["libraries"].items()
                     if version),
         "",

@@ -30,6 +30,8 @@ LIBRARIES: tuple[str, ...] = (
 )
 """Distributions whose version is recorded; those not installed are recorded as None."""
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
 
 def cpu_model() -> str:
     """The CPU's marketing name ("AMD EPYC 9B14"), or the best the platform offers."""
@@ -39,6 +41,23 @@ def cpu_model() -> str:
             if line.lower().startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine() or "unknown"
+
+
+NOTABLE_CPU_FLAGS: tuple[str, ...] = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni",
+                                      "avx512_bf16", "amx_int8", "asimd", "asimddp")
+"""SIMD features that decide how fast int8 / float inference runs (x86 and ARM names)."""
+
+
+def cpu_flags() -> list[str]:
+    """Which of NOTABLE_CPU_FLAGS this CPU has (Linux only; empty elsewhere)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.exists():
+        return []
+    for line in cpuinfo.read_text(errors="replace").splitlines():
+        if line.lower().startswith(("flags", "features")):
+            present = set(line.split(":", 1)[1].split())
+            return [flag for flag in NOTABLE_CPU_FLAGS if flag in present]
+    return []
 
 
 def usable_cores() -> int:
@@ -64,6 +83,7 @@ def machine_info() -> dict:
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
         "cpu": cpu_model(),
+        "cpu_flags": cpu_flags(),
         "cores": usable_cores(),
         "logical_cpus": os.cpu_count(),
         "architecture": platform.machine(),
@@ -81,6 +101,20 @@ def describe(info: dict) -> str:
     """One line for a report header: 'AMD EPYC, 2 cores, Python 3.11.9, 2025-01-01'."""
     day = info["date"][:10]
     return f"{info['cpu']}, {info['cores']} cores, Python {info['python']}, {day}"
+
+
+def describe_flags(info: dict) -> str:
+    """'AVX2, AVX512_VNNI' for a report's machine line, or '' when unknown."""
+    return ", ".join(flag.upper() for flag in info.get("cpu_flags", []))
+
+
+def repo_relative(path) -> str:
+    """`path` relative to the checkout when inside it, so committed results name no home dir."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def main() -> int:
