@@ -21,7 +21,11 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
                        interpolation=cv2.INTER_AREA)
     kernel_px = max(3, (min(small.shape) // 12) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
-    small_paper = cv2.GaussianBlur(cv2.dilate(small, kernel), (0, 0), kernel_px / 2.0)
+    # A closing (max filter, then min filter) rather than a max filter alone: it removes the ink
+    # just the same but keeps a shadow's sharp edge where it is, instead of spreading bright
+    # paper into the shadow, where it would read as a band of faint ink.
+    small_paper = cv2.erode(cv2.dilate(small, kernel), kernel)
+    small_paper = cv2.GaussianBlur(small_paper, (0, 0), kernel_px / 4.0)
     paper = cv2.resize(small_paper, (width, height), interpolation=cv2.INTER_LINEAR)
     # Darkness relative to the paper, but never relative to less than half the page's bright
     # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
