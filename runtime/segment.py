@@ -101,7 +101,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
             digit_height = _typical_digit_height(components, darkness.shape, options)
     if digit_height is None:
         return []
-    components = _merge_broken_strokes(components, digit_height, labels)
+    components = _merge_broken_strokes(components, digit_height)
     at_edge = _EdgeTest(darkness.shape, inside, margin_px=0.0)
     components = [c for c in components if _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
@@ -128,8 +128,7 @@ def _typical_digit_height(components, page_shape, options: SegmentOptions) -> fl
     return float(np.median(heights[len(heights) // 3 :]))
 
 
-def _merge_broken_strokes(components: list[_Component], digit_height: float,
-                          labels: np.ndarray) -> list[_Component]:
+def _merge_broken_strokes(components: list[_Component], digit_height: float) -> list[_Component]:
     """Join pieces of one digit: a 5's detached cap, a pencil stroke with a gap, a dot of ink.
 
     Two regions merge when their union is still digit-sized and they stack (share most of
@@ -157,8 +156,6 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float,
     stacked = ((overlap_x >= 0.5 * narrower) & (gap_y <= 0.35 * digit_height)
                & (overlap_y <= 0.3 * shorter))
     small = (np.maximum(width, height) < 0.45 * digit_height)
-    # A small closed loop is a small 0 (or 6, 8, 9) of its own, not a stroke's broken piece.
-    small &= ~np.array([bool(is_small) and _has_hole(c, labels) for c, is_small in zip(components, small)])
     fragment = (small[:, None] | small[None]) & (np.maximum(gap_x, gap_y) <= 0.2 * digit_height)
     # Beside a digit (not within its column) only a crumb joins it: a piece a third of a digit
     # tall is more likely a small digit of its own (a 0 squeezed in before a 7) than a stroke.
@@ -185,17 +182,6 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float,
             merged[key] = _Component(component.left, component.top, component.right,
                                      component.bottom, component.area, list(component.labels))
     return list(merged.values())
-
-
-def _has_hole(component: _Component, labels: np.ndarray) -> bool:
-    """Whether a single region encloses background (a loop), by its contour hierarchy."""
-    if len(component.labels) != 1 or component.width < 3 or component.height < 3:
-        return False
-    window = labels[component.top : component.bottom, component.left : component.right]
-    region = (window == component.labels[0]).astype(np.uint8)
-    _, hierarchy = cv2.findContours(region, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    # In a two-level hierarchy, a contour with a parent is a hole's boundary.
-    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
 
 
 def _looks_like_digit(component: _Component, digit_height: float, options: SegmentOptions) -> bool:
