@@ -34,7 +34,7 @@ test: $(VENV)/.dev  ## run the whole test suite
 lint: $(VENV)/.dev  ## ruff over the code
 	$(BIN)/ruff check runtime train export benchmarks tests
 
-models: $(VENV)/.dev  ## retrain and re-export the shipped models (about an hour on 2 cores)
+models: $(VENV)/.dev  ## retrain and re-export the shipped models (about 30 minutes on 2 cores)
 	$(BIN)/python -m train --arch edge --out models/
 	$(BIN)/python -m train --arch seed --out models/
 	$(MAKE) export
