@@ -102,7 +102,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if digit_height is None:
         return []
     components = _merge_broken_strokes(components, digit_height)
-    at_edge = _EdgeTest(darkness.shape, inside, margin_px=0.0)
+    at_edge = _EdgeTest(darkness.shape, inside)
     components = [c for c in components if _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
     return [_candidate(c, labels, darkness) for c in components]
@@ -199,23 +199,20 @@ def _looks_like_digit(component: _Component, digit_height: float, options: Segme
 
 
 class _EdgeTest:
-    """Whether a region reaches the edge of the picture.
+    """Whether a region touches the edge of the picture.
 
     Such regions are dropped: on a photo they are the sheet's edge or the table beyond it, and a
     digit cut by the frame cannot be read reliably anyway.
     """
 
-    def __init__(self, shape: tuple[int, int], inside: np.ndarray | None, margin_px: float):
+    def __init__(self, shape: tuple[int, int], inside: np.ndarray | None):
         self.shape = shape
-        self.margin = int(np.ceil(margin_px))
         # Summed-area table of the pixels outside the picture: one lookup per region.
         self.outside_sums = None if inside is None else cv2.integral((inside == 0).astype(np.uint8))
 
     def __call__(self, component: _Component) -> bool:
         height, width = self.shape
-        top, left = max(0, component.top - self.margin), max(0, component.left - self.margin)
-        bottom = min(height, component.bottom + self.margin)
-        right = min(width, component.right + self.margin)
+        top, left, bottom, right = component.top, component.left, component.bottom, component.right
         if top == 0 or left == 0 or bottom == height or right == width:
             return True
         if self.outside_sums is None:
