@@ -1,6 +1,7 @@
 """Helpers and fixtures for the training tests: tiny MNIST files on disk, one cached smoke run.
 
-Import what a test module needs (`from tests.fixtures_train import write_idx, smoke_run`);
+Import what a test module needs (`from fixtures_train import write_idx, smoke_run`; tests/ is
+on sys.path under pytest's default import mode -- never `tests.x`: tf2onnx ships a `tests` package);
 pytest then registers the imported fixtures for that module.
 """
 

@@ -8,9 +8,9 @@ import io
 
 import numpy as np
 import pytest
+from fixtures_train import real_mnist_dir, tiny_mnist, write_idx, write_tiny_mnist_dir
 
 import train.data as data_module
-from tests.fixtures_train import real_mnist_dir, tiny_mnist, write_idx, write_tiny_mnist_dir
 from train.data import ENV_VAR, DatasetError, load_mnist
 
 

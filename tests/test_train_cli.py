@@ -6,8 +6,7 @@ import subprocess
 import sys
 
 import pytest
-
-from tests.fixtures_train import REPO_ROOT, run_cli, write_tiny_mnist_dir
+from fixtures_train import REPO_ROOT, run_cli, write_tiny_mnist_dir
 
 
 def test_help_explains_the_options_and_exits_zero():

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+from fixtures_train import real_mnist_dir, smoke_run  # noqa: F401 - fixture
 
 from runtime.spec import PIXEL_SCALE
-from tests.fixtures_train import real_mnist_dir, smoke_run  # noqa: F401 - fixture
 from train.data import load_mnist
 from train.report import REPORT_FILES
 

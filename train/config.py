@@ -23,7 +23,7 @@ class Recipe:
     augment: bool
     """Whether training images are augmented by default."""
     patience: int
-    """Epochs without a better validation accuracy before early stopping."""
+    """Epochs without a lower validation loss before early stopping."""
 
 
 RECIPES = {
@@ -33,7 +33,7 @@ RECIPES = {
     ),
     # Long cosine schedule with augmentation: a small model needs many varied epochs.
     "edge": Recipe(
-        epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=20
+        epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=15
     ),
 }
 """Architecture name -> its training defaults."""

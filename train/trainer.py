@@ -93,10 +93,11 @@ def train_model(config: TrainConfig) -> TrainResult:
     )
     batches = _training_batches(keras, data, config)
     timer = _epoch_timer(keras)
-    # Accuracy, not loss: late in the cosine schedule validation loss creeps up (growing
-    # confidence) while accuracy still improves; stopping on loss cut the edge model short.
+    # Loss, not accuracy: stopping on validation accuracy (patience 20) gave 0.01 point more
+    # MNIST test accuracy but a model that read fewer real photos and turned pages right, so the
+    # shipped edge model is the one this stopping rule makes.
     stopper = keras.callbacks.EarlyStopping(
-        monitor="val_accuracy",
+        monitor="val_loss",
         patience=config.recipe.patience,
         restore_best_weights=True,
         verbose=0 if config.quiet else 1,
