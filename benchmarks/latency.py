@@ -32,6 +32,7 @@ from pathlib import Path
 
 from benchmarks.latency_worker import Job, run_job
 from benchmarks.machine import describe, describe_flags, machine_info, repo_relative, usable_cores
+from benchmarks.reporting import BenchmarkError, run_and_report
 from benchmarks.timing import TimingOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -52,10 +53,6 @@ STATUS_RUN_FAILED = "failed to run"
 
 JOB_TIMEOUT_S = 600.0
 """A model that takes longer than this to measure is recorded as failed to run."""
-
-
-class BenchmarkError(Exception):
-    """Bad input to the benchmark (missing or unreadable manifest); the message is one line."""
 
 
 @dataclass
@@ -604,22 +601,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.min_time <= 0:
             parser.error(f"--min-time must be positive, got {args.min_time}")
         options.timing.min_time_s = args.min_time
-    try:
-        result = run_benchmark(options)
-        written = write_outputs(result, options.out)
-    except BenchmarkError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"error: cannot write results to {options.out}: {error.strerror}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(result, indent=2))
-    elif not args.quiet:
-        print(markdown(result))
-        print("wrote " + ", ".join(f"{p} ({p.stat().st_size / 1024:.1f} KB)" for p in written))
-    return 0
-
+    return run_and_report(lambda: run_benchmark(options), write_outputs, markdown, options.out,
+                          args.json, args.quiet)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -39,6 +39,7 @@ from benchmarks.pipeline_frames import (
     SyntheticFrame,
     make_frames,
 )
+from benchmarks.reporting import BenchmarkError, run_and_report
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
@@ -51,10 +52,6 @@ PAGES_PER_S_GOAL = 10.0
 
 STAGES = ("segment", "orientation", "classify", "group")
 """The reader's timing keys, in pipeline order; "other" is what the stages do not cover."""
-
-
-class BenchmarkError(Exception):
-    """Bad input to the benchmark (missing model, no MNIST); the message is one line."""
 
 
 @dataclass
@@ -484,22 +481,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.frames < 1:
             parser.error(f"--frames must be at least 1, got {args.frames}")
         options.frames_per_scenario = args.frames
-    try:
-        result = run_benchmark(options)
-        written = write_outputs(result, options.out)
-    except BenchmarkError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"error: cannot write results to {options.out}: {error.strerror}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(result, indent=2))
-    elif not args.quiet:
-        print(markdown(result))
-        print("wrote " + ", ".join(f"{p} ({p.stat().st_size / 1024:.1f} KB)" for p in written))
-    return 0
-
+    return run_and_report(lambda: run_benchmark(options), write_outputs, markdown, options.out,
+                          args.json, args.quiet)
 
 if __name__ == "__main__":
     raise SystemExit(main())
