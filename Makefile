@@ -47,6 +47,7 @@ benchmark: $(VENV)/.dev  ## latency, accuracy and pipeline benchmarks into bench
 	$(BIN)/python -m benchmarks.latency
 	$(BIN)/python -m benchmarks.pipeline
 	$(BIN)/python -m benchmarks.accuracy --real
+	$(BIN)/python -m benchmarks.usps
 
 clean:  ## remove the virtual environments and outputs
 	rm -rf $(VENV) .venv-runtime out .pytest_cache
