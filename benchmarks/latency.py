@@ -34,6 +34,7 @@ from benchmarks.latency_worker import Job, run_job
 from benchmarks.machine import describe, describe_flags, machine_info, repo_relative, usable_cores
 from benchmarks.reporting import BenchmarkError, run_and_report
 from benchmarks.timing import TimingOptions
+from runtime.models import ModelError, read_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MANIFEST = REPO_ROOT / "models" / "edge" / "manifest.json"
@@ -94,20 +95,15 @@ def quick_options(options: LatencyOptions) -> LatencyOptions:
 
 
 def load_manifest(path: Path) -> dict:
-    """The parsed manifest, or BenchmarkError naming the file and how to make it."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "manifest.json"
+    """The parsed manifest (via the runtime's own reader), or BenchmarkError naming the file."""
+    path = manifest_file(path)
     if not path.is_file():
         raise BenchmarkError(f"manifest not found: {path}; run `python -m export "
                              "models/edge.keras --out models/edge/` first or pass --manifest")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BenchmarkError(f"cannot read manifest {path}: {error}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("artifacts"), list):
-        raise BenchmarkError(f"manifest {path} has no 'artifacts' list; re-run the export")
-    return manifest
+        return read_manifest(path)
+    except ModelError as error:
+        raise BenchmarkError(str(error)) from None
 
 
 def manifest_file(path: Path) -> Path:
