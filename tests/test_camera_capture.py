@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from runtime.capture import (
+from runtime.camera.capture import (
     FrameGrabber,
     ImageSource,
     OpenCVSource,

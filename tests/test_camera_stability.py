@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from runtime.camera.stability import ReadingStabilizer, StabilityOptions, box_iou
 from runtime.results import Digit, Number
-from runtime.stability import ReadingStabilizer, StabilityOptions, box_iou
 
 
 def number(text: str, x: int, y: int, confidence: float = 0.9, digit_width: int = 20,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from test_scan_fakes import png_bytes, write_empty_pdf, write_image, write_pdf
 
-from runtime.pages import PageError, is_pdf, iter_pages, open_pages, pdf_page_count, to_bgr_uint8
+from runtime.scan.pages import PageError, is_pdf, iter_pages, open_pages, pdf_page_count, to_bgr_uint8
 
 QUICK = settings(max_examples=40, deadline=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime.annotate import DOUBTFUL_BGR, SURE_BGR, UNSURE_BGR, draw_result
+from runtime.draw import DOUBTFUL_BGR, SURE_BGR, UNSURE_BGR, draw_result
 from runtime.results import Digit, Line, Number, PageResult
 
 

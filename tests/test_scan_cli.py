@@ -35,8 +35,8 @@ from test_scan_fakes import (
     write_pdf,
 )
 
-from runtime.scan import main
-from runtime.scan_writers import JOURNAL_SUFFIX
+from runtime.scan.cli import main
+from runtime.scan.writers import JOURNAL_SUFFIX
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
@@ -125,7 +125,7 @@ def test_json_to_stdout_with_dash(in_tmp):
 
 
 def test_default_workers_depend_on_the_batch_size(in_tmp, monkeypatch):
-    from runtime import scan as scan_module
+    from runtime.scan import cli as scan_module
 
     monkeypatch.setattr(scan_module, "usable_cpu_count", lambda: 16)
     assert scan_module._auto_workers(3) == 1  # not worth starting processes
@@ -276,7 +276,7 @@ def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tm
 
 def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):
     make_pages("scans", [1] * PAGES_IN_STOPPED_RUNS)
-    script = ("import sys; from runtime.scan import main; "
+    script = ("import sys; from runtime.scan.cli import main; "
               "from test_scan_fakes import slow_reader_factory; "
               "sys.exit(main(sys.argv[1:], reader_factory=slow_reader_factory))")
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
@@ -310,7 +310,7 @@ def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):
 
 def test_terminated_run_saves_valid_json_and_says_how_to_resume(in_tmp):
     make_pages("scans", [1] * PAGES_IN_STOPPED_RUNS)
-    script = ("import sys; from runtime.scan import main; "
+    script = ("import sys; from runtime.scan.cli import main; "
               "from test_scan_fakes import slow_reader_factory; "
               "sys.exit(main(sys.argv[1:], reader_factory=slow_reader_factory))")
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from runtime.scan_inputs import expand_inputs
+from runtime.scan.inputs import expand_inputs
 
 
 @pytest.fixture

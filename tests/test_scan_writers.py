@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from runtime import scan_writers
-from runtime.scan_writers import CSV_COLUMNS, JOURNAL_SUFFIX, OutputError, ResultStore
+from runtime.scan import writers as scan_writers
+from runtime.scan.writers import CSV_COLUMNS, JOURNAL_SUFFIX, OutputError, ResultStore
 
 
 def page_record(path: str, page: int = 1, texts=("12", "345")) -> dict:

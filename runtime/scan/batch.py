@@ -29,9 +29,9 @@ from pathlib import Path
 
 import cv2
 
-from runtime.annotate import draw_result
-from runtime.pages import MAX_PAGE_PIXELS, PDF_DPI, PageError, is_pdf, open_pages, pdf_page_count
-from runtime.scan_inputs import path_key
+from runtime.draw import draw_result
+from runtime.scan.inputs import path_key
+from runtime.scan.pages import MAX_PAGE_PIXELS, PDF_DPI, PageError, is_pdf, open_pages, pdf_page_count
 
 IN_FLIGHT_PER_WORKER = 2
 """Tasks handed to the pool per worker: one being read, one waiting, so no worker idles."""
@@ -50,7 +50,7 @@ class BatchOptions:
     detect_orientation: bool = True  # let the reader try the four quarter-turns
     annotate_dir: str | None = None  # write each page with its results drawn on it here
     pdf_dpi: float = PDF_DPI  # resolution PDF pages are rendered at
-    max_pixels: int = MAX_PAGE_PIXELS  # larger raster pages are rejected (see runtime.pages)
+    max_pixels: int = MAX_PAGE_PIXELS  # larger raster pages are rejected (see runtime.scan.pages)
     # Builds the page reader from these options (tests pass a fake). It must be a module-level
     # function so worker processes can unpickle it; None = `build_reader`.
     reader_factory: Callable[[BatchOptions], object] | None = None
@@ -71,7 +71,7 @@ class TaskResult:
     """What reading one task produced."""
 
     task: Task
-    records: list[dict] = field(default_factory=list)  # see runtime.scan_writers for the shape
+    records: list[dict] = field(default_factory=list)  # see runtime.scan.writers for the shape
     warnings: list[str] = field(default_factory=list)  # problems that did not lose a result
 
 
@@ -79,7 +79,7 @@ def build_reader(options: BatchOptions):
     """The real reader: `PageReader` over `Classifier.load(model_path, threads)`."""
     from runtime.classifier import Classifier
     from runtime.memory import keep_freed_memory_for_reuse
-    from runtime.reader import PageReader, ReaderOptions
+    from runtime.read.reader import PageReader, ReaderOptions
 
     keep_freed_memory_for_reuse()  # every page allocates the same few big arrays again
     classifier = Classifier.load(options.model_path, threads=options.threads)

@@ -1,6 +1,6 @@
 """Turn the scanner's INPUT arguments (files, folders, glob patterns) into a list of files.
 
-Folders are searched recursively for `runtime.pages.SUPPORTED_SUFFIXES` (any case), skipping
+Folders are searched recursively for `runtime.scan.pages.SUPPORTED_SUFFIXES` (any case), skipping
 hidden files and folders (".git", macOS "._x.png" shadows). A file named explicitly is taken
 whatever its suffix: its content decides later whether it is an image. A pattern the shell did
 not expand (quoted, or on Windows) is expanded here, `**` included. Every argument that yields
@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from runtime.pages import SUPPORTED_SUFFIXES
+from runtime.scan.pages import SUPPORTED_SUFFIXES
 
 _GLOB_CHARACTERS = set("*?[")
 

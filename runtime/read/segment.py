@@ -9,7 +9,7 @@ The steps, each chosen for a failure seen on real paper:
    the sheet's edge and big blobs.
 Each surviving region becomes a `DigitCandidate` with its box and a soft ink crop (paper = 0),
 which `runtime.normalize.normalize_digit` turns into the model's 28x28 input. Regions holding
-several touching digits are cut by `runtime.touching`, which reads every cut.
+several touching digits are cut by `runtime.read.touching`, which reads every cut.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from runtime.ink import ink_components, ink_map, label_regions
+from runtime.read.ink import ink_components, ink_map, label_regions
+from runtime.read.rules import remove_rules
 from runtime.results import BBox
-from runtime.rules import remove_rules
 
 
 @dataclass

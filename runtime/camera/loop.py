@@ -3,9 +3,9 @@
 Each frame goes through the same page reader as the scanner (no orientation search: a camera
 is held upright), optionally cropped to a region of interest and shrunk to a processing
 width; boxes are reported in the original frame's pixels. A number counts as *read* once it
-has been read the same at the same place over several frames (`runtime.stability`), so the
+has been read the same at the same place over several frames (`runtime.camera.stability`), so the
 reading does not flicker. Frames come from a capture thread that keeps only the newest one
-(`runtime.capture`), so the loop never works on a stale frame; a dropped stream is reopened
+(`runtime.camera.capture`), so the loop never works on a stale frame; a dropped stream is reopened
 with exponential backoff while the process keeps running.
 
 With a display it opens a window showing boxes, digits, numbers, confidence and FPS (keys:
@@ -36,7 +36,14 @@ from typing import TextIO
 import cv2
 import numpy as np
 
-from runtime.camera_output import (
+from runtime.camera.capture import (
+    FrameGrabber,
+    ImageSource,
+    ReconnectOptions,
+    SourceError,
+    open_source,
+)
+from runtime.camera.output import (
     DEFAULT_RECORD_FPS,
     PAUSED_COLOUR,
     Recorder,
@@ -45,17 +52,10 @@ from runtime.camera_output import (
     draw_label,
     draw_overlay,
 )
-from runtime.capture import (
-    FrameGrabber,
-    ImageSource,
-    ReconnectOptions,
-    SourceError,
-    open_source,
-)
+from runtime.camera.stability import ReadingStabilizer, StabilityOptions, StableReading
 from runtime.memory import keep_freed_memory_for_reuse
 from runtime.models import ModelError
 from runtime.results import BBox, Digit, Line, Number, PageResult
-from runtime.stability import ReadingStabilizer, StabilityOptions, StableReading
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -315,7 +315,7 @@ def build_page_reader(model: str | None, threads: int, min_confidence: float,
     # Imported here so that --help and a source that cannot open answer without loading an
     # interpreter.
     from runtime.classifier import Classifier
-    from runtime.reader import PageReader, ReaderOptions
+    from runtime.read.reader import PageReader, ReaderOptions
 
     classifier = Classifier.load(model, threads=threads)
     # A camera is held upright: trying four rotations would cost four times the work per frame.
@@ -540,6 +540,3 @@ def _log_summary(summary: RunSummary, record_path: Path | None,
         size_mb = record_path.stat().st_size / 1e6 if record_path.exists() else 0.0
         log(f"recording saved: {record_path} ({summary.recorded_frames} frames, {size_mb:.1f} MB)")
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """Where the live camera's annotated frames go: the overlay, the window and the recording.
 
-`draw_overlay` draws one frame's digits (with the scanner's `runtime.annotate`), the stable
+`draw_overlay` draws one frame's digits (with the scanner's `runtime.draw`), the stable
 numbers and the FPS. `Window` shows frames and returns key presses; it raises cv2.error where
 OpenCV was built without a GUI, which is how the camera notices it must run headless.
 `Recorder` writes the annotated video on an encoder thread of its own, placing a camera's
@@ -16,9 +16,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime.annotate import draw_result
+from runtime.camera.stability import StableReading
+from runtime.draw import draw_result
 from runtime.results import PageResult
-from runtime.stability import StableReading
 
 WINDOW_TITLE = "edgedigits camera"
 
@@ -159,7 +159,7 @@ def draw_overlay(image: np.ndarray, result: PageResult, stable: list[StableReadi
                  fps: float) -> np.ndarray:
     """A copy of `image` with this frame's digits, the stable numbers and the FPS drawn on it.
 
-    The digits and number frames are the scanner's drawing (`runtime.annotate`); the camera adds
+    The digits and number frames are the scanner's drawing (`runtime.draw`); the camera adds
     a green box with the text under each stable reading, the one a user should trust.
     """
     canvas = draw_result(image, result, show_confidence=False)

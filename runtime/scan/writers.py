@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from runtime.scan_inputs import path_key
+from runtime.scan.inputs import path_key
 
 JSON_REWRITE_SECONDS = 10.0
 """How often the JSON is rewritten during a run: bounds what a reader of it can miss."""

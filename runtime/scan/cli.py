@@ -32,7 +32,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from runtime.models import ModelError
-from runtime.scan_batch import (
+from runtime.scan.batch import (
     BatchOptions,
     TaskResult,
     error_record,
@@ -41,8 +41,8 @@ from runtime.scan_batch import (
     run_tasks,
     usable_cpu_count,
 )
-from runtime.scan_inputs import expand_inputs, path_key
-from runtime.scan_writers import STDOUT, OutputError, ResultStore
+from runtime.scan.inputs import expand_inputs, path_key
+from runtime.scan.writers import STDOUT, OutputError, ResultStore
 
 AUTO_WORKERS_MIN_TASKS = 16
 """Below this many pages, starting worker processes (each loads the model) costs more than it saves."""
@@ -264,6 +264,3 @@ def _size_text(path: Path) -> str:
     size = path.stat().st_size
     return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
 
-
-if __name__ == "__main__":
-    sys.exit(main())

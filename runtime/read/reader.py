@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from runtime.grouping import GroupingOptions, group_lines
-from runtime.ink import ink_map
 from runtime.normalize import normalize_batch
-from runtime.orientation import (
+from runtime.read.grouping import GroupingOptions, group_lines
+from runtime.read.ink import ink_map
+from runtime.read.orientation import (
     MIN_TILT_DEG,
     TurnReadings,
     compose,
@@ -33,9 +33,9 @@ from runtime.orientation import (
     quarter_turn_matrix,
     read_turns,
 )
+from runtime.read.segment import DigitCandidate, SegmentOptions, find_digits_in
+from runtime.read.touching import best_reading, cut_hypotheses
 from runtime.results import Digit, PageResult
-from runtime.segment import DigitCandidate, SegmentOptions, find_digits_in
-from runtime.touching import best_reading, cut_hypotheses
 
 MIN_DIGITS_TO_TURN = 3
 """With fewer digits the page is read as given: one or two digits cannot tell which way is up

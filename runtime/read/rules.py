@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runtime.ink import label_regions
+from runtime.read.ink import label_regions
 
 
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
