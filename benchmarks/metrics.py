@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from runtime.boxes import greedy_pairs, iou_matrix
+
 MIN_IOU = 0.3
 """Boxes overlapping at least this much (or centre inside) are the same written digit."""
 
@@ -137,19 +139,6 @@ def score_sequences(truth: str, predicted: str) -> Counts:
     return count_alignment(align(truth, predicted))
 
 
-def iou(first: BoxLike, second: BoxLike) -> float:
-    """Intersection over union of two [x, y, w, h] boxes."""
-    ax, ay, aw, ah = (float(v) for v in first)
-    bx, by, bw, bh = (float(v) for v in second)
-    overlap_w = min(ax + aw, bx + bw) - max(ax, bx)
-    overlap_h = min(ay + ah, by + bh) - max(ay, by)
-    if overlap_w <= 0 or overlap_h <= 0:
-        return 0.0
-    intersection = overlap_w * overlap_h
-    union = aw * ah + bw * bh - intersection
-    return intersection / union if union > 0 else 0.0
-
-
 def centre_inside(box: BoxLike, container: BoxLike) -> bool:
     """Whether the centre of `box` lies within `container` (edges included)."""
     x, y, w, h = (float(v) for v in box)
@@ -167,32 +156,10 @@ def match_boxes(truth_boxes: list[BoxLike], predicted_boxes: list[BoxLike],
     truth = np.asarray(truth_boxes, np.float64).reshape(-1, 4)
     predicted = np.asarray(predicted_boxes, np.float64).reshape(-1, 4)
     related = ((overlap >= min_iou) | _centres_inside(predicted, truth).T | _centres_inside(truth, predicted))
-    truth_indices, predicted_indices = np.nonzero(related)
-    # Largest overlap first; ties by index (a stable sort of row-major pairs), so deterministic.
-    order = np.argsort(-overlap[truth_indices, predicted_indices], kind="stable")
-    used_truth: set[int] = set()
-    used_predicted: set[int] = set()
-    pairs = []
-    for truth_index, predicted_index in zip(truth_indices[order].tolist(), predicted_indices[order].tolist(),
-                                            strict=True):
-        if truth_index in used_truth or predicted_index in used_predicted:
-            continue
-        used_truth.add(truth_index)
-        used_predicted.add(predicted_index)
-        pairs.append((truth_index, predicted_index))
+    # Largest overlap first; ties keep row-major order, so the pairing is deterministic.
+    pairs = greedy_pairs(related, -overlap)
     pairs.sort()
     return pairs
-
-
-def iou_matrix(first: list[BoxLike], second: list[BoxLike]) -> np.ndarray:
-    """IoU of every box in `first` (rows) with every box in `second` (columns)."""
-    a = np.asarray(first, np.float64).reshape(-1, 1, 4)
-    b = np.asarray(second, np.float64).reshape(1, -1, 4)
-    overlap_w = np.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
-    overlap_h = np.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
-    intersection = np.clip(overlap_w, 0, None) * np.clip(overlap_h, 0, None)
-    union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - intersection
-    return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
 
 
 def _centres_inside(boxes: np.ndarray, containers: np.ndarray) -> np.ndarray:

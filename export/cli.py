@@ -15,7 +15,8 @@ from export.calibration import CalibrationOptions
 from export.errors import ExportError
 from export.formats import FORMATS
 from export.parity import ParityLimits
-from export.pipeline import ExitStatus, ExportOptions, ExportReport, run_export
+from export.pipeline import ExportOptions, ExportReport, run_export
+from runtime.cli import ExitCode, OneLineParser, fail, non_negative_float, positive_int, probability
 
 EPILOG = "formats:\n" + "\n".join(f"  {entry.name:<12} {entry.description}" for entry in FORMATS) + """
 
@@ -26,7 +27,7 @@ example: python -m export models/edge.keras --out models/edge/"""
 def build_parser() -> argparse.ArgumentParser:
     defaults_limits = ParityLimits()
     defaults_calibration = CalibrationOptions()
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m export",
         description=textwrap.fill(
             "Export a trained Keras digit model to TFLite, ONNX and ORT, check every artifact "
@@ -39,23 +40,23 @@ def build_parser() -> argparse.ArgumentParser:
                              "e.g. models/edge/)")
     parser.add_argument("--formats", default="all",
                         help="comma-separated format names, or 'all' (default)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N",
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N",
                         help="check parity on the first N test images only (default: all)")
-    parser.add_argument("--calibration-images", type=int,
+    parser.add_argument("--calibration-images", type=positive_int,
                         default=defaults_calibration.image_count, metavar="N",
                         help="training images used to calibrate int8 formats "
                              f"(default {defaults_calibration.image_count})")
     parser.add_argument("--data", type=Path, default=None, metavar="DIR",
                         help="MNIST folder (default: $EDGEDIGITS_MNIST_DIR or the shared data)")
-    parser.add_argument("--min-float-agreement", type=float,
+    parser.add_argument("--min-float-agreement", type=probability,
                         default=defaults_limits.float_min_agreement, metavar="SHARE",
                         help="float formats must agree with Keras on this share of images "
                              f"(default {defaults_limits.float_min_agreement})")
-    parser.add_argument("--min-int8-agreement", type=float,
+    parser.add_argument("--min-int8-agreement", type=probability,
                         default=defaults_limits.int8_min_agreement, metavar="SHARE",
                         help="int8 formats must agree with Keras on this share of images "
                              f"(default {defaults_limits.int8_min_agreement})")
-    parser.add_argument("--max-int8-drop", type=float,
+    parser.add_argument("--max-int8-drop", type=non_negative_float,
                         default=defaults_limits.int8_max_accuracy_drop_pp, metavar="POINTS",
                         help="int8 formats may lose at most this many accuracy points "
                              f"(default {defaults_limits.int8_max_accuracy_drop_pp})")
@@ -101,11 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = run_export(options, log=log)
     except ExportError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return fail(error, ExitCode.USAGE)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        return fail("interrupted", ExitCode.INTERRUPTED)
     if arguments.json:
         print(json.dumps({"exit_status": int(report.exit_status),
                           "manifest": str(report.manifest_path),
@@ -114,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
                           "artifacts": report.artifacts}, indent=2))
     elif not arguments.quiet:
         print(format_table(report))
-    if report.exit_status != ExitStatus.OK:
+    if report.exit_status != ExitCode.OK:
         failed = [r["format"] for r in report.artifacts if r["status"] != "passed"]
-        print(f"error: {report.exit_status.name.lower().replace('_', ' ')}: "
-              f"{', '.join(failed)}", file=sys.stderr)
+        fail(f"{report.exit_status.name.lower().replace('_', ' ')}: {', '.join(failed)}",
+             report.exit_status)
     return int(report.exit_status)

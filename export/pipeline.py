@@ -2,7 +2,7 @@
 
 Outcomes stay distinct: an artifact is "passed", "parity-failed" (written, but it disagrees
 with the Keras model beyond the limits) or "export-failed" (no file); the run's exit status
-says which of those happened (see `ExitStatus`).
+says which of those happened (see `runtime.cli.ExitCode`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass, field
-from enum import IntEnum
 from pathlib import Path
 
 from export.build import ExportJob
@@ -21,18 +20,10 @@ from export.keras_model import file_sha256, keras_probabilities, load_keras_mode
 from export.manifest import build_manifest, read_existing, write_manifest
 from export.parity import ParityLimits, Reference, check_parity
 from runtime.classifier import Classifier, ModelError
+from runtime.cli import ExitCode
 from runtime.spec import LABELS
 
 PASSED, PARITY_FAILED, EXPORT_FAILED = "passed", "parity-failed", "export-failed"
-
-
-class ExitStatus(IntEnum):
-    """Process exit codes of `python -m export`."""
-
-    OK = 0  # every artifact exported and passed parity
-    EXPORT_FAILED = 1  # at least one format could not be written
-    USAGE = 2  # bad input: model file, format name, output folder, options
-    PARITY_FAILED = 3  # everything was written, but some artifact failed parity
 
 
 @dataclass
@@ -56,7 +47,7 @@ class ExportReport:
     manifest_path: Path
     manifest: dict
     artifacts: list[dict]  # this run's manifest entries, in table order
-    exit_status: ExitStatus
+    exit_status: ExitCode
 
 
 def run_export(options: ExportOptions, log=print) -> ExportReport:
@@ -90,11 +81,11 @@ def run_export(options: ExportOptions, log=print) -> ExportReport:
     manifest_path = write_manifest(out_dir, manifest)
     statuses = {record["status"] for record in records}
     if EXPORT_FAILED in statuses:
-        exit_status = ExitStatus.EXPORT_FAILED
+        exit_status = ExitCode.FAILED
     elif PARITY_FAILED in statuses:
-        exit_status = ExitStatus.PARITY_FAILED
+        exit_status = ExitCode.PARITY_FAILED
     else:
-        exit_status = ExitStatus.OK
+        exit_status = ExitCode.OK
     return ExportReport(manifest_path, manifest, records, exit_status)
 
 

@@ -1,7 +1,8 @@
 """Draw what was read on a page: a box per digit with the digit and its confidence, a box per number.
 
-A pure function used by `python -m runtime.scan --annotate` and by the camera preview: it never
-changes the image it is given. Colours say how sure the reader was, so a person checking a
+The one drawing module: `draw_result` is used by `python -m runtime.scan --annotate` and by the
+camera preview, and never changes the image it is given; `draw_label` writes any text on a tab
+(the camera's readings, FPS and banners too), so both commands look alike. Colours say how sure the reader was, so a person checking a
 scanned sheet looks at the orange and red boxes first.
 
 Usage: `cv2.imwrite("checked.png", draw_result(page_bgr, reader.read(page_bgr)))`
@@ -20,10 +21,11 @@ SURE_CONFIDENCE = 0.9
 UNSURE_CONFIDENCE = 0.5
 """Below this (or when the digit is written "?") a box is red; in between, orange."""
 
-SURE_BGR = (40, 160, 40)
-UNSURE_BGR = (0, 140, 255)
-DOUBTFUL_BGR = (30, 30, 220)
+SURE_BGR = (40, 160, 40)  # green: a sure digit, and the camera's settled readings
+UNSURE_BGR = (0, 140, 255)  # orange
+DOUBTFUL_BGR = (30, 30, 220)  # red: a doubtful digit, and the camera's "paused" banner
 NUMBER_BGR = (200, 90, 20)  # numbers get a blue frame around their digits
+STATUS_BGR = (60, 60, 60)  # dark grey: the camera's FPS line
 LABEL_TEXT_BGR = (255, 255, 255)
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -55,10 +57,10 @@ def draw_result(image_bgr: np.ndarray, page_result: PageResult, *,
         cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
         # Digit above the box, confidence below: side by side they overlap on tight handwriting.
         font_scale = float(np.clip(h / 50.0, 0.35, 1.5))  # legible on 300 dpi scans and frames
-        _draw_tab(canvas, digit.digit, (x, y), above=True, font_scale=font_scale, colour=colour)
+        draw_label(canvas, digit.digit, (x, y), colour, font_scale=font_scale)
         if show_confidence:
-            _draw_tab(canvas, f"{round(100 * digit.confidence)}%", (x, y + h), above=False,
-                      font_scale=max(0.3, 0.6 * font_scale), colour=colour)
+            draw_label(canvas, f"{round(100 * digit.confidence)}%", (x, y + h), colour,
+                       above=False, font_scale=max(0.3, 0.6 * font_scale))
     return canvas
 
 
@@ -85,9 +87,10 @@ def _confidence_colour(digit: str, confidence: float) -> tuple[int, int, int]:
     return SURE_BGR
 
 
-def _draw_tab(canvas: np.ndarray, text: str, anchor: tuple[int, int], *, above: bool,
-              font_scale: float, colour: tuple[int, int, int]) -> None:
-    """Write `text` on a filled tab just above (or below) `anchor`, kept inside the image."""
+def draw_label(canvas: np.ndarray, text: str, anchor: tuple[int, int], colour: tuple[int, int, int],
+               *, above: bool = True, font_scale: float = 0.6) -> None:
+    """Write `text` in place on a filled tab of `colour` just above (or below) `anchor`, kept
+    inside the image: readable on any background."""
     text_thickness = 1 if font_scale < 0.8 else 2
     (text_width, text_height), baseline = cv2.getTextSize(text, _FONT, font_scale, text_thickness)
     tab_height = text_height + baseline + 2

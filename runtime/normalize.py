@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from runtime.images import to_uint8
 from runtime.spec import DIGIT_BOX_PX, IMAGE_SIDE_PX
 
 _INK_FLOOR = 1
@@ -24,7 +25,10 @@ def normalize_digit(ink: np.ndarray) -> np.ndarray:
     mask, or floats in [0, 1]). Only the ink's bounding box matters: surrounding margins are
     cropped away first. An image with no ink gives an all-black result.
     """
-    ink = _as_uint8(ink)
+    ink = np.asarray(ink)
+    if ink.ndim != 2:
+        raise ValueError(f"a digit crop must be a 2-D greyscale array, got shape {ink.shape}")
+    ink = to_uint8(ink)
     rows = np.flatnonzero(ink.max(axis=1) > _INK_FLOOR)
     cols = np.flatnonzero(ink.max(axis=0) > _INK_FLOOR)
     canvas = np.zeros((IMAGE_SIDE_PX, IMAGE_SIDE_PX), np.uint8)
@@ -42,23 +46,6 @@ def normalize_batch(crops: list[np.ndarray]) -> np.ndarray:
     for index, crop in enumerate(crops):
         batch[index] = normalize_digit(crop)
     return batch
-
-
-def _as_uint8(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image)
-    if image.ndim != 2:
-        raise ValueError(f"a digit crop must be a 2-D greyscale array, got shape {image.shape}")
-    if image.dtype == np.uint8:
-        return image
-    if image.dtype == bool:
-        return image.astype(np.uint8) * 255
-    if np.issubdtype(image.dtype, np.floating):
-        finite = np.nan_to_num(image, nan=0.0, posinf=1.0, neginf=0.0)
-        peak = 255.0 if finite.size and finite.max() > 1.0 else 1.0
-        return np.clip(finite * (255.0 / peak), 0, 255).astype(np.uint8)
-    if np.issubdtype(image.dtype, np.integer):
-        return np.clip(image, 0, 255).astype(np.uint8)
-    raise ValueError(f"unsupported crop dtype {image.dtype}")
 
 
 def _fit_in_box(ink: np.ndarray, box_px: int) -> np.ndarray:

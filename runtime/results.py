@@ -88,6 +88,18 @@ class PageResult:
     def to_dict(self) -> dict:
         return {"lines": [line.to_dict() for line in self.lines], "rotation": self.rotation_deg}
 
+    def moved(self, left: int, top: int, scale_x: float = 1.0, scale_y: float = 1.0) -> PageResult:
+        """The same reading with every box scaled, then shifted by (left, top): read on a crop or
+        a shrunk copy, reported in the pixels of the whole image."""
+        def moved_box(box: BBox) -> BBox:
+            x, y, w, h = box
+            return (round(left + x * scale_x), round(top + y * scale_y),
+                    max(1, round(w * scale_x)), max(1, round(h * scale_y)))
+
+        lines = [Line([Number([Digit(d.digit, d.confidence, moved_box(d.bbox)) for d in number.digits])
+                       for number in line.numbers]) for line in self.lines]
+        return PageResult(lines, self.rotation_deg)
+
 
 def union_bbox(boxes: list[BBox]) -> BBox:
     """The smallest box holding every box in `boxes`."""

@@ -10,11 +10,11 @@ from benchmarks.metrics import (
     align,
     centre_inside,
     count_box_matches,
-    iou,
-    iou_matrix,
     match_boxes,
     score_sequences,
 )
+from runtime.boxes import box_iou as iou
+from runtime.boxes import iou_matrix
 
 
 @pytest.mark.parametrize(

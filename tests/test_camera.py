@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 from runtime.camera.capture import FrameGrabber, ImageSource, ReconnectOptions
-from runtime.camera.loop import CameraLoop, CameraOptions, FrameReader, RegionError, main
+from runtime.camera.cli import main
+from runtime.camera.loop import CameraLoop, CameraOptions, FrameReader, RegionError
 from runtime.camera.output import Recorder
 from runtime.camera.stability import StabilityOptions
 from runtime.results import Digit, Line, Number, PageResult
@@ -348,7 +349,7 @@ def test_picamera2_through_the_command_line(monkeypatch, capsys):
     module = types.ModuleType("picamera2")
     module.Picamera2 = FakePicamera2
     monkeypatch.setitem(sys.modules, "picamera2", module)
-    monkeypatch.setattr("runtime.camera.loop.build_page_reader", lambda *args, **kwargs: BlobReader())
+    monkeypatch.setattr("runtime.camera.cli.build_page_reader", lambda *args, **kwargs: BlobReader())
     code = main(["--source", "picamera2", "--headless", "--max-frames", "3", "--quiet"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -398,9 +399,9 @@ def test_a_camera_that_stays_away_ends_the_command_with_exit_1(monkeypatch, caps
     from tests.test_camera_capture import FakeDevice, live_source
 
     device = FakeDevice([2], failing_opens=100)
-    monkeypatch.setattr("runtime.camera.loop.open_source", lambda *args, **kwargs: live_source(device))
-    monkeypatch.setattr("runtime.camera.loop.build_page_reader", lambda *args, **kwargs: BlobReader())
-    monkeypatch.setattr("runtime.camera.loop.ReconnectOptions", lambda max_reconnects: ReconnectOptions(
+    monkeypatch.setattr("runtime.camera.cli.open_source", lambda *args, **kwargs: live_source(device))
+    monkeypatch.setattr("runtime.camera.cli.build_page_reader", lambda *args, **kwargs: BlobReader())
+    monkeypatch.setattr("runtime.camera.cli.ReconnectOptions", lambda max_reconnects: ReconnectOptions(
         max_reconnects=max_reconnects, initial_backoff_s=0.01, max_backoff_s=0.01))
     code = main(["--source", "0", "--headless", "--max-reconnects", "2"])
     captured = capsys.readouterr()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.camera.stability import ReadingStabilizer, StabilityOptions, box_iou
+from runtime.boxes import box_iou
+from runtime.camera.stability import ReadingStabilizer, StabilityOptions
 from runtime.results import Digit, Number
 
 

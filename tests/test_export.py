@@ -14,8 +14,9 @@ from export.build import BUILDERS
 from export.errors import ConversionError
 from export.formats import FORMAT_NAMES, FORMATS, get_format, parse_formats
 from export.parity import ParityLimits, Reference, compare
-from export.pipeline import ExitStatus, ExportOptions, run_export
+from export.pipeline import ExportOptions, run_export
 from runtime.classifier import Classifier
+from runtime.cli import ExitCode
 from runtime.models import artifact_path, read_manifest
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def full_export(tiny_keras_models: TinyModels, tmp_path_factory):
 
 
 def test_every_format_exports_and_passes_parity(full_export) -> None:
-    assert full_export.exit_status == ExitStatus.OK
+    assert full_export.exit_status == ExitCode.OK
     assert [record["format"] for record in full_export.artifacts] == list(FORMAT_NAMES)
     for record in full_export.artifacts:
         assert record["status"] == "passed", record
@@ -101,7 +102,7 @@ def test_wrong_input_scale_is_caught_as_parity_failure(tiny_keras_models: TinyMo
     monkeypatch.setattr(export.build, "calibration_images", too_dark)
     report = run(tiny_keras_models.keras_path, tmp_path, formats="tflite-int8")
     (record,) = report.artifacts
-    assert report.exit_status == ExitStatus.PARITY_FAILED
+    assert report.exit_status == ExitCode.PARITY_FAILED
     assert record["status"] == "parity-failed"
     assert record["agreement"] < TINY_LIMITS.int8_min_agreement
     assert any("agreement" in failure for failure in record["failures"])
@@ -135,7 +136,7 @@ def test_failed_conversion_is_export_failed_and_others_still_export(
     report = run(tiny_keras_models.keras_path, tmp_path, formats="onnx,ort,ort-int8")
     statuses = {r["format"]: r["status"] for r in report.artifacts}
     assert statuses == {"onnx": "passed", "ort": "export-failed", "ort-int8": "export-failed"}
-    assert report.exit_status == ExitStatus.EXPORT_FAILED
+    assert report.exit_status == ExitCode.FAILED
     assert not list(tmp_path.glob("*.ort"))
     failed = [r for r in report.artifacts if r["status"] == "export-failed"]
     assert all("simulated" in r["error"] and "file" not in r for r in failed)
@@ -145,7 +146,7 @@ def test_exporting_one_format_keeps_the_others_in_the_manifest(full_export, tiny
                                                                tmp_path) -> None:
     first = run(tiny_keras_models.keras_path, tmp_path, formats="tflite-fp32")
     second = run(tiny_keras_models.keras_path, tmp_path, formats="onnx")
-    assert first.exit_status == second.exit_status == ExitStatus.OK
+    assert first.exit_status == second.exit_status == ExitCode.OK
     formats = [a["format"] for a in read_manifest(tmp_path)["artifacts"]]
     assert formats == ["tflite-fp32", "onnx"]
 

@@ -200,17 +200,19 @@ def test_reader_exception_on_one_page_is_reported_and_the_batch_goes_on(in_tmp):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["x.png", "--workers", "0"], "--workers must be at least 1"),
-    (["x.png", "--min-confidence", "1.5"], "--min-confidence must be between 0 and 1"),
+    (["x.png", "--workers", "0"], "--workers: expected a whole number of 1 or more"),
+    (["x.png", "--min-confidence", "1.5"], "--min-confidence: expected a number in 0..1"),
+    (["x.png", "--pdf-dpi", "20"], "--pdf-dpi: expected a number from 36 to 1200"),
     (["x.png", "--resume"], "--resume needs"),
     (["x.png", "--model", "nowhere.tflite"], "no such file"),
-    (["x.png", "--threads", "many"], "invalid int value"),
+    (["x.png", "--threads", "many"], "--threads: expected a whole number of 1 or more, got 'many'"),
     ([], "the following arguments are required"),
 ])
 def test_usage_errors_exit_2_with_one_message(arguments, message):
     status, _, err = scan(*arguments)
     assert status == 2
     assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
 
 
 def test_min_confidence_reaches_the_reader(in_tmp):

@@ -10,53 +10,22 @@ Usage: python -m train [--arch edge|seed] [--out models/] [--epochs N] [--limit 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
+from runtime.cli import (
+    EXIT_CODES_HELP,
+    ExitCode,
+    OneLineParser,
+    existing_directory,
+    fail,
+    positive_float,
+    positive_int,
+)
 from train.config import RECIPES, TrainConfig
 from train.data import ENV_VAR, DatasetError
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a usage error as a single `error: ...` line (exit code 2)."""
-
-    def error(self, message: str):
-        if "invalid choice" in message and "--arch" in message:
-            given = message.split("'")[1] if "'" in message else ""
-            close = difflib.get_close_matches(given, list(RECIPES), n=1)
-            if close:
-                message += f"; did you mean '{close[0]}'?"
-        self.exit(2, f"error: {message} (see python -m train --help)\n")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
-    return value
-
-
-def _existing_directory(text: str) -> str:
-    if not Path(text).expanduser().is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a directory; give the MNIST folder")
-    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,14 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
         f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}"
         for name, recipe in RECIPES.items()
     )
-    parser = _OneLineParser(
+    parser = OneLineParser(
         prog="python -m train",
+        choices_hint={"--arch": list(RECIPES)},
         description="Train an MNIST digit classifier and write the model plus a report "
         "(accuracy, per-class metrics, parameters, MACs, learning curves, confusion "
         "matrix, architecture diagram).",
         epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of the "
         f"training set (early stopping, best epoch restored); the test set is evaluated "
-        f"once at the end. KERAS_BACKEND=jax also works.",
+        f"once at the end. KERAS_BACKEND=jax also works. {EXIT_CODES_HELP}",
     )
     parser.add_argument(
         "--arch", choices=sorted(RECIPES), default="edge", help="architecture to train (default: edge)"
@@ -84,13 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--data",
-        type=_existing_directory,
+        type=existing_directory,
         help=f"MNIST directory with IDX files or mnist.npz (default: ${ENV_VAR}, "
         "then ../shared/data/mnist, then download)",
     )
-    parser.add_argument("--epochs", type=_positive_int, help="maximum epochs")
-    parser.add_argument("--batch-size", type=_positive_int, help="mini-batch size")
-    parser.add_argument("--learning-rate", type=_positive_float, help="peak learning rate")
+    parser.add_argument("--epochs", type=positive_int, help="maximum epochs")
+    parser.add_argument("--batch-size", type=positive_int, help="mini-batch size")
+    parser.add_argument("--learning-rate", type=positive_float, help="peak learning rate")
     parser.add_argument(
         "--seed",
         type=int,
@@ -98,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"random seed for split, weights and augmentation (default: {TrainConfig.seed})",
     )
     parser.add_argument(
-        "--limit", type=_positive_int, help="use only this many training images (smoke tests)"
+        "--limit", type=positive_int, help="use only this many training images (smoke tests)"
     )
     parser.add_argument(
         "--augment",
@@ -108,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         default=TrainConfig.workers,
         help="threads augmenting each epoch (default: 1; the per-digit Python "
         "work holds the GIL, so more rarely helps)",
@@ -164,11 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = run(config)
     except DatasetError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return fail(error)
     except OSError as error:
-        print(f"error: cannot write to {config.out}: {error.strerror or error}", file=sys.stderr)
-        return 1
+        return fail(f"cannot write to {config.out}: {error.strerror or error}")
+    except KeyboardInterrupt:
+        return fail("interrupted", ExitCode.INTERRUPTED)
     headline = {
         key: report[key]
         for key in (
@@ -192,4 +162,4 @@ def main(argv: list[str] | None = None) -> int:
             f"{report['macs']:,} MACs; saved {report['model_path']} ({size_kb:.0f} KB) and "
             f"{report['report_dir']}/"
         )
-    return 0
+    return int(ExitCode.OK)

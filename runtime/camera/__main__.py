@@ -1,8 +1,8 @@
-"""`python -m runtime.camera`: see `runtime.camera.loop`."""
+"""`python -m runtime.camera`: see `runtime.camera.cli`."""
 
 import sys
 
-from runtime.camera.loop import main
+from runtime.camera.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -28,9 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm",
-                            ".ppm", ".pbm"})
-"""A source file with one of these suffixes is a still image, any other file a video."""
+from runtime.images import IMAGE_SUFFIXES
 
 PICAMERA2_SOURCE = "picamera2"
 """The `--source` value that selects the Raspberry Pi camera through the picamera2 library."""

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from runtime.camera.stability import StableReading
-from runtime.draw import draw_result
+from runtime.draw import STATUS_BGR, SURE_BGR, draw_label, draw_result
 from runtime.results import PageResult
 
 WINDOW_TITLE = "edgedigits camera"
@@ -32,10 +32,6 @@ _PENDING_FRAMES = 8
 """Frames waiting for the recording's encoder: bounded, so a slow disk slows the loop down
 instead of filling memory."""
 
-STABLE_COLOUR = (40, 170, 40)  # BGR green: a reading that held still
-PAUSED_COLOUR = (0, 0, 220)  # BGR red: the "paused" banner
-_TEXT_COLOUR = (255, 255, 255)
-_FPS_COLOUR = (60, 60, 60)
 
 
 class RecordError(Exception):
@@ -167,20 +163,10 @@ def draw_overlay(image: np.ndarray, result: PageResult, stable: list[StableReadi
         x, y, w, h = reading.bbox
         margin = 6  # outside the scanner's number frame, so both stay visible
         cv2.rectangle(canvas, (x - margin, y - margin), (x + w + margin, y + h + margin),
-                      STABLE_COLOUR, 2)
-        draw_label(canvas, f"{reading.text} {reading.confidence:.0%}",
-                   (x - margin, y + h + margin + 18), STABLE_COLOUR)
+                      SURE_BGR, 2)
+        draw_label(canvas, f"{reading.text} {reading.confidence:.0%}", (x - margin, y + h + margin),
+                   SURE_BGR, above=False)
     # Bottom left: the top edge is where a sheet's first line of digits usually is.
-    draw_label(canvas, f"{fps:.1f} fps  {len(stable)} read", (8, canvas.shape[0] - 10),
-               _FPS_COLOUR)
+    draw_label(canvas, f"{fps:.1f} fps  {len(stable)} read", (8, canvas.shape[0] - 6), STATUS_BGR)
     return canvas
 
-
-def draw_label(image: np.ndarray, text: str, origin: tuple[int, int], colour,
-                scale: float = 0.6) -> None:
-    """Text on a filled box of `colour`, readable on any background."""
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    (width, height), baseline = cv2.getTextSize(text, font, scale, 1)
-    x, y = max(0, origin[0]), max(height + 2, origin[1])
-    cv2.rectangle(image, (x, y - height - 3), (x + width + 4, y + baseline), colour, cv2.FILLED)
-    cv2.putText(image, text, (x + 2, y - 1), font, scale, _TEXT_COLOUR, 1, cv2.LINE_AA)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from runtime.boxes import greedy_pairs, iou_matrix
 from runtime.results import BBox, Number
 
 UNREADABLE_MARK = "?"
@@ -135,41 +136,13 @@ class ReadingStabilizer:
         # the rest of the camera's own work per frame.
         tracks = np.array([track.bbox for track in self._tracks], np.float64)[:, None, :]
         found = np.array(boxes, np.float64)[None, :, :]
-        overlap = _iou_matrix(tracks, found)
+        overlap = iou_matrix(tracks, found)
         centre_shift = np.hypot(
             (tracks[..., 0] + tracks[..., 2] / 2) - (found[..., 0] + found[..., 2] / 2),
             (tracks[..., 1] + tracks[..., 3] / 2) - (found[..., 1] + found[..., 3] / 2))
         height = np.maximum(np.maximum(tracks[..., 3], found[..., 3]), 1.0)
         close = ((overlap >= self.options.min_overlap_iou)
                  | (centre_shift <= self.options.max_centre_shift * height))
-        track_indices, box_indices = np.nonzero(close)
         # Best overlap first, then the smallest shift.
-        order = np.lexsort((centre_shift[close], -overlap[close]))
-        used_tracks: set[int] = set()
-        used_boxes: set[int] = set()
-        pairs = []
-        for track_index, box_index in zip(track_indices[order].tolist(),
-                                          box_indices[order].tolist(), strict=True):
-            if track_index in used_tracks or box_index in used_boxes:
-                continue
-            used_tracks.add(track_index)
-            used_boxes.add(box_index)
-            pairs.append((track_index, box_index))
-        return pairs
+        return greedy_pairs(close, centre_shift, -overlap)
 
-
-def _iou_matrix(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Intersection over union of every box in `first` with every box in `second` (x, y, w, h
-    in the last axis, broadcast against each other)."""
-    inter_w = np.minimum(first[..., 0] + first[..., 2], second[..., 0] + second[..., 2]) - \
-        np.maximum(first[..., 0], second[..., 0])
-    inter_h = np.minimum(first[..., 1] + first[..., 3], second[..., 1] + second[..., 3]) - \
-        np.maximum(first[..., 1], second[..., 1])
-    intersection = np.clip(inter_w, 0, None) * np.clip(inter_h, 0, None)
-    union = first[..., 2] * first[..., 3] + second[..., 2] * second[..., 3] - intersection
-    return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
-
-
-def box_iou(first: BBox, second: BBox) -> float:
-    """Intersection over union of two x, y, w, h boxes (0 when either is empty)."""
-    return float(_iou_matrix(np.array(first, np.float64), np.array(second, np.float64)))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from runtime.images import to_gray
 from runtime.normalize import normalize_batch
 from runtime.read.grouping import GroupingOptions, group_lines
 from runtime.read.ink import ink_map
@@ -120,28 +121,6 @@ class PageReader:
         text = str(int(label)) if confidence >= self.options.min_confidence else "?"
         return Digit(digit=text, confidence=float(confidence), bbox=candidate.bbox)
 
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """A uint8 greyscale view of a grey, BGR or BGRA image; a clear error for anything else."""
-    image = np.asarray(image)
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    if image.ndim not in (2, 3) or image.ndim == 3 and image.shape[2] not in (3, 4):
-        raise ValueError(f"expected a greyscale or colour image, got an array of shape {image.shape}")
-    if image.shape[0] < 1 or image.shape[1] < 1:
-        raise ValueError(f"image is empty (shape {image.shape})")
-    if image.dtype != np.uint8:
-        if image.dtype == np.uint16:
-            image = (image >> 8).astype(np.uint8)
-        elif np.issubdtype(image.dtype, np.floating) or np.issubdtype(image.dtype, np.integer):
-            finite = np.nan_to_num(image.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
-            image = np.clip(finite * (255.0 if finite.max(initial=0) <= 1.0 else 1.0), 0, 255).astype(np.uint8)
-        else:
-            raise ValueError(f"unsupported image dtype {image.dtype}")
-    if image.ndim == 2:
-        return image
-    code = cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY
-    return cv2.cvtColor(image, code)
 
 
 class _Page:

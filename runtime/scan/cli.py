@@ -31,6 +31,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from runtime.cli import ExitCode, OneLineParser, fail, float_between, positive_int, probability
 from runtime.models import ModelError
 from runtime.scan.batch import (
     BatchOptions,
@@ -50,11 +51,8 @@ AUTO_WORKERS_MIN_TASKS = 16
 AUTO_WORKERS_MAX = 4
 """Default worker count on big batches: more rarely helps a small model and costs memory."""
 
-EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m runtime.scan", description=__doc__,
         epilog="Example: python -m runtime.scan scans/ --csv numbers.csv --annotate checked/",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -63,11 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", metavar="PATH", default=None,
                         help="classifier model (.tflite, .onnx, .ort); default: the shipped "
                              "int8 TFLite model (or $EDGEDIGITS_MODEL)")
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
+    parser.add_argument("--workers", type=positive_int, default=None, metavar="N",
                         help="processes reading pages; 1 reads in this process; default: 1 for "
                              f"fewer than {AUTO_WORKERS_MIN_TASKS} pages, else "
                              f"min(CPUs, {AUTO_WORKERS_MAX})")
-    parser.add_argument("--threads", type=int, default=1, metavar="N",
+    parser.add_argument("--threads", type=positive_int, default=1, metavar="N",
                         help="interpreter threads per worker (default: 1)")
     parser.add_argument("--json", metavar="FILE", default=None,
                         help="write results as JSON ('-' for standard output)")
@@ -76,11 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "confidence, x, y, w, h")
     parser.add_argument("--annotate", metavar="DIR", default=None,
                         help="write each page as a PNG with boxes, digits and confidences drawn")
-    parser.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+    parser.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
                         help="digits read with a confidence below P (0..1) are written '?' (default: 0)")
     parser.add_argument("--no-rotate", action="store_true",
                         help="skip orientation detection (pages are known to be upright)")
-    parser.add_argument("--pdf-dpi", type=float, default=200.0, metavar="DPI",
+    parser.add_argument("--pdf-dpi", type=float_between(36, 1200), default=200.0, metavar="DPI",
                         help="resolution PDF pages are rendered at (default: 200)")
     parser.add_argument("--resume", action="store_true",
                         help="skip pages already in the --json/--csv output of an earlier run")
@@ -91,14 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_arguments(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     """Reject option values that cannot work, before any page is read (exit status 2)."""
-    if arguments.workers is not None and arguments.workers < 1:
-        parser.error(f"--workers must be at least 1, got {arguments.workers}")
-    if arguments.threads < 1:
-        parser.error(f"--threads must be at least 1, got {arguments.threads}")
-    if not 0.0 <= arguments.min_confidence <= 1.0:
-        parser.error(f"--min-confidence must be between 0 and 1, got {arguments.min_confidence}")
-    if not 36 <= arguments.pdf_dpi <= 1200:
-        parser.error(f"--pdf-dpi must be between 36 and 1200, got {arguments.pdf_dpi:g}")
     if arguments.resume and not (arguments.csv or arguments.json not in (None, STDOUT)):
         parser.error("--resume needs the --json FILE or --csv FILE of the run to resume")
     if arguments.model is not None and not Path(arguments.model).is_file():
@@ -119,8 +109,7 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
     try:
         store = ResultStore(arguments.json, arguments.csv, resume=arguments.resume)
     except OutputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(error, ExitCode.USAGE)
     # A `kill` finishes like Ctrl-C (signal handlers can only be set from the main thread).
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous_signal = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main_thread else None
@@ -130,10 +119,9 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
         store.abandon()
         report.info(f"interrupted: kept {len(store.records)} page records; run the same "
                     "command with --resume to finish", force=True)
-        return EXIT_INTERRUPTED
+        return int(ExitCode.INTERRUPTED)
     except OutputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INPUT_FAILED
+        return fail(error, ExitCode.FAILED)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous_signal)
@@ -165,9 +153,8 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
             # not a failure on every page.
             reader = make_reader(options)
         except ModelError as error:
-            print(f"error: {error}", file=sys.stderr)
             store.abandon()
-            return EXIT_USAGE
+            return fail(error, ExitCode.USAGE)
     with tqdm(total=len(tasks), unit="page", disable=report.quiet or not tasks,
               file=sys.stderr, dynamic_ncols=True) as progress:
         order = _InputOrder(report)
@@ -186,7 +173,7 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
         run_tasks(tasks, options, on_result, reader=reader)
     written = store.finish()
     report.closing_summary(store, tasks, options.workers, time.perf_counter() - started, written)
-    return EXIT_INPUT_FAILED if report.failed else EXIT_OK
+    return int(ExitCode.FAILED if report.failed else ExitCode.OK)
 
 
 def _auto_workers(task_count: int) -> int:

@@ -29,6 +29,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.images import IMAGE_SUFFIXES, to_uint8
+
 MAX_PAGE_PIXELS = 100_000_000
 """Largest page accepted, in pixels (100 MP: an A4 scan at 1000 dpi is 97 MP, at 200 dpi 3.9 MP)."""
 
@@ -41,7 +43,6 @@ PDF_DPI = 200.0
 POINTS_PER_INCH = 72.0
 """PDF page sizes are in points."""
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = IMAGE_SUFFIXES + PDF_SUFFIXES
 """File name endings a folder scan picks up (compared case-insensitively)."""
@@ -224,9 +225,7 @@ class _PdfSource(PageSource):
 def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
     """Convert a decoded image of any depth and channel layout to 3-channel BGR uint8.
 
-    Depths: uint8 as is, uint16 scaled by 1/257, other integers scaled by their type's maximum
-    (negatives clip to 0), floats taken as 0..1 (or 0..255 when larger values occur), bool as
-    0/255. Channels: grey and grey+alpha are expanded, alpha is composited onto white.
+    Depths as `runtime.images.to_uint8`. Channels: grey and grey+alpha are expanded, alpha is composited onto white.
     Raises `PageError` for shapes or dtypes that are not an image.
     """
     image = np.asarray(image)
@@ -237,7 +236,10 @@ def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
     channels = 1 if image.ndim == 2 else image.shape[2]
     if channels not in (1, 2, 3, 4):
         raise PageError(f"unsupported image with {channels} channels")
-    image = _to_uint8_depth(image)
+    try:
+        image = to_uint8(image)
+    except ValueError as error:
+        raise PageError(str(error)) from None
     if channels == 1:
         return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_GRAY2BGR)
     if channels == 2:
@@ -246,24 +248,6 @@ def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
     if channels == 4:
         return _composite_on_white(image[:, :, :3], image[:, :, 3])
     return np.ascontiguousarray(image)
-
-
-def _to_uint8_depth(image: np.ndarray) -> np.ndarray:
-    dtype = image.dtype
-    if dtype == np.uint8:
-        return image
-    if dtype == np.bool_:
-        return image.astype(np.uint8) * 255
-    if dtype == np.uint16:
-        return (image >> 8).astype(np.uint8)  # keeps the high byte: 65535 -> 255, 256 -> 1
-    if np.issubdtype(dtype, np.integer):
-        scaled = image.astype(np.float64) * (255.0 / np.iinfo(dtype).max)
-        return np.clip(scaled, 0, 255).astype(np.uint8)
-    if np.issubdtype(dtype, np.floating):
-        finite = np.nan_to_num(image.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
-        peak = 255.0 if finite.max() > 1.0 else 1.0
-        return np.clip(finite * (255.0 / peak), 0, 255).astype(np.uint8)
-    raise PageError(f"unsupported pixel type {dtype}")
 
 
 def _composite_on_white(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
