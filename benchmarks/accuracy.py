@@ -161,7 +161,6 @@ def evaluate(reader: Reader, dataset: Dataset | str | Path, progress: bool = Fal
 
 def score_page(reader: Reader, sample: Sample, use_boxes: bool) -> PageScore:
     """Read one image and compare; a page that cannot be read counts all its digits missed."""
-    truth_text = LINE_SEPARATOR.join(sample.lines)
     image = cv2.imread(str(sample.image_path), cv2.IMREAD_COLOR)
     started = time.perf_counter()
     error = None
@@ -174,6 +173,13 @@ def score_page(reader: Reader, sample: Sample, use_boxes: bool) -> PageScore:
         except Exception as failure:  # one broken page must not hide the rest of the report
             error = f"reader failed: {type(failure).__name__}: {failure}"
     seconds = time.perf_counter() - started
+    return score_result(sample, result, use_boxes, seconds, error)
+
+
+def score_result(sample: Sample, result: PageResult, use_boxes: bool, seconds: float = 0.0,
+                 error: str | None = None) -> PageScore:
+    """Compare a reading of `sample` (made by any means: a reader, or a command's JSON) with its truth."""
+    truth_text = LINE_SEPARATOR.join(sample.lines)
     predicted_lines = ["".join(digit.digit for digit in line.digits) for line in result.lines]
     lines_exact = _lines_read_exactly(sample.lines, predicted_lines)
     page = PageScore(path=sample.name, method="boxes" if use_boxes and sample.truth else "sequence",

@@ -125,7 +125,7 @@ def read_truth_json(path: Path) -> Dataset:
         where = f"{path} file #{index}"
         try:
             image_path = path.parent / entry["path"]
-            page = _page_from_json(entry["lines"], where)
+            page = page_from_json(entry["lines"], where)
             page.rotation_deg = int(entry.get("rotation", 0))
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, DatasetFormatError):
@@ -140,7 +140,7 @@ def read_truth_json(path: Path) -> Dataset:
     return Dataset(source=path, kind="synthetic", samples=samples)
 
 
-def _page_from_json(lines_json: list, where: str) -> PageResult:
+def page_from_json(lines_json: list, where: str) -> PageResult:
     """Rebuild lines -> numbers -> digits; a line's digits list numbers' digits in order."""
     lines = []
     for line_json in lines_json:

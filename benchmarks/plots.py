@@ -117,6 +117,21 @@ def stage_bars(rows: list[dict], path: Path, title: str) -> Path:
     return _save(figure, path)
 
 
+def goal_bars(bars: list[tuple[str, float]], path: Path, title: str) -> Path:
+    """Horizontal bars of (label, value) pairs with the value written at each bar's end."""
+    figure, axes = plt.subplots(figsize=(8, 0.6 * len(bars) + 1.4))
+    positions = range(len(bars))
+    values = [value for _, value in bars]
+    axes.barh(positions, values, color="#4C72B0")
+    for position, value in zip(positions, values, strict=True):
+        axes.text(value, position, f"  {value:,.1f}", va="center", fontsize=8)
+    axes.set_yticks(list(positions), [label for label, _ in bars], fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, max(values + [1.0]) * 1.25)
+    axes.set_title(title, fontsize=10)
+    return _save(figure, path)
+
+
 def _format_us(value: float) -> str:
     return f"{value / 1000:.1f} ms" if value >= 1000 else f"{value:.1f} µs"
 

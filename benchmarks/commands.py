@@ -1,0 +1,273 @@
+"""Time the commands as users run them: `runtime.scan` on A4 JPEG pages, `runtime.camera` on a video.
+
+`benchmarks.pipeline` times the reader in-process; a user runs a whole command, with decoding,
+worker start-up, inter-process traffic, journalling and progress included. This benchmark makes
+its inputs with the project's generators from MNIST *test* digits (nothing here was tuned on
+them) and times, each in a subprocess like a user's shell would start it:
+- `python -m runtime.scan DIR --workers N` on A4 pages at 200 dpi (1654x2339 JPEG, ~100 digits);
+- the same on 640x480 pages with 20 digits, where the harness's per-page cost shows most;
+- `python -m runtime.camera --source video.avi --headless` on 640x480 frames with 20 digits,
+  pinned to one core (`taskset`), the way a Raspberry Pi's single busy core would run it.
+Beside each it reports the reader's own time per page, measured in-process on the same pages,
+so the harness's overhead outside the reader is a ratio from the same run, and the scan's digit
+precision/recall against the generator's truth (phantom digits count against precision).
+
+Usage: python -m benchmarks.commands [--pages 60] [--frames 600] [--workers 2] [--out benchmarks/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from benchmarks.accuracy import score_result
+from benchmarks.datasets import load_dataset, page_from_json
+from benchmarks.machine import describe, machine_info
+from benchmarks.metrics import Counts
+from benchmarks.pipeline import set_opencv_threads
+from benchmarks.pipeline_frames import FrameSpec, make_frame
+from benchmarks.reporting import BenchmarkError, run_and_report
+from benchmarks.worksheets import WorksheetOptions, load_test_digits, write_worksheets
+from runtime.cli import positive_int
+from runtime.images import to_gray
+
+A4_200DPI = (1654, 2339)
+FRAME_SIZE = (640, 480)
+FRAME_DIGITS = 20
+JPEG_QUALITY = 90  # a phone or scanner's usual JPEG
+
+GOALS = {"camera_fps": 300.0, "a4_pages_per_s": 25.0, "max_overhead_share": 0.10}
+"""The speed issue's goals: camera frames/s on one core, A4 pages/s with 2 workers, and the
+per-page cost outside the reader as a share of the reader's own time."""
+
+
+@dataclass
+class CommandsOptions:
+    """What to generate and time."""
+
+    pages: int = 60  # A4 pages for the scan command
+    small_pages: int = 300  # 640x480 pages for the scan command's per-page overhead
+    frames: int = 600  # frames of the camera video
+    workers: int = 2  # the scan command's --workers
+    seed: int = 2026  # generator seed; every input depends only on it
+    quiet: bool = False
+
+
+def make_a4_pages(folder: Path, count: int, seed: int) -> Path:
+    """Worksheet pages at A4 200 dpi, mildly degraded, saved as JPEG; returns their truth.json."""
+    options = WorksheetOptions(size=A4_200DPI, degrade="light")
+    truth = write_worksheets(folder, count, seed, options, load_test_digits(), progress=False)
+    for entry in truth["files"]:
+        png = folder / entry["path"]
+        jpeg = png.with_suffix(".jpg")
+        cv2.imwrite(str(jpeg), cv2.imread(str(png)), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        png.unlink()
+        entry["path"] = jpeg.name
+    truth_path = folder / "truth.json"
+    truth_path.write_text(json.dumps(truth), encoding="utf-8")
+    return truth_path
+
+
+def write_frames(folder: Path, count: int, seed: int, video: Path | None = None) -> list[Path]:
+    """640x480 webcam-like frames with 20 digits: as PNG pages in `folder`, or as one MJPG video."""
+    from benchmarks.handwriting import DigitBank
+    from train.data import load_mnist
+
+    images, labels = load_mnist("test")
+    bank, rng = DigitBank(images, labels), np.random.default_rng(seed)
+    spec = FrameSpec(*FRAME_SIZE, FRAME_DIGITS, camera=True)
+    writer = None
+    if video is not None:
+        writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, FRAME_SIZE)
+    paths = []
+    for index in range(count):
+        frame = make_frame(spec, bank, rng).image
+        if writer is not None:
+            writer.write(frame)
+        else:
+            paths.append(folder / f"frame_{index:05d}.png")
+            cv2.imwrite(str(paths[-1]), frame)
+    if writer is not None:
+        writer.release()
+    return paths
+
+
+def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, float, str]:
+    """Run `python -m ...` as a user would; wall seconds, CPU seconds of it and its children, stderr."""
+    prefix = ["taskset", "-c", cpus] if cpus is not None and shutil.which("taskset") else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    completed = subprocess.run([*prefix, sys.executable, "-m", *arguments], capture_output=True,
+                               text=True, timeout=3600)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if completed.returncode != 0:
+        raise BenchmarkError(f"{' '.join(arguments[:2])} exited {completed.returncode}: "
+                             f"{completed.stderr.strip().splitlines()[-1:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, completed.stderr
+
+
+def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, float]:
+    """In-process decode and reader CPU seconds per page (medians), one thread, as a worker reads.
+
+    CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine."""
+    from runtime.camera.cli import build_page_reader
+    from runtime.classifier import Classifier
+    from runtime.read.reader import PageReader
+
+    set_opencv_threads(1)  # thread CPU time must see all of the reader's work
+    if camera:
+        reader = build_page_reader(None, threads=1, min_confidence=0.5)
+    else:
+        reader = PageReader(Classifier.load(threads=1))
+    decode, read = [], []
+    for path in paths:
+        started = time.thread_time()
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        gray = to_gray(image)
+        decoded = time.thread_time()
+        reader.read(gray)
+        decode.append(decoded - started)
+        read.append(time.thread_time() - decoded)
+    return float(np.median(decode)), float(np.median(read))
+
+
+def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Path | None) -> dict:
+    """Time the scan command over `folder`; compare with the reader's own time on the same pages."""
+    out = folder.parent / f"{name}.json"
+    wall, cpu, _ = run_command(["runtime.scan", str(folder), "--workers", str(workers),
+                                "--json", str(out), "--quiet"])
+    decode_s, reader_s = reader_seconds_per_page(paths[:20], camera=False)
+    pages = len(paths)
+    row = {"command": f"runtime.scan --workers {workers}", "input": name, "pages": pages,
+           "seconds": round(wall, 2), "per_s": round(pages / wall, 2),
+           "cpu_ms_per_page": round(1000 * cpu / pages, 1),
+           "decode_ms": round(1000 * decode_s, 1), "reader_ms": round(1000 * reader_s, 1)}
+    # Everything the command spends per page beyond the reader itself: decoding, start-up, IPC,
+    # journalling, progress; as a share of the reader's time.
+    row["overhead_share"] = round((cpu / pages - reader_s) / reader_s, 3)
+    if truth is not None:
+        row.update(score_scan(out, truth))
+    return row
+
+
+def score_scan(scan_json: Path, truth: Path) -> dict:
+    """Digit precision / recall / F1 of a scan's JSON against the generator's truth."""
+    dataset = load_dataset(truth)
+    read = {Path(entry["path"]).name: entry
+            for entry in json.loads(scan_json.read_text(encoding="utf-8"))["files"]}
+    total = Counts()
+    for sample in dataset.samples:
+        entry = read.get(sample.name)
+        result = page_from_json(entry["lines"], sample.name) if entry else page_from_json([], sample.name)
+        total = total + score_result(sample, result, use_boxes=True).counts
+    return {"precision": round(total.precision, 4), "recall": round(total.recall, 4),
+            "f1": round(total.f1, 4)}
+
+
+def camera_row(video: Path, frames: int, first_frames: list[Path]) -> dict:
+    """Time the headless camera command on the video, pinned to one core."""
+    wall, cpu, stderr = run_command(["runtime.camera", "--source", str(video), "--headless"],
+                                    cpus="0")
+    summary = [line for line in stderr.splitlines() if line.startswith("read ")]
+    loop_fps = float(summary[-1].split("(")[1].split()[0]) if summary else None
+    decode_s, reader_s = reader_seconds_per_page(first_frames, camera=True)
+    return {"command": "runtime.camera --headless (1 core)", "input": f"{frames} frames 640x480",
+            "pages": frames, "seconds": round(wall, 2), "per_s": round(frames / wall, 2),
+            "loop_fps": loop_fps, "cpu_ms_per_page": round(1000 * cpu / frames, 2),
+            "decode_ms": round(1000 * decode_s, 2), "reader_ms": round(1000 * reader_s, 2),
+            "overhead_share": round((cpu / frames - reader_s) / reader_s, 3)}
+
+
+def run_benchmark(options: CommandsOptions) -> dict:
+    with tempfile.TemporaryDirectory(prefix="edgedigits-commands-") as temp:
+        work = Path(temp)
+        say = (lambda text: None) if options.quiet else (lambda text: print(text, file=sys.stderr))
+        say(f"generating {options.pages} A4 pages, {options.small_pages} small pages and "
+            f"a {options.frames}-frame video (seed {options.seed})")
+        a4 = work / "a4"
+        truth = make_a4_pages(a4, options.pages, options.seed)
+        small = work / "small"
+        small.mkdir()
+        small_paths = write_frames(small, options.small_pages, options.seed + 1)
+        video = work / "video.avi"
+        write_frames(work, options.frames, options.seed + 2, video=video)
+        probe = work / "probe"
+        probe.mkdir()
+        probe_frames = write_frames(probe, 20, options.seed + 2)
+        a4_paths = sorted(a4.glob("*.jpg"))
+        digits = sum(len(line["digits"]) for entry in json.loads(truth.read_text())["files"]
+                     for line in entry["lines"])
+        rows = []
+        for workers in sorted({1, options.workers}):
+            say(f"timing runtime.scan --workers {workers} on A4 pages")
+            rows.append(scan_row("a4", a4, a4_paths, workers, truth))
+        say("timing runtime.scan on 640x480 pages")
+        rows.append(scan_row("small", small, small_paths, options.workers, None))
+        say("timing runtime.camera on the video, one core")
+        rows.append(camera_row(video, options.frames, probe_frames))
+    return {"benchmark": "commands", "machine": machine_info(), "options": vars(options),
+            "a4_digits_per_page": round(digits / options.pages, 1), "goals": GOALS, "rows": rows}
+
+
+def markdown(result: dict) -> str:
+    lines = [f"Commands as users run them ({describe(result['machine'])}); A4 pages hold "
+             f"{result['a4_digits_per_page']} digits on average.", "",
+             "| command | input | pages/frames | seconds | per s | CPU ms each | decode ms | "
+             "reader ms | overhead | digit P / R |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in result["rows"]:
+        quality = (f"{row['precision']:.2%} / {row['recall']:.2%}" if "precision" in row else "–")
+        lines.append(f"| {row['command']} | {row['input']} | {row['pages']} | {row['seconds']} | "
+                     f"{row['per_s']} | {row['cpu_ms_per_page']} | {row['decode_ms']} | "
+                     f"{row['reader_ms']} | {row['overhead_share']:.0%} | {quality} |")
+    goals = result["goals"]
+    lines += ["", f"Goals: camera >= {goals['camera_fps']:g} frames/s on one core, A4 scan >= "
+              f"{goals['a4_pages_per_s']:g} pages/s with 2 workers, overhead outside the reader <= "
+              f"{goals['max_overhead_share']:.0%} of the reader's time."]
+    return "\n".join(lines)
+
+
+def write_outputs(result: dict, out: Path) -> list[Path]:
+    from benchmarks.plots import goal_bars
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "commands.json", out / "commands.md"]
+    paths[0].write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    paths[1].write_text(markdown(result) + "\n", encoding="utf-8")
+    bars = [(f"{row['command']}\n{row['input']}", row["per_s"]) for row in result["rows"]]
+    paths.append(goal_bars(bars, out / "commands.png", "Commands as users run them (per second)"))
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.commands", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=positive_int, default=CommandsOptions.pages)
+    parser.add_argument("--small-pages", type=positive_int, default=CommandsOptions.small_pages)
+    parser.add_argument("--frames", type=positive_int, default=CommandsOptions.frames)
+    parser.add_argument("--workers", type=positive_int, default=CommandsOptions.workers)
+    parser.add_argument("--seed", type=int, default=CommandsOptions.seed)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--quiet", action="store_true")
+    arguments = parser.parse_args(argv)
+    options = CommandsOptions(arguments.pages, arguments.small_pages, arguments.frames,
+                              arguments.workers, arguments.seed, arguments.quiet)
+    return run_and_report(lambda: run_benchmark(options), write_outputs, markdown, arguments.out,
+                          arguments.json, arguments.quiet)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
