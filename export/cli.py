@@ -16,6 +16,7 @@ from export.errors import ExportError
 from export.formats import FORMATS
 from export.parity import ParityLimits
 from export.pipeline import ExitStatus, ExportOptions, ExportReport, run_export
+from runtime.spec import ExportStatus
 
 EPILOG = "formats:\n" + "\n".join(f"  {entry.name:<12} {entry.description}" for entry in FORMATS) + """
 
@@ -71,7 +72,7 @@ def format_table(report: ExportReport) -> str:
     lines = [f"Keras accuracy {report.manifest['keras_accuracy']:.2%} on "
              f"{report.manifest['parity_images']} test images", header, "-" * len(header)]
     for record in report.artifacts:
-        if record["status"] == "export-failed":
+        if record["status"] == ExportStatus.EXPORT_FAILED:
             lines.append(f"{record['format']:<12} {record['status']:<14} {record['error']}")
             continue
         lines.append(f"{record['format']:<12} {record['status']:<14} "
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     elif not arguments.quiet:
         print(format_table(report))
     if report.exit_status != ExitStatus.OK:
-        failed = [r["format"] for r in report.artifacts if r["status"] != "passed"]
+        failed = [r["format"] for r in report.artifacts if r["status"] != ExportStatus.PASSED]
         print(f"error: {report.exit_status.name.lower().replace('_', ' ')}: "
               f"{', '.join(failed)}", file=sys.stderr)
     return int(report.exit_status)
