@@ -24,7 +24,8 @@ INPUT_SHAPE: tuple[int, int, int] = (IMAGE_SIDE_PX, IMAGE_SIDE_PX, 1)
 """Height, width, channels of one model input (the batch dimension comes first)."""
 
 PIXEL_SCALE = 1.0 / 255.0
-"""A float model sees uint8 pixels times this, i.e. values in [0, 1], ink white on black."""
+"""A float model sees uint8 pixels times this, i.e. values in [0, 1], ink white on black
+(`runtime.model_io` applies it, for every stage)."""
 
 
 class ExportStatus(str, Enum):
