@@ -10,6 +10,7 @@ import pytest
 from runtime.model_io import input_lookup_table, softmax, to_model_input
 from runtime.spec import ExportStatus
 
+
 def crops(count: int = 3, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, (count, 28, 28), dtype=np.uint8)
 
