@@ -37,10 +37,11 @@ from tqdm import tqdm
 
 from benchmarks.datasets import TAG_KEYS, Dataset, DatasetFormatError, Sample, load_dataset
 from benchmarks.metrics import LINE_SEPARATOR, Counts, count_box_matches, match_boxes, score_sequences
+from runtime.paths import SHARED_DATA_DIR
 from runtime.results import Digit, PageResult
 
-DEFAULT_REAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real"
-"""The shared real photos beside a checkout (CI puts ../shared next to the clone)."""
+DEFAULT_REAL_DIR = SHARED_DATA_DIR / "real"
+"""The shared real photos beside a checkout."""
 
 TABLE_MAX_ROWS = 40
 """Larger sets print only their worst pages (all of them go to --json)."""

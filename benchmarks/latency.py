@@ -35,8 +35,9 @@ from benchmarks.machine import describe, describe_flags, machine_info, repo_rela
 from benchmarks.reporting import BenchmarkError, run_and_report
 from benchmarks.timing import TimingOptions
 from runtime.models import ModelError, read_manifest
+from runtime.paths import REPO_ROOT
+from runtime.spec import ExportStatus
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MANIFEST = REPO_ROOT / "models" / "edge" / "manifest.json"
 DEFAULT_REFERENCE = REPO_ROOT / "models" / "seed" / "manifest.json"
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
@@ -51,6 +52,15 @@ STATUS_PASSED = "passed"
 STATUS_PARITY_FAILED = "exported, failed parity"
 STATUS_EXPORT_FAILED = "failed to export"
 STATUS_RUN_FAILED = "failed to run"
+"""A row's status in this report's words: the export's verdict, or that measuring it failed."""
+
+REPORT_STATUS = {ExportStatus.PASSED: STATUS_PASSED,
+                 ExportStatus.PARITY_FAILED: STATUS_PARITY_FAILED,
+                 ExportStatus.EXPORT_FAILED: STATUS_EXPORT_FAILED}
+"""The manifest's verdict (written by `python -m export`) -> this report's words for it."""
+
+STATUS_COLOURS = {STATUS_PASSED: "#4C72B0", STATUS_PARITY_FAILED: "#DD8452"}
+"""Latency bar colour per status, so a format that failed parity does not pass for a good one."""
 
 JOB_TIMEOUT_S = 600.0
 """A model that takes longer than this to measure is recorded as failed to run."""
@@ -111,16 +121,22 @@ def manifest_file(path: Path) -> Path:
     return path / "manifest.json" if path.is_dir() else path
 
 
-def normalize_status(entry: dict) -> str:
-    """The manifest's own verdict on one artifact, in this report's words."""
-    status = str(entry.get("status", "")).lower()
-    if entry.get("file") is None or ("export" in status and "fail" in status):
-        return STATUS_EXPORT_FAILED
-    if ("parity" in status and "fail" in status) or entry.get("parity_passed") is False:
-        return STATUS_PARITY_FAILED
-    if status in ("", "passed", "ok", "pass"):
-        return STATUS_PASSED
-    return status
+def report_status(entry: dict, manifest_path: Path) -> str:
+    """The manifest's own verdict on one artifact, in this report's words.
+
+    An entry without a status counts as passed and one without a file as failed to export,
+    as `runtime.models` reads them; a status the export never writes is an error.
+    """
+    written = entry.get("status", ExportStatus.PASSED)
+    try:
+        status = ExportStatus(written)
+    except ValueError:
+        known = ", ".join(member.value for member in ExportStatus)
+        raise BenchmarkError(f"{manifest_path}: artifact {entry.get('format')!r} has status "
+                             f"{written!r}, not one of {known}; re-run the export") from None
+    if entry.get("file") is None:
+        status = ExportStatus.EXPORT_FAILED
+    return REPORT_STATUS[status]
 
 
 def plan_rows(manifest_path: Path, options: LatencyOptions, reference: bool) -> list[PlannedRow]:
@@ -135,7 +151,7 @@ def plan_rows(manifest_path: Path, options: LatencyOptions, reference: bool) -> 
             continue
         if wanted is not None and entry["format"] not in wanted:
             continue
-        status = normalize_status(entry)
+        status = report_status(entry, manifest_path)
         path = manifest_path.parent / entry["file"] if entry.get("file") else None
         size = entry.get("size_bytes")
         if size is None and path is not None and path.is_file():
@@ -518,7 +534,7 @@ def write_outputs(result: dict, out: Path) -> list[Path]:
                          "p90_us": run["latency"]["p90_s"] * 1e6, "status": row["status"]})
     written.append(plots.latency_bars(bars, out / "latency.png",
                                       f"Single-image latency, 1 thread\n{machine}",
-                                      goal_us=LATENCY_GOAL_US))
+                                      goal_us=LATENCY_GOAL_US, status_colours=STATUS_COLOURS))
     series = []
     for row in result["rows"]:
         for threads, run in row["runs"].items():

@@ -17,6 +17,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from runtime.paths import REPO_ROOT
+
 LIBRARIES: tuple[str, ...] = (
     "numpy",
     "onnxruntime",
@@ -29,9 +31,6 @@ LIBRARIES: tuple[str, ...] = (
     "opencv-python",
 )
 """Distributions whose version is recorded; those not installed are recorded as None."""
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
 
 def cpu_model() -> str:
     """The CPU's marketing name ("AMD EPYC 9B14"), or the best the platform offers."""

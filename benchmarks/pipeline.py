@@ -40,8 +40,8 @@ from benchmarks.pipeline_frames import (
     make_frames,
 )
 from benchmarks.reporting import BenchmarkError, run_and_report
+from runtime.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
 
 CAMERA_FPS_GOAL = 100.0

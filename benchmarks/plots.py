@@ -15,16 +15,14 @@ import matplotlib
 matplotlib.use("Agg")  # no display on servers and CI; must precede pyplot
 import matplotlib.pyplot as plt
 
-STATUS_COLOURS = {"passed": "#4C72B0", "exported, failed parity": "#DD8452"}
-"""Bar colour per row status; other statuses get spare colours."""
 
-
-def latency_bars(rows: list[dict], path: Path, title: str, goal_us: float | None = None) -> Path:
+def latency_bars(rows: list[dict], path: Path, title: str, goal_us: float | None = None,
+                 status_colours: dict[str, str] | None = None) -> Path:
     """Horizontal bars of single-image median latency per model/format, p90 as a whisker.
 
     `rows` items need `label`, `median_us`, `p90_us`, and may carry a `status` (bars are
-    coloured by it, so a format that failed parity does not pass for a good one); rows
-    without a median are left out.
+    coloured by it through `status_colours`, so a format that failed parity does not pass for
+    a good one; other statuses get spare colours); rows without a median are left out.
     """
     measured = [row for row in rows if row.get("median_us") is not None]
     figure, axes = plt.subplots(figsize=(8, 0.45 * len(measured) + 1.6))
@@ -32,15 +30,17 @@ def latency_bars(rows: list[dict], path: Path, title: str, goal_us: float | None
     medians = [row["median_us"] for row in measured]
     whiskers = [max(0.0, row["p90_us"] - row["median_us"]) for row in measured]
     positions = range(len(measured))
-    statuses = [row.get("status", "passed") for row in measured]
+    statuses = [row.get("status", "") for row in measured]
+    status_colours = status_colours or {}
     spare = iter(["#8172B3", "#937860", "#55A868"])
-    colours = {status: STATUS_COLOURS.get(status) or next(spare, "#999999")
+    colours = {status: status_colours.get(status) or next(spare, "#999999")
                for status in dict.fromkeys(statuses)}
     axes.barh(positions, medians, xerr=[[0] * len(measured), whiskers],
               color=[colours[status] for status in statuses],
               error_kw={"ecolor": "#555555", "capsize": 3})
     for status, colour in colours.items():
-        axes.barh([0], [0], color=colour, label=status)  # legend entry only
+        if status:
+            axes.barh([0], [0], color=colour, label=status)  # legend entry only
     for position, median, whisker in zip(positions, medians, whiskers, strict=True):
         axes.text(median + whisker, position, f"  {_format_us(median)}", va="center", fontsize=8)
     axes.set_yticks(list(positions), labels)

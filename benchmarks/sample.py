@@ -22,6 +22,7 @@ import numpy as np
 from benchmarks.degrade import PROFILES, DegradeProfile
 from benchmarks.layout import LayoutOptions
 from benchmarks.worksheets import WorksheetOptions, load_test_digits, make_worksheet
+from runtime.paths import REPO_ROOT
 
 SAMPLE_SEED = 11
 """Picked among the first dozen seeds: a well-filled page with a visible shadow."""
@@ -31,7 +32,7 @@ SAMPLE_SIZE = (900, 1200)
 MAX_BYTES = 300_000
 IMAGE_NAME = "worksheet.png"
 TRUTH_NAME = "worksheet.json"
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "samples"
+DEFAULT_OUT = REPO_ROOT / "samples"
 
 
 def sample_options() -> WorksheetOptions:

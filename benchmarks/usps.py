@@ -21,9 +21,10 @@ import numpy as np
 from runtime.classifier import Classifier
 from runtime.models import ModelError
 from runtime.normalize import normalize_batch
+from runtime.paths import SHARED_DATA_DIR
 
-DEFAULT_USPS_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "usps" / "usps_zip.test.gz"
-"""The shared USPS test file beside a checkout (CI puts ../shared next to the clone)."""
+DEFAULT_USPS_TEST = SHARED_DATA_DIR / "usps" / "usps_zip.test.gz"
+"""The shared USPS test file beside a checkout."""
 
 
 def load_usps(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,8 @@
 """Build one artifact per format name: the converters behind each row of `export.formats`.
 
 An `ExportJob` holds what several formats share (the traced SavedModel, the calibration
-images, intermediate ONNX files) and makes each only once, on first use.
+images, intermediate ONNX files) and makes each only once, on first use. A builder that
+converts another format's artifact names it through `ExportJob.source`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Training images for int8 calibration and test images for parity, both from `train.data`.
 
 Calibration uses the TRAINING split only: calibrating on the test set would leak it into the
-quantization ranges and flatter the parity figures. MNIST images are already normalized the
-way `runtime.normalize` normalizes crops, so they are used as they are.
+quantization ranges and flatter the parity figures. MNIST was made the way
+`runtime.normalize.normalize_digit` normalizes a crop (re-normalizing its digits moves almost
+nothing), so the images are used as they are, without calling it; the converters turn them
+into model input with `runtime.model_io.to_model_input`, like every other stage.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from export.errors import ExportError
-from runtime.spec import PIXEL_SCALE
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,3 @@ def calibration_images(options: CalibrationOptions, data_dir=None) -> np.ndarray
     if chosen.max() < 255:
         chosen.reshape(-1)[np.argmax(chosen)] = 255
     return chosen
-
-
-def as_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], what the float model takes."""
-    return images.astype(np.float32)[..., None] * np.float32(PIXEL_SCALE)

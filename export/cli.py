@@ -17,6 +17,7 @@ from export.formats import FORMATS
 from export.parity import ParityLimits
 from export.pipeline import ExportOptions, ExportReport, run_export
 from runtime.cli import ExitCode, OneLineParser, fail, non_negative_float, positive_int, probability
+from runtime.spec import ExportStatus
 
 EPILOG = "formats:\n" + "\n".join(f"  {entry.name:<12} {entry.description}" for entry in FORMATS) + """
 
@@ -72,7 +73,7 @@ def format_table(report: ExportReport) -> str:
     lines = [f"Keras accuracy {report.manifest['keras_accuracy']:.2%} on "
              f"{report.manifest['parity_images']} test images", header, "-" * len(header)]
     for record in report.artifacts:
-        if record["status"] == "export-failed":
+        if record["status"] == ExportStatus.EXPORT_FAILED:
             lines.append(f"{record['format']:<12} {record['status']:<14} {record['error']}")
             continue
         lines.append(f"{record['format']:<12} {record['status']:<14} "
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     elif not arguments.quiet:
         print(format_table(report))
     if report.exit_status != ExitCode.OK:
-        failed = [r["format"] for r in report.artifacts if r["status"] != "passed"]
+        failed = [r["format"] for r in report.artifacts if r["status"] != ExportStatus.PASSED]
         fail(f"{report.exit_status.name.lower().replace('_', ' ')}: {', '.join(failed)}",
              report.exit_status)
     return int(report.exit_status)

@@ -20,24 +20,23 @@ class ExportFormat:
     suffix: str  # file name ending; the artifact is written as <model stem><suffix>
     runtime: str  # the interpreter that runs it on the device
     quantized: bool  # int8 arithmetic inside: parity uses the looser int8 limits
-    source: str | None  # format this one is converted from (None: from the Keras model)
     description: str  # one line for --help
 
 
 FORMATS: tuple[ExportFormat, ...] = (
-    ExportFormat("tflite-int8", "_int8.tflite", "litert", True, None,
+    ExportFormat("tflite-int8", "_int8.tflite", "litert", True,
                  "full-integer TFLite, int8 input/output, calibrated on training images"),
-    ExportFormat("tflite-fp16", "_fp16.tflite", "litert", False, None,
+    ExportFormat("tflite-fp16", "_fp16.tflite", "litert", False,
                  "TFLite with float16 weights, float32 compute"),
-    ExportFormat("tflite-fp32", "_fp32.tflite", "litert", False, None,
+    ExportFormat("tflite-fp32", "_fp32.tflite", "litert", False,
                  "float32 TFLite"),
-    ExportFormat("onnx", ".onnx", "onnxruntime", False, None,
+    ExportFormat("onnx", ".onnx", "onnxruntime", False,
                  "float32 ONNX with a dynamic batch dimension"),
-    ExportFormat("onnx-int8", "_int8.onnx", "onnxruntime", True, "onnx",
+    ExportFormat("onnx-int8", "_int8.onnx", "onnxruntime", True,
                  "ONNX static int8 quantization (QDQ, per-channel), calibrated on training images"),
-    ExportFormat("ort", ".ort", "onnxruntime", False, "onnx",
+    ExportFormat("ort", ".ort", "onnxruntime", False,
                  "ONNX Runtime Mobile format of the float ONNX model"),
-    ExportFormat("ort-int8", "_int8.ort", "onnxruntime", True, "onnx-int8",
+    ExportFormat("ort-int8", "_int8.ort", "onnxruntime", True,
                  "ONNX Runtime Mobile format of the int8 ONNX model"),
 )
 

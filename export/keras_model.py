@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from export.errors import ExportError
-from runtime.spec import INPUT_SHAPE, NUM_CLASSES, PIXEL_SCALE
+from runtime.model_io import softmax, to_model_input
+from runtime.spec import INPUT_SHAPE, NUM_CLASSES
 
 INPUT_NAME = "image"
 """Name of the model input in the exported graphs."""
@@ -71,15 +72,13 @@ def load_keras_model(path: Path):
 
 def keras_probabilities(model, images: np.ndarray) -> np.ndarray:
     """Reference probabilities (N, 10) float32 for uint8 (N, 28, 28) images."""
-    floats = images.astype(np.float32)[..., None] * np.float32(PIXEL_SCALE)
+    floats = to_model_input(images)
     outputs = [np.asarray(model(floats[start : start + PREDICT_BATCH], training=False))
                for start in range(0, len(floats), PREDICT_BATCH)]
     probabilities = np.concatenate(outputs).astype(np.float32)
     if not _looks_like_probabilities(probabilities):
         # A model trained with from_logits=True: compare probabilities, as the runtime does.
-        shifted = probabilities - probabilities.max(axis=1, keepdims=True)
-        exponentials = np.exp(shifted)
-        probabilities = exponentials / exponentials.sum(axis=1, keepdims=True)
+        probabilities = softmax(probabilities)
     return probabilities
 
 

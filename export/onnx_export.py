@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from export.calibration import as_model_input
 from export.errors import ConversionError
+from runtime.model_io import to_model_input
 
 ONNX_OPSET = 17
 """Opset supported by every onnxruntime this project targets (>= 1.14)."""
@@ -54,7 +54,7 @@ def quantize_onnx(float_path: Path, output_path: Path, calibration: np.ndarray) 
 
     input_name = onnxruntime.InferenceSession(
         str(float_path), providers=["CPUExecutionProvider"]).get_inputs()[0].name
-    samples = as_model_input(calibration)
+    samples = to_model_input(calibration)
 
     class TrainingImages(CalibrationDataReader):
         def __init__(self) -> None:

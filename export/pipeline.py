@@ -1,8 +1,9 @@
 """One export run: check inputs, build each requested format, check its parity, write the manifest.
 
 Outcomes stay distinct: an artifact is "passed", "parity-failed" (written, but it disagrees
-with the Keras model beyond the limits) or "export-failed" (no file); the run's exit status
-says which of those happened (see `runtime.cli.ExitCode`).
+with the Keras model beyond the limits) or "export-failed" (no file), the values of
+`runtime.spec.ExportStatus` that the runtime and the benchmarks read back; the run's exit
+status says which of those happened (see `runtime.cli.ExitCode`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ from export.manifest import build_manifest, read_existing, write_manifest
 from export.parity import ParityLimits, Reference, check_parity
 from runtime.classifier import Classifier, ModelError
 from runtime.cli import ExitCode
-from runtime.spec import LABELS
-
-PASSED, PARITY_FAILED, EXPORT_FAILED = "passed", "parity-failed", "export-failed"
+from runtime.spec import LABELS, ExportStatus
 
 
 @dataclass
@@ -80,9 +79,9 @@ def run_export(options: ExportOptions, log=print) -> ExportReport:
                               previous=read_existing(out_dir))
     manifest_path = write_manifest(out_dir, manifest)
     statuses = {record["status"] for record in records}
-    if EXPORT_FAILED in statuses:
+    if ExportStatus.EXPORT_FAILED in statuses:
         exit_status = ExitCode.FAILED
-    elif PARITY_FAILED in statuses:
+    elif ExportStatus.PARITY_FAILED in statuses:
         exit_status = ExitCode.PARITY_FAILED
     else:
         exit_status = ExitCode.OK
@@ -117,14 +116,14 @@ def export_one(job: ExportJob, entry: ExportFormat, reference: Reference, limits
     try:
         path = job.build(entry.name)
     except ConversionError as error:
-        record.update(status=EXPORT_FAILED, error=str(error))
+        record.update(status=ExportStatus.EXPORT_FAILED, error=str(error))
         log(f"{entry.name}: export FAILED: {error}")
         return record
     export_seconds = time.perf_counter() - started
     try:
         classifier = Classifier.load(path)
     except ModelError as error:
-        record.update(status=EXPORT_FAILED, error=f"written but unloadable: {error}")
+        record.update(status=ExportStatus.EXPORT_FAILED, error=f"written but unloadable: {error}")
         log(f"{entry.name}: export FAILED: the runtime cannot load {path.name}: {error}")
         return record
     size = path.stat().st_size
@@ -139,11 +138,11 @@ def export_one(job: ExportJob, entry: ExportFormat, reference: Reference, limits
         result = check_parity(path, reference, entry.quantized, limits, bar)
     record.update(result.to_dict(), parity_seconds=round(time.perf_counter() - started, 2))
     if result.passed:
-        record["status"] = PASSED
+        record["status"] = ExportStatus.PASSED
         log(f"{entry.name}: parity passed: accuracy {result.accuracy:.2%} "
             f"({result.accuracy_delta_pp:+.2f} pp), agreement {result.agreement:.2%}")
     else:
-        record.update(status=PARITY_FAILED, failures=result.failures)
+        record.update(status=ExportStatus.PARITY_FAILED, failures=result.failures)
         log(f"{entry.name}: parity FAILED for {path.name}: {'; '.join(result.failures)}")
     return record
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from export.calibration import as_model_input
 from export.errors import ConversionError
+from runtime.model_io import to_model_input
 
 TFLITE_VARIANTS = ("int8", "fp16", "fp32")
 
@@ -31,7 +31,7 @@ def convert_tflite(saved_model_dir: Path, variant: str,
     elif variant == "int8":
         if calibration is None or len(calibration) == 0:
             raise ValueError("int8 conversion needs calibration images")
-        samples = as_model_input(calibration)
+        samples = to_model_input(calibration)
 
         def representative_dataset():
             for index in range(len(samples)):

@@ -7,8 +7,9 @@ MNIST-style (N, 28, 28) uint8 images (see `runtime.normalize`) and classifies th
 in one interpreter call.
 
 The camera calls `predict` for every frame, so the per-call path is kept short: the uint8 ->
-model-input conversion is a 256-entry lookup table built once at load time, tensor indices are
-looked up once, and the interpreter is only re-allocated when the batch size changes.
+model-input conversion (`runtime.model_io`, the one every stage uses) is a 256-entry lookup
+table built once at load time, tensor indices are looked up once, and the interpreter is only
+re-allocated when the batch size changes.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from runtime.model_io import input_lookup_table, softmax
 from runtime.models import ModelError, default_model_path, read_manifest
-from runtime.spec import INPUT_SHAPE, LABELS, NUM_CLASSES, PIXEL_SCALE
+from runtime.spec import INPUT_SHAPE, NUM_CLASSES
 
-__all__ = ["Classifier", "InputSpec", "ModelError", "Predictions"]
+__all__ = ["Classifier", "InputSpec", "ModelError", "Predictions", "import_tflite_interpreter"]
 
 TFLITE_SUFFIXES = (".tflite",)
 ONNX_SUFFIXES = (".onnx", ".ort")
@@ -58,16 +60,6 @@ class Predictions:
         return int(self.labels.shape[0])
 
 
-def _pixel_lookup_table(dtype: np.dtype, scale: float | None, zero_point: int | None) -> np.ndarray:
-    """Map every uint8 pixel value to the model's input value once, so conversion is a lookup."""
-    real = np.arange(256, dtype=np.float64) * PIXEL_SCALE
-    if scale is None or scale == 0.0 or not np.issubdtype(dtype, np.integer):
-        return real.astype(dtype)
-    info = np.iinfo(dtype)
-    quantized = np.round(real / scale) + zero_point
-    return np.clip(quantized, info.min, info.max).astype(dtype)
-
-
 def _dequantize_lookup_table(dtype: np.dtype, scale: float | None,
                              zero_point: int) -> np.ndarray | None:
     """For 8-bit quantized outputs: float32 value of every byte, indexed by the byte as uint8."""
@@ -75,12 +67,6 @@ def _dequantize_lookup_table(dtype: np.dtype, scale: float | None,
         return None
     codes = np.arange(256, dtype=np.uint8).view(dtype).astype(np.float32)
     return ((codes - np.float32(zero_point)) * np.float32(scale)).astype(np.float32)
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exponentials = np.exp(shifted)
-    return exponentials / exponentials.sum(axis=1, keepdims=True)
 
 
 def _check_image_shape(model_shape: tuple, path: Path) -> None:
@@ -102,7 +88,7 @@ class _TfliteBackend:
     """One LiteRT interpreter; resized to the batch size when it changes."""
 
     def __init__(self, path: Path, threads: int) -> None:
-        interpreter_class = _import_tflite_interpreter()
+        interpreter_class = import_tflite_interpreter()
         try:
             self._interpreter = interpreter_class(
                 model_path=str(path), num_threads=threads,
@@ -239,8 +225,7 @@ class Classifier:
     several threads at once (the interpreter's buffers are shared); use one per thread.
     """
 
-    def __init__(self, backend, path: Path, model_format: str,
-                 label_names: tuple[str, ...] = LABELS) -> None:
+    def __init__(self, backend, path: Path, model_format: str) -> None:
         self._backend = backend
         self.path = path
         self.format = model_format  # the export table's name, e.g. "tflite-int8"
@@ -249,11 +234,10 @@ class Classifier:
             dtype=backend.input_dtype.name,
             scale=backend.input_scale,
             zero_point=backend.input_zero_point)
-        self.label_names = label_names  # class index -> the character it stands for
         self._run = backend.run
         self._image_shape = tuple(backend.image_shape)
-        self._lookup = _pixel_lookup_table(backend.input_dtype, backend.input_scale,
-                                           backend.input_zero_point)
+        self._lookup = input_lookup_table(backend.input_dtype, backend.input_scale,
+                                          backend.input_zero_point)
         self._output_lookup = _dequantize_lookup_table(
             backend.output_dtype, backend.output_scale, backend.output_zero_point)
         self._outputs_are_logits = False
@@ -276,9 +260,7 @@ class Classifier:
         else:
             raise ModelError(f"unsupported model file {path}: expected one of "
                              f"{', '.join(TFLITE_SUFFIXES + ONNX_SUFFIXES)}")
-        listed = _manifest_entry(path)
-        return cls(backend, path, _format_name(path, backend, listed),
-                   _labels(listed) or LABELS)
+        return cls(backend, path, _format_name(path, backend, _manifest_entry(path)))
 
     def predict(self, batch: np.ndarray) -> Predictions:
         """Classify (N, 28, 28) or (N, 28, 28, 1) uint8 images (ink white on black)."""
@@ -307,7 +289,7 @@ class Classifier:
         else:
             probabilities = raw.astype(np.float32, copy=False)
         if self._outputs_are_logits:
-            probabilities = _softmax(probabilities)
+            probabilities = softmax(probabilities)
         labels = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(labels.shape[0]), labels]
         return Predictions(labels.astype(np.int64, copy=False), confidences, probabilities)
@@ -337,7 +319,11 @@ def _onnxruntime_errors() -> tuple[type[Exception], ...]:
     return tuple(getattr(state, name) for name in names if hasattr(state, name))
 
 
-def _import_tflite_interpreter():
+def import_tflite_interpreter():
+    """LiteRT's Interpreter class (`ai_edge_litert`, else the older `tflite_runtime`).
+
+    The only place that knows which packages provide it; ModelError when neither is installed.
+    """
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
@@ -369,14 +355,7 @@ def _manifest_entry(path: Path) -> dict | None:
         return None
     for artifact in manifest["artifacts"]:
         if isinstance(artifact, dict) and artifact.get("file") == path.name:
-            return {**artifact, "labels": artifact.get("labels", manifest.get("labels"))}
-    return None
-
-
-def _labels(listed: dict | None) -> tuple[str, ...] | None:
-    labels = listed.get("labels") if listed else None
-    if isinstance(labels, list) and len(labels) == NUM_CLASSES:
-        return tuple(str(label) for label in labels)
+            return artifact
     return None
 
 

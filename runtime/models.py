@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-"""The checkout this package lives in; `models/` sits at its top."""
+from runtime.paths import REPO_ROOT
+from runtime.spec import ExportStatus
 
 DEFAULT_MANIFEST = REPO_ROOT / "models" / "edge" / "manifest.json"
 """Manifest written by `python -m export models/edge.keras --out models/edge/`."""
@@ -53,7 +53,7 @@ def artifact_path(manifest_path: str | Path, model_format: str = DEFAULT_FORMAT)
     manifest = read_manifest(manifest_path)
     for artifact in manifest["artifacts"]:
         if isinstance(artifact, dict) and artifact.get("format") == model_format:
-            if artifact.get("status", "passed") == "export-failed" or "file" not in artifact:
+            if artifact.get("status") == ExportStatus.EXPORT_FAILED or "file" not in artifact:
                 break
             path = manifest_path.parent / artifact["file"]
             if not path.is_file():

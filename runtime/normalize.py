@@ -2,8 +2,9 @@
 
 MNIST was made by fitting each digit's longest side into a 20x20 box (aspect ratio kept,
 anti-aliased to grey levels) and centring that box in a 28x28 image by its centre of mass.
-The segmenter, training-time augmentation, int8 calibration and the tests all call
-`normalize_digit`, so the model sees the same kind of image in training and on the device.
+The segmenter, training-time augmentation and the tests call `normalize_digit`, so the model
+sees the same kind of image in training and on the device. Int8 calibration does not call it:
+it uses MNIST training images as they are, which were made this way already.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
-"""The facts every stage shares about the model: its labels and its input.
+"""The facts every stage shares about the model: its labels, its input and its export verdicts.
 
 One place owns them: training builds the model from `INPUT_SHAPE`, export writes them to the
-manifest, the runtime checks a loaded model against them.
+manifest, the runtime checks a loaded model against them, the benchmarks read the verdicts.
+How a pixel becomes the model's input is `runtime.model_io`.
 """
 
 from __future__ import annotations
+
+from enum import Enum
 
 LABELS: tuple[str, ...] = tuple("0123456789")
 """Class index -> the character it stands for."""
@@ -21,7 +24,20 @@ INPUT_SHAPE: tuple[int, int, int] = (IMAGE_SIDE_PX, IMAGE_SIDE_PX, 1)
 """Height, width, channels of one model input (the batch dimension comes first)."""
 
 PIXEL_SCALE = 1.0 / 255.0
-"""A float model sees uint8 pixels times this, i.e. values in [0, 1], ink white on black."""
+"""A float model sees uint8 pixels times this, i.e. values in [0, 1], ink white on black
+(`runtime.model_io` applies it, for every stage)."""
 
-INT8_ZERO_POINT = -128
-"""Preferred int8 input zero point: with scale 1/255 a uint8 pixel p maps to p - 128."""
+
+class ExportStatus(str, Enum):
+    """An exported artifact's verdict, as `python -m export` writes it in manifest.json.
+
+    The values are the manifest's strings; a member compares equal to its string and is
+    written as it by `json`, so manifests and reports keep their wording.
+    """
+
+    PASSED = "passed"  # written, and it matches the Keras model within the parity limits
+    PARITY_FAILED = "parity-failed"  # written, but it disagrees with the Keras model
+    EXPORT_FAILED = "export-failed"  # no file: the conversion failed
+
+    def __str__(self) -> str:
+        return self.value

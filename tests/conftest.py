@@ -1,7 +1,14 @@
-"""Shared test fixtures and the rule for which tests run where.
+"""Shared test fixtures, the rule for which tests run where, and which tests are slow.
 
 On a runtime-only install (`pip install .[runtime]`, as on a Raspberry Pi) TensorFlow is absent:
 only the runtime's tests are collected there, which also proves the runtime never needs it.
+
+Helper modules beside the tests (`model_fixtures`, `fixtures_train`, `camera_fakes`,
+`test_scan_fakes`, ...) are imported by their plain names: pytest puts this folder on the
+import path. Never as `tests.x`: tf2onnx installs a `tests` package of its own.
+
+Tests that train or export a model (directly or through a fixture that does) are marked
+`slow`; `pytest -m "not slow"` is the quick loop while editing, `make test` runs everything.
 """
 
 from __future__ import annotations
@@ -13,24 +20,42 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-MNIST_DIR = SHARED_DATA / "mnist"
-REAL_DIR = SHARED_DATA / "real"
+from runtime.paths import SHARED_DATA_DIR
+
+MNIST_DIR = SHARED_DATA_DIR / "mnist"
+REAL_DIR = SHARED_DATA_DIR / "real"
+TESTS_DIR = Path(__file__).parent
 
 RUNTIME_TEST_FILES = ("test_classifier*", "test_scan*", "test_pages*", "test_camera*",
                       "test_segment*", "test_reader*", "test_normalize*", "test_grouping*",
-                      "test_orientation*", "test_runtime*", "test_capture*", "test_annotate*",
+                      "test_orientation*", "test_runtime*", "test_model_io*",
                       # training's data loader and augmentation need only numpy and OpenCV
                       "test_data*", "test_train_augment*")
+"""Test files (glob patterns) that run without TensorFlow; each must match a file."""
+
+SLOW_FIXTURES = frozenset({"tiny_models", "tiny_keras_models", "full_export", "smoke_run",
+                           "quick_run"})
+"""Fixtures that train or export a model: seconds to tens of seconds each, once a session."""
 
 if importlib.util.find_spec("tensorflow") is None:
-    here = Path(__file__).parent
-    keep = {path.name for pattern in RUNTIME_TEST_FILES for path in here.glob(pattern + ".py")}
-    collect_ignore = [path.name for path in here.glob("test_*.py") if path.name not in keep]
+    keep = {path.name for pattern in RUNTIME_TEST_FILES for path in TESTS_DIR.glob(pattern + ".py")}
+    collect_ignore = [path.name for path in TESTS_DIR.glob("test_*.py") if path.name not in keep]
 
 if MNIST_DIR.is_dir():
     os.environ.setdefault("EDGEDIGITS_MNIST_DIR", str(MNIST_DIR))
+
+
+def pytest_configure(config) -> None:
+    unmatched = [pattern for pattern in RUNTIME_TEST_FILES if not any(TESTS_DIR.glob(pattern + ".py"))]
+    if unmatched:
+        raise pytest.UsageError(f"tests/conftest.py: RUNTIME_TEST_FILES patterns {unmatched} "
+                                "match no test file; remove or fix them")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

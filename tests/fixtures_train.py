@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from runtime.paths import REPO_ROOT, SHARED_DATA_DIR
 
 
 def write_idx(
@@ -59,7 +59,7 @@ def real_mnist_dir() -> Path | None:
     """The real MNIST directory if this machine has one (env var or ../shared), else None."""
     from train.data import ENV_VAR
 
-    for candidate in (os.environ.get(ENV_VAR), REPO_ROOT.parent / "shared" / "data" / "mnist"):
+    for candidate in (os.environ.get(ENV_VAR), SHARED_DATA_DIR / "mnist"):
         if candidate and Path(candidate, "train-images-idx3-ubyte.gz").is_file():
             return Path(candidate)
     return None

@@ -2,7 +2,8 @@
 
 A real-but-small Keras CNN is trained for a moment on MNIST *training* images and exported
 with the project's own converters, so the tests exercise the same code as `python -m export`
-in seconds. Tests import the fixtures from here (`from tests.model_fixtures import ...`).
+in seconds. Tests import the fixtures from here (`from model_fixtures import ...`: pytest puts
+this folder on the import path).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from runtime.model_io import to_model_input
 
 TRAIN_IMAGES = 3000
 """Training images for the tiny model: enough for ~90% accuracy, trained in a few seconds."""
@@ -60,7 +63,7 @@ def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2) -> Path:
         keras.layers.Dense(10, activation="softmax"),
     ])
     model.compile("adam", "sparse_categorical_crossentropy")
-    inputs = images[:TRAIN_IMAGES].astype(np.float32)[..., None] / 255.0
+    inputs = to_model_input(images[:TRAIN_IMAGES])
     if input_side != 28:
         inputs = np.pad(inputs, ((0, 0), (0, input_side - 28), (0, input_side - 28), (0, 0)))
     model.fit(inputs, labels[:TRAIN_IMAGES], epochs=epochs, batch_size=32, verbose=0)
@@ -106,9 +109,38 @@ def build_wrong_shape_tflite(path: Path) -> Path:
     return path
 
 
+def write_tiny_onnx(path: Path) -> Path:
+    """A 784->10 softmax ONNX classifier on (N, 28, 28, 1) float input: loads and runs in ms."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    initializers = [
+        numpy_helper.from_array(rng.normal(0, 0.05, (784, 10)).astype(np.float32), "weights"),
+        numpy_helper.from_array(np.zeros(10, np.float32), "bias"),
+        numpy_helper.from_array(np.array([-1, 784], np.int64), "flat_shape"),
+    ]
+    nodes = [
+        helper.make_node("Reshape", ["input", "flat_shape"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "weights"], ["product"]),
+        helper.make_node("Add", ["product", "bias"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 28, 28, 1])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 10])],
+        initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
 def _shipped_models() -> TinyModels:
     """The exported models in models/edge (else models/seed), for a run without TensorFlow."""
-    from runtime.models import REPO_ROOT, ModelError, artifact_path
+    from runtime.models import ModelError, artifact_path
+    from runtime.paths import REPO_ROOT
 
     for name in ("edge", "seed"):
         manifest = REPO_ROOT / "models" / name / "manifest.json"

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +21,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from camera_fakes import FAST_RECONNECT, FakeDevice, FakePicamera2, FrameGate, GatedGrabber, live_source
 
 from runtime.camera.capture import FrameGrabber, ImageSource, ReconnectOptions
 from runtime.camera.cli import main
 from runtime.camera.loop import CameraLoop, CameraOptions, FrameReader, RegionError
 from runtime.camera.output import Recorder
 from runtime.camera.stability import StabilityOptions
+from runtime.paths import REPO_ROOT
 from runtime.results import Digit, Line, Number, PageResult
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 FRAME_WIDTH, FRAME_HEIGHT = 640, 480
 DIGIT_HEIGHT_PX = 36  # handwriting seen from a webcam at arm's length
 DIGIT_GAP_PX = 8  # between the digits of one number: well under the reader's number gap
@@ -344,8 +344,6 @@ def test_recording_a_camera_follows_capture_times(tmp_path):
 
 
 def test_picamera2_through_the_command_line(monkeypatch, capsys):
-    from tests.test_camera_capture import FakePicamera2
-
     module = types.ModuleType("picamera2")
     module.Picamera2 = FakePicamera2
     monkeypatch.setitem(sys.modules, "picamera2", module)
@@ -359,29 +357,34 @@ def test_picamera2_through_the_command_line(monkeypatch, capsys):
     assert [r["frame"] for r in records] == sorted({r["frame"] for r in records})
 
 
-def test_a_long_run_does_not_pile_up_frames(monkeypatch):
+def test_a_long_run_does_not_pile_up_frames():
     """The reader is slower than the camera; the frames waiting stay at one."""
-    from tests.test_camera_capture import FakeDevice, live_source
-
-    device = FakeDevice([None], read_delay_s=0.001)
-    grabber = FrameGrabber(live_source(device)).start()
+    gate = FrameGate()
+    grabber = GatedGrabber(gate, live_source(FakeDevice([None], gate=gate))).start()
 
     class SlowReader(BlobReader):
+        """While it reads one frame, the camera makes three more."""
+
+        calls = 0
+
         def read(self, gray):
-            time.sleep(0.01)
+            self.calls += 1
+            gate.allow(3)
+            gate.wait_for_read(1 + 3 * self.calls + 1)  # the three have been handed over
             return super().read(gray)
 
+    gate.allow(1)
     output = io.StringIO()
     summary = CameraLoop(grabber, SlowReader(), CameraOptions(max_frames=20),
                          output=output).run()
+    frames = [json.loads(line)["frame"] for line in output.getvalue().splitlines()]
     assert summary.frames_read == 20
-    assert summary.frames_dropped > 20  # the camera ran ahead and its frames were let go
-    assert grabber._newest is None or grabber._newest.index >= summary.frames_read
+    assert frames == list(range(0, 60, 3))  # each read takes the newest frame ...
+    assert summary.frames_dropped == 40  # ... and the two older ones were let go, not queued
+    assert grabber._newest.index == 60  # the one frame still waiting is the newest
 
 
 def test_the_loop_keeps_reading_through_a_camera_drop():
-    from tests.test_camera_capture import FAST_RECONNECT, FakeDevice, live_source
-
     device = FakeDevice([3, None], fail_by_raising=True)
     events = []
     grabber = FrameGrabber(live_source(device), reconnect=FAST_RECONNECT,
@@ -396,8 +399,6 @@ def test_the_loop_keeps_reading_through_a_camera_drop():
 
 
 def test_a_camera_that_stays_away_ends_the_command_with_exit_1(monkeypatch, capsys):
-    from tests.test_camera_capture import FakeDevice, live_source
-
     device = FakeDevice([2], failing_opens=100)
     monkeypatch.setattr("runtime.camera.cli.open_source", lambda *args, **kwargs: live_source(device))
     monkeypatch.setattr("runtime.camera.cli.build_page_reader", lambda *args, **kwargs: BlobReader())

@@ -9,6 +9,7 @@ import types
 import cv2
 import numpy as np
 import pytest
+from camera_fakes import FAST_RECONNECT, FakeDevice, FakePicamera2, FrameGate, live_source
 
 from runtime.camera.capture import (
     FrameGrabber,
@@ -19,77 +20,6 @@ from runtime.camera.capture import (
     SourceError,
     open_source,
 )
-
-FAST_RECONNECT = ReconnectOptions(initial_backoff_s=0.01, max_backoff_s=0.04)
-
-
-class FakeDevice:
-    """A camera that drops after a planned number of frames per connection, then comes back.
-
-    `frames_per_connection[i]` frames are delivered on the i-th open (None = never drops);
-    `failing_opens` opens fail before the device is back. `fail_by_raising` makes a dropping
-    read raise like some backends do, instead of returning False.
-    """
-
-    def __init__(self, frames_per_connection, failing_opens=0, fail_by_raising=False,
-                 read_delay_s=0.0):
-        self.frames_per_connection = list(frames_per_connection)
-        self.failing_opens = failing_opens
-        self.fail_by_raising = fail_by_raising
-        self.read_delay_s = read_delay_s
-        self.opens = 0
-        self.connection = -1
-        self.frames_made = 0  # the number written into each frame, counting every frame made
-
-    def capture(self, target):
-        return FakeCapture(self)
-
-
-class FakeCapture:
-    """cv2.VideoCapture stand-in bound to one FakeDevice connection."""
-
-    def __init__(self, device: FakeDevice):
-        self.device = device
-        device.opens += 1
-        self.opened = True
-        if device.opens > 1 and device.failing_opens > 0:
-            device.failing_opens -= 1
-            self.opened = False
-            return
-        device.connection += 1
-        plan = device.frames_per_connection
-        self.remaining = plan[device.connection] if device.connection < len(plan) else None
-        self.properties = {}
-
-    def isOpened(self):
-        return self.opened
-
-    def set(self, prop, value):
-        self.properties[prop] = value
-        return True
-
-    def get(self, prop):
-        return 25.0 if prop == cv2.CAP_PROP_FPS else 0.0
-
-    def read(self):
-        if self.device.read_delay_s:
-            time.sleep(self.device.read_delay_s)
-        if self.remaining is not None:
-            if self.remaining <= 0:
-                if self.device.fail_by_raising:
-                    raise OSError("device unplugged")
-                return False, None
-            self.remaining -= 1
-        image = np.full((24, 32, 3), self.device.frames_made % 256, np.uint8)
-        self.device.frames_made += 1
-        return True, image
-
-    def release(self):
-        self.opened = False
-
-
-def live_source(device: FakeDevice) -> OpenCVSource:
-    return OpenCVSource(0, live=True, description="camera 0", capture_factory=device.capture)
 
 
 def take_frames(grabber: FrameGrabber, count: int, timeout_s: float = 5.0) -> list:
@@ -152,21 +82,22 @@ def test_a_camera_that_never_comes_back_gives_up_after_max_reconnects():
 
 
 def test_a_live_source_hands_over_the_newest_frame_not_a_stale_one():
-    device = FakeDevice([None], read_delay_s=0.002)
-    source = live_source(device)
+    gate = FrameGate()
+    source = live_source(FakeDevice([None], gate=gate))
     grabber = FrameGrabber(source).start()
     try:
         taken = []
-        for _ in range(5):
-            time.sleep(0.05)  # a slow reader
-            frame = grabber.next_frame(timeout_s=1.0)
-            taken.append((frame.index, grabber.frames_captured))
+        for step in range(1, 6):
+            gate.allow(4)  # the camera makes four frames while the reader is busy elsewhere
+            gate.wait_for_read(4 * step + 1)  # ... and all four have been handed over
+            taken.append(grabber.next_frame(timeout_s=1.0).index)
+        dropped, captured = grabber.frames_dropped, grabber.frames_captured
     finally:
+        gate.end()
         grabber.stop()
-    assert grabber.frames_dropped > 0
-    for index, captured_so_far in taken:
-        # At most a frame or two behind the camera, however long the reader took.
-        assert captured_so_far - index <= 3
+    assert captured == 20
+    assert taken == [3, 7, 11, 15, 19]  # always the newest, however long the reader took
+    assert dropped == 15  # the three older frames of each four were let go, never queued
     assert source._capture is None  # stop() released the device
 
 
@@ -248,38 +179,6 @@ def test_a_file_that_is_not_a_video_cannot_open(tmp_path):
     source = open_source(str(path))
     with pytest.raises(SourceError, match="cannot open video file"):
         source.open()
-
-
-class FakePicamera2:
-    """Stand-in for picamera2.Picamera2 recording how the camera was driven."""
-
-    instances: list[FakePicamera2] = []
-
-    def __init__(self):
-        self.calls = []
-        self.frame_count = 0
-        FakePicamera2.instances.append(self)
-
-    def create_preview_configuration(self, main=None, **kwargs):
-        self.calls.append(("create_preview_configuration", main))
-        return {"main": main}
-
-    def configure(self, config):
-        self.calls.append(("configure", config))
-
-    def start(self):
-        self.calls.append(("start",))
-
-    def capture_array(self, name="main"):
-        self.frame_count += 1
-        width, height = self.calls[0][1]["size"]
-        return np.full((height, width, 3), self.frame_count % 256, np.uint8)
-
-    def stop(self):
-        self.calls.append(("stop",))
-
-    def close(self):
-        self.calls.append(("close",))
 
 
 @pytest.fixture

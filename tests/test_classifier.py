@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from runtime.classifier import Classifier, ModelError, Predictions
+from runtime.paths import REPO_ROOT
 
 if TYPE_CHECKING:
     from model_fixtures import TinyModels
 
 pytest_plugins = ["model_fixtures"]  # the session-wide tiny_models fixture
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")

@@ -154,7 +154,5 @@ def test_exporting_one_format_keeps_the_others_in_the_manifest(full_export, tiny
 def test_format_table_is_consistent() -> None:
     assert len(set(FORMAT_NAMES)) == len(FORMATS)
     assert set(BUILDERS) == set(FORMAT_NAMES)
-    for entry in FORMATS:
-        assert entry.source is None or entry.source in FORMAT_NAMES
     assert [e.name for e in parse_formats("ort, tflite-int8")] == ["tflite-int8", "ort"]
     assert get_format("ONNX").name == "onnx"

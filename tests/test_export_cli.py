@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from export.cli import main
+from runtime.paths import REPO_ROOT
 
 if TYPE_CHECKING:
     from model_fixtures import TinyModels
 
 pytest_plugins = ["model_fixtures"]  # the session-wide tiny_models fixture
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_main(capsys, *arguments: str) -> tuple[int, str, str]:

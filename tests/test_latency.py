@@ -11,40 +11,14 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
+from model_fixtures import write_tiny_onnx
 
 from benchmarks import latency
+from benchmarks.reporting import BenchmarkError
 
-onnx = pytest.importorskip("onnx", reason="onnx builds the tiny test model")
+pytest.importorskip("onnx", reason="onnx builds the tiny test model")
 pytest.importorskip("onnxruntime", reason="onnxruntime runs the tiny test model")
-
-
-def write_tiny_onnx(path: Path) -> Path:
-    """A 784->10 softmax classifier on (N, 28, 28, 1) float input: loads and runs in ms."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    rng = np.random.default_rng(0)
-    initializers = [
-        numpy_helper.from_array(rng.normal(0, 0.05, (784, 10)).astype(np.float32), "weights"),
-        numpy_helper.from_array(np.zeros(10, np.float32), "bias"),
-        numpy_helper.from_array(np.array([-1, 784], np.int64), "flat_shape"),
-    ]
-    nodes = [
-        helper.make_node("Reshape", ["input", "flat_shape"], ["flat"]),
-        helper.make_node("MatMul", ["flat", "weights"], ["product"]),
-        helper.make_node("Add", ["product", "bias"], ["logits"]),
-        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
-    ]
-    graph = helper.make_graph(
-        nodes, "tiny",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 28, 28, 1])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 10])],
-        initializers)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -171,11 +145,22 @@ def test_ratios_compare_int8_with_the_notebook_and_the_reference() -> None:
 
 
 def test_manifest_status_words() -> None:
-    assert latency.normalize_status({"file": "a", "status": "passed"}) == latency.STATUS_PASSED
-    assert latency.normalize_status({"file": "a"}) == latency.STATUS_PASSED
-    assert latency.normalize_status({"file": "a", "status": "parity-failed"}) == \
+    manifest = Path("models/edge/manifest.json")
+    assert latency.report_status({"file": "a", "status": "passed"}, manifest) == latency.STATUS_PASSED
+    assert latency.report_status({"file": "a"}, manifest) == latency.STATUS_PASSED
+    assert latency.report_status({"file": "a", "status": "parity-failed"}, manifest) == \
         latency.STATUS_PARITY_FAILED
-    assert latency.normalize_status({"status": "export-failed"}) == latency.STATUS_EXPORT_FAILED
+    assert latency.report_status({"status": "export-failed"}, manifest) == \
+        latency.STATUS_EXPORT_FAILED
+    assert latency.report_status({"status": "passed"}, manifest) == latency.STATUS_EXPORT_FAILED
+
+
+@pytest.mark.parametrize("status", ["ok", "Parity failed", "exported, failed parity"])
+def test_a_status_the_export_never_writes_is_an_error_not_a_guess(status) -> None:
+    with pytest.raises(BenchmarkError, match=f"status '{status}', not one of passed, "
+                       "parity-failed, export-failed"):
+        latency.report_status({"file": "a", "format": "onnx", "status": status},
+                              Path("models/edge/manifest.json"))
 
 
 def test_a_changed_keras_model_is_flagged(tmp_path) -> None:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from model_fixtures import mnist_or_skip
-from test_latency import write_tiny_onnx
+from model_fixtures import mnist_or_skip, write_tiny_onnx
 
 from benchmarks import pipeline
 from benchmarks.pipeline_frames import FrameSpec, SyntheticFrame, make_frame
@@ -54,6 +53,7 @@ def test_score_matches_read_digits_to_written_ones_by_centre() -> None:
     assert pipeline.score(read, frame) == (2, 1)  # both found, only the 7 read right
 
 
+@pytest.mark.slow  # draws and reads every scenario's frames: several seconds
 def test_quick_run_reports_every_scenario(tiny_model, tmp_path, digit_bank) -> None:
     options = pipeline.quick_options(pipeline.PipelineOptions(
         model=tiny_model, out=tmp_path, cores=2, quiet=True))

@@ -3,11 +3,9 @@
 import pkgutil
 import subprocess
 import sys
-from pathlib import Path
 
 import runtime
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from runtime.paths import REPO_ROOT
 
 
 def test_no_runtime_module_imports_tensorflow_or_keras():

@@ -24,7 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from test_scan_fakes import (
+    GATE_ENV_VAR,
     LOG_ENV_VAR,
+    STALL_AFTER_PAGES,
     blob_page,
     blob_reader_factory,
     crashing_reader_factory,
@@ -35,13 +37,16 @@ from test_scan_fakes import (
     write_pdf,
 )
 
+from runtime.paths import REPO_ROOT
 from runtime.scan.cli import main
 from runtime.scan.writers import JOURNAL_SUFFIX
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
-PAGES_IN_STOPPED_RUNS = 100
-"""Pages in the runs stopped half-way: at 50 ms a page, seconds of margin to stop them in."""
+PAGES_IN_STOPPED_RUNS = 30
+"""Pages in the runs stopped half-way; their readers hold after STALL_AFTER_PAGES pages each."""
+STOPPED_RUN_WAIT_S = 60.0
+"""How long a test waits for a stopped run to reach its stall before failing (a healthy run
+takes about a second; the result never depends on it)."""
 
 
 @pytest.fixture(autouse=True)
@@ -250,6 +255,7 @@ def test_resume_retries_inputs_that_failed(in_tmp):
     assert document["errors"] == [] and document["files"][0]["lines"][0]["text"] == "7 7"
 
 
+@pytest.mark.slow  # spawns pools of worker processes, one killed on purpose: seconds
 def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tmp, fake_log):
     counts = [1, 2, 3, 1, 2, 3, 1, 2]
     make_pages("scans", counts)
@@ -276,28 +282,48 @@ def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tm
     assert os.getpid() not in {int(pid) for pid in readers_in_workers}
 
 
+def start_stalling_run(gate: Path, *arguments: str) -> subprocess.Popen:
+    """`python -m runtime.scan` in a child process whose readers hold after STALL_AFTER_PAGES."""
+    gate.mkdir()
+    script = ("import sys; from runtime.scan.cli import main; "
+              "from test_scan_fakes import stalling_reader_factory; "
+              "sys.exit(main(sys.argv[1:], reader_factory=stalling_reader_factory))")
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]),
+                       **{GATE_ENV_VAR: str(gate)})
+    return subprocess.Popen([sys.executable, "-c", script, *arguments], env=environment,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_until(condition, what: str) -> None:
+    deadline = time.monotonic() + STOPPED_RUN_WAIT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.01)
+
+
+def journal_lines(journal: Path) -> int:
+    return journal.read_text().count("\n") if journal.exists() else 0
+
+
 def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):
     make_pages("scans", [1] * PAGES_IN_STOPPED_RUNS)
-    script = ("import sys; from runtime.scan.cli import main; "
-              "from test_scan_fakes import slow_reader_factory; "
-              "sys.exit(main(sys.argv[1:], reader_factory=slow_reader_factory))")
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
-    process = subprocess.Popen([sys.executable, "-c", script, "scans", "--json", "out.json",
-                                "--csv", "out.csv", "--workers", "1", "--quiet"],
-                               env=environment, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    gate = in_tmp / "gate"
+    process = start_stalling_run(gate, "scans", "--json", "out.json", "--csv", "out.csv",
+                                 "--workers", "1", "--quiet")
+    try:
+        wait_until(lambda: any(gate.glob("stalled-*")), "the run to hold its sixth page")
+        process.send_signal(signal.SIGKILL)  # no chance to clean up
+        process.wait(timeout=30)
+    finally:
+        (gate / "release").touch()
+        process.kill()
     journal = Path("out.json" + JOURNAL_SUFFIX)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not journal.exists()
-                                           or journal.read_text().count("\n") < 10):
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)  # no chance to clean up
-    process.wait(timeout=30)
     kept = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert 10 <= len(kept) < PAGES_IN_STOPPED_RUNS
+    assert len(kept) == STALL_AFTER_PAGES  # every page finished before the kill, no more
     read_before = len(events(fake_log, "read"))
     csv_rows = list(csv.DictReader(open("out.csv", encoding="utf-8")))
-    assert len(csv_rows) >= len(kept) - 1  # flushed per page too (the kill may fall between)
+    assert len(csv_rows) == len(kept)  # flushed per page too
 
     status, _, err = scan("scans", "--json", "out.json", "--csv", "out.csv", "--resume", "--quiet")
     assert status == 0, err
@@ -312,24 +338,27 @@ def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):
 
 def test_terminated_run_saves_valid_json_and_says_how_to_resume(in_tmp):
     make_pages("scans", [1] * PAGES_IN_STOPPED_RUNS)
-    script = ("import sys; from runtime.scan.cli import main; "
-              "from test_scan_fakes import slow_reader_factory; "
-              "sys.exit(main(sys.argv[1:], reader_factory=slow_reader_factory))")
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
-    process = subprocess.Popen([sys.executable, "-c", script, "scans", "--json", "out.json",
-                                "--quiet"], env=environment, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+    gate = in_tmp / "gate"
+    workers = 2
+    process = start_stalling_run(gate, "scans", "--json", "out.json", "--workers", str(workers),
+                                 "--quiet")
     journal = Path("out.json" + JOURNAL_SUFFIX)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not journal.exists()
-                                           or journal.read_text().count("\n") < 5):
-        time.sleep(0.05)
-    process.terminate()
-    _, stderr = process.communicate(timeout=30)
+    try:
+        # Both workers hold, and the main process has written every page they read.
+        wait_until(lambda: journal_lines(journal) == workers * STALL_AFTER_PAGES,
+                   "the workers' pages in the journal")
+        process.terminate()
+    finally:
+        # Pool workers finish the page in hand before the main process may exit.
+        (gate / "release").touch()
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
     assert process.returncode == 130
     assert "Traceback" not in stderr and "--resume" in stderr
     files = json.loads(Path("out.json").read_text())["files"]
-    assert 5 <= len(files) < PAGES_IN_STOPPED_RUNS
+    assert workers * STALL_AFTER_PAGES <= len(files) < PAGES_IN_STOPPED_RUNS
     assert journal.exists()
 
 

@@ -26,6 +26,9 @@ import numpy as np
 from runtime.results import Digit, Line, Number, PageResult
 
 LOG_ENV_VAR = "SCAN_FAKE_LOG"
+GATE_ENV_VAR = "SCAN_FAKE_GATE"
+STALL_AFTER_PAGES = 5
+"""Pages a `StallingReader` reads before it holds the next one."""
 CRASH_MARK_BGR = (0, 0, 255)
 """A page whose top-left pixel is pure red makes `crashing_reader_factory`'s reader die."""
 
@@ -91,19 +94,31 @@ def raising_reader_factory(options) -> RaisingReader:
     return RaisingReader(min_confidence=options.min_confidence)
 
 
-class SlowReader(BlobReader):
-    """Takes `SECONDS_PER_PAGE` a page, for tests that stop a run half-way."""
+class StallingReader(BlobReader):
+    """Reads `STALL_AFTER_PAGES` pages, then holds the next one until the test releases it.
 
-    SECONDS_PER_PAGE = 0.05
+    For the tests that stop a run half-way: whatever the machine's speed, the run is stopped
+    with exactly that many pages read by each reader. `$SCAN_FAKE_GATE` names a folder: the
+    reader writes `stalled-PID` there when it starts holding, and goes on once `release` exists.
+    """
+
+    def __init__(self, min_confidence: float = 0.0) -> None:
+        super().__init__(min_confidence)
+        self.pages_read = 0
 
     def read(self, image: np.ndarray) -> PageResult:
-        time.sleep(self.SECONDS_PER_PAGE)
+        if self.pages_read == STALL_AFTER_PAGES:
+            gate = Path(os.environ[GATE_ENV_VAR])
+            (gate / f"stalled-{os.getpid()}").touch()
+            while not (gate / "release").exists():
+                time.sleep(0.01)
+        self.pages_read += 1
         return super().read(image)
 
 
-def slow_reader_factory(options) -> SlowReader:
+def stalling_reader_factory(options) -> StallingReader:
     _log("build")
-    return SlowReader(min_confidence=options.min_confidence)
+    return StallingReader(min_confidence=options.min_confidence)
 
 
 # -- sample inputs ----------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from fixtures_train import REPO_ROOT, run_cli, write_tiny_mnist_dir
+from fixtures_train import run_cli, write_tiny_mnist_dir
+
+from runtime.paths import REPO_ROOT
 
 
 def test_help_explains_the_options_and_exits_zero():

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from fixtures_train import real_mnist_dir, smoke_run  # noqa: F401 - fixture
 
-from runtime.spec import PIXEL_SCALE
+from runtime.model_io import to_model_input
 from train.data import load_mnist
 from train.report import REPORT_FILES
 
@@ -49,7 +49,7 @@ def test_smoke_model_is_far_above_chance_on_held_out_digits(smoke_run):  # noqa:
     images, labels = load_mnist("test", real_mnist_dir())
     # The last 1000 test digits: never seen in training, the model file is judged on its own.
     images, labels = images[-1000:], labels[-1000:]
-    probabilities = model.predict(images[..., None].astype(np.float32) * PIXEL_SCALE, verbose=0)
+    probabilities = model.predict(to_model_input(images), verbose=0)
     accuracy = float((probabilities.argmax(axis=1) == labels).mean())
     assert accuracy > 0.6, accuracy  # chance is 0.1; two short epochs on 1800 images give ~0.85
     assert smoke_run["test_accuracy"] > 0.6

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from runtime.paths import SHARED_DATA_DIR
 from runtime.spec import IMAGE_SIDE_PX, NUM_CLASSES
 
 ENV_VAR = "EDGEDIGITS_MNIST_DIR"
@@ -61,7 +62,6 @@ MD5_OF_UNCOMPRESSED = {
 DOWNLOAD_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 CACHE_DIR = Path.home() / ".cache" / "edgedigits" / "mnist"
 NPZ_NAME = "mnist.npz"
-_REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class DatasetError(Exception):
@@ -104,7 +104,7 @@ def find_data_dir(data_dir: str | Path | None = None) -> Path | None:
                     f"with the IDX files or {NPZ_NAME}"
                 )
             return path
-    shared = _REPO_ROOT.parent / "shared" / "data" / "mnist"
+    shared = SHARED_DATA_DIR / "mnist"
     if shared.is_dir():
         return shared
     if _has_idx_files(CACHE_DIR, "train") and _has_idx_files(CACHE_DIR, "test"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from runtime.spec import PIXEL_SCALE
+from runtime.model_io import to_model_input
 from train.augment import AugmentConfig, augment_batch
 from train.config import TrainConfig
 from train.data import load_mnist
@@ -53,11 +53,6 @@ class TrainResult:
     data: SplitData
     train_seconds: float
     extra: dict = field(default_factory=dict)
-
-
-def to_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], the models' input convention."""
-    return (images.astype(np.float32) * np.float32(PIXEL_SCALE))[..., None]
 
 
 def split_data(config: TrainConfig) -> SplitData:

@@ -37,6 +37,7 @@ from runtime.read.orientation import (
 from runtime.read.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.read.touching import best_reading, cut_hypotheses
 from runtime.results import Digit, PageResult
+from runtime.spec import LABELS
 
 MIN_DIGITS_TO_TURN = 3
 """With fewer digits the page is read as given: one or two digits cannot tell which way is up
@@ -118,7 +119,7 @@ class PageReader:
         return digits
 
     def _digit(self, candidate: DigitCandidate, label, confidence) -> Digit:
-        text = str(int(label)) if confidence >= self.options.min_confidence else "?"
+        text = LABELS[int(label)] if confidence >= self.options.min_confidence else "?"
         return Digit(digit=text, confidence=float(confidence), bbox=candidate.bbox)
 
 
