@@ -1,7 +1,10 @@
 """The page as ink: darkness relative to the paper, thresholds from the page, labelled regions.
 
 Everything downstream (rule removal, segmentation, levelling and turning the page) works on the
-ink map this module computes, never on the photo's grey levels, so lighting is dealt with once.
+ink map this module computes, never on the photo's grey levels, so lighting is dealt with once,
+and so is polarity: light strokes on a dark ground (a chalkboard, a screen, MNIST's own images)
+are turned over here, for the whole picture or for the patches of it that need it, as
+`runtime.read.polarity` decides. Ink is always "strokes, relative to their ground".
 """
 
 from __future__ import annotations
@@ -9,14 +12,65 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from runtime.read.polarity import (
+    AUTO,
+    DARK_ON_LIGHT,
+    LIGHT_ON_DARK,
+    Evidence,
+    check_polarity,
+    measure,
+    page_polarity,
+    reversed_patches,
+    working_step,
+)
 
-def ink_map(gray: np.ndarray) -> np.ndarray:
+
+def ink_map(gray: np.ndarray, polarity: str = AUTO) -> np.ndarray:
+    """Ink strength relative to the local ground, as float32 in [0, 1] (ground ~0, ink ~1).
+
+    `polarity` is DARK_ON_LIGHT (pen on paper), LIGHT_ON_DARK (chalk on a board) or AUTO:
+    decided from the picture, per page and per patch (see `runtime.read.polarity`).
+    """
+    if check_polarity(polarity) == DARK_ON_LIGHT:
+        return darkness_map(gray)
+    if polarity == LIGHT_ON_DARK:
+        return darkness_map(255 - gray)
+    evidence = measure(gray)
+    if page_polarity(gray, evidence) == LIGHT_ON_DARK:
+        gray = 255 - gray
+        evidence = Evidence(255 - evidence.small, 255 - evidence.background, evidence.dark, evidence.light)
+    darkness = darkness_map(gray)
+    patches = reversed_patches(evidence)
+    if patches is not None:
+        darkness = _turn_patches_over(gray, darkness, patches, evidence.background)
+    return darkness
+
+
+def _turn_patches_over(gray: np.ndarray, darkness: np.ndarray, patches: np.ndarray,
+                       background: np.ndarray) -> np.ndarray:
+    """Read the patches (a working-copy mask) light-on-dark and the rest as it is.
+
+    The patch edge is placed at full resolution where the local ground crosses halfway between
+    the paper and the patch, so neither reading sees much of the other side's ground.
+    """
+    height, width = gray.shape
+    paper = float(np.percentile(background, 90))
+    patch_ground = float(np.median(background[patches > 0]))
+    # Reach a little beyond the working copy's patch: its edge is only known to a pixel or two.
+    zone = cv2.dilate(patches, np.ones((5, 5), np.uint8))
+    zone = cv2.resize(zone, (width, height), interpolation=cv2.INTER_NEAREST)
+    ground = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
+    inside = (zone > 0) & (ground < 0.5 * (paper + patch_ground))
+    return np.where(inside, darkness_map(255 - gray), darkness).astype(np.float32)
+
+
+def darkness_map(gray: np.ndarray) -> np.ndarray:
     """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1)."""
     gray = gray.astype(np.float32)
     height, width = gray.shape
     # The paper is the brightest thing at the scale of a few strokes: a max filter removes the
     # ink, a blur smooths the result. Done on a small copy: shadows are low-frequency.
-    step = max(1, min(height, width) // 160)
+    step = working_step(gray.shape)
     small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
                        interpolation=cv2.INTER_AREA)
     kernel_px = max(3, (min(small.shape) // 12) | 1)
