@@ -41,26 +41,32 @@ def ink_map(gray: np.ndarray, polarity: str = AUTO) -> np.ndarray:
     patches = reversed_patches(evidence)
     if patches is None:
         return ink
-    other = LIGHT_ON_DARK if polarity == DARK_ON_LIGHT else DARK_ON_LIGHT
-    inside = _patch_area(patches, evidence.background, gray.shape)
-    return np.where(inside, _READINGS[other](gray), ink).astype(np.float32)
+    inside = _patch_area(patches, evidence.background, gray if polarity == DARK_ON_LIGHT else 255 - gray)
+    other = lightness_map(gray, inside) if polarity == DARK_ON_LIGHT else darkness_map(gray)
+    return np.where(inside, other, ink).astype(np.float32)
 
 
-def _patch_area(patches: np.ndarray, background: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def _patch_area(patches: np.ndarray, background: np.ndarray, oriented: np.ndarray) -> np.ndarray:
     """The patches (a working-copy mask) at full resolution, as a bool mask.
 
-    The edge is placed where the local ground crosses halfway between the page's ground and the
-    patch's (`background` oriented so the page's ground is the bright one), so neither reading
-    sees much of the other side's ground.
+    `background` and `oriented` (the picture) are turned so that the page's ground is the bright
+    one. The patch is the dark region of the picture (darker than halfway between the page's
+    ground and the patch's, its light strokes filled in by a closing wider than a stroke) that
+    holds the working copy's patch: so its edges and corners are where the picture has them
+    (the working copy's median rounds corners off), and neither reading sees the other's ground.
     """
-    height, width = shape
+    height, width = oriented.shape
     page_ground = float(np.percentile(background, 90))
     patch_ground = float(np.median(background[patches > 0]))
-    # Reach a little beyond the working copy's patch: its edge is only known to a pixel or two.
-    zone = cv2.dilate(patches, np.ones((5, 5), np.uint8))
-    zone = cv2.resize(zone, (width, height), interpolation=cv2.INTER_NEAREST)
-    ground = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
-    return (zone > 0) & (ground < 0.5 * (page_ground + patch_ground))
+    dark = (oriented < 0.5 * (page_ground + patch_ground)).astype(np.uint8)
+    side = (max(3, (min(background.shape) // 12) | 1)) * working_step(oriented.shape)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    count, labels = cv2.connectedComponents(dark, connectivity=8)
+    core = cv2.resize(patches, (width, height), interpolation=cv2.INTER_NEAREST) > 0
+    holding = np.zeros(count, bool)
+    holding[np.unique(labels[core & (dark > 0)])] = True
+    holding[0] = False
+    return holding[labels]
 
 
 def darkness_map(gray: np.ndarray) -> np.ndarray:
@@ -82,17 +88,21 @@ MAX_SHADOW_GAIN = 1.0 / 0.35
 deeper shadows hold more noise than chalk."""
 
 
-def lightness_map(gray: np.ndarray) -> np.ndarray:
+def lightness_map(gray: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
     """Lightness above the local ground (a board, a dark screen), float32 in [0, 1] (ink ~1).
 
     Measured like `darkness_map` on the reversed picture, relative to the room above the board's
     typical grey, and made up where the board lies in shadow: a shadow darkens chalk and board
-    alike, so their difference shrinks with the light, not with the chalk.
+    alike, so their difference shrinks with the light, not with the chalk. `where` (bool, full
+    size) limits the board whose typical grey is taken to a patch of the picture.
     """
     gray = gray.astype(np.float32)
     reversed_paper, small_reversed_paper = _paper(255.0 - gray)
     board = 255.0 - reversed_paper
-    typical = float(np.median(255.0 - small_reversed_paper))
+    if where is None:
+        typical = float(np.median(255.0 - small_reversed_paper))
+    else:
+        typical = float(np.median(board[where])) if where.any() else 0.0
     lightness = (gray - board) / max(255.0 - typical, 1.0)
     if typical >= MIN_BOARD_GREY:
         lightness *= np.clip(typical / np.maximum(board, 1.0), 1.0, MAX_SHADOW_GAIN)
