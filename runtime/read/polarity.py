@@ -51,6 +51,9 @@ STROKE_OPENING_PX = 5
 PATCH_DARKNESS = 0.55
 """A patch is background darker than this share of the page's paper brightness."""
 
+MIN_PATCH_SHARE = 0.005
+"""... and covers at least this share of the picture: room for a digit or two, not a speck."""
+
 
 @dataclass
 class Evidence:
@@ -149,7 +152,7 @@ def reversed_patches(evidence: Evidence) -> np.ndarray | None:
     patches = np.zeros(count, bool)
     for label in range(1, count):
         x, y, w, h, area = stats[label]
-        if x == 0 or y == 0 or x + w == width or y + h == height:
+        if x == 0 or y == 0 or x + w == width or y + h == height or area < MIN_PATCH_SHARE * background.size:
             continue
         light, dark = light_sums[label], dark_sums[label]
         patches[label] = light > CLEAR_RATIO * dark and light >= MIN_EVIDENCE_PER_PX * area
