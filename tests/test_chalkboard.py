@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from worksheet_fixtures import font_digit_bank
 
-from benchmarks import chalkboard
 from benchmarks.accuracy import evaluate
 from benchmarks.datasets import load_dataset
 from benchmarks.degrade import PROFILES
