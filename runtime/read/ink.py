@@ -106,7 +106,30 @@ def lightness_map(gray: np.ndarray, where: np.ndarray | None = None) -> np.ndarr
     lightness = (gray - board) / max(255.0 - typical, 1.0)
     if typical >= MIN_BOARD_GREY:
         lightness *= np.clip(typical / np.maximum(board, 1.0), 1.0, MAX_SHADOW_GAIN)
-    return _bridge_gaps(np.clip(lightness, 0.0, 1.0))
+    return _bridge_gaps(_clear_beyond_edge(np.clip(lightness, 0.0, 1.0)))
+
+
+BEYOND_EDGE_LIGHTNESS = 0.1
+"""Light regions at least this light that touch the picture's edge are the wall around a board
+(or a scanner's lid around a negative), not writing: they are cleared."""
+
+
+def _clear_beyond_edge(ink: np.ndarray) -> np.ndarray:
+    """Clear the light regions that touch the picture's edge.
+
+    Around a board lies a wall or a frame far lighter than chalk: left in, it would be the
+    strongest "ink" on the page and set the thresholds, so that chalk strokes fall below them
+    and break. Writing cut by the edge cannot be read anyway (segmentation drops it).
+    """
+    present = (ink > BEYOND_EDGE_LIGHTNESS).astype(np.uint8) * 255
+    count, labels, stats = label_regions(present)
+    height, width = ink.shape
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    at_edge = (x == 0) | (y == 0) | (x + w == width) | (y + h == height)
+    at_edge[0] = False
+    if not at_edge.any():
+        return ink
+    return np.where(at_edge[labels], 0.0, ink).astype(np.float32)
 
 
 GAP_FILL = 0.5
