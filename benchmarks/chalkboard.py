@@ -9,7 +9,9 @@ paper, on another surface:
 - `screen`: a drawing app's dark canvas with crisp light strokes in one colour, captured
   losslessly (no camera effects, whatever `--degrade` says);
 - `negative`: a paper page, captured as asked, then stored with its tones reversed (a scanned
-  photographic negative, an inverted scan).
+  photographic negative, an inverted scan);
+- `mixed`: one of these or paper per page, so one set and one accuracy report hold them side
+  by side (the report breaks digit scores down by surface).
 
 Only the surface and the strokes differ from paper: the layout, the digits and the truth
 (boxes of the strokes as drawn, after the camera's warp) are made the same way.
@@ -22,10 +24,13 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from benchmarks.layout import MIN_DIGIT_HEIGHT_PX, LayoutOptions
+from benchmarks.layout import MIN_DIGIT_HEIGHT_PX, LayoutOptions, PagePlan
 
 PAPER, CHALKBOARD, SCREEN, NEGATIVE = "paper", "chalkboard", "screen", "negative"
 SURFACES = (PAPER, CHALKBOARD, SCREEN, NEGATIVE)
+MIXED = "mixed"
+"""One surface per page, drawn at random: paper beside the others in one set and one report."""
+CHOICES = (*SURFACES, MIXED)
 
 BOARD_COLOURS_BGR = ((52.0, 78.0, 42.0), (38.0, 40.0, 40.0), (62.0, 60.0, 55.0))
 """Dark green, black and slate grey boards, before uneven light."""
@@ -56,9 +61,36 @@ def layout_for(surface: str, layout: LayoutOptions, width: int, height: int) -> 
 
 def check_surface(surface: str) -> str:
     """`surface` if known; a ValueError naming the choices otherwise."""
-    if surface not in SURFACES:
-        raise ValueError(f"unknown surface {surface!r}; use one of {', '.join(SURFACES)}")
+    if surface not in CHOICES:
+        raise ValueError(f"unknown surface {surface!r}; use one of {', '.join(CHOICES)}")
     return surface
+
+
+def resolve_surface(surface: str, rng: np.random.Generator) -> str:
+    """The surface of one page: `surface` itself, or for MIXED one drawn at random (only then is
+    `rng` used, so sets of one surface are drawn exactly as before)."""
+    if check_surface(surface) == MIXED:
+        return SURFACES[int(rng.integers(len(SURFACES)))]
+    return surface
+
+
+def capture_for(surface: str, degrade: str) -> str:
+    """The capture profile a page gets: a screen capture is lossless whatever was asked."""
+    return "none" if surface == SCREEN else degrade
+
+
+def write_on_surface(plan: PagePlan, surface: str, rng: np.random.Generator) -> tuple[np.ndarray, list]:
+    """A board or a screen with the plan's digits in chalk or light strokes (no printed marks);
+    returns the page (float32 BGR) and each glyph's ink outline in page pixels."""
+    page = blank_surface(surface, plan.width, plan.height, rng)
+    colour = stroke_colour(surface, rng)
+    outlines = []
+    for line in plan.lines:
+        for number in line.numbers:
+            for placed in number.glyphs:
+                lay_stroke(page, placed.glyph.alpha, placed.x, placed.y, colour, surface, rng)
+                outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
+    return page, outlines
 
 
 def is_drawn_here(surface: str) -> bool:

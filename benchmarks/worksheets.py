@@ -54,7 +54,7 @@ class WorksheetOptions:
     degrade: str = "none"  # capture profile: none, light, photo, heavy, or mixed (one per page)
     layout: LayoutOptions = field(default_factory=LayoutOptions)  # styles, sizes and spacing
     turned_rate: float = 0.0  # share of pages stored turned by 90, 180 or 270 degrees, as scans can be
-    surface: str = chalkboard.PAPER  # paper, chalkboard, screen or negative (benchmarks.chalkboard)
+    surface: str = chalkboard.PAPER  # paper, chalkboard, screen, negative or mixed (benchmarks.chalkboard)
 
     def validate(self) -> None:
         width, height = self.size
@@ -78,15 +78,17 @@ class Worksheet:
     style: str  # the page style from benchmarks.layout.STYLES
     degrade: str  # the capture profile actually used
     jpeg_quality: int | None  # save as JPEG of this quality, or None for PNG
+    surface: str = chalkboard.PAPER  # what it is written on (benchmarks.chalkboard)
 
 
 def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: WorksheetOptions,
                    profile: DegradeProfile | None = None) -> Worksheet:
     """Plan, print, write and capture one page (with `profile` instead of `options.degrade` if given)."""
     width, height = options.size
-    plan = plan_page(bank, width, height, rng, chalkboard.layout_for(options.surface, options.layout, width, height))
-    if chalkboard.is_drawn_here(options.surface):
-        page, outlines = _write_on_surface(plan, options.surface, rng)
+    surface = chalkboard.resolve_surface(options.surface, rng)
+    plan = plan_page(bank, width, height, rng, chalkboard.layout_for(surface, options.layout, width, height))
+    if chalkboard.is_drawn_here(surface):
+        page, outlines = chalkboard.write_on_surface(plan, surface, rng)
     else:
         page = blank_paper(width, height, rng)
         draw_marks(page, plan.marks)
@@ -94,17 +96,17 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
         for placed in _all_glyphs(plan):
             _ink(page, placed, plan.ink_colour, rng.uniform(0.85, 1.0))
             outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
-    profile = profile or resolve_profile("none" if options.surface == chalkboard.SCREEN else options.degrade, rng)
+    profile = profile or resolve_profile(chalkboard.capture_for(surface, options.degrade), rng)
     every_point = np.concatenate(outlines) if outlines else np.zeros((0, 2))
     captured = degrade_page(page, profile, rng, keep_visible=every_point)
     truth = _truth(plan, outlines, captured.homography)
     image = captured.image
-    if options.surface == chalkboard.NEGATIVE:
+    if surface == chalkboard.NEGATIVE:
         image = chalkboard.reverse_tones(image)
     # Drawn only when asked for, so sets without turned pages stay as they were.
     if options.turned_rate > 0 and rng.random() < options.turned_rate:
         image, truth = turn_page(image, truth, int(rng.integers(1, 4)) * 90)
-    return Worksheet(image, truth, plan.style, captured.profile, captured.jpeg_quality)
+    return Worksheet(image, truth, plan.style, captured.profile, captured.jpeg_quality, surface)
 
 
 _CLOCKWISE_TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -148,7 +150,7 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
         sheet = make_worksheet(bank, np.random.default_rng([seed, index]), options)
         name = f"page_{index:0{digits_width}d}." + ("png" if sheet.jpeg_quality is None else "jpg")
         save_image(out_dir / name, sheet.image, sheet.jpeg_quality)
-        surface = {} if options.surface == chalkboard.PAPER else {"surface": options.surface}
+        surface = {} if options.surface == chalkboard.PAPER else {"surface": sheet.surface}
         files.append({"path": name, "page": 0, **sheet.truth.to_dict(),
                       "style": sheet.style, "degrade": sheet.degrade, **surface})
     truth = {
@@ -183,17 +185,6 @@ def load_test_digits(data_dir: str | Path | None = None) -> DigitBank:
 
 def _all_glyphs(plan: PagePlan) -> list[PlacedGlyph]:
     return [placed for line in plan.lines for number in line.numbers for placed in number.glyphs]
-
-
-def _write_on_surface(plan: PagePlan, surface: str, rng: np.random.Generator) -> tuple[np.ndarray, list]:
-    """A board or a screen with the plan's digits in chalk or light strokes (no printed marks)."""
-    page = chalkboard.blank_surface(surface, plan.width, plan.height, rng)
-    colour = chalkboard.stroke_colour(surface, rng)
-    outlines = []
-    for placed in _all_glyphs(plan):
-        chalkboard.lay_stroke(page, placed.glyph.alpha, placed.x, placed.y, colour, surface, rng)
-        outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
-    return page, outlines
 
 
 def _ink(page: np.ndarray, placed: PlacedGlyph, colour: tuple[float, float, float], density: float) -> None:
@@ -289,10 +280,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="share of digit gaps inside numbers drawn 1-2 px wide (default %(default)s)")
     parser.add_argument("--turned-rate", type=float, default=0.0,
                         help="share of pages stored turned by 90/180/270 degrees (default 0)")
-    parser.add_argument("--surface", choices=chalkboard.SURFACES, default=chalkboard.PAPER,
+    parser.add_argument("--surface", choices=chalkboard.CHOICES, default=chalkboard.PAPER,
                         help="what the digits are written on: paper (default); chalkboard (light chalk "
                              "with gaps and smudges on a dark, unevenly lit board); screen (a drawing "
-                             "app's dark canvas, captured losslessly); negative (paper, tones reversed)")
+                             "app's dark canvas, captured losslessly); negative (paper, tones reversed); "
+                             "mixed (one of them per page)")
     parser.add_argument("--mnist-dir", type=Path, default=None,
                         help="folder with the MNIST files (default: see python -m train.data)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
