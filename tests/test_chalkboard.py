@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 from worksheet_fixtures import font_digit_bank
@@ -80,3 +81,13 @@ def test_light_on_dark_pages_are_read_without_phantoms(mnist_bank, default_class
         counts = counts + evaluate(reader, folder).counts
     assert counts.true_positives > 30
     assert counts.precision >= 0.93 and counts.recall >= 0.93
+
+
+def test_a_mixed_set_puts_paper_beside_the_other_surfaces(font_bank, tmp_path):
+    truth = write_worksheets(tmp_path, 12, 0, WorksheetOptions(size=SMALL, surface="mixed"), font_bank,
+                             progress=False)
+    surfaces = [entry["surface"] for entry in truth["files"]]
+    assert set(surfaces) == {"paper", "chalkboard", "screen", "negative"}
+    for entry, sample in zip(truth["files"], load_dataset(tmp_path).samples):
+        ground = float(np.median(cv2.imread(str(sample.image_path), cv2.IMREAD_GRAYSCALE)))
+        assert (ground > 150) == (entry["surface"] == "paper")
