@@ -179,3 +179,16 @@ def test_the_camera_reads_a_chalkboard_video(tmp_path, default_classifier, mnist
     assert len(records) == 8
     assert sorted(reading["text"] for reading in records[-1]["stable"]) == sorted(t for t, _ in BOARD_NUMBERS)
     assert sum(len(line["digits"]) for line in records[-1]["lines"]) == sum(len(t) for t, _ in BOARD_NUMBERS)
+
+
+def test_white_strokes_on_a_transparent_png_are_read(tmp_path, paper_sheet, reader):
+    from runtime.scan.pages import iter_pages
+
+    page, text = paper_sheet
+    strokes = (235 - page.astype(np.int16)).clip(0, 255).astype(np.uint8)  # how much ink
+    drawing = np.dstack([np.full_like(page, 255)] * 3 + [np.clip(strokes * 1.2, 0, 255).astype(np.uint8)])
+    path = tmp_path / "dark theme export.png"
+    cv2.imwrite(str(path), drawing)  # white strokes, transparent everywhere else
+    (_, image), = list(iter_pages(path))
+    assert np.median(image) < 50  # laid on black: on white the strokes would vanish
+    assert [line.text for line in reader.read(image).lines] == text

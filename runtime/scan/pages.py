@@ -226,7 +226,8 @@ def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
 
     Depths: uint8 as is, uint16 scaled by 1/257, other integers scaled by their type's maximum
     (negatives clip to 0), floats taken as 0..1 (or 0..255 when larger values occur), bool as
-    0/255. Channels: grey and grey+alpha are expanded, alpha is composited onto white.
+    0/255. Channels: grey and grey+alpha are expanded, alpha is composited onto white (onto
+    black when what is drawn on the transparent ground is light).
     Raises `PageError` for shapes or dtypes that are not an image.
     """
     image = np.asarray(image)
@@ -267,9 +268,17 @@ def _to_uint8_depth(image: np.ndarray) -> np.ndarray:
 
 
 def _composite_on_white(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Blend over white paper: a transparent background must read as paper, not as ink."""
+    """Blend over white paper: a transparent background must read as paper, not as ink.
+
+    Unless what is drawn is light (white strokes exported from a dark-themed drawing app): on
+    white it would vanish, so it is blended over black instead and read light-on-dark.
+    """
     weight = alpha.astype(np.float32)[:, :, None] / 255.0
-    blended = colour.astype(np.float32) * weight + 255.0 * (1.0 - weight)
+    drawn = alpha > 127
+    ground = 255.0
+    if drawn.any() and not drawn.all() and float(np.median(colour[drawn])) > 127:
+        ground = 0.0
+    blended = colour.astype(np.float32) * weight + ground * (1.0 - weight)
     return np.ascontiguousarray(np.clip(blended + 0.5, 0, 255).astype(np.uint8))
 
 
