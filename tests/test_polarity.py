@@ -192,3 +192,14 @@ def test_white_strokes_on_a_transparent_png_are_read(tmp_path, paper_sheet, read
     (_, image), = list(iter_pages(path))
     assert np.median(image) < 50  # laid on black: on white the strokes would vanish
     assert [line.text for line in reader.read(image).lines] == text
+
+
+@pytest.mark.parametrize("size, scale, thickness", [((420, 200), 2.5, 9), ((640, 480), 4, 20),
+                                                    ((640, 480), 6, 30), ((1600, 900), 9, 40)])
+def test_big_bold_digits_on_paper_stay_dark_on_light(size, scale, thickness):
+    # Strokes too wide to count as thin, with thin paper inside their loops: once read light-on-dark.
+    width, height = size
+    page = np.full((height, width), 240, np.uint8)
+    cv2.putText(page, "0888 12", (10, int(height * 0.65)), cv2.FONT_HERSHEY_SIMPLEX, scale, 20, thickness)
+    assert np.array_equal(ink_map(page), darkness_map(page))
+    assert page_polarity(255 - page) == LIGHT_ON_DARK
