@@ -202,4 +202,3 @@ def test_big_bold_digits_on_paper_stay_dark_on_light(size, scale, thickness):
     page = np.full((height, width), 240, np.uint8)
     cv2.putText(page, "0888 12", (10, int(height * 0.65)), cv2.FONT_HERSHEY_SIMPLEX, scale, 20, thickness)
     assert np.array_equal(ink_map(page), darkness_map(page))
-    assert page_polarity(255 - page) == LIGHT_ON_DARK

@@ -17,7 +17,9 @@ first, by what this module decides:
   light-on-dark, the rest of the page as decided for the page.
 
 A page is read as dark-on-light unless the evidence is clear, so ordinary paper reads exactly
-as it did before polarity was decided at all.
+as it did before polarity was decided at all. The price: light strokes so bold that they are
+wider than the board between them (a close-up of fat chalk digits) can be taken for paper
+showing through dark ones; `--polarity light-on-dark` reads them.
 """
 
 from __future__ import annotations
