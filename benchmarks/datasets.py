@@ -19,7 +19,7 @@ from runtime.results import Digit, Line, Number, PageResult
 
 TRUTH_NAME = "truth.json"
 LABELS_NAME = "labels.csv"
-TAG_KEYS = ("style", "degrade")
+TAG_KEYS = ("style", "degrade", "surface")
 """Per-file keys of a generated truth.json that the accuracy report breaks results down by."""
 LABEL_COLUMNS = ("file", "digits")
 """Columns labels.csv must have (others, like notes, are kept but not needed)."""

@@ -7,7 +7,9 @@ phone camera would (`benchmarks.degrade`). Ground truth goes to `truth.json` in 
 scanner's `--json` writes: `{"files": [{"path", "page": 0, "lines": [{"text", "numbers":
 [{"text", "confidence": 1.0, "bbox"}], "digits": [{"digit", "confidence": 1.0, "bbox"}]}]}]}`,
 each `bbox` `[x, y, w, h]` of the visible ink after the same warp as the image. Extra keys
-(`generator`, per file `style` and `degrade`) describe how the set was made.
+(`generator`, per file `style`, `degrade` and, off paper, `surface`) describe how the set was
+made. `--surface` writes on a chalkboard, a dark screen or a negative instead of paper
+(`benchmarks.chalkboard`).
 
 Page i depends only on (seed, i): a set of 1000 pages starts with the same 10 as a set of 10,
 and the same command writes a byte-identical truth.json. Only MNIST's test split is used, so
@@ -29,6 +31,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from benchmarks import chalkboard
 from benchmarks.degrade import CHOICES, DegradeProfile, degrade_page, resolve_profile, transform_points
 from benchmarks.handwriting import DigitBank
 from benchmarks.layout import A4_150DPI_PX, STYLES, LayoutOptions, PagePlan, PlacedGlyph, plan_page
@@ -51,6 +54,7 @@ class WorksheetOptions:
     degrade: str = "none"  # capture profile: none, light, photo, heavy, or mixed (one per page)
     layout: LayoutOptions = field(default_factory=LayoutOptions)  # styles, sizes and spacing
     turned_rate: float = 0.0  # share of pages stored turned by 90, 180 or 270 degrees, as scans can be
+    surface: str = chalkboard.PAPER  # paper, chalkboard, screen, negative or mixed (benchmarks.chalkboard)
 
     def validate(self) -> None:
         width, height = self.size
@@ -59,6 +63,7 @@ class WorksheetOptions:
                              f"{MIN_PAGE_SIDE_PX}x{MIN_PAGE_SIDE_PX}")
         if not 0.0 <= self.turned_rate <= 1.0:
             raise ValueError(f"turned rate {self.turned_rate} must lie in 0..1")
+        chalkboard.check_surface(self.surface)
         if self.degrade not in CHOICES:
             raise ValueError(f"unknown degradation {self.degrade!r}; use one of {', '.join(CHOICES)}")
         self.layout.validate()
@@ -73,28 +78,35 @@ class Worksheet:
     style: str  # the page style from benchmarks.layout.STYLES
     degrade: str  # the capture profile actually used
     jpeg_quality: int | None  # save as JPEG of this quality, or None for PNG
+    surface: str = chalkboard.PAPER  # what it is written on (benchmarks.chalkboard)
 
 
 def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: WorksheetOptions,
                    profile: DegradeProfile | None = None) -> Worksheet:
     """Plan, print, write and capture one page (with `profile` instead of `options.degrade` if given)."""
     width, height = options.size
-    plan = plan_page(bank, width, height, rng, options.layout)
-    page = blank_paper(width, height, rng)
-    draw_marks(page, plan.marks)
-    outlines = []
-    for placed in _all_glyphs(plan):
-        _ink(page, placed, plan.ink_colour, rng.uniform(0.85, 1.0))
-        outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
-    profile = profile or resolve_profile(options.degrade, rng)
+    surface = chalkboard.resolve_surface(options.surface, rng)
+    plan = plan_page(bank, width, height, rng, chalkboard.layout_for(surface, options.layout, width, height))
+    if chalkboard.is_drawn_here(surface):
+        page, outlines = chalkboard.write_on_surface(plan, surface, rng)
+    else:
+        page = blank_paper(width, height, rng)
+        draw_marks(page, plan.marks)
+        outlines = []
+        for placed in _all_glyphs(plan):
+            _ink(page, placed, plan.ink_colour, rng.uniform(0.85, 1.0))
+            outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
+    profile = profile or resolve_profile(chalkboard.capture_for(surface, options.degrade), rng)
     every_point = np.concatenate(outlines) if outlines else np.zeros((0, 2))
     captured = degrade_page(page, profile, rng, keep_visible=every_point)
     truth = _truth(plan, outlines, captured.homography)
     image = captured.image
+    if surface == chalkboard.NEGATIVE:
+        image = chalkboard.reverse_tones(image)
     # Drawn only when asked for, so sets without turned pages stay as they were.
     if options.turned_rate > 0 and rng.random() < options.turned_rate:
         image, truth = turn_page(image, truth, int(rng.integers(1, 4)) * 90)
-    return Worksheet(image, truth, plan.style, captured.profile, captured.jpeg_quality)
+    return Worksheet(image, truth, plan.style, captured.profile, captured.jpeg_quality, surface)
 
 
 _CLOCKWISE_TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -138,13 +150,15 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
         sheet = make_worksheet(bank, np.random.default_rng([seed, index]), options)
         name = f"page_{index:0{digits_width}d}." + ("png" if sheet.jpeg_quality is None else "jpg")
         save_image(out_dir / name, sheet.image, sheet.jpeg_quality)
+        surface = {} if options.surface == chalkboard.PAPER else {"surface": sheet.surface}
         files.append({"path": name, "page": 0, **sheet.truth.to_dict(),
-                      "style": sheet.style, "degrade": sheet.degrade})
+                      "style": sheet.style, "degrade": sheet.degrade, **surface})
     truth = {
         "generator": {"tool": "benchmarks.worksheets", "source": "MNIST test split", "seed": seed,
                       "count": count, "size": list(options.size), "degrade": options.degrade,
                       "styles": list(options.layout.styles), "printed_text": options.layout.printed_text,
-                      "turned_rate": options.turned_rate},
+                      "turned_rate": options.turned_rate,
+                      **({} if options.surface == chalkboard.PAPER else {"surface": options.surface})},
         "files": files,
     }
     (out_dir / TRUTH_NAME).write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
@@ -266,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="share of digit gaps inside numbers drawn 1-2 px wide (default %(default)s)")
     parser.add_argument("--turned-rate", type=float, default=0.0,
                         help="share of pages stored turned by 90/180/270 degrees (default 0)")
+    parser.add_argument("--surface", choices=chalkboard.CHOICES, default=chalkboard.PAPER,
+                        help="what the digits are written on: paper (default); chalkboard (light chalk "
+                             "with gaps and smudges on a dark, unevenly lit board); screen (a drawing "
+                             "app's dark canvas, captured losslessly); negative (paper, tones reversed); "
+                             "mixed (one of them per page)")
     parser.add_argument("--mnist-dir", type=Path, default=None,
                         help="folder with the MNIST files (default: see python -m train.data)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -273,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     options = WorksheetOptions(
-        size=args.size, degrade=args.degrade, turned_rate=args.turned_rate,
+        size=args.size, degrade=args.degrade, turned_rate=args.turned_rate, surface=args.surface,
         layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
                              close_gap_rate=args.close_gap_rate))
     try:

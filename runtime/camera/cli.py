@@ -43,6 +43,7 @@ from runtime.cli import (
 )
 from runtime.memory import keep_freed_memory_for_reuse
 from runtime.models import ModelError
+from runtime.read.polarity import AUTO, POLARITIES
 from runtime.results import BBox
 
 
@@ -54,7 +55,7 @@ def display_available() -> bool:
 
 
 def build_page_reader(model: str | None, threads: int, min_confidence: float,
-                      deskew: bool = True):
+                      deskew: bool = True, polarity: str = AUTO):
     """Load the model and build the reader once, before the first frame."""
     # Imported here so that --help and a source that cannot open answer without loading an
     # interpreter.
@@ -64,7 +65,7 @@ def build_page_reader(model: str | None, threads: int, min_confidence: float,
     classifier = Classifier.load(model, threads=threads)
     # A camera is held upright: trying four rotations would cost four times the work per frame.
     return PageReader(classifier, ReaderOptions(detect_orientation=False, deskew=deskew,
-                                                min_confidence=min_confidence))
+                                                min_confidence=min_confidence, polarity=polarity))
 
 
 def parse_roi(text: str) -> BBox:
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     reading.add_argument("--no-deskew", action="store_true",
                          help="skip levelling tilted lines: for a camera held square to the "
                               "sheet; about a third less work per frame")
+    reading.add_argument("--polarity", choices=POLARITIES, default=AUTO,
+                         help="dark-on-light (pen on paper), light-on-dark (a chalkboard, a dark "
+                              "screen) or auto: decided per frame (default auto)")
     reading.add_argument("--stable-frames", type=positive_int, default=3, metavar="N",
                          help="a number counts as read after the same reading at the same place "
                               "in N frames in a row (default 3)")
@@ -211,7 +215,7 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
     grabber.open()
     try:
         page_reader = build_page_reader(args.model, args.threads, args.min_confidence,
-                                        deskew=not args.no_deskew)
+                                        deskew=not args.no_deskew, polarity=args.polarity)
     except BaseException:
         grabber.stop()
         raise

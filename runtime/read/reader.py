@@ -20,6 +20,7 @@ import numpy as np
 
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
+from runtime.read.glyph import single_glyph
 from runtime.read.grouping import GroupingOptions, group_lines
 from runtime.read.ink import ink_map
 from runtime.read.orientation import (
@@ -34,6 +35,7 @@ from runtime.read.orientation import (
     quarter_turn_matrix,
     read_turns,
 )
+from runtime.read.polarity import AUTO, check_polarity
 from runtime.read.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.read.touching import best_reading, cut_hypotheses
 from runtime.results import Digit, PageResult
@@ -57,6 +59,7 @@ class ReaderOptions:
     min_confidence: float = 0.0  # digits read with less confidence are written as "?"
     detect_orientation: bool = True  # try all four quarter-turns (scans stored sideways)
     deskew: bool = True  # level tilted lines before reading
+    polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
 
@@ -67,6 +70,7 @@ class PageReader:
     def __init__(self, classifier, options: ReaderOptions | None = None):
         self.classifier = classifier
         self.options = options or ReaderOptions()
+        check_polarity(self.options.polarity)
 
     def read(self, image: np.ndarray, timings: dict | None = None) -> PageResult:
         """Read `image` (H x W grey or H x W x 3 BGR, uint8).
@@ -75,7 +79,11 @@ class PageReader:
         "classify" and "group".
         """
         clock = _Clock(timings)
-        page = _Page(ink_map(to_gray(image)), self.options.segment)
+        gray = to_gray(image)
+        glyph = single_glyph(gray, self.options.polarity)
+        if glyph is not None:  # a small picture of one digit, MNIST-style: no page to cut up
+            return self._read_glyph(glyph, clock)
+        page = _Page(ink_map(gray, self.options.polarity), self.options.segment)
         clock.lap("segment")
         if self.options.deskew:
             page.level()
@@ -88,6 +96,16 @@ class PageReader:
         page.map_back(lines, image.shape[:2])
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
+
+    def _read_glyph(self, glyph: DigitCandidate, clock: _Clock) -> PageResult:
+        clock.lap("segment")
+        clock.lap("orientation")
+        prediction = self.classifier.predict(normalize_batch([glyph.ink]))
+        digit = self._digit(glyph, prediction.labels[0], prediction.confidences[0])
+        clock.lap("classify")
+        lines = group_lines([digit], self.options.grouping)
+        clock.lap("group")
+        return PageResult(lines=lines, rotation_deg=0)
 
     def _confidences(self, crops: list[np.ndarray]) -> np.ndarray:
         return self.classifier.predict(normalize_batch(crops)).confidences

@@ -48,6 +48,7 @@ class BatchOptions:
     workers: int = 1  # processes reading pages; 1 reads in this process
     min_confidence: float = 0.0  # digits below it are written "?"
     detect_orientation: bool = True  # let the reader try the four quarter-turns
+    polarity: str = "auto"  # auto, dark-on-light or light-on-dark (runtime.read.polarity)
     annotate_dir: str | None = None  # write each page with its results drawn on it here
     pdf_dpi: float = PDF_DPI  # resolution PDF pages are rendered at
     max_pixels: int = MAX_PAGE_PIXELS  # larger raster pages are rejected (see runtime.scan.pages)
@@ -84,7 +85,8 @@ def build_reader(options: BatchOptions):
     keep_freed_memory_for_reuse()  # every page allocates the same few big arrays again
     classifier = Classifier.load(options.model_path, threads=options.threads)
     return PageReader(classifier, ReaderOptions(min_confidence=options.min_confidence,
-                                                detect_orientation=options.detect_orientation))
+                                                detect_orientation=options.detect_orientation,
+                                                polarity=options.polarity))
 
 
 def make_reader(options: BatchOptions):

@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from runtime.cli import ExitCode, OneLineParser, fail, float_between, positive_int, probability
 from runtime.models import ModelError
+from runtime.read.polarity import AUTO, POLARITIES
 from runtime.scan.batch import (
     BatchOptions,
     TaskResult,
@@ -76,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write each page as a PNG with boxes, digits and confidences drawn")
     parser.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
                         help="digits read with a confidence below P (0..1) are written '?' (default: 0)")
+    parser.add_argument("--polarity", choices=POLARITIES, default=AUTO,
+                        help="dark-on-light (pen on paper), light-on-dark (chalkboards, dark "
+                             "screens, negatives, MNIST images as stored) or auto: decided per page "
+                             "and per patch (default: auto)")
     parser.add_argument("--no-rotate", action="store_true",
                         help="skip orientation detection (pages are known to be upright)")
     parser.add_argument("--pdf-dpi", type=float_between(36, 1200), default=200.0, metavar="DPI",
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
     check_arguments(arguments, parser)
     options = BatchOptions(model_path=arguments.model, threads=arguments.threads,
                            min_confidence=arguments.min_confidence,
-                           detect_orientation=not arguments.no_rotate,
+                           detect_orientation=not arguments.no_rotate, polarity=arguments.polarity,
                            annotate_dir=arguments.annotate, pdf_dpi=arguments.pdf_dpi,
                            reader_factory=reader_factory)
     report = Report(quiet=arguments.quiet, print_pages=arguments.json is None)

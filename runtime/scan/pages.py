@@ -225,7 +225,8 @@ class _PdfSource(PageSource):
 def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
     """Convert a decoded image of any depth and channel layout to 3-channel BGR uint8.
 
-    Depths as `runtime.images.to_uint8`. Channels: grey and grey+alpha are expanded, alpha is composited onto white.
+    Depths as `runtime.images.to_uint8`. Channels: grey and grey+alpha are expanded, alpha is
+    composited onto white (onto black when what is drawn on the transparent ground is light).
     Raises `PageError` for shapes or dtypes that are not an image.
     """
     image = np.asarray(image)
@@ -251,9 +252,17 @@ def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def _composite_on_white(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Blend over white paper: a transparent background must read as paper, not as ink."""
+    """Blend over white paper: a transparent background must read as paper, not as ink.
+
+    Unless what is drawn is light (white strokes exported from a dark-themed drawing app): on
+    white it would vanish, so it is blended over black instead and read light-on-dark.
+    """
     weight = alpha.astype(np.float32)[:, :, None] / 255.0
-    blended = colour.astype(np.float32) * weight + 255.0 * (1.0 - weight)
+    drawn = alpha > 127
+    ground = 255.0
+    if drawn.any() and not drawn.all() and float(np.median(colour[drawn])) > 127:
+        ground = 0.0
+    blended = colour.astype(np.float32) * weight + ground * (1.0 - weight)
     return np.ascontiguousarray(np.clip(blended + 0.5, 0, 255).astype(np.uint8))
 
 
