@@ -166,14 +166,20 @@ class Recorder:
         if not self.path.is_file() or os.path.getsize(self.path) == 0:
             return (f"recording {self.path} is empty or not a regular file; the disk may be "
                     "full or the target not writable")
+        # The frame count alone is not proof: the AVI writer patches it into the header, which
+        # fits on a disk that filled up long before the frames did. The last frame must decode.
         playback = cv2.VideoCapture(str(self.path))
         try:
             frames = int(playback.get(cv2.CAP_PROP_FRAME_COUNT)) if playback.isOpened() else 0
+            last_readable = False
+            if frames >= self.frames_written:
+                playback.set(cv2.CAP_PROP_POS_FRAMES, self.frames_written - 1)
+                last_readable = playback.read()[0]
         finally:
             playback.release()
-        if frames < self.frames_written:
-            return (f"recording {self.path} is incomplete: it plays {frames} of the "
-                    f"{self.frames_written} frames written; the disk may be full")
+        if not last_readable:
+            return (f"recording {self.path} is incomplete: of the {self.frames_written} frames "
+                    "written, the last cannot be read back; the disk may be full")
         return None
 
 
