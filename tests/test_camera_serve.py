@@ -227,8 +227,9 @@ def test_served_lines_are_the_printed_lines(tmp_path):
     """Through the reading loop: /readings.json and /events carry exactly the --headless lines."""
     image_path = tmp_path / "page.png"
     cv2.imwrite(str(image_path), page_with_blocks([(100, 100, 30, 50), (300, 200, 30, 50)]))
-    grabber = FrameGrabber(ImageSource(image_path, repeat=None), realtime=True).start()
     server = LiveServer(LiveFeed(), ServeOptions(port=0)).start()
+    grabber = FrameGrabber(ImageSource(image_path, repeat=None), realtime=True,
+                           on_state=server.feed.set_state).start()
     output, stop = io.StringIO(), threading.Event()
     loop = CameraLoop(grabber, BlobReader(), CameraOptions(stability=StabilityOptions(stable_frames=2)),
                       output=output, should_stop=stop.is_set, live=server.feed)
@@ -455,3 +456,30 @@ def test_the_page_shows_the_stream_and_the_numbers_in_chromium(browser, tmp_path
     finally:
         if camera.process.poll() is None:
             camera.process.kill()
+
+
+def test_the_camera_state_follows_a_drop_and_a_reconnect():
+    """What the page's badge shows comes from the capture thread, every change of it."""
+    from runtime.camera.capture import ReconnectOptions
+    from tests.test_camera_capture import FakeDevice, live_source
+
+    class StateLog:
+        def __init__(self):
+            self.states, self.lines = [], []
+
+        def set_state(self, state):
+            if not self.states or self.states[-1] != state:
+                self.states.append(state)
+
+        def publish(self, annotated, line):
+            self.lines.append(line)
+
+    device = FakeDevice([3, None], failing_opens=1, read_delay_s=0.005)
+    log = StateLog()
+    grabber = FrameGrabber(live_source(device), on_state=log.set_state, reconnect=ReconnectOptions(
+        initial_backoff_s=0.01, max_backoff_s=0.01)).start()
+    CameraLoop(grabber, BlobReader(), CameraOptions(max_frames=10), output=io.StringIO(),
+               live=log).run()
+    # A reconnect of a few milliseconds, far shorter than the loop's wait for a frame.
+    assert log.states == ["connected", "reconnecting", "connected", "ended"]
+    assert len(log.lines) == 10

@@ -297,10 +297,14 @@ class FrameGrabber:
 
     def __init__(self, source: FrameSource, *, realtime: bool = False,
                  reconnect: ReconnectOptions | None = None,
-                 on_event: Callable[[str], None] | None = None, loop: bool = False) -> None:
+                 on_event: Callable[[str], None] | None = None, loop: bool = False,
+                 on_state: Callable[[str], None] | None = None) -> None:
         self.source = source
         self.loop = loop  # replay a file from the start when it ends (demos, tests)
         self.state = SourceState.CONNECTING  # a SourceState value, for the live page
+        # Called on the capture thread at every change of `state`, so even a reconnect shorter
+        # than a frame's wait is seen (the live page's badge).
+        self._on_state = on_state or (lambda state: None)
         # A file is read in full and in order unless `realtime` asks it to play like a camera:
         # at its own frame rate, newest frame only. Cameras and streams are always newest-only.
         self.keep_every_frame = not (source.live or realtime)
@@ -412,7 +416,7 @@ class FrameGrabber:
                     continue
                 failures_in_a_row = 0
                 backoff_s = self.reconnect.initial_backoff_s
-                self.state = SourceState.CONNECTED
+                self._set_state(SourceState.CONNECTED)
                 frame = Frame(self.frames_captured, time.time(), image)
                 self.frames_captured += 1
                 self._deliver(frame)
@@ -425,7 +429,7 @@ class FrameGrabber:
             self.failure = (f"{self.source.description}: capture stopped "
                             f"({type(error).__name__}: {_one_line(error)})")
         finally:
-            self.state = SourceState.ENDED
+            self._set_state(SourceState.ENDED)
             self.source.close()
             if self.keep_every_frame:
                 # Wakes a reader waiting on the queue at once, instead of at its timeout.
@@ -442,7 +446,7 @@ class FrameGrabber:
                             f"gave up after {failures_in_a_row} reconnect attempts "
                             "(raise --max-reconnects to keep trying longer)")
             return False
-        self.state = SourceState.RECONNECTING
+        self._set_state(SourceState.RECONNECTING)
         self._on_event(f"{self.source.description}: {reason}; reconnecting in {backoff_s:g} s "
                        f"(attempt {failures_in_a_row + 1})")
         self.source.close()
@@ -455,6 +459,11 @@ class FrameGrabber:
             # Still down: the next read finds no frame and the loop tries again, waiting longer.
             self._on_event(f"{self.source.description}: reopen failed ({_one_line(error)})")
         return True
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self._on_state(state)
 
     def _replay(self, frames_before: int) -> bool:
         """With `loop`, reopen a file that ended; False to end (no loop, or an empty pass)."""

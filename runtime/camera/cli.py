@@ -251,7 +251,8 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
     realtime = args.realtime or (isinstance(source, ImageSource) and watched)
     grabber = FrameGrabber(source, realtime=realtime,
                            reconnect=ReconnectOptions(max_reconnects=args.max_reconnects),
-                           on_event=log, loop=args.loop)
+                           on_event=log, loop=args.loop,
+                           on_state=server.feed.set_state if server is not None else None)
     # Open first, so a camera that is not there fails before the model loads; read only once
     # the reader is ready, so no frames go by while the interpreter starts. The open is
     # bounded and Ctrl+C ends it at once (KeyboardInterrupt, exit 130).

@@ -137,7 +137,8 @@ class CameraLoop:
         self.window = window
         self.recorder = recorder
         # The browser view (`runtime.camera.live.LiveFeed`): anything with
-        # publish(annotated image, JSON line) and set_state(SourceState value); None = no server.
+        # publish(annotated image, JSON line); None = no server. (The camera state reaches it
+        # from the grabber's on_state.)
         self.live = live
         self.output = output if output is not None else sys.stdout
         self.log = log
@@ -156,8 +157,6 @@ class CameraLoop:
                 if self.should_stop():
                     summary.interrupted = True
                     break
-                if self.live is not None:
-                    self.live.set_state(self.grabber.state)
                 if self._paused:
                     if self._handle_key(self.window.poll_key(wait_ms=30)):
                         break
@@ -184,8 +183,6 @@ class CameraLoop:
                 self.recorder.close()
                 summary.recorded_frames = self.recorder.frames_written
                 summary.record_failure = summary.record_failure or self.recorder.failure
-            if self.live is not None:
-                self.live.set_state(self.grabber.state)
             if self.window is not None:
                 self.window.close()
             summary.seconds = time.perf_counter() - started
