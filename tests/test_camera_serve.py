@@ -337,7 +337,8 @@ class ServingCamera:
 def test_the_command_serves_every_endpoint_and_stops_within_a_second(stop_signal, tmp_path,
                                                                      looping_video):
     video, expected = looping_video
-    camera = ServingCamera(tmp_path, "--source", str(video), "--loop", "--realtime", "--headless")
+    camera = ServingCamera(tmp_path, "--source", str(video), "--loop", "--realtime", "--headless",
+                           "--record", "served.avi")
     try:
         reading, seconds = camera.wait_for_numbers(expected, timeout_s=30)
         assert seconds < 15  # "within a few seconds", the model's start-up included
@@ -372,6 +373,11 @@ def test_the_command_serves_every_endpoint_and_stops_within_a_second(stop_signal
             pass
     # The served lines are the printed lines: the same text.
     assert line in camera.stdout_lines
+    # ... and the recording beside them was saved whole.
+    assert "recording saved: served.avi" in stderr
+    playback = cv2.VideoCapture(str(tmp_path / "served.avi"))
+    assert playback.read()[0] and int(playback.get(cv2.CAP_PROP_FRAME_COUNT)) > LOOP_FRAMES
+    playback.release()
 
 
 def test_a_taken_port_is_a_one_line_error(tmp_path):
