@@ -2,8 +2,9 @@
 
 The reading loop `publish`es each annotated frame with its JSON line; an encoder thread of its
 own compresses the frame to JPEG once (only while someone watches the stream), and every HTTP
-client waits on one `threading.Condition` for a newer frame or line than the one it sent last,
-as in picamera2's `examples/mjpeg_server.py`. Nothing here ever waits on a client: a viewer that
+client waits on a `threading.Condition` for a newer frame or line than the one it sent last,
+as in picamera2's `examples/mjpeg_server.py` (one lock; a condition per kind of news, so a
+stream viewer wakes once per encoded frame, not for every line and state change too). Nothing here ever waits on a client: a viewer that
 reads slowly simply finds a newer frame when it comes back (frames are dropped for it, never
 queued), so no viewer can slow the camera or the reader.
 
@@ -41,7 +42,9 @@ class LiveFeed:
 
     def __init__(self, jpeg_quality: int = JPEG_QUALITY) -> None:
         self.jpeg_quality = jpeg_quality
-        self._changed = threading.Condition()  # guards every field below
+        self._lock = threading.Lock()  # guards every field below
+        self._changed = threading.Condition(self._lock)  # a new frame, line or state; closing
+        self._new_jpeg = threading.Condition(self._lock)  # a newly encoded frame; closing
         self._image: np.ndarray | None = None  # newest annotated frame
         self._frame_seq = 0  # counts published frames; the JSON line has the same number
         self._line: str | None = None
@@ -77,9 +80,10 @@ class LiveFeed:
 
     def close(self) -> None:
         """Wake every waiting client (they end their responses) and stop the encoder."""
-        with self._changed:
+        with self._lock:
             self.closed = True
             self._changed.notify_all()
+            self._new_jpeg.notify_all()
         self._encoder.join(timeout=1.0)
 
     # ---- the HTTP clients' side --------------------------------------------------------
@@ -108,8 +112,8 @@ class LiveFeed:
 
     def next_jpeg(self, after_seq: int, timeout_s: float) -> tuple[int, bytes] | None:
         """The newest encoded frame if it is newer than `after_seq`, waiting up to `timeout_s`."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.closed or self._jpeg_seq > after_seq, timeout_s)
+        with self._lock:
+            self._new_jpeg.wait_for(lambda: self.closed or self._jpeg_seq > after_seq, timeout_s)
             if self.closed or self._jpeg_seq <= after_seq:
                 return None
             return self._jpeg_seq, self._jpeg
@@ -148,7 +152,7 @@ class LiveFeed:
                 if seq > self._jpeg_seq:
                     self._jpeg, self._jpeg_seq = jpeg, seq
                     self.frames_encoded += 1
-                    self._changed.notify_all()
+                    self._new_jpeg.notify_all()
 
     def _encode(self, image: np.ndarray) -> bytes:
         ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality])

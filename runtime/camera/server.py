@@ -108,7 +108,18 @@ class _Server(ThreadingHTTPServer):
         self.options = options
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._part: tuple[int, bytes] = (0, b"")  # the newest frame as a multipart part
+        self._part_lock = threading.Lock()
         super().__init__(address, handler)
+
+    def multipart(self, seq: int, jpeg: bytes) -> bytes:
+        """Frame `seq` framed as one part of the MJPEG stream, built once for every viewer."""
+        with self._part_lock:
+            if self._part[0] != seq:
+                header = (f"--{_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                          f"Content-Length: {len(jpeg)}\r\n\r\n").encode()
+                self._part = (seq, header + jpeg + b"\r\n")
+            return self._part[1]
 
     def process_request(self, request, client_address) -> None:
         with self._connections_lock:
@@ -201,8 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if newest is None:
                     continue
                 seq, jpeg = newest
-                self.wfile.write(f"--{_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                                 f"Content-Length: {len(jpeg)}\r\n\r\n".encode() + jpeg + b"\r\n")
+                self.wfile.write(self.server.multipart(seq, jpeg))
 
     def _events(self) -> None:
         feed = self.server.feed
