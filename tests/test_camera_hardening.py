@@ -243,6 +243,16 @@ def test_a_recording_whose_writes_fail_is_an_error_not_saved(tmp_path, still_pag
     assert_one_line_error(completed, "run.avi", "incomplete", "of the 30 frames")
 
 
+def test_a_recording_onto_dev_full_is_an_error_not_saved(tmp_path, still_page):
+    # Every write to /dev/full fails with ENOSPC: the disk that is always full.
+    (tmp_path / "run.avi").symlink_to("/dev/full")
+    completed = run_camera(tmp_path, "--source", str(still_page), "--headless", "--max-frames",
+                           "10", "--record", "run.avi")
+    assert completed.returncode == 1, completed.stderr
+    assert "recording saved" not in completed.stderr
+    assert_one_line_error(completed, "run.avi", "not a regular file")
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A 256 kB tmpfs mounted in tmp_path; skips where mounting is not allowed (not root)."""
