@@ -159,7 +159,9 @@ def test_ctrl_c_while_a_stream_opens_exits_130_at_once(tmp_path, silent_stream, 
             process.kill()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted" in stderr
-    assert seconds < 1.5, f"took {seconds:.1f} s to stop"
+    # Before the fix: exit 1 after FFmpeg's 30 s. Now well under a second (0.2-0.5 s measured
+    # on a busy 2-core machine); the bound leaves room for a loaded CI's interpreter exit.
+    assert seconds < 3.0, f"took {seconds:.1f} s to stop"
 
 
 def test_a_stream_that_never_opens_gives_up_after_the_open_timeout(tmp_path, silent_stream):

@@ -321,16 +321,22 @@ class ServingCamera:
             time.sleep(0.1)
         raise AssertionError(f"numbers not all read within {timeout_s} s; last reading: {reading}")
 
-    def stop(self, signum: int = signal.SIGINT) -> tuple[int, str, float]:
-        """Send `signum`; (exit code, stderr, seconds it took to exit)."""
+    def stop(self, signum: int = signal.SIGINT,
+             open_responses: tuple[http.client.HTTPResponse, ...] = ()) -> tuple[int, str, float, float]:
+        """Send `signum`: (exit code, stderr, seconds until every open response had ended,
+        seconds until the process had exited)."""
         started = time.perf_counter()
         self.process.send_signal(signum)
         try:
+            for response in open_responses:
+                while response.fp.read(65536):  # what was in flight, then the end
+                    pass
+            closed_s = time.perf_counter() - started
             _, stderr = self.process.communicate(timeout=10)
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-        return self.process.returncode, stderr, time.perf_counter() - started
+        return self.process.returncode, stderr, closed_s, time.perf_counter() - started
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -361,16 +367,15 @@ def test_the_command_serves_every_endpoint_and_stops_within_a_second(stop_signal
             reading = json.loads(get(camera, "/readings.json").read())
         assert reading["frame"] > LOOP_FRAMES + 5
         assert sorted(r["text"] for r in reading["stable"]) == expected
-        code, stderr, seconds = camera.stop(stop_signal)
+        code, stderr, closed_s, exited_s = camera.stop(stop_signal, (stream, events))
     finally:
         if camera.process.poll() is None:
             camera.process.kill()
     assert code == 130 and "Traceback" not in stderr, stderr
-    assert seconds < 1.5, f"took {seconds:.2f} s to stop"  # a second, plus interpreter exit
-    # The open responses were closed: reading them ends instead of hanging.
-    for response in (stream, events):
-        while response.fp.read(65536):
-            pass
+    # The open responses end within a second (0.01-0.2 s measured, on a busy machine too);
+    # the interpreter's own exit comes on top (0.2-0.5 s measured; more under a loaded CI).
+    assert closed_s < 1.0, f"the open responses took {closed_s:.2f} s to end"
+    assert exited_s < 3.0, f"took {exited_s:.2f} s to exit"
     # The served lines are the printed lines: the same text.
     assert line in camera.stdout_lines
     # ... and the recording beside them was saved whole.
@@ -455,7 +460,7 @@ def test_the_page_shows_the_stream_and_the_numbers_in_chromium(browser, tmp_path
             shutil.copyfile(screenshot, os.environ["EDGEDIGITS_SCREENSHOT"])
         shot = cv2.imread(str(screenshot))
         assert shot is not None and shot.std() > 20  # a page with a picture, not a blank one
-        code, stderr, _ = camera.stop(signal.SIGTERM)
+        code, stderr, _, _ = camera.stop(signal.SIGTERM)
         assert code == 130 and "Traceback" not in stderr
         # The page notices the camera went away.
         wait.until(lambda _: browser.find_element(By.ID, "state").text in ("offline", "ended"))
