@@ -175,7 +175,7 @@ def test_open_source_on_a_missing_file_names_it_and_the_fix(tmp_path):
 
 def test_a_file_that_is_not_a_video_cannot_open(tmp_path):
     path = tmp_path / "notes.avi"
-    path.write_bytes(b"this is not a video")
+    path.write_bytes(b"\x00\x01 this is not a video \xff" * 8)  # binary: not refused as text
     source = open_source(str(path))
     with pytest.raises(SourceError, match="cannot open video file"):
         source.open()

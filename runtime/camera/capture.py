@@ -28,6 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.camera.guards import SourceFileError, check_source_file, load_still_image, open_within
 from runtime.images import IMAGE_SUFFIXES
 
 PICAMERA2_SOURCE = "picamera2"
@@ -53,6 +54,18 @@ _JOIN_TIMEOUT_S = 2.0
 
 _END_OF_STREAM = object()
 """Put on a file's queue after its last frame."""
+
+DEFAULT_OPEN_TIMEOUT_S = 20.0
+"""Longest wait for a source to open: a stream that never answers is an error, not a hang."""
+
+
+class SourceState:
+    """What the capture thread is doing, as a viewer of the live page is told."""
+
+    CONNECTING = "connecting"  # opened, no frame yet
+    CONNECTED = "connected"  # frames are arriving
+    RECONNECTING = "reconnecting"  # a live source dropped; reopening with backoff
+    ENDED = "ended"  # the file ended, or the source was given up or stopped
 
 
 class SourceError(Exception):
@@ -164,10 +177,10 @@ class ImageSource(FrameSource):
         self._given = 0
 
     def open(self) -> None:
-        image = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise SourceError(f"cannot read image {self.path}; is it a PNG/JPEG/BMP/TIFF file?")
-        self._image = image
+        try:
+            self._image = load_still_image(self.path)
+        except SourceFileError as error:
+            raise SourceError(str(error)) from None
         self._given = 0
 
     def read(self) -> np.ndarray | None:
@@ -246,13 +259,19 @@ def open_source(text: str, *, capture_size: tuple[int, int] | None = None,
         return OpenCVSource(text, live=True, description=f"stream {_redact_password(text)}",
                             capture_size=capture_size)
     path = Path(text).expanduser()
-    if text.startswith("/dev/") or (path.exists() and stat.S_ISCHR(path.stat().st_mode)):
+    if path.exists() and stat.S_ISCHR(path.stat().st_mode) or (
+            text.startswith("/dev/") and not path.exists()):
         return OpenCVSource(str(path), live=True, description=f"camera device {path}",
                             capture_size=capture_size)
     if not path.exists():
         raise SourceError(f"source not found: {text}; {_SOURCE_HELP}")
     if path.is_dir():
         raise SourceError(f"source is a directory: {text}; {_SOURCE_HELP}")
+    try:
+        # A FIFO would block the open forever; a text file would "play" as rendered characters.
+        check_source_file(path)
+    except SourceFileError as error:
+        raise SourceError(str(error)) from None
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path, image_repeat)
     return OpenCVSource(str(path), live=False, description=f"video file {path}")
@@ -273,13 +292,19 @@ class FrameGrabber:
 
     `open()` (or `start()`) opens the source on the calling thread, so a camera that cannot
     open is an immediate SourceError; once started, the thread owns the source and closes it
-    when it stops.
+    when it stops. With `loop`, a file that ends is reopened and played again, forever.
     """
 
     def __init__(self, source: FrameSource, *, realtime: bool = False,
                  reconnect: ReconnectOptions | None = None,
-                 on_event: Callable[[str], None] | None = None) -> None:
+                 on_event: Callable[[str], None] | None = None, loop: bool = False,
+                 on_state: Callable[[str], None] | None = None) -> None:
         self.source = source
+        self.loop = loop  # replay a file from the start when it ends (demos, tests)
+        self.state = SourceState.CONNECTING  # a SourceState value, for the live page
+        # Called on the capture thread at every change of `state`, so even a reconnect shorter
+        # than a frame's wait is seen (the live page's badge).
+        self._on_state = on_state or (lambda state: None)
         # A file is read in full and in order unless `realtime` asks it to play like a camera:
         # at its own frame rate, newest frame only. Cameras and streams are always newest-only.
         self.keep_every_frame = not (source.live or realtime)
@@ -300,11 +325,24 @@ class FrameGrabber:
         self._opened = False
         self._end_taken = False  # the reader has taken the end-of-stream mark off the queue
 
-    def open(self) -> FrameGrabber:
-        """Open the source now (SourceError if it cannot), without reading frames yet."""
-        if not self._opened:
+    def open(self, timeout_s: float | None = None,
+             should_stop: Callable[[], bool] | None = None) -> FrameGrabber:
+        """Open the source now (SourceError if it cannot), without reading frames yet.
+
+        With `timeout_s` or `should_stop`, the open is bounded: SourceError after `timeout_s`,
+        KeyboardInterrupt as soon as `should_stop()` is true (see `guards.open_within`).
+        """
+        if self._opened:
+            return self
+        if timeout_s is None and should_stop is None:
             self.source.open()
-            self._opened = True
+        else:
+            try:
+                open_within(self.source.open, timeout_s, should_stop or (lambda: False),
+                            self.source.description)
+            except TimeoutError as error:
+                raise SourceError(str(error)) from None
+        self._opened = True
         return self
 
     def start(self) -> FrameGrabber:
@@ -357,6 +395,7 @@ class FrameGrabber:
         failures_in_a_row = 0
         backoff_s = self.reconnect.initial_backoff_s
         started = time.perf_counter()
+        frames_before_replay = 0
         try:
             while not self._stop.is_set():
                 try:
@@ -366,6 +405,9 @@ class FrameGrabber:
                     image, reason = None, f"read failed ({_one_line(error)})"
                 if image is None:
                     if not self.source.live:
+                        if self._replay(frames_before_replay):
+                            frames_before_replay = self.frames_captured
+                            continue
                         break  # the end of a file is the end of the run
                     if not self._reopen(reason, failures_in_a_row, backoff_s):
                         break
@@ -374,6 +416,7 @@ class FrameGrabber:
                     continue
                 failures_in_a_row = 0
                 backoff_s = self.reconnect.initial_backoff_s
+                self._set_state(SourceState.CONNECTED)
                 frame = Frame(self.frames_captured, time.time(), image)
                 self.frames_captured += 1
                 self._deliver(frame)
@@ -386,6 +429,7 @@ class FrameGrabber:
             self.failure = (f"{self.source.description}: capture stopped "
                             f"({type(error).__name__}: {_one_line(error)})")
         finally:
+            self._set_state(SourceState.ENDED)
             self.source.close()
             if self.keep_every_frame:
                 # Wakes a reader waiting on the queue at once, instead of at its timeout.
@@ -402,6 +446,7 @@ class FrameGrabber:
                             f"gave up after {failures_in_a_row} reconnect attempts "
                             "(raise --max-reconnects to keep trying longer)")
             return False
+        self._set_state(SourceState.RECONNECTING)
         self._on_event(f"{self.source.description}: {reason}; reconnecting in {backoff_s:g} s "
                        f"(attempt {failures_in_a_row + 1})")
         self.source.close()
@@ -413,6 +458,23 @@ class FrameGrabber:
         except CAPTURE_ERRORS as error:
             # Still down: the next read finds no frame and the loop tries again, waiting longer.
             self._on_event(f"{self.source.description}: reopen failed ({_one_line(error)})")
+        return True
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self._on_state(state)
+
+    def _replay(self, frames_before: int) -> bool:
+        """With `loop`, reopen a file that ended; False to end (no loop, or an empty pass)."""
+        if not self.loop or self.frames_captured == frames_before or self._stop.is_set():
+            return False  # a pass without a single frame would spin forever
+        self.source.close()
+        try:
+            self.source.open()
+        except CAPTURE_ERRORS as error:
+            self.failure = f"{self.source.description}: cannot replay ({_one_line(error)})"
+            return False
         return True
 
     def _deliver(self, frame: Frame | object) -> None:

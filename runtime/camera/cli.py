@@ -11,25 +11,39 @@ With a display it opens a window showing boxes, digits, numbers, confidence and 
 q or Esc quits, s saves a snapshot PNG, space pauses). Without one (`--headless`, or no
 DISPLAY/WAYLAND_DISPLAY, or an OpenCV built without windows) it prints one JSON line per frame:
 `{"time", "frame", "fps", "lines": [...as the scanner's --json...], "stable": [{"text",
-"confidence", "bbox"}]}`. `--record FILE` saves the annotated video (.avi MJPG, .mp4 mp4v).
-Ctrl+C stops cleanly, closing the recording (exit 130).
+"confidence", "bbox"}]}`. `--serve [HOST:]PORT` also shows the annotated stream, the numbers
+read, FPS and camera state in any browser (for a Raspberry Pi without a screen: `--serve
+0.0.0.0:8000`, then open http://raspberrypi.local:8000), with /readings.json and /events
+carrying the same JSON lines for scripts. `--record FILE` saves the annotated video (.avi
+MJPG, .mp4 mp4v). Ctrl+C stops cleanly, closing the recording and the server (exit 130).
 
 Usage: python -m runtime.camera [--source 0|/dev/video0|clip.mp4|rtsp://...|picamera2] [--headless]
+       [--serve [HOST:]PORT]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 
-from runtime.camera.capture import FrameGrabber, ImageSource, ReconnectOptions, SourceError, open_source
+from runtime.camera.capture import (
+    DEFAULT_OPEN_TIMEOUT_S,
+    FrameGrabber,
+    ImageSource,
+    ReconnectOptions,
+    SourceError,
+    open_source,
+)
+from runtime.camera.live import LiveFeed
 from runtime.camera.loop import CameraLoop, CameraOptions, RegionError, RunSummary
 from runtime.camera.output import DEFAULT_RECORD_FPS, Recorder, RecordError, Window
+from runtime.camera.server import LiveServer, ServeOptions, parse_address
 from runtime.camera.stability import StabilityOptions
 from runtime.cli import (
     EXIT_CODES_HELP,
@@ -38,6 +52,7 @@ from runtime.cli import (
     StopRequest,
     fail,
     non_negative_int,
+    positive_float,
     positive_int,
     probability,
 )
@@ -110,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--max-reconnects", type=non_negative_int, metavar="N",
                         help="give up (exit 1) after N failed reconnects in a row to a dropped "
                              "camera or stream (default: keep trying, backing off up to 8 s)")
+    source.add_argument("--open-timeout", type=positive_float, default=DEFAULT_OPEN_TIMEOUT_S,
+                        metavar="S", help="give up (exit 1) on a source that has not opened "
+                                          f"after S seconds (default {DEFAULT_OPEN_TIMEOUT_S:g})")
+    source.add_argument("--loop", action="store_true",
+                        help="replay a video file from the start when it ends, forever (demos)")
     reading = parser.add_argument_group("reading")
     reading.add_argument("--model", help="model file (.tflite/.onnx/.ort); default: the shipped "
                                          "int8 model")
@@ -138,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "display)")
     output.add_argument("--json", action="store_true",
                         help="print the JSON lines also when a window is shown")
+    output.add_argument("--serve", type=parse_address, metavar="[HOST:]PORT",
+                        help="serve the live view to browsers: the annotated stream, the numbers "
+                             "read, FPS and camera state at http://HOST:PORT/, the readings at "
+                             "/readings.json and /events. HOST defaults to 127.0.0.1 (this "
+                             "machine only); 0.0.0.0 lets other machines in, e.g. a Raspberry "
+                             "Pi without a screen: --serve 0.0.0.0:8000")
     output.add_argument("--record", type=Path, metavar="FILE",
                         help="save the annotated video (.avi MJPG or .mp4 mp4v)")
     output.add_argument("--snapshot-dir", type=Path, default=Path("."), metavar="DIR",
@@ -164,11 +190,17 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--snapshot-dir {args.snapshot_dir} is not a folder; create it")
     except ValueError as error:
         return fail(error, ExitCode.USAGE)
+    try:
+        server = _start_server(args.serve, log) if args.serve else None
+    except OSError as error:
+        host, port = args.serve
+        return fail(f"cannot serve on {host}:{port} ({error.strerror or error}); choose another "
+                    "port or host", ExitCode.FAILED)
     window = _open_window(args.headless, log)
     stop = StopRequest().install()
     try:
-        return _run(args, window, recorder, stop, log)
-    except KeyboardInterrupt:  # a second Ctrl+C, or one before the handlers were in place
+        return _run(args, window, recorder, stop, log, server)
+    except KeyboardInterrupt:  # Ctrl+C while the source opened, or a second Ctrl+C
         if recorder is not None:
             recorder.close()
         log("interrupted")
@@ -183,9 +215,22 @@ def main(argv: list[str] | None = None) -> int:
     except (SourceError, ModelError, RecordError) as error:
         return fail(error, ExitCode.FAILED)
     finally:
+        if server is not None:
+            server.close()
         stop.restore()
         if window is not None:
             cv2.destroyAllWindows()
+
+
+def _start_server(address: tuple[str, int], log: Callable[[str], None]) -> LiveServer:
+    """Bind and start the live view before anything slow, so a taken port fails at once."""
+    host, port = address
+    server = LiveServer(LiveFeed(), ServeOptions(host=host, port=port)).start()
+    where = server.url
+    if host == "0.0.0.0":
+        where += f" (from another machine: http://{socket.gethostname()}.local:{server.port}/)"
+    log(f"live view: {where}")
+    return server
 
 
 def _open_window(headless: bool, log: Callable[[str], None]) -> Window | None:
@@ -200,19 +245,22 @@ def _open_window(headless: bool, log: Callable[[str], None]) -> Window | None:
 
 
 def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | None,
-         stop: StopRequest, log: Callable[[str], None]) -> int:
+         stop: StopRequest, log: Callable[[str], None], server: LiveServer | None = None) -> int:
     """Open the source, load the reader, read until done; the exit status."""
-    # A still image without a window is read just often enough for its numbers to settle.
-    image_repeat = None if (window is not None or args.max_frames) else args.stable_frames
+    watched = window is not None or server is not None
+    # A still image nobody watches is read just often enough for its numbers to settle.
+    image_repeat = None if (watched or args.max_frames) else args.stable_frames
     source = open_source(args.source, capture_size=args.capture_size, image_repeat=image_repeat)
     # A still image on screen is re-read at a video's pace, not as fast as the CPU allows.
-    realtime = args.realtime or (isinstance(source, ImageSource) and window is not None)
+    realtime = args.realtime or (isinstance(source, ImageSource) and watched)
     grabber = FrameGrabber(source, realtime=realtime,
                            reconnect=ReconnectOptions(max_reconnects=args.max_reconnects),
-                           on_event=log)
+                           on_event=log, loop=args.loop,
+                           on_state=server.feed.set_state if server is not None else None)
     # Open first, so a camera that is not there fails before the model loads; read only once
-    # the reader is ready, so no frames go by while the interpreter starts.
-    grabber.open()
+    # the reader is ready, so no frames go by while the interpreter starts. The open is
+    # bounded and Ctrl+C ends it at once (KeyboardInterrupt, exit 130).
+    grabber.open(timeout_s=args.open_timeout, should_stop=stop)
     try:
         page_reader = build_page_reader(args.model, args.threads, args.min_confidence,
                                         deskew=not args.no_deskew, polarity=args.polarity)
@@ -232,8 +280,11 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
     log(f"reading {source.description}" + ("" if window else " (headless)"))
     grabber.start()
     summary = CameraLoop(grabber, page_reader, options, window=window, recorder=recorder,
-                         log=log, should_stop=stop).run()
+                         log=log, should_stop=stop,
+                         live=server.feed if server is not None else None).run()
     _log_summary(summary, args.record, log)
+    if summary.record_failure:
+        return fail(summary.record_failure, ExitCode.FAILED)
     if summary.interrupted:
         log("interrupted")
         return int(ExitCode.INTERRUPTED)
@@ -248,6 +299,6 @@ def _log_summary(summary: RunSummary, record_path: Path | None,
     log(f"read {summary.frames_read} frames in {summary.seconds:.1f} s ({summary.fps:.1f} fps); "
         f"dropped {summary.frames_dropped}, reconnects {summary.reconnects}; "
         f"numbers in view: {readings}")
-    if record_path is not None and summary.recorded_frames:
+    if record_path is not None and summary.recorded_frames and not summary.record_failure:
         size_mb = record_path.stat().st_size / 1e6 if record_path.exists() else 0.0
         log(f"recording saved: {record_path} ({summary.recorded_frames} frames, {size_mb:.1f} MB)")

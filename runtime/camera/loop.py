@@ -4,9 +4,11 @@ Each frame goes through the same page reader as the scanner (no orientation sear
 is held upright), optionally cropped to a region of interest and shrunk to a processing
 width; boxes are reported in the original frame's pixels (`FrameReader`). A number counts as
 *read* once it has been read the same at the same place over several frames
-(`runtime.camera.stability`), so the reading does not flicker. The loop polls a stop flag once
-per frame (`runtime.cli.StopRequest`) and always closes the source, recording and window.
-The command line around it is `runtime.camera.cli`.
+(`runtime.camera.stability`), so the reading does not flicker. Each frame's reading becomes one
+JSON line (`reading_line`: the one owner of its shape), printed with `--headless` and served
+by the live view (`runtime.camera.live`) as it is. The loop polls a stop flag once per frame
+(`runtime.cli.StopRequest`) and always closes the source, recording and window. The command
+line around it is `runtime.camera.cli`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from typing import TextIO
 import cv2
 import numpy as np
 
-from runtime.camera.capture import FrameGrabber
-from runtime.camera.output import Recorder, Window, draw_overlay
+from runtime.camera.capture import Frame, FrameGrabber
+from runtime.camera.output import Recorder, RecordError, Window, draw_overlay
 from runtime.camera.stability import ReadingStabilizer, StabilityOptions, StableReading
 from runtime.draw import DOUBTFUL_BGR, draw_label
 from runtime.results import BBox, PageResult
@@ -67,11 +69,21 @@ class RunSummary:
     stable: list[StableReading] = field(default_factory=list)  # readings in view at the end
     failure: str | None = None  # why the source stopped, when it did not end cleanly
     recorded_frames: int = 0
+    record_failure: str | None = None  # why the recording is broken (a full disk), if it is
     interrupted: bool = False  # stopped by Ctrl+C or SIGTERM
 
     @property
     def fps(self) -> float:
         return self.frames_read / self.seconds if self.seconds > 0 else 0.0
+
+
+def reading_line(frame: Frame, result: PageResult, stable: list[StableReading], fps: float) -> str:
+    """One frame's reading as the compact JSON line that `--headless` prints and the live view
+    serves: `{"time", "frame", "fps", "lines": [...as the scanner's --json...], "stable"}`."""
+    record = {"time": round(frame.time, 3), "frame": frame.index, "fps": round(fps, 1),
+              "lines": [line.to_dict() for line in result.lines],
+              "stable": [reading.to_dict() for reading in stable]}
+    return json.dumps(record, separators=(",", ":"))
 
 
 class FrameReader:
@@ -115,7 +127,7 @@ class CameraLoop:
     def __init__(self, grabber: FrameGrabber, page_reader, options: CameraOptions | None = None,
                  *, window: Window | None = None, recorder: Recorder | None = None,
                  output: TextIO | None = None, log: Callable[[str], None] = lambda text: None,
-                 should_stop: Callable[[], bool] = lambda: False) -> None:
+                 should_stop: Callable[[], bool] = lambda: False, live=None) -> None:
         options = options or CameraOptions()
         self.should_stop = should_stop  # polled once per frame (see runtime.cli.StopRequest)
         self.grabber = grabber
@@ -124,6 +136,10 @@ class CameraLoop:
         self.options = options
         self.window = window
         self.recorder = recorder
+        # The browser view (`runtime.camera.live.LiveFeed`): anything with
+        # publish(annotated image, JSON line); None = no server. (The camera state reaches it
+        # from the grabber's on_state.)
+        self.live = live
         self.output = output if output is not None else sys.stdout
         self.log = log
         self.stabilizer = ReadingStabilizer(options.stability)
@@ -153,15 +169,20 @@ class CameraLoop:
                     if self.window is not None and self._handle_key(self.window.poll_key()):
                         break
                     continue
-                if self._read_one(frame):
-                    summary.frames_read += 1
-                    break
+                try:
+                    quit_asked = self._read_one(frame)
+                except RecordError as error:  # the disk filled up: stop, say so, exit 1
+                    summary.record_failure = str(error)
+                    quit_asked = True
                 summary.frames_read += 1
+                if quit_asked:
+                    break
         finally:
             self.grabber.stop()
             if self.recorder is not None:
                 self.recorder.close()
                 summary.recorded_frames = self.recorder.frames_written
+                summary.record_failure = summary.record_failure or self.recorder.failure
             if self.window is not None:
                 self.window.close()
             summary.seconds = time.perf_counter() - started
@@ -179,15 +200,15 @@ class CameraLoop:
         self._frame_times.append(time.perf_counter())
         fps = self._fps()
         self._last_index = frame.index
+        line = reading_line(frame, result, stable, fps)
         if self.options.print_json:
-            record = {"time": round(frame.time, 3), "frame": frame.index, "fps": round(fps, 1),
-                      "lines": [line.to_dict() for line in result.lines],
-                      "stable": [reading.to_dict() for reading in stable]}
-            print(json.dumps(record, separators=(",", ":")), file=self.output, flush=True)
-        if self.window is None and self.recorder is None:
-            return False  # headless and not recording: drawing would be wasted work
+            print(line, file=self.output, flush=True)
+        if self.window is None and self.recorder is None and self.live is None:
+            return False  # headless, not recording, not serving: drawing would be wasted work
         annotated = draw_overlay(frame.image, result, stable, fps)
         self._last_annotated = annotated
+        if self.live is not None:
+            self.live.publish(annotated, line)
         if self.recorder is not None:
             self.recorder.write(annotated, frame.time)
         if self.window is not None:

@@ -4,13 +4,18 @@
 numbers and the FPS. `Window` shows frames and returns key presses; it raises cv2.error where
 OpenCV was built without a GUI, which is how the camera notices it must run headless.
 `Recorder` writes the annotated video on an encoder thread of its own, placing a camera's
-frames by their capture times so the video plays at the speed things happened.
+frames by their capture times so the video plays at the speed things happened. OpenCV's
+writers never report a failed write, so the recorder checks for itself: the disk's free space
+while it records, and at the end that the file plays back with every frame it was given.
 """
 
 from __future__ import annotations
 
+import os
 import queue
+import shutil
 import threading
+import time
 from pathlib import Path
 
 import cv2
@@ -32,6 +37,8 @@ _PENDING_FRAMES = 8
 """Frames waiting for the recording's encoder: bounded, so a slow disk slows the loop down
 instead of filling memory."""
 
+_DISK_CHECK_INTERVAL_S = 1.0
+"""How often the encoder looks at the disk's free space: a full disk stops the run within it."""
 
 
 class RecordError(Exception):
@@ -59,14 +66,20 @@ class Recorder:
         self._held: np.ndarray | None = None  # the frame on screen, repeated to fill gaps
         self._pending: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=_PENDING_FRAMES)
         self._encoder: threading.Thread | None = None
+        # Why the recording is broken (disk full, encoder error, short file), or None: set by
+        # the encoder thread or by close(); write() raises it so the run stops.
+        self.failure: str | None = None
 
     def write(self, image: np.ndarray, capture_time: float | None = None) -> None:
         """Append `image`; with follow_capture_time, at the frame slot of its capture time.
 
         A slot the reader skipped (it was slower than the recording's frame rate) repeats the
         frame shown before, as a viewer would have seen it; a frame arriving before its slot
-        is due is not written but held for the next gap.
+        is due is not written but held for the next gap. Raises RecordError once the
+        recording has failed (a full disk), so the run stops instead of recording into nothing.
         """
+        if self.failure is not None:
+            raise RecordError(self.failure)
         if self.follow_capture_time and capture_time is not None:
             if self._first_time is None:
                 self._first_time = capture_time
@@ -93,8 +106,9 @@ class Recorder:
             self._writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, size)
             if not self._writer.isOpened():
                 self._writer = None
-                raise RecordError(f"cannot write video {self.path}; check the folder is "
-                                  "writable and the suffix is .avi or .mp4")
+                self.failure = (f"cannot write video {self.path}; check the folder is writable "
+                                "and the disk not full")
+                raise RecordError(self.failure)
             self._size = size
             self._encoder = threading.Thread(target=self._encode, name="recorder", daemon=True)
             self._encoder.start()
@@ -107,18 +121,66 @@ class Recorder:
 
     def _encode(self) -> None:
         """Encoder thread: compressing a frame costs about as much as reading one, and OpenCV
-        releases the GIL while it does, so it overlaps the reading of the next frame."""
+        releases the GIL while it does, so it overlaps the reading of the next frame.
+
+        After a failure it keeps taking frames off the queue (without writing them), so the
+        reading loop never blocks on a queue nobody empties.
+        """
+        next_disk_check = time.monotonic() + _DISK_CHECK_INTERVAL_S
         while (image := self._pending.get()) is not None:
-            self._writer.write(image)
+            if self.failure is not None:
+                continue
+            try:
+                self._writer.write(image)
+            except cv2.error as error:
+                self.failure = f"cannot write video {self.path}: {' '.join(str(error).split())}"
+            if time.monotonic() >= next_disk_check:
+                next_disk_check = time.monotonic() + _DISK_CHECK_INTERVAL_S
+                self._check_disk()
+
+    def _check_disk(self) -> None:
+        try:
+            free_bytes = shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return  # the check is a courtesy; close() verifies the file itself
+        if free_bytes == 0:
+            self.failure = (f"the disk holding {self.path} is full; the recording stopped "
+                            f"after {self.frames_written} frames; free some space")
 
     def close(self) -> None:
-        """Write out what is queued and finish the file (its index, for MJPG .avi)."""
+        """Write out what is queued, finish the file (its index, for MJPG .avi) and check it.
+
+        Sets `failure` when the file does not play back every frame written (a full disk).
+        """
         if self._writer is None:
             return
         self._pending.put(None)
         self._encoder.join()
         self._writer.release()
         self._writer = None
+        if self.failure is None:
+            self.failure = self._verify()
+
+    def _verify(self) -> str | None:
+        """Why the finished file is not a playable video of every frame written, or None."""
+        if not self.path.is_file() or os.path.getsize(self.path) == 0:
+            return (f"recording {self.path} is empty or not a regular file; the disk may be "
+                    "full or the target not writable")
+        # The frame count alone is not proof: the AVI writer patches it into the header, which
+        # fits on a disk that filled up long before the frames did. The last frame must decode.
+        playback = cv2.VideoCapture(str(self.path))
+        try:
+            frames = int(playback.get(cv2.CAP_PROP_FRAME_COUNT)) if playback.isOpened() else 0
+            last_readable = False
+            if frames >= self.frames_written:
+                playback.set(cv2.CAP_PROP_POS_FRAMES, self.frames_written - 1)
+                last_readable = playback.read()[0]
+        finally:
+            playback.release()
+        if not last_readable:
+            return (f"recording {self.path} is incomplete: of the {self.frames_written} frames "
+                    "written, the last cannot be read back; the disk may be full")
+        return None
 
 
 class Window:
