@@ -27,13 +27,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from camera_video import BlobReader, is_written_in_one_piece, make_digit_video, page_with_blocks
 
 from runtime.camera.capture import FrameGrabber, ImageSource, SourceState
 from runtime.camera.live import LiveFeed
 from runtime.camera.loop import CameraLoop, CameraOptions
 from runtime.camera.server import LiveServer, ServeOptions, parse_address
 from runtime.camera.stability import StabilityOptions
-from tests.test_camera import BlobReader, is_written_in_one_piece, make_digit_video, page_with_blocks
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PUBLISH_FPS = 30.0
@@ -471,8 +471,9 @@ def test_the_page_shows_the_stream_and_the_numbers_in_chromium(browser, tmp_path
 
 def test_the_camera_state_follows_a_drop_and_a_reconnect():
     """What the page's badge shows comes from the capture thread, every change of it."""
+    from camera_fakes import FakeDevice, live_source
+
     from runtime.camera.capture import ReconnectOptions
-    from tests.test_camera_capture import FakeDevice, live_source
 
     class StateLog:
         def __init__(self):
@@ -485,7 +486,7 @@ def test_the_camera_state_follows_a_drop_and_a_reconnect():
         def publish(self, annotated, line):
             self.lines.append(line)
 
-    device = FakeDevice([3, None], failing_opens=1, read_delay_s=0.005)
+    device = FakeDevice([3, None], failing_opens=1)
     log = StateLog()
     grabber = FrameGrabber(live_source(device), on_state=log.set_state, reconnect=ReconnectOptions(
         initial_backoff_s=0.01, max_backoff_s=0.01)).start()
