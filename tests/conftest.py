@@ -22,7 +22,7 @@ RUNTIME_TEST_FILES = ("test_classifier*", "test_scan*", "test_pages*", "test_cam
                       "test_segment*", "test_reader*", "test_normalize*", "test_grouping*",
                       "test_orientation*", "test_runtime*", "test_capture*", "test_annotate*",
                       # training's data loader and augmentation need only numpy and OpenCV
-                      "test_data*", "test_train_augment*")
+                      "test_data*", "test_train_augment*", "test_train_styles*")
 
 if importlib.util.find_spec("tensorflow") is None:
     here = Path(__file__).parent

@@ -53,6 +53,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} must be between 0 and 1")
+    return value
+
+
 def _existing_directory(text: str) -> str:
     if not Path(text).expanduser().is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is not a directory; give the MNIST folder")
@@ -62,7 +72,8 @@ def _existing_directory(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     recipes = "; ".join(
         f"{name}: {recipe.epochs} epochs, batch {recipe.batch_size}, "
-        f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}"
+        f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}, "
+        f"USPS {'on' if recipe.usps else 'off'}, styles {recipe.style_fraction:g}"
         for name, recipe in RECIPES.items()
     )
     parser = _OneLineParser(
@@ -70,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MNIST digit classifier and write the model plus a report "
         "(accuracy, per-class metrics, parameters, MACs, learning curves, confusion "
         "matrix, architecture diagram).",
-        epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of the "
-        f"training set (early stopping, best epoch restored); the test set is evaluated "
+        epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of each training set "
+        f"(MNIST, USPS train; early stopping, best epoch restored); the test set is evaluated "
         f"once at the end. KERAS_BACKEND=jax also works.",
     )
     parser.add_argument(
@@ -107,6 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="augment training images (default: per architecture); --no-augment turns it off",
     )
     parser.add_argument(
+        "--usps",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="mix the USPS train digits (../shared/data/usps/usps_zip.train.gz) into training "
+        "and validation (default: per architecture); --no-usps trains on MNIST alone",
+    )
+    parser.add_argument(
+        "--style-fraction",
+        type=_fraction,
+        help="synthetic stroke-template digits (open 4s, flagged 1s, blocky, bold...) added per "
+        "epoch, as a share of the MNIST training images (default: per architecture; 0 = none)",
+    )
+    parser.add_argument(
         "--workers",
         type=_positive_int,
         default=TrainConfig.workers,
@@ -131,6 +155,8 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         augment=args.augment,
+        usps=args.usps,
+        style_fraction=args.style_fraction,
         seed=args.seed,
         limit=args.limit,
         workers=args.workers,

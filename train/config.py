@@ -24,6 +24,10 @@ class Recipe:
     """Whether training images are augmented by default."""
     patience: int
     """Epochs without a lower validation loss before early stopping."""
+    usps: bool = False
+    """Mix the USPS *train* digits into training (and a seeded share of them into validation)."""
+    style_fraction: float = 0.0
+    """Synthetic stroke-template digits (`train.styles`) added per epoch, as a share of MNIST's."""
 
 
 RECIPES = {
@@ -32,8 +36,11 @@ RECIPES = {
         epochs=15, batch_size=128, learning_rate=1e-3, weight_decay=0.0, augment=False, patience=4
     ),
     # Long cosine schedule with augmentation: a small model needs many varied epochs.
+    # USPS and the stroke templates teach styles MNIST lacks (other writers, European 1s and
+    # 7s, open 4s, blocky and bold digits); see train/styles.py.
     "edge": Recipe(
-        epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=15
+        epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=15,
+        usps=True, style_fraction=0.1,
     ),
 }
 """Architecture name -> its training defaults."""
@@ -57,6 +64,10 @@ class TrainConfig:
     """Peak learning rate; None = the architecture's recipe."""
     augment: bool | None = None
     """Augment training images; None = the architecture's recipe."""
+    usps: bool | None = None
+    """Mix in the USPS train digits (`train.usps.USPS_TRAIN`); None = the architecture's recipe."""
+    style_fraction: float | None = None
+    """Synthetic style digits per epoch as a share of MNIST's; None = the architecture's recipe."""
     seed: int = 1234
     """Seeds the validation split, weight initialisation, dropout and augmentation."""
     validation_fraction: float = 0.1
@@ -80,7 +91,7 @@ class TrainConfig:
         """A copy with every None replaced by the architecture's recipe value."""
         recipe = self.recipe
         values = asdict(self)
-        for name in ("epochs", "batch_size", "learning_rate", "augment"):
+        for name in ("epochs", "batch_size", "learning_rate", "augment", "usps", "style_fraction"):
             if values[name] is None:
                 values[name] = getattr(recipe, name)
         return TrainConfig(**values)
