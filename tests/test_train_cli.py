@@ -80,12 +80,10 @@ def test_broken_dataset_fails_with_one_line_naming_the_file(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_edge_mixes_usps_and_styles_by_default_and_flags_turn_them_off():
+def test_usps_and_styles_are_off_by_default_and_flags_turn_them_on():
     from train.cli import parse_config
 
     default, _ = parse_config([])
-    assert default.resolved().usps is True and default.resolved().style_fraction > 0
-    plain, _ = parse_config(["--no-usps", "--style-fraction", "0"])
-    assert plain.resolved().usps is False and plain.resolved().style_fraction == 0
-    reference, _ = parse_config(["--arch", "seed"])
-    assert reference.resolved().usps is False and reference.resolved().style_fraction == 0
+    assert default.resolved().usps is False and default.resolved().style_fraction == 0
+    mixed, _ = parse_config(["--usps", "--style-fraction", "0.1"])
+    assert mixed.resolved().usps is True and mixed.resolved().style_fraction == 0.1

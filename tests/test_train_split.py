@@ -14,7 +14,7 @@ from train.usps import USPS_TRAIN
 def test_usps_train_joins_training_and_validation_without_moving_mnist_rows():
     if real_mnist_dir() is None or not USPS_TRAIN.is_file():
         pytest.skip("MNIST or the USPS train file is not available")
-    with_usps = split_data(TrainConfig(arch="edge", limit=800).resolved())
+    with_usps = split_data(TrainConfig(arch="edge", limit=800, usps=True).resolved())
     without = split_data(TrainConfig(arch="edge", limit=800, usps=False).resolved())
     mnist_rows = with_usps.validation_sources == "mnist"
     np.testing.assert_array_equal(with_usps.validation_images[mnist_rows], without.validation_images)
@@ -22,4 +22,4 @@ def test_usps_train_joins_training_and_validation_without_moving_mnist_rows():
     assert len(with_usps.train_images) == 720 + 90 and with_usps.train_mnist_count == 720
     # The test set is MNIST's alone, whatever is mixed into training.
     assert len(with_usps.test_images) == 10_000
-    assert style_count(with_usps, TrainConfig(arch="edge").resolved()) == 72
+    assert style_count(with_usps, TrainConfig(arch="edge", style_fraction=0.1).resolved()) == 72

@@ -81,9 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MNIST digit classifier and write the model plus a report "
         "(accuracy, per-class metrics, parameters, MACs, learning curves, confusion "
         "matrix, architecture diagram).",
-        epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of each training set "
-        f"(MNIST, USPS train; early stopping, best epoch restored); the test set is evaluated "
-        f"once at the end. KERAS_BACKEND=jax also works.",
+        epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of each training "
+        f"set (MNIST; USPS train too with --usps; early stopping, best epoch restored); the test "
+        f"set is evaluated once at the end. KERAS_BACKEND=jax also works.",
     )
     parser.add_argument(
         "--arch", choices=sorted(RECIPES), default="edge", help="architecture to train (default: edge)"

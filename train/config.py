@@ -36,12 +36,12 @@ RECIPES = {
         epochs=15, batch_size=128, learning_rate=1e-3, weight_decay=0.0, augment=False, patience=4
     ),
     # Long cosine schedule with augmentation: a small model needs many varied epochs.
-    # USPS and the stroke templates teach styles MNIST lacks (other writers, European 1s and
-    # 7s, open 4s, blocky and bold digits); see train/styles.py. 40 epochs so the cosine runs
-    # out: the 60-epoch schedule was cut at epoch 52 by early stopping, before it had annealed.
+    # Mixing in USPS train and the style templates (--usps --style-fraction 0.1, 40 epochs) was
+    # measured against this recipe and lost: MNIST validation 99.40% vs 99.57%, MNIST test equal
+    # (99.48%), USPS test 98.16% vs 97.66%, real photos 240 vs 242 of 250 (two 9s read as 1s),
+    # so the default stays MNIST-only.
     "edge": Recipe(
-        epochs=40, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=15,
-        usps=True, style_fraction=0.1,
+        epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=15
     ),
 }
 """Architecture name -> its training defaults."""
