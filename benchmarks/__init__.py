@@ -9,5 +9,5 @@
   F1 (`benchmarks.metrics`); `benchmarks.mistakes` draws what it got wrong.
 - `benchmarks.latency` and `benchmarks.pipeline` time the classifier and the reader.
 
-Nothing in the project imports this package; it may import `runtime` and `train.data`.
+Nothing in the project imports this package; it may import `runtime`, `train.data` and `train.usps`.
 """

@@ -11,7 +11,6 @@ Usage: python -m benchmarks.usps [--data FILE] [--model PATH] [--limit N] [--jso
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
@@ -21,22 +20,11 @@ import numpy as np
 from runtime.classifier import Classifier
 from runtime.models import ModelError
 from runtime.normalize import normalize_batch
-from runtime.paths import SHARED_DATA_DIR
+from train.data import DatasetError
+from train.usps import USPS_TEST, load_usps
 
-DEFAULT_USPS_TEST = SHARED_DATA_DIR / "usps" / "usps_zip.test.gz"
-"""The shared USPS test file beside a checkout."""
-
-
-def load_usps(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """USPS digits as 16x16 uint8 images (ink white on black) and their labels."""
-    with gzip.open(path, "rt") as handle:
-        table = np.loadtxt(handle, dtype=np.float64, ndmin=2)
-    if table.shape[1] != 257:
-        raise ValueError(f"{path}: expected 257 columns (label + 16x16 pixels), got {table.shape[1]}")
-    labels = table[:, 0].astype(np.int64)
-    # Pixels run from -1 (paper) to +1 (ink): the polarity MNIST uses once scaled to 0..255.
-    images = np.round((table[:, 1:].reshape(-1, 16, 16) + 1.0) / 2.0 * 255.0).astype(np.uint8)
-    return images, labels
+DEFAULT_USPS_TEST = USPS_TEST
+"""The shared USPS test file beside a checkout (CI puts ../shared next to the clone)."""
 
 
 def evaluate(classifier, images: np.ndarray, labels: np.ndarray) -> dict:
@@ -63,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         images, labels = load_usps(args.data)
         classifier = Classifier.load(args.model)
-    except (OSError, ValueError, EOFError) as error:
+    except DatasetError as error:
         print(f"error: cannot read USPS digits: {error}", file=sys.stderr)
         return 2
     except ModelError as error:

@@ -30,7 +30,7 @@ RUNTIME_TEST_FILES = ("test_classifier*", "test_scan*", "test_pages*", "test_cam
                       "test_segment*", "test_reader*", "test_normalize*", "test_grouping*",
                       "test_orientation*", "test_runtime*", "test_model_io*",
                       # training's data loader and augmentation need only numpy and OpenCV
-                      "test_data*", "test_train_augment*")
+                      "test_data*", "test_train_augment*", "test_train_styles*")
 """Test files (glob patterns) that run without TensorFlow; each must match a file."""
 
 SLOW_FIXTURES = frozenset({"tiny_models", "tiny_keras_models", "full_export", "smoke_run",

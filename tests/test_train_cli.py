@@ -23,6 +23,8 @@ def test_help_explains_the_options_and_exits_zero():
         "--out",
         "--limit",
         "--no-augment",
+        "--no-usps",
+        "--style-fraction",
         "--quiet",
     ):
         assert option in result.stdout
@@ -58,6 +60,7 @@ def test_parsing_does_not_import_tensorflow():
         (["--limit", "-5"], "--limit"),
         (["--data", "/no/such/mnist"], "/no/such/mnist"),
         (["--bogus"], "--bogus"),
+        (["--style-fraction", "2"], "--style-fraction"),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_code_2(arguments, expected):
@@ -77,3 +80,12 @@ def test_broken_dataset_fails_with_one_line_naming_the_file(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "train-labels-idx1-ubyte" in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_usps_and_styles_are_off_by_default_and_flags_turn_them_on():
+    from train.cli import parse_config
+
+    default, _ = parse_config([])
+    assert default.resolved().usps is False and default.resolved().style_fraction == 0
+    mixed, _ = parse_config(["--usps", "--style-fraction", "0.1"])
+    assert mixed.resolved().usps is True and mixed.resolved().style_fraction == 0.1

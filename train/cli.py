@@ -23,6 +23,7 @@ from runtime.cli import (
     fail,
     positive_float,
     positive_int,
+    probability,
 )
 from train.config import RECIPES, TrainConfig
 from train.data import ENV_VAR, DatasetError
@@ -31,7 +32,8 @@ from train.data import ENV_VAR, DatasetError
 def build_parser() -> argparse.ArgumentParser:
     recipes = "; ".join(
         f"{name}: {recipe.epochs} epochs, batch {recipe.batch_size}, "
-        f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}"
+        f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}, "
+        f"USPS {'on' if recipe.usps else 'off'}, styles {recipe.style_fraction:g}"
         for name, recipe in RECIPES.items()
     )
     parser = OneLineParser(
@@ -40,9 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MNIST digit classifier and write the model plus a report "
         "(accuracy, per-class metrics, parameters, MACs, learning curves, confusion "
         "matrix, architecture diagram).",
-        epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of the "
-        f"training set (early stopping, best epoch restored); the test set is evaluated "
-        f"once at the end. KERAS_BACKEND=jax also works. {EXIT_CODES_HELP}",
+        epilog=f"Defaults per architecture: {recipes}. Validation is a seeded 10% of each training "
+        f"set (MNIST; USPS train too with --usps; early stopping, best epoch restored); the test "
+        f"set is evaluated once at the end. KERAS_BACKEND=jax also works. {EXIT_CODES_HELP}",
     )
     parser.add_argument(
         "--arch", choices=sorted(RECIPES), default="edge", help="architecture to train (default: edge)"
@@ -77,6 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="augment training images (default: per architecture); --no-augment turns it off",
     )
     parser.add_argument(
+        "--usps",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="mix the USPS train digits (../shared/data/usps/usps_zip.train.gz) into training "
+        "and validation (default: per architecture); --no-usps trains on MNIST alone",
+    )
+    parser.add_argument(
+        "--style-fraction",
+        type=probability,
+        help="synthetic stroke-template digits (open 4s, flagged 1s, blocky, bold...) added per "
+        "epoch, as a share of the MNIST training images (default: per architecture; 0 = none)",
+    )
+    parser.add_argument(
         "--workers",
         type=positive_int,
         default=TrainConfig.workers,
@@ -101,6 +116,8 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         augment=args.augment,
+        usps=args.usps,
+        style_fraction=args.style_fraction,
         seed=args.seed,
         limit=args.limit,
         workers=args.workers,

@@ -24,6 +24,10 @@ class Recipe:
     """Whether training images are augmented by default."""
     patience: int
     """Epochs without a lower validation loss before early stopping."""
+    usps: bool = False
+    """Mix the USPS *train* digits into training (and a seeded share of them into validation)."""
+    style_fraction: float = 0.0
+    """Synthetic stroke-template digits (`train.styles`) added per epoch, as a share of MNIST's."""
 
 
 RECIPES = {
@@ -32,6 +36,10 @@ RECIPES = {
         epochs=15, batch_size=128, learning_rate=1e-3, weight_decay=0.0, augment=False, patience=4
     ),
     # Long cosine schedule with augmentation: a small model needs many varied epochs.
+    # Mixing in USPS train and the style templates (--usps --style-fraction 0.1, 40 epochs) was
+    # measured against this recipe and lost: MNIST validation 99.40% vs 99.57%, MNIST test equal
+    # (99.48%), USPS test 98.16% vs 97.66%, real photos 240 vs 242 of 250 (two 9s read as 1s),
+    # so the default stays MNIST-only.
     "edge": Recipe(
         epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=15
     ),
@@ -57,6 +65,10 @@ class TrainConfig:
     """Peak learning rate; None = the architecture's recipe."""
     augment: bool | None = None
     """Augment training images; None = the architecture's recipe."""
+    usps: bool | None = None
+    """Mix in the USPS train digits (`train.usps.USPS_TRAIN`); None = the architecture's recipe."""
+    style_fraction: float | None = None
+    """Synthetic style digits per epoch as a share of MNIST's; None = the architecture's recipe."""
     seed: int = 1234
     """Seeds the validation split, weight initialisation, dropout and augmentation."""
     validation_fraction: float = 0.1
@@ -80,7 +92,7 @@ class TrainConfig:
         """A copy with every None replaced by the architecture's recipe value."""
         recipe = self.recipe
         values = asdict(self)
-        for name in ("epochs", "batch_size", "learning_rate", "augment"):
+        for name in ("epochs", "batch_size", "learning_rate", "augment", "usps", "style_fraction"):
             if values[name] is None:
                 values[name] = getattr(recipe, name)
         return TrainConfig(**values)

@@ -94,6 +94,7 @@ def write_report(result: TrainResult, model_path: Path, report_dir: Path) -> dic
         "per_class": per_class_metrics(confusion),
         "confusion_matrix": confusion.tolist(),
         "history": history,
+        **result.extra,
         "model_file": model_path.name,
         "input": "float32 (N, 28, 28, 1) = uint8 pixels / 255, white ink on black",
         "environment": {
@@ -136,6 +137,7 @@ def _summary_text(report: dict, costs: list[LayerCost], model) -> str:
         f"{report['images']['test']})",
         f"validation accuracy (kept epoch {report['best_epoch']} of {report['epochs_run']}): "
         f"{report['validation_accuracy']:.4%}",
+        *_held_out_lines(report),
         f"parameters: {report['params']:,}   multiply-accumulates per image: {report['macs']:,}",
         f"seed: {report['seed']}   training time: {report['train_seconds']} s",
         "options: " + ", ".join(f"{key}={value}" for key, value in report["options"].items()),
@@ -155,6 +157,22 @@ def _summary_text(report: dict, costs: list[LayerCost], model) -> str:
     model.summary(print_fn=lambda text, **_: keras_summary.append(text))
     lines += ["", "Keras model summary:", *keras_summary]
     return "\n".join(lines) + "\n"
+
+
+def _held_out_lines(report: dict) -> list[str]:
+    """Validation per source and the synthetic style check, where the run measured them."""
+    lines = []
+    if "validation_accuracy_by_source" in report:
+        lines.append("validation by source: " + ", ".join(
+            f"{name} {accuracy:.4%}" for name, accuracy in report["validation_accuracy_by_source"].items()
+        ))
+    if "style_accuracy" in report:
+        weakest = sorted(report["style_accuracy_by_template"].items(), key=lambda item: item[1])[:4]
+        lines.append(
+            f"synthetic styles (train.styles, unseen seed): {report['style_accuracy']:.2%}; weakest "
+            + ", ".join(f"{name} {accuracy:.0%}" for name, accuracy in weakest)
+        )
+    return lines
 
 
 def _per_class_csv(rows: list[dict]) -> str:

@@ -18,9 +18,15 @@ from runtime.model_io import to_model_input
 from train.augment import AugmentConfig, augment_batch
 from train.config import TrainConfig
 from train.data import load_mnist
+from train.styles import draw_styles
+from train.usps import USPS_TRAIN, usps_as_mnist
 
 _WARMUP_EPOCHS = 2
 """Epochs of linear learning-rate warm-up: BN statistics settle before full-size steps."""
+STYLE_CHECK_COUNT = 2800
+"""Synthetic style digits (100 per template) drawn, with a seed training never uses, to check
+style coverage after training."""
+_STYLE_CHECK_SEED = 10**6
 
 
 @dataclass
@@ -33,6 +39,10 @@ class SplitData:
     validation_labels: np.ndarray
     test_images: np.ndarray
     test_labels: np.ndarray
+    validation_sources: np.ndarray | None = None
+    """Per validation row, where it came from ("mnist" or "usps"); None = all MNIST."""
+    train_mnist_count: int = 0
+    """How many of the training rows are MNIST (the rest are USPS); sizes the style share."""
 
 
 @dataclass
@@ -56,17 +66,44 @@ class TrainResult:
 
 
 def split_data(config: TrainConfig) -> SplitData:
-    """Load MNIST and hold out a seeded `validation_fraction` of the training set."""
+    """Load MNIST (and USPS train when asked) and hold out a seeded `validation_fraction` of each.
+
+    The MNIST split does not depend on USPS, so validation figures compare across recipes.
+    """
     images, labels = load_mnist("train", config.data)
     test_images, test_labels = load_mnist("test", config.data)
-    order = np.random.default_rng(config.seed).permutation(len(images))
-    if config.limit is not None:
-        order = order[: config.limit]
-    validation_count = max(1, round(len(order) * config.validation_fraction))
-    validation, train = order[:validation_count], order[validation_count:]
-    return SplitData(
-        images[train], labels[train], images[validation], labels[validation], test_images, test_labels
+    train, validation = _seeded_split(len(images), config.seed, config.limit, config.validation_fraction)
+    data = SplitData(
+        images[train], labels[train], images[validation], labels[validation], test_images, test_labels,
+        validation_sources=np.full(len(validation), "mnist"), train_mnist_count=len(train),
     )
+    if config.usps:
+        usps_images, usps_labels = usps_as_mnist(USPS_TRAIN)
+        # A smoke run (--limit) takes a proportionate handful of USPS digits.
+        usps_limit = None if config.limit is None else max(2, config.limit // 8)
+        train, validation = _seeded_split(
+            len(usps_images), config.seed + 1, usps_limit, config.validation_fraction
+        )
+        data.train_images = np.concatenate([data.train_images, usps_images[train]])
+        data.train_labels = np.concatenate([data.train_labels, usps_labels[train]])
+        data.validation_images = np.concatenate([data.validation_images, usps_images[validation]])
+        data.validation_labels = np.concatenate([data.validation_labels, usps_labels[validation]])
+        data.validation_sources = np.concatenate([data.validation_sources, np.full(len(validation), "usps")])
+    return data
+
+
+def _seeded_split(count: int, seed: int, limit: int | None, fraction: float):
+    """(train rows, validation rows) of a seeded shuffle of `count` items, first `limit` kept."""
+    order = np.random.default_rng(seed).permutation(count)
+    if limit is not None:
+        order = order[:limit]
+    validation_count = max(1, round(len(order) * fraction))
+    return order[validation_count:], order[:validation_count]
+
+
+def style_count(data: SplitData, config: TrainConfig) -> int:
+    """Synthetic style digits added to each epoch."""
+    return round(config.style_fraction * data.train_mnist_count)
 
 
 def train_model(config: TrainConfig) -> TrainResult:
@@ -80,7 +117,8 @@ def train_model(config: TrainConfig) -> TrainResult:
     from train.architectures import build_model
 
     model = build_model(config.arch)
-    steps_per_epoch = int(np.ceil(len(data.train_images) / config.batch_size))
+    epoch_size = len(data.train_images) + style_count(data, config)
+    steps_per_epoch = int(np.ceil(epoch_size / config.batch_size))
     model.compile(
         optimizer=_optimizer(keras, config, steps_per_epoch),
         loss="sparse_categorical_crossentropy",
@@ -118,7 +156,25 @@ def train_model(config: TrainConfig) -> TrainResult:
         np.asarray(test_probabilities),
         data,
         train_seconds,
+        extra=held_out_checks(model, data),
     )
+
+
+def held_out_checks(model, data: SplitData) -> dict:
+    """Validation accuracy per source and accuracy per synthetic style (seed never trained on)."""
+    predicted = model.predict(to_model_input(data.validation_images), batch_size=1000, verbose=0).argmax(1)
+    correct = predicted == data.validation_labels
+    sources = data.validation_sources if data.validation_sources is not None else np.full(len(correct), "mnist")
+    by_source = {str(name): round(float(correct[sources == name].mean()), 6) for name in np.unique(sources)}
+    images, labels, names = draw_styles(STYLE_CHECK_COUNT, _STYLE_CHECK_SEED)
+    style_correct = model.predict(to_model_input(images), batch_size=1000, verbose=0).argmax(1) == labels
+    names = np.array(names)
+    by_style = {str(name): round(float(style_correct[names == name].mean()), 4) for name in np.unique(names)}
+    return {
+        "validation_accuracy_by_source": by_source,
+        "style_accuracy": round(float(style_correct.mean()), 6),
+        "style_accuracy_by_template": by_style,
+    }
 
 
 def _optimizer(keras, config: TrainConfig, steps_per_epoch: int):
@@ -157,10 +213,12 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
             self.epoch = 0
             self.prepared_epoch = None
             self.images = data.train_images
+            self.labels = data.train_labels
             self.order = np.arange(len(data.train_images))
+            self.style_count = style_count(data, config)
 
         def __len__(self):
-            return int(np.ceil(len(data.train_images) / config.batch_size))
+            return int(np.ceil((len(data.train_images) + self.style_count) / config.batch_size))
 
         def on_epoch_begin(self):
             self._prepare(self.epoch)
@@ -172,17 +230,23 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
             if self.prepared_epoch is None:
                 self._prepare(self.epoch)
             rows = self.order[index * config.batch_size : (index + 1) * config.batch_size]
-            return to_model_input(self.images[rows]), data.train_labels[rows].astype(np.int32)
+            return to_model_input(self.images[rows]), self.labels[rows].astype(np.int32)
 
         def _prepare(self, epoch: int) -> None:
             """Augment the whole epoch at once (threads share the work) and reshuffle."""
             if self.prepared_epoch == epoch:
                 return
+            self.images, self.labels = data.train_images, data.train_labels
+            if self.style_count:
+                # Fresh templates every epoch; seeds never equal the style check's.
+                styles, style_labels, _ = draw_styles(self.style_count, (config.seed, epoch, 2))
+                self.images = np.concatenate([self.images, styles])
+                self.labels = np.concatenate([self.labels, style_labels])
             if config.augment:
                 augment_config = AugmentConfig(clean_fraction=config.clean_fraction)
                 self.images = augment_batch(
-                    data.train_images,
-                    data.train_labels,
+                    self.images,
+                    self.labels,
                     (config.seed, epoch),
                     augment_config,
                     workers=config.workers,
