@@ -32,9 +32,9 @@ import cv2
 
 from benchmarks.machine import describe, machine_info
 from benchmarks.reporting import BenchmarkError, run_and_report
+from runtime.paths import REPO_ROOT
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SETTLE_S = 1.0  # after viewers come or go, before counting: connections up, queues steady
 
 

@@ -24,7 +24,8 @@ import cv2
 import numpy as np
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from runtime.paths import REPO_ROOT
+
 IMAGE_CHECK_RSS_LIMIT_MB = 400
 """Peak memory of the command refusing an oversized image: start-up only (about 150 MB), far
 below what decoding one of the test images would take (360 MB and up)."""

@@ -34,8 +34,8 @@ from runtime.camera.live import LiveFeed
 from runtime.camera.loop import CameraLoop, CameraOptions
 from runtime.camera.server import LiveServer, ServeOptions, parse_address
 from runtime.camera.stability import StabilityOptions
+from runtime.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 PUBLISH_FPS = 30.0
 STALLED_TIMEOUT_S = 1.0  # the test server drops a viewer that takes nothing for this long
 LOOP_FRAMES = 40  # the test video's drift goes out and back in 40 frames: it loops seamlessly

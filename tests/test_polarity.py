@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from synthetic_pages import add_shadow, ink_page
 
+from runtime.paths import REPO_ROOT
 from runtime.read.ink import darkness_map, ink_map
 from runtime.read.polarity import (
     DARK_ON_LIGHT,
@@ -29,7 +30,6 @@ from runtime.read.polarity import (
 )
 from runtime.read.reader import PageReader, ReaderOptions
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 MNIST_AS_STORED_COUNT = 300
 
 
