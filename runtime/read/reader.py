@@ -12,6 +12,7 @@ Usage:
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -123,7 +124,15 @@ class PageReader:
 
 def to_gray(image: np.ndarray) -> np.ndarray:
     """A uint8 greyscale view of a grey, BGR or BGRA image; a clear error for anything else."""
+    if image is None:
+        raise TypeError("image is None: cv2.imread returns None when it cannot read a file; "
+                        "check the path, or pass the path to runtime.read")
+    if isinstance(image, (str, os.PathLike, bytes, bytearray)):
+        raise TypeError(f"PageReader.read takes an image array, not {type(image).__name__}; "
+                        "for a file path or its bytes use runtime.read(source)")
     image = np.asarray(image)
+    if image.dtype == object:
+        raise TypeError(f"expected a numeric image array, got {type(image).__name__} of objects")
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim not in (2, 3) or image.ndim == 3 and image.shape[2] not in (3, 4):
