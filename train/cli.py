@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from runtime.extras import missing_extra
 from train.config import RECIPES, TrainConfig
 from train.data import ENV_VAR, DatasetError
 
@@ -160,6 +161,10 @@ def run(config: TrainConfig) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     config, as_json = parse_config(argv)
+    problem = missing_extra("train")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     try:
         report = run(config)
