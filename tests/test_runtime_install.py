@@ -33,6 +33,8 @@ def test_plain():
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]])
 def test_test_run_ends_naming_missing_data_and_skips(tmp_path: Path, workers: list[str]) -> None:
+    if workers:
+        pytest.importorskip("xdist", reason="pytest-xdist runs the suite on several cores")
     (tmp_path / "test_fake.py").write_text(FAKE_TESTS, encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "conftest", *workers,
                            "test_fake.py"], capture_output=True, text=True, timeout=300,
