@@ -5,7 +5,8 @@
 Keyword options are the reader's (`ReaderOptions` fields: `min_confidence`,
 `detect_orientation`, `deskew`, ...) plus `model` (a .tflite/.onnx/.ort file; default: the
 packaged int8 model) and `threads`. The classifier is loaded once per (model, threads) and
-reused by later calls in the same process.
+reused by later calls in the same process; it is not safe to share between threads, so code
+reading from several threads builds one `PageReader(Classifier.load())` per thread instead.
 
 Errors are the ordinary Python ones with a one-line message: FileNotFoundError for a missing
 file, TypeError for None (what `cv2.imread` returns for a file it cannot read) or an
