@@ -377,7 +377,8 @@ class Classifier:
 
 def _refuse_dark_on_light(batch: np.ndarray) -> None:
     """ValueError naming the first image that is clearly dark ink on light paper."""
-    # Four element-wise minimums cost well under a microsecond: the camera calls this per frame.
+    # Four corner pixels per image and three minimums: about 4% of a one-image predict call
+    # (6.5 against 178 µs, both measured on a busy 2-core machine); the camera calls this a lot.
     bottom, right = INPUT_SHAPE[0] - 1, INPUT_SHAPE[1] - 1
     darkest_corner = np.minimum(np.minimum(batch[:, 0, 0], batch[:, 0, right]),
                                 np.minimum(batch[:, bottom, 0], batch[:, bottom, right]))
