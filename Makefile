@@ -50,10 +50,11 @@ benchmark: $(VENV)/.dev  ## latency, accuracy and pipeline benchmarks into bench
 	$(BIN)/python -m benchmarks.usps
 
 clean:  ## remove the virtual environments and outputs
-	rm -rf $(VENV) .venv-runtime .venv-wheel out .pytest_cache dist build
+	rm -rf $(VENV) .venv-runtime out .pytest_cache dist build
 
 # ---- the installable toolkit (issue 14): the wheel, checked from outside the checkout, and on aarch64
-WHEEL_VENV ?= .venv-wheel
+# The wheel's venv lies outside the checkout, as a user's would.
+WHEEL_VENV ?= $(or $(TMPDIR),/tmp)/edgedigits-check-wheel
 
 wheel:  ## build dist/edgedigits-*.whl (carries the default model)
 	rm -rf dist build
