@@ -10,12 +10,16 @@ memory. Accuracy and parity come from the manifest. A reference manifest (the pl
 exported the same way) gives the ratios the README quotes, and the edge model's multiply-
 accumulate count (train report `macs`) gives the achieved MAC/s.
 
-Results go to the terminal and, in `--out`, to latency.md, latency.json, latency.png
+Results go to the terminal and, with `--out DIR`, to latency.md, latency.json, latency.png
 (single-image latency per format) and throughput.png (images/s against batch size), each with
 the machine they were measured on.
 
-Usage: python -m benchmarks.latency [--manifest models/edge/manifest.json]
-       [--reference models/seed/manifest.json] [--out benchmarks/results/] [--quick] [--no-keras]
+With no options it times the model packaged with the runtime (what an installed wheel on a
+Raspberry Pi runs: `edgedigits-benchmark --quick`); in a checkout `make benchmark` times every
+format of models/edge/ against models/seed/ and writes benchmarks/results/.
+
+Usage: python -m benchmarks.latency [--manifest models/edge/] [--reference models/seed/]
+       [--out benchmarks/results/] [--quick] [--no-keras]
 """
 
 from __future__ import annotations
@@ -34,13 +38,10 @@ from benchmarks.latency_worker import Job, run_job
 from benchmarks.machine import describe, describe_flags, machine_info, repo_relative, usable_cores
 from benchmarks.reporting import BenchmarkError, run_and_report
 from benchmarks.timing import TimingOptions
-from runtime.models import ModelError, read_manifest
+from runtime.extras import missing_extra
+from runtime.models import DEFAULT_MANIFEST, ModelError, read_manifest
 from runtime.paths import REPO_ROOT
 from runtime.spec import ExportStatus
-
-DEFAULT_MANIFEST = REPO_ROOT / "models" / "edge" / "manifest.json"
-DEFAULT_REFERENCE = REPO_ROOT / "models" / "seed" / "manifest.json"
-DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
 
 INT8_FORMAT = "tflite-int8"
 """The artifact the device runs by default, whose latency the goal and the ratios are about."""
@@ -70,10 +71,10 @@ JOB_TIMEOUT_S = 600.0
 class LatencyOptions:
     """What to measure and where to write it."""
 
-    manifest: Path = DEFAULT_MANIFEST  # artifacts of the model under test
-    reference: Path | None = DEFAULT_REFERENCE  # the seed CNN's manifest, for ratios; None: skip
+    manifest: Path = DEFAULT_MANIFEST  # artifacts of the model under test (default: packaged)
+    reference: Path | None = None  # the seed CNN's manifest, for ratios; None: skip
     reference_formats: tuple[str, ...] = (INT8_FORMAT, "keras-predict")  # rows from reference
-    out: Path = DEFAULT_OUT  # folder for latency.md / .json / .png
+    out: Path | None = None  # folder for latency.md / .json / .png; None: print only
     formats: tuple[str, ...] | None = None  # only these formats (None: all in the manifest)
     keras: bool = True  # also time the Keras model (needs TensorFlow; skipped if missing)
     thread_counts: tuple[int, ...] = (1, usable_cores())  # one thread, then all cores
@@ -143,7 +144,8 @@ def plan_rows(manifest_path: Path, options: LatencyOptions, reference: bool) -> 
     """The rows to measure for one manifest, artifacts first, then the Keras source model."""
     manifest_path = manifest_file(manifest_path)
     manifest = load_manifest(manifest_path)
-    model_name = manifest_path.parent.name
+    # The source model's name ("edge"), not the folder's: the packaged copy sits in default_model/.
+    model_name = Path(str(manifest.get("source_model") or manifest_path.parent.name)).stem
     wanted = options.reference_formats if reference else options.formats
     rows: list[PlannedRow] = []
     for entry in manifest["artifacts"]:
@@ -574,13 +576,15 @@ def main(argv: list[str] | None = None) -> int:
                     "single-image latency, throughput at several batch sizes with 1 thread "
                     "and all cores, size, load time, memory; accuracy from the manifest.")
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST,
-                        help="manifest.json of the model under test (default: %(default)s)")
-    parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,
-                        help="manifest of the reference CNN, for the ratios (default: "
-                             "%(default)s; skipped if missing)")
+                        help="manifest.json (or its folder) of the model under test, e.g. "
+                             "models/edge/ (default: the model packaged with the runtime)")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="manifest of the reference CNN, for the ratios, e.g. models/seed/ "
+                             "(default: none)")
     parser.add_argument("--no-reference", action="store_true", help="skip the reference model")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder for latency.md/.json/.png (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for latency.md/.json/.png (default: print only; "
+                             "make benchmark writes benchmarks/results/)")
     parser.add_argument("--formats", help="comma-separated formats to time, e.g. "
                         "tflite-int8,onnx,keras-predict (default: all)")
     parser.add_argument("--no-keras", action="store_true",
@@ -613,6 +617,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.min_time <= 0:
             parser.error(f"--min-time must be positive, got {args.min_time}")
         options.timing.min_time_s = args.min_time
+    problem = missing_extra("benchmarks") if options.out is not None else None
+    if problem:  # the plots need matplotlib; printing the table does not
+        parser.error(problem)
     return run_and_report(lambda: run_benchmark(options), write_outputs, markdown, options.out,
                           args.json, args.quiet)
 

@@ -67,6 +67,9 @@ def run_job(job: Job) -> dict:
     crops = np.random.default_rng(INPUT_SEED).integers(
         0, 256, size=(max(job.batch_sizes), 28, 28), dtype=np.uint8
     )
+    # Black margins, as every normalized crop has (the digit fits a 20 px box): the classifier
+    # refuses crops with four bright corners as dark ink on paper.
+    crops[:, :4, :] = crops[:, -4:, :] = crops[:, :, :4] = crops[:, :, -4:] = 0
     inputs = {size: _prepare(job.kind, crops[:size]) for size in job.batch_sizes}
     single = inputs[1] if 1 in inputs else _prepare(job.kind, crops[:1])
     predict_batch(single)  # the first inference allocates buffers: count it in "loaded" memory

@@ -16,11 +16,12 @@ class BenchmarkError(Exception):
 
 
 def run_and_report(run: Callable[[], dict], write: Callable[[dict, Path], list[Path]],
-                   markdown: Callable[[dict], str], out: Path, as_json: bool, quiet: bool) -> int:
-    """Run a benchmark, write its results to `out` and print them; the command's exit code."""
+                   markdown: Callable[[dict], str], out: Path | None, as_json: bool,
+                   quiet: bool) -> int:
+    """Run a benchmark, write its results to `out` (None: nowhere) and print them; the exit code."""
     try:
         result = run()
-        written = write(result, out)
+        written = write(result, out) if out is not None else []
     except BenchmarkError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -31,5 +32,6 @@ def run_and_report(run: Callable[[], dict], write: Callable[[dict, Path], list[P
         print(json.dumps(result, indent=2))
     elif not quiet:
         print(markdown(result))
-        print("wrote " + ", ".join(f"{p} ({p.stat().st_size / 1024:.1f} KB)" for p in written))
+        if written:
+            print("wrote " + ", ".join(f"{p} ({p.stat().st_size / 1024:.1f} KB)" for p in written))
     return 0

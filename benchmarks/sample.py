@@ -63,7 +63,7 @@ def write_sample(out_dir: Path, data_dir: str | Path | None = None) -> tuple[Pat
         raise OSError(f"could not write {image_path}; check the folder is writable")
     truth = {"generator": {"tool": "benchmarks.sample", "source": "MNIST test split", "seed": SAMPLE_SEED,
                            "size": list(SAMPLE_SIZE), "degrade": sheet.degrade},
-             "files": [{"path": IMAGE_NAME, "page": 0, **sheet.truth.to_dict(), "style": sheet.style,
+             "files": [{"path": IMAGE_NAME, "page": 1, **sheet.truth.to_dict(), "style": sheet.style,
                         "degrade": sheet.degrade}]}
     truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
     return image_path, truth_path

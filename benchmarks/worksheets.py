@@ -4,7 +4,7 @@ Each page is printed paper (blank, ruled, squared or a boxed form), numbers of 1
 digits written on it in dark blue or black ink (blended multiplicatively, so printed lines
 show through the ink as they do on paper), then optionally captured like a scanner or a
 phone camera would (`benchmarks.degrade`). Ground truth goes to `truth.json` in the shape the
-scanner's `--json` writes: `{"files": [{"path", "page": 0, "lines": [{"text", "numbers":
+scanner's `--json` writes: `{"files": [{"path", "page": 1, "lines": [{"text", "numbers":
 [{"text", "confidence": 1.0, "bbox"}], "digits": [{"digit", "confidence": 1.0, "bbox"}]}]}]}`,
 each `bbox` `[x, y, w, h]` of the visible ink after the same warp as the image. Extra keys
 (`generator`, per file `style`, `degrade` and, off paper, `surface`) describe how the set was
@@ -151,7 +151,7 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
         name = f"page_{index:0{digits_width}d}." + ("png" if sheet.jpeg_quality is None else "jpg")
         save_image(out_dir / name, sheet.image, sheet.jpeg_quality)
         surface = {} if options.surface == chalkboard.PAPER else {"surface": sheet.surface}
-        files.append({"path": name, "page": 0, **sheet.truth.to_dict(),
+        files.append({"path": name, "page": 1, **sheet.truth.to_dict(),
                       "style": sheet.style, "degrade": sheet.degrade, **surface})
     truth = {
         "generator": {"tool": "benchmarks.worksheets", "source": "MNIST test split", "seed": seed,

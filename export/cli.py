@@ -1,6 +1,7 @@
 """Command line of the exporter: parse arguments, run the export, print a table or JSON.
 
 Usage: python -m export MODEL.keras [--out DIR] [--formats tflite-int8,onnx] [--limit N]
+       [--package runtime/default_model/]
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from pathlib import Path
 from export.calibration import CalibrationOptions
 from export.errors import ExportError
 from export.formats import FORMATS
+from export.package import package_default
 from export.parity import ParityLimits
 from export.pipeline import ExportOptions, ExportReport, run_export
 from runtime.cli import ExitCode, OneLineParser, fail, non_negative_float, positive_int, probability
+from runtime.extras import missing_extra
 from runtime.spec import ExportStatus
 
 EPILOG = "formats:\n" + "\n".join(f"  {entry.name:<12} {entry.description}" for entry in FORMATS) + """
 
 exit status: 0 all passed, 1 an export failed, 2 bad input, 3 exported but parity failed.
-example: python -m export models/edge.keras --out models/edge/"""
+example: python -m export models/edge.keras --out models/edge/ --package runtime/default_model/"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
                         default=defaults_limits.int8_max_accuracy_drop_pp, metavar="POINTS",
                         help="int8 formats may lose at most this many accuracy points "
                              f"(default {defaults_limits.int8_max_accuracy_drop_pp})")
+    parser.add_argument("--package", type=Path, default=None, metavar="DIR",
+                        help="also copy the tflite-int8 artifact and a manifest listing only it "
+                             "into DIR, the runtime's packaged default model (make export: "
+                             "runtime/default_model/); only if it passed parity")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or log lines")
     parser.add_argument("--json", action="store_true",
                         help="print the run's result as JSON on stdout")
@@ -86,6 +93,9 @@ def format_table(report: ExportReport) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    problem = missing_extra("export")
+    if problem:
+        return fail(problem, ExitCode.USAGE)
     out_dir = arguments.out or arguments.model.with_suffix("")
     options = ExportOptions(
         model_path=arguments.model, out_dir=out_dir, formats=arguments.formats,
@@ -106,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         return fail(error, ExitCode.USAGE)
     except KeyboardInterrupt:
         return fail("interrupted", ExitCode.INTERRUPTED)
+    if arguments.package is not None:
+        try:
+            written = package_default(report.manifest_path.parent, report.manifest, arguments.package)
+        except (ExportError, OSError) as error:
+            return fail(error, ExitCode(int(report.exit_status) or ExitCode.FAILED))
+        log(f"packaged the default model: {', '.join(str(path) for path in written)}")
     if arguments.json:
         print(json.dumps({"exit_status": int(report.exit_status),
                           "manifest": str(report.manifest_path),

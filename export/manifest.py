@@ -1,4 +1,5 @@
-"""manifest.json: what was exported, its checksums and input specs, and how it did on parity.
+"""manifest.json: what was exported, its checksums, input and output specs, the preprocessing a
+port must reproduce, the golden file that checks a port, and how each artifact did on parity.
 
 The runtime reads it (`runtime.models`) to find its model, so nothing there is hard-coded.
 Writing is atomic (temporary file, then rename) so a crash never leaves half a manifest.
@@ -13,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from export.formats import FORMAT_NAMES
+from runtime.normalize import preprocessing_spec
 from runtime.spec import INPUT_SHAPE, LABELS
 
 MANIFEST_NAME = "manifest.json"
@@ -62,6 +64,10 @@ def build_manifest(source_model: Path, source_sha256: str, keras_accuracy: float
         "parity_limits": limits,
         "labels": list(LABELS),
         "input_shape": list(INPUT_SHAPE),
+        # What a port must do to a crop before any artifact sees it; each artifact's own
+        # `input` (dtype, scale, zero point) and `output` (dtype, scale, zero point,
+        # probabilities or logits) finish the description. golden.json checks a port.
+        "preprocessing": preprocessing_spec(),
         "tools": tool_versions(),
         "artifacts": sorted(kept + artifacts, key=_table_order),
     }

@@ -17,6 +17,8 @@ from export.build import ExportJob
 from export.calibration import CalibrationOptions, load_split
 from export.errors import ConversionError, ExportError
 from export.formats import ExportFormat, parse_formats
+from export.golden import GOLDEN_NAME, expected_outputs, golden_document, golden_inputs, write_golden
+from export.golden_check import GoldenError, check_folder
 from export.keras_model import file_sha256, keras_probabilities, load_keras_model
 from export.manifest import build_manifest, read_existing, write_manifest
 from export.parity import ParityLimits, Reference, check_parity
@@ -77,7 +79,7 @@ def run_export(options: ExportOptions, log=print) -> ExportReport:
     manifest = build_manifest(model_path, file_sha256(model_path), reference.accuracy,
                               len(reference.images), records, options.limits.to_dict(),
                               previous=read_existing(out_dir))
-    manifest_path = write_manifest(out_dir, manifest)
+    manifest_path = write_golden_and_manifest(out_dir, manifest, model, reference, log)
     statuses = {record["status"] for record in records}
     if ExportStatus.EXPORT_FAILED in statuses:
         exit_status = ExitCode.FAILED
@@ -86,6 +88,41 @@ def run_export(options: ExportOptions, log=print) -> ExportReport:
     else:
         exit_status = ExitCode.OK
     return ExportReport(manifest_path, manifest, records, exit_status)
+
+
+def write_golden_and_manifest(out_dir: Path, manifest: dict, model, reference: Reference,
+                              log) -> Path:
+    """Write golden.json and the manifest naming it, then re-check every artifact against the
+    golden file the way a porter would (`export.golden_check`: manifest + golden + a plain
+    interpreter). An artifact whose golden top-1 cannot be reproduced so fails parity."""
+    inputs = golden_inputs(reference.images, reference.labels)
+    keras_top1 = keras_probabilities(model, inputs.images).argmax(axis=1)
+    expected = expected_outputs(out_dir, manifest["artifacts"], inputs.images)
+    write_golden(out_dir, golden_document(inputs, keras_top1, expected))
+    manifest["golden"] = GOLDEN_NAME
+    write_manifest(out_dir, manifest)  # the golden check reads it from disk, as a porter would
+    try:
+        verdicts = {verdict["file"]: verdict for verdict in check_folder(out_dir)}
+    except GoldenError as error:
+        verdicts = {}
+        log(f"golden check FAILED: {error}")
+    for artifact in manifest["artifacts"]:
+        verdict = verdicts.get(artifact.get("file"))
+        if verdict is None or verdict.get("skipped"):
+            continue
+        artifact["golden"] = {key: verdict[key] for key in
+                              ("inputs", "top1_mismatches", "max_probability_difference")
+                              if key in verdict}
+        if not verdict["passed"] and artifact.get("status") == ExportStatus.PASSED:
+            reason = verdict.get("error") or (
+                f"golden check: top-1 differs on inputs {verdict['top1_mismatches']}, largest "
+                f"probability difference {verdict['max_probability_difference']} (tolerance "
+                f"{verdict['tolerance']})")
+            artifact.update(status=ExportStatus.PARITY_FAILED, failures=[*artifact.get("failures", []), reason])
+            log(f"{artifact['format']}: parity FAILED: {reason}")
+    log(f"golden: {len(inputs.labels)} crops, every artifact checked with manifest + golden + a "
+        f"plain interpreter, saved as {out_dir / GOLDEN_NAME}")
+    return write_manifest(out_dir, manifest)
 
 
 def prepare_out_dir(out_dir: Path) -> Path:
@@ -128,7 +165,8 @@ def export_one(job: ExportJob, entry: ExportFormat, reference: Reference, limits
         return record
     size = path.stat().st_size
     record.update(file=path.name, size_bytes=size, sha256=file_sha256(path),
-                  input=classifier.input_spec.to_dict(), labels=list(LABELS),
+                  input=classifier.input_spec.to_dict(),
+                  output=classifier.output_spec.to_dict(), labels=list(LABELS),
                   export_seconds=round(export_seconds, 2))
     log(f"{entry.name}: export success {export_seconds:.1f}s, saved as {path} "
         f"({size / 1024:.1f} KB)")

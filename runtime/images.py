@@ -14,6 +14,8 @@ Usage: gray = to_gray(image)   # grey, BGR or BGRA, any depth above
 
 from __future__ import annotations
 
+import os
+
 import cv2
 import numpy as np
 
@@ -45,8 +47,17 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """A uint8 greyscale view of a grey, BGR or BGRA image; a clear ValueError for anything else."""
+    """A uint8 greyscale view of a grey, BGR or BGRA image; a clear TypeError or ValueError for
+    anything else (None from a failed cv2.imread, a path given where an array belongs)."""
+    if image is None:
+        raise TypeError("image is None: cv2.imread returns None when it cannot read a file; "
+                        "check the path, or pass the path to runtime.read")
+    if isinstance(image, (str, os.PathLike, bytes, bytearray)):
+        raise TypeError(f"expected an image array, not {type(image).__name__}; "
+                        "for a file path or its bytes use runtime.read(source)")
     image = np.asarray(image)
+    if image.dtype == object:
+        raise TypeError(f"expected a numeric image array, got {type(image).__name__} of objects")
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim not in (2, 3) or image.ndim == 3 and image.shape[2] not in (3, 4):

@@ -3,19 +3,31 @@
 `python -m export` writes the model artifacts and a `manifest.json` beside them; the runtime
 finds its default model through that manifest instead of hard-coding a file name, so a new
 export (or a different quantization) is picked up without code changes.
+
+The default model travels inside the package (`runtime/default_model/`: the int8 TFLite file
+and its manifest, tens of KB), found with `importlib.resources`, so an installed wheel reads
+pages from any folder. `python -m export ... --package runtime/default_model/` (`make export`)
+refreshes that copy from the same export run that writes `models/edge/`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from importlib import resources
 from pathlib import Path
 
-from runtime.paths import REPO_ROOT
 from runtime.spec import ExportStatus
 
-DEFAULT_MANIFEST = REPO_ROOT / "models" / "edge" / "manifest.json"
-"""Manifest written by `python -m export models/edge.keras --out models/edge/`."""
+PACKAGED_MODEL_DIR = "default_model"
+"""Folder of package data inside `runtime` holding the default model and its manifest."""
+
+DEFAULT_MANIFEST = Path(str(resources.files("runtime") / PACKAGED_MODEL_DIR / "manifest.json"))
+"""The packaged manifest, written by `python -m export models/edge.keras --out models/edge/
+--package runtime/default_model/`; a real file in every ordinary (unzipped) install."""
+
+REFRESH_HINT = ("reinstall edgedigits, or in a checkout run `make export` (which refreshes "
+                "runtime/default_model/)")
 
 DEFAULT_FORMAT = "tflite-int8"
 """The artifact the device runs unless told otherwise: smallest and fastest on a CPU."""
@@ -34,8 +46,7 @@ def read_manifest(path: str | Path) -> dict:
     if path.is_dir():
         path = path / "manifest.json"
     if not path.is_file():
-        raise ModelError(f"model manifest not found: {path}; run `make models` "
-                         "(or `python -m export models/edge.keras --out models/edge/`)")
+        raise ModelError(f"model manifest not found: {path}; {_missing_hint(path)}")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -58,11 +69,11 @@ def artifact_path(manifest_path: str | Path, model_format: str = DEFAULT_FORMAT)
             path = manifest_path.parent / artifact["file"]
             if not path.is_file():
                 raise ModelError(f"model file listed in {manifest_path} is missing: {path}; "
-                                 "run `make models`")
+                                 f"{_missing_hint(manifest_path)}")
             return path
     formats = [a.get("format") for a in manifest["artifacts"] if isinstance(a, dict)]
     raise ModelError(f"no '{model_format}' model in {manifest_path} (it has {formats}); "
-                     "run `make models`")
+                     f"{_missing_hint(manifest_path)}")
 
 
 def default_model_path() -> Path:
@@ -75,3 +86,10 @@ def default_model_path() -> Path:
                              "point it at a .tflite/.onnx/.ort model or unset it")
         return path
     return artifact_path(DEFAULT_MANIFEST, DEFAULT_FORMAT)
+
+
+def _missing_hint(path: Path) -> str:
+    """What to do about a missing model: the packaged one is reinstalled, others re-exported."""
+    if Path(path).resolve().parent == DEFAULT_MANIFEST.resolve().parent:
+        return REFRESH_HINT
+    return "export it with `python -m export MODEL.keras --out DIR` or pass an existing model"

@@ -13,10 +13,42 @@ import cv2
 import numpy as np
 
 from runtime.images import to_uint8
-from runtime.spec import DIGIT_BOX_PX, IMAGE_SIDE_PX
+from runtime.spec import DIGIT_BOX_PX, IMAGE_SIDE_PX, PIXEL_SCALE
 
 _INK_FLOOR = 1
 """Pixels at or below this value count as background when finding the ink's bounding box."""
+
+CENTRE_OF_MASS_PX = IMAGE_SIDE_PX / 2.0
+"""Where the ink's centre of mass lands, as (row, column) = (14, 14) of the 28x28 image:
+MNIST's centres sit there, not at the geometric middle 13.5 (training-set mean 13.99 / 14.00)."""
+
+
+def preprocessing_spec() -> dict:
+    """What a port must do to a crop before the model sees it; `manifest.json` carries it as
+    `preprocessing`, so a phone developer need not read this code."""
+    return {
+        "polarity": "white ink on a black background: paper 0, full ink 255 (invert a scan)",
+        "steps": [
+            f"crop to the bounding box of the ink (pixels above {_INK_FLOOR})",
+            f"resize so the longest side is {DIGIT_BOX_PX} px, keeping the aspect ratio "
+            "(area averaging when shrinking, bilinear when enlarging; grey levels kept)",
+            f"paste into a {IMAGE_SIDE_PX}x{IMAGE_SIDE_PX} black image so that the ink's centre "
+            f"of mass lands on pixel (row {CENTRE_OF_MASS_PX:g}, column {CENTRE_OF_MASS_PX:g}), "
+            "offsets rounded to whole pixels, clipped at the edges",
+        ],
+        "image_side_px": IMAGE_SIDE_PX,
+        "digit_box_px": DIGIT_BOX_PX,
+        "centre_of_mass_px": [CENTRE_OF_MASS_PX, CENTRE_OF_MASS_PX],
+        "pixel_dtype": "uint8",
+        "pixel_scale": PIXEL_SCALE,
+        "pixel_mapping": (
+            "real = pixel * pixel_scale (0..1); a float input takes `real`; a quantized input "
+            "takes clip(round(real / input.scale) + input.zero_point) in its dtype, with the "
+            "artifact's own input scale and zero point (int8 with scale 1/255 and zero point "
+            "-128 is simply pixel - 128)"),
+        "layout": "batch first, then the artifact's input shape (28, 28, 1): row-major, NHWC",
+        "reference_implementation": "runtime/normalize.py normalize_digit",
+    }
 
 
 def normalize_digit(ink: np.ndarray) -> np.ndarray:
@@ -70,9 +102,7 @@ def _paste_centred_by_mass(digit: np.ndarray, canvas: np.ndarray) -> None:
     else:
         centre_y = float(mass.sum(axis=1) @ np.arange(height)) / total
         centre_x = float(mass.sum(axis=0) @ np.arange(width)) / total
-    # MNIST's centres of mass sit at pixel (14, 14), not at the geometric middle 13.5
-    # (measured: mean 13.99 / 14.00 over the training set).
-    middle = IMAGE_SIDE_PX / 2.0
+    middle = CENTRE_OF_MASS_PX
     top = int(round(middle - centre_y))
     left = int(round(middle - centre_x))
     # Clip the paste to the canvas: a lopsided digit may have its far edge pushed outside.

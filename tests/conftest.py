@@ -88,3 +88,37 @@ def default_classifier():
         return Classifier.load()
     except ModelError as error:
         pytest.skip(f"no shipped model: {error}")
+
+
+DATA_SKIP_REASONS = {
+    "MNIST": "MNIST not available",
+    "real photos": "real photos not found",
+    "USPS test digits": "USPS test digits not found",
+}
+"""Data set -> the words its tests skip with when it is missing (see the fixtures above)."""
+
+
+def missing_data_line(skip_reasons: list[str]) -> str:
+    """One line naming each data set that skipped tests, and how many tests that skipped."""
+    counts = {name: sum(words in reason for reason in skip_reasons)
+              for name, words in DATA_SKIP_REASONS.items()}
+    missing = [f"{name} ({count} tests)" for name, count in counts.items() if count]
+    if not missing:
+        return "missing data: none (no test skipped for want of data)"
+    return (f"missing data: {', '.join(missing)}: {sum(counts.values())} tests skipped; "
+            f"put the data in {SHARED_DATA_DIR} or set EDGEDIGITS_MNIST_DIR")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reasons.append(str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr))
+    config._edgedigits_missing_data = missing_data_line(reasons)
+
+
+def pytest_unconfigure(config) -> None:
+    """Printed last, after pytest's own tally, so `make test` ends with it."""
+    line = getattr(config, "_edgedigits_missing_data", None)
+    if line and not hasattr(config, "workerinput"):  # the xdist controller only
+        print(line)

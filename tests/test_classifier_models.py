@@ -45,11 +45,22 @@ def test_environment_variable_overrides(tmp_path: Path, monkeypatch) -> None:
         default_model_path()
 
 
-def test_missing_manifest_says_how_to_make_models(tmp_path: Path, monkeypatch) -> None:
+def test_missing_packaged_manifest_says_reinstall_or_make_export(tmp_path: Path,
+                                                                 monkeypatch) -> None:
     monkeypatch.delenv(models.MODEL_ENV_VAR, raising=False)
     monkeypatch.setattr(models, "DEFAULT_MANIFEST", tmp_path / "edge" / "manifest.json")
-    with pytest.raises(ModelError, match="make models"):
+    with pytest.raises(ModelError, match=r"reinstall edgedigits, or in a checkout run `make export`"):
         default_model_path()
+
+
+def test_default_model_is_package_data_of_runtime(monkeypatch) -> None:
+    """The wheel carries the model: the default manifest sits inside the `runtime` package."""
+    import runtime
+
+    monkeypatch.delenv(models.MODEL_ENV_VAR, raising=False)
+    package_dir = Path(runtime.__file__).resolve().parent
+    assert models.DEFAULT_MANIFEST.resolve().parent == package_dir / "default_model"
+    assert default_model_path().resolve().parent == package_dir / "default_model"
 
 
 def test_missing_format_file_and_broken_manifest(tmp_path: Path) -> None:

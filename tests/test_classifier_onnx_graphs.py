@@ -41,7 +41,10 @@ def linear_model(path: Path, input_shape: list, softmax: bool, seed: int = 0) ->
 
 
 def random_digits(count: int) -> np.ndarray:
-    return np.random.default_rng(1).integers(0, 256, (count, 28, 28), dtype=np.uint8)
+    """Random pixels inside black margins, like a normalized crop (whose digit fits 20 px)."""
+    digits = np.zeros((count, 28, 28), np.uint8)
+    digits[:, 4:24, 4:24] = np.random.default_rng(1).integers(0, 256, (count, 20, 20), dtype=np.uint8)
+    return digits
 
 
 def test_logits_model_gets_softmax(tmp_path: Path) -> None:

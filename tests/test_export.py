@@ -156,3 +156,37 @@ def test_format_table_is_consistent() -> None:
     assert set(BUILDERS) == set(FORMAT_NAMES)
     assert [e.name for e in parse_formats("ort, tflite-int8")] == ["tflite-int8", "ort"]
     assert get_format("ONNX").name == "onnx"
+
+
+def test_export_writes_golden_and_every_artifact_reproduces_it(full_export) -> None:
+    """golden.json is written by the export and re-checked with manifest + golden + interpreter."""
+    from export.golden_check import check_folder
+
+    manifest = read_manifest(full_export.manifest_path)
+    assert manifest["golden"] == "golden.json" and "preprocessing" in manifest
+    golden = json.loads((full_export.manifest_path.parent / "golden.json").read_text())
+    assert set(golden["expected"]) == {a["file"] for a in manifest["artifacts"]}
+    for artifact in manifest["artifacts"]:
+        assert artifact["golden"]["top1_mismatches"] == [], artifact
+        assert artifact["output"]["kind"] == "probabilities"
+    verdicts = check_folder(full_export.manifest_path.parent)
+    assert len(verdicts) == len(FORMATS) and all(v["passed"] for v in verdicts)
+
+
+def test_package_copies_only_the_passing_int8_artifact(full_export, tmp_path) -> None:
+    from export.errors import ExportError
+    from export.package import package_default
+
+    destination = tmp_path / "default_model"
+    destination.mkdir()
+    (destination / "old_model.onnx").write_bytes(b"stale")
+    written = package_default(full_export.manifest_path.parent, full_export.manifest, destination)
+    assert sorted(p.name for p in destination.iterdir()) == ["manifest.json", "tiny_int8.tflite"]
+    packaged = read_manifest(destination)
+    assert [a["format"] for a in packaged["artifacts"]] == ["tflite-int8"] and "golden" not in packaged
+    assert Classifier.load(written[0]).format == "tflite-int8"
+    failed = {**full_export.manifest, "artifacts": [
+        {**a, "status": "parity-failed"} for a in full_export.manifest["artifacts"]]}
+    with pytest.raises(ExportError, match="must pass parity"):
+        package_default(full_export.manifest_path.parent, failed, tmp_path / "other")
+    assert not (tmp_path / "other").exists()

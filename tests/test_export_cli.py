@@ -104,3 +104,16 @@ def test_command_line_entry_point_without_traceback(tmp_path: Path) -> None:
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert_one_line_error(done.stderr, "model not found")
+
+
+def test_package_option_refreshes_the_packaged_model(capsys, tiny_keras_models: TinyModels,
+                                                     tmp_path: Path) -> None:
+    status, _, _ = run_main(capsys, tiny_keras_models.keras_path, "--out", tmp_path / "out",
+                            "--formats", "tflite-int8", "--limit", "200", "--quiet",
+                            "--min-int8-agreement", "0.9", "--max-int8-drop", "5",
+                            "--package", tmp_path / "packaged")
+    assert status == 0
+    packaged = json.loads((tmp_path / "packaged" / "manifest.json").read_text())
+    exported = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert packaged["artifacts"][0]["sha256"] == exported["artifacts"][0]["sha256"]
+    assert (tmp_path / "packaged" / packaged["artifacts"][0]["file"]).is_file()

@@ -96,7 +96,7 @@ def test_machine_and_markdown_name_the_libraries(quick_run) -> None:
     assert result["machine"]["cores"] >= 1
     assert "onnxruntime" in result["machine"]["libraries"]
     text = (out / "latency.md").read_text()
-    assert "| edge model | onnx | passed |" in text
+    assert "| edge | onnx | passed |" in text  # named after its source model
     assert result["machine"]["cpu"] in text
 
 

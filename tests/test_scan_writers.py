@@ -122,3 +122,15 @@ def test_unwritable_output_is_one_clear_error(tmp_path):
     (tmp_path / "taken").mkdir()
     with pytest.raises(OutputError, match="cannot write"):
         ResultStore(str(tmp_path / "taken"), None)
+
+
+@pytest.mark.parametrize("json_path", [None, "-"])
+def test_slow_pages_without_a_json_file_do_not_crash(tmp_path, monkeypatch, json_path):
+    """A page read after JSON_REWRITE_SECONDS (a slow Pi, qemu) crashed the scan with a
+    TypeError when no --json FILE was asked for: there is no file to rewrite."""
+    monkeypatch.setattr(scan_writers, "JSON_REWRITE_SECONDS", 0.0)
+    monkeypatch.chdir(tmp_path)
+    store = ResultStore(json_path, None)
+    store.add(page_record("a.png"))
+    assert [record["path"] for record in store.records] == ["a.png"]
+    assert list(tmp_path.iterdir()) == []

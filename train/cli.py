@@ -25,6 +25,7 @@ from runtime.cli import (
     positive_int,
     probability,
 )
+from runtime.extras import missing_extra
 from train.config import RECIPES, TrainConfig
 from train.data import ENV_VAR, DatasetError
 
@@ -147,6 +148,9 @@ def run(config: TrainConfig) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     config, as_json = parse_config(argv)
+    problem = missing_extra("train")
+    if problem:
+        return fail(problem, ExitCode.USAGE)
     started = time.perf_counter()
     try:
         report = run(config)

@@ -83,7 +83,8 @@ class ResultStore:
             writer = csv.writer(self._csv_stream)
             writer.writerows(csv_rows(record))
             self._csv_stream.flush()
-        if time.monotonic() - self._last_json_write >= JSON_REWRITE_SECONDS:
+        if self.json_path not in (None, STDOUT) and \
+                time.monotonic() - self._last_json_write >= JSON_REWRITE_SECONDS:
             self._write_json_file()
 
     @property

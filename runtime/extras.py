@@ -1,0 +1,26 @@
+"""Which optional dependencies ("extras") a stage of edgedigits needs, and the one-line fix.
+
+The bare `pip install edgedigits` needs nothing; each stage names its extra in pyproject.toml
+(`runtime`, `train`, `export`, `benchmarks`). A command run without its extra says so in one
+line ("install edgedigits[train]") instead of a ModuleNotFoundError traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+STAGE_MODULES: dict[str, tuple[str, ...]] = {
+    "train": ("tensorflow", "keras"),
+    "export": ("tensorflow", "keras", "tf2onnx", "onnx"),
+    "benchmarks": ("matplotlib",),
+}
+"""Import names each extra provides that its commands cannot start without."""
+
+
+def missing_extra(extra: str) -> str | None:
+    """None when `extra`'s modules import here, else the one line that tells how to get them."""
+    missing = [name for name in STAGE_MODULES[extra] if importlib.util.find_spec(name) is None]
+    if not missing:
+        return None
+    return (f"{', '.join(missing)} not installed: install edgedigits[{extra}] "
+            f"(pip install 'edgedigits[{extra}]'; in a checkout: pip install -e '.[{extra}]')")
