@@ -14,6 +14,7 @@ and the same command writes a byte-identical truth.json. Only MNIST's test split
 pages never overlap the training data.
 
 Usage: python -m benchmarks.worksheets --out DIR [--count 20] [--seed 0] [--degrade mixed] [--size 640x480]
+       [--paper squared]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from benchmarks.degrade import CHOICES, DegradeProfile, degrade_page, resolve_pr
 from benchmarks.handwriting import DigitBank
 from benchmarks.layout import A4_150DPI_PX, STYLES, LayoutOptions, PagePlan, PlacedGlyph, plan_page
 from benchmarks.paper import blank_paper, draw_marks
+from benchmarks.surfaces import PAPERS, paint_paper
 from runtime.results import Digit, Line, Number, PageResult
 
 TRUTH_NAME = "truth.json"
@@ -51,6 +53,7 @@ class WorksheetOptions:
     degrade: str = "none"  # capture profile: none, light, photo, heavy, or mixed (one per page)
     layout: LayoutOptions = field(default_factory=LayoutOptions)  # styles, sizes and spacing
     turned_rate: float = 0.0  # share of pages stored turned by 90, 180 or 270 degrees, as scans can be
+    paper: str = "plain"  # pattern printed under everything: plain, ruled, squared or dotted (surfaces.PAPERS)
 
     def validate(self) -> None:
         width, height = self.size
@@ -59,6 +62,8 @@ class WorksheetOptions:
                              f"{MIN_PAGE_SIDE_PX}x{MIN_PAGE_SIDE_PX}")
         if not 0.0 <= self.turned_rate <= 1.0:
             raise ValueError(f"turned rate {self.turned_rate} must lie in 0..1")
+        if self.paper not in PAPERS:
+            raise ValueError(f"unknown paper {self.paper!r}; use one of {', '.join(PAPERS)}")
         if self.degrade not in CHOICES:
             raise ValueError(f"unknown degradation {self.degrade!r}; use one of {', '.join(CHOICES)}")
         self.layout.validate()
@@ -81,6 +86,8 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
     width, height = options.size
     plan = plan_page(bank, width, height, rng, options.layout)
     page = blank_paper(width, height, rng)
+    if options.paper != "plain":  # drawn only when asked for, so plain sets stay as they were
+        paint_paper(page, options.paper, rng)
     draw_marks(page, plan.marks)
     outlines = []
     for placed in _all_glyphs(plan):
@@ -144,7 +151,7 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
         "generator": {"tool": "benchmarks.worksheets", "source": "MNIST test split", "seed": seed,
                       "count": count, "size": list(options.size), "degrade": options.degrade,
                       "styles": list(options.layout.styles), "printed_text": options.layout.printed_text,
-                      "turned_rate": options.turned_rate},
+                      "turned_rate": options.turned_rate, "paper": options.paper},
         "files": files,
     }
     (out_dir / TRUTH_NAME).write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
@@ -253,7 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed; page i depends only on (seed, i)")
     parser.add_argument("--degrade", choices=CHOICES, default="none",
                         help="capture: none (clean), light (scanner), photo (phone), heavy (poor phone), "
-                             "mixed (one of them per page); default none")
+                             "mixed (one of those four per page), dim (underexposed phone photo, strong "
+                             "sensor grain); default none")
+    parser.add_argument("--paper", choices=PAPERS, default="plain",
+                        help="pattern printed on every sheet under the page style's own marks: plain, "
+                             "ruled, squared (5 mm, solid or dotted lines) or dotted (dot grid); default plain")
     parser.add_argument("--size", type=parse_size, default=A4_150DPI_PX,
                         help="page WIDTHxHEIGHT in pixels (default 1240x1754, A4 at 150 dpi); "
                              "handwriting scales with it")
@@ -273,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     options = WorksheetOptions(
-        size=args.size, degrade=args.degrade, turned_rate=args.turned_rate,
+        size=args.size, degrade=args.degrade, turned_rate=args.turned_rate, paper=args.paper,
         layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
                              close_gap_rate=args.close_gap_rate))
     try:
