@@ -41,16 +41,39 @@ TEXTURE_MIN_REGIONS = 20
 """Fewer regions than this are never called texture: a few small digits are just small digits."""
 
 TEXTURE_MEDIAN_RATIO = 1.5
-"""Regions whose median height is below this many times the least digit height are piled up
-against the size cut-off: the tail of a page of specks (a floor's grain), not writing, whose
-sizes cluster well above any cut-off."""
+"""Regions whose median size is below this many times the least digit size are piled up
+against the size cut-off, as the tail of a page of specks (a floor's grain) is."""
+
+TEXTURE_MAX_IN_LINE = 0.3
+"""...and if fewer than this share of them have a neighbour beside them in a line, they are
+scattered like grain, not written: digits come in numbers and lines (generated pages of small
+digits: over 0.8; a speckled floor: under 0.1)."""
 
 TEXTURE_KEEP_RATIO = 2.0
-"""On a texture page only regions at least this many times the least digit height stay."""
+"""On a texture page only regions at least this many times the least digit size stay."""
 
 
-def drop_texture(heights: list[int], min_height: float) -> list[bool]:
-    """Which regions to keep, given all heights on the page and the least digit height."""
-    if len(heights) < TEXTURE_MIN_REGIONS or np.median(heights) >= TEXTURE_MEDIAN_RATIO * min_height:
-        return [True] * len(heights)
-    return [height >= TEXTURE_KEEP_RATIO * min_height for height in heights]
+def drop_texture(boxes: list[tuple[int, int, int, int]], min_size: float) -> list[bool]:
+    """Which regions (boxes x, y, w, h) to keep, given the least size (longer side) of a digit."""
+    sizes = np.array([max(w, h) for _, _, w, h in boxes], np.float32)
+    if len(boxes) < TEXTURE_MIN_REGIONS or np.median(sizes) >= TEXTURE_MEDIAN_RATIO * min_size:
+        return [True] * len(boxes)
+    if _share_in_lines(np.array(boxes, np.float32)) >= TEXTURE_MAX_IN_LINE:
+        return [True] * len(boxes)
+    return (sizes >= TEXTURE_KEEP_RATIO * min_size).tolist()
+
+
+def _share_in_lines(boxes: np.ndarray) -> float:
+    """Share of boxes with another box beside them: level with them and within two heights."""
+    left, top, width, height = boxes.T
+    centre_y = top + height / 2
+    order = np.argsort(left)
+    in_line = np.zeros(len(boxes), bool)
+    for rank, index in enumerate(order):
+        reach = left[index] + width[index] + 2 * height[index]
+        for other in order[rank + 1 :]:
+            if left[other] > reach:
+                break
+            if abs(centre_y[other] - centre_y[index]) < 0.5 * max(height[index], height[other]):
+                in_line[index] = in_line[other] = True
+    return float(in_line.mean())

@@ -117,7 +117,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
                   and _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
     candidates = [c for c in (_candidate(c, labels, darkness, min_contrast) for c in components) if c]
-    keep = drop_texture([max(c.bbox[2], c.bbox[3]) for c in candidates], min_size)
+    keep = drop_texture([c.bbox for c in candidates], min_size)
     return [candidate for candidate, kept in zip(candidates, keep) if kept]
 
 
