@@ -96,12 +96,13 @@ class HardPage:
 
 
 def make_hard_page(kind: str, rng: np.random.Generator, size: tuple[int, int],
-                   bank=None) -> HardPage:
-    """One page of `kind` (a KINDS name); `bank` (MNIST test digits) is needed for digit kinds."""
+                   bank=None, digit_height_px: tuple[float, float] | None = None) -> HardPage:
+    """One page of `kind` (a KINDS name); `bank` (MNIST test digits) is needed for digit kinds,
+    written `digit_height_px` tall (default: as on worksheets, scaled to the page)."""
     if kind not in KINDS:
         raise ValueError(f"unknown page kind {kind!r}; use one of {', '.join(KINDS)}")
     if KINDS[kind].has_digits:
-        return _digit_page(kind, rng, size, bank)
+        return _digit_page(kind, rng, size, bank, digit_height_px)
     width, height = size
     image, profile = _NO_DIGIT_PAINTERS[kind](width, height, rng)
     captured = degrade_page(image, profile, rng)
@@ -109,13 +110,14 @@ def make_hard_page(kind: str, rng: np.random.Generator, size: tuple[int, int],
     return HardPage(captured.image, truth, captured.jpeg_quality)
 
 
-def _digit_page(kind: str, rng: np.random.Generator, size: tuple[int, int], bank) -> HardPage:
+def _digit_page(kind: str, rng: np.random.Generator, size: tuple[int, int], bank,
+                digit_height_px: tuple[float, float] | None) -> HardPage:
     if bank is None:
         raise ValueError(f"page kind {kind!r} writes digits: pass a DigitBank of MNIST test digits")
     paper = {"digits-squared": "squared", "digits-dotted": "dotted"}.get(kind, "plain")
     degrade = "dim" if kind == "digits-dim" else "photo"
     options = WorksheetOptions(size=size, degrade=degrade, paper=paper,
-                               layout=LayoutOptions(styles=("blank",)))
+                               layout=LayoutOptions(styles=("blank",), digit_height_px=digit_height_px))
     sheet = make_worksheet(bank, rng, options)
     truth = {"page": 0, **sheet.truth.to_dict(), "style": kind, "degrade": sheet.degrade}
     return HardPage(sheet.image, truth, sheet.jpeg_quality)
