@@ -62,9 +62,9 @@ MIN_PAPER_SAMPLES = 64
 
 
 def grain_level(darkness: np.ndarray) -> float:
-    """GRAIN_QUANTILE of |horizontal neighbour difference| on the paper, over every other row
-    and column."""
-    sample = np.ascontiguousarray(darkness[::2, ::2])
+    """GRAIN_QUANTILE of |horizontal neighbour difference| on the paper, over every fourth row
+    and every other column (as good an estimate as all of them, at an eighth of the cost)."""
+    sample = np.ascontiguousarray(darkness[::4, ::2])
     if sample.shape[1] < 2 or sample.size < MIN_PAPER_SAMPLES:
         return 0.0
     paper = cv2.medianBlur(sample, 3)[:, 1:] < PAPER_DARKNESS
