@@ -23,17 +23,27 @@ MIN_PEAK_CONTRAST_RATIO = 1.5
 writing is well above the threshold, texture hovers just over it."""
 
 
+MAX_SURROUNDING_RATIO = 0.5
+"""Around writing lies paper (darkness near 0, whatever ink of neighbours is excluded); around a
+sliver of the band along a shadow's edge or beyond the sheet lies more of the band, darker than
+half the least ink contrast."""
+
+
 def stroke_width_px(own: np.ndarray) -> float:
     """Diameter of the widest circle inside a region's mask (uint8, 1 on the region)."""
     padded = cv2.copyMakeBorder(own, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
 
 
-def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) -> bool:
-    """Whether a region (mask `own`, its ink's 90th percentile darkness `peak_contrast`) is ink
-    written in strokes, on a page where ink starts at `min_contrast` darkness."""
+def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float,
+                  surroundings: float = 0.0) -> bool:
+    """Whether a region (mask `own`, its ink's 90th percentile darkness `peak_contrast`, the
+    median darkness of what lies around it `surroundings`) is ink written in strokes on paper,
+    on a page where ink starts at `min_contrast` darkness."""
     if peak_contrast < MIN_PEAK_CONTRAST_RATIO * min_contrast:
         return False
+    if surroundings > MAX_SURROUNDING_RATIO * min_contrast:
+        return False  # not on paper: a sliver of the dark band along a shadow's or the sheet's edge
     return max(own.shape) >= MIN_LENGTH_IN_STROKES * stroke_width_px(own)
 
 

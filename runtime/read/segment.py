@@ -274,6 +274,16 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
+def _surroundings(component: _Component, labels: np.ndarray, darkness: np.ndarray) -> float:
+    """Median darkness around a region (its box grown by half its height), other ink excluded
+    and its own too: paper (near 0) around writing, more of a dark band around a sliver of one."""
+    margin = max(2, component.height // 2)
+    top, left = max(0, component.top - margin), max(0, component.left - margin)
+    window = (slice(top, component.bottom + margin), slice(left, component.right + margin))
+    around = darkness[window][labels[window] == 0]
+    return float(np.median(around)) if around.size else 0.0
+
+
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
                min_contrast: float) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
@@ -294,7 +304,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     if values.size:
         rank = int(0.9 * (values.size - 1))
         stroke_level = float(np.partition(values, rank)[rank])
-    if not looks_written(core, stroke_level, min_contrast):
+    if not looks_written(core, stroke_level, min_contrast, _surroundings(component, labels, darkness)):
         return None
     ink_u8 = np.clip(ink * (255.0 / max(stroke_level, 1e-3)), 0, 255).astype(np.uint8)
     bbox = (component.left, component.top, component.width, component.height)
