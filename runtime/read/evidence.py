@@ -35,16 +35,18 @@ def stroke_width_px(own: np.ndarray) -> float:
     return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
 
 
-def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float,
-                  surroundings: float = 0.0) -> bool:
-    """Whether a region (mask `own`, its ink's 90th percentile darkness `peak_contrast`, the
-    median darkness of what lies around it `surroundings`) is ink written in strokes on paper,
-    on a page where ink starts at `min_contrast` darkness."""
+def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) -> bool:
+    """Whether a region (mask `own`, its ink's 90th percentile darkness `peak_contrast`) is ink
+    written in strokes, on a page where ink starts at `min_contrast` darkness."""
     if peak_contrast < MIN_PEAK_CONTRAST_RATIO * min_contrast:
         return False
-    if surroundings > MAX_SURROUNDING_RATIO * min_contrast:
-        return False  # not on paper: a sliver of the dark band along a shadow's or the sheet's edge
     return max(own.shape) >= MIN_LENGTH_IN_STROKES * stroke_width_px(own)
+
+
+def on_paper(surroundings: float, min_contrast: float) -> bool:
+    """Whether what lies around a region (its median darkness, other ink left out) is paper: not
+    the dark band along a shadow's edge or beyond the sheet, which slivers of noise break up."""
+    return surroundings <= MAX_SURROUNDING_RATIO * min_contrast
 
 
 TEXTURE_MIN_REGIONS = 20

@@ -20,8 +20,9 @@ GRAIN_QUANTILE = 0.75
 """Quantile of the neighbour differences taken as the grain level: above the half of pixels
 where the ink map is clipped to zero (paper brighter than its estimate), below the strokes."""
 
-NOISY_GRAIN = 0.03
-"""Above this grain the ink map is smoothed before thresholding (clean photos and scans: <= 0.02)."""
+NOISY_GRAIN = 0.04
+"""Above this grain the ink map is smoothed before thresholding (clean photos and scans: <= 0.02;
+heavily degraded small pages 0.03-0.04, where smoothing blurs 10 px digits more than it helps)."""
 
 GRAIN_CONTRAST_FACTOR = 3.0
 """Ink must be darker than this many times the grain level (measured after smoothing)."""

@@ -81,15 +81,14 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
 
 def _thickness(found: np.ndarray, axis: int) -> float:
     """Mean thickness of found lines across `axis` (0: horizontal lines, measured down the
-    columns): their pixels per run of pixels."""
-    lines = found > 0
-    shifted = np.roll(lines, 1, axis=axis)
+    columns): their pixels per run of pixels, on every fourth column (or row)."""
+    lines = found[:, ::4] > 0 if axis == 0 else found[::4, :] > 0
+    starts = lines.copy()
     if axis == 0:
-        shifted[0, :] = False
+        starts[1:, :] &= ~lines[:-1, :]
     else:
-        shifted[:, 0] = False
-    runs = int(np.count_nonzero(lines & ~shifted))
-    return float(np.count_nonzero(lines)) / max(runs, 1)
+        starts[:, 1:] &= ~lines[:, :-1]
+    return float(np.count_nonzero(lines)) / max(int(np.count_nonzero(starts)), 1)
 
 
 def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:

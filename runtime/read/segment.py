@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from runtime.read.evidence import drop_texture, looks_written
+from runtime.read.evidence import drop_texture, looks_written, on_paper
 from runtime.read.ink import ink_components, ink_map, label_regions
 from runtime.read.noise import suppress_grain
 from runtime.read.rules import remove_rules
@@ -279,9 +279,13 @@ def _surroundings(component: _Component, labels: np.ndarray, darkness: np.ndarra
     and its own too: paper (near 0) around writing, more of a dark band around a sliver of one."""
     margin = max(2, component.height // 2)
     top, left = max(0, component.top - margin), max(0, component.left - margin)
-    window = (slice(top, component.bottom + margin), slice(left, component.right + margin))
+    # Every other pixel is plenty for a median, at a quarter of the cost.
+    window = (slice(top, component.bottom + margin, 2), slice(left, component.right + margin, 2))
     around = darkness[window][labels[window] == 0]
-    return float(np.median(around)) if around.size else 0.0
+    if not around.size:
+        return 0.0
+    middle = around.size // 2
+    return float(np.partition(around, middle)[middle])
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
@@ -304,7 +308,8 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     if values.size:
         rank = int(0.9 * (values.size - 1))
         stroke_level = float(np.partition(values, rank)[rank])
-    if not looks_written(core, stroke_level, min_contrast, _surroundings(component, labels, darkness)):
+    if not (looks_written(core, stroke_level, min_contrast)
+            and on_paper(_surroundings(component, labels, darkness), min_contrast)):
         return None
     ink_u8 = np.clip(ink * (255.0 / max(stroke_level, 1e-3)), 0, 255).astype(np.uint8)
     bbox = (component.left, component.top, component.width, component.height)
