@@ -30,6 +30,11 @@ GRAIN_CONTRAST_FACTOR = 3.0
 UNREADABLE_GRAIN = 0.2
 """Grain beyond this (after smoothing) is not a page at all (pure noise): nothing is read."""
 
+MIN_PAPER_SHARE = 0.55
+"""Nor is a picture (of a page's size) less than this share of which is paper: on generated
+pages, frames of colour noise show 0.28-0.50 paper, every sheet (on a desk, a floor, in dim
+light, full of writing) 0.77 or more."""
+
 SMOOTHING_SIGMA_PX = 1.0
 """Gaussian smoothing of a grainy ink map: halves pixel grain, keeps strokes 3 px wide and more."""
 
@@ -44,10 +49,11 @@ class Grain:
 
     level: float  # GRAIN_QUANTILE of neighbour differences of the ink map it was measured on
     smoothed: bool  # whether the ink map to threshold was smoothed first
+    paper_share: float = 1.0  # share of the picture that is paper (pictures too small to judge: 1)
 
     @property
     def unreadable(self) -> bool:
-        return self.level > UNREADABLE_GRAIN
+        return self.level > UNREADABLE_GRAIN or self.paper_share < MIN_PAPER_SHARE
 
     def min_contrast(self, floor: float) -> float:
         """The least darkening that counts as ink on this page: `floor`, or above the grain."""
@@ -62,24 +68,27 @@ MIN_PAPER_SAMPLES = 64
 """With fewer paper pixels than this (a crop that is all ink) the grain is taken as zero."""
 
 
-def grain_level(darkness: np.ndarray) -> float:
-    """GRAIN_QUANTILE of |horizontal neighbour difference| on the paper, over every fourth row
-    and every other column (as good an estimate as all of them, at an eighth of the cost)."""
+def grain_level(darkness: np.ndarray) -> tuple[float, float]:
+    """GRAIN_QUANTILE of |horizontal neighbour difference| on the paper, and the share of the
+    picture that is paper, over every fourth row and every other column (as good an estimate
+    as all of them, at an eighth of the cost)."""
     sample = np.ascontiguousarray(darkness[::4, ::2])
     if sample.shape[1] < 2 or sample.size < MIN_PAPER_SAMPLES:
-        return 0.0
+        return 0.0, 1.0
     paper = cv2.medianBlur(sample, 3)[:, 1:] < PAPER_DARKNESS
     differences = np.abs(np.diff(sample, axis=1))[paper]
     if differences.size < MIN_PAPER_SAMPLES:
-        return 0.0
+        return 0.0, float(paper.mean())
     rank = int(GRAIN_QUANTILE * (differences.size - 1))
-    return float(np.partition(differences, rank)[rank])
+    return float(np.partition(differences, rank)[rank]), float(paper.mean())
 
 
 def suppress_grain(darkness: np.ndarray) -> tuple[np.ndarray, Grain]:
     """The ink map to threshold (smoothed where grainy) and the grain left in it."""
-    level = grain_level(darkness)
-    if level <= NOISY_GRAIN or min(darkness.shape) < MIN_SIDE_TO_SMOOTH_PX:
-        return darkness, Grain(level, smoothed=False)
+    level, paper_share = grain_level(darkness)
+    if min(darkness.shape) < MIN_SIDE_TO_SMOOTH_PX:
+        return darkness, Grain(level, smoothed=False)  # a crop of a number: all ink, no page to judge
+    if level <= NOISY_GRAIN:
+        return darkness, Grain(level, smoothed=False, paper_share=paper_share)
     smooth = cv2.GaussianBlur(darkness, (0, 0), SMOOTHING_SIGMA_PX)
-    return smooth, Grain(grain_level(smooth), smoothed=True)
+    return smooth, Grain(grain_level(smooth)[0], smoothed=True, paper_share=paper_share)
