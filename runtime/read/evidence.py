@@ -43,10 +43,10 @@ def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) ->
     return max(own.shape) >= MIN_LENGTH_IN_STROKES * stroke_width_px(own)
 
 
-def on_paper(surroundings: float, min_contrast: float) -> bool:
-    """Whether what lies around a region (its median darkness, other ink left out) is paper: not
-    the dark band along a shadow's edge or beyond the sheet, which slivers of noise break up."""
-    return surroundings <= MAX_SURROUNDING_RATIO * min_contrast
+def paper_limit(min_contrast: float) -> float:
+    """The darkness that the median of what lies around a written region stays below: paper,
+    not the dark band along a shadow's edge or beyond the sheet, which noise breaks into slivers."""
+    return MAX_SURROUNDING_RATIO * min_contrast
 
 
 TEXTURE_MIN_REGIONS = 20

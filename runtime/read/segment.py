@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from runtime.read.evidence import drop_texture, looks_written, on_paper
+from runtime.read.evidence import drop_texture, looks_written, paper_limit
 from runtime.read.ink import ink_components, ink_map, label_regions
 from runtime.read.noise import suppress_grain
 from runtime.read.rules import remove_rules
@@ -274,18 +274,16 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
-def _surroundings(component: _Component, labels: np.ndarray, darkness: np.ndarray) -> float:
-    """Median darkness around a region (its box grown by half its height), other ink excluded
-    and its own too: paper (near 0) around writing, more of a dark band around a sliver of one."""
+def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarray, limit: float) -> bool:
+    """Whether what lies around a region (its box grown by half its height; its own ink and
+    other ink left out) is paper: at most half of it darker than `limit` (a median test, without
+    sorting). Around writing lies paper; around a sliver of a dark band lies more of the band."""
     margin = max(2, component.height // 2)
     top, left = max(0, component.top - margin), max(0, component.left - margin)
     # Every other pixel is plenty for a median, at a quarter of the cost.
     window = (slice(top, component.bottom + margin, 2), slice(left, component.right + margin, 2))
     around = darkness[window][labels[window] == 0]
-    if not around.size:
-        return 0.0
-    middle = around.size // 2
-    return float(np.partition(around, middle)[middle])
+    return 2 * int(np.count_nonzero(around > limit)) <= around.size
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
@@ -309,7 +307,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
         rank = int(0.9 * (values.size - 1))
         stroke_level = float(np.partition(values, rank)[rank])
     if not (looks_written(core, stroke_level, min_contrast)
-            and on_paper(_surroundings(component, labels, darkness), min_contrast)):
+            and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
         return None
     ink_u8 = np.clip(ink * (255.0 / max(stroke_level, 1e-3)), 0, 255).astype(np.uint8)
     bbox = (component.left, component.top, component.width, component.height)
