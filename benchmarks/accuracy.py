@@ -12,13 +12,17 @@ Runs `runtime.read.reader.PageReader` over a set of images and scores every page
   predicted digits (lines joined by "|") are aligned to the true ones by Levenshtein
   edit distance, and *line* exact match is reported instead of number exact match.
 
+Pages whose truth holds no digit at all (`benchmarks.hard_pages`: noise, shadows, patterned
+paper, floors, desks, dim light, words) get a section of their own: digits reported per page,
+the most on one page, and per kind. `--no-digit` generates such a set (seeded) and reads it.
+
 In both, a true line counts as read exactly when some predicted line (each used once) has
 exactly its digits. Totals are micro-averaged: counts are summed over all pages first.
 
 `evaluate(reader, dataset)` is the core, for tests and other tools; any object with
 `read(image) -> PageResult` will do as the reader.
 
-Usage: python -m benchmarks.accuracy [--real [DIR] | --synthetic DIR] [--model PATH] [--json FILE]
+Usage: python -m benchmarks.accuracy [--real [DIR] | --synthetic DIR | --no-digit] [--model PATH] [--json FILE]
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +38,7 @@ from pathlib import Path
 from typing import Protocol
 
 import cv2
+import numpy as np
 from tqdm import tqdm
 
 from benchmarks.datasets import TAG_KEYS, Dataset, DatasetFormatError, Sample, load_dataset
@@ -45,6 +51,12 @@ DEFAULT_REAL_DIR = SHARED_DATA_DIR / "real"
 
 TABLE_MAX_ROWS = 40
 """Larger sets print only their worst pages (all of them go to --json)."""
+
+NO_DIGIT_PAGE_LIMIT = 5
+"""A page with no digit should yield at most this many (the goal the no-digit section counts against)."""
+
+NO_DIGIT_SET = {"count": 20, "seed": 0}
+"""What --no-digit generates: two pages of each no-digit kind, A4 at 150 dpi."""
 
 
 class Reader(Protocol):
@@ -124,6 +136,27 @@ class Report:
             return None
         return sum(page.rotation_deg % 360 == page.truth_rotation_deg % 360 for page in known) / len(known)
 
+    @property
+    def no_digit_pages(self) -> list[PageScore]:
+        """Pages whose truth holds no digit: everything read on them is a phantom."""
+        return [page for page in self.pages
+                if page.counts.true_positives + page.counts.false_negatives == 0 and not page.truth_text.strip("|")]
+
+    def no_digit_summary(self) -> dict | None:
+        """Digits reported on the no-digit pages: in all, per page, the most on one, per kind."""
+        pages = self.no_digit_pages
+        if not pages:
+            return None
+        reported = [page.counts.false_positives for page in pages]
+        kinds: dict[str, list[int]] = {}
+        for page, count in zip(pages, reported):
+            kinds.setdefault(page.tags.get("style", "?"), []).append(count)
+        return {"pages": len(pages), "digits_reported": int(sum(reported)),
+                "per_page": round(float(np.mean(reported)), 3), "most_on_a_page": int(max(reported)),
+                "pages_over_5": int(sum(count > NO_DIGIT_PAGE_LIMIT for count in reported)),
+                "by_kind": {kind: {"pages": len(counts), "digits_reported": int(sum(counts)),
+                                   "most_on_a_page": int(max(counts))} for kind, counts in sorted(kinds.items())}}
+
     def groups(self, tag: str) -> dict[str, Counts]:
         """Digit counts summed per value of a page tag (e.g. per style), sorted by value."""
         totals: dict[str, Counts] = {}
@@ -146,6 +179,7 @@ class Report:
         groups = {tag: {value: group.to_dict() for value, group in self.groups(tag).items()}
                   for tag in TAG_KEYS}
         return {"source": self.source, "kind": self.kind, "matching": matching, "overall": overall,
+                "no_digit": self.no_digit_summary(),
                 "groups": {tag: values for tag, values in groups.items() if values},
                 "pages": [page.to_dict() for page in self.pages]}
 
@@ -279,6 +313,13 @@ def format_table(report: Report, max_rows: int = TABLE_MAX_ROWS) -> str:
         groups = report.groups(tag)
         if len(groups) > 1:
             rows.append(f"F1 by {tag}: " + ", ".join(f"{value} {group.f1:.2%}" for value, group in groups.items()))
+    summary = report.no_digit_summary()
+    if summary is not None:
+        rows.append(f"no-digit pages: {summary['pages']}, digits reported {summary['digits_reported']} "
+                    f"({summary['per_page']:.1f} per page, at most {summary['most_on_a_page']} on one; "
+                    f"{summary['pages_over_5']} pages over {NO_DIGIT_PAGE_LIMIT})")
+        rows.append("  by kind: " + ", ".join(f"{kind} {value['digits_reported']}/{value['pages']}p"
+                                              for kind, value in summary["by_kind"].items()))
     if not has_numbers:
         note += "labels.csv has no number boundaries: 'lines ok' counts lines read exactly instead.\n"
     return note + "\n".join(rows)
@@ -309,7 +350,12 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--real", nargs="?", type=Path, const=DEFAULT_REAL_DIR, default=None, metavar="DIR",
                         help=f"folder with labels.csv and photos (default, at {DEFAULT_REAL_DIR})")
     source.add_argument("--synthetic", type=Path, default=None, metavar="DIR",
-                        help="folder with truth.json from benchmarks.worksheets (or the truth .json file)")
+                        help="folder with truth.json from benchmarks.worksheets or benchmarks.hard_pages "
+                             "(or the truth .json file)")
+    source.add_argument("--no-digit", action="store_true",
+                        help=f"generate {NO_DIGIT_SET['count']} pages without digits (benchmarks.hard_pages, "
+                             f"seed {NO_DIGIT_SET['seed']}: noise, shadows, ruled/squared/dotted paper, floor, "
+                             "desk, dim light, words) in a temporary folder and count the digits read on them")
     parser.add_argument("--model", default=None,
                         help="model file (.tflite/.onnx/.ort); default: the shipped model")
     parser.add_argument("--min-confidence", type=float, default=0.0,
@@ -333,11 +379,25 @@ def main(argv: list[str] | None = None) -> int:
     if not 0.0 <= args.min_confidence <= 1.0:
         print(f"error: --min-confidence {args.min_confidence} must lie in 0..1", file=sys.stderr)
         return 2
+    scratch = tempfile.TemporaryDirectory(prefix="no-digit-") if args.no_digit else None
     try:
-        dataset = load_dataset(args.synthetic or args.real or DEFAULT_REAL_DIR)
+        if scratch is not None:
+            from benchmarks.hard_pages import NO_DIGIT_KINDS, write_hard_pages
+
+            write_hard_pages(Path(scratch.name), NO_DIGIT_SET["count"], NO_DIGIT_SET["seed"],
+                             tuple(kind.name for kind in NO_DIGIT_KINDS), progress=not args.quiet)
+        dataset = load_dataset(Path(scratch.name) if scratch else args.synthetic or args.real or DEFAULT_REAL_DIR)
     except DatasetFormatError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    try:
+        return _evaluate_and_report(args, dataset)
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+
+
+def _evaluate_and_report(args: argparse.Namespace, dataset: Dataset) -> int:
     if args.limit is not None:
         dataset.samples = dataset.samples[: args.limit]
     from runtime.models import ModelError

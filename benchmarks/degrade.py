@@ -3,7 +3,9 @@
 A profile names how rough the capture is: `none` (the clean page), `light` (a flatbed scan:
 slight turn, faint blur and noise), `photo` (a decent phone photo: perspective, the desk
 around the page, uneven light, a shadow, JPEG) and `heavy` (a poor phone photo: more of
-everything). `mixed` draws one of them per page.
+everything). `mixed` draws one of those four per page. `dim` is a phone photo in poor light:
+underexposed by half or more, so the sensor's grain (in grey and colour) is strong against
+the little contrast left, as in a classroom photo taken without a flash.
 
 The geometric part is one homography (page -> image); `transform_points` maps ground-truth
 ink outlines with the same matrix, so boxes stay true after the warp. The photometric part
@@ -36,6 +38,8 @@ class DegradeProfile:
     resolution: tuple[float, float]  # share of the resolution the optics really resolve
     noise_sigma: tuple[float, float]  # sensor noise, grey levels
     jpeg_quality: tuple[int, int] | None  # saved as JPEG of this quality; None: lossless PNG
+    exposure: tuple[float, float] = (1.0, 1.0)  # share of the light reaching the sensor (dim: < 1)
+    colour_noise: float = 0.0  # per-channel sensor noise as a share of the grey noise
 
 
 PROFILES: dict[str, DegradeProfile] = {
@@ -49,11 +53,17 @@ PROFILES: dict[str, DegradeProfile] = {
                        (0.5, 1.0), (0.8, 1.0), (2.0, 4.0), (70, 90)),
         DegradeProfile("heavy", 6.0, 0.06, (0.8, 0.95), (40.0, 160.0), 0.4, 0.8, 0.45, 0.3, 0.1,
                        (0.7, 1.4), (0.65, 0.9), (3.0, 7.0), (45, 75)),
+        DegradeProfile("dim", 3.0, 0.03, (0.85, 0.97), (40.0, 110.0), 0.3, 0.3, 0.3, 0.3, 0.06,
+                       (0.5, 1.0), (0.75, 0.95), (5.0, 10.0), (60, 85), exposure=(0.25, 0.45),
+                       colour_noise=0.6),
     )
 }
 
 MIXED = "mixed"
-"""Profile name meaning: draw one of PROFILES per page, equally often."""
+"""Profile name meaning: draw one of MIXED_PROFILES per page, equally often."""
+
+MIXED_PROFILES = ("none", "light", "photo", "heavy")
+"""What `mixed` draws from (fixed, so a seed makes the same pages as profiles are added)."""
 
 CHOICES = (*PROFILES, MIXED)
 
@@ -71,8 +81,7 @@ class DegradedPage:
 def resolve_profile(name: str, rng: np.random.Generator) -> DegradeProfile:
     """The profile called `name`; for "mixed", one drawn at random."""
     if name == MIXED:
-        names = tuple(PROFILES)
-        return PROFILES[names[rng.integers(len(names))]]
+        return PROFILES[MIXED_PROFILES[rng.integers(len(MIXED_PROFILES))]]
     if name not in PROFILES:
         raise ValueError(f"unknown degradation {name!r}; use one of {', '.join(CHOICES)}")
     return PROFILES[name]
@@ -98,9 +107,15 @@ def degrade_page(page: np.ndarray, profile: DegradeProfile, rng: np.random.Gener
                                     borderValue=tuple(float(v) for v in background * tint))
     image = _light(image, profile, rng)
     image = _optics(image, profile, rng)
+    if profile.exposure != (1.0, 1.0):
+        image = image * np.float32(rng.uniform(*profile.exposure))
     sigma = rng.uniform(*profile.noise_sigma)
     if sigma > 0:
         image = image + rng.standard_normal(image.shape, dtype=np.float32) * np.float32(sigma)
+    if profile.colour_noise > 0:
+        # Grain differs per colour channel too (the sensor's Bayer filter): coloured speckle.
+        grain = rng.standard_normal(image.shape, dtype=np.float32)
+        image = image + grain * np.float32(sigma * profile.colour_noise)
     quality = None
     if profile.jpeg_quality is not None:
         quality = int(rng.integers(profile.jpeg_quality[0], profile.jpeg_quality[1] + 1))

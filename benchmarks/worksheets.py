@@ -16,6 +16,7 @@ and the same command writes a byte-identical truth.json. Only MNIST's test split
 pages never overlap the training data.
 
 Usage: python -m benchmarks.worksheets --out DIR [--count 20] [--seed 0] [--degrade mixed] [--size 640x480]
+       [--paper squared]
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from benchmarks.degrade import CHOICES, DegradeProfile, degrade_page, resolve_pr
 from benchmarks.handwriting import DigitBank
 from benchmarks.layout import A4_150DPI_PX, STYLES, LayoutOptions, PagePlan, PlacedGlyph, plan_page
 from benchmarks.paper import blank_paper, draw_marks
+from benchmarks.surfaces import PAPERS, paint_paper
 from runtime.results import Digit, Line, Number, PageResult
 
 TRUTH_NAME = "truth.json"
@@ -55,6 +57,7 @@ class WorksheetOptions:
     layout: LayoutOptions = field(default_factory=LayoutOptions)  # styles, sizes and spacing
     turned_rate: float = 0.0  # share of pages stored turned by 90, 180 or 270 degrees, as scans can be
     surface: str = chalkboard.PAPER  # paper, chalkboard, screen, negative or mixed (benchmarks.chalkboard)
+    paper: str = "plain"  # pattern printed under everything: plain, ruled, squared or dotted (surfaces.PAPERS)
 
     def validate(self) -> None:
         width, height = self.size
@@ -64,6 +67,8 @@ class WorksheetOptions:
         if not 0.0 <= self.turned_rate <= 1.0:
             raise ValueError(f"turned rate {self.turned_rate} must lie in 0..1")
         chalkboard.check_surface(self.surface)
+        if self.paper not in PAPERS:
+            raise ValueError(f"unknown paper {self.paper!r}; use one of {', '.join(PAPERS)}")
         if self.degrade not in CHOICES:
             raise ValueError(f"unknown degradation {self.degrade!r}; use one of {', '.join(CHOICES)}")
         self.layout.validate()
@@ -91,6 +96,8 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
         page, outlines = chalkboard.write_on_surface(plan, surface, rng)
     else:
         page = blank_paper(width, height, rng)
+        if options.paper != "plain":  # drawn only when asked for, so plain sets stay as they were
+            paint_paper(page, options.paper, rng)
         draw_marks(page, plan.marks)
         outlines = []
         for placed in _all_glyphs(plan):
@@ -157,7 +164,7 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
         "generator": {"tool": "benchmarks.worksheets", "source": "MNIST test split", "seed": seed,
                       "count": count, "size": list(options.size), "degrade": options.degrade,
                       "styles": list(options.layout.styles), "printed_text": options.layout.printed_text,
-                      "turned_rate": options.turned_rate,
+                      "turned_rate": options.turned_rate, "paper": options.paper,
                       **({} if options.surface == chalkboard.PAPER else {"surface": options.surface})},
         "files": files,
     }
@@ -267,7 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed; page i depends only on (seed, i)")
     parser.add_argument("--degrade", choices=CHOICES, default="none",
                         help="capture: none (clean), light (scanner), photo (phone), heavy (poor phone), "
-                             "mixed (one of them per page); default none")
+                             "mixed (one of those four per page), dim (underexposed phone photo, strong "
+                             "sensor grain); default none")
+    parser.add_argument("--paper", choices=PAPERS, default="plain",
+                        help="pattern printed on every sheet under the page style's own marks: plain, "
+                             "ruled, squared (5 mm, solid or dotted lines) or dotted (dot grid); default plain")
     parser.add_argument("--size", type=parse_size, default=A4_150DPI_PX,
                         help="page WIDTHxHEIGHT in pixels (default 1240x1754, A4 at 150 dpi); "
                              "handwriting scales with it")
@@ -293,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
 
     options = WorksheetOptions(
         size=args.size, degrade=args.degrade, turned_rate=args.turned_rate, surface=args.surface,
+        paper=args.paper,
         layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
                              close_gap_rate=args.close_gap_rate))
     try:

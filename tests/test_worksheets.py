@@ -153,7 +153,8 @@ def test_degradation_keeps_size_type_and_dark_ink(name):
     x0, y0 = np.floor(corners.min(axis=0)).astype(int)
     x1, y1 = np.ceil(corners.max(axis=0)).astype(int)
     inside = captured.image[y0:y1, x0:x1].mean()
-    assert inside < np.median(captured.image) - 80
+    # An underexposed capture (dim) keeps the ink dark, but every contrast shrinks with the light.
+    assert inside < np.median(captured.image) - 80 * PROFILES[name].exposure[0]
     assert (captured.jpeg_quality is None) == (PROFILES[name].jpeg_quality is None)
 
 

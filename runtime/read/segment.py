@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.read.evidence import drop_texture, looks_written, paper_limit
 from runtime.read.ink import ink_components, ink_map, label_regions
+from runtime.read.noise import suppress_grain
 from runtime.read.rules import remove_rules
 from runtime.results import BBox
 
@@ -30,6 +32,9 @@ class SegmentOptions:
 
     min_ink_contrast: float = 0.18  # least darkening of the paper (fraction) that counts as ink
     min_digit_height_px: int = 6  # smaller components are specks (JPEG noise, dust)
+    # Nor is a digit whose longer side is below this share of the picture's shorter side (even
+    # 3 mm digits on a whole A4 sheet are 1.4% of its width): a floor's speckle or a desk's grain is.
+    min_digit_size_share: float = 0.01
     speck_height_ratio: float = 0.25  # components shorter than this x median digit height are specks
     remove_rules: bool = True  # erase ruled / squared paper lines before finding digits
 
@@ -82,7 +87,12 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     page; without it the edges are the array's.
     """
     options = options or SegmentOptions()
-    mask, faint_mask, labels, stats = ink_components(darkness, options.min_ink_contrast)
+    darkness, grain = suppress_grain(darkness)
+    if grain.unreadable:
+        return []  # nothing but grain (a frame of noise): no stroke can be told from it
+    min_contrast = grain.min_contrast(options.min_ink_contrast)
+    mask, faint_mask, labels, stats = ink_components(darkness, min_contrast)
+    min_size = max(options.min_digit_height_px, options.min_digit_size_share * min(darkness.shape))
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
@@ -103,9 +113,12 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         return []
     components = _merge_broken_strokes(components, digit_height)
     at_edge = _EdgeTest(darkness.shape, inside)
-    components = [c for c in components if _looks_like_digit(c, digit_height, options)
+    components = [c for c in components if max(c.width, c.height) >= min_size
+                  and _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
-    return [_candidate(c, labels, darkness) for c in components]
+    candidates = [c for c in (_candidate(c, labels, darkness, min_contrast) for c in components) if c]
+    keep = drop_texture([c.bbox for c in candidates], min_size)
+    return [candidate for candidate, kept in zip(candidates, keep) if kept]
 
 
 def _components_from_stats(stats: np.ndarray) -> list[_Component]:
@@ -140,29 +153,29 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     if len(components) < 2:
         return components
     boxes = np.array([(c.left, c.top, c.right, c.bottom) for c in components], np.float32)
+    first, second = _near_pairs(boxes, 1.5 * digit_height)
     left, top, right, bottom = boxes.T
     width, height = right - left, bottom - top
-    union_w = np.maximum(right[:, None], right[None]) - np.minimum(left[:, None], left[None])
-    union_h = np.maximum(bottom[:, None], bottom[None]) - np.minimum(top[:, None], top[None])
-    overlap_x = np.minimum(right[:, None], right[None]) - np.maximum(left[:, None], left[None])
+    union_w = np.maximum(right[first], right[second]) - np.minimum(left[first], left[second])
+    union_h = np.maximum(bottom[first], bottom[second]) - np.minimum(top[first], top[second])
+    overlap_x = np.minimum(right[first], right[second]) - np.maximum(left[first], left[second])
     gap_x = -overlap_x
-    overlap_y = np.minimum(bottom[:, None], bottom[None]) - np.maximum(top[:, None], top[None])
+    overlap_y = np.minimum(bottom[first], bottom[second]) - np.maximum(top[first], top[second])
     gap_y = -overlap_y
-    narrower = np.minimum(width[:, None], width[None])
+    narrower = np.minimum(width[first], width[second])
     digit_sized = (union_h <= 1.5 * digit_height) & (union_w <= 1.25 * digit_height)
-    shorter = np.minimum(height[:, None], height[None])
+    shorter = np.minimum(height[first], height[second])
     # Stacked: one above the other (little vertical overlap), sharing most of their width.
     # Side-by-side digits whose boxes overlap (a slanted 1 beside a 4) overlap vertically too.
     stacked = ((overlap_x >= 0.5 * narrower) & (gap_y <= 0.35 * digit_height)
                & (overlap_y <= 0.3 * shorter))
     small = (np.maximum(width, height) < 0.45 * digit_height)
-    fragment = (small[:, None] | small[None]) & (np.maximum(gap_x, gap_y) <= 0.2 * digit_height)
+    fragment = (small[first] | small[second]) & (np.maximum(gap_x, gap_y) <= 0.2 * digit_height)
     # Beside a digit (not within its column) only a crumb joins it: a piece a third of a digit
     # tall is more likely a small digit of its own (a 0 squeezed in before a 7) than a stroke.
     crumb = np.maximum(width, height) < 0.25 * digit_height
-    fragment &= (overlap_x > 0) | (crumb[:, None] | crumb[None])
+    fragment &= (overlap_x > 0) | (crumb[first] | crumb[second])
     join = digit_sized & (stacked | fragment)
-    np.fill_diagonal(join, False)
     parent = list(range(len(components)))
 
     def root(index: int) -> int:
@@ -171,8 +184,8 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
             index = parent[index]
         return index
 
-    for first, second in zip(*np.nonzero(np.triu(join))):
-        parent[root(int(second))] = root(int(first))
+    for one, other in zip(first[join].tolist(), second[join].tolist()):
+        parent[root(other)] = root(one)
     merged: dict[int, _Component] = {}
     for index, component in enumerate(components):
         key = root(index)
@@ -182,6 +195,35 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
             merged[key] = _Component(component.left, component.top, component.right,
                                      component.bottom, component.area, list(component.labels))
     return list(merged.values())
+
+
+def _near_pairs(boxes: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) of boxes whose top-left corners lie within `reach` of each other
+    along both axes: the only pairs that can merge, found through a grid of `reach`-sized cells
+    so a page of grain with tens of thousands of specks costs no all-pairs matrix."""
+    cell = np.floor(boxes[:, :2] / max(reach, 1.0)).astype(np.int64)
+    columns = int(cell[:, 1].max()) + 3
+    key = (cell[:, 0] + 1) * columns + (cell[:, 1] + 1)
+    order = np.argsort(key, kind="stable")
+    sorted_keys = key[order]
+    firsts, seconds = [], []
+    # Each unordered pair of neighbouring cells once: the cell itself and four of its neighbours.
+    for step_x, step_y in ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1)):
+        target = key + step_x * columns + step_y
+        start = np.searchsorted(sorted_keys, target, side="left")
+        stop = np.searchsorted(sorted_keys, target, side="right")
+        counts = stop - start
+        owners = np.repeat(np.arange(len(boxes)), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        partners = order[np.repeat(start, counts) + offsets]
+        if step_x == 0 and step_y == 0:
+            keep = owners < partners
+            owners, partners = owners[keep], partners[keep]
+        firsts.append(owners)
+        seconds.append(partners)
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    close = np.all(np.abs(boxes[first, :2] - boxes[second, :2]) <= reach, axis=1)
+    return first[close], second[close]
 
 
 def _looks_like_digit(component: _Component, digit_height: float, options: SegmentOptions) -> bool:
@@ -232,8 +274,22 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
-def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray) -> DigitCandidate:
-    """Cut the soft ink of one region; neighbours' ink inside its box is masked out."""
+def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarray, limit: float) -> bool:
+    """Whether what lies around a region (its box grown by half its height; its own ink and
+    other ink left out) is paper: at most half of it darker than `limit` (a median test, without
+    sorting). Around writing lies paper; around a sliver of a dark band lies more of the band."""
+    margin = max(2, component.height // 2)
+    top, left = max(0, component.top - margin), max(0, component.left - margin)
+    # Every other pixel is plenty for a median, at a quarter of the cost.
+    window = (slice(top, component.bottom + margin, 2), slice(left, component.right + margin, 2))
+    around = darkness[window][labels[window] == 0]
+    return 2 * int(np.count_nonzero(around > limit)) <= around.size
+
+
+def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
+               min_contrast: float) -> DigitCandidate | None:
+    """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
+    it shows no evidence of written strokes (see `runtime.read.evidence`)."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     region_labels = labels[window]
     if len(component.labels) == 1:
@@ -241,6 +297,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray) 
     else:
         own = np.isin(region_labels, component.labels).astype(np.uint8)
     # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
+    core = own
     own = cv2.dilate(own, np.ones((3, 3), np.uint8))
     ink = darkness[window] * own
     # Scale so the strokes' cores are full white, as in MNIST: the 90th percentile of the ink.
@@ -249,6 +306,9 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray) 
     if values.size:
         rank = int(0.9 * (values.size - 1))
         stroke_level = float(np.partition(values, rank)[rank])
+    if not (looks_written(core, stroke_level, min_contrast)
+            and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
+        return None
     ink_u8 = np.clip(ink * (255.0 / max(stroke_level, 1e-3)), 0, 255).astype(np.uint8)
     bbox = (component.left, component.top, component.width, component.height)
     return DigitCandidate(bbox=bbox, ink=ink_u8)

@@ -1,0 +1,91 @@
+"""Is a region written ink? Checks made on each region before it is classified.
+
+A handwritten digit is a stroke of roughly constant width, several stroke widths long, clearly
+darker than the least darkening that counts as ink on its page. What else reaches the
+classifier fails one of these: a speck or a blob of grain is about as tall as it is thick (its
+widest inner circle fills it), and texture (a floor's speckle, a desk's grain, the soft edge of a
+shadow) lies just above the ink threshold, where writing lies well above it. The classifier
+would give every such region a confident label; these checks keep them from it. And when most
+regions on a page are alike and as small as a digit may be, they are texture (`drop_texture`).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MIN_LENGTH_IN_STROKES = 1.5
+"""A digit's longer side spans at least this many stroke widths (the widest inner circle's
+diameter); a dot or a blob spans about one. Generated pages: 99.9% of true digits pass."""
+
+MIN_PEAK_CONTRAST_RATIO = 1.5
+"""The darkest tenth of a region's ink must be this many times the page's least ink contrast:
+writing is well above the threshold, texture hovers just over it."""
+
+
+MAX_SURROUNDING_RATIO = 0.5
+"""Around writing lies paper (darkness near 0, whatever ink of neighbours is excluded); around a
+sliver of the band along a shadow's edge or beyond the sheet lies more of the band, darker than
+half the least ink contrast."""
+
+
+def stroke_width_px(own: np.ndarray) -> float:
+    """Diameter of the widest circle inside a region's mask (uint8, 1 on the region)."""
+    padded = cv2.copyMakeBorder(own, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
+
+
+def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) -> bool:
+    """Whether a region (mask `own`, its ink's 90th percentile darkness `peak_contrast`) is ink
+    written in strokes, on a page where ink starts at `min_contrast` darkness."""
+    if peak_contrast < MIN_PEAK_CONTRAST_RATIO * min_contrast:
+        return False
+    return max(own.shape) >= MIN_LENGTH_IN_STROKES * stroke_width_px(own)
+
+
+def paper_limit(min_contrast: float) -> float:
+    """The darkness that the median of what lies around a written region stays below: paper,
+    not the dark band along a shadow's edge or beyond the sheet, which noise breaks into slivers."""
+    return MAX_SURROUNDING_RATIO * min_contrast
+
+
+TEXTURE_MIN_REGIONS = 20
+"""Fewer regions than this are never called texture: a few small digits are just small digits."""
+
+TEXTURE_MEDIAN_RATIO = 1.5
+"""Regions whose median size is below this many times the least digit size are piled up
+against the size cut-off, as the tail of a page of specks (a floor's grain) is."""
+
+TEXTURE_MAX_IN_LINE = 0.3
+"""...and if fewer than this share of them have a neighbour beside them in a line, they are
+scattered like grain, not written: digits come in numbers and lines (generated pages of small
+digits: over 0.8; a speckled floor: under 0.1)."""
+
+TEXTURE_KEEP_RATIO = 2.0
+"""On a texture page only regions at least this many times the least digit size stay."""
+
+
+def drop_texture(boxes: list[tuple[int, int, int, int]], min_size: float) -> list[bool]:
+    """Which regions (boxes x, y, w, h) to keep, given the least size (longer side) of a digit."""
+    sizes = np.array([max(w, h) for _, _, w, h in boxes], np.float32)
+    if len(boxes) < TEXTURE_MIN_REGIONS or np.median(sizes) >= TEXTURE_MEDIAN_RATIO * min_size:
+        return [True] * len(boxes)
+    if _share_in_lines(np.array(boxes, np.float32)) >= TEXTURE_MAX_IN_LINE:
+        return [True] * len(boxes)
+    return (sizes >= TEXTURE_KEEP_RATIO * min_size).tolist()
+
+
+def _share_in_lines(boxes: np.ndarray) -> float:
+    """Share of boxes with another box beside them: level with them and within two heights."""
+    left, top, width, height = boxes.T
+    centre_y = top + height / 2
+    order = np.argsort(left)
+    in_line = np.zeros(len(boxes), bool)
+    for rank, index in enumerate(order):
+        reach = left[index] + width[index] + 2 * height[index]
+        for other in order[rank + 1 :]:
+            if left[other] > reach:
+                break
+            if abs(centre_y[other] - centre_y[index]) < 0.5 * max(height[index], height[other]):
+                in_line[index] = in_line[other] = True
+    return float(in_line.mean())
