@@ -55,12 +55,24 @@ class TurnReadings:
         return self.log_confidence.mean(axis=1)
 
 
-def read_turns(crops: list[np.ndarray], confidence_of) -> TurnReadings:
-    """Read the crops in all four quarter-turns; `confidence_of(crops)` gives one per crop."""
-    if not crops:
-        return TurnReadings(np.zeros((4, 0)))
-    rows = [np.log(np.maximum(confidence_of([np.rot90(c, t) for c in crops]), 1e-6)) for t in range(4)]
-    return TurnReadings(np.array(rows, np.float64))
+def read_turns(crops: list[np.ndarray], confidence_of, turns=range(4)) -> TurnReadings:
+    """Read the crops in the given quarter-turns; `confidence_of(crops)` gives one per crop.
+
+    Turns not read are left as NaN (`read_turn_over` fills in the half-turn when it is needed).
+    """
+    rows = np.full((4, len(crops)), np.nan)
+    for turn in turns if crops else ():
+        rows[turn] = np.log(np.maximum(confidence_of([np.rot90(c, turn) for c in crops]), 1e-6))
+    return TurnReadings(rows)
+
+
+def read_turn_over(readings: TurnReadings, crops: list[np.ndarray], confidence_of) -> TurnReadings:
+    """`readings` with the half-turn read too, if it was not."""
+    if not np.isnan(readings.log_confidence[2]).any():
+        return readings
+    log_confidence = readings.log_confidence.copy()
+    log_confidence[2] = read_turns(crops, confidence_of, (2,)).log_confidence[2]
+    return TurnReadings(log_confidence)
 
 
 def is_clearly_upright(readings: TurnReadings) -> bool:
