@@ -29,7 +29,7 @@ from runtime.read.orientation import (
     is_clearly_upright,
     is_upside_down,
     level_page,
-    map_box_back,
+    map_boxes_back,
     quarter_turn_matrix,
     read_turn_over,
     read_turns,
@@ -194,9 +194,10 @@ class _Page:
         """Express every digit's box in the pixels of the image as it was given."""
         if np.allclose(self.transform, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]):
             return
-        for line in lines:
-            for digit in line.digits:
-                digit.bbox = map_box_back(digit.bbox, self.transform, shape)
+        digits = [digit for line in lines for digit in line.digits]
+        if digits:
+            for digit, box in zip(digits, map_boxes_back([d.bbox for d in digits], self.transform, shape)):
+                digit.bbox = box
 
 
 class _Clock:
