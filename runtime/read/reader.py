@@ -97,25 +97,23 @@ class PageReader:
         if not candidates:
             return []
         hypotheses = [cut_hypotheses(c) for c in candidates]
-        crops = [c.ink for c in candidates]
-        crops += [part.ink for options in hypotheses for parts in options for part in parts]
+        # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
+        row_of = {id(c): row for row, c in enumerate(candidates)}
+        pieces = [part for options in hypotheses for parts in options for part in parts]
+        for part in pieces:
+            row_of.setdefault(id(part), len(row_of))
+        crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
         predictions = self.classifier.predict(normalize_batch(crops))
         labels, confidences = predictions.labels, predictions.confidences
         digits = []
-        cursor = len(candidates)  # where the pieces of the next hypothesis start in the batch
         for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
-            spans = []
-            for parts in options:
-                spans.append((cursor, cursor + len(parts)))
-                cursor += len(parts)
-            choice = best_reading(float(confidences[index]),
-                                  [confidences[start:stop] for start, stop in spans])
+            rows = [[row_of[id(part)] for part in parts] for parts in options]
+            choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
             if choice < 0:
                 digits.append(self._digit(candidate, labels[index], confidences[index]))
                 continue
-            start, _ = spans[choice]
-            for offset, part in enumerate(options[choice]):
-                digits.append(self._digit(part, labels[start + offset], confidences[start + offset]))
+            for part, row in zip(options[choice], rows[choice]):
+                digits.append(self._digit(part, labels[row], confidences[row]))
         return digits
 
     def _digit(self, candidate: DigitCandidate, label, confidence) -> Digit:
