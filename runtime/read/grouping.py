@@ -35,12 +35,15 @@ def group_lines(digits: list[Digit], options: GroupingOptions | None = None) -> 
     """Arrange digits into lines (top to bottom) of numbers (left to right)."""
     options = options or GroupingOptions()
     chains: list[list[Digit]] = []
+    summaries: list[_Recent] = []  # one per chain, redone only when the chain grows
     for digit in sorted(digits, key=lambda d: (d.bbox[0], d.bbox[1])):
-        chain = _best_chain(chains, digit, options)
-        if chain is None:
+        index = _best_chain(summaries, digit, options)
+        if index is None:
             chains.append([digit])
+            summaries.append(_Recent.of(chains[-1]))
         else:
-            chain.append(digit)
+            chains[index].append(digit)
+            summaries[index] = _Recent.of(chains[index])
     chains.sort(key=_chain_top)
     return [Line(numbers=_split_numbers(chain, options)) for chain in chains]
 
@@ -49,8 +52,24 @@ def _centre_y(digit: Digit) -> float:
     return digit.bbox[1] + digit.bbox[3] / 2.0
 
 
-def _best_chain(chains: list[list[Digit]], digit: Digit, options: GroupingOptions):
-    """The line this digit continues: the closest in height among those it lines up with.
+@dataclass
+class _Recent:
+    """A line's last few digits and what every candidate digit is compared with."""
+
+    digits: list[Digit]
+    height: float  # median height
+    centre_y: float  # median centre height
+    right: int  # rightmost edge
+
+    @classmethod
+    def of(cls, chain: list[Digit]) -> _Recent:
+        recent = chain[-LINE_FIT_DIGITS:]
+        return cls(recent, median([d.bbox[3] for d in recent]),
+                   median([_centre_y(d) for d in recent]), max(d.bbox[0] + d.bbox[2] for d in recent))
+
+
+def _best_chain(summaries: list[_Recent], digit: Digit, options: GroupingOptions) -> int | None:
+    """The index of the line this digit continues: the closest in height among those it lines up with.
 
     The line is expected either where its last few digits stand or further along their slope,
     so a tilted line is followed across a wide gap, while one odd digit (a long tail, a small 0)
@@ -58,24 +77,22 @@ def _best_chain(chains: list[list[Digit]], digit: Digit, options: GroupingOption
     """
     best, best_offset = None, None
     x, _, width, height = digit.bbox
-    for chain in chains:
-        recent = chain[-LINE_FIT_DIGITS:]
-        line_height = median([d.bbox[3] for d in recent])
-        reference_height = max(height, line_height)
-        gap = x - max(d.bbox[0] + d.bbox[2] for d in recent)
-        if gap > options.line_gap_ratio * reference_height:
+    centre_y = _centre_y(digit)
+    for index, recent in enumerate(summaries):
+        reference_height = max(height, recent.height)
+        if x - recent.right > options.line_gap_ratio * reference_height:
             continue
         # Where the line runs on, or where it stands: a writer often slants each number but
         # starts the next one back at the line's height.
         tolerance = options.line_offset_ratio * reference_height
-        offset = abs(_centre_y(digit) - median([_centre_y(d) for d in recent]))
-        reach = MAX_LINE_SLOPE * abs(x - recent[-1].bbox[0])  # how far a sloping line can stray
+        offset = abs(centre_y - recent.centre_y)
+        reach = MAX_LINE_SLOPE * abs(x - recent.digits[-1].bbox[0])  # how far a sloping line can stray
         if tolerance < offset <= tolerance + reach:  # fit the slope only where it could help
-            offset = abs(_centre_y(digit) - _expected_centre_y(recent, x + width / 2.0))
+            offset = abs(centre_y - _expected_centre_y(recent.digits, x + width / 2.0))
         if offset > tolerance:
             continue
         if best_offset is None or offset < best_offset:
-            best, best_offset = chain, offset
+            best, best_offset = index, offset
     return best
 
 

@@ -55,12 +55,24 @@ class TurnReadings:
         return self.log_confidence.mean(axis=1)
 
 
-def read_turns(crops: list[np.ndarray], confidence_of) -> TurnReadings:
-    """Read the crops in all four quarter-turns; `confidence_of(crops)` gives one per crop."""
-    if not crops:
-        return TurnReadings(np.zeros((4, 0)))
-    rows = [np.log(np.maximum(confidence_of([np.rot90(c, t) for c in crops]), 1e-6)) for t in range(4)]
-    return TurnReadings(np.array(rows, np.float64))
+def read_turns(crops: list[np.ndarray], confidence_of, turns=range(4)) -> TurnReadings:
+    """Read the crops in the given quarter-turns; `confidence_of(crops)` gives one per crop.
+
+    Turns not read are left as NaN (`read_turn_over` fills in the half-turn when it is needed).
+    """
+    rows = np.full((4, len(crops)), np.nan)
+    for turn in turns if crops else ():
+        rows[turn] = np.log(np.maximum(confidence_of([np.rot90(c, turn) for c in crops]), 1e-6))
+    return TurnReadings(rows)
+
+
+def read_turn_over(readings: TurnReadings, crops: list[np.ndarray], confidence_of) -> TurnReadings:
+    """`readings` with the half-turn read too, if it was not."""
+    if not np.isnan(readings.log_confidence[2]).any():
+        return readings
+    log_confidence = readings.log_confidence.copy()
+    log_confidence[2] = read_turns(crops, confidence_of, (2,)).log_confidence[2]
+    return TurnReadings(log_confidence)
 
 
 def is_clearly_upright(readings: TurnReadings) -> bool:
@@ -119,12 +131,11 @@ def _line_scores(centres: np.ndarray, angles_deg: np.ndarray, bin_px: float) -> 
     """
     theta = np.radians(angles_deg)[:, None]
     x, y = centres[None, :, 0], centres[None, :, 1]
-    best = np.zeros(len(angles_deg))
-    for across in (x * np.sin(theta) + y * np.cos(theta), x * np.cos(theta) - y * np.sin(theta)):
-        for phase in (0.0, 0.5):
-            bins = np.floor((across - across.min(axis=1, keepdims=True)) / bin_px + phase)
-            best = np.maximum(best, _sum_of_squared_counts(bins))
-    return best
+    across = np.concatenate([x * np.sin(theta) + y * np.cos(theta), x * np.cos(theta) - y * np.sin(theta)])
+    offsets = (across - across.min(axis=1, keepdims=True)) / bin_px
+    # All four counts in one call: on a frame's few digits the per-call cost is most of the work.
+    bins = np.concatenate([np.floor(offsets + phase) for phase in (0.0, 0.5)])
+    return _sum_of_squared_counts(bins).reshape(4, len(angles_deg)).max(axis=0)
 
 
 def _sum_of_squared_counts(bins: np.ndarray) -> np.ndarray:
@@ -177,11 +188,19 @@ def compose(second: np.ndarray, first: np.ndarray) -> np.ndarray:
 
 def map_box_back(box: BBox, matrix: np.ndarray, shape: tuple[int, int]) -> BBox:
     """Map a box found in a transformed page back to the input page (`matrix`: input -> page)."""
+    return map_boxes_back([box], matrix, shape)[0]
+
+
+def map_boxes_back(boxes: list[BBox], matrix: np.ndarray, shape: tuple[int, int]) -> list[BBox]:
+    """`map_box_back` for many boxes at once (one inversion, one product: a frame has dozens)."""
     inverse = cv2.invertAffineTransform(matrix)
-    x, y, w, h = box
-    corners = np.array([[x, y, 1.0], [x + w, y, 1.0], [x, y + h, 1.0], [x + w, y + h, 1.0]])
-    points = corners @ inverse.T
+    x, y, w, h = np.array(boxes, np.float64).reshape(-1, 4).T
+    corners = np.stack([np.stack([x, y]), np.stack([x + w, y]), np.stack([x, y + h]),
+                        np.stack([x + w, y + h])])  # (corner, xy, box)
+    points = np.einsum("ij,cjb->cib", inverse[:, :2], corners) + inverse[:, 2:3]
     height, width = shape
-    left, top = np.clip(points.min(axis=0), 0, [width, height])
-    right, bottom = np.clip(points.max(axis=0), 0, [width, height])
-    return (int(round(left)), int(round(top)), int(round(right - left)), int(round(bottom - top)))
+    limit = np.array([[width], [height]], np.float64)
+    low = np.clip(points.min(axis=0), 0, limit)
+    high = np.clip(points.max(axis=0), 0, limit)
+    return [(int(round(left)), int(round(top)), int(round(right - left)), int(round(bottom - top)))
+            for left, top, right, bottom in zip(low[0], low[1], high[0], high[1])]

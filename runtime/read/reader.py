@@ -25,14 +25,14 @@ from runtime.read.grouping import GroupingOptions, group_lines
 from runtime.read.ink import ink_map
 from runtime.read.orientation import (
     MIN_TILT_DEG,
-    TurnReadings,
     compose,
     estimate_tilt_deg,
     is_clearly_upright,
     is_upside_down,
     level_page,
-    map_box_back,
+    map_boxes_back,
     quarter_turn_matrix,
+    read_turn_over,
     read_turns,
 )
 from runtime.read.polarity import AUTO, check_polarity
@@ -115,25 +115,23 @@ class PageReader:
         if not candidates:
             return []
         hypotheses = [cut_hypotheses(c) for c in candidates]
-        crops = [c.ink for c in candidates]
-        crops += [part.ink for options in hypotheses for parts in options for part in parts]
+        # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
+        row_of = {id(c): row for row, c in enumerate(candidates)}
+        pieces = [part for options in hypotheses for parts in options for part in parts]
+        for part in pieces:
+            row_of.setdefault(id(part), len(row_of))
+        crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
         predictions = self.classifier.predict(normalize_batch(crops))
         labels, confidences = predictions.labels, predictions.confidences
         digits = []
-        cursor = len(candidates)  # where the pieces of the next hypothesis start in the batch
         for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
-            spans = []
-            for parts in options:
-                spans.append((cursor, cursor + len(parts)))
-                cursor += len(parts)
-            choice = best_reading(float(confidences[index]),
-                                  [confidences[start:stop] for start, stop in spans])
+            rows = [[row_of[id(part)] for part in parts] for parts in options]
+            choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
             if choice < 0:
                 digits.append(self._digit(candidate, labels[index], confidences[index]))
                 continue
-            start, _ = spans[choice]
-            for offset, part in enumerate(options[choice]):
-                digits.append(self._digit(part, labels[start + offset], confidences[start + offset]))
+            for part, row in zip(options[choice], rows[choice]):
+                digits.append(self._digit(part, labels[row], confidences[row]))
         return digits
 
     def _digit(self, candidate: DigitCandidate, label, confidence) -> Digit:
@@ -166,15 +164,19 @@ class _Page:
         """Turn the page so its digits stand upright, by what the classifier reads best."""
         if len(self.candidates) < MIN_DIGITS_TO_TURN:
             return
-        upright = self._read_turns(confidence_of)
+        # Most pages are upright beyond doubt on the first vote, which needs no half-turn: the
+        # upside-down reading (a quarter of the classifier's work here) waits until it counts.
+        crops = self._sample()
+        upright = read_turns(crops, confidence_of, (0, 1, 3))
         if is_clearly_upright(upright):
             return
+        upright = read_turn_over(upright, crops, confidence_of)
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
         as_given = (self.darkness, self.inside, self.transform, self.candidates)
         self._turn(1)
-        sideways = self._read_turns(confidence_of)
+        sideways = read_turns(self._sample(), confidence_of)
         # Each axis by its better way up; the axes' crops differ, so compare their means. Turned
         # the right way, a page shows about as many digits as before: a turn that loses many
         # (a line of digits falling apart into a few odd pieces) is not the right one.
@@ -187,9 +189,10 @@ class _Page:
         if is_upside_down(sideways):
             self._turn(2)
 
-    def _read_turns(self, confidence_of) -> TurnReadings:
+    def _sample(self) -> list[np.ndarray]:
+        """The crops that vote on the orientation: the largest."""
         largest = sorted(self.candidates, key=lambda c: -c.bbox[2] * c.bbox[3])
-        return read_turns([c.ink for c in largest[:ORIENTATION_SAMPLE]], confidence_of)
+        return [c.ink for c in largest[:ORIENTATION_SAMPLE]]
 
     def _turn(self, turns: int) -> None:
         turning = quarter_turn_matrix(turns, self.darkness.shape)
@@ -207,9 +210,10 @@ class _Page:
         """Express every digit's box in the pixels of the image as it was given."""
         if np.allclose(self.transform, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]):
             return
-        for line in lines:
-            for digit in line.digits:
-                digit.bbox = map_box_back(digit.bbox, self.transform, shape)
+        digits = [digit for line in lines for digit in line.digits]
+        if digits:
+            for digit, box in zip(digits, map_boxes_back([d.bbox for d in digits], self.transform, shape)):
+                digit.bbox = box
 
 
 class _Clock:

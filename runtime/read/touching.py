@@ -47,15 +47,23 @@ def cut_hypotheses(candidate: DigitCandidate) -> list[list[DigitCandidate]]:
     valleys = cut_columns(candidate.ink, MAX_VALLEYS)
     min_piece_px = MIN_PIECE_ASPECT * height
     hypotheses = []
+    pieces: dict[tuple[int, int], DigitCandidate | None] = {}  # a piece recurs in many cuts: cut it once
     for count in range(1, len(valleys) + 1):
         for cuts in combinations(valleys, count):
             edges = (0, *cuts, width)
             if min(b - a for a, b in zip(edges, edges[1:])) < min_piece_px:
                 continue
-            parts = split_at(candidate, list(cuts))
-            if parts is not None:
+            parts = [_piece(candidate, start, stop, pieces) for start, stop in zip(edges, edges[1:])]
+            if None not in parts:
                 hypotheses.append(parts)
     return hypotheses
+
+
+def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> DigitCandidate | None:
+    """The piece between two columns (as `split_at` cuts it), the same object every time asked."""
+    if (start, stop) not in pieces:
+        pieces[(start, stop)] = _cut_piece(candidate, start, stop)
+    return pieces[(start, stop)]
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray]) -> int:
@@ -97,15 +105,17 @@ def cut_columns(ink: np.ndarray, max_cuts: int = 4) -> list[int]:
 
 def split_at(candidate: DigitCandidate, cuts: list[int]) -> list[DigitCandidate] | None:
     """The pieces of `candidate` between the given columns; None if a piece would be empty."""
-    ink = candidate.ink
+    parts = [_cut_piece(candidate, start, stop)
+             for start, stop in zip([0] + cuts, cuts + [candidate.ink.shape[1]])]
+    return None if None in parts else parts
+
+
+def _cut_piece(candidate: DigitCandidate, start: int, stop: int) -> DigitCandidate | None:
+    """The columns start:stop of `candidate`, trimmed to their ink; None if they hold none."""
+    piece = candidate.ink[:, start:stop]
+    rows = np.flatnonzero(piece.max(axis=1) > 0) if piece.size else np.array([])
+    if rows.size == 0:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
     x, y = candidate.bbox[:2]
-    parts = []
-    for start, stop in zip([0] + cuts, cuts + [ink.shape[1]]):
-        piece = ink[:, start:stop]
-        rows = np.flatnonzero(piece.max(axis=1) > 0) if piece.size else np.array([])
-        if rows.size == 0:
-            return None
-        top, bottom = int(rows[0]), int(rows[-1]) + 1
-        parts.append(DigitCandidate(bbox=(x + start, y + top, stop - start, bottom - top),
-                                    ink=piece[top:bottom]))
-    return parts
+    return DigitCandidate(bbox=(x + start, y + top, stop - start, bottom - top), ink=piece[top:bottom])
