@@ -123,8 +123,9 @@ def plan_tasks(files: list[str], done: set[tuple[str, int]]) -> tuple[list[Task]
             except PageError as error:
                 errors.append(FailedPage(path, None, str(error)))
                 continue
-            tasks.extend(Task(len(tasks) + offset, path, page_index) for offset, page_index in
-                         enumerate(i for i in range(page_count) if i + 1 not in done_pages))
+            for page_index in range(page_count):
+                if page_index + 1 not in done_pages:
+                    tasks.append(Task(len(tasks), path, page_index))
             continue
         if done_pages and Path(path).suffix.lower() not in (".tif", ".tiff"):
             continue  # a single-page image already read
