@@ -35,8 +35,7 @@ from test_scan_fakes import (
 
 from runtime.scan.cli import main
 from runtime.scan.pages import PageError, check_image_file, open_pages
-from runtime.scan.records import FailedPage, ReadPage
-from runtime.scan.writers import JOURNAL_SUFFIX, ResultStore
+from runtime.scan.writers import JOURNAL_SUFFIX
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
@@ -144,7 +143,7 @@ def test_csv_only_run_and_resume_longer_than_any_rewrite_interval(fast_clock):
     assert len({row["file"] for row in csv.DictReader(open("out.csv", encoding="utf-8"))}) == 7
 
 
-def test_json_dash_goes_to_stdout_and_writes_no_file_named_dash():
+def test_json_dash_goes_to_stdout_and_writes_no_file_named_dash(fast_clock):
     make_pages("scans", 2)
     status, out, _ = scan("scans", "--json", "-", "--quiet")
     assert status == 0 and len(json.loads(out)["files"]) == 2

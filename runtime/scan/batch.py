@@ -164,10 +164,10 @@ def read_page(reader, source, path: str, index: int,
     except PageTimeout:
         return FailedPage(path, page, f"reading took longer than the {options.page_timeout_s:g} s "
                                       "budget per page (--page-timeout)"), None
-    except MemoryError:
-        return FailedPage(path, page, "reading needs more memory than a worker may use "
-                                      "(--worker-memory)"), None
     except Exception as error:  # noqa: BLE001 - a page the reader chokes on must not stop a batch
+        if isinstance(error, MemoryError) or "Insufficient memory" in str(error):  # cv2.error too
+            return FailedPage(path, page, f"reading needs more than the {options.worker_memory_mb} MB "
+                                          "a worker may take (--worker-memory)"), None
         return FailedPage(path, page, f"reading failed ({type(error).__name__}: {error})"), None
     warning = None
     if options.annotate_dir:
