@@ -430,3 +430,16 @@ def test_real_model_end_to_end(in_tmp):
         x, y, w, h = digit["bbox"]
         assert 0 <= x and 0 <= y and x + w <= 420 and y + h <= 200
     assert annotation_path("checked", "sheet.png", 1).is_file()
+
+
+def test_a_stop_request_lets_the_pool_finish_what_is_in_flight_and_start_nothing_more(in_tmp):
+    from runtime.scan.batch import BatchOptions, plan_tasks, run_tasks
+
+    files = [str(path) for path in make_pages("scans", [1] * 12)]
+    tasks, _ = plan_tasks(files, set())
+    results = []
+    options = BatchOptions(workers=2, reader_factory=blob_reader_factory)
+    run_tasks(tasks, options, results.append, should_stop=lambda: len(results) >= 1)
+    # Two workers hold at most four tasks in flight when the first result asks for the stop.
+    assert 1 <= len(results) <= 4
+    assert all(not record.failed for result in results for record in result.records)

@@ -1,7 +1,11 @@
-"""The batch scanner behind `python -m runtime.scan`: inputs, pages, the worker pool, outputs.
+"""The batch scanner behind `python -m runtime.scan`: inputs, pages, the engine, outputs.
 
-`cli` parses and reports, `inputs` expands paths into a sorted work list, `pages` decodes images
-and PDFs with size guards, `batch` reads them in worker processes, `writers` keeps the results.
+`cli` parses and reports; `inputs` expands paths into a sorted work list; `pages` decodes images
+and PDFs with size guards (`check_image_file` for other callers); `records` is the page record
+type (`ReadPage` / `FailedPage`) and its wire shape; `batch` plans the tasks, reads one task
+(`read_task`, `read_page`) and picks the engine (`run_tasks`): this process, or the local
+process pool in `pool`; `annotations` draws pages for `--annotate`; `journal`, `writers` and
+`outputs` keep the results (journal first, JSON/CSV assembled from it, output checks and locks).
 """
 
 import os
