@@ -165,13 +165,10 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
         return _scan(arguments, files, problems, options, store, report, stop)
     except KeyboardInterrupt:  # asked twice: stop now, keep the journal as it is
         store.fail()
-        return fail(f"stopped at once; the pages read are kept in {store.journal.path}: run the "
-                    "same command with --resume to finish", ExitCode.INTERRUPTED)
+        return fail(f"stopped at once; {_kept(store)}", ExitCode.INTERRUPTED)
     except OutputError as error:
         store.fail()
-        kept = store.journal.record_count
-        return fail(f"{error}; stopped. The {kept} pages read before are kept in "
-                    f"{store.journal.path}: fix this, then run the same command with --resume")
+        return fail(f"{error}; stopped. {_kept(store)}")
     finally:
         stop.restore()
 
@@ -219,12 +216,19 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
         run_tasks(tasks, options, on_result, reader=reader, should_stop=stop)
     if stop.requested:
         store.abandon()
-        report.info(f"stopped: kept {store.journal.record_count} page records; run the same "
-                    "command with --resume to finish", force=True)
+        report.info(f"stopped: {_kept(store)}", force=True)
         return int(ExitCode.INTERRUPTED)
     written = store.finish()
     report.closing_summary(store, tasks, options.workers, time.perf_counter() - started, written)
     return int(ExitCode.FAILED if report.failed else ExitCode.OK)
+
+
+def _kept(store: ResultStore) -> str:
+    """What a stopped run leaves for the next one, in words."""
+    if store.journal.path is None:
+        return "nothing is kept on disk without --json FILE, --csv FILE or --jsonl FILE"
+    return (f"the {store.journal.record_count} page records read are kept in "
+            f"{display_path(store.journal.path)}; run the same command with --resume to finish")
 
 
 def _auto_workers(task_count: int) -> int:
