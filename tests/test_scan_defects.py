@@ -442,15 +442,16 @@ line_text = json.dumps([line] * 8)
 paths = [f"scans/page{i:05d}.png" for i in range(10_000)]
 store = ResultStore(json_path="out.json", csv_path="out.csv")
 store.set_input_order(paths)
-started, before = time.perf_counter(), rss()
+started, before = time.process_time(), rss()
 for index, path in enumerate(reversed(paths)):
     lines = json.loads(line_text)  # a fresh record each time, as from a worker
     store.add(ReadPage(path, 1, lines) if index % 100 else FailedPage(path, 1, "bad"))
 store.finish()
-print(json.dumps({"seconds": time.perf_counter() - started, "growth": rss() - before}))
+print(json.dumps({"cpu_seconds": time.process_time() - started, "growth": rss() - before}))
 """
 
 
+@pytest.mark.slow
 @linux_only
 def test_ten_thousand_records_are_kept_and_assembled_in_bounded_time_and_memory(in_tmp):
     environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
@@ -462,6 +463,8 @@ def test_ten_thousand_records_are_kept_and_assembled_in_bounded_time_and_memory(
     assert len(document["files"]) == 9_900 and len(document["errors"]) == 100
     assert [f["path"] for f in document["files"][:2]] == ["scans/page00000.png", "scans/page00001.png"]
     assert len(list(csv.DictReader(open("out.csv", encoding="utf-8")))) == 9_900 * 16
-    assert measured["seconds"] < 60, measured
+    # CPU time, not wall time, so a busy machine cannot fail it: about 3 s here, and rewriting
+    # the whole JSON every few pages (the old design) took minutes.
+    assert measured["cpu_seconds"] < 30, measured
     # The records themselves are ~100 MB as Python objects; kept in memory they would show here.
     assert measured["growth"] < 20e6, measured
