@@ -93,21 +93,6 @@ def raising_reader_factory(options) -> RaisingReader:
     return RaisingReader(min_confidence=options.min_confidence)
 
 
-class SlowReader(BlobReader):
-    """Takes `SECONDS_PER_PAGE` a page, for tests that stop a run half-way."""
-
-    SECONDS_PER_PAGE = 0.05
-
-    def read(self, image: np.ndarray) -> PageResult:
-        time.sleep(self.SECONDS_PER_PAGE)
-        return super().read(image)
-
-
-def slow_reader_factory(options) -> SlowReader:
-    _log("build")
-    return SlowReader(min_confidence=options.min_confidence)
-
-
 class GatedReader(BlobReader):
     """Reads $SCAN_FAKE_GATE_AFTER pages, then waits while the file $SCAN_FAKE_GATE exists.
 
