@@ -468,3 +468,20 @@ def test_ten_thousand_records_are_kept_and_assembled_in_bounded_time_and_memory(
     assert measured["cpu_seconds"] < 30, measured
     # The records themselves are ~100 MB as Python objects; kept in memory they would show here.
     assert measured["growth"] < 20e6, measured
+
+
+def test_opencv_decoder_limit_is_the_page_budget():
+    """The backstop behind the header checks: set before cv2 loads, to the same number."""
+    import re
+
+    import runtime.scan
+    from runtime.scan.pages import MAX_PAGE_PIXELS
+
+    source = Path(runtime.scan.__file__).read_text()
+    assert re.search(r'"OPENCV_IO_MAX_IMAGE_PIXELS", "(\d+)"', source).group(1) == str(MAX_PAGE_PIXELS)
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    environment.pop("OPENCV_IO_MAX_IMAGE_PIXELS", None)
+    probe = subprocess.run([sys.executable, "-c", "import runtime.scan, os; "
+                            "print(os.environ['OPENCV_IO_MAX_IMAGE_PIXELS'])"],
+                           env=environment, capture_output=True, text=True, timeout=60)
+    assert probe.stdout.strip() == str(MAX_PAGE_PIXELS)

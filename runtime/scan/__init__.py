@@ -13,5 +13,5 @@ import os
 # OpenCV reads its decoder limit once, when the library loads, so it is set here, before any
 # module of the scanner imports cv2 (worker processes inherit it): whatever a header claims,
 # no decoder allocates more than the scanner's page budget (runtime.scan.pages.MAX_PAGE_PIXELS,
-# which a test checks against this number).
+# tests/test_scan_defects.py checks the two agree).
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "100000000")
