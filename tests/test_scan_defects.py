@@ -286,13 +286,14 @@ def test_giant_pdf_pages_are_refused_per_page_quickly():
     assert len(json.loads(Path("out.json").read_text())["files"]) == 1
 
 
-def test_a_page_over_the_time_budget_is_a_per_page_error_and_the_batch_goes_on():
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_page_over_the_time_budget_is_a_per_page_error_and_the_batch_goes_on(workers):
     make_pages("scans", 2)
     stuck = blob_page(1)
     stuck[0, 0] = CRASH_MARK_BGR
     write_image("scans/p001.png", stuck)
     status, _, err = scan("scans", "--page-timeout", "0.5", "--json", "out.json", "--quiet",
-                          factory=hanging_reader_factory)
+                          "--workers", workers, factory=hanging_reader_factory)
     assert status == 1
     document = json.loads(Path("out.json").read_text())
     assert [Path(f["path"]).name for f in document["files"]] == ["p000.png"]
