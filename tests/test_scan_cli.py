@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from test_scan_fakes import (
+    GATE_AFTER_ENV_VAR,
     GATE_ENV_VAR,
     LOG_ENV_VAR,
-    STALL_AFTER_PAGES,
     blob_page,
     blob_reader_factory,
     crashing_reader_factory,
@@ -37,16 +37,14 @@ from test_scan_fakes import (
     write_pdf,
 )
 
-from runtime.paths import REPO_ROOT
+from runtime.scan.annotations import annotation_path
 from runtime.scan.cli import main
-from runtime.scan.writers import JOURNAL_SUFFIX
+from runtime.scan.writers import CSV_COLUMNS, JOURNAL_SUFFIX
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
 PAGES_IN_STOPPED_RUNS = 30
-"""Pages in the runs stopped half-way; their readers hold after STALL_AFTER_PAGES pages each."""
-STOPPED_RUN_WAIT_S = 60.0
-"""How long a test waits for a stopped run to reach its stall before failing (a healthy run
-takes about a second; the result never depends on it)."""
+"""Pages in the runs stopped half-way (by a gated reader, at a page the test chooses)."""
 
 
 @pytest.fixture(autouse=True)
@@ -157,8 +155,9 @@ def test_annotate_writes_a_png_per_page_with_boxes_drawn(in_tmp):
     status, _, err = scan("scans", "book.pdf", "--annotate", "checked", "--quiet")
     assert status == 0, err
     written = sorted(p.relative_to("checked").as_posix() for p in Path("checked").rglob("*.png"))
-    assert written == ["book.pdf.page1.png", "book.pdf.page2.png", "scans/p000.png.page1.png"]
-    annotated = cv2.imread("checked/scans/p000.png.page1.png")
+    assert [name.split("-")[0] + name[name.index(".page"):] for name in written] == [
+        "book.pdf.page1.png", "book.pdf.page2.png", "p000.png.page1.png"]
+    annotated = cv2.imread(str(annotation_path("checked", str(pages[0]), 1)))
     original = cv2.imread(str(pages[0]))
     assert annotated.shape == original.shape
     changed = np.any(annotated != original, axis=2)
@@ -255,7 +254,6 @@ def test_resume_retries_inputs_that_failed(in_tmp):
     assert document["errors"] == [] and document["files"][0]["lines"][0]["text"] == "7 7"
 
 
-@pytest.mark.slow  # spawns pools of worker processes, one killed on purpose: seconds
 def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tmp, fake_log):
     counts = [1, 2, 3, 1, 2, 3, 1, 2]
     make_pages("scans", counts)
@@ -282,48 +280,40 @@ def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tm
     assert os.getpid() not in {int(pid) for pid in readers_in_workers}
 
 
-def start_stalling_run(gate: Path, *arguments: str) -> subprocess.Popen:
-    """`python -m runtime.scan` in a child process whose readers hold after STALL_AFTER_PAGES."""
-    gate.mkdir()
+def start_gated_run(arguments: list[str], gate: Path, pages_before_gate: int) -> subprocess.Popen:
+    """The scanner as its own process with a reader that stops after `pages_before_gate` pages
+    until `gate` is removed: the test knows exactly what was read when it stops the run."""
     script = ("import sys; from runtime.scan.cli import main; "
-              "from test_scan_fakes import stalling_reader_factory; "
-              "sys.exit(main(sys.argv[1:], reader_factory=stalling_reader_factory))")
+              "from test_scan_fakes import gated_reader_factory; "
+              "sys.exit(main(sys.argv[1:], reader_factory=gated_reader_factory))")
+    gate.touch()
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]),
-                       **{GATE_ENV_VAR: str(gate)})
-    return subprocess.Popen([sys.executable, "-c", script, *arguments], env=environment,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                       **{GATE_ENV_VAR: str(gate), GATE_AFTER_ENV_VAR: str(pages_before_gate)})
+    return subprocess.Popen([sys.executable, "-c", script, *arguments, "--workers", "1", "--quiet"],
+                            env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
 
 
-def wait_until(condition, what: str) -> None:
-    deadline = time.monotonic() + STOPPED_RUN_WAIT_S
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.01)
-
-
-def journal_lines(journal: Path) -> int:
-    return journal.read_text().count("\n") if journal.exists() else 0
+def wait_for_lines(path: Path, count: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.read_bytes().count(b"\n") >= count):
+        assert time.monotonic() < deadline, f"{path} never reached {count} lines"
+        time.sleep(0.02)
 
 
 def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):
     make_pages("scans", [1] * PAGES_IN_STOPPED_RUNS)
-    gate = in_tmp / "gate"
-    process = start_stalling_run(gate, "scans", "--json", "out.json", "--csv", "out.csv",
-                                 "--workers", "1", "--quiet")
-    try:
-        wait_until(lambda: any(gate.glob("stalled-*")), "the run to hold its sixth page")
-        process.send_signal(signal.SIGKILL)  # no chance to clean up
-        process.wait(timeout=30)
-    finally:
-        (gate / "release").touch()
-        process.kill()
+    process = start_gated_run(["scans", "--json", "out.json", "--csv", "out.csv"],
+                              in_tmp / "gate", pages_before_gate=10)
     journal = Path("out.json" + JOURNAL_SUFFIX)
+    wait_for_lines(journal, 10)
+    process.send_signal(signal.SIGKILL)  # no chance to clean up
+    process.wait(timeout=30)
     kept = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert len(kept) == STALL_AFTER_PAGES  # every page finished before the kill, no more
+    assert len(kept) == 10
+    # The CSV is written whole at the end: a killed run leaves it as it started, never half.
+    assert list(csv.reader(open("out.csv", encoding="utf-8"))) == [list(CSV_COLUMNS)]
     read_before = len(events(fake_log, "read"))
-    csv_rows = list(csv.DictReader(open("out.csv", encoding="utf-8")))
-    assert len(csv_rows) == len(kept)  # flushed per page too
 
     status, _, err = scan("scans", "--json", "out.json", "--csv", "out.csv", "--resume", "--quiet")
     assert status == 0, err
@@ -331,35 +321,25 @@ def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):
     assert [Path(f["path"]).name for f in files] == [f"p{i:03d}.png"
                                                      for i in range(PAGES_IN_STOPPED_RUNS)]
     reread = len(events(fake_log, "read")) - read_before
-    assert reread == PAGES_IN_STOPPED_RUNS - len(kept)  # pages in the journal were not read again
+    assert reread == PAGES_IN_STOPPED_RUNS - 10  # pages in the journal were not read again
     assert len(list(csv.DictReader(open("out.csv", encoding="utf-8")))) == PAGES_IN_STOPPED_RUNS
     assert not journal.exists()
 
 
-def test_terminated_run_saves_valid_json_and_says_how_to_resume(in_tmp):
+def test_terminated_run_finishes_its_page_saves_valid_json_and_says_how_to_resume(in_tmp):
     make_pages("scans", [1] * PAGES_IN_STOPPED_RUNS)
     gate = in_tmp / "gate"
-    workers = 2
-    process = start_stalling_run(gate, "scans", "--json", "out.json", "--workers", str(workers),
-                                 "--quiet")
+    process = start_gated_run(["scans", "--json", "out.json"], gate, pages_before_gate=5)
     journal = Path("out.json" + JOURNAL_SUFFIX)
-    try:
-        # Both workers hold, and the main process has written every page they read.
-        wait_until(lambda: journal_lines(journal) == workers * STALL_AFTER_PAGES,
-                   "the workers' pages in the journal")
-        process.terminate()
-    finally:
-        # Pool workers finish the page in hand before the main process may exit.
-        (gate / "release").touch()
-    try:
-        _, stderr = process.communicate(timeout=30)
-    finally:
-        process.kill()
+    wait_for_lines(journal, 5)
+    process.terminate()  # while page 6 is being read: it is finished, then the run stops
+    gate.unlink()
+    _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "Traceback" not in stderr and "--resume" in stderr
     files = json.loads(Path("out.json").read_text())["files"]
-    assert workers * STALL_AFTER_PAGES <= len(files) < PAGES_IN_STOPPED_RUNS
-    assert journal.exists()
+    assert 6 <= len(files) < PAGES_IN_STOPPED_RUNS and journal.exists()
+    assert len(files) == journal.read_bytes().count(b"\n")
 
 
 def test_module_runs_as_a_command():
@@ -449,4 +429,17 @@ def test_real_model_end_to_end(in_tmp):
         assert digit["digit"] in "0123456789?" and 0.0 <= digit["confidence"] <= 1.0
         x, y, w, h = digit["bbox"]
         assert 0 <= x and 0 <= y and x + w <= 420 and y + h <= 200
-    assert Path("checked/sheet.png.page1.png").is_file()
+    assert annotation_path("checked", "sheet.png", 1).is_file()
+
+
+def test_a_stop_request_lets_the_pool_finish_what_is_in_flight_and_start_nothing_more(in_tmp):
+    from runtime.scan.batch import BatchOptions, plan_tasks, run_tasks
+
+    files = [str(path) for path in make_pages("scans", [1] * 12)]
+    tasks, _ = plan_tasks(files, set())
+    results = []
+    options = BatchOptions(workers=2, reader_factory=blob_reader_factory)
+    run_tasks(tasks, options, results.append, should_stop=lambda: len(results) >= 1)
+    # Two workers hold at most four tasks in flight when the first result asks for the stop.
+    assert 1 <= len(results) <= 4
+    assert all(not record.failed for result in results for record in result.records)

@@ -27,8 +27,7 @@ from runtime.results import Digit, Line, Number, PageResult
 
 LOG_ENV_VAR = "SCAN_FAKE_LOG"
 GATE_ENV_VAR = "SCAN_FAKE_GATE"
-STALL_AFTER_PAGES = 5
-"""Pages a `StallingReader` reads before it holds the next one."""
+GATE_AFTER_ENV_VAR = "SCAN_FAKE_GATE_AFTER"
 CRASH_MARK_BGR = (0, 0, 255)
 """A page whose top-left pixel is pure red makes `crashing_reader_factory`'s reader die."""
 
@@ -94,31 +93,43 @@ def raising_reader_factory(options) -> RaisingReader:
     return RaisingReader(min_confidence=options.min_confidence)
 
 
-class StallingReader(BlobReader):
-    """Reads `STALL_AFTER_PAGES` pages, then holds the next one until the test releases it.
+class GatedReader(BlobReader):
+    """Reads $SCAN_FAKE_GATE_AFTER pages, then waits while the file $SCAN_FAKE_GATE exists.
 
-    For the tests that stop a run half-way: whatever the machine's speed, the run is stopped
-    with exactly that many pages read by each reader. `$SCAN_FAKE_GATE` names a folder: the
-    reader writes `stalled-PID` there when it starts holding, and goes on once `release` exists.
+    A test stopping a run half-way knows exactly how many pages were read before it stopped:
+    no sleeping and hoping. Without the variables it reads like `BlobReader`.
     """
 
-    def __init__(self, min_confidence: float = 0.0) -> None:
+    def __init__(self, min_confidence: float = 0.0):
         super().__init__(min_confidence)
         self.pages_read = 0
 
     def read(self, image: np.ndarray) -> PageResult:
-        if self.pages_read == STALL_AFTER_PAGES:
-            gate = Path(os.environ[GATE_ENV_VAR])
-            (gate / f"stalled-{os.getpid()}").touch()
-            while not (gate / "release").exists():
+        gate, after = os.environ.get(GATE_ENV_VAR), int(os.environ.get(GATE_AFTER_ENV_VAR, "0"))
+        if gate and self.pages_read >= after:
+            while os.path.exists(gate):
                 time.sleep(0.01)
         self.pages_read += 1
         return super().read(image)
 
 
-def stalling_reader_factory(options) -> StallingReader:
+def gated_reader_factory(options) -> GatedReader:
     _log("build")
-    return StallingReader(min_confidence=options.min_confidence)
+    return GatedReader(min_confidence=options.min_confidence)
+
+
+class HangingReader(BlobReader):
+    """Never finishes a page whose first pixel is pure red (a reader stuck in a loop)."""
+
+    def read(self, image: np.ndarray) -> PageResult:
+        while image.ndim == 3 and tuple(int(v) for v in image[0, 0]) == CRASH_MARK_BGR:
+            time.sleep(0.01)
+        return super().read(image)
+
+
+def hanging_reader_factory(options) -> HangingReader:
+    _log("build")
+    return HangingReader(min_confidence=options.min_confidence)
 
 
 # -- sample inputs ----------------------------------------------------------------------------

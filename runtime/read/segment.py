@@ -37,6 +37,8 @@ class SegmentOptions:
     min_digit_size_share: float = 0.01
     speck_height_ratio: float = 0.25  # components shorter than this x median digit height are specks
     remove_rules: bool = True  # erase ruled / squared paper lines before finding digits
+    max_ink_share: float = 0.35  # more of the picture than this as ink: texture, not writing
+    max_specks_per_mp: int = 3000  # more specks than this per megapixel: noise, not writing
 
 
 @dataclass
@@ -92,6 +94,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         return []  # nothing but grain (a frame of noise): no stroke can be told from it
     min_contrast = grain.min_contrast(options.min_ink_contrast)
     mask, faint_mask, labels, stats = ink_components(darkness, min_contrast)
+    if _is_texture(mask, stats, options):
+        return []
     min_size = max(options.min_digit_height_px, options.min_digit_size_share * min(darkness.shape))
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
@@ -119,6 +123,17 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     candidates = [c for c in (_candidate(c, labels, darkness, min_contrast) for c in components) if c]
     keep = drop_texture([c.bbox for c in candidates], min_size)
     return [candidate for candidate, kept in zip(candidates, keep) if kept]
+
+
+def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
+    """True for noise or texture rather than writing: ink over a large share of the picture, or
+    specks by the thousand. Measured: pages and frames of digits show 3-8% ink and under 100
+    specks per megapixel; colour noise 17-60% ink and 5,000-60,000 specks per megapixel, where
+    the classifier would find hundreds of confident phantom digits."""
+    megapixels = mask.size / 1e6
+    specks = int(np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] < options.min_digit_height_px))
+    ink_share = float(np.count_nonzero(mask)) / max(mask.size, 1)
+    return ink_share > options.max_ink_share or specks > options.max_specks_per_mp * max(megapixels, 0.1)
 
 
 def _components_from_stats(stats: np.ndarray) -> list[_Component]:

@@ -5,16 +5,23 @@ rendered at 200 dpi), folders (searched recursively) or quoted glob patterns ('s
 Without --json the numbers read are printed, one line per page: `path: 12 345 | 67` (lines of
 the page separated by " | "). Pages count from 1 everywhere.
 
-Results are kept as they are made: --json and --csv are flushed page by page (through a
-`FILE.partial.jsonl` journal for the JSON), so a run that is stopped keeps what it read, and
---resume skips those pages next time. Every input that cannot be read is reported on one line
-(`warning: path: reason`) and the batch goes on.
+Every page's record is appended, the moment it is read, to a journal (JSON Lines): the
+`--jsonl FILE` if given, else `<output>.partial.jsonl` beside the --json/--csv output. --json
+and --csv are assembled from it in input order when the run ends (or is stopped), and written
+atomically; a run that is stopped or killed keeps what it read, and --resume finishes it.
+Every input that cannot be read is reported on one line (`warning: path: reason`) and the
+batch goes on. Outputs are never written over a file that is an input, that has an image or PDF
+name, or that exists and is not an earlier result of this tool (unless --overwrite), and two
+runs never write the same output at once.
 
-A blank page is not a failure: it is a page with no lines ("no digits found"). A raster page
-over 100 megapixels is refused from its header before decoding (a decompression bomb cannot
-exhaust memory); a PDF page that large is rendered at a lower resolution instead.
+A blank page is not a failure: it is a page with no lines ("no digits found"). Limits, each a
+one-line error for that page: a raster page over 100 megapixels (refused from its header, before
+decoding), a PDF page side over 100 inches, more than --page-timeout seconds for one page, more
+than --worker-memory MB in a worker.
 
-Exit status: 0 all read, 1 some input failed, 2 usage error (bad option, model not loadable).
+Exit status: 0 all read, 1 some input failed or an output could not be written (what was read
+is kept), 2 usage error (bad option, unusable output, model not loadable), 130 stopped by
+Ctrl+C or SIGTERM (what was read is kept; run again with --resume).
 
 Usage: python -m runtime.scan scans/ worksheet.pdf --json results.json --workers 2
 """
@@ -23,34 +30,49 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-from runtime.cli import ExitCode, OneLineParser, fail, float_between, positive_int, probability
+from runtime.cli import (
+    ExitCode,
+    OneLineParser,
+    StopRequest,
+    fail,
+    float_between,
+    non_negative_float,
+    non_negative_int,
+    one_line,
+    positive_int,
+    probability,
+)
 from runtime.models import ModelError
 from runtime.read.polarity import AUTO, POLARITIES
 from runtime.scan.batch import (
+    PAGE_TIMEOUT_SECONDS,
     BatchOptions,
     TaskResult,
-    error_record,
     make_reader,
     plan_tasks,
     run_tasks,
     usable_cpu_count,
 )
 from runtime.scan.inputs import expand_inputs, path_key
-from runtime.scan.writers import STDOUT, OutputError, ResultStore
+from runtime.scan.outputs import STDOUT, OutputError, check_outputs
+from runtime.scan.records import FailedPage, PageRecord, display_path
+from runtime.scan.writers import ResultStore
 
 AUTO_WORKERS_MIN_TASKS = 16
 """Below this many pages, starting worker processes (each loads the model) costs more than it saves."""
 
 AUTO_WORKERS_MAX = 4
 """Default worker count on big batches: more rarely helps a small model and costs memory."""
+
+WORKER_MEMORY_MB = 3072
+"""Default memory a worker may take on top of its model: a 100 MP page needs about 2 GB."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
@@ -69,10 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=positive_int, default=1, metavar="N",
                         help="interpreter threads per worker (default: 1)")
     parser.add_argument("--json", metavar="FILE", default=None,
-                        help="write results as JSON ('-' for standard output)")
+                        help="write results as JSON, in input order, at the end ('-' for "
+                             "standard output)")
     parser.add_argument("--csv", metavar="FILE", default=None,
                         help="write one row per number: file, page, line, number, text, "
                              "confidence, x, y, w, h")
+    parser.add_argument("--jsonl", metavar="FILE", default=None,
+                        help="append one JSON line per page the moment it is read (for tools "
+                             "that follow the run); a page read again replaces its earlier line")
     parser.add_argument("--annotate", metavar="DIR", default=None,
                         help="write each page as a PNG with boxes, digits and confidences drawn")
     parser.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
@@ -85,8 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip orientation detection (pages are known to be upright)")
     parser.add_argument("--pdf-dpi", type=float_between(36, 1200), default=200.0, metavar="DPI",
                         help="resolution PDF pages are rendered at (default: 200)")
+    parser.add_argument("--page-timeout", type=non_negative_float, default=PAGE_TIMEOUT_SECONDS,
+                        metavar="SECONDS", help="give up on a page after this long, reporting it "
+                        f"(default: {PAGE_TIMEOUT_SECONDS:g}; 0 = no limit)")
+    parser.add_argument("--worker-memory", type=non_negative_int, default=WORKER_MEMORY_MB,
+                        metavar="MB", help="memory a worker process may take on top of its model "
+                        f"(default: {WORKER_MEMORY_MB}; 0 = no limit; Linux, with --workers 2+)")
     parser.add_argument("--resume", action="store_true",
-                        help="skip pages already in the --json/--csv output of an earlier run")
+                        help="skip pages already in the --jsonl/--json/--csv output of an earlier run")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace output files that exist and are not results of this tool, or "
+                             "start again over a stopped run's journal")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar or closing summary (warnings still go to stderr)")
     return parser
@@ -94,8 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_arguments(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     """Reject option values that cannot work, before any page is read (exit status 2)."""
-    if arguments.resume and not (arguments.csv or arguments.json not in (None, STDOUT)):
-        parser.error("--resume needs the --json FILE or --csv FILE of the run to resume")
+    if arguments.jsonl == STDOUT:
+        parser.error("--jsonl needs a file name ('-' works for --json)")
+    if arguments.resume and not (arguments.csv or arguments.jsonl
+                                 or arguments.json not in (None, STDOUT)):
+        parser.error("--resume needs the --json FILE, --csv FILE or --jsonl FILE of the run to resume")
     if arguments.model is not None and not Path(arguments.model).is_file():
         parser.error(f"--model {arguments.model}: no such file")
 
@@ -109,39 +147,44 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
                            min_confidence=arguments.min_confidence,
                            detect_orientation=not arguments.no_rotate, polarity=arguments.polarity,
                            annotate_dir=arguments.annotate, pdf_dpi=arguments.pdf_dpi,
+                           page_timeout_s=arguments.page_timeout or None,
+                           worker_memory_mb=arguments.worker_memory or None,
                            reader_factory=reader_factory)
     report = Report(quiet=arguments.quiet, print_pages=arguments.json is None)
-    try:
-        store = ResultStore(arguments.json, arguments.csv, resume=arguments.resume)
-    except OutputError as error:
-        return fail(error, ExitCode.USAGE)
-    # A `kill` finishes like Ctrl-C (signal handlers can only be set from the main thread).
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous_signal = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main_thread else None
-    try:
-        return _scan(arguments, options, store, report)
-    except KeyboardInterrupt:
-        store.abandon()
-        report.info(f"interrupted: kept {len(store.records)} page records; run the same "
-                    "command with --resume to finish", force=True)
-        return int(ExitCode.INTERRUPTED)
-    except OutputError as error:
-        return fail(error, ExitCode.FAILED)
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous_signal)
-
-
-def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) -> int:
-    started = time.perf_counter()
     files, problems = expand_inputs(arguments.inputs)
     if arguments.annotate:
         # Annotated copies from an earlier run inside a scanned folder are not new pages.
         annotate_root = os.path.join(path_key(arguments.annotate), "")
         files = [path for path in files if not path_key(path).startswith(annotate_root)]
+    try:
+        check_outputs({"--json": arguments.json, "--csv": arguments.csv, "--jsonl": arguments.jsonl},
+                      files, overwrite=arguments.overwrite)
+        store = ResultStore(arguments.json, arguments.csv, arguments.jsonl,
+                            resume=arguments.resume, overwrite=arguments.overwrite)
+    except OutputError as error:
+        return fail(error, ExitCode.USAGE)
+    for warning in store.warnings:
+        report.warning(warning, failed=False)
+    stop = StopRequest().install()
+    try:
+        return _scan(arguments, files, problems, options, store, report, stop)
+    except KeyboardInterrupt:  # asked twice: stop now, keep the journal as it is
+        store.fail()
+        return fail(f"stopped at once; {_kept(store)}", ExitCode.INTERRUPTED)
+    except OutputError as error:
+        store.fail()
+        return fail(f"{error}; stopped. {_kept(store)}")
+    finally:
+        stop.restore()
+
+
+def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore, report: Report,
+          stop: StopRequest) -> int:
+    started = time.perf_counter()
     for problem in problems:
-        report.failure(error_record(problem.path, None, problem.reason))
-        store.add(error_record(problem.path, None, problem.reason))
+        record = FailedPage(problem.path, None, problem.reason)
+        report.failure(record)
+        store.add(record)
     store.set_input_order(files)
     tasks, open_errors = plan_tasks(files, store.done_pages())
     for record in open_errors:
@@ -158,7 +201,7 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
             # not a failure on every page.
             reader = make_reader(options)
         except ModelError as error:
-            store.abandon()
+            store.fail()
             return fail(error, ExitCode.USAGE)
     with tqdm(total=len(tasks), unit="page", disable=report.quiet or not tasks,
               file=sys.stderr, dynamic_ncols=True) as progress:
@@ -168,27 +211,35 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
             show_page = result.task.page_index is not None or len(result.records) > 1
             for record in result.records:
                 store.add(record)
-                if "error" in record:
+                if record.failed:
                     report.failure(record, show_page)
             for warning in result.warnings:
                 report.warning(warning)
             order.add(result)
             progress.update(1)
 
-        run_tasks(tasks, options, on_result, reader=reader)
+        run_tasks(tasks, options, on_result, reader=reader, should_stop=stop)
+    if stop.requested:
+        store.abandon()
+        report.info(f"stopped: {_kept(store)}", force=True)
+        return int(ExitCode.INTERRUPTED)
     written = store.finish()
     report.closing_summary(store, tasks, options.workers, time.perf_counter() - started, written)
     return int(ExitCode.FAILED if report.failed else ExitCode.OK)
+
+
+def _kept(store: ResultStore) -> str:
+    """What a stopped run leaves for the next one, in words."""
+    if store.journal.path is None:
+        return "nothing is kept on disk without --json FILE, --csv FILE or --jsonl FILE"
+    return (f"the {store.journal.record_count} page records read are kept in "
+            f"{display_path(store.journal.path)}; run the same command with --resume to finish")
 
 
 def _auto_workers(task_count: int) -> int:
     if task_count < AUTO_WORKERS_MIN_TASKS:
         return 1
     return max(1, min(usable_cpu_count(), AUTO_WORKERS_MAX))
-
-
-def _raise_interrupt(signal_number, frame) -> None:
-    raise KeyboardInterrupt  # handled in main(): JSON snapshot written, journal kept
 
 
 class Report:
@@ -199,22 +250,20 @@ class Report:
         self.print_pages = print_pages
         self.failed = False
 
-    def page(self, record: dict, show_page: bool) -> None:
-        if not self.print_pages:
-            return
-        where = f"{record['path']} (page {record['page']})" if show_page else record["path"]
-        text = " | ".join(line["text"] for line in record["lines"]) or "no digits found"
-        tqdm.write(f"{where}: {text}", file=sys.stdout)
+    def page(self, record: PageRecord, show_page: bool) -> None:
+        if self.print_pages:
+            where = display_path(record.path) + (f" (page {record.page})" if show_page else "")
+            tqdm.write(f"{where}: {record.text}", file=sys.stdout)
 
-    def failure(self, record: dict, show_page: bool = True) -> None:
-        where = record["path"]
-        if show_page and record["page"] is not None:
-            where += f" (page {record['page']})"
-        self.warning(f"{where}: {record['error']}")
+    def failure(self, record: FailedPage, show_page: bool = True) -> None:
+        where = display_path(record.path)
+        if show_page and record.page is not None:
+            where += f" (page {record.page})"
+        self.warning(f"{where}: {record.error}")
 
-    def warning(self, message: str) -> None:
-        self.failed = True
-        tqdm.write(f"warning: {' '.join(message.split())}", file=sys.stderr)
+    def warning(self, message: str, failed: bool = True) -> None:
+        self.failed = self.failed or failed
+        tqdm.write(f"warning: {one_line(message)}", file=sys.stderr)
 
     def info(self, message: str, force: bool = False) -> None:
         if force or not self.quiet:
@@ -222,15 +271,12 @@ class Report:
 
     def closing_summary(self, store: ResultStore, tasks, workers: int, seconds: float,
                         written: list[Path]) -> None:
-        records = store.records
-        pages = [r for r in records if "error" not in r]
-        failures = sum("error" in r for r in records)
-        numbers = sum(len(line["numbers"]) for r in pages for line in r["lines"])
+        pages, numbers, failures = store.counts()
         rate = f", {len(tasks) / seconds:.1f} pages/s" if tasks and seconds > 0 else ""
-        self.info(f"read {len(pages)} pages, {numbers} numbers; {failures} failed "
+        self.info(f"read {pages} pages, {numbers} numbers; {failures} failed "
                   f"({seconds:.1f} s{rate}, {workers} worker{'s' if workers > 1 else ''})")
         for path in written:
-            self.info(f"wrote {path} ({_size_text(path)})")
+            self.info(f"wrote {display_path(str(path))} ({_size_text(path)})")
 
 
 class _InputOrder:
@@ -245,14 +291,13 @@ class _InputOrder:
         self.waiting[result.task.index] = result
         while self.next_index in self.waiting:
             ready = self.waiting.pop(self.next_index)
-            pages = [r for r in ready.records if "error" not in r]
             show_page = ready.task.page_index is not None or len(ready.records) > 1
-            for record in pages:
-                self.report.page(record, show_page)
+            for record in ready.records:
+                if not record.failed:
+                    self.report.page(record, show_page)
             self.next_index += 1
 
 
 def _size_text(path: Path) -> str:
     size = path.stat().st_size
     return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
-

@@ -8,12 +8,16 @@ Whatever the file holds (16-bit, greyscale, palette, alpha, float TIFF), a page 
 3-channel BGR uint8 image; transparent areas become white paper, not black.
 
 Anything that cannot be read raises `PageError` with a one-line reason meant for the user.
-Policy for oversized inputs (decompression bombs): a raster page over `MAX_PAGE_PIXELS` is
-rejected from its header, before any pixel is decoded; a PDF page is vector data, so it is
-rendered at a lower resolution to fit the same budget instead.
+Policy for oversized inputs (decompression bombs):
+- a raster page over `MAX_PAGE_PIXELS` is rejected from its header, before any pixel is decoded;
+  a header the decoder could read differently (a TIFF naming its width or height twice) is
+  rejected outright, and OpenCV's own decoder limit is set to the same budget as a backstop;
+- a PDF page larger than `MAX_PDF_PAGE_SIDE_PT` is rejected; a smaller one is vector data, so
+  it is rendered at a lower resolution when needed to fit `MAX_PDF_PAGE_PIXELS`.
+`check_image_file(path)` applies the raster guards alone, for any caller about to decode a file.
 
 Usage: `with open_pages(path) as source: image = source.load(0)`, or `for index, image in
-iter_pages(path): ...`
+iter_pages(path): ...`, or `check_image_file(path)` before `cv2.imread(path)`
 """
 
 from __future__ import annotations
@@ -32,7 +36,16 @@ import numpy as np
 from runtime.images import IMAGE_SUFFIXES, to_uint8
 
 MAX_PAGE_PIXELS = 100_000_000
-"""Largest page accepted, in pixels (100 MP: an A4 scan at 1000 dpi is 97 MP, at 200 dpi 3.9 MP)."""
+"""Largest page accepted, in pixels (100 MP: an A4 scan at 1000 dpi is 97 MP, at 200 dpi 3.9 MP).
+OpenCV's own decoder limit is set to this too, in `runtime/scan/__init__.py` (before cv2 loads)."""
+
+MAX_PDF_PAGE_SIDE_PT = 72 * 100
+"""Longest PDF page side accepted, in points (100 inches: twice an A0 sheet's long side). PDF
+allows 200 inches; such a page holds no worksheet, and rendering it costs gigabytes."""
+
+MAX_PDF_PAGE_PIXELS = 40_000_000
+"""PDF pages are rendered at `pdf_dpi`, lowered when needed to stay within this many pixels
+(A4 at 200 dpi is 3.9 MP, A0 at 200 dpi 62 MP)."""
 
 MAX_IMAGE_FILE_BYTES = 512 * 1024 * 1024
 """Raster files are read whole into memory; refuse anything bigger than this."""
@@ -48,6 +61,7 @@ SUPPORTED_SUFFIXES = IMAGE_SUFFIXES + PDF_SUFFIXES
 """File name endings a folder scan picks up (compared case-insensitively)."""
 
 _SUPPORTED_KINDS = "PNG, JPEG, TIFF, BMP, WebP or PDF"
+_TIFF_SIZE_TAGS = {256: "ImageWidth", 257: "ImageLength"}
 _MAX_TIFF_PAGES = 10_000  # guards the IFD walk against loops in a corrupt file
 _PDF_HEADER_SEARCH_BYTES = 1024  # PDF readers accept the %PDF- header anywhere in the first kB
 _PDF_SNIFF_BYTES = 1 << 20  # how much of a PDF that failed to open is searched for its page count
@@ -107,6 +121,17 @@ def pdf_page_count(path: str | Path) -> int:
         return source.page_count
 
 
+def check_image_file(path: str | Path, *, max_pixels: int = MAX_PAGE_PIXELS) -> int:
+    """The raster guards alone: raise `PageError` (one line) unless `path` is an image file whose
+    every page, as the decoder will see it, fits `max_pixels`; return its page count.
+
+    For callers that decode a file themselves (the camera's still-image source): reads the
+    header only, so it costs a file read, never a decode.
+    """
+    path = Path(path)
+    return _RasterSource(path, _read_image_bytes(path), max_pixels=max_pixels).check_all()
+
+
 class PageSource:
     """An opened input: `page_count` pages, each loaded on demand with `load(index)`."""
 
@@ -139,6 +164,11 @@ class _RasterSource(PageSource):
         if not self._page_sizes:
             raise PageError(f"corrupt or truncated {self._kind} (no readable image header)")
         self.page_count = len(self._page_sizes)
+
+    def check_all(self) -> int:
+        for width, height in self._page_sizes:
+            _check_pixel_budget(width, height, self._max_pixels)
+        return self.page_count
 
     def load(self, index: int) -> np.ndarray:
         if not 0 <= index < self.page_count:
@@ -194,6 +224,7 @@ class _PdfSource(PageSource):
             page = self._document[index]
             try:
                 width_pt, height_pt = page.get_size()
+                _check_pdf_page_size(width_pt, height_pt)
                 bitmap = page.render(scale=self._render_scale(width_pt, height_pt))
                 image = bitmap.to_numpy().copy()  # copy: the bitmap's buffer dies with it
             finally:
@@ -208,10 +239,11 @@ class _PdfSource(PageSource):
         """Pixels per point: `dpi`, lowered so that the page fits the pixel budget."""
         scale = self._dpi / POINTS_PER_INCH
         area_pt = max(width_pt * height_pt, 1e-6)
-        scale = min(scale, math.sqrt(self._max_pixels / area_pt))
+        budget = min(self._max_pixels, MAX_PDF_PAGE_PIXELS)
+        scale = min(scale, math.sqrt(budget / area_pt))
         # pdfium rounds the bitmap size up, so a scale right at the budget can pass it by a row.
         while scale > 1e-3 and (math.ceil(width_pt * scale) * math.ceil(height_pt * scale)
-                                > self._max_pixels):
+                                > budget):
             scale *= 0.99
         return scale
 
@@ -294,6 +326,13 @@ def _read_image_bytes(path: Path) -> bytes:
         raise PageError("permission denied") from None
     except OSError as error:
         raise PageError(f"cannot read file ({error.strerror or error})") from None
+
+
+def _check_pdf_page_size(width_pt: float, height_pt: float) -> None:
+    if max(width_pt, height_pt) > MAX_PDF_PAGE_SIDE_PT:
+        raise PageError(f"page is {width_pt:.0f} x {height_pt:.0f} pt "
+                        f"({width_pt / POINTS_PER_INCH:.0f} x {height_pt / POINTS_PER_INCH:.0f} in), "
+                        f"over the {MAX_PDF_PAGE_SIDE_PT:.0f} pt limit for one side")
 
 
 def _check_pixel_budget(width: int, height: int, max_pixels: int) -> None:
@@ -392,18 +431,20 @@ def _tiff_sizes(data: bytes) -> list[tuple[int, int]]:
     while offset and offset not in seen and len(sizes) < _MAX_TIFF_PAGES:
         seen.add(offset)
         (entry_count,) = struct.unpack(order + "H", data[offset : offset + 2])
-        width = height = 0
+        size: dict[int, int] = {}
         for entry in range(entry_count):
             base = offset + 2 + 12 * entry
             tag, value_type = struct.unpack(order + "HH", data[base : base + 4])
-            if tag in (256, 257):  # ImageWidth, ImageLength: SHORT or LONG
+            if tag in _TIFF_SIZE_TAGS:  # SHORT or LONG
+                if tag in size:
+                    # Which one a decoder believes is up to the decoder (libtiff takes the
+                    # first): a size check on the other would let a bomb through.
+                    raise PageError(f"corrupt TIFF: {_TIFF_SIZE_TAGS[tag]} is given twice in "
+                                    f"image {len(sizes) + 1}")
                 value_format, value_bytes = ("H", 2) if value_type == 3 else ("I", 4)
-                (value,) = struct.unpack(order + value_format,
-                                         data[base + 8 : base + 8 + value_bytes])
-                if tag == 256:
-                    width = value
-                else:
-                    height = value
+                (size[tag],) = struct.unpack(order + value_format,
+                                             data[base + 8 : base + 8 + value_bytes])
+        width, height = size.get(256, 0), size.get(257, 0)
         if not (width and height):
             break
         sizes.append((width, height))

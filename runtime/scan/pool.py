@@ -1,0 +1,202 @@
+"""The local engine: read tasks in a pool of worker processes that die with the main process.
+
+Why `concurrent.futures.ProcessPoolExecutor` rather than `multiprocessing.Pool.imap_unordered`:
+when a Pool worker dies, the task it held never returns and `imap` waits forever. The executor
+reports a dead worker (`BrokenProcessPool`); the tasks in flight at that moment are then re-run
+one at a time in a fresh single-worker pool, which finds the page that kills the reader and
+reports only that one. At most `2 x workers` tasks are in flight, which keeps every worker fed
+and the retry set small.
+
+Each worker builds its reader (and so loads the model) once, in the pool initializer, and
+reads page after page with `runtime.scan.batch.read_task`. A worker must never outlive the
+main process (a `kill -9` of the scanner would leave it reading, and holding memory, for
+ever): on Linux the kernel kills it when its parent dies (`PR_SET_PDEATHSIG`); everywhere a
+watchdog thread checks once a second that its parent is still the process that started it.
+With its workers gone, multiprocessing's resource tracker sees its pipe close and exits too.
+
+Usage: run_in_pool(tasks, options, on_result, should_stop)   (through batch.run_tasks)
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from runtime.scan.batch import BatchOptions, Task, TaskResult, make_reader, read_task
+
+IN_FLIGHT_PER_WORKER = 2
+"""Tasks handed to the pool per worker: one being read, one waiting, so no worker idles."""
+
+CRASH_REASON = "the reader crashed on this input (its worker process died); the rest went on"
+
+PARENT_CHECK_SECONDS = 1.0
+"""How often a worker's watchdog checks that the main process is still alive."""
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def run_in_pool(tasks: list[Task], options: BatchOptions, on_result: Callable[[TaskResult], None],
+                should_stop: Callable[[], bool]) -> None:
+    """Read `tasks` in `options.workers` processes, calling `on_result` here as each finishes."""
+    workers = min(options.workers, len(tasks))  # each worker loads the model: no idle ones
+    pending = deque(tasks)
+    while pending and not should_stop():
+        suspects = _run_until_crash(pending, options, workers, on_result, should_stop)
+        _run_isolated(suspects, options, on_result)
+
+
+# -- in the worker processes -----------------------------------------------------------------
+
+_worker_reader = None
+_worker_options: BatchOptions | None = None
+_worker_start_error: str | None = None
+
+
+def _start_worker(options: BatchOptions, parent_pid: int) -> None:
+    """Pool initializer: tie this process's life to the main one, build the reader once."""
+    global _worker_reader, _worker_options, _worker_start_error
+    # Ctrl-C goes to the whole process group; the main process alone decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent_pid)
+    _worker_options = options
+    try:
+        _worker_reader = make_reader(options)
+        _cap_memory(options.worker_memory_mb)
+    except Exception as error:  # noqa: BLE001 - reported on each task instead of a dead pool
+        _worker_start_error = f"worker could not start ({type(error).__name__}: {error})"
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still works
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            threading.Event().wait(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _cap_memory(extra_mb: int | None) -> None:
+    """Limit this worker's address space to what it holds now (model loaded) plus `extra_mb`:
+    a page that needs more fails with MemoryError, reported for that page alone."""
+    if not extra_mb:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as stream:
+            current = int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = current + extra_mb * 2**20
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc or no rlimits: the pixel limits still bound each page
+
+
+def _run_in_worker(task: Task) -> TaskResult:
+    if _worker_reader is None:
+        return task.failed(_worker_start_error or "worker could not start")
+    return read_task(_worker_reader, task, _worker_options)
+
+
+# -- in the main process ---------------------------------------------------------------------
+
+def _new_pool(workers: int, options: BatchOptions) -> ProcessPoolExecutor:
+    # Spawned, not forked: a fork would copy whatever threads the interpreter or OpenCV had
+    # started in this process, and it is what macOS and Windows do anyway.
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(options, os.getpid()))
+
+
+def _run_until_crash(pending: deque[Task], options: BatchOptions, workers: int,
+                     on_result: Callable[[TaskResult], None],
+                     should_stop: Callable[[], bool]) -> list[Task]:
+    """Feed `pending` to a pool until it is empty, a worker dies or a stop is asked for; return
+    the tasks in flight when a worker died."""
+    pool = _new_pool(workers, options)
+    in_flight: dict[Future, Task] = {}
+    suspects: list[Task] = []
+    finished_cleanly = False
+    try:
+        while (pending or in_flight) and not suspects:
+            while pending and len(in_flight) < IN_FLIGHT_PER_WORKER * workers and not should_stop():
+                task = pending.popleft()
+                in_flight[pool.submit(_run_in_worker, task)] = task
+            if not in_flight:
+                break  # stop asked for, and everything started has been reported
+            finished, _ = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = in_flight.pop(future)
+                outcome = _outcome_of(future, task)
+                if outcome is None:
+                    suspects.append(task)
+                else:
+                    on_result(outcome)
+        suspects.extend(in_flight.values())
+        in_flight.clear()
+        finished_cleanly = True
+        return sorted(suspects, key=lambda task: task.index)
+    finally:
+        if not finished_cleanly:  # an exception (a second Ctrl+C, an output error): stop now
+            _kill_workers(pool)
+        pool.shutdown(wait=finished_cleanly and not suspects, cancel_futures=True)
+
+
+def _run_isolated(suspects: list[Task], options: BatchOptions,
+                  on_result: Callable[[TaskResult], None]) -> None:
+    """Re-run each task that was in flight when a worker died, alone, to find the culprit."""
+    pool = None
+    finished_cleanly = False
+    try:
+        for task in suspects:
+            pool = pool or _new_pool(1, options)
+            outcome = _outcome_of(pool.submit(_run_in_worker, task), task)
+            if outcome is None:
+                pool.shutdown(wait=True)
+                pool = None
+                outcome = task.failed(CRASH_REASON)
+            on_result(outcome)
+        finished_cleanly = True
+    finally:
+        if pool is not None:
+            if not finished_cleanly:
+                _kill_workers(pool)
+            pool.shutdown(wait=finished_cleanly, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's processes now, mid-page: what they were reading is not journalled."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, AttributeError):
+            pass
+
+
+def _outcome_of(future: Future, task: Task) -> TaskResult | None:
+    """The task's result; None when the worker died on it (or beside it)."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
+    except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be pickled back
+        return task.failed(f"worker failed ({type(error).__name__}: {error})")
