@@ -14,6 +14,9 @@ A blank page is not a failure: it is a page with no lines ("no digits found"). A
 over 100 megapixels is refused from its header before decoding (a decompression bomb cannot
 exhaust memory); a PDF page that large is rendered at a lower resolution instead.
 
+With --engine ray the pages are read on a Ray cluster (or a Ray instance started on this
+machine) with the same results and outputs; see the README, "On a Ray cluster".
+
 Exit status: 0 all read, 1 some input failed, 2 usage error (bad option, model not loadable).
 
 Usage: python -m runtime.scan scans/ worksheet.pdf --json results.json --workers 2
@@ -33,6 +36,7 @@ from tqdm import tqdm
 
 from runtime.cli import ExitCode, OneLineParser, fail, float_between, positive_int, probability
 from runtime.models import ModelError
+from runtime.scan import ray_engine
 from runtime.scan.batch import (
     BatchOptions,
     TaskResult,
@@ -82,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="resolution PDF pages are rendered at (default: 200)")
     parser.add_argument("--resume", action="store_true",
                         help="skip pages already in the --json/--csv output of an earlier run")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: this machine (--workers); ray: a Ray cluster, one page per "
+                             "task (needs edgedigits[cluster]); inputs may then also be URIs "
+                             "such as s3://bucket/scans/ (default: local)")
+    parser.add_argument("--ray-address", metavar="ADDRESS", default=None,
+                        help="with --engine ray: 'auto' or host:port of a running cluster "
+                             "(default: start Ray on this machine for this run)")
+    parser.add_argument("--ray-actors", type=positive_int, default=None, metavar="N",
+                        help="with --engine ray: readers, each loading the model once "
+                             "(default: one per CPU of the cluster)")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar or closing summary (warnings still go to stderr)")
     return parser
@@ -93,6 +107,13 @@ def check_arguments(arguments: argparse.Namespace, parser: argparse.ArgumentPars
         parser.error("--resume needs the --json FILE or --csv FILE of the run to resume")
     if arguments.model is not None and not Path(arguments.model).is_file():
         parser.error(f"--model {arguments.model}: no such file")
+    if arguments.engine != "ray" and (arguments.ray_address or arguments.ray_actors):
+        parser.error("--ray-address and --ray-actors go with --engine ray")
+    if arguments.engine == "ray":
+        try:
+            ray_engine.import_ray()  # only this engine imports Ray
+        except ray_engine.RayEngineError as error:
+            parser.error(str(error))
 
 
 def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
@@ -122,6 +143,9 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
         return int(ExitCode.INTERRUPTED)
     except OutputError as error:
         return fail(error, ExitCode.FAILED)
+    except ray_engine.RayEngineError as error:
+        store.abandon()
+        return fail(error, ExitCode.FAILED)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous_signal)
@@ -129,7 +153,8 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
 
 def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) -> int:
     started = time.perf_counter()
-    files, problems = expand_inputs(arguments.inputs)
+    ray = arguments.engine == "ray"
+    files, problems = (ray_engine.expand_inputs if ray else expand_inputs)(arguments.inputs)
     if arguments.annotate:
         # Annotated copies from an earlier run inside a scanned folder are not new pages.
         annotate_root = os.path.join(path_key(arguments.annotate), "")
@@ -138,7 +163,7 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
         report.failure(error_record(problem.path, None, problem.reason))
         store.add(error_record(problem.path, None, problem.reason))
     store.set_input_order(files)
-    tasks, open_errors = plan_tasks(files, store.done_pages())
+    tasks, open_errors = (ray_engine.plan_tasks if ray else plan_tasks)(files, store.done_pages())
     for record in open_errors:
         report.failure(record)
         store.add(record)
@@ -170,7 +195,11 @@ def _scan(arguments, options: BatchOptions, store: ResultStore, report: Report) 
             order.add(result)
             progress.update(1)
 
-        run_tasks(tasks, options, on_result, reader=reader)
+        if ray:
+            ray_engine.run_tasks_ray(tasks, options, on_result, address=arguments.ray_address,
+                                     actors=arguments.ray_actors)
+        else:
+            run_tasks(tasks, options, on_result, reader=reader)
     written = store.finish()
     report.closing_summary(store, tasks, options.workers, time.perf_counter() - started, written)
     return int(ExitCode.FAILED if report.failed else ExitCode.OK)
