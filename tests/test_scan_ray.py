@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_scan_fakes import BlobReader, blob_page, write_image, write_pdf
+from test_scan_fakes import LOG_ENV_VAR, BlobReader, blob_page, write_image, write_pdf
 
 from runtime.scan.batch import BatchOptions, Task, TaskResult
 from runtime.scan.writers import JOURNAL_SUFFIX
@@ -81,6 +81,7 @@ def test_ray_options_need_the_ray_engine(tmp_path, capsys):
 
 
 def test_uris_are_listed_and_planned_like_files(tmp_path):
+    pytest.importorskip("pyarrow")  # comes with the cluster extra (ray[data])
     from runtime.scan import ray_engine
 
     write_image(tmp_path / "scans" / "a.png", blob_page(1))
@@ -150,8 +151,10 @@ def test_node_removed_mid_run_and_every_page_comes_back_once(tmp_path, monkeypat
 
 
 @pytest.mark.slow
-def test_driver_killed_keeps_its_pages_and_resume_reads_only_the_rest(tmp_path):
+def test_driver_killed_keeps_its_pages_and_resume_reads_only_the_rest(tmp_path, monkeypatch):
     pytest.importorskip("ray")
+    log = tmp_path / "reads.log"
+    monkeypatch.setenv(LOG_ENV_VAR, str(log))  # every actor appends "read PID" per page
     page_count = 40
     for index in range(page_count):
         write_image(tmp_path / "scans" / f"p{index:02d}.png", blob_page(1))
@@ -162,13 +165,56 @@ def test_driver_killed_keeps_its_pages_and_resume_reads_only_the_rest(tmp_path):
     while time.monotonic() < deadline and (not journal.exists()
                                            or journal.read_text().count("\n") < 5):
         time.sleep(0.1)
+    # The local Ray instance: GCS, raylet, actors. Ray's two node agents are left out: they
+    # notice their raylet is gone in 2 s but then wait on the dead GCS (60-90 s seen) to exit.
+    ray_processes = [pid for pid in _descendants(process.pid) if not _command(pid).endswith("Agent")]
+    assert ray_processes
     process.send_signal(signal.SIGKILL)  # no chance to clean up or shut Ray down
     process.wait(timeout=30)
+    deadline = time.monotonic() + 30  # Ray's reaper notices its driver is gone
+    while time.monotonic() < deadline and any(_alive(pid) for pid in ray_processes):
+        time.sleep(0.5)
+    assert not [pid for pid in ray_processes if _alive(pid)]
     kept = {json.loads(line)["path"] for line in journal.read_text().splitlines()}
     assert 5 <= len(kept) < page_count
 
+    reads_before = log.read_text().count("read")
     resumed = cli(arguments + ["--resume"], cwd=tmp_path, factory="slow_page_reader_factory")
     assert resumed.returncode == 0, resumed.stderr
+    assert log.read_text().count("read") - reads_before == page_count - len(kept)
     files = json.loads((tmp_path / "out.json").read_text())["files"]
     assert [Path(page["path"]).name for page in files] == [f"p{i:02d}.png" for i in range(page_count)]
     assert not journal.exists()
+
+
+def _descendants(pid: int) -> list[int]:
+    """Processes below `pid`, from /proc (Linux)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's bookkeeping is left
