@@ -151,6 +151,26 @@ def test_node_removed_mid_run_and_every_page_comes_back_once(tmp_path, monkeypat
 
 
 @pytest.mark.slow
+def test_a_page_that_kills_its_actor_is_one_error_and_its_neighbours_are_read(tmp_path, monkeypatch):
+    pytest.importorskip("ray")
+    from test_scan_fakes import crashing_reader_factory
+
+    from runtime.scan.ray_engine import CRASH_REASON, run_tasks_ray
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
+    monkeypatch.chdir(tmp_path)
+    paths = [str(write_image(f"p{index}.png", blob_page(1, crash_mark=index == 2)))
+             for index in range(6)]
+    results: list[TaskResult] = []
+    run_tasks_ray([Task(index, path, None) for index, path in enumerate(paths)],
+                  BatchOptions(reader_factory=crashing_reader_factory), results.append, actors=2)
+    assert sorted(result.task.index for result in results) == list(range(6))
+    errors = {result.task.index: record["error"] for result in results for record in result.records
+              if "error" in record}
+    assert errors == {2: CRASH_REASON}
+
+
+@pytest.mark.slow
 def test_driver_killed_keeps_its_pages_and_resume_reads_only_the_rest(tmp_path, monkeypatch):
     pytest.importorskip("ray")
     log = tmp_path / "reads.log"

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from runtime.cli import one_line
 from runtime.scan import batch
 from runtime.scan.batch import BatchOptions, Task, TaskResult, TaskRunner, error_record, make_reader
 from runtime.scan.inputs import InputProblem
@@ -100,6 +101,7 @@ def run_with_options(tasks: list[Task], options: BatchOptions,
                 on_result(result)
 
         pool_size = min(ray_options.actors or cluster_cpus(ray), len(tasks))
+        options.workers = pool_size  # what the closing summary reports
         _stream(ray, tasks, options, deliver, pool_size, ray_options.task_retries)
         missing = [task for task in tasks if task.index not in seen]
         if missing:  # lost beside a crash, or the crash itself: one at a time finds which
@@ -126,17 +128,35 @@ def _connect(ray, ray_options: RayOptions) -> None:
                         object_store_memory=ray_options.object_store_bytes)
     # Ray's C++ side logs expected events (actor restarts after a crash or a lost node, its
     # constructor living in the object store) to stderr as errors; the scanner reports what
-    # matters per page, so only fatal ones get through (Ray says so in one line at start).
+    # matters per page, so only fatal ones get through. Ray announces that level on stderr
+    # while it starts, hence the silence around `init` (its errors are exceptions).
     saved_level = os.environ.get(_BACKEND_LOG_LEVEL)
     os.environ[_BACKEND_LOG_LEVEL] = saved_level or "fatal"
     try:
-        ray.init(address=ray_options.address, **settings)
+        with _stderr_silenced():
+            ray.init(address=ray_options.address, **settings)
     except (ConnectionError, RuntimeError, ValueError) as error:
         where = ray_options.address or "a local instance"
         raise RayEngineError(f"cannot start or join Ray at {where}: {error}") from None
     finally:
         if saved_level is None:
             os.environ.pop(_BACKEND_LOG_LEVEL, None)
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Send file descriptor 2 (C++ logging writes there directly) to /dev/null for a while."""
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _configure_ray_data(ray, ray_options: RayOptions) -> None:
@@ -163,8 +183,16 @@ def _stream(ray, tasks: list[Task], options: BatchOptions, deliver: Callable[[Ta
             _reader_actor_class(options, os.getcwd()), batch_size=1, batch_format="numpy",
             compute=strategy, num_cpus=options.threads, max_restarts=-1,
             max_task_retries=0 if isolated else task_retries)
-    for row in dataset.iter_rows():
-        deliver(pickle.loads(row["result"]))
+    rows = dataset.iter_rows()
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # noqa: BLE001 - Ray's own failure, not a page's
+            raise RayEngineError(f"the Ray job failed ({type(error).__name__}: {one_line(error)[:300]}); "
+                                 "is edgedigits[cluster] installed on every node?") from error
+        deliver(pickle.loads(row["result"]))  # its errors (an output that fails) are the caller's
 
 
 def _reader_actor_class(options: BatchOptions, driver_cwd: str) -> type:
@@ -233,17 +261,21 @@ def expand_inputs(arguments: list[str]) -> tuple[list[str], list[InputProblem]]:
     recursively for the supported suffixes); URIs are listed after local inputs' order is kept."""
     from runtime.scan import inputs
 
+    if not any(is_uri(argument) for argument in arguments):
+        return inputs.expand_inputs(arguments)
     files: list[str] = []
     problems: list[InputProblem] = []
+    seen: set[str] = set()
     for argument in arguments:
         if is_uri(argument):
             found, problem = _list_uri(argument)
+            found_problems = [problem] if problem else []
         else:
             found, found_problems = inputs.expand_inputs([argument])
-            problem = found_problems[0] if found_problems else None
-        files.extend(path for path in found if path not in files)
-        if problem is not None:
-            problems.append(problem)
+        new = [path for path in found if inputs.path_key(path) not in seen]
+        seen.update(inputs.path_key(path) for path in new)
+        files += new
+        problems += found_problems
     return files, problems
 
 
@@ -253,6 +285,8 @@ def plan_tasks(files: list[str], done: set[tuple[str, int]]) -> tuple[list[Task]
 
     local = [path for path in files if not is_uri(path)]
     tasks, errors = batch.plan_tasks(local, done)
+    if len(local) == len(files):
+        return tasks, errors
     for uri in (path for path in files if is_uri(path)):
         key = path_key(uri)
         try:
