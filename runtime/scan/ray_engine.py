@@ -183,7 +183,7 @@ def _stream(ray, tasks: list[Task], options: BatchOptions, deliver: Callable[[Ta
             _reader_actor_class(options, os.getcwd()), batch_size=1, batch_format="numpy",
             compute=strategy, num_cpus=options.threads, max_restarts=-1,
             max_task_retries=0 if isolated else task_retries)
-    rows = dataset.iter_rows()
+    rows = iter(dataset.iter_rows())
     while True:
         try:
             row = next(rows)
