@@ -80,6 +80,19 @@ def test_ray_options_need_the_ray_engine(tmp_path, capsys):
     assert "--engine ray" in capsys.readouterr().err
 
 
+def test_an_address_nobody_answers_at_is_one_line_in_seconds(tmp_path):
+    pytest.importorskip("ray")
+    write_image(tmp_path / "page.png", blob_page(1))
+    started = time.monotonic()
+    run = cli(["page.png", "--engine", "ray", "--ray-address", "127.0.0.1:1", "--json", "out.json"],
+              cwd=tmp_path)
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "127.0.0.1:1" in errors[0] and "ray start" in errors[0]
+    assert "Traceback" not in run.stderr
+    assert time.monotonic() - started < 60
+
+
 def test_uris_are_listed_and_planned_like_files(tmp_path):
     pytest.importorskip("pyarrow")  # comes with the cluster extra (ray[data])
     from runtime.scan import ray_engine
@@ -155,8 +168,10 @@ def test_a_page_that_kills_its_actor_is_one_error_and_its_neighbours_are_read(tm
     pytest.importorskip("ray")
     from test_scan_fakes import crashing_reader_factory
 
+    from runtime.scan import ray_engine
     from runtime.scan.ray_engine import CRASH_REASON, run_tasks_ray
 
+    monkeypatch.setattr(ray_engine, "WINDOW_TASKS", 4)  # two Ray Data runs, as a big batch has
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
     monkeypatch.chdir(tmp_path)
     paths = [str(write_image(f"p{index}.png", blob_page(1, crash_mark=index == 2)))

@@ -45,6 +45,8 @@ from runtime.scan.pages import PDF_SUFFIXES, SUPPORTED_SUFFIXES, PageError
 RAY_MISSING = "the Ray engine needs Ray: pip install 'edgedigits[cluster]'"
 CRASH_REASON = "the reader crashed on this page (its Ray actor died on every try); the rest went on"
 URI_MARK = "://"
+CONNECT_TIMEOUT_S = 5.0
+"""How long a --ray-address may take to accept a connection."""
 WINDOW_TASKS = 5000
 """Tasks per Ray Data run. The dataset is built in this process, one block per task (20,000
 blocks took 29 s and 280 MB here); windows bound that, and cost one actor-pool start each."""
@@ -127,6 +129,8 @@ def cluster_cpus(ray) -> int:
 
 
 def _connect(ray, ray_options: RayOptions) -> None:
+    if ray_options.address is not None:
+        _check_reachable(ray_options.address)
     settings = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     if ray_options.address is None:
         settings.update(num_cpus=batch.usable_cpu_count(),
@@ -146,6 +150,20 @@ def _connect(ray, ray_options: RayOptions) -> None:
     finally:
         if saved_level is None:
             os.environ.pop(_BACKEND_LOG_LEVEL, None)
+
+
+def _check_reachable(address: str) -> None:
+    """Fail in seconds on a host:port nobody answers at (`ray.init` would wait for minutes)."""
+    import socket
+
+    host, colon, port = address.rpartition(":")
+    if address == "auto" or URI_MARK in address or not colon or not port.isdigit():
+        return  # "auto" fails fast by itself; ray:// and other forms are Ray's to judge
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as error:
+        raise RayEngineError(f"no Ray cluster answers at {address} "
+                             f"({error.strerror or error}); start one with `ray start --head`") from None
 
 
 @contextlib.contextmanager
