@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from test_scan_fakes import LOG_ENV_VAR, BlobReader, blob_page, write_image, write_pdf
 
-from runtime.scan.batch import BatchOptions, Task, TaskResult
+from runtime.scan.batch import BatchOptions, Task, TaskResult, run_tasks
+from runtime.scan.ray_engine import is_uri
 from runtime.scan.writers import JOURNAL_SUFFIX
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -164,25 +165,47 @@ def test_node_removed_mid_run_and_every_page_comes_back_once(tmp_path, monkeypat
 
 
 @pytest.mark.slow
-def test_a_page_that_kills_its_actor_is_one_error_and_its_neighbours_are_read(tmp_path, monkeypatch):
+def test_a_page_that_kills_its_actor_is_one_error_and_the_rest_is_read_uris_too(tmp_path, monkeypatch):
     pytest.importorskip("ray")
-    from test_scan_fakes import crashing_reader_factory
+    from test_scan_fakes import blob_reader_factory, crashing_reader_factory
 
     from runtime.scan import ray_engine
-    from runtime.scan.ray_engine import CRASH_REASON, run_tasks_ray
+    from runtime.scan.batch import plan_tasks
+    from runtime.scan.ray_engine import CRASH_REASON
 
     monkeypatch.setattr(ray_engine, "WINDOW_TASKS", 4)  # two Ray Data runs, as a big batch has
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]))
     monkeypatch.chdir(tmp_path)
-    paths = [str(write_image(f"p{index}.png", blob_page(1, crash_mark=index == 2)))
-             for index in range(6)]
+    for index in range(4):
+        write_image(f"scans/p{index}.png", blob_page(1 + index, crash_mark=index == 2))
+    write_pdf("scans/two.pdf", [blob_page(2), blob_page(3)])
+    local_files, _ = ray_engine.expand_inputs(["scans"])
+    uri_files, _ = ray_engine.expand_inputs([(tmp_path / "scans").as_uri()])
+    tasks, errors = ray_engine.plan_tasks(local_files + uri_files, set())
+    assert errors == [] and len(tasks) == 2 * 6
     results: list[TaskResult] = []
-    run_tasks_ray([Task(index, path, None) for index, path in enumerate(paths)],
-                  BatchOptions(reader_factory=crashing_reader_factory), results.append, actors=2)
-    assert sorted(result.task.index for result in results) == list(range(6))
-    errors = {result.task.index: record["error"] for result in results for record in result.records
-              if "error" in record}
-    assert errors == {2: CRASH_REASON}
+    # One retry, not three: each costs an actor restart, and the crash is the same every time.
+    ray_engine.run_with_options(tasks, BatchOptions(reader_factory=crashing_reader_factory),
+                                results.append, ray_engine.RayOptions(actors=2, task_retries=1))
+    assert sorted(result.task.index for result in results) == list(range(len(tasks)))
+    failed = sorted(record["path"] for result in results for record in result.records
+                    if record.get("error") == CRASH_REASON)
+    assert failed == [(tmp_path / "scans" / "p2.png").as_uri(), os.path.join("scans", "p2.png")]
+    assert all("error" not in record for result in results for record in result.records
+               if "p2.png" not in record["path"])
+    # The same pages as local files and as file:// URIs read the same, page by page.
+    expected = {}
+    readable = [task for task in plan_tasks(local_files, set())[0] if "p2" not in task.path]
+    run_tasks(readable, BatchOptions(reader_factory=blob_reader_factory),
+              lambda result: expected.update(_by_name_and_page(result)))
+    by_uri = {key: lines for result in results if is_uri(result.task.path)
+              for key, lines in _by_name_and_page(result).items() if "p2" not in key[0]}
+    assert by_uri == expected and len(expected) == 5
+
+
+def _by_name_and_page(result: TaskResult) -> dict:
+    return {(Path(record["path"]).name, record["page"]): record["lines"] for record in result.records
+            if "error" not in record}
 
 
 @pytest.mark.slow

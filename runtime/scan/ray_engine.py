@@ -96,6 +96,7 @@ def run_with_options(tasks: list[Task], options: BatchOptions,
     owns_session = not ray.is_initialized()
     if owns_session:
         _connect(ray, ray_options)
+    restore_echo = _mute_raylet_echo()
     try:
         _configure_ray_data(ray)
         seen: set[int] = set()
@@ -117,6 +118,7 @@ def run_with_options(tasks: list[Task], options: BatchOptions,
             if task.index not in seen:
                 deliver(TaskResult(task, [error_record(task.path, _page_of(task), CRASH_REASON)]))
     finally:
+        restore_echo()
         if owns_session:
             ray.shutdown()
 
@@ -150,6 +152,30 @@ def _connect(ray, ray_options: RayOptions) -> None:
     finally:
         if saved_level is None:
             os.environ.pop(_BACKEND_LOG_LEVEL, None)
+
+
+def _mute_raylet_echo() -> Callable[[], None]:
+    """Stop the driver echoing Ray's node events to stderr; returns how to undo it.
+
+    A crashed reader or a lost node makes Ray print "(raylet) A worker died..." paragraphs on
+    the driver's stderr, whatever `log_to_driver` says; the scanner reports the page instead and
+    the raylet's own log keeps the details. Ray 2.60 has no switch for it, so its (private)
+    printer is wrapped; if a later Ray renames it, the echo simply stays.
+    """
+    try:
+        from ray._private import worker
+    except ImportError:
+        return lambda: None
+    original = getattr(worker, "print_to_stdstream", None)
+    if original is None:
+        return lambda: None
+
+    def print_unless_raylet(data, *args, **kwargs):
+        if data.get("pid") != "raylet":
+            original(data, *args, **kwargs)
+
+    worker.print_to_stdstream = print_unless_raylet
+    return lambda: setattr(worker, "print_to_stdstream", original)
 
 
 def _check_reachable(address: str) -> None:
