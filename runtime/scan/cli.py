@@ -23,6 +23,9 @@ Exit status: 0 all read, 1 some input failed or an output could not be written (
 is kept), 2 usage error (bad option, unusable output, model not loadable), 130 stopped by
 Ctrl+C or SIGTERM (what was read is kept; run again with --resume).
 
+With --engine ray the pages are read on a Ray cluster (or a Ray instance started on this
+machine) with the same results and outputs; see the README, "On a Ray cluster".
+
 Usage: python -m runtime.scan scans/ worksheet.pdf --json results.json --workers 2
 """
 
@@ -50,6 +53,7 @@ from runtime.cli import (
 )
 from runtime.models import ModelError
 from runtime.read.polarity import AUTO, POLARITIES
+from runtime.scan import ray_engine
 from runtime.scan.batch import (
     PAGE_TIMEOUT_SECONDS,
     BatchOptions,
@@ -122,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--overwrite", action="store_true",
                         help="replace output files that exist and are not results of this tool, or "
                              "start again over a stopped run's journal")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: this machine (--workers); ray: a Ray cluster, one page per "
+                             "task (needs edgedigits[cluster]); inputs may then also be URIs "
+                             "such as s3://bucket/scans/ (default: local)")
+    parser.add_argument("--ray-address", metavar="ADDRESS", default=None,
+                        help="with --engine ray: 'auto' or host:port of a running cluster "
+                             "(default: start Ray on this machine for this run)")
+    parser.add_argument("--ray-actors", type=positive_int, default=None, metavar="N",
+                        help="with --engine ray: readers, each loading the model once "
+                             "(default: one per CPU of the cluster)")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar or closing summary (warnings still go to stderr)")
     return parser
@@ -136,6 +150,13 @@ def check_arguments(arguments: argparse.Namespace, parser: argparse.ArgumentPars
         parser.error("--resume needs the --json FILE, --csv FILE or --jsonl FILE of the run to resume")
     if arguments.model is not None and not Path(arguments.model).is_file():
         parser.error(f"--model {arguments.model}: no such file")
+    if arguments.engine != "ray" and (arguments.ray_address or arguments.ray_actors):
+        parser.error("--ray-address and --ray-actors go with --engine ray")
+    if arguments.engine == "ray":
+        try:
+            ray_engine.import_ray()  # only this engine imports Ray
+        except ray_engine.RayEngineError as error:
+            parser.error(str(error))
 
 
 def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
@@ -151,7 +172,7 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
                            worker_memory_mb=arguments.worker_memory or None,
                            reader_factory=reader_factory)
     report = Report(quiet=arguments.quiet, print_pages=arguments.json is None)
-    files, problems = expand_inputs(arguments.inputs)
+    files, problems = (ray_engine.expand_inputs if arguments.engine == "ray" else expand_inputs)(arguments.inputs)
     if arguments.annotate:
         # Annotated copies from an earlier run inside a scanned folder are not new pages.
         annotate_root = os.path.join(path_key(arguments.annotate), "")
@@ -171,7 +192,7 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
     except KeyboardInterrupt:  # asked twice: stop now, keep the journal as it is
         store.fail()
         return fail(f"stopped at once; {_kept(store)}", ExitCode.INTERRUPTED)
-    except OutputError as error:
+    except (OutputError, ray_engine.RayEngineError) as error:
         store.fail()
         return fail(f"{error}; stopped. {_kept(store)}")
     finally:
@@ -186,7 +207,8 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
         report.failure(record)
         store.add(record)
     store.set_input_order(files)
-    tasks, open_errors = plan_tasks(files, store.done_pages())
+    tasks, open_errors = (ray_engine.plan_tasks if arguments.engine == "ray" else plan_tasks)(
+        files, store.done_pages())
     for record in open_errors:
         report.failure(record)
         store.add(record)
@@ -218,7 +240,12 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
             order.add(result)
             progress.update(1)
 
-        run_tasks(tasks, options, on_result, reader=reader, should_stop=stop)
+        if arguments.engine == "ray":
+            # Ray's engine reads to the end (a second Ctrl+C stops at once).
+            ray_engine.run_tasks_ray(tasks, options, on_result, address=arguments.ray_address,
+                                     actors=arguments.ray_actors)
+        else:
+            run_tasks(tasks, options, on_result, reader=reader, should_stop=stop)
     if stop.requested:
         store.abandon()
         report.info(f"stopped: {_kept(store)}", force=True)
