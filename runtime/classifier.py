@@ -20,13 +20,12 @@ re-allocated when the batch size changes.
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from runtime.cli import native_stderr_silenced
 from runtime.model_io import input_lookup_table, softmax
 from runtime.models import ModelError, default_model_path, read_manifest
 from runtime.spec import INPUT_SHAPE, NUM_CLASSES
@@ -147,7 +146,7 @@ class _TfliteBackend:
         self._output_index = int(output_detail["index"])
         self._allocated_batch = shape[0]
         try:
-            with _native_stderr_silenced():  # LiteRT announces its XNNPACK delegate here
+            with native_stderr_silenced():  # LiteRT announces its XNNPACK delegate here
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as error:
             raise ModelError(f"cannot load TFLite model {path}: {_first_line(error)}") from None
@@ -170,25 +169,6 @@ class _TfliteBackend:
         interpreter.set_tensor(self._input_index, model_input)
         interpreter.invoke()
         return interpreter.get_tensor(self._output_index)
-
-
-@contextmanager
-def _native_stderr_silenced():
-    """Mute C++ writes to stderr for a moment: LiteRT logs "INFO: Created TensorFlow Lite
-    XNNPACK delegate for CPU." on every load, which would break the command-line tools' rule of
-    one stderr line per problem. Python's own errors still surface as exceptions."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no usable file descriptor 2 (embedded interpreters): leave it alone
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 class _OnnxBackend:

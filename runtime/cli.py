@@ -13,7 +13,9 @@ Usage: from runtime.cli import ExitCode, OneLineParser, StopRequest, fail, posit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import os
 import signal
 import sys
 import threading
@@ -155,3 +157,23 @@ class StopRequest:
         if self.requested:
             raise KeyboardInterrupt  # asked twice: the user wants out now
         self.requested = True
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Mute C++ writes to file descriptor 2 for a moment: LiteRT logs "INFO: Created TensorFlow
+    Lite XNNPACK delegate for CPU." on every load and Ray's core logs as it starts, which would
+    break the rule of one stderr line per problem. Python's own errors still surface as exceptions."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable file descriptor 2 (embedded interpreters): leave it alone
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from runtime.cli import one_line
+from runtime.cli import native_stderr_silenced, one_line
 from runtime.scan import batch
 from runtime.scan.batch import BatchOptions, Task, TaskResult, make_reader, read_task
 from runtime.scan.inputs import InputProblem
@@ -145,7 +145,7 @@ def _connect(ray, ray_options: RayOptions) -> None:
     saved_level = os.environ.get(_BACKEND_LOG_LEVEL)
     os.environ[_BACKEND_LOG_LEVEL] = saved_level or "fatal"
     try:
-        with _stderr_silenced():
+        with native_stderr_silenced():
             ray.init(address=ray_options.address, **settings)
     except (ConnectionError, RuntimeError, ValueError) as error:
         where = ray_options.address or "a local instance"
@@ -191,22 +191,6 @@ def _check_reachable(address: str) -> None:
     except OSError as error:
         raise RayEngineError(f"no Ray cluster answers at {address} "
                              f"({error.strerror or error}); start one with `ray start --head`") from None
-
-
-@contextlib.contextmanager
-def _stderr_silenced():
-    """Send file descriptor 2 (C++ logging writes there directly) to /dev/null for a while."""
-    import sys
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def _configure_ray_data(ray) -> None:
