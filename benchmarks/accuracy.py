@@ -1,6 +1,6 @@
 """How well the page reader reads: digit precision, recall and F1, and exactly-read numbers.
 
-Runs `runtime.read.reader.PageReader` over a set of images and scores every page against its truth
+Runs `runtime.reading.reader.PageReader` over a set of images and scores every page against its truth
 (the pairing rules are in `benchmarks.metrics`):
 
 - synthetic worksheets (`--synthetic DIR`, a folder with truth.json from
@@ -335,7 +335,7 @@ def _row(name: str, counts: Counts, exact: str, milliseconds: float) -> str:
 def build_reader(model: str | None, min_confidence: float, detect_orientation: bool, threads: int) -> Reader:
     """The runtime's page reader over a loaded classifier (imported here: tests pass fakes)."""
     from runtime.classifier import Classifier
-    from runtime.read.reader import PageReader, ReaderOptions
+    from runtime.reading.reader import PageReader, ReaderOptions
 
     options = ReaderOptions(min_confidence=min_confidence, detect_orientation=detect_orientation)
     return PageReader(Classifier.load(model, threads=threads), options)

@@ -125,7 +125,7 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
     CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine."""
     from runtime.camera.cli import build_page_reader
     from runtime.classifier import Classifier
-    from runtime.read.reader import PageReader
+    from runtime.reading.reader import PageReader
 
     set_opencv_threads(1)  # thread CPU time must see all of the reader's work
     if camera:

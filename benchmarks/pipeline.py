@@ -1,6 +1,6 @@
 """End-to-end cost of reading digits: camera frames per second and A4 pages per second.
 
-Times `runtime.read.reader.PageReader.read` - segmentation, classification with the shipped (or a
+Times `runtime.reading.reader.PageReader.read` - segmentation, classification with the shipped (or a
 given) model, grouping into numbers and lines - on synthetic inputs holding an exact number of
 MNIST test digits (`benchmarks.pipeline_frames`):
 - camera frames, 640x480 and 1280x720 with 20 digits, read the way `runtime.camera` reads
@@ -111,7 +111,7 @@ def quick_options(options: PipelineOptions) -> PipelineOptions:
 def build_reader(model: Path | None, threads: int, camera: bool):
     """The reader the camera (no orientation search) or the scanner would build."""
     from runtime.classifier import Classifier
-    from runtime.read.reader import PageReader, ReaderOptions
+    from runtime.reading.reader import PageReader, ReaderOptions
 
     classifier = Classifier.load(model, threads=threads)
     return PageReader(classifier, ReaderOptions(detect_orientation=not camera))

@@ -3,7 +3,7 @@
 Every seed notebook ends by predicting a single MNIST test image; a user who saves one as it is
 stored (a 28x28 PNG, white digit on black) and runs the scanner on it should get that digit.
 This writes the images as PNGs, loads each the way `python -m runtime.scan` does
-(`runtime.scan.pages`), reads it with `runtime.read.reader.PageReader`, and scores the text
+(`runtime.scan.pages`), reads it with `runtime.reading.reader.PageReader`, and scores the text
 against the label by edit distance, so a phantom digit (two digits read where there is one)
 counts against precision. The same images inverted (black on white, as drawn on paper) are
 scored beside them, and the classifier's own accuracy on the raw images is the reference.
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--count must lie in 1..10000, got {args.count}")
     from runtime.classifier import Classifier
     from runtime.models import ModelError
-    from runtime.read.reader import PageReader
+    from runtime.reading.reader import PageReader
     from train.data import DatasetError, load_mnist
 
     try:

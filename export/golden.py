@@ -74,8 +74,8 @@ def scanner_crops(page_path: Path, count: int = SCANNER_CROPS) -> tuple[np.ndarr
     import cv2
 
     from runtime.normalize import normalize_batch
-    from runtime.read.ink import ink_map
-    from runtime.read.segment import find_digits_in
+    from runtime.reading.ink import ink_map
+    from runtime.reading.segment import find_digits_in
 
     truth_path = page_path.with_suffix(".json")
     page = cv2.imread(str(page_path), cv2.IMREAD_GRAYSCALE)

@@ -36,10 +36,10 @@ __all__ = [
 ]
 
 _HOMES = {
-    "read": "runtime.read",  # the subpackage, which is callable: it runs runtime.api.read
+    "read": "runtime.api",
     "load_image": "runtime.api",
-    "PageReader": "runtime.read.reader",
-    "ReaderOptions": "runtime.read.reader",
+    "PageReader": "runtime.reading.reader",
+    "ReaderOptions": "runtime.reading.reader",
     "Classifier": "runtime.classifier",
     "Predictions": "runtime.classifier",
     "ModelError": "runtime.models",
@@ -56,7 +56,7 @@ _HOMES = {
 def __getattr__(name: str):
     if name in _HOMES:
         module = importlib.import_module(_HOMES[name])
-        value = module if module.__name__ == f"{__name__}.{name}" else getattr(module, name)
+        value = getattr(module, name)
         globals()[name] = value  # later look-ups skip this function
         return value
     raise AttributeError(f"module 'runtime' has no attribute {name!r}")

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.classifier import Classifier
-from runtime.read.reader import PageReader, ReaderOptions
+from runtime.reading.reader import PageReader, ReaderOptions
 from runtime.results import PageResult
 from runtime.scan.pages import PageError, open_pages
 

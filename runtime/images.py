@@ -1,6 +1,6 @@
 """Any image array to the reader's uint8 greyscale: the one owner of pixel-depth rules.
 
-The scanner's decoder (`runtime.scan.pages`), the page reader (`runtime.read.reader`) and crop
+The scanner's decoder (`runtime.scan.pages`), the page reader (`runtime.reading.reader`) and crop
 normalization (`runtime.normalize`) all convert through `to_uint8`, so an array reads the same
 whichever door it comes in by:
 - uint8 as is; bool as 0 / 255;

@@ -15,7 +15,7 @@ from benchmarks.degrade import PROFILES
 from benchmarks.handwriting import DigitBank
 from benchmarks.metrics import Counts
 from benchmarks.worksheets import WorksheetOptions, main, make_worksheet, write_worksheets
-from runtime.read.reader import PageReader
+from runtime.reading.reader import PageReader
 
 SMALL = (480, 360)
 READ_SIZE = (960, 720)

@@ -1,6 +1,6 @@
 """Digits into numbers and lines, in reading order."""
 
-from runtime.read.grouping import group_lines
+from runtime.reading.grouping import group_lines
 from runtime.results import Digit
 
 

@@ -13,8 +13,8 @@ import pytest
 from benchmarks.handwriting import DigitBank
 from benchmarks.hard_pages import KINDS, NO_DIGIT_KINDS, make_hard_page
 from benchmarks.metrics import count_box_matches, match_boxes
-from runtime.read.reader import PageReader
-from runtime.read.segment import _near_pairs, find_digits
+from runtime.reading.reader import PageReader
+from runtime.reading.segment import _near_pairs, find_digits
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL_PAGE = (600, 800)

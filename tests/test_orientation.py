@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from runtime.read.orientation import estimate_tilt_deg, level_page, map_box_back, quarter_turn_matrix
+from runtime.reading.orientation import estimate_tilt_deg, level_page, map_box_back, quarter_turn_matrix
 
 
 def lines_of_boxes(tilt_deg: float, seed: int = 0):

@@ -19,8 +19,8 @@ import pytest
 from synthetic_pages import add_shadow, ink_page
 
 from runtime.paths import REPO_ROOT
-from runtime.read.ink import darkness_map, ink_map
-from runtime.read.polarity import (
+from runtime.reading.ink import darkness_map, ink_map
+from runtime.reading.polarity import (
     DARK_ON_LIGHT,
     LIGHT_ON_DARK,
     check_polarity,
@@ -28,7 +28,7 @@ from runtime.read.polarity import (
     page_polarity,
     reversed_patches,
 )
-from runtime.read.reader import PageReader, ReaderOptions
+from runtime.reading.reader import PageReader, ReaderOptions
 
 MNIST_AS_STORED_COUNT = 300
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from synthetic_pages import add_shadow, ink_page
 
-from runtime.read.reader import PageReader, ReaderOptions
+from runtime.reading.reader import PageReader, ReaderOptions
 
 
 @pytest.fixture(scope="module")

@@ -83,8 +83,8 @@ def test_public_names_are_all_importable() -> None:
 
 
 def test_read_stays_callable_whatever_was_imported_first() -> None:
-    """`runtime.read` is also the name of the reading subpackage; both uses must work."""
-    script = ("import runtime.read.reader, runtime.read.segment\n"
+    """`runtime.read` is the API function even after the reading room's modules are imported."""
+    script = ("import runtime.reading.reader, runtime.reading.segment\n"
               "from runtime import PageReader\n"
               "import runtime\n"
               f"print(runtime.read({str(SAMPLE)!r}).text.count('\\n') + 1)\n")

@@ -10,7 +10,7 @@ from runtime.paths import REPO_ROOT
 
 def test_no_runtime_module_imports_tensorflow_or_keras():
     modules = sorted(info.name for info in pkgutil.walk_packages(runtime.__path__, "runtime."))
-    assert {"runtime.scan.__main__", "runtime.camera.__main__", "runtime.read.reader"} <= set(modules)
+    assert {"runtime.scan.__main__", "runtime.camera.__main__", "runtime.reading.reader"} <= set(modules)
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

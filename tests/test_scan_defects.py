@@ -376,7 +376,7 @@ def test_annotated_pages_of_same_named_files_do_not_collide(in_tmp):
 # -- 8. noise is not digits ------------------------------------------------------------------------
 
 def test_a_page_of_colour_noise_reads_as_no_digits(default_classifier):
-    from runtime.read.reader import PageReader
+    from runtime.reading.reader import PageReader
 
     noise = np.random.default_rng(1).normal(128, 60, (1200, 1600, 3))
     result = PageReader(default_classifier).read(np.clip(noise, 0, 255).astype(np.uint8))

@@ -229,7 +229,7 @@ class StubClassifier:
 
 def stub_model_reader_factory(options):
     """The real `PageReader` (segmentation, orientation, grouping) over `StubClassifier`."""
-    from runtime.read.reader import PageReader, ReaderOptions
+    from runtime.reading.reader import PageReader, ReaderOptions
 
     _log("build")
     return PageReader(StubClassifier(), ReaderOptions(min_confidence=options.min_confidence,

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from synthetic_pages import add_rules, add_shadow, ink_page
 
-from runtime.read.segment import find_digits
+from runtime.reading.segment import find_digits
 
 
 def centre_inside(box, candidates) -> bool:

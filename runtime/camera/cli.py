@@ -58,7 +58,7 @@ from runtime.cli import (
 )
 from runtime.memory import keep_freed_memory_for_reuse
 from runtime.models import ModelError
-from runtime.read.polarity import AUTO, POLARITIES
+from runtime.reading.polarity import AUTO, POLARITIES
 from runtime.results import BBox
 
 
@@ -75,7 +75,7 @@ def build_page_reader(model: str | None, threads: int, min_confidence: float,
     # Imported here so that --help and a source that cannot open answer without loading an
     # interpreter.
     from runtime.classifier import Classifier
-    from runtime.read.reader import PageReader, ReaderOptions
+    from runtime.reading.reader import PageReader, ReaderOptions
 
     classifier = Classifier.load(model, threads=threads)
     # A camera is held upright: trying four rotations would cost four times the work per frame.

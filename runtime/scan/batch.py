@@ -45,7 +45,7 @@ class BatchOptions:
     workers: int = 1  # processes reading pages; 1 reads in this process
     min_confidence: float = 0.0  # digits below it are written "?"
     detect_orientation: bool = True  # let the reader try the four quarter-turns
-    polarity: str = "auto"  # auto, dark-on-light or light-on-dark (runtime.read.polarity)
+    polarity: str = "auto"  # auto, dark-on-light or light-on-dark (runtime.reading.polarity)
     annotate_dir: str | None = None  # write each page with its results drawn on it here
     pdf_dpi: float = PDF_DPI  # resolution PDF pages are rendered at
     max_pixels: int = MAX_PAGE_PIXELS  # larger raster pages are rejected (see runtime.scan.pages)
@@ -92,7 +92,7 @@ def build_reader(options: BatchOptions):
     """The real reader: `PageReader` over `Classifier.load(model_path, threads)`."""
     from runtime.classifier import Classifier
     from runtime.memory import keep_freed_memory_for_reuse
-    from runtime.read.reader import PageReader, ReaderOptions
+    from runtime.reading.reader import PageReader, ReaderOptions
 
     keep_freed_memory_for_reuse()  # every page allocates the same few big arrays again
     classifier = Classifier.load(options.model_path, threads=options.threads)

@@ -4,7 +4,7 @@ Everything downstream (rule removal, segmentation, levelling and turning the pag
 ink map this module computes, never on the photo's grey levels, so lighting is dealt with once,
 and so is polarity: light strokes on a dark ground (a chalkboard, a screen, MNIST's own images)
 are turned over here, for the whole picture or for the patches of it that need it, as
-`runtime.read.polarity` decides. Ink is always "strokes, relative to their ground".
+`runtime.reading.polarity` decides. Ink is always "strokes, relative to their ground".
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runtime.read.polarity import (
+from runtime.reading.polarity import (
     AUTO,
     DARK_ON_LIGHT,
     LIGHT_ON_DARK,
@@ -29,7 +29,7 @@ def ink_map(gray: np.ndarray, polarity: str = AUTO) -> np.ndarray:
     """Ink strength relative to the local ground, as float32 in [0, 1] (ground ~0, ink ~1).
 
     `polarity` is DARK_ON_LIGHT (pen on paper), LIGHT_ON_DARK (chalk on a board) or AUTO:
-    decided from the picture, per page and per patch (see `runtime.read.polarity`).
+    decided from the picture, per page and per patch (see `runtime.reading.polarity`).
     """
     if check_polarity(polarity) != AUTO:
         return _READINGS[polarity](gray)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runtime.read.ink import label_regions
+from runtime.reading.ink import label_regions
 
 MIN_BRIDGE_PX = 7
 """Strokes that crossed a line are bridged over at least this many pixels (a thin printed rule

@@ -2,7 +2,7 @@
 
 Paper and pen give dark on light; a chalkboard, a drawing app's screen capture, a photographic
 negative and MNIST's own images (white digit on black) give light on dark. The reader works on
-dark-on-light ink, so `runtime.read.ink` turns light-on-dark images (or parts of them) over
+dark-on-light ink, so `runtime.reading.ink` turns light-on-dark images (or parts of them) over
 first, by what this module decides:
 
 - per page, from the *local contrast*: where the picture departs from its local background (a

@@ -20,10 +20,10 @@ import numpy as np
 
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
-from runtime.read.glyph import single_glyph
-from runtime.read.grouping import GroupingOptions, group_lines
-from runtime.read.ink import ink_map
-from runtime.read.orientation import (
+from runtime.reading.glyph import single_glyph
+from runtime.reading.grouping import GroupingOptions, group_lines
+from runtime.reading.ink import ink_map
+from runtime.reading.orientation import (
     MIN_TILT_DEG,
     compose,
     estimate_tilt_deg,
@@ -35,9 +35,9 @@ from runtime.read.orientation import (
     read_turn_over,
     read_turns,
 )
-from runtime.read.polarity import AUTO, check_polarity
-from runtime.read.segment import DigitCandidate, SegmentOptions, find_digits_in
-from runtime.read.touching import best_reading, cut_hypotheses
+from runtime.reading.polarity import AUTO, check_polarity
+from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
+from runtime.reading.touching import best_reading, cut_hypotheses
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
 

@@ -9,7 +9,7 @@ The steps, each chosen for a failure seen on real paper:
    the sheet's edge and big blobs.
 Each surviving region becomes a `DigitCandidate` with its box and a soft ink crop (paper = 0),
 which `runtime.normalize.normalize_digit` turns into the model's 28x28 input. Regions holding
-several touching digits are cut by `runtime.read.touching`, which reads every cut.
+several touching digits are cut by `runtime.reading.touching`, which reads every cut.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from runtime.read.evidence import drop_texture, looks_written, paper_limit
-from runtime.read.ink import ink_components, ink_map, label_regions
-from runtime.read.noise import suppress_grain
-from runtime.read.rules import remove_rules
+from runtime.reading.evidence import drop_texture, looks_written, paper_limit
+from runtime.reading.ink import ink_components, ink_map, label_regions
+from runtime.reading.noise import suppress_grain
+from runtime.reading.rules import remove_rules
 from runtime.results import BBox
 
 
@@ -304,7 +304,7 @@ def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarra
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
                min_contrast: float) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
-    it shows no evidence of written strokes (see `runtime.read.evidence`)."""
+    it shows no evidence of written strokes (see `runtime.reading.evidence`)."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     region_labels = labels[window]
     if len(component.labels) == 1:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from runtime.read.polarity import AUTO, DARK_ON_LIGHT, border_polarity, check_polarity
-from runtime.read.segment import DigitCandidate
+from runtime.reading.polarity import AUTO, DARK_ON_LIGHT, border_polarity, check_polarity
+from runtime.reading.segment import DigitCandidate
 
 MAX_SIDE_PX = 64
 """Pictures up to this size on their longer side can be one glyph; anything larger is a page or

@@ -20,7 +20,7 @@ from itertools import combinations
 
 import numpy as np
 
-from runtime.read.segment import DigitCandidate
+from runtime.reading.segment import DigitCandidate
 
 MIN_ASPECT_TO_TRY = 0.9
 """Regions narrower than this (width / height) are read as one digit without trying cuts. From
