@@ -7,9 +7,11 @@ line ("install edgedigits[train]") instead of a ModuleNotFoundError traceback.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 
 STAGE_MODULES: dict[str, tuple[str, ...]] = {
+    "runtime": ("numpy", "cv2", "tqdm"),
     "train": ("tensorflow", "keras"),
     "export": ("tensorflow", "keras", "tf2onnx", "onnx"),
     "benchmarks": ("matplotlib",),
@@ -24,3 +26,17 @@ def missing_extra(extra: str) -> str | None:
         return None
     return (f"{', '.join(missing)} not installed: install edgedigits[{extra}] "
             f"(pip install 'edgedigits[{extra}]'; in a checkout: pip install -e '.[{extra}]')")
+
+
+def run_command(extra: str, module: str) -> int:
+    """A command's entry point: the one-line fix if `extra` is missing, else `module.main()`.
+
+    The scan and camera commands import OpenCV and tqdm at the top of their modules, so the
+    check has to come before that import.
+    """
+    from runtime.cli import ExitCode, fail
+
+    problem = missing_extra(extra)
+    if problem:
+        return fail(problem, ExitCode.USAGE)
+    return importlib.import_module(module).main()

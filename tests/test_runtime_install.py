@@ -50,12 +50,16 @@ def test_test_run_ends_naming_missing_data_and_skips(tmp_path: Path, workers: li
 @pytest.mark.parametrize(("module", "extra", "arguments"), [
     ("train", "train", ["--limit", "100"]),
     ("export", "export", [str(REPO_ROOT / "models" / "edge.keras")]),
+    ("runtime.scan", "runtime", [str(REPO_ROOT / "samples" / "worksheet.png")]),
+    ("runtime.camera", "runtime", ["--source", "clip.avi"]),
 ])
 def test_missing_stage_is_one_line_naming_the_extra(module: str, extra: str, arguments: list[str],
                                                     tmp_path: Path) -> None:
-    """Without TensorFlow, `python -m train` / `export` said ModuleNotFoundError in a traceback."""
+    """Without their extra (TensorFlow; OpenCV and tqdm for the runtime's commands), the commands
+    said ModuleNotFoundError in a traceback."""
+    hidden = ("cv2", "tqdm") if extra == "runtime" else ("tensorflow", "keras", "tf2onnx", "onnx")
     hide = ("import sys, runpy\n"
-            "for name in ('tensorflow', 'keras', 'tf2onnx', 'onnx'): sys.modules[name] = None\n"
+            f"for name in {hidden!r}: sys.modules[name] = None\n"
             f"sys.argv = {[module, *arguments]!r}\n"
             f"runpy.run_module('{module}', run_name='__main__')\n")
     done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True,

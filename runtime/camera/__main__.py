@@ -1,8 +1,13 @@
-"""`python -m runtime.camera`: see `runtime.camera.cli`."""
+"""`python -m runtime.camera` and `edgedigits-camera`: see `runtime.camera.cli`."""
 
 import sys
 
-from runtime.camera.cli import main
+from runtime.extras import run_command
+
+
+def main() -> int:
+    return run_command("runtime", "runtime.camera.cli")
+
 
 if __name__ == "__main__":
     sys.exit(main())
