@@ -36,8 +36,8 @@ import numpy as np
 
 from benchmarks.machine import describe, machine_info, usable_cores
 from benchmarks.reporting import BenchmarkError, run_and_report
+from runtime.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results"
 SAMPLE_PAGE = REPO_ROOT / "samples" / "worksheet.png"
 

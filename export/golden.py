@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.classifier import Classifier
+from runtime.paths import REPO_ROOT
 
 GOLDEN_NAME = "golden.json"
 GOLDEN_VERSION = 1
@@ -32,7 +33,7 @@ MNIST_CROPS = 64
 SCANNER_CROPS = 8
 """Digits cut by the scanner from the sample page, spread over the page."""
 
-SAMPLE_PAGE = Path(__file__).resolve().parents[1] / "samples" / "worksheet.png"
+SAMPLE_PAGE = REPO_ROOT / "samples" / "worksheet.png"
 """A page generated from MNIST test digits (`benchmarks.sample`), with its ground truth beside it."""
 
 FLOAT_TOLERANCE = 1e-4

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import runtime
+from runtime.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = REPO_ROOT / "samples" / "worksheet.png"
 
 

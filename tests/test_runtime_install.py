@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from runtime.paths import REPO_ROOT
+
 tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads pyproject.toml")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 
 FAKE_TESTS = '''

@@ -20,8 +20,8 @@ from export import golden_check
 from runtime import models
 from runtime.classifier import Classifier
 from runtime.normalize import normalize_digit
+from runtime.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 EDGE = REPO_ROOT / "models" / "edge"
 STDLIB_OR_INTERPRETERS = {"__future__", "argparse", "json", "sys", "pathlib", "numpy",
                           "ai_edge_litert", "tflite_runtime", "onnxruntime"}

@@ -37,11 +37,11 @@ from test_scan_fakes import (
     write_pdf,
 )
 
+from runtime.paths import REPO_ROOT
 from runtime.scan.annotations import annotation_path
 from runtime.scan.cli import main
 from runtime.scan.writers import CSV_COLUMNS, JOURNAL_SUFFIX
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
 PAGES_IN_STOPPED_RUNS = 30
 """Pages in the runs stopped half-way (by a gated reader, at a page the test chooses)."""

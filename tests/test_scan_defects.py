@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from processes import alive, children_of
 from test_scan_fakes import (
     CRASH_MARK_BGR,
     GATE_AFTER_ENV_VAR,
@@ -33,11 +34,11 @@ from test_scan_fakes import (
     write_image,
 )
 
+from runtime.paths import REPO_ROOT
 from runtime.scan.cli import main
 from runtime.scan.pages import PageError, check_image_file, open_pages
 from runtime.scan.writers import JOURNAL_SUFFIX
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and prctl")
 
@@ -85,31 +86,6 @@ def wait_for(condition, what: str, timeout: float = 60.0) -> None:
 
 def journal_lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
-
-
-def children_of(pid: int) -> set[int]:
-    """Every live descendant of `pid`, from /proc."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 # -- 1. the README's plain usage -------------------------------------------------------------

@@ -17,13 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import alive, children_of, command_line
 from test_scan_fakes import LOG_ENV_VAR, BlobReader, blob_page, write_image, write_pdf
 
+from runtime.paths import REPO_ROOT
 from runtime.scan.batch import BatchOptions, Task, TaskResult, run_tasks
 from runtime.scan.ray_engine import is_uri
 from runtime.scan.writers import JOURNAL_SUFFIX
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
 SAMPLE_PAGE = REPO_ROOT / "samples" / "worksheet.png"
 SLOW_PAGE_SECONDS = 0.3
@@ -225,14 +226,14 @@ def test_driver_killed_keeps_its_pages_and_resume_reads_only_the_rest(tmp_path, 
         time.sleep(0.1)
     # The local Ray instance: GCS, raylet, actors. Ray's two node agents are left out: they
     # notice their raylet is gone in 2 s but then wait on the dead GCS (60-90 s seen) to exit.
-    ray_processes = [pid for pid in _descendants(process.pid) if not _command(pid).endswith("Agent")]
+    ray_processes = [pid for pid in children_of(process.pid) if not command_line(pid).endswith("Agent")]
     assert ray_processes
     process.send_signal(signal.SIGKILL)  # no chance to clean up or shut Ray down
     process.wait(timeout=30)
     deadline = time.monotonic() + 30  # Ray's reaper notices its driver is gone
-    while time.monotonic() < deadline and any(_alive(pid) for pid in ray_processes):
+    while time.monotonic() < deadline and any(alive(pid) for pid in ray_processes):
         time.sleep(0.5)
-    assert not [pid for pid in ray_processes if _alive(pid)]
+    assert not [pid for pid in ray_processes if alive(pid)]
     kept = {json.loads(line)["path"] for line in journal.read_text().splitlines()}
     assert 5 <= len(kept) < page_count
 
@@ -244,35 +245,3 @@ def test_driver_killed_keeps_its_pages_and_resume_reads_only_the_rest(tmp_path, 
     assert [Path(page["path"]).name for page in files] == [f"p{i:02d}.png" for i in range(page_count)]
     assert not journal.exists()
 
-
-def _descendants(pid: int) -> list[int]:
-    """Processes below `pid`, from /proc (Linux)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
-    found, frontier = [], [pid]
-    while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
-def _command(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()
-    except OSError:
-        return ""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has exited; only its parent's bookkeeping is left
