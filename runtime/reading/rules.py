@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runtime.reading.ink import label_regions
+from runtime.reading.regions import label_regions
 
 MIN_BRIDGE_PX = 7
 """Strokes that crossed a line are bridged over at least this many pixels (a thin printed rule
@@ -21,15 +21,19 @@ MAX_NEAR_LINE_SHARE = 0.3
 
 
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
-                 vertical_px: int) -> np.ndarray:
+                 vertical_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
     Ruled and squared paper, form boxes and the sheet's own edges are such runs. A digit's
     strokes are not: no digit draws a level stroke wider than it is tall, and a "1" is one
     digit tall, hence the longer vertical limit. Lines are looked for in `faint_mask` (a lower
-    threshold, where pale printed lines run unbroken) and erased from `mask`. Returns `mask`
-    itself if nothing is erased.
+    threshold, where pale printed lines run unbroken) and erased from `mask`.
+
+    Returns the regions of the ink that is left, as `label_regions` gives them (labels, stats),
+    with a bool per label saying which are kept: the pieces dropped as a line's rim are cleared
+    from the labels, and the rest keep the labels, and so the order, that labelling the cleaned
+    mask afresh would give them. None if nothing is erased.
     """
     bridged = np.zeros_like(mask)
     horizontal = np.zeros_like(mask)
@@ -56,27 +60,57 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
             if run[1] == 1:
                 horizontal = band
     if not lines.any():
-        return mask
+        return None
     # Widen the found lines by their anti-aliased edge, take them away, and put back the
     # bridges where strokes crossed them.
     if horizontal.any():
         lines |= _box_sides(faint_mask, horizontal)
     cleaned = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
     cleaned |= bridged
-    count, labels, stats = label_regions(cleaned)
-    drop = np.zeros(count, bool)
-    # What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick
-    # marker rule), not writing: drop pieces lying almost wholly beside a removed line.
-    near_line = cv2.dilate(lines, np.ones((7, 7), np.uint8)) > 0
-    # On fine squared paper nearly everything lies beside some line, writing included: there,
-    # lying beside a line tells nothing, and the rims go with the texture checks instead.
-    if near_line.mean() < MAX_NEAR_LINE_SHARE:
-        total = np.bincount(labels.ravel(), minlength=count)
-        beside = np.bincount(labels[near_line], minlength=count)
-        drop |= beside >= 0.8 * np.maximum(total, 1)
-    drop[0] = False
-    cleaned[drop[labels]] = 0
-    return cleaned
+    _, labels, stats = label_regions(cleaned)
+    rims = _line_rims(cleaned, labels, stats, lines)
+    rims[0] = False
+    _clear(labels, stats, rims)
+    kept = ~rims
+    kept[0] = False  # the background
+    return labels, stats, kept
+
+
+def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Per label of the cleaned ink, whether it is a line's rim rather than writing.
+
+    What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick marker
+    rule), not writing: pieces lying almost wholly beside a removed line are dropped. On fine
+    squared paper nearly everything lies beside some line, writing included: there, lying
+    beside a line tells nothing, and the rims go with the texture checks instead.
+    """
+    rims = np.zeros(len(stats), bool)
+    near_line = cv2.dilate(lines, np.ones((7, 7), np.uint8))
+    if cv2.countNonZero(near_line) / near_line.size >= MAX_NEAR_LINE_SHARE:
+        return rims
+    # Counted from the ink pixels beside a line alone, not by a pass over every pixel's label.
+    points = cv2.findNonZero(cv2.bitwise_and(cleaned, near_line))
+    if points is None:
+        return rims
+    points = points.reshape(-1, 2)
+    beside = np.bincount(labels[points[:, 1], points[:, 0]], minlength=len(stats))
+    return beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+
+
+MAX_BOXES_TO_CLEAR = 64
+"""Up to this many regions are cleared box by box; more (a page of rims) in one pass over the page."""
+
+
+def _clear(labels: np.ndarray, stats: np.ndarray, drop: np.ndarray) -> None:
+    """Set the labels of the regions flagged in `drop` to 0 (background), in place."""
+    dropped = np.flatnonzero(drop)
+    if len(dropped) > MAX_BOXES_TO_CLEAR:
+        labels[drop[labels]] = 0
+        return
+    for label in dropped.tolist():
+        x, y, w, h = stats[label, :4]
+        window = labels[y : y + h, x : x + w]
+        window[window == label] = 0
 
 
 def _thickness(found: np.ndarray, axis: int) -> float:
@@ -96,12 +130,13 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     to the next, however short the box (a one-digit box is barely taller than its digit)."""
     sides = np.zeros_like(faint_mask)
     upright = cv2.bitwise_and(faint_mask, cv2.bitwise_not(horizontal_band))
-    count, labels, stats = label_regions(upright)
+    _, labels, stats = label_regions(upright)
     height = faint_mask.shape[0]
-    for label in range(1, count):
+    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    upright_thin = (heights >= 3 * widths) & (heights >= 8)
+    upright_thin[0] = False
+    for label in np.flatnonzero(upright_thin).tolist():
         x, y, w, h = stats[label, :4]
-        if h < 3 * w or h < 8:
-            continue
         above = horizontal_band[max(0, y - 2) : y + 1, x : x + w].any()
         below = horizontal_band[y + h - 1 : min(height, y + h + 2), x : x + w].any()
         if above and below:

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.evidence import drop_texture, looks_written, paper_limit
-from runtime.reading.ink import ink_components, ink_map, label_regions
+from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
 from runtime.reading.rules import remove_rules
 from runtime.results import BBox
@@ -108,10 +108,9 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         else:
             page_long = max(25, max(mask.shape) // 8)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long)
-        if cleaned is not mask:
-            mask = cleaned
-            _, labels, stats = label_regions(mask)
-            components = _components_from_stats(stats)
+        if cleaned is not None:
+            labels, stats, kept = cleaned
+            components = _components_from_stats(stats, kept)
             digit_height = _typical_digit_height(components, darkness.shape, options)
     if digit_height is None:
         return []
@@ -136,11 +135,13 @@ def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) ->
     return ink_share > options.max_ink_share or specks > options.max_specks_per_mp * max(megapixels, 0.1)
 
 
-def _components_from_stats(stats: np.ndarray) -> list[_Component]:
+def _components_from_stats(stats: np.ndarray, kept: np.ndarray | None = None) -> list[_Component]:
+    """The regions of `stats` (all but the background, or those flagged in `kept`), in label order."""
+    if kept is None:
+        kept = np.arange(len(stats)) != 0
     return [
         _Component(int(x), int(y), int(x + w), int(y + h), int(area), [label])
-        for label, (x, y, w, h, area) in enumerate(stats.tolist())
-        if label != 0
+        for label, (x, y, w, h, area) in zip(np.flatnonzero(kept).tolist(), stats[kept].tolist())
     ]
 
 

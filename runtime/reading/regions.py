@@ -1,0 +1,67 @@
+"""Connected regions of a mask, labelled and measured: the segmenter's most repeated step.
+
+OpenCV's labelling with statistics walks every pixel twice more to measure the regions, which
+costs twice the labelling itself on a page (3.9 megapixels at A4 200 dpi: 21-24 ms against 7).
+Ink covers a few percent of a page, so the regions' boxes and areas are measured here from the
+ink pixels alone; the result is the same, value for value, as OpenCV's.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Grana's block-based labelling: in OpenCV's default choice, computing the statistics costs
+# twenty times the labelling itself on a 640x480 frame (measured 4.6 ms against 0.6 ms here).
+_LABELLING = getattr(cv2, "CCL_BBDT", getattr(cv2, "CCL_GRANA", 1))
+
+SPARSE_SHARE = 0.1
+"""Masks with less than this share of pixels set are measured from their set pixels; denser ones
+(a page of colour noise) by OpenCV, which is then the faster."""
+
+SPARSE_MIN_PIXELS = 500_000
+"""... and so are masks smaller than this (a 640x480 frame): OpenCV's statistics cost little
+until the labels outgrow the processor's cache (measured: 0.4 ms more than labelling alone at
+0.6 megapixels, 4 ms more at 1 megapixel)."""
+
+
+def label_regions(mask: np.ndarray):
+    """8-connected regions of a 0/255 uint8 mask: (count, labels, stats) as OpenCV gives them
+    (labels int32, stats: x, y, width, height, area per label, label 0 the background)."""
+    if mask.size < SPARSE_MIN_PIXELS or cv2.countNonZero(mask) >= SPARSE_SHARE * mask.size:
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S,
+                                                                                _LABELLING)
+        return count, labels, stats
+    count, labels = cv2.connectedComponentsWithAlgorithm(mask, 8, cv2.CV_32S, _LABELLING)
+    return count, labels, _measure(mask, labels, count)
+
+
+def _measure(mask: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """OpenCV's region statistics, from the set pixels of `mask` (and the background's)."""
+    stats = np.zeros((count, 5), np.int32)
+    points = cv2.findNonZero(mask)
+    if points is not None:
+        points = points.reshape(-1, 2)
+        xs, ys = points[:, 0], points[:, 1]
+        owner = labels[ys, xs]
+        lowest = np.iinfo(np.int32).max
+        left, top = np.full(count, lowest, np.int32), np.full(count, lowest, np.int32)
+        right, bottom = np.full(count, -1, np.int32), np.full(count, -1, np.int32)
+        np.minimum.at(left, owner, xs)
+        np.minimum.at(top, owner, ys)
+        np.maximum.at(right, owner, xs)
+        np.maximum.at(bottom, owner, ys)
+        stats[:, 0], stats[:, 1] = left, top
+        stats[:, 2], stats[:, 3] = right - left + 1, bottom - top + 1
+        stats[:, 4] = np.bincount(owner, minlength=count)
+    stats[0] = _background(mask, mask.size - int(stats[1:, 4].sum()))
+    return stats
+
+
+def _background(mask: np.ndarray, area: int) -> tuple[int, int, int, int, int]:
+    """The box and area of the unset pixels, as OpenCV measures label 0 (a sparse mask has some)."""
+    if area == mask.size:
+        return (0, 0, mask.shape[1], mask.shape[0], area)
+    rows = np.flatnonzero(mask.min(axis=1) == 0)  # numpy's, not cv2.reduce: 0.2 ms against 15
+    cols = np.flatnonzero(mask.min(axis=0) == 0)
+    return (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1), area)
