@@ -34,11 +34,13 @@ def ink_map(gray: np.ndarray, polarity: str = AUTO) -> np.ndarray:
     """
     if check_polarity(polarity) != AUTO:
         return _READINGS[polarity](gray)
-    evidence = measure(gray)
+    # The page shrunk for the paper estimate gives the polarity's working copy too.
+    shrunk = shrink(gray.astype(np.float32))
+    evidence = measure(gray, shrunk)
     polarity = page_polarity(gray, evidence)
     if polarity == LIGHT_ON_DARK:  # judge patches as if the page were dark on light
         evidence = Evidence(255 - evidence.small, 255 - evidence.background, evidence.dark, evidence.light)
-    ink = _READINGS[polarity](gray)
+    ink = darkness_map(gray, shrunk) if polarity == DARK_ON_LIGHT else lightness_map(gray)
     patches = reversed_patches(evidence)
     if patches is None:
         return ink
@@ -70,15 +72,21 @@ def _patch_area(patches: np.ndarray, background: np.ndarray, oriented: np.ndarra
     return holding[labels]
 
 
-def darkness_map(gray: np.ndarray) -> np.ndarray:
-    """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1)."""
+def darkness_map(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
+    """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1).
+
+    `shrunk`: the page as float32 shrunk by `shrink`, where the caller has made it already.
+    """
     gray = gray.astype(np.float32)
-    paper, small_paper = _paper(gray)
+    paper, small_paper = _paper(gray, shrunk)
     # Darkness relative to the paper, but never relative to less than half the page's bright
     # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
     floor = max(1.0, 0.5 * float(np.percentile(small_paper, 95)))
-    darkness = (paper - gray) / np.maximum(paper, floor)
-    return np.clip(darkness, 0.0, 1.0)
+    # (paper - gray) / max(paper, floor), clipped to [0, 1]: in place, as a page-sized
+    # temporary costs more to allocate than to fill.
+    darkness = np.subtract(paper, gray, out=gray)
+    np.divide(darkness, np.maximum(paper, floor, out=paper), out=darkness)
+    return np.clip(darkness, 0.0, 1.0, out=darkness)
 
 
 MIN_BOARD_GREY = 16.0
@@ -187,14 +195,20 @@ def stroke_width_px(ink: np.ndarray) -> float:
 _READINGS = {DARK_ON_LIGHT: darkness_map, LIGHT_ON_DARK: lightness_map}
 
 
-def _paper(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The paper's brightness behind `gray` (float32): full size, and on the working copy."""
+def shrink(gray: np.ndarray) -> np.ndarray:
+    """The page (float32) shrunk by `working_step`, by area averaging."""
+    height, width = gray.shape
+    step = working_step(gray.shape)
+    return cv2.resize(gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
+
+
+def _paper(gray: np.ndarray, shrunk: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's brightness behind `gray` (float32): full size, and on the working copy
+    (`shrunk`: `gray` shrunk by `shrink`, if made already)."""
     height, width = gray.shape
     # The paper is the brightest thing at the scale of a few strokes: a max filter removes the
     # ink, a blur smooths the result. Done on a small copy: shadows are low-frequency.
-    step = working_step(gray.shape)
-    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
-                       interpolation=cv2.INTER_AREA)
+    small = shrink(gray) if shrunk is None else shrunk
     kernel_px = max(3, (min(small.shape) // 12) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
     # A closing (max filter, then min filter) rather than a max filter alone: it removes the ink

@@ -97,13 +97,22 @@ def working_step(shape: tuple[int, ...]) -> int:
     return max(1, min(shape[0], shape[1]) // 160)
 
 
-def working_copy(gray: np.ndarray) -> np.ndarray:
-    """The page shrunk by `working_step` (area averaging), uint8."""
+def working_copy(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
+    """The page shrunk by `working_step` (area averaging), uint8.
+
+    `shrunk` is the same shrinking done on the page as float32, where the caller has it (the ink
+    map needs it too). Unless the step divides the page's sides, OpenCV shrinks uint8 pixels by
+    averaging them in float32 and rounding, so rounding `shrunk` gives the very same copy, for
+    free (8 ms of an A4 page at 200 dpi). Where it divides them, OpenCV rounds its own way.
+    """
     height, width = gray.shape
     step = working_step(gray.shape)
     if step == 1:
         return gray
-    return cv2.resize(gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
+    size = (max(1, width // step), max(1, height // step))
+    if shrunk is not None and (width % size[0] or height % size[1]):
+        return np.rint(shrunk).astype(np.uint8)
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
 
 
 def page_polarity(gray: np.ndarray, evidence: Evidence | None = None) -> str:
@@ -131,9 +140,10 @@ def border_polarity(gray: np.ndarray) -> str:
         else DARK_ON_LIGHT
 
 
-def measure(gray: np.ndarray) -> Evidence:
-    """Thin departures from the local background, both ways, on the working copy."""
-    small = working_copy(gray)
+def measure(gray: np.ndarray, shrunk: np.ndarray | None = None) -> Evidence:
+    """Thin departures from the local background, both ways, on the working copy (`shrunk`: see
+    `working_copy`)."""
+    small = working_copy(gray, shrunk)
     background = _local_background(small)
     residual = small.astype(np.float32) - background.astype(np.float32)
     noise = 1.4826 * float(np.median(np.abs(residual[::2, ::2])))  # every 4th pixel is plenty
