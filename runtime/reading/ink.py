@@ -35,12 +35,13 @@ def ink_map(gray: np.ndarray, polarity: str = AUTO) -> np.ndarray:
     if check_polarity(polarity) != AUTO:
         return _READINGS[polarity](gray)
     # The page shrunk for the paper estimate gives the polarity's working copy too.
-    shrunk = shrink(gray.astype(np.float32))
+    page = gray.astype(np.float32)
+    shrunk = shrink(page)
     evidence = measure(gray, shrunk)
     polarity = page_polarity(gray, evidence)
     if polarity == LIGHT_ON_DARK:  # judge patches as if the page were dark on light
         evidence = Evidence(255 - evidence.small, 255 - evidence.background, evidence.dark, evidence.light)
-    ink = darkness_map(gray, shrunk) if polarity == DARK_ON_LIGHT else lightness_map(gray)
+    ink = _darkness(page, shrunk) if polarity == DARK_ON_LIGHT else lightness_map(gray)
     patches = reversed_patches(evidence)
     if patches is None:
         return ink
@@ -72,19 +73,19 @@ def _patch_area(patches: np.ndarray, background: np.ndarray, oriented: np.ndarra
     return holding[labels]
 
 
-def darkness_map(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
-    """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1).
+def darkness_map(gray: np.ndarray) -> np.ndarray:
+    """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1)."""
+    return _darkness(gray.astype(np.float32))
 
-    `shrunk`: the page as float32 shrunk by `shrink`, where the caller has made it already.
-    """
-    gray = gray.astype(np.float32)
+
+def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
+    """`darkness_map` of a float32 page, computed in its place (a page-sized temporary costs more
+    to allocate than to fill); `shrunk`: the page shrunk by `shrink`, where made already."""
     paper, small_paper = _paper(gray, shrunk)
     # Darkness relative to the paper, but never relative to less than half the page's bright
     # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
     floor = max(1.0, 0.5 * float(np.percentile(small_paper, 95)))
-    # (paper - gray) / max(paper, floor), clipped to [0, 1]: in place, as a page-sized
-    # temporary costs more to allocate than to fill.
-    darkness = np.subtract(paper, gray, out=gray)
+    darkness = np.subtract(paper, gray, out=gray)  # (paper - gray) / max(paper, floor) in [0, 1]
     np.divide(darkness, np.maximum(paper, floor, out=paper), out=darkness)
     return np.clip(darkness, 0.0, 1.0, out=darkness)
 

@@ -45,7 +45,12 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
     for run, thicken, across_axis in directions:
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
         thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-        found = cv2.morphologyEx(thick, cv2.MORPH_OPEN, kernel) & faint_mask
+        # An opening, as its erosion then its dilation: where the erosion leaves nothing (no run
+        # that long: most frames and pages), the dilation need not be done.
+        runs = cv2.erode(thick, kernel)
+        if not cv2.countNonZero(runs):
+            continue
+        found = cv2.dilate(runs, kernel) & faint_mask
         if found.any():
             # Where a stroke crossed the line, ink lies on both sides of it: close across the
             # line so the stroke is whole again once the line itself is gone. The reach spans
@@ -131,14 +136,41 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     sides = np.zeros_like(faint_mask)
     upright = cv2.bitwise_and(faint_mask, cv2.bitwise_not(horizontal_band))
     _, labels, stats = label_regions(upright)
-    height = faint_mask.shape[0]
-    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    upright_thin = (heights >= 3 * widths) & (heights >= 8)
-    upright_thin[0] = False
-    for label in np.flatnonzero(upright_thin).tolist():
-        x, y, w, h = stats[label, :4]
-        above = horizontal_band[max(0, y - 2) : y + 1, x : x + w].any()
-        below = horizontal_band[y + h - 1 : min(height, y + h + 2), x : x + w].any()
-        if above and below:
-            sides[y : y + h, x : x + w] |= np.where(labels[y : y + h, x : x + w] == label, 255, 0).astype(np.uint8)
+    x, y, w, h = (stats[:, index] for index in range(4))
+    thin = (h >= 3 * w) & (h >= 8)
+    thin[0] = False
+    candidates = np.flatnonzero(thin)
+    if candidates.size == 0:
+        return sides
+    x, y, w, h = x[candidates], y[candidates], w[candidates], h[candidates]
+    # A line in the two rows above a stroke's top (or on it), and one in the two rows below its
+    # bottom (or on it), within its columns; tested for all strokes at once (squared paper
+    # holds thousands, one per square's side).
+    above = _band_within(_rows_near(horizontal_band, below=False), y, x, w)
+    below = _band_within(_rows_near(horizontal_band, below=True), y + h - 1, x, w)
+    kept = candidates[above & below]
+    if len(kept) > MAX_BOXES_TO_CLEAR:  # mark their pixels from the stroke pixels, not box by box
+        points = cv2.findNonZero(upright).reshape(-1, 2)
+        on_side = np.zeros(len(stats), bool)
+        on_side[kept] = True
+        points = points[on_side[labels[points[:, 1], points[:, 0]]]]
+        sides[points[:, 1], points[:, 0]] = 255
+        return sides
+    for label in kept.tolist():
+        left, top, width, height = stats[label, :4]
+        window = (slice(top, top + height), slice(left, left + width))
+        sides[window] |= np.where(labels[window] == label, 255, 0).astype(np.uint8)
     return sides
+
+
+def _rows_near(band: np.ndarray, below: bool) -> np.ndarray:
+    """Per pixel, whether `band` is set in it or in the two pixels above it (below it)."""
+    return cv2.dilate(band, np.ones((3, 1), np.uint8), anchor=(0, 0 if below else 2))
+
+
+def _band_within(near: np.ndarray, rows: np.ndarray, left: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Whether `near` is set anywhere in row `rows[i]`, columns left[i] up to left[i] + width[i]."""
+    unique_rows, row_index = np.unique(rows, return_inverse=True)
+    counts = np.zeros((len(unique_rows), near.shape[1] + 1), np.int32)
+    np.cumsum(near[unique_rows] > 0, axis=1, out=counts[:, 1:])
+    return counts[row_index, left + width] > counts[row_index, left]
