@@ -169,8 +169,10 @@ def _rows_near(band: np.ndarray, below: bool) -> np.ndarray:
 
 
 def _band_within(near: np.ndarray, rows: np.ndarray, left: np.ndarray, width: np.ndarray) -> np.ndarray:
-    """Whether `near` is set anywhere in row `rows[i]`, columns left[i] up to left[i] + width[i]."""
-    unique_rows, row_index = np.unique(rows, return_inverse=True)
-    counts = np.zeros((len(unique_rows), near.shape[1] + 1), np.int32)
-    np.cumsum(near[unique_rows] > 0, axis=1, out=counts[:, 1:])
-    return counts[row_index, left + width] > counts[row_index, left]
+    """Whether `near` is set anywhere in row `rows[i]`, columns left[i] up to left[i] + width[i]
+    (every width at least 1): one gather of all those pixels, then one OR per stretch."""
+    starts = np.zeros(len(rows), np.int64)
+    np.cumsum(width[:-1], out=starts[1:])
+    first = rows.astype(np.int64) * near.shape[1] + left
+    offsets = np.arange(int(width.sum())) - np.repeat(starts, width)
+    return np.logical_or.reduceat(near.ravel()[np.repeat(first, width) + offsets] > 0, starts)
