@@ -35,43 +35,48 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
     from the labels, and the rest keep the labels, and so the order, that labelling the cleaned
     mask afresh would give them. None if nothing is erased.
     """
-    bridged = np.zeros_like(mask)
-    horizontal = np.zeros_like(mask)
-    lines = np.zeros_like(mask)
     # Per direction: the run that makes a line, a 3 px thickening across it (a rule on a page
     # photographed a degree off level steps by a pixel now and then, and would otherwise not
     # hold one unbroken straight run), and the reach for bridging strokes that crossed it.
+    # Nothing page-sized is made until a line is found: most frames and pages have none.
+    found_lines, bands, bridges, horizontal = [], [], [], None
     directions = (((horizontal_px, 1), (1, 3), 0), ((1, vertical_px), (3, 1), 1))
     for run, thicken, across_axis in directions:
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
         thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
         # An opening, as its erosion then its dilation: where the erosion leaves nothing (no run
-        # that long: most frames and pages), the dilation need not be done.
+        # that long), the dilation need not be done.
         runs = cv2.erode(thick, kernel)
         if not cv2.countNonZero(runs):
             continue
-        found = cv2.dilate(runs, kernel) & faint_mask
-        if found.any():
-            # Where a stroke crossed the line, ink lies on both sides of it: close across the
-            # line so the stroke is whole again once the line itself is gone. The reach spans
-            # the erased band (a bold, blurred grid line of a phone photo is 5 px and more).
-            band = cv2.dilate(found, np.ones((3, 3), np.uint8))
-            reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, across_axis))) + 5)
-            across = (1, reach) if across_axis == 0 else (reach, 1)
-            crossing = cv2.morphologyEx(cv2.bitwise_and(mask, cv2.bitwise_not(band)), cv2.MORPH_CLOSE,
-                                        cv2.getStructuringElement(cv2.MORPH_RECT, across))
-            bridged |= cv2.bitwise_and(crossing, band)
-            lines |= found
-            if run[1] == 1:
-                horizontal = band
-    if not lines.any():
+        found = cv2.bitwise_and(cv2.dilate(runs, kernel), faint_mask)
+        if not cv2.countNonZero(found):
+            continue
+        # Where a stroke crossed the line, ink lies on both sides of it: close across the
+        # line so the stroke is whole again once the line itself is gone. The reach spans
+        # the erased band (a bold, blurred grid line of a phone photo is 5 px and more).
+        band = cv2.dilate(found, _SQUARE_3)
+        reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, across_axis))) + 5)
+        across = (1, reach) if across_axis == 0 else (reach, 1)
+        # (Masks are 0 or 255, so a saturating subtraction is "and not".)
+        crossing = cv2.morphologyEx(cv2.subtract(mask, band), cv2.MORPH_CLOSE,
+                                    cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        bridges.append(cv2.bitwise_and(crossing, band))
+        found_lines.append(found)
+        bands.append(band)
+        if run[1] == 1:
+            horizontal = band
+    if not found_lines:
         return None
-    # Widen the found lines by their anti-aliased edge, take them away, and put back the
-    # bridges where strokes crossed them.
-    if horizontal.any():
-        lines |= _box_sides(faint_mask, horizontal)
-    cleaned = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
-    cleaned |= bridged
+    lines = _union(found_lines)
+    if horizontal is not None:
+        sides = _box_sides(faint_mask, horizontal)
+        if cv2.countNonZero(sides):
+            lines = cv2.bitwise_or(lines, sides)
+            bands.append(cv2.dilate(sides, _SQUARE_3))
+    # Take the found lines away, widened by their anti-aliased edge (the bands: a dilation of a
+    # union is the union of the dilations), and put back the bridges where strokes crossed them.
+    cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
     _, labels, stats = label_regions(cleaned)
     rims = _line_rims(cleaned, labels, stats, lines)
     rims[0] = False
@@ -79,6 +84,17 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
     kept = ~rims
     kept[0] = False  # the background
     return labels, stats, kept
+
+
+_SQUARE_3 = np.ones((3, 3), np.uint8)
+
+
+def _union(masks: list[np.ndarray]) -> np.ndarray:
+    """The union of 0/255 masks (the one mask itself if there is one)."""
+    union = masks[0]
+    for other in masks[1:]:
+        union = cv2.bitwise_or(union, other)
+    return union
 
 
 def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines: np.ndarray) -> np.ndarray:
