@@ -298,8 +298,11 @@ def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarra
     top, left = max(0, component.top - margin), max(0, component.left - margin)
     # Every other pixel is plenty for a median, at a quarter of the cost.
     window = (slice(top, component.bottom + margin, 2), slice(left, component.right + margin, 2))
-    around = darkness[window][labels[window] == 0]
-    return 2 * int(np.count_nonzero(around > limit)) <= around.size
+    free = labels[window] == 0
+    return 2 * np.count_nonzero((darkness[window] > limit) & free) <= np.count_nonzero(free)
+
+
+_SQUARE_3 = np.ones((3, 3), np.uint8)
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
@@ -309,15 +312,15 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     region_labels = labels[window]
     if len(component.labels) == 1:
-        own = (region_labels == component.labels[0]).astype(np.uint8)
+        own = np.equal(region_labels, component.labels[0])
     else:
-        own = np.isin(region_labels, component.labels).astype(np.uint8)
+        own = np.isin(region_labels, component.labels)
     # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
-    core = own
-    own = cv2.dilate(own, np.ones((3, 3), np.uint8))
+    core = own.view(np.uint8)  # 0 and 1, without a copy
+    own = cv2.dilate(core, _SQUARE_3)
     ink = darkness[window] * own
     # Scale so the strokes' cores are full white, as in MNIST: the 90th percentile of the ink.
-    values = ink[own > 0]
+    values = ink[own.view(bool)]
     stroke_level = 1.0
     if values.size:
         rank = int(0.9 * (values.size - 1))
@@ -325,6 +328,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     if not (looks_written(core, stroke_level, min_contrast)
             and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
         return None
-    ink_u8 = np.clip(ink * (255.0 / max(stroke_level, 1e-3)), 0, 255).astype(np.uint8)
+    np.multiply(ink, 255.0 / max(stroke_level, 1e-3), out=ink)
+    ink_u8 = np.clip(ink, 0, 255, out=ink).astype(np.uint8)
     bbox = (component.left, component.top, component.width, component.height)
     return DigitCandidate(bbox=bbox, ink=ink_u8)
