@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runtime.reading.regions import label_regions
+from runtime.reading.regions import label_regions, set_pixels
 
 MIN_BRIDGE_PX = 7
 """Strokes that crossed a line are bridged over at least this many pixels (a thin printed rule
@@ -110,11 +110,8 @@ def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines
     if cv2.countNonZero(near_line) / near_line.size >= MAX_NEAR_LINE_SHARE:
         return rims
     # Counted from the ink pixels beside a line alone, not by a pass over every pixel's label.
-    points = cv2.findNonZero(cv2.bitwise_and(cleaned, near_line))
-    if points is None:
-        return rims
-    points = points.reshape(-1, 2)
-    beside = np.bincount(labels[points[:, 1], points[:, 0]], minlength=len(stats))
+    beside = np.bincount(labels.ravel()[set_pixels(cv2.bitwise_and(cleaned, near_line))],
+                         minlength=len(stats))
     return beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
 
 
@@ -166,11 +163,10 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     below = _band_within(_rows_near(horizontal_band, below=True), y + h - 1, x, w)
     kept = candidates[above & below]
     if len(kept) > MAX_BOXES_TO_CLEAR:  # mark their pixels from the stroke pixels, not box by box
-        points = cv2.findNonZero(upright).reshape(-1, 2)
+        index = set_pixels(upright)
         on_side = np.zeros(len(stats), bool)
         on_side[kept] = True
-        points = points[on_side[labels[points[:, 1], points[:, 0]]]]
-        sides[points[:, 1], points[:, 0]] = 255
+        sides.ravel()[index[on_side[labels.ravel()[index]]]] = 255
         return sides
     for label in kept.tolist():
         left, top, width, height = stats[label, :4]

@@ -1,0 +1,89 @@
+"""The segmenter's shortcuts give what the plain way gives: regions as OpenCV labels and measures
+them, rule removal's labels as a fresh labelling would number them, the polarity's working copy."""
+
+import cv2
+import numpy as np
+import pytest
+
+from runtime.reading.polarity import working_copy
+from runtime.reading.regions import SPARSE_MIN_PIXELS, label_regions
+from runtime.reading.rules import remove_rules
+
+
+def opencv_regions(mask):
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    return count, labels, stats
+
+
+def scribbles(height: int, width: int, seed: int, specks: float = 0.002) -> np.ndarray:
+    """A 0/255 mask of specks, strokes and lines, as ink on a page looks."""
+    rng = np.random.default_rng(seed)
+    mask = ((rng.random((height, width)) < specks) * 255).astype(np.uint8)
+    for _ in range(200):
+        start = rng.integers(0, (width, height))
+        end = start + rng.integers(-40, 40, 2)
+        cv2.line(mask, tuple(int(v) for v in start), tuple(int(v) for v in end), 255, int(rng.integers(1, 4)))
+    return mask
+
+
+@pytest.mark.parametrize("shape, specks", [((1100, 800), 0.002), ((1100, 800), 0.3), ((300, 400), 0.002)])
+def test_regions_are_opencvs_labels_and_statistics(shape, specks):
+    mask = scribbles(*shape, seed=3, specks=specks)
+    mask[0, :5] = 255  # a region on the edge, and background that does not reach the corner
+    count, labels, stats = label_regions(mask)
+    want_count, want_labels, want_stats = opencv_regions(mask)
+    assert count == want_count and count > 100
+    assert np.array_equal(labels, want_labels)
+    assert np.array_equal(stats, want_stats)
+
+
+def test_page_sized_masks_take_the_sparse_way():
+    assert 1100 * 800 >= SPARSE_MIN_PIXELS > 300 * 400
+
+
+def test_regions_of_an_empty_and_a_full_page_mask():
+    for value in (0, 255):
+        mask = np.full((1000, 700), value, np.uint8)
+        count, labels, stats = label_regions(mask)
+        want_count, want_labels, want_stats = opencv_regions(mask)
+        assert count == want_count
+        assert np.array_equal(labels, want_labels) and np.array_equal(stats, want_stats)
+
+
+def form_page(seed: int, box_width: int) -> np.ndarray:
+    """Ink in boxes on ruled paper: horizontal rules, box sides between them, strokes crossing."""
+    mask = scribbles(1000, 760, seed, specks=0.0005)
+    for y in range(60, 1000, 90):
+        mask[y : y + 2, 20:740] = 255
+    for x in range(40, 740, box_width):  # box sides from one rule to the next
+        mask[150:242, x : x + 2] = 255
+    return mask
+
+
+@pytest.mark.parametrize("seed, box_width", [(1, 70), (2, 9)])  # few box sides, and many
+def test_rule_removal_keeps_the_labels_a_fresh_labelling_gives(seed, box_width):
+    mask = form_page(seed, box_width)
+    labels, stats, kept = remove_rules(mask, mask, 30, 60)
+    cleaned = (labels > 0).astype(np.uint8) * 255
+    count, fresh_labels, fresh_stats = opencv_regions(cleaned)
+    assert kept.sum() == count - 1 > 50
+    # The same regions, in the same order: the kept labels, numbered afresh, are the fresh labels.
+    assert np.array_equal(stats[kept], fresh_stats[1:])
+    renumber = np.zeros(len(stats), np.int32)
+    renumber[kept] = np.arange(1, count)
+    assert np.array_equal(renumber[labels], fresh_labels)
+
+
+def test_rule_removal_finds_nothing_on_a_page_without_lines():
+    mask = np.zeros((600, 500), np.uint8)
+    cv2.circle(mask, (250, 300), 10, 255, 2)  # no run near 30 px long, even thickened
+    assert remove_rules(mask, mask, 30, 60) is None
+
+
+@pytest.mark.parametrize("shape", [(2339, 1654), (480, 640), (1200, 1600), (321, 500), (100, 90)])
+def test_the_working_copy_from_the_float_shrink_is_opencvs(shape):
+    gray = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    step = max(1, min(shape) // 160)
+    size = (max(1, shape[1] // step), max(1, shape[0] // step))
+    shrunk = cv2.resize(gray.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    assert np.array_equal(working_copy(gray, shrunk), working_copy(gray))
