@@ -1,10 +1,12 @@
 """The segmenter's shortcuts give what the plain way gives: regions as OpenCV labels and measures
-them, rule removal's labels as a fresh labelling would number them, the polarity's working copy."""
+them, rule removal's labels as a fresh labelling would number them, the polarity's working copy,
+the stroke-width bound that spares measuring long regions."""
 
 import cv2
 import numpy as np
 import pytest
 
+from runtime.reading.evidence import stroke_width_px
 from runtime.reading.polarity import working_copy
 from runtime.reading.regions import SPARSE_MIN_PIXELS, label_regions
 from runtime.reading.rules import remove_rules
@@ -87,3 +89,14 @@ def test_the_working_copy_from_the_float_shrink_is_opencvs(shape):
     size = (max(1, shape[1] // step), max(1, shape[0] // step))
     shrunk = cv2.resize(gray.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     assert np.array_equal(working_copy(gray, shrunk), working_copy(gray))
+
+
+def test_no_stroke_is_wider_than_the_shorter_side_plus_one():
+    """What lets `looks_written` pass long regions without measuring their stroke width."""
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        height, width = rng.integers(1, 60, 2)
+        own = (rng.random((height, width)) < rng.uniform(0.5, 1.0)).astype(np.uint8)
+        if rng.random() < 0.3:
+            own[:] = 1  # a solid block: the widest circle there is
+        assert stroke_width_px(own) <= min(height, width) + 1

@@ -40,7 +40,12 @@ def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) ->
     written in strokes, on a page where ink starts at `min_contrast` darkness."""
     if peak_contrast < MIN_PEAK_CONTRAST_RATIO * min_contrast:
         return False
-    return max(own.shape) >= MIN_LENGTH_IN_STROKES * stroke_width_px(own)
+    length = max(own.shape)
+    # No circle inside is wider than the shorter side plus one (a distance grows by at most a
+    # pixel per pixel stepped towards the border): a region this long passes unmeasured.
+    if length >= MIN_LENGTH_IN_STROKES * (min(own.shape) + 1):
+        return True
+    return length >= MIN_LENGTH_IN_STROKES * stroke_width_px(own)
 
 
 def paper_limit(min_contrast: float) -> float:
