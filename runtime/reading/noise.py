@@ -80,7 +80,8 @@ def grain_level(darkness: np.ndarray) -> tuple[float, float]:
     if differences.size < MIN_PAPER_SAMPLES:
         return 0.0, float(paper.mean())
     rank = int(GRAIN_QUANTILE * (differences.size - 1))
-    return float(np.partition(differences, rank)[rank]), float(paper.mean())
+    differences.partition(rank)  # in place: `differences` is a fresh copy already
+    return float(differences[rank]), float(paper.mean())
 
 
 def suppress_grain(darkness: np.ndarray) -> tuple[np.ndarray, Grain]:

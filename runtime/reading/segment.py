@@ -324,7 +324,8 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     stroke_level = 1.0
     if values.size:
         rank = int(0.9 * (values.size - 1))
-        stroke_level = float(np.partition(values, rank)[rank])
+        values.partition(rank)  # in place: `values` is a fresh copy already
+        stroke_level = float(values[rank])
     if not (looks_written(core, stroke_level, min_contrast)
             and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
         return None
