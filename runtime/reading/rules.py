@@ -37,33 +37,18 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
     """
     # Per direction: the run that makes a line, a 3 px thickening across it (a rule on a page
     # photographed a degree off level steps by a pixel now and then, and would otherwise not
-    # hold one unbroken straight run), and the reach for bridging strokes that crossed it.
+    # hold one unbroken straight run), and the axis across it.
     # Nothing page-sized is made until a line is found: most frames and pages have none.
     found_lines, bands, bridges, horizontal = [], [], [], None
     directions = (((horizontal_px, 1), (1, 3), 0), ((1, vertical_px), (3, 1), 1))
     for run, thicken, across_axis in directions:
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
-        thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-        # An opening, as its erosion then its dilation: where the erosion leaves nothing (no run
-        # that long), the dilation need not be done.
-        runs = cv2.erode(thick, kernel)
-        if not cv2.countNonZero(runs):
+        search = _find_lines(mask, faint_mask, run, thicken, across_axis)
+        if search is None:
             continue
-        found = cv2.bitwise_and(cv2.dilate(runs, kernel), faint_mask)
-        if not cv2.countNonZero(found):
-            continue
-        # Where a stroke crossed the line, ink lies on both sides of it: close across the
-        # line so the stroke is whole again once the line itself is gone. The reach spans
-        # the erased band (a bold, blurred grid line of a phone photo is 5 px and more).
-        band = cv2.dilate(found, _SQUARE_3)
-        reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, across_axis))) + 5)
-        across = (1, reach) if across_axis == 0 else (reach, 1)
-        # (Masks are 0 or 255, so a saturating subtraction is "and not".)
-        crossing = cv2.morphologyEx(cv2.subtract(mask, band), cv2.MORPH_CLOSE,
-                                    cv2.getStructuringElement(cv2.MORPH_RECT, across))
-        bridges.append(cv2.bitwise_and(crossing, band))
+        found, band, bridge = search
         found_lines.append(found)
         bands.append(band)
+        bridges.append(bridge)
         if run[1] == 1:
             horizontal = band
     if not found_lines:
@@ -87,6 +72,32 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
 
 
 _SQUARE_3 = np.ones((3, 3), np.uint8)
+
+
+def _find_lines(mask: np.ndarray, faint_mask: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
+                across_axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The lines of one direction (straight runs of `run`, after thickening by `thicken`), the
+    band they will be erased as, and the bridges for strokes that crossed them; None if none."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
+    thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
+    # An opening, as its erosion then its dilation: where the erosion leaves nothing (no run
+    # that long), the dilation need not be done.
+    runs = cv2.erode(thick, kernel)
+    if not cv2.countNonZero(runs):
+        return None
+    found = cv2.bitwise_and(cv2.dilate(runs, kernel), faint_mask)
+    if not cv2.countNonZero(found):
+        return None
+    # Where a stroke crossed the line, ink lies on both sides of it: close across the line so
+    # the stroke is whole again once the line itself is gone. The reach spans the erased band
+    # (a bold, blurred grid line of a phone photo is 5 px and more).
+    band = cv2.dilate(found, _SQUARE_3)
+    reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, across_axis))) + 5)
+    across = (1, reach) if across_axis == 0 else (reach, 1)
+    # (Masks are 0 or 255, so a saturating subtraction is "and not".)
+    crossing = cv2.morphologyEx(cv2.subtract(mask, band), cv2.MORPH_CLOSE,
+                                cv2.getStructuringElement(cv2.MORPH_RECT, across))
+    return found, band, cv2.bitwise_and(crossing, band)
 
 
 def _union(masks: list[np.ndarray]) -> np.ndarray:
