@@ -125,9 +125,11 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
     CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine."""
     from runtime.camera.cli import build_page_reader
     from runtime.classifier import Classifier
+    from runtime.memory import keep_freed_memory_for_reuse
     from runtime.reading.reader import PageReader
 
     set_opencv_threads(1)  # thread CPU time must see all of the reader's work
+    keep_freed_memory_for_reuse()  # as the scan workers and the camera do, so the ratio is fair
     if camera:
         reader = build_page_reader(None, threads=1, min_confidence=0.5)
     else:
