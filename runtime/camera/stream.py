@@ -1,0 +1,143 @@
+"""What a stream of frames lets the camera skip: decisions that hold from one frame to the next.
+
+A page read alone decides everything from scratch; a camera sees much the same picture thirty
+times a second. `StreamShortcuts` keeps two things between frames, each with the way back to a
+fresh decision:
+
+- the polarity (dark strokes on light paper, or light on a dark board). Deciding it costs about
+  1.5 ms of a 640x480 frame's 10 ms (`runtime.reading.polarity.measure`). It is decided on one
+  frame, exactly as the reader's `auto` would decide it, and the frames after it are read with
+  it, fixed, until the next check: at least every `polarity_recheck_frames` frames of the
+  source (about a second of a camera's), and at once when the picture's overall tone changes
+  (the camera turned from a sheet to a board: `ToneSignature`). A frame whose auto reading
+  would mix polarities (a dark sticker on white paper, read light-on-dark by patch) keeps the
+  reader's own per-frame decision until a check finds the patch gone. Read with the polarity it
+  decided, a frame gives what `auto` gives: `auto` reads the whole picture the decided way round
+  when it finds no patch.
+- the last reading, for a frame that has not changed: when no pixel of a quarter-size copy
+  (4x4 pixel means) differs by more than `unchanged_grey_levels` from the frame last read, the
+  reading is that frame's. A moved card, a new stroke or a change of light re-reads at once
+  (a 2 px pen stroke moves its 4x4 means by tens of grey levels; sensor noise, averaged over 16
+  pixels, by a few). A still scene is read afresh at least every `max_reused_frames` frames.
+
+Usage:
+    shortcuts = StreamShortcuts(page_reader)
+    result = shortcuts.read(gray, frame_index)   # instead of page_reader.read(gray)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from runtime.reading.glyph import MAX_SIDE_PX
+from runtime.reading.polarity import AUTO, LIGHT_ON_DARK, Evidence, measure, page_polarity, reversed_patches
+from runtime.results import PageResult
+
+THUMBNAIL_STEP = 4
+"""Frames are compared on copies shrunk this many times per side (area means): sensor noise
+averages out, a pen stroke does not."""
+
+
+@dataclass
+class StreamOptions:
+    """Which per-frame work a stream may skip, and how soon it checks again."""
+
+    fixed_polarity: bool = True  # decide polarity on one frame and re-check it now and then
+    polarity_recheck_frames: int = 30  # source frames between checks (about 1 s of a camera)
+    # A change of the tone signature this large re-checks at once: paper and boards lie 0.4 or
+    # more apart, while 300 generated paper frames under different light moved it at most 0.22.
+    tone_change: float = 0.3
+    reuse_unchanged: bool = True  # give an unchanged frame the reading of the frame last read
+    unchanged_grey_levels: float = 8.0  # largest change of a 4x4 pixel mean still "unchanged"
+    max_reused_frames: int = 10  # a still scene is read afresh at least this often
+
+    def __post_init__(self) -> None:
+        if self.polarity_recheck_frames < 1 or self.max_reused_frames < 0:
+            raise ValueError("polarity_recheck_frames must be 1 or more and max_reused_frames "
+                             "0 or more")
+
+
+def tone_signature(thumbnail: np.ndarray) -> np.ndarray:
+    """Where the picture's typical tone lies, as (median, its place between the 5th and 95th
+    percentiles), both on a 0-1 scale: paper gives a light median near the top of the range, a
+    board a dark one near the bottom, whatever the digits on them."""
+    histogram = cv2.calcHist([thumbnail], [0], None, [256], [0, 256]).ravel()
+    cumulative = np.cumsum(histogram) / max(float(histogram.sum()), 1.0)
+    low, median, high = (int(np.searchsorted(cumulative, share)) for share in (0.05, 0.5, 0.95))
+    return np.array([median / 255.0, (median - low) / max(high - low, 1)])
+
+
+def stream_polarity(gray: np.ndarray) -> str:
+    """The polarity `auto` gives this picture, when one holds for all of it; AUTO when its auto
+    reading turns patches over (a dark sticker on paper), which only a per-frame check finds."""
+    evidence = measure(gray)
+    polarity = page_polarity(gray, evidence)
+    if polarity == LIGHT_ON_DARK:  # patches are judged as if the picture were dark on light
+        evidence = Evidence(255 - evidence.small, 255 - evidence.background, evidence.dark, evidence.light)
+    return AUTO if reversed_patches(evidence) is not None else polarity
+
+
+class StreamShortcuts:
+    """Reads frames of one stream through `page_reader`, skipping what the stream allows."""
+
+    def __init__(self, page_reader, options: StreamOptions | None = None) -> None:
+        self.page_reader = page_reader  # anything with .read(gray) -> PageResult
+        self.options = options or StreamOptions()
+        # Fixed polarity needs a PageReader (its classifier and options) whose polarity is auto.
+        reader_options = getattr(page_reader, "options", None)
+        self._can_fix = (self.options.fixed_polarity and getattr(reader_options, "polarity", None) == AUTO
+                         and hasattr(page_reader, "classifier"))
+        self._readers = {AUTO: page_reader}
+        self._polarity = AUTO
+        self._checked_at: int | None = None  # source frame index of the last polarity check
+        self._checked_tone: np.ndarray | None = None
+        self._last: tuple[np.ndarray, PageResult] | None = None  # thumbnail and reading last read
+        self._reused = 0  # frames in a row given the last reading
+        self._frames = 0
+        self.polarity_checks = 0  # counted for tests and the benchmark
+        self.reused_frames = 0
+
+    def read(self, gray: np.ndarray, index: int | None = None) -> PageResult:
+        """The reading of `gray` (uint8 greyscale), the `index`-th frame of the source (None:
+        the one after the last)."""
+        index = self._frames if index is None else index
+        self._frames = index + 1
+        thumbnail = cv2.resize(gray, (max(1, gray.shape[1] // THUMBNAIL_STEP),
+                                      max(1, gray.shape[0] // THUMBNAIL_STEP)), interpolation=cv2.INTER_AREA)
+        if self._unchanged(thumbnail):
+            self._reused += 1
+            self.reused_frames += 1
+            return self._last[1].moved(0, 0)
+        result = self._reader_for(gray, thumbnail, index).read(gray)
+        self._last, self._reused = (thumbnail, result), 0
+        return result
+
+    def _unchanged(self, thumbnail: np.ndarray) -> bool:
+        if not self.options.reuse_unchanged or self._last is None:
+            return False
+        if self._reused >= self.options.max_reused_frames or thumbnail.shape != self._last[0].shape:
+            return False
+        change = cv2.absdiff(thumbnail, self._last[0])
+        return float(change.max()) <= self.options.unchanged_grey_levels
+
+    def _reader_for(self, gray: np.ndarray, thumbnail: np.ndarray, index: int):
+        """The page reader for this frame: with the stream's polarity, checked when it is due."""
+        # A small picture may be read as a single glyph, which judges polarity its own way.
+        if not self._can_fix or max(gray.shape) <= MAX_SIDE_PX:
+            return self.page_reader
+        tone = tone_signature(thumbnail)
+        due = (self._checked_at is None or index - self._checked_at >= self.options.polarity_recheck_frames
+               or index < self._checked_at
+               or float(np.abs(tone - self._checked_tone).max()) >= self.options.tone_change)
+        if due:
+            self._polarity = stream_polarity(gray)
+            self._checked_at, self._checked_tone = index, tone
+            self.polarity_checks += 1
+        if self._polarity not in self._readers:
+            reader = self.page_reader
+            self._readers[self._polarity] = type(reader)(reader.classifier,
+                                                         replace(reader.options, polarity=self._polarity))
+        return self._readers[self._polarity]
