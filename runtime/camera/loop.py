@@ -2,7 +2,9 @@
 
 Each frame goes through the same page reader as the scanner (no orientation search: a camera
 is held upright), optionally cropped to a region of interest and shrunk to a processing
-width; boxes are reported in the original frame's pixels (`FrameReader`). A number counts as
+width; boxes are reported in the original frame's pixels (`FrameReader`). The frames are read
+as one stream (`runtime.camera.stream`): the polarity is kept between frames and an unchanged
+frame keeps the last reading. A number counts as
 *read* once it has been read the same at the same place over several frames
 (`runtime.camera.stability`), so the reading does not flicker. Each frame's reading becomes one
 JSON line (`reading_line`: the one owner of its shape), printed with `--headless` and served

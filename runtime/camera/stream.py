@@ -53,6 +53,7 @@ THUMBNAIL_STEP = 4
 averages out, a pen stroke does not."""
 
 _MIN_RANGE = 32
+"""Grey levels the 1st-99th percentile range counts as at least in `tone_signature`."""
 
 
 @dataclass
@@ -126,7 +127,7 @@ class StreamShortcuts:
         self._checked_tone: np.ndarray | None = None
         self._last: tuple[np.ndarray, PageResult] | None = None  # thumbnail and reading last read
         self._reused = 0  # frames in a row given the last reading
-        self._frames = 0
+        self._frames = 0  # the index a frame given without one gets
         self.polarity_checks = 0  # counted for tests and the benchmark
         self.reused_frames = 0
 
