@@ -99,15 +99,16 @@ def _die_with_parent(main_pid: int) -> None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass  # the watchdog below still works
-    if parent_pid != main_pid:
+    forked = parent_pid != main_pid  # by the fork server (POSIX only)
+    if forked:
         _release_fork_server()
     # The parent died before the signal was armed (this process was handed to init), or the
     # main process did while the fork server was forking this one.
-    if parent_pid == 1 or not _alive(main_pid):
+    if parent_pid == 1 or (forked and not _alive(main_pid)):
         os._exit(1)
 
     def watch() -> None:
-        while os.getppid() == parent_pid and _alive(main_pid):
+        while os.getppid() == parent_pid and (not forked or _alive(main_pid)):
             threading.Event().wait(PARENT_CHECK_SECONDS)
         os._exit(1)
 
@@ -129,6 +130,8 @@ def _release_fork_server() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process `pid` exists (POSIX: signal 0 only asks; never call it on Windows, where
+    os.kill ends the process)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
