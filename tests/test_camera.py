@@ -35,6 +35,7 @@ from runtime.camera.cli import main
 from runtime.camera.loop import CameraLoop, CameraOptions, FrameReader, RegionError
 from runtime.camera.output import Recorder
 from runtime.camera.stability import StabilityOptions
+from runtime.camera.stream import StreamOptions
 from runtime.paths import REPO_ROOT
 
 
@@ -275,8 +276,10 @@ def test_a_long_run_does_not_pile_up_frames():
 
     gate.allow(1)
     output = io.StringIO()
-    summary = CameraLoop(grabber, SlowReader(), CameraOptions(max_frames=20),
-                         output=output).run()
+    # The fake camera's frames are all alike: each must still reach the reader, which lets
+    # the camera go on (an unchanged frame would otherwise keep the last reading unread).
+    options = CameraOptions(max_frames=20, stream=StreamOptions(reuse_unchanged=False))
+    summary = CameraLoop(grabber, SlowReader(), options, output=output).run()
     frames = [json.loads(line)["frame"] for line in output.getvalue().splitlines()]
     assert summary.frames_read == 20
     assert frames == list(range(0, 60, 3))  # each read takes the newest frame ...

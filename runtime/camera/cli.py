@@ -45,6 +45,7 @@ from runtime.camera.loop import CameraLoop, CameraOptions, RegionError, RunSumma
 from runtime.camera.output import DEFAULT_RECORD_FPS, Recorder, RecordError, Window
 from runtime.camera.server import LiveServer, ServeOptions, parse_address
 from runtime.camera.stability import StabilityOptions
+from runtime.camera.stream import StreamOptions
 from runtime.cli import (
     EXIT_CODES_HELP,
     ExitCode,
@@ -148,7 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
                               "sheet; about a third less work per frame")
     reading.add_argument("--polarity", choices=POLARITIES, default=AUTO,
                          help="dark-on-light (pen on paper), light-on-dark (a chalkboard, a dark "
-                              "screen) or auto: decided per frame (default auto)")
+                              "screen) or auto: decided from the frames, checked about once a "
+                              "second and whenever the picture's tone changes (default auto)")
+    reading.add_argument("--every-frame", action="store_true",
+                         help="read every frame from scratch: decide polarity on each, and "
+                              "re-read a frame that has not changed (slower; by default an "
+                              "unchanged frame keeps the last reading)")
     reading.add_argument("--stable-frames", type=positive_int, default=3, metavar="N",
                          help="a number counts as read after the same reading at the same place "
                               "in N frames in a row (default 3)")
@@ -275,6 +281,8 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
     options = CameraOptions(roi=args.roi, processing_width_px=args.width,
                             max_frames=args.max_frames,
                             stability=StabilityOptions(stable_frames=args.stable_frames),
+                            stream=StreamOptions(fixed_polarity=not args.every_frame,
+                                                 reuse_unchanged=not args.every_frame),
                             print_json=window is None or args.json,
                             snapshot_dir=args.snapshot_dir)
     log(f"reading {source.description}" + ("" if window else " (headless)"))

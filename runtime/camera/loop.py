@@ -2,7 +2,9 @@
 
 Each frame goes through the same page reader as the scanner (no orientation search: a camera
 is held upright), optionally cropped to a region of interest and shrunk to a processing
-width; boxes are reported in the original frame's pixels (`FrameReader`). A number counts as
+width; boxes are reported in the original frame's pixels (`FrameReader`). The frames are read
+as one stream (`runtime.camera.stream`): the polarity is kept between frames and an unchanged
+frame keeps the last reading. A number counts as
 *read* once it has been read the same at the same place over several frames
 (`runtime.camera.stability`), so the reading does not flicker. Each frame's reading becomes one
 JSON line (`reading_line`: the one owner of its shape), printed with `--headless` and served
@@ -28,6 +30,7 @@ import numpy as np
 from runtime.camera.capture import Frame, FrameGrabber
 from runtime.camera.output import Recorder, RecordError, Window, draw_overlay
 from runtime.camera.stability import ReadingStabilizer, StabilityOptions, StableReading
+from runtime.camera.stream import StreamOptions, StreamShortcuts
 from runtime.draw import DOUBTFUL_BGR, draw_label
 from runtime.results import BBox, PageResult
 
@@ -54,6 +57,8 @@ class CameraOptions:
     processing_width_px: int | None = 640
     max_frames: int | None = None  # stop after reading this many frames; None = until the end or q
     stability: StabilityOptions = field(default_factory=StabilityOptions)
+    # What the stream lets the reader skip (polarity kept between frames, unchanged frames).
+    stream: StreamOptions = field(default_factory=StreamOptions)
     print_json: bool = True  # one JSON line per frame on the output stream
     snapshot_dir: Path = Path(".")  # where the s key saves annotated PNGs
 
@@ -87,15 +92,20 @@ def reading_line(frame: Frame, result: PageResult, stable: list[StableReading], 
 
 
 class FrameReader:
-    """Reads one frame: crop to the ROI, shrink to the processing width, read, map boxes back."""
+    """Reads one frame: crop to the ROI, shrink to the processing width, read, map boxes back.
+
+    Frames are read as one stream (`runtime.camera.stream`): the polarity is kept between
+    frames and an unchanged frame gets the reading of the frame before it."""
 
     def __init__(self, page_reader, roi: BBox | None = None,
-                 processing_width_px: int | None = None) -> None:
+                 processing_width_px: int | None = None, stream: StreamOptions | None = None) -> None:
         self.page_reader = page_reader  # anything with .read(gray image) -> PageResult
         self.roi = roi
         self.processing_width_px = processing_width_px
+        self.stream = StreamShortcuts(page_reader, stream)
 
-    def read(self, image: np.ndarray) -> PageResult:
+    def read(self, image: np.ndarray, index: int | None = None) -> PageResult:
+        """The reading of BGR `image`, the `index`-th frame of its source (None: the next)."""
         left, top, width, height = self._region(image.shape[1], image.shape[0])
         gray = cv2.cvtColor(image[top:top + height, left:left + width], cv2.COLOR_BGR2GRAY)
         scale_x = scale_y = 1.0
@@ -104,7 +114,7 @@ class FrameReader:
             gray = cv2.resize(gray, (self.processing_width_px, new_height),
                               interpolation=cv2.INTER_AREA)
             scale_x, scale_y = width / self.processing_width_px, height / new_height
-        result = self.page_reader.read(gray)
+        result = self.stream.read(gray, index)
         if (left, top, scale_x, scale_y) == (0, 0, 1.0, 1.0):
             return result
         return result.moved(left, top, scale_x, scale_y)
@@ -132,7 +142,8 @@ class CameraLoop:
         self.should_stop = should_stop  # polled once per frame (see runtime.cli.StopRequest)
         self.grabber = grabber
         # `page_reader` is anything with .read(gray image) -> PageResult, built once.
-        self.frame_reader = FrameReader(page_reader, options.roi, options.processing_width_px)
+        self.frame_reader = FrameReader(page_reader, options.roi, options.processing_width_px,
+                                        options.stream)
         self.options = options
         self.window = window
         self.recorder = recorder
@@ -194,7 +205,7 @@ class CameraLoop:
 
     def _read_one(self, frame) -> bool:
         """Read, report and show one frame; True when the user asked to quit."""
-        result = self.frame_reader.read(frame.image)
+        result = self.frame_reader.read(frame.image, frame.index)
         numbers = [number for line in result.lines for number in line.numbers]
         stable = self.stabilizer.update(numbers)
         self._frame_times.append(time.perf_counter())
