@@ -124,6 +124,7 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
 
     CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine."""
     from runtime.camera.cli import build_page_reader
+    from runtime.camera.stream import StreamShortcuts
     from runtime.classifier import Classifier
     from runtime.memory import keep_freed_memory_for_reuse
     from runtime.reading.reader import PageReader
@@ -131,16 +132,20 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
     set_opencv_threads(1)  # thread CPU time must see all of the reader's work
     keep_freed_memory_for_reuse()  # as the scan workers and the camera do, so the ratio is fair
     if camera:
-        reader = build_page_reader(None, threads=1, min_confidence=0.5)
+        # The frames are the video's first ones, in order: read as the camera reads a stream,
+        # with the polarity kept between frames (`runtime.camera.stream`).
+        stream = StreamShortcuts(build_page_reader(None, threads=1, min_confidence=0.5))
+        read_gray = stream.read
     else:
         reader = PageReader(Classifier.load(threads=1))
+        read_gray = lambda gray, index: reader.read(gray)  # noqa: E731
     decode, read = [], []
-    for path in paths:
+    for index, path in enumerate(paths):
         started = time.thread_time()
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         gray = to_gray(image)
         decoded = time.thread_time()
-        reader.read(gray)
+        read_gray(gray, index)
         decode.append(decoded - started)
         read.append(time.thread_time() - decoded)
     return float(np.median(decode)), float(np.median(read))
