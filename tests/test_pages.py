@@ -98,6 +98,41 @@ def test_grey_alpha_png_is_composited_on_white(tmp_path):
     assert 180 <= image[0, 2, 0] <= 200  # 128 at half opacity over white
 
 
+def grey_of_every_layout(tmp_path) -> dict:
+    """One file per layout the loader meets: colour, grey, 16-bit, alpha, palette-free PDF."""
+    bgra = np.zeros((10, 10, 4), np.uint8)
+    bgra[4:6, 4:6] = (0, 0, 0, 255)
+    return {
+        "colour.png": write_image(tmp_path / "colour.png", sample_page()),
+        "grey.png": write_image(tmp_path / "grey.png", cv2.cvtColor(sample_page(), cv2.COLOR_BGR2GRAY)),
+        "deep.png": write_image(tmp_path / "deep.png", np.array([[0, 256, 32768, 65535]], np.uint16)),
+        "alpha.png": write_image(tmp_path / "alpha.png", bgra),
+        "float.tif": write_image(tmp_path / "float.tif", np.array([[0.0, 0.5, 1.0]], np.float32)),
+        "page.pdf": write_pdf(tmp_path / "page.pdf", [sample_page()]),
+    }
+
+
+def test_grey_load_is_the_grey_of_the_colour_load(tmp_path):
+    # The scanner loads pages grey unless it draws them: what the reader sees must not change.
+    for name, path in grey_of_every_layout(tmp_path).items():
+        with open_pages(path) as source:
+            colour, grey = source.load(0), source.load(0, grey=True)
+        assert grey.dtype == np.uint8 and grey.ndim == 2 and grey.flags.c_contiguous, name
+        assert np.array_equal(grey, cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)), name
+
+
+def test_grey_jpeg_is_decoded_straight_to_grey_within_rounding(tmp_path):
+    # The JPEG's own luma, not a re-mix of decoded RGB: the same up to rounding on pen and paper;
+    # saturated colour (the blue corner) may differ by a few levels where RGB was clipped.
+    path = write_image(tmp_path / "page.jpg", sample_page())
+    with open_pages(path) as source:
+        colour, grey = source.load(0), source.load(0, grey=True)
+    difference = np.abs(grey.astype(int) - cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY).astype(int))
+    assert difference.shape == (60, 90)
+    assert difference[8:, 8:].max() <= 2
+    assert difference.mean() < 0.5
+
+
 def test_multi_page_tiff_gives_every_page(tmp_path):
     pages = [sample_page(), sample_page()[:40], cv2.cvtColor(sample_page(), cv2.COLOR_BGR2GRAY)]
     ok, encoded = cv2.imencodemulti(".tif", pages)

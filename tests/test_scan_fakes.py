@@ -30,6 +30,15 @@ GATE_ENV_VAR = "SCAN_FAKE_GATE"
 GATE_AFTER_ENV_VAR = "SCAN_FAKE_GATE_AFTER"
 CRASH_MARK_BGR = (0, 0, 255)
 """A page whose top-left pixel is pure red makes `crashing_reader_factory`'s reader die."""
+CRASH_MARK_GREY = int(cv2.cvtColor(np.uint8([[CRASH_MARK_BGR]]), cv2.COLOR_BGR2GRAY)[0, 0])
+"""The same mark on a page the scanner loaded grey (it does unless it annotates)."""
+
+
+def has_crash_mark(image: np.ndarray) -> bool:
+    """Whether the page's top-left pixel is the crash mark, in colour or in grey."""
+    if image.ndim == 3:
+        return tuple(int(v) for v in image[0, 0]) == CRASH_MARK_BGR
+    return int(image[0, 0]) == CRASH_MARK_GREY
 
 
 def _log(event: str) -> None:
@@ -64,7 +73,7 @@ class CrashingReader(BlobReader):
     """Kills its own process on a page marked with `CRASH_MARK_BGR`, like a native crash."""
 
     def read(self, image: np.ndarray) -> PageResult:
-        if image.ndim == 3 and tuple(int(v) for v in image[0, 0]) == CRASH_MARK_BGR:
+        if has_crash_mark(image):
             os._exit(3)
         return super().read(image)
 
@@ -73,7 +82,7 @@ class RaisingReader(BlobReader):
     """Raises on pages whose first pixel is pure red (an exception, not a crash)."""
 
     def read(self, image: np.ndarray) -> PageResult:
-        if image.ndim == 3 and tuple(int(v) for v in image[0, 0]) == CRASH_MARK_BGR:
+        if has_crash_mark(image):
             raise RuntimeError("simulated reader bug")
         return super().read(image)
 
@@ -122,7 +131,7 @@ class HangingReader(BlobReader):
     """Never finishes a page whose first pixel is pure red (a reader stuck in a loop)."""
 
     def read(self, image: np.ndarray) -> PageResult:
-        while image.ndim == 3 and tuple(int(v) for v in image[0, 0]) == CRASH_MARK_BGR:
+        while has_crash_mark(image):
             time.sleep(0.01)
         return super().read(image)
 

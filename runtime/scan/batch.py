@@ -159,7 +159,8 @@ def read_page(reader, source, path: str, index: int,
     page = index + 1
     try:
         with page_time_budget(options.page_timeout_s):
-            image = source.load(index)
+            # The reader works on grey; colour is decoded only for an annotated picture.
+            image = source.load(index, grey=not options.annotate_dir)
             page_result = reader.read(image)
     except PageError as error:
         return FailedPage(path, page, str(error)), None
