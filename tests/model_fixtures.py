@@ -109,15 +109,24 @@ def build_wrong_shape_tflite(path: Path) -> Path:
     return path
 
 
-def write_tiny_onnx(path: Path) -> Path:
-    """A 784->10 softmax ONNX classifier on (N, 28, 28, 1) float input: loads and runs in ms."""
+def write_tiny_onnx(path: Path, outputs: int = 10) -> Path:
+    """A 784->10 softmax ONNX classifier on (N, 28, 28, 1) float input: loads and runs in ms.
+
+    With `outputs=11` the 11th output ("not a digit") rises with the amount of ink: a filled
+    28x28 block is "not a digit" beyond doubt, a blank or thin-stroked image is a digit.
+    """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(0)
+    weights = rng.normal(0, 0.05, (784, outputs)).astype(np.float32)
+    bias = np.zeros(outputs, np.float32)
+    if outputs > 10:
+        weights[:, 10] = 0.1  # +40 logits for a filled 20x20 block, +4 for a 2x20 stroke
+        bias[10] = -15.0
     initializers = [
-        numpy_helper.from_array(rng.normal(0, 0.05, (784, 10)).astype(np.float32), "weights"),
-        numpy_helper.from_array(np.zeros(10, np.float32), "bias"),
+        numpy_helper.from_array(weights, "weights"),
+        numpy_helper.from_array(bias, "bias"),
         numpy_helper.from_array(np.array([-1, 784], np.int64), "flat_shape"),
     ]
     nodes = [
@@ -129,7 +138,7 @@ def write_tiny_onnx(path: Path) -> Path:
     graph = helper.make_graph(
         nodes, "tiny",
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 28, 28, 1])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 10])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", outputs])],
         initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
