@@ -47,8 +47,11 @@ def mnist_or_skip(split: str) -> tuple[np.ndarray, np.ndarray]:
         pytest.skip(f"MNIST not available: {error}")
 
 
-def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2) -> Path:
-    """Train a two-conv-layer CNN on a few thousand training images and save it to `path`."""
+def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2, not_digit: bool = False) -> Path:
+    """Train a two-conv-layer CNN on a few thousand training images and save it to `path`.
+
+    `not_digit` gives it an 11th output, "not a digit", trained on `train.negatives` crops too.
+    """
     from export.keras_model import quiet_tensorflow
 
     quiet_tensorflow()
@@ -60,13 +63,20 @@ def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2) -> Path:
         keras.layers.Conv2D(8, 3, strides=2, activation="relu"),
         keras.layers.Conv2D(16, 3, strides=2, activation="relu"),
         keras.layers.Flatten(),
-        keras.layers.Dense(10, activation="softmax"),
+        keras.layers.Dense(11 if not_digit else 10, activation="softmax"),
     ])
     model.compile("adam", "sparse_categorical_crossentropy")
-    inputs = to_model_input(images[:TRAIN_IMAGES])
+    images, labels = images[:TRAIN_IMAGES], labels[:TRAIN_IMAGES]
+    if not_digit:
+        from train.negatives import NOT_DIGIT_CLASS, draw_negatives
+
+        negatives, _ = draw_negatives(TRAIN_IMAGES // 6, 0, (images, labels))
+        images = np.concatenate([images, negatives])
+        labels = np.concatenate([labels, np.full(len(negatives), NOT_DIGIT_CLASS)])
+    inputs = to_model_input(images)
     if input_side != 28:
         inputs = np.pad(inputs, ((0, 0), (0, input_side - 28), (0, input_side - 28), (0, 0)))
-    model.fit(inputs, labels[:TRAIN_IMAGES], epochs=epochs, batch_size=32, verbose=0)
+    model.fit(inputs, labels, epochs=epochs, batch_size=32, verbose=0)
     model.save(path)
     return path
 
