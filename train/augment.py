@@ -124,7 +124,8 @@ def augment_digit(
         large, _random_affine(rng, config, large.shape[0]), (_CANVAS_PX, _CANVAS_PX), flags=cv2.INTER_LINEAR
     )
     canvas = _vary_stroke(canvas, rng, config)
-    if rng.random() < config.chalk_probability:
+    # No draw at all when chalk is off: the random stream (and so `make models`) stays as before.
+    if config.chalk_probability > 0 and rng.random() < config.chalk_probability:
         canvas = _chalk(canvas, rng)
     if rng.random() < config.stray_probability:
         _add_stray_fragment(canvas, rng)
