@@ -14,6 +14,8 @@ the pages without any.
 
 Usage:
     python -m benchmarks.not_digit_threshold [--model FILE] [--pages 3] [--thresholds 0.3,0.5,0.7,0.9]
+
+Exit status: 0 done, 2 bad arguments or a model without a "not a digit" output.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from benchmarks.handwriting import DigitBank
 from benchmarks.hard_pages import DIGIT_KINDS, NO_DIGIT_KINDS, make_hard_page
 from benchmarks.metrics import Counts, count_box_matches, match_boxes
 from benchmarks.worksheets import WorksheetOptions, make_worksheet
-from runtime.classifier import Classifier
-from runtime.cli import probability
+from runtime.classifier import Classifier, ModelError
+from runtime.cli import ExitCode, fail, positive_int
 from runtime.reading.reader import PageReader, ReaderOptions
 
 SEED = 4242
@@ -81,18 +83,22 @@ def score(classifier, threshold: float, with_digits: list, without: list) -> dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.not_digit_threshold", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="model file with a 'not a digit' output (default: the shipped model)")
-    parser.add_argument("--pages", type=int, default=3, help="pages of each kind (default 3)")
+    parser.add_argument("--pages", type=positive_int, default=3, help="pages of each kind (default 3)")
     parser.add_argument("--thresholds", default="0.3,0.5,0.7,0.9",
                         help="comma list of thresholds to try (default 0.3,0.5,0.7,0.9; 1.01 = keep every crop)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    thresholds = [float(t) if float(t) > 1 else probability(t) for t in args.thresholds.split(",")]
-    classifier = Classifier.load(args.model)
+    try:
+        thresholds = [float(t) for t in args.thresholds.split(",")]
+        classifier = Classifier.load(args.model)
+    except (ValueError, ModelError) as error:
+        return fail(f"{error}", ExitCode.USAGE)
     if not classifier.has_not_digit:
-        print(f"{classifier.path} has no 'not a digit' output: nothing to choose", file=sys.stderr)
-        return 2
+        return fail(f"{classifier.path} has no 'not a digit' output: nothing to choose", ExitCode.USAGE)
     with_digits, without = validation_pages(args.pages, validation_bank())
-    rows = [score(classifier, t, with_digits, without) for t in tqdm(thresholds, desc="thresholds")]
+    rows = [score(classifier, t, with_digits, without)
+            for t in tqdm(thresholds, desc="thresholds", disable=args.quiet)]
     if args.json:
         print(json.dumps(rows))
     else:
