@@ -18,6 +18,7 @@ from export.calibration import CalibrationOptions, calibration_images
 from export.errors import ConversionError
 from export.formats import artifact_name, get_format
 from export.keras_model import serving_function, write_saved_model
+from runtime.spec import NUM_CLASSES
 
 
 @dataclass
@@ -42,7 +43,8 @@ class ExportJob:
 
     def calibration(self) -> np.ndarray:
         if self._calibration is None:
-            self._calibration = calibration_images(self.calibration_options, self.data_dir)
+            not_digit = int(self.model.outputs[0].shape[-1]) > NUM_CLASSES
+            self._calibration = calibration_images(self.calibration_options, self.data_dir, not_digit)
         return self._calibration
 
     def build(self, name: str, out_dir: Path | None = None) -> Path:

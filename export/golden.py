@@ -33,6 +33,10 @@ MNIST_CROPS = 64
 SCANNER_CROPS = 8
 """Digits cut by the scanner from the sample page, spread over the page."""
 
+NEGATIVE_CROPS = 8
+"""Not-a-digit crops (`train.negatives`, fixed seed) for a model with that output."""
+NEGATIVE_SEED = 0
+
 SAMPLE_PAGE = REPO_ROOT / "samples" / "worksheet.png"
 """A page generated from MNIST test digits (`benchmarks.sample`), with its ground truth beside it."""
 
@@ -55,8 +59,9 @@ class GoldenInputs:
     sources: list[str] = field(default_factory=list)
 
 
-def golden_inputs(test_images: np.ndarray, test_labels: np.ndarray) -> GoldenInputs:
-    """The first MNIST test digits, then the scanner's crops of the sample page (if present)."""
+def golden_inputs(test_images: np.ndarray, test_labels: np.ndarray, not_digit: bool = False) -> GoldenInputs:
+    """The first MNIST test digits, then the scanner's crops of the sample page (if present),
+    then, for a model with a "not a digit" output, a few seeded negatives (label 10)."""
     count = min(MNIST_CROPS, len(test_images))
     images = [test_images[:count]]
     labels = [int(label) for label in test_labels[:count]]
@@ -66,6 +71,13 @@ def golden_inputs(test_images: np.ndarray, test_labels: np.ndarray) -> GoldenInp
         images.append(crops)
         labels += crop_labels
         sources += [f"scanner:samples/{SAMPLE_PAGE.name}"] * len(crop_labels)
+    if not_digit:
+        from train.negatives import NOT_DIGIT_CLASS, draw_negatives
+
+        negatives, kinds = draw_negatives(NEGATIVE_CROPS, NEGATIVE_SEED)
+        images.append(negatives)
+        labels += [NOT_DIGIT_CLASS] * len(kinds)
+        sources += [f"negative:{kind}" for kind in kinds]
     return GoldenInputs(np.concatenate(images).astype(np.uint8), labels, sources)
 
 
@@ -121,11 +133,12 @@ def expected_outputs(out_dir: Path, artifacts: list[dict], images: np.ndarray) -
         path = out_dir / str(artifact.get("file", ""))
         if not artifact.get("file") or not path.is_file():
             continue
-        predictions = Classifier.load(path).predict(images)
+        # Every output, "not a digit" included: top1 is the argmax over all of them.
+        outputs = Classifier.load(path).predict_outputs(images)
         expected[artifact["file"]] = {
             "format": artifact.get("format"),
-            "top1": [int(label) for label in predictions.labels],
-            "probabilities": np.round(predictions.probabilities.astype(np.float64), 6).tolist(),
+            "top1": [int(label) for label in outputs.argmax(axis=1)],
+            "probabilities": np.round(outputs.astype(np.float64), 6).tolist(),
             "tolerance": tolerance(artifact),
         }
     return expected

@@ -15,7 +15,7 @@ import numpy as np
 
 from export.errors import ExportError
 from runtime.model_io import softmax, to_model_input
-from runtime.spec import INPUT_SHAPE, NUM_CLASSES
+from runtime.spec import INPUT_SHAPE, MODEL_OUTPUT_COUNTS, NUM_CLASSES
 
 INPUT_NAME = "image"
 """Name of the model input in the exported graphs."""
@@ -42,7 +42,7 @@ def file_sha256(path: Path) -> str:
 
 
 def load_keras_model(path: Path):
-    """The Keras model at `path`, checked to take (N, 28, 28, 1) and give (N, 10)."""
+    """The Keras model at `path`, checked to take (N, 28, 28, 1) and give (N, 10) or (N, 11)."""
     if not path.is_file():
         raise ExportError(f"model not found: {path}; train one with `python -m train` first")
     if path.suffix not in (".keras", ".h5"):
@@ -64,14 +64,14 @@ def load_keras_model(path: Path):
         raise ExportError(f"{path} takes input {input_shape}, not {INPUT_SHAPE}; export "
                           "expects an MNIST-style 28x28x1 digit model")
     output_shape = tuple(model.outputs[0].shape[1:])
-    if output_shape != (NUM_CLASSES,):
+    if len(output_shape) != 1 or output_shape[0] not in MODEL_OUTPUT_COUNTS:
         raise ExportError(f"{path} outputs {output_shape}, not {NUM_CLASSES} class "
-                          "probabilities")
+                          f"probabilities (or {NUM_CLASSES + 1} with 'not a digit')")
     return model
 
 
 def keras_probabilities(model, images: np.ndarray) -> np.ndarray:
-    """Reference probabilities (N, 10) float32 for uint8 (N, 28, 28) images."""
+    """Reference probabilities (N, 10 or 11) float32 for uint8 (N, 28, 28) images."""
     floats = to_model_input(images)
     outputs = [np.asarray(model(floats[start : start + PREDICT_BATCH], training=False))
                for start in range(0, len(floats), PREDICT_BATCH)]

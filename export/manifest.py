@@ -47,7 +47,7 @@ def read_existing(out_dir: Path) -> dict | None:
 
 def build_manifest(source_model: Path, source_sha256: str, keras_accuracy: float,
                    parity_images: int, artifacts: list[dict], limits: dict,
-                   previous: dict | None = None) -> dict:
+                   previous: dict | None = None, labels: list[str] | None = None) -> dict:
     """The manifest dict; artifacts of other formats from `previous` are kept when it describes
     the same source model, so exporting one format does not drop the others."""
     kept = []
@@ -62,7 +62,8 @@ def build_manifest(source_model: Path, source_sha256: str, keras_accuracy: float
         "keras_accuracy": round(keras_accuracy, 6),
         "parity_images": parity_images,
         "parity_limits": limits,
-        "labels": list(LABELS),
+        # One per output: the digits, then "not a digit" for a model that has that output.
+        "labels": labels or list(LABELS),
         "input_shape": list(INPUT_SHAPE),
         # What a port must do to a crop before any artifact sees it; each artifact's own
         # `input` (dtype, scale, zero point) and `output` (dtype, scale, zero point,

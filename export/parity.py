@@ -41,7 +41,7 @@ class Reference:
 
     images: np.ndarray  # uint8 (N, 28, 28) MNIST test images
     labels: np.ndarray  # (N,) true digits
-    probabilities: np.ndarray  # (N, 10) Keras model's probabilities
+    probabilities: np.ndarray  # (N, 10 or 11) Keras model's probabilities (11th: not a digit)
 
     @property
     def predicted(self) -> np.ndarray:
@@ -95,12 +95,12 @@ def compare(probabilities: np.ndarray, reference: Reference, quantized: bool,
 
 
 def artifact_probabilities(path: Path, images: np.ndarray, progress=None) -> np.ndarray:
-    """Probabilities from the runtime classifier over `images`, batch by batch."""
+    """Probabilities of every output (the 11th too) from the runtime classifier, batch by batch."""
     classifier = Classifier.load(path)
     outputs = []
     for start in range(0, len(images), PARITY_BATCH):
         batch = images[start : start + PARITY_BATCH]
-        outputs.append(classifier.predict(batch).probabilities)
+        outputs.append(classifier.predict_outputs(batch))
         if progress is not None:
             progress.update(len(batch))
     return np.concatenate(outputs)

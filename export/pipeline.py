@@ -24,7 +24,7 @@ from export.manifest import build_manifest, read_existing, write_manifest
 from export.parity import ParityLimits, Reference, check_parity
 from runtime.classifier import Classifier, ModelError
 from runtime.cli import ExitCode
-from runtime.spec import LABELS, ExportStatus
+from runtime.spec import NUM_CLASSES, ExportStatus, output_labels
 
 
 @dataclass
@@ -78,7 +78,8 @@ def run_export(options: ExportOptions, log=print) -> ExportReport:
 
     manifest = build_manifest(model_path, file_sha256(model_path), reference.accuracy,
                               len(reference.images), records, options.limits.to_dict(),
-                              previous=read_existing(out_dir))
+                              previous=read_existing(out_dir),
+                              labels=output_labels(reference.probabilities.shape[1]))
     manifest_path = write_golden_and_manifest(out_dir, manifest, model, reference, log)
     statuses = {record["status"] for record in records}
     if ExportStatus.EXPORT_FAILED in statuses:
@@ -95,7 +96,8 @@ def write_golden_and_manifest(out_dir: Path, manifest: dict, model, reference: R
     """Write golden.json and the manifest naming it, then re-check every artifact against the
     golden file the way a porter would (`export.golden_check`: manifest + golden + a plain
     interpreter). An artifact whose golden top-1 cannot be reproduced so fails parity."""
-    inputs = golden_inputs(reference.images, reference.labels)
+    inputs = golden_inputs(reference.images, reference.labels,
+                           not_digit=reference.probabilities.shape[1] > NUM_CLASSES)
     keras_top1 = keras_probabilities(model, inputs.images).argmax(axis=1)
     expected = expected_outputs(out_dir, manifest["artifacts"], inputs.images)
     write_golden(out_dir, golden_document(inputs, keras_top1, expected))
@@ -166,7 +168,7 @@ def export_one(job: ExportJob, entry: ExportFormat, reference: Reference, limits
     size = path.stat().st_size
     record.update(file=path.name, size_bytes=size, sha256=file_sha256(path),
                   input=classifier.input_spec.to_dict(),
-                  output=classifier.output_spec.to_dict(), labels=list(LABELS),
+                  output=classifier.output_spec.to_dict(), labels=output_labels(classifier.output_count),
                   export_seconds=round(export_seconds, 2))
     log(f"{entry.name}: export success {export_seconds:.1f}s, saved as {path} "
         f"({size / 1024:.1f} KB)")

@@ -6,6 +6,12 @@ dtype and quantization (scale, zero point) from the model itself. `predict(batch
 MNIST-style (N, 28, 28) uint8 images (see `runtime.normalize`) and classifies the whole batch
 in one interpreter call.
 
+A model has 10 outputs (the digits) or 11: the digits, then "not a digit" (`runtime.spec.
+NOT_DIGIT_INDEX`, trained on letters, rules, shadow edges, texture and digit halves).
+`Predictions.labels`, `.confidences` and `.probabilities` are always about the ten digits (the
+digits' share of an 11-way softmax, not renormalized); `.not_digit` is the 11th probability, or
+zeros for a 10-output model.
+
 Input contract: white ink on a black background, as MNIST. A crop cut from a page as it looks
 (dark ink on white paper) is refused with a ValueError rather than silently misread: an image
 whose four corner pixels are all bright cannot come from `normalize_digit` (its 20 px digit box
@@ -28,7 +34,7 @@ import numpy as np
 from runtime.cli import native_stderr_silenced
 from runtime.model_io import input_lookup_table, softmax
 from runtime.models import ModelError, default_model_path, read_manifest
-from runtime.spec import INPUT_SHAPE, NUM_CLASSES
+from runtime.spec import INPUT_SHAPE, MODEL_OUTPUT_COUNTS, NOT_DIGIT_INDEX, NOT_DIGIT_LABEL, NUM_CLASSES
 
 __all__ = ["Classifier", "InputSpec", "ModelError", "OutputSpec", "POLARITIES", "Predictions",
            "import_tflite_interpreter"]
@@ -64,15 +70,20 @@ class InputSpec:
 class OutputSpec:
     """What the model returns per image, as read from the model file (and a probe run)."""
 
-    shape: tuple[int, ...]  # one image's output, (10,)
+    shape: tuple[int, ...]  # one image's output: (10,) digits, or (11,) digits then "not a digit"
     dtype: str  # numpy dtype name of the output tensor: "float32", "int8" or "uint8"
     scale: float | None  # quantization scale (real = scale * (q - zero_point)); None if float
     zero_point: int | None  # quantization zero point; None if the output is float
     kind: str  # "probabilities" (rows sum to 1) or "logits" (softmax them)
 
     def to_dict(self) -> dict:
-        return {"shape": list(self.shape), "dtype": self.dtype, "scale": self.scale,
+        spec = {"shape": list(self.shape), "dtype": self.dtype, "scale": self.scale,
                 "zero_point": self.zero_point, "kind": self.kind}
+        if self.shape[0] > NUM_CLASSES:
+            spec["classes"] = (f"outputs 0-9 are the digits 0-9; output {NOT_DIGIT_INDEX} is "
+                               f"'{NOT_DIGIT_LABEL}' (the crop is no digit: drop it)")
+            spec["not_digit_index"] = NOT_DIGIT_INDEX
+        return spec
 
 
 @dataclass
@@ -82,6 +93,11 @@ class Predictions:
     labels: np.ndarray  # (N,) int64 class index of the most probable digit
     confidences: np.ndarray  # (N,) float32 probability of that digit
     probabilities: np.ndarray  # (N, 10) float32 probability of every digit
+    not_digit: np.ndarray | None = None  # (N,) float32 probability of "not a digit"; 0 without that output
+
+    def __post_init__(self) -> None:
+        if self.not_digit is None:
+            self.not_digit = np.zeros(self.labels.shape[0], np.float32)
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -102,6 +118,14 @@ def _check_image_shape(model_shape: tuple, path: Path) -> None:
     if image_shape not in (INPUT_SHAPE, (INPUT_SHAPE[2], INPUT_SHAPE[0], INPUT_SHAPE[1])):
         raise ModelError(f"{path} takes input of shape {list(model_shape)}, not a batch of "
                          f"{INPUT_SHAPE} digit images; export an MNIST-style 28x28x1 model")
+
+
+def _check_output_count(count: int, path: Path) -> int:
+    """A digit model gives 10 values per image, or 11 (the last: "not a digit")."""
+    if count not in MODEL_OUTPUT_COUNTS:
+        raise ModelError(f"{path} outputs {count} values per image, not {NUM_CLASSES} digit "
+                         f"classes (or {NUM_CLASSES + 1} with 'not a digit')")
+    return count
 
 
 def _check_fixed_batch(fixed: bool, batch_size: int, path: Path) -> None:
@@ -137,9 +161,7 @@ class _TfliteBackend:
         self.output_dtype = np.dtype(output_detail["dtype"])
         self.output_scale = float(output_scale) if output_scale != 0.0 else None
         self.output_zero_point = int(output_zero_point)
-        if int(output_detail["shape"][-1]) != NUM_CLASSES:
-            raise ModelError(f"{path} outputs {int(output_detail['shape'][-1])} values per "
-                             f"image, not {NUM_CLASSES} digit classes")
+        self.output_count = _check_output_count(int(output_detail["shape"][-1]), path)
         self.fixed_batch = signature[0] != -1
         _check_fixed_batch(self.fixed_batch, shape[0], path)
         self._input_index = int(input_detail["index"])
@@ -210,9 +232,8 @@ class _OnnxBackend:
         self.output_scale = None
         self.output_zero_point = 0
         output_classes = model_output.shape[-1] if model_output.shape else None
-        if isinstance(output_classes, int) and output_classes != NUM_CLASSES:
-            raise ModelError(f"{path} outputs {output_classes} values per image, not "
-                             f"{NUM_CLASSES} digit classes")
+        self.output_count = (_check_output_count(output_classes, path) if isinstance(output_classes, int)
+                             else NUM_CLASSES)
         self.fixed_batch = shape[0] != -1
         _check_fixed_batch(self.fixed_batch, shape[0], path)
         self._input_name = model_input.name
@@ -249,11 +270,13 @@ class Classifier:
         self._inverted_lookup = np.ascontiguousarray(self._lookup[::-1])  # pixel p reads as 255 - p
         self._output_lookup = _dequantize_lookup_table(
             backend.output_dtype, backend.output_scale, backend.output_zero_point)
+        self.output_count = int(backend.output_count)  # 10, or 11 with "not a digit"
+        self.has_not_digit = self.output_count > NUM_CLASSES
         self._outputs_are_logits = False
         self._outputs_are_logits = self._probe_outputs_are_logits()
         quantized_output = self._output_lookup is not None
         self.output_spec = OutputSpec(
-            shape=(NUM_CLASSES,), dtype=backend.output_dtype.name,
+            shape=(self.output_count,), dtype=backend.output_dtype.name,
             scale=backend.output_scale if quantized_output else None,
             zero_point=backend.output_zero_point if quantized_output else None,
             kind="logits" if self._outputs_are_logits else "probabilities")
@@ -309,6 +332,13 @@ class Classifier:
         raw = self._run(model_input)
         return self._to_predictions(raw)
 
+    def predict_outputs(self, batch: np.ndarray, polarity: str = "light-on-dark") -> np.ndarray:
+        """(N, 10 or 11) float32: every output as probabilities (digits, then "not a digit")."""
+        predictions = self.predict(batch, polarity)
+        if not self.has_not_digit:
+            return predictions.probabilities
+        return np.column_stack([predictions.probabilities, predictions.not_digit])
+
     def _to_predictions(self, raw: np.ndarray) -> Predictions:
         if raw.ndim != 2:
             raw = raw.reshape(raw.shape[0], -1)
@@ -318,9 +348,13 @@ class Classifier:
             probabilities = raw.astype(np.float32, copy=False)
         if self._outputs_are_logits:
             probabilities = softmax(probabilities)
+        not_digit = None
+        if probabilities.shape[1] > NUM_CLASSES:
+            not_digit = np.ascontiguousarray(probabilities[:, NOT_DIGIT_INDEX])
+            probabilities = probabilities[:, :NUM_CLASSES]
         labels = probabilities.argmax(axis=1)
         confidences = probabilities[np.arange(labels.shape[0]), labels]
-        return Predictions(labels.astype(np.int64, copy=False), confidences, probabilities)
+        return Predictions(labels.astype(np.int64, copy=False), confidences, probabilities, not_digit)
 
     def _probe_outputs_are_logits(self) -> bool:
         """Run a blank and a bright image once: rows summing to 1 in [0, 1] are probabilities.
@@ -329,7 +363,10 @@ class Classifier:
         """
         probe = np.zeros((2, *INPUT_SHAPE[:2]), np.uint8)
         probe[1, 8:20, 12:16] = 255
-        probabilities = self.predict(probe).probabilities
+        prediction = self.predict(probe)
+        probabilities = np.column_stack([prediction.probabilities, prediction.not_digit])
+        if not self.has_not_digit:
+            probabilities = probabilities[:, :NUM_CLASSES]
         in_range = probabilities.min() >= -1e-6 and probabilities.max() <= 1.0 + 1e-6
         sums_to_one = np.all(np.abs(probabilities.sum(axis=1) - 1.0) < _PROBABILITY_SUM_TOLERANCE)
         return not (in_range and sums_to_one)

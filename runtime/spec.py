@@ -13,6 +13,22 @@ LABELS: tuple[str, ...] = tuple("0123456789")
 """Class index -> the character it stands for."""
 
 NUM_CLASSES = len(LABELS)
+"""Digit classes. A model may have one output more (see NOT_DIGIT_INDEX)."""
+
+NOT_DIGIT_INDEX = NUM_CLASSES
+"""The 11th output of a model trained with negatives (`train.negatives`): "not a digit".
+A model has either NUM_CLASSES outputs (digits only) or NUM_CLASSES + 1 (digits, then this)."""
+
+NOT_DIGIT_LABEL = "not a digit"
+"""How the manifest and reports name output NOT_DIGIT_INDEX."""
+
+MODEL_OUTPUT_COUNTS = (NUM_CLASSES, NUM_CLASSES + 1)
+"""The numbers of outputs a digit model may have."""
+
+
+def output_labels(output_count: int) -> list[str]:
+    """What each output of a model with `output_count` outputs stands for (the manifest's labels)."""
+    return list(LABELS) + [NOT_DIGIT_LABEL] * (output_count - NUM_CLASSES)
 
 IMAGE_SIDE_PX = 28
 """Model input is a square MNIST-style image of this side."""

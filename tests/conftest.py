@@ -34,7 +34,7 @@ RUNTIME_TEST_FILES = ("test_classifier*", "test_scan*", "test_pages*", "test_cam
 """Test files (glob patterns) that run without TensorFlow; each must match a file."""
 
 SLOW_FIXTURES = frozenset({"tiny_models", "tiny_keras_models", "full_export", "smoke_run",
-                           "quick_run"})
+                           "quick_run", "not_digit_run", "not_digit_export"})
 """Fixtures that train or export a model: seconds to tens of seconds each, once a session."""
 
 if importlib.util.find_spec("tensorflow") is None:

@@ -95,3 +95,17 @@ def smoke_run(tmp_path_factory) -> dict:
         arch="seed", out=str(out), data=str(data_dir), epochs=2, limit=2000, quiet=True, workers=1
     )
     return run(config)
+
+
+@pytest.fixture(scope="session")
+def not_digit_run(tmp_path_factory) -> dict:
+    """The seed CNN for 2 epochs on 2000 MNIST images plus 15% negatives: an 11-output model."""
+    data_dir = real_mnist_dir()
+    if data_dir is None:
+        pytest.skip("MNIST not available (set EDGEDIGITS_MNIST_DIR)")
+    from train.cli import run
+    from train.config import TrainConfig
+
+    config = TrainConfig(arch="seed", out=str(tmp_path_factory.mktemp("negatives")), data=str(data_dir),
+                         epochs=2, limit=2000, negative_fraction=0.15, quiet=True, workers=1)
+    return run(config)

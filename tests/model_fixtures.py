@@ -47,8 +47,11 @@ def mnist_or_skip(split: str) -> tuple[np.ndarray, np.ndarray]:
         pytest.skip(f"MNIST not available: {error}")
 
 
-def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2) -> Path:
-    """Train a two-conv-layer CNN on a few thousand training images and save it to `path`."""
+def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2, not_digit: bool = False) -> Path:
+    """Train a two-conv-layer CNN on a few thousand training images and save it to `path`.
+
+    `not_digit` gives it an 11th output, "not a digit", trained on `train.negatives` crops too.
+    """
     from export.keras_model import quiet_tensorflow
 
     quiet_tensorflow()
@@ -60,13 +63,20 @@ def build_tiny_keras(path: Path, input_side: int = 28, epochs: int = 2) -> Path:
         keras.layers.Conv2D(8, 3, strides=2, activation="relu"),
         keras.layers.Conv2D(16, 3, strides=2, activation="relu"),
         keras.layers.Flatten(),
-        keras.layers.Dense(10, activation="softmax"),
+        keras.layers.Dense(11 if not_digit else 10, activation="softmax"),
     ])
     model.compile("adam", "sparse_categorical_crossentropy")
-    inputs = to_model_input(images[:TRAIN_IMAGES])
+    images, labels = images[:TRAIN_IMAGES], labels[:TRAIN_IMAGES]
+    if not_digit:
+        from train.negatives import NOT_DIGIT_CLASS, draw_negatives
+
+        negatives, _ = draw_negatives(TRAIN_IMAGES // 6, 0, (images, labels))
+        images = np.concatenate([images, negatives])
+        labels = np.concatenate([labels, np.full(len(negatives), NOT_DIGIT_CLASS)])
+    inputs = to_model_input(images)
     if input_side != 28:
         inputs = np.pad(inputs, ((0, 0), (0, input_side - 28), (0, input_side - 28), (0, 0)))
-    model.fit(inputs, labels[:TRAIN_IMAGES], epochs=epochs, batch_size=32, verbose=0)
+    model.fit(inputs, labels, epochs=epochs, batch_size=32, verbose=0)
     model.save(path)
     return path
 
@@ -109,15 +119,24 @@ def build_wrong_shape_tflite(path: Path) -> Path:
     return path
 
 
-def write_tiny_onnx(path: Path) -> Path:
-    """A 784->10 softmax ONNX classifier on (N, 28, 28, 1) float input: loads and runs in ms."""
+def write_tiny_onnx(path: Path, outputs: int = 10) -> Path:
+    """A 784->10 softmax ONNX classifier on (N, 28, 28, 1) float input: loads and runs in ms.
+
+    With `outputs=11` the 11th output ("not a digit") rises with the amount of ink: a filled
+    28x28 block is "not a digit" beyond doubt, a blank or thin-stroked image is a digit.
+    """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(0)
+    weights = rng.normal(0, 0.05, (784, outputs)).astype(np.float32)
+    bias = np.zeros(outputs, np.float32)
+    if outputs > 10:
+        weights[:, 10] = 0.1  # +40 logits for a filled 20x20 block, +4 for a 2x20 stroke
+        bias[10] = -15.0
     initializers = [
-        numpy_helper.from_array(rng.normal(0, 0.05, (784, 10)).astype(np.float32), "weights"),
-        numpy_helper.from_array(np.zeros(10, np.float32), "bias"),
+        numpy_helper.from_array(weights, "weights"),
+        numpy_helper.from_array(bias, "bias"),
         numpy_helper.from_array(np.array([-1, 784], np.int64), "flat_shape"),
     ]
     nodes = [
@@ -129,7 +148,7 @@ def write_tiny_onnx(path: Path) -> Path:
     graph = helper.make_graph(
         nodes, "tiny",
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 28, 28, 1])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 10])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", outputs])],
         initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8

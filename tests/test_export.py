@@ -96,8 +96,8 @@ def test_wrong_input_scale_is_caught_as_parity_failure(tiny_keras_models: TinyMo
     import export.build
     from export.calibration import calibration_images
 
-    def too_dark(options, data_dir=None):
-        return calibration_images(options, data_dir) // 16
+    def too_dark(options, data_dir=None, not_digit=False):
+        return calibration_images(options, data_dir, not_digit) // 16
 
     monkeypatch.setattr(export.build, "calibration_images", too_dark)
     report = run(tiny_keras_models.keras_path, tmp_path, formats="tflite-int8")
@@ -190,3 +190,28 @@ def test_package_copies_only_the_passing_int8_artifact(full_export, tmp_path) ->
     with pytest.raises(ExportError, match="must pass parity"):
         package_default(full_export.manifest_path.parent, failed, tmp_path / "other")
     assert not (tmp_path / "other").exists()
+
+
+@pytest.fixture(scope="module")
+def not_digit_export(tmp_path_factory):
+    """A tiny 11-output model ("not a digit" last), exported as int8 TFLite and ONNX."""
+    from model_fixtures import build_tiny_keras
+
+    folder = tmp_path_factory.mktemp("eleven")
+    model = build_tiny_keras(folder / "eleven.keras", not_digit=True)
+    return run(model, folder / "out", formats="tflite-int8,onnx")
+
+
+def test_an_eleven_output_model_exports_with_its_not_digit_output_described(not_digit_export) -> None:
+    assert not_digit_export.exit_status == ExitCode.OK
+    manifest = not_digit_export.manifest
+    assert manifest["labels"] == [*"0123456789", "not a digit"]
+    for record in not_digit_export.artifacts:
+        assert record["status"] == "passed", record
+        assert record["output"]["shape"] == [11] and record["output"]["not_digit_index"] == 10
+        assert record["labels"][10] == "not a digit"
+        assert record["golden"]["top1_mismatches"] == []
+    golden = json.loads((not_digit_export.manifest_path.parent / "golden.json").read_text())
+    negatives = [i for i, source in enumerate(golden["sources"]) if source.startswith("negative:")]
+    assert len(negatives) == 8 and all(golden["labels"][i] == 10 for i in negatives)
+    assert all(len(row) == 11 for entry in golden["expected"].values() for row in entry["probabilities"])

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from fixtures_train import real_mnist_dir, smoke_run  # noqa: F401 - fixture
+from fixtures_train import not_digit_run, real_mnist_dir, smoke_run  # noqa: F401 - fixture
 
 from runtime.model_io import to_model_input
 from train.data import load_mnist
@@ -53,3 +53,20 @@ def test_smoke_model_is_far_above_chance_on_held_out_digits(smoke_run):  # noqa:
     accuracy = float((probabilities.argmax(axis=1) == labels).mean())
     assert accuracy > 0.6, accuracy  # chance is 0.1; two short epochs on 1800 images give ~0.85
     assert smoke_run["test_accuracy"] > 0.6
+
+
+def test_negatives_give_an_eleventh_output_and_honest_test_figures(not_digit_run):  # noqa: F811
+    """Test accuracy counts a digit called "not a digit" as an error; the 10-output figure is beside it."""
+    import keras
+
+    report = not_digit_run
+    assert report["outputs"] == 11 and report["output_labels"][-1] == "not a digit"
+    confusion = np.asarray(report["confusion_matrix"])
+    assert confusion.shape == (10, 11) and confusion.sum() == report["images"]["test"]
+    assert report["test_errors"] == report["images"]["test"] - np.trace(confusion)
+    assert report["test_called_not_digit"] == confusion[:, 10].sum()
+    assert report["test_accuracy_10_outputs"] >= report["test_accuracy"] - 1e-9
+    assert 0.0 <= report["negatives_called_not_digit"] <= 1.0
+    assert "validation by source" in (Path(report["report_dir"]) / "summary.txt").read_text()
+    model = keras.models.load_model(report["model_path"])
+    assert model.output_shape == (None, 11)

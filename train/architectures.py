@@ -1,7 +1,9 @@
 """The model architectures, by name: the `seed` reference CNN and the default `edge` model.
 
 Both take (28, 28, 1) floats in [0, 1] (uint8 pixels / 255, scaled OUTSIDE the model, so an
-int8 TFLite input with scale 1/255 feeds the same numbers) and end in a 10-way softmax.
+int8 TFLite input with scale 1/255 feeds the same numbers) and end in a 10-way softmax, or an
+11-way one whose last output is "not a digit" (`runtime.spec.NOT_DIGIT_INDEX`) when trained
+with negatives.
 Only `keras` APIs are used, so any Keras backend (TensorFlow, JAX) can build and train them.
 
 `edge` is designed for int8 inference on a Raspberry Pi: depthwise-separable blocks with
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from runtime.spec import INPUT_SHAPE, NUM_CLASSES
+from runtime.spec import INPUT_SHAPE, MODEL_OUTPUT_COUNTS, NUM_CLASSES
 
 _BN_MOMENTUM = 0.9
 """Batch-norm running statistics follow the last ~10 batches rather than Keras' default ~100:
@@ -29,11 +31,11 @@ class Architecture:
 
     name: str
     build: Callable
-    """() -> an uncompiled keras.Model."""
+    """(outputs=10) -> an uncompiled keras.Model."""
     description: str
 
 
-def build_seed():
+def build_seed(outputs: int = NUM_CLASSES):
     """The classic Keras MNIST CNN: every figure in the project is compared with it."""
     import keras
     from keras import layers
@@ -46,8 +48,8 @@ def build_seed():
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(128, activation="relu", name="dense")(x)
     x = layers.Dropout(0.5, name="dropout")(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name="seed")
+    probabilities = layers.Dense(outputs, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, probabilities, name="seed")
 
 
 def build_edge(
@@ -56,6 +58,7 @@ def build_edge(
     head: str = "flatten",
     dropout_rate: float = 0.25,
     name: str = "edge",
+    outputs: int = NUM_CLASSES,
 ):
     """Small depthwise-separable CNN for int8 edge inference.
 
@@ -87,8 +90,8 @@ def build_edge(
     else:
         raise ValueError(f"unknown head {head!r}; use 'flatten' or 'gap'")
     x = layers.Dropout(dropout_rate, name="dropout")(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name=name)
+    probabilities = layers.Dense(outputs, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, probabilities, name=name)
 
 
 def _separable_block(layers, x, channels: int, prefix: str):
@@ -119,8 +122,11 @@ ARCHITECTURES: dict[str, Architecture] = {
 """Architecture name -> how to build it. The command line's --arch chooses among these."""
 
 
-def build_model(name: str):
-    """Build the named architecture (uncompiled); a ValueError names the valid choices."""
+def build_model(name: str, outputs: int = NUM_CLASSES):
+    """Build the named architecture (uncompiled) with 10 digit outputs, or 11 (the last one
+    "not a digit"); a ValueError names the valid choices."""
     if name not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {name!r}; choose from {', '.join(ARCHITECTURES)}")
-    return ARCHITECTURES[name].build()
+    if outputs not in MODEL_OUTPUT_COUNTS:
+        raise ValueError(f"a digit model has {' or '.join(map(str, MODEL_OUTPUT_COUNTS))} outputs, not {outputs}")
+    return ARCHITECTURES[name].build(outputs=outputs)

@@ -73,6 +73,9 @@ class AugmentConfig:
     """Add mild Gaussian noise after normalisation (sensor noise surviving thresholding)."""
     noise_sigma: float = 8.0
     """Standard deviation of that noise, in uint8 grey levels."""
+    chalk_probability: float = 0.0
+    """Draw the strokes as chalk on a board (issue 13): grainy, with gaps where the chalk
+    skipped, and a faint haze or smear of rubbed chalk around them."""
 
 
 def augment_batch(
@@ -121,6 +124,9 @@ def augment_digit(
         large, _random_affine(rng, config, large.shape[0]), (_CANVAS_PX, _CANVAS_PX), flags=cv2.INTER_LINEAR
     )
     canvas = _vary_stroke(canvas, rng, config)
+    # No draw at all when chalk is off: the random stream (and so `make models`) stays as before.
+    if config.chalk_probability > 0 and rng.random() < config.chalk_probability:
+        canvas = _chalk(canvas, rng)
     if rng.random() < config.stray_probability:
         _add_stray_fragment(canvas, rng)
     digit = normalize_digit(canvas)
@@ -168,6 +174,34 @@ def _vary_stroke(canvas: np.ndarray, rng: np.random.Generator, config: AugmentCo
         sigma = rng.uniform(0.6, 1.8)
         canvas = cv2.GaussianBlur(canvas, (0, 0), sigma)
     return canvas
+
+
+def _chalk(canvas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The strokes as chalk: grain, skipped gaps across the stroke, partial density, and haze.
+
+    Chalk leaves its mark only on the board's raised grain, so a stroke is speckled and its
+    brightness uneven; where the chalk skips, a stroke breaks for a pen width or two. Rubbed
+    chalk leaves a dim haze around strokes, which the reader's ink map partly keeps.
+    """
+    ink = canvas.astype(np.float32) / 255.0
+    grain = rng.uniform(0.35, 1.0, ink.shape).astype(np.float32)
+    grain = cv2.GaussianBlur(grain, (0, 0), rng.uniform(0.4, 1.0))
+    # Gaps: the lowest few percent of smooth noise, blobs about a stroke width across.
+    skips = cv2.GaussianBlur(rng.normal(0, 1, ink.shape).astype(np.float32), (0, 0), rng.uniform(1.5, 3.5))
+    stroke = ink > 0.3
+    if stroke.any():
+        threshold = np.quantile(skips[stroke], rng.uniform(0.02, 0.10))
+        ink *= (skips > threshold).astype(np.float32)
+    ink *= grain * rng.uniform(0.6, 1.0)
+    if rng.random() < 0.6:
+        # Haze: a wide, dim glow of the strokes, smeared along one direction.
+        sigma = rng.uniform(3.0, 8.0)
+        haze = cv2.GaussianBlur(ink, (0, 0), sigmaX=sigma * rng.uniform(1.0, 2.5), sigmaY=sigma)
+        # Only near the strokes: the ink map drops a far, faint glow, and normalization would
+        # otherwise shrink the digit to fit the glow's extent.
+        haze = np.clip(haze * rng.uniform(0.3, 0.6) - 0.06, 0.0, None)
+        ink = np.maximum(ink, haze)
+    return np.clip(ink * 255.0, 0, 255).astype(np.uint8)
 
 
 def _add_regional_style(large: np.ndarray, label: int, rng: np.random.Generator) -> None:

@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     recipes = "; ".join(
         f"{name}: {recipe.epochs} epochs, batch {recipe.batch_size}, "
         f"lr {recipe.learning_rate:g}, augment {'on' if recipe.augment else 'off'}, "
-        f"USPS {'on' if recipe.usps else 'off'}, styles {recipe.style_fraction:g}"
+        f"USPS {'on' if recipe.usps else 'off'}, styles {recipe.style_fraction:g}, "
+        f"negatives {recipe.negative_fraction:g}, chalk {recipe.chalk_probability:g}"
         for name, recipe in RECIPES.items()
     )
     parser = OneLineParser(
@@ -93,6 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
         "epoch, as a share of the MNIST training images (default: per architecture; 0 = none)",
     )
     parser.add_argument(
+        "--negative-fraction",
+        type=probability,
+        help="not-a-digit crops (letters, script, rules, shadow edges, texture, digit halves and "
+        "pairs) added per epoch as a share of the digits; above 0 the model gets an 11th output, "
+        "'not a digit' (default: per architecture; 0 = a 10-output model)",
+    )
+    parser.add_argument(
+        "--chalk-probability",
+        type=probability,
+        help="share of the augmented digits drawn as chalk: grain, gaps, haze (default: per "
+        "architecture; 0 = none)",
+    )
+    parser.add_argument(
         "--workers",
         type=positive_int,
         default=TrainConfig.workers,
@@ -119,6 +133,8 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
         augment=args.augment,
         usps=args.usps,
         style_fraction=args.style_fraction,
+        negative_fraction=args.negative_fraction,
+        chalk_probability=args.chalk_probability,
         seed=args.seed,
         limit=args.limit,
         workers=args.workers,

@@ -45,22 +45,27 @@ def plot_learning_curves(history: dict, best_epoch: int, augmented: bool, path: 
     pyplot.close(figure)
 
 
-def plot_confusion_matrix(confusion: np.ndarray, accuracy: float, path: Path) -> None:
-    """Counts of (true, predicted) on the test set; the diagonal is dimmed to show errors."""
+def plot_confusion_matrix(confusion: np.ndarray, accuracy: float, path: Path,
+                          output_labels: list[str] | None = None) -> None:
+    """Counts of (true, predicted) on the test set; the diagonal is dimmed to show errors.
+
+    `confusion` is (10, outputs): an 11th column counts digits called "not a digit".
+    """
     pyplot = _pyplot()
+    output_labels = list(output_labels or LABELS)
     errors = confusion.astype(float)
     np.fill_diagonal(errors, 0.0)
-    figure, axes = pyplot.subplots(figsize=(6.5, 5.5))
+    figure, axes = pyplot.subplots(figsize=(6.5 + 0.5 * (len(output_labels) - len(LABELS)), 5.5))
     image = axes.imshow(errors, cmap="Reds")
-    for true in range(len(LABELS)):
-        for predicted in range(len(LABELS)):
+    for true in range(confusion.shape[0]):
+        for predicted in range(confusion.shape[1]):
             count = confusion[true, predicted]
             if count:
                 weight = "bold" if true == predicted else "normal"
                 axes.text(
                     predicted, true, str(count), ha="center", va="center", fontsize=7, fontweight=weight
                 )
-    axes.set_xticks(range(len(LABELS)), LABELS)
+    axes.set_xticks(range(len(output_labels)), ["not\ndigit" if len(name) > 1 else name for name in output_labels])
     axes.set_yticks(range(len(LABELS)), LABELS)
     axes.set_xlabel("predicted")
     axes.set_ylabel("true")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.spec import LABELS, NUM_CLASSES
+from runtime.spec import LABELS, NOT_DIGIT_LABEL, NUM_CLASSES
 from train.architectures import ARCHITECTURES
 from train.macs import LayerCost, layer_costs
 from train.plots import plot_architecture, plot_confusion_matrix, plot_learning_curves
@@ -30,9 +30,11 @@ REPORT_FILES = (
 """Everything `write_report` creates inside the report directory."""
 
 
-def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray) -> np.ndarray:
-    """(10, 10) int counts, rows = true class, columns = predicted class."""
-    counts = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
+def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray, outputs: int = NUM_CLASSES
+                     ) -> np.ndarray:
+    """(10, outputs) int counts, rows = true digit, columns = predicted class (the 11th column,
+    if any, counts digits the model called "not a digit")."""
+    counts = np.zeros((NUM_CLASSES, outputs), np.int64)
     np.add.at(counts, (true_labels.astype(np.int64), predicted_labels.astype(np.int64)), 1)
     return counts
 
@@ -64,9 +66,12 @@ def write_report(result: TrainResult, model_path: Path, report_dir: Path) -> dic
 
     report_dir.mkdir(parents=True, exist_ok=True)
     config, data = result.config, result.data
+    outputs = result.test_probabilities.shape[1]
+    # Argmax over every output: a test digit called "not a digit" is an error.
     predicted = result.test_probabilities.argmax(axis=1)
-    confusion = confusion_matrix(data.test_labels, predicted)
+    confusion = confusion_matrix(data.test_labels, predicted, outputs)
     test_accuracy = float((predicted == data.test_labels).mean())
+    digit_predicted = result.test_probabilities[:, :NUM_CLASSES].argmax(axis=1)
     picked = result.test_probabilities[np.arange(len(predicted)), data.test_labels]
     costs = layer_costs(result.model)
     history = {name: [round(float(value), 6) for value in values] for name, values in result.history.items()}
@@ -76,6 +81,10 @@ def write_report(result: TrainResult, model_path: Path, report_dir: Path) -> dic
         "test_accuracy": round(test_accuracy, 6),
         "test_loss": round(float(-np.log(np.clip(picked, 1e-12, 1.0)).mean()), 6),
         "test_errors": int((predicted != data.test_labels).sum()),
+        "outputs": outputs,
+        "output_labels": list(LABELS) + ([NOT_DIGIT_LABEL] if outputs > NUM_CLASSES else []),
+        "test_accuracy_10_outputs": round(float((digit_predicted == data.test_labels).mean()), 6),
+        "test_called_not_digit": int((predicted == NUM_CLASSES).sum()),
         "validation_accuracy": history["val_accuracy"][result.best_epoch - 1],
         "validation_loss": history["val_loss"][result.best_epoch - 1],
         "params": int(result.model.count_params()),
@@ -121,7 +130,8 @@ def write_report(result: TrainResult, model_path: Path, report_dir: Path) -> dic
     plot_learning_curves(
         result.history, result.best_epoch, bool(config.augment), report_dir / "learning_curves.png"
     )
-    plot_confusion_matrix(confusion, test_accuracy, report_dir / "confusion_matrix.png")
+    plot_confusion_matrix(confusion, test_accuracy, report_dir / "confusion_matrix.png",
+                          report["output_labels"])
     plot_architecture(
         costs,
         f"{config.arch}: {report['params']:,} parameters, {report['macs']:,} MACs per image",
@@ -134,7 +144,8 @@ def _summary_text(report: dict, costs: list[LayerCost], model) -> str:
     lines = [
         f"architecture: {report['architecture']} -- {report['description']}",
         f"test accuracy: {report['test_accuracy']:.4%} ({report['test_errors']} errors of "
-        f"{report['images']['test']})",
+        f"{report['images']['test']}; argmax over all {report['outputs']} outputs)",
+        *_not_digit_lines(report),
         f"validation accuracy (kept epoch {report['best_epoch']} of {report['epochs_run']}): "
         f"{report['validation_accuracy']:.4%}",
         *_held_out_lines(report),
@@ -172,6 +183,23 @@ def _held_out_lines(report: dict) -> list[str]:
             f"synthetic styles (train.styles, unseen seed): {report['style_accuracy']:.2%}; weakest "
             + ", ".join(f"{name} {accuracy:.0%}" for name, accuracy in weakest)
         )
+    return lines
+
+
+def _not_digit_lines(report: dict) -> list[str]:
+    """The digit-only accuracy and the negatives' check, for a model with a "not a digit" output."""
+    if report["outputs"] <= NUM_CLASSES:
+        return []
+    lines = [
+        f"test accuracy over the 10 digit outputs only: {report['test_accuracy_10_outputs']:.4%}; "
+        f"test digits called not a digit: {report['test_called_not_digit']}",
+    ]
+    if "negatives_called_not_digit" in report:
+        kinds = ", ".join(f"{kind} {share:.1%}" for kind, share in report["negatives_called_not_digit_by_kind"].items())
+        lines.append(f"fresh negatives called not a digit: {report['negatives_called_not_digit']:.2%} ({kinds})")
+        lines.append(
+            f"validation digits: {report['validation_digit_accuracy_10_outputs']:.4%} over 10 outputs, "
+            f"{report['validation_digits_called_not_digit']:.3%} called not a digit")
     return lines
 
 

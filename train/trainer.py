@@ -2,6 +2,11 @@
 warm-up + cosine learning rate, early stopping that restores the best epoch, and a single
 evaluation on the test set at the very end.
 
+With `negative_fraction` > 0 the model has an 11th output, "not a digit": every epoch adds a
+fresh set of `train.negatives` crops (halves and pairs cut from the training digits only), and
+the validation split gets a fixed set of them (cut from the validation digits), so early
+stopping weighs both jobs.
+
 Keras is imported inside the functions (never at module import) and only `keras` APIs are
 used, so the same code runs on the TensorFlow or the JAX backend (KERAS_BACKEND=jax).
 """
@@ -18,6 +23,7 @@ from runtime.model_io import to_model_input
 from train.augment import AugmentConfig, augment_batch
 from train.config import TrainConfig
 from train.data import load_mnist
+from train.negatives import NOT_DIGIT_CLASS, draw_negatives
 from train.styles import draw_styles
 from train.usps import USPS_TRAIN, usps_as_mnist
 
@@ -27,6 +33,10 @@ STYLE_CHECK_COUNT = 2800
 """Synthetic style digits (100 per template) drawn, with a seed training never uses, to check
 style coverage after training."""
 _STYLE_CHECK_SEED = 10**6
+_VALIDATION_NEGATIVES_SEED = 10**6 + 1
+NEGATIVE_CHECK_COUNT = 3000
+"""Fresh negatives drawn (seed never trained on) to check "not a digit" per kind after training."""
+_NEGATIVE_CHECK_SEED = 10**6 + 2
 
 
 @dataclass
@@ -59,7 +69,7 @@ class TrainResult:
     best_epoch: int
     """1-based epoch whose weights were kept."""
     test_probabilities: np.ndarray
-    """(N_test, 10) softmax outputs on the test set."""
+    """(N_test, 10 or 11) softmax outputs on the test set (the 11th: "not a digit")."""
     data: SplitData
     train_seconds: float
     extra: dict = field(default_factory=dict)
@@ -89,7 +99,29 @@ def split_data(config: TrainConfig) -> SplitData:
         data.validation_images = np.concatenate([data.validation_images, usps_images[validation]])
         data.validation_labels = np.concatenate([data.validation_labels, usps_labels[validation]])
         data.validation_sources = np.concatenate([data.validation_sources, np.full(len(validation), "usps")])
+    if config.negative_fraction > 0:
+        _add_validation_negatives(data, config)
     return data
+
+
+def _add_validation_negatives(data: SplitData, config: TrainConfig) -> None:
+    """Append a fixed, seeded set of negatives (cut from validation digits) to validation."""
+    count = max(1, round(config.negative_fraction * len(data.validation_images)))
+    digits = (data.validation_images, data.validation_labels)
+    negatives, _ = draw_negatives(count, (config.seed, _VALIDATION_NEGATIVES_SEED), digits)
+    data.validation_images = np.concatenate([data.validation_images, negatives])
+    data.validation_labels = np.concatenate([data.validation_labels, np.full(count, NOT_DIGIT_CLASS)])
+    data.validation_sources = np.concatenate([data.validation_sources, np.full(count, "not-digit")])
+
+
+def output_count(config: TrainConfig) -> int:
+    """10 digit outputs, or 11 when the run trains "not a digit" too."""
+    return NOT_DIGIT_CLASS + (1 if config.negative_fraction > 0 else 0)
+
+
+def negative_count(data: SplitData, config: TrainConfig) -> int:
+    """Not-a-digit crops added to each epoch."""
+    return round(config.negative_fraction * len(data.train_images))
 
 
 def _seeded_split(count: int, seed: int, limit: int | None, fraction: float):
@@ -116,8 +148,8 @@ def train_model(config: TrainConfig) -> TrainResult:
     keras.utils.set_random_seed(config.seed)
     from train.architectures import build_model
 
-    model = build_model(config.arch)
-    epoch_size = len(data.train_images) + style_count(data, config)
+    model = build_model(config.arch, output_count(config))
+    epoch_size = len(data.train_images) + style_count(data, config) + negative_count(data, config)
     steps_per_epoch = int(np.ceil(epoch_size / config.batch_size))
     model.compile(
         optimizer=_optimizer(keras, config, steps_per_epoch),
@@ -161,7 +193,11 @@ def train_model(config: TrainConfig) -> TrainResult:
 
 
 def held_out_checks(model, data: SplitData) -> dict:
-    """Validation accuracy per source and accuracy per synthetic style (seed never trained on)."""
+    """Validation accuracy per source and accuracy per synthetic style (seed never trained on).
+
+    Argmax over every output: a digit called "not a digit" is an error, and so is a negative
+    called a digit (the "not-digit" source).
+    """
     predicted = model.predict(to_model_input(data.validation_images), batch_size=1000, verbose=0).argmax(1)
     correct = predicted == data.validation_labels
     sources = data.validation_sources if data.validation_sources is not None else np.full(len(correct), "mnist")
@@ -170,10 +206,33 @@ def held_out_checks(model, data: SplitData) -> dict:
     style_correct = model.predict(to_model_input(images), batch_size=1000, verbose=0).argmax(1) == labels
     names = np.array(names)
     by_style = {str(name): round(float(style_correct[names == name].mean()), 4) for name in np.unique(names)}
-    return {
+    checks = {
         "validation_accuracy_by_source": by_source,
         "style_accuracy": round(float(style_correct.mean()), 6),
         "style_accuracy_by_template": by_style,
+    }
+    if model.output_shape[-1] > NOT_DIGIT_CLASS:
+        checks |= _negative_checks(model, data)
+    return checks
+
+
+def _negative_checks(model, data: SplitData) -> dict:
+    """Share of fresh negatives (unseen seed, cut from validation digits) called "not a digit",
+    per kind, and the validation digits' accuracy when only the 10 digit outputs are compared."""
+    digits = data.validation_sources != "not-digit"
+    images, labels = data.validation_images[digits], data.validation_labels[digits]
+    probabilities = model.predict(to_model_input(images), batch_size=1000, verbose=0)
+    negatives, kinds = draw_negatives(NEGATIVE_CHECK_COUNT, _NEGATIVE_CHECK_SEED, (images, labels))
+    called = model.predict(to_model_input(negatives), batch_size=1000, verbose=0).argmax(1) == NOT_DIGIT_CLASS
+    kinds = np.array(kinds)
+    return {
+        "validation_digit_accuracy_10_outputs": round(float(
+            (probabilities[:, :NOT_DIGIT_CLASS].argmax(1) == labels).mean()), 6),
+        "validation_digits_called_not_digit": round(float(
+            (probabilities.argmax(1) == NOT_DIGIT_CLASS).mean()), 6),
+        "negatives_called_not_digit": round(float(called.mean()), 6),
+        "negatives_called_not_digit_by_kind": {
+            str(kind): round(float(called[kinds == kind].mean()), 4) for kind in np.unique(kinds)},
     }
 
 
@@ -216,9 +275,11 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
             self.labels = data.train_labels
             self.order = np.arange(len(data.train_images))
             self.style_count = style_count(data, config)
+            self.negative_count = negative_count(data, config)
 
         def __len__(self):
-            return int(np.ceil((len(data.train_images) + self.style_count) / config.batch_size))
+            size = len(data.train_images) + self.style_count + self.negative_count
+            return int(np.ceil(size / config.batch_size))
 
         def on_epoch_begin(self):
             self._prepare(self.epoch)
@@ -243,7 +304,9 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
                 self.images = np.concatenate([self.images, styles])
                 self.labels = np.concatenate([self.labels, style_labels])
             if config.augment:
-                augment_config = AugmentConfig(clean_fraction=config.clean_fraction)
+                augment_config = AugmentConfig(
+                    clean_fraction=config.clean_fraction, chalk_probability=config.chalk_probability
+                )
                 self.images = augment_batch(
                     self.images,
                     self.labels,
@@ -251,6 +314,13 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
                     augment_config,
                     workers=config.workers,
                 )
+            if self.negative_count:
+                # Drawn fresh every epoch, already distorted and normalized (not augmented again).
+                negatives, _ = draw_negatives(
+                    self.negative_count, (config.seed, epoch, 3), (data.train_images, data.train_labels)
+                )
+                self.images = np.concatenate([self.images, negatives])
+                self.labels = np.concatenate([self.labels, np.full(len(negatives), NOT_DIGIT_CLASS)])
             self.order = np.random.default_rng((config.seed, epoch, 1)).permutation(len(self.images))
             self.prepared_epoch = epoch
 

@@ -48,6 +48,9 @@ MIN_DIGITS_TO_TURN = 3
 SIDEWAYS_MIN_SHARE = 0.75
 """A page read sideways must show at least this share of the digits it shows as given."""
 
+NOT_DIGIT_THRESHOLD = 0.5
+"""Chosen on synthetic pages (see README: not a digit), never on the real photos or MNIST test."""
+
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
 
@@ -57,6 +60,9 @@ class ReaderOptions:
     """What the reader does beyond finding and classifying digits."""
 
     min_confidence: float = 0.0  # digits read with less confidence are written as "?"
+    # A crop the model calls "not a digit" with at least this probability is dropped (a model
+    # with that 11th output only; a 10-output model never drops). 1.0 or more keeps every crop.
+    not_digit_threshold: float = NOT_DIGIT_THRESHOLD
     detect_orientation: bool = True  # try all four quarter-turns (scans stored sideways)
     deskew: bool = True  # level tilted lines before reading
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
@@ -101,9 +107,10 @@ class PageReader:
         clock.lap("segment")
         clock.lap("orientation")
         prediction = self.classifier.predict(normalize_batch([glyph.ink]))
-        digit = self._digit(glyph, prediction.labels[0], prediction.confidences[0])
+        digits = [] if self._is_not_digit(prediction, 0) else [
+            self._digit(glyph, prediction.labels[0], prediction.confidences[0])]
         clock.lap("classify")
-        lines = group_lines([digit], self.options.grouping)
+        lines = group_lines(digits, self.options.grouping)
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=0)
 
@@ -124,15 +131,20 @@ class PageReader:
         predictions = self.classifier.predict(normalize_batch(crops))
         labels, confidences = predictions.labels, predictions.confidences
         digits = []
+        # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
+        # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
             rows = [[row_of[id(part)] for part in parts] for parts in options]
             choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
-            if choice < 0:
-                digits.append(self._digit(candidate, labels[index], confidences[index]))
-                continue
-            for part, row in zip(options[choice], rows[choice]):
-                digits.append(self._digit(part, labels[row], confidences[row]))
+            chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
+            digits += [self._digit(part, labels[row], confidences[row])
+                       for part, row in chosen if not self._is_not_digit(predictions, row)]
         return digits
+
+    def _is_not_digit(self, predictions, row: int) -> bool:
+        """Whether the model calls crop `row` no digit at all (letters, rules, shadow edges...)."""
+        not_digit = getattr(predictions, "not_digit", None)
+        return not_digit is not None and float(not_digit[row]) >= self.options.not_digit_threshold
 
     def _digit(self, candidate: DigitCandidate, label, confidence) -> Digit:
         text = LABELS[int(label)] if confidence >= self.options.min_confidence else "?"
