@@ -128,6 +128,7 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
     from runtime.classifier import Classifier
     from runtime.memory import keep_freed_memory_for_reuse
     from runtime.reading.reader import PageReader
+    from runtime.scan.pages import open_pages
 
     set_opencv_threads(1)  # thread CPU time must see all of the reader's work
     keep_freed_memory_for_reuse()  # as the scan workers and the camera do, so the ratio is fair
@@ -142,8 +143,11 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
     decode, read = [], []
     for index, path in enumerate(paths):
         started = time.thread_time()
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        gray = to_gray(image)
+        if camera:  # a video frame is decoded in colour, then made grey once
+            gray = to_gray(cv2.imread(str(path), cv2.IMREAD_COLOR))
+        else:  # as the scanner loads a page it does not draw
+            with open_pages(path) as source:
+                gray = source.load(0, grey=True)
         decoded = time.thread_time()
         read_gray(gray, index)
         decode.append(decoded - started)
