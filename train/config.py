@@ -85,6 +85,10 @@ class TrainConfig:
     the architecture's recipe."""
     chalk_probability: float | None = None
     """Share of augmented digits drawn as chalk; None = the architecture's recipe."""
+    init_from: str | None = None
+    """A trained .keras model whose weights start this run (`train.warm_start`); None = random."""
+    warmup_epochs: int = 2
+    """Epochs of linear learning-rate warm-up before the cosine decay (BN statistics settle)."""
     seed: int = 1234
     """Seeds the validation split, weight initialisation, dropout and augmentation."""
     validation_fraction: float = 0.1
