@@ -43,7 +43,10 @@ def digits_in_words(digit_boxes: list[BBox], not_digit_boxes: list[BBox], option
     if not digit_boxes or not not_digit_boxes:
         return set()
     boxes = np.asarray(list(digit_boxes) + list(not_digit_boxes), np.float64).reshape(-1, 4)
-    word = _components(len(boxes), np.argwhere(_neighbours(boxes, options)))
+    # Along rows or along columns: the reader may hold a page of words turned a quarter (the
+    # orientation vote can prefer letters sideways), and its words then run down the page.
+    linked = _neighbours(boxes, options) | _neighbours(boxes[:, [1, 0, 3, 2]], options)
+    word = _components(len(boxes), np.argwhere(linked))
     is_digit = np.arange(len(boxes)) < len(digit_boxes)
     dropped: set[int] = set()
     for label in np.unique(word):
