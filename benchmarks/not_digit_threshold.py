@@ -9,11 +9,13 @@ real digits dropped, so it is chosen here, on pages that no benchmark uses:
   chalkboards, squared, dotted and dim paper;
 - pages without digits (every `benchmarks.hard_pages` kind) with a seed the benchmarks never use.
 
-Never the real photos. For each threshold: digit F1 on the digit pages and digits reported on
-the pages without any.
+Never the real photos. For each threshold (and each word share, `--word-shares`: the share of
+"not a digit" crops that makes a word letters, `runtime.reading.words`): digit F1 on the digit
+pages and digits reported on the pages without any.
 
 Usage:
     python -m benchmarks.not_digit_threshold [--model FILE] [--pages 3] [--thresholds 0.3,0.5,0.7,0.9]
+        [--word-shares 0.5]
 
 Exit status: 0 done, 2 bad arguments or a model without a "not a digit" output.
 """
@@ -34,6 +36,7 @@ from benchmarks.worksheets import WorksheetOptions, make_worksheet
 from runtime.classifier import Classifier, ModelError
 from runtime.cli import ExitCode, fail, positive_int
 from runtime.reading.reader import PageReader, ReaderOptions
+from runtime.reading.words import WordOptions
 
 SEED = 4242
 """Page seed of this tool alone (the benchmarks use 0-33, 101, 102)."""
@@ -67,15 +70,17 @@ def validation_pages(pages: int, bank: DigitBank) -> tuple[list, list]:
     return with_digits, without
 
 
-def score(classifier, threshold: float, with_digits: list, without: list) -> dict:
-    reader = PageReader(classifier, ReaderOptions(not_digit_threshold=threshold))
+def score(classifier, threshold: float, with_digits: list, without: list,
+          word_share: float = WordOptions.min_not_digit_share) -> dict:
+    options = ReaderOptions(not_digit_threshold=threshold, words=WordOptions(min_not_digit_share=word_share))
+    reader = PageReader(classifier, options)
     counts = Counts()
     for image, truth in with_digits:
         read = reader.read(image).digits
         pairs = match_boxes([box for _, box in truth], [d.bbox for d in read])
         counts = counts + count_box_matches([label for label, _ in truth], [d.digit for d in read], pairs)
     phantoms = [len(reader.read(image).digits) for image in without]
-    return {"threshold": threshold, "digit_f1": round(counts.f1, 5), "precision": round(counts.precision, 5),
+    return {"threshold": threshold, "word_share": word_share, "digit_f1": round(counts.f1, 5), "precision": round(counts.precision, 5),
             "recall": round(counts.recall, 5), "digits": counts.true_positives + counts.false_negatives,
             "phantoms_on_no_digit_pages": int(sum(phantoms)), "most_on_a_page": int(max(phantoms, default=0))}
 
@@ -86,25 +91,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=positive_int, default=3, help="pages of each kind (default 3)")
     parser.add_argument("--thresholds", default="0.3,0.5,0.7,0.9",
                         help="comma list of thresholds to try (default 0.3,0.5,0.7,0.9; 1.01 = keep every crop)")
+    parser.add_argument("--word-shares", default=str(WordOptions.min_not_digit_share),
+                        help="comma list of word shares to try with every threshold (default "
+                        f"{WordOptions.min_not_digit_share:g}; above 1 = no word rule)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
         thresholds = [float(t) for t in args.thresholds.split(",")]
+        shares = [float(t) for t in args.word_shares.split(",")]
         classifier = Classifier.load(args.model)
     except (ValueError, ModelError) as error:
         return fail(f"{error}", ExitCode.USAGE)
     if not classifier.has_not_digit:
         return fail(f"{classifier.path} has no 'not a digit' output: nothing to choose", ExitCode.USAGE)
     with_digits, without = validation_pages(args.pages, validation_bank())
-    rows = [score(classifier, t, with_digits, without)
-            for t in tqdm(thresholds, desc="thresholds", disable=args.quiet)]
+    settings = [(t, share) for t in thresholds for share in shares]
+    rows = [score(classifier, t, with_digits, without, share)
+            for t, share in tqdm(settings, desc="settings", disable=args.quiet)]
     if args.json:
         print(json.dumps(rows))
     else:
         print(f"{len(with_digits)} validation pages with digits, {len(without)} without")
         for row in rows:
-            print(f"threshold {row['threshold']:.2f}: digit F1 {row['digit_f1']:.2%} (P {row['precision']:.2%}, "
+            print(f"threshold {row['threshold']:.2f}, word share {row['word_share']:.2f}: digit F1 {row['digit_f1']:.2%} (P {row['precision']:.2%}, "
                   f"R {row['recall']:.2%}, {row['digits']} digits); {row['phantoms_on_no_digit_pages']} digits on "
                   f"no-digit pages (at most {row['most_on_a_page']} on one)")
     return 0

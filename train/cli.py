@@ -28,6 +28,14 @@ from runtime.cli import (
 from runtime.extras import missing_extra
 from train.config import RECIPES, TrainConfig
 from train.data import ENV_VAR, DatasetError
+from train.warm_start import WarmStartError
+
+
+def existing_file(text: str) -> str:
+    """An argparse type for a file that must already exist (the --init-from model)."""
+    if not Path(text).expanduser().is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
         "architecture; 0 = none)",
     )
     parser.add_argument(
+        "--init-from",
+        type=existing_file,
+        help="start from this trained .keras model's weights (fine-tune) instead of random ones; "
+        "a 10-output model seeds an 11-output run: its digit columns are kept and 'not a digit' "
+        "starts near zero (see train/warm_start.py)",
+    )
+    parser.add_argument(
+        "--warmup-epochs",
+        type=positive_int,
+        default=TrainConfig.warmup_epochs,
+        help=f"epochs of linear learning-rate warm-up before the cosine decay "
+        f"(default: {TrainConfig.warmup_epochs})",
+    )
+    parser.add_argument(
         "--workers",
         type=positive_int,
         default=TrainConfig.workers,
@@ -135,6 +157,8 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
         style_fraction=args.style_fraction,
         negative_fraction=args.negative_fraction,
         chalk_probability=args.chalk_probability,
+        init_from=args.init_from,
+        warmup_epochs=args.warmup_epochs,
         seed=args.seed,
         limit=args.limit,
         workers=args.workers,
@@ -170,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         report = run(config)
-    except DatasetError as error:
+    except (DatasetError, WarmStartError) as error:
         return fail(error)
     except OSError as error:
         return fail(f"cannot write to {config.out}: {error.strerror or error}")

@@ -27,8 +27,6 @@ from train.negatives import NOT_DIGIT_CLASS, draw_negatives
 from train.styles import draw_styles
 from train.usps import USPS_TRAIN, usps_as_mnist
 
-_WARMUP_EPOCHS = 2
-"""Epochs of linear learning-rate warm-up: BN statistics settle before full-size steps."""
 STYLE_CHECK_COUNT = 2800
 """Synthetic style digits (100 per template) drawn, with a seed training never uses, to check
 style coverage after training."""
@@ -149,6 +147,10 @@ def train_model(config: TrainConfig) -> TrainResult:
     from train.architectures import build_model
 
     model = build_model(config.arch, output_count(config))
+    if config.init_from:
+        from train.warm_start import load_and_copy
+
+        load_and_copy(config.init_from, model)
     epoch_size = len(data.train_images) + style_count(data, config) + negative_count(data, config)
     steps_per_epoch = int(np.ceil(epoch_size / config.batch_size))
     model.compile(
@@ -238,7 +240,7 @@ def _negative_checks(model, data: SplitData) -> dict:
 
 def _optimizer(keras, config: TrainConfig, steps_per_epoch: int):
     total_steps = max(1, config.epochs * steps_per_epoch)
-    warmup_steps = min(_WARMUP_EPOCHS * steps_per_epoch, total_steps // 4)
+    warmup_steps = min(config.warmup_epochs * steps_per_epoch, total_steps // 4)
     schedule = keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=config.learning_rate * 0.1,
         decay_steps=total_steps - warmup_steps,

@@ -38,6 +38,7 @@ from runtime.reading.orientation import (
 from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.touching import best_reading, cut_hypotheses
+from runtime.reading.words import WordOptions, digits_in_words
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
 
@@ -68,6 +69,8 @@ class ReaderOptions:
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
+    # Digits in a word of "not a digit" crops are letters (with that 11th output only).
+    words: WordOptions = field(default_factory=WordOptions)
 
 
 class PageReader:
@@ -130,16 +133,20 @@ class PageReader:
         crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
         predictions = self.classifier.predict(normalize_batch(crops))
         labels, confidences = predictions.labels, predictions.confidences
-        digits = []
+        digits, not_digits = [], []
         # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
             rows = [[row_of[id(part)] for part in parts] for parts in options]
             choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
             chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
-            digits += [self._digit(part, labels[row], confidences[row])
-                       for part, row in chosen if not self._is_not_digit(predictions, row)]
-        return digits
+            for part, row in chosen:
+                if self._is_not_digit(predictions, row):
+                    not_digits.append(part.bbox)
+                else:
+                    digits.append(self._digit(part, labels[row], confidences[row]))
+        letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words)
+        return [digit for index, digit in enumerate(digits) if index not in letters]
 
     def _is_not_digit(self, predictions, row: int) -> bool:
         """Whether the model calls crop `row` no digit at all (letters, rules, shadow edges...)."""
