@@ -278,6 +278,8 @@ def test_recording_onto_a_disk_that_fills_up_stops_and_exits_1(tmp_path, still_p
     assert completed.returncode == 1, completed.stderr
     assert "recording saved" not in completed.stderr
     assert_one_line_error(completed, "run.avi", "full")
-    # It stopped once the disk was full, long before the 3000 frames asked for.
-    assert len(completed.stdout.splitlines()) < 300
+    # It stopped once the disk was full, long before the 3000 frames asked for. The disk is
+    # looked at once a second, and a still page whose frames do not change is read at several
+    # hundred frames a second (an unchanged frame reuses the last reading), hence the margin.
+    assert len(completed.stdout.splitlines()) < 1000
     assert time.perf_counter() - started < 60

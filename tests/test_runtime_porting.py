@@ -79,9 +79,12 @@ def test_manifest_tells_a_porter_what_to_feed_and_what_comes_out() -> None:
     assert preprocessing["pixel_scale"] == pytest.approx(1 / 255)
     assert "white ink" in preprocessing["polarity"]
     assert manifest["golden"] == "golden.json"
+    # The shipped model has the ten digits and then "not a digit", and says so to a porter.
+    assert manifest["labels"] == [*"0123456789", "not a digit"]
     for artifact in manifest["artifacts"]:
         output = artifact["output"]
-        assert output["kind"] in ("probabilities", "logits") and output["shape"] == [10]
+        assert output["kind"] in ("probabilities", "logits") and output["shape"] == [11]
+        assert output["not_digit_index"] == 10 and "not a digit" in output["classes"]
         assert (output["scale"] is None) == (output["dtype"] == "float32")
     int8 = next(a for a in manifest["artifacts"] if a["format"] == "tflite-int8")
     assert int8["output"]["dtype"] == "int8" and int8["output"]["kind"] == "probabilities"
