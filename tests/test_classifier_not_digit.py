@@ -9,6 +9,7 @@ import pytest
 from model_fixtures import write_tiny_onnx
 
 from runtime.classifier import Classifier, ModelError
+from runtime.paths import REPO_ROOT
 from runtime.spec import NOT_DIGIT_INDEX, NUM_CLASSES
 
 
@@ -54,3 +55,14 @@ def test_a_ten_output_model_still_works_and_never_says_not_digit(tmp_path: Path,
 def test_other_output_counts_are_refused(tmp_path: Path, outputs: int) -> None:
     with pytest.raises(ModelError, match="values per image"):
         Classifier.load(write_tiny_onnx(tmp_path / "odd.onnx", outputs=outputs))
+
+
+def test_the_shipped_models_ten_and_eleven_outputs_without_the_export_extra(batch) -> None:
+    # Runs in the runtime-only environment too: the reference CNN ships with 10 outputs, the
+    # default model (packaged with runtime) with 11.
+    ten = Classifier.load(REPO_ROOT / "models" / "seed" / "seed_int8.tflite")
+    eleven = Classifier.load()
+    assert (ten.has_not_digit, eleven.has_not_digit) == (False, True)
+    assert not ten.predict(batch).not_digit.any()
+    filled = eleven.predict(batch[2:])  # a filled block is no digit
+    assert filled.not_digit[0] > 0.5 and filled.probabilities.shape == (1, 10)
