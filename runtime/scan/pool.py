@@ -192,14 +192,19 @@ def _run_until_crash(pending: deque[Task], options: BatchOptions, workers: int,
     pool = _new_pool(workers, options)
     in_flight: dict[Future, Task] = {}
     suspects: list[Task] = []
-    finished_cleanly = False
+    finished_cleanly = broken = False
     try:
-        while (pending or in_flight) and not suspects:
+        while (pending or in_flight) and not suspects and not broken:
             while pending and len(in_flight) < IN_FLIGHT_PER_WORKER * workers and not should_stop():
                 task = pending.popleft()
-                in_flight[pool.submit(_run_in_worker, task)] = task
-            if not in_flight:
-                break  # stop asked for, and everything started has been reported
+                try:
+                    in_flight[pool.submit(_run_in_worker, task)] = task
+                except BrokenProcessPool:  # a worker died since the last wait: this task never ran
+                    pending.appendleft(task)
+                    broken = True
+                    break
+            if broken or not in_flight:
+                break  # a dead worker (the caller starts a new pool), or a stop asked for
             finished, _ = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in finished:
                 task = in_flight.pop(future)
