@@ -6,15 +6,12 @@ check the batch machinery in well under a second each; one test runs the real de
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -23,14 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from scan_runs import journal_lines, start_gated_scan, wait_for
 from test_scan_fakes import (
-    GATE_AFTER_ENV_VAR,
-    GATE_ENV_VAR,
     LOG_ENV_VAR,
     blob_page,
     blob_reader_factory,
     crashing_reader_factory,
     raising_reader_factory,
+    scan,
     stub_model_reader_factory,
     write_empty_pdf,
     write_image,
@@ -39,7 +36,6 @@ from test_scan_fakes import (
 
 from runtime.paths import REPO_ROOT
 from runtime.scan.annotations import annotation_path
-from runtime.scan.cli import main
 from runtime.scan.writers import CSV_COLUMNS, JOURNAL_SUFFIX
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -65,17 +61,6 @@ def events(log: Path, kind: str) -> list[str]:
     if not log.exists():
         return []
     return [line.split()[1] for line in log.read_text().splitlines() if line.startswith(kind)]
-
-
-def scan(*arguments, factory=blob_reader_factory) -> tuple[int, str, str]:
-    """Run the CLI in this process; return (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main([str(a) for a in arguments], reader_factory=factory)
-        except SystemExit as exit_:
-            status = exit_.code
-    return status, out.getvalue(), err.getvalue()
 
 
 def warnings_in(stderr: str) -> list[str]:
@@ -281,24 +266,11 @@ def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tm
 
 
 def start_gated_run(arguments: list[str], gate: Path, pages_before_gate: int) -> subprocess.Popen:
-    """The scanner as its own process with a reader that stops after `pages_before_gate` pages
-    until `gate` is removed: the test knows exactly what was read when it stops the run."""
-    script = ("import sys; from runtime.scan.cli import main; "
-              "from test_scan_fakes import gated_reader_factory; "
-              "sys.exit(main(sys.argv[1:], reader_factory=gated_reader_factory))")
-    gate.touch()
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]),
-                       **{GATE_ENV_VAR: str(gate), GATE_AFTER_ENV_VAR: str(pages_before_gate)})
-    return subprocess.Popen([sys.executable, "-c", script, *arguments, "--workers", "1", "--quiet"],
-                            env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+    return start_gated_scan([*arguments, "--workers", "1", "--quiet"], gate, pages_before_gate)
 
 
 def wait_for_lines(path: Path, count: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not (path.exists() and path.read_bytes().count(b"\n") >= count):
-        assert time.monotonic() < deadline, f"{path} never reached {count} lines"
-        time.sleep(0.02)
+    wait_for(lambda: journal_lines(path) >= count, f"{path} to reach {count} lines", timeout)
 
 
 def test_killed_run_keeps_its_pages_and_resume_finishes(in_tmp, fake_log):

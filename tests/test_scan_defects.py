@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import json
 import os
 import resource
@@ -24,18 +23,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from processes import alive, children_of
+from scan_runs import journal_lines, start_gated_scan, start_scan, wait_for
 from test_scan_fakes import (
     CRASH_MARK_BGR,
-    GATE_AFTER_ENV_VAR,
-    GATE_ENV_VAR,
     blob_page,
-    blob_reader_factory,
     hanging_reader_factory,
+    scan,
     write_image,
 )
 
 from runtime.paths import REPO_ROOT
-from runtime.scan.cli import main
 from runtime.scan.pages import PageError, check_image_file, open_pages
 from runtime.scan.writers import JOURNAL_SUFFIX
 
@@ -49,43 +46,8 @@ def in_tmp(tmp_path, monkeypatch):
     return tmp_path
 
 
-def scan(*arguments, factory=blob_reader_factory) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main([str(a) for a in arguments], reader_factory=factory)
-        except SystemExit as exit_:
-            status = exit_.code
-    return status, out.getvalue(), err.getvalue()
-
-
 def make_pages(folder: str, count: int) -> list[Path]:
     return [write_image(Path(folder) / f"p{i:03d}.png", blob_page(1 + i % 3)) for i in range(count)]
-
-
-def start_scan(arguments: list[str], *, factory: str = "gated_reader_factory", env=None,
-               preexec_fn=None) -> subprocess.Popen:
-    """The scanner as its own process, with a fake reader from tests/test_scan_fakes.py."""
-    script = ("import sys; from runtime.scan.cli import main; "
-              f"from test_scan_fakes import {factory}; "
-              f"sys.exit(main(sys.argv[1:], reader_factory={factory}))")
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(TESTS_DIR)]),
-                       **(env or {}))
-    return subprocess.Popen([sys.executable, "-c", script, *arguments], env=environment,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=preexec_fn)
-
-
-def wait_for(condition, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-def journal_lines(path: Path) -> int:
-    return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
 # -- 1. the README's plain usage -------------------------------------------------------------
@@ -191,9 +153,8 @@ def test_a_previous_output_of_the_tool_is_replaced_without_asking():
 def test_a_second_run_on_the_same_output_is_refused_naming_the_first(in_tmp):
     make_pages("scans", 4)
     gate = in_tmp / "gate"
-    gate.touch()
-    first = start_scan(["scans", "--json", "out.json", "--workers", "1", "--quiet"],
-                       env={GATE_ENV_VAR: str(gate), GATE_AFTER_ENV_VAR: "1"})
+    first = start_gated_scan(["scans", "--json", "out.json", "--workers", "1", "--quiet"],
+                             gate, pages_before_gate=1)
     try:
         wait_for(lambda: journal_lines(Path("out.json" + JOURNAL_SUFFIX)) == 1, "the first page")
         status, _, err = scan("scans", "--json", "out.json", "--quiet")
@@ -303,9 +264,8 @@ def test_a_full_disk_is_one_line_and_keeps_what_was_journalled(in_tmp):
 def test_an_output_folder_removed_during_the_run_stops_it_with_one_line(in_tmp):
     make_pages("scans", 6)
     gate = in_tmp / "gate"
-    gate.touch()
-    process = start_scan(["scans", "--json", "results/out.json", "--workers", "1", "--quiet"],
-                         env={GATE_ENV_VAR: str(gate), GATE_AFTER_ENV_VAR: "2"})
+    process = start_gated_scan(["scans", "--json", "results/out.json", "--workers", "1", "--quiet"],
+                               gate, pages_before_gate=2)
     wait_for(lambda: journal_lines(Path("results/out.json" + JOURNAL_SUFFIX)) == 2, "two pages")
     for leftover in Path("results").iterdir():
         leftover.unlink()
@@ -322,9 +282,8 @@ def test_an_output_folder_removed_during_the_run_stops_it_with_one_line(in_tmp):
 def test_kill_9_of_the_main_process_leaves_no_worker_or_tracker(in_tmp):
     make_pages("scans", 20)
     gate = in_tmp / "gate"
-    gate.touch()
-    process = start_scan(["scans", "--json", "out.json", "--workers", "2", "--quiet"],
-                         env={GATE_ENV_VAR: str(gate), GATE_AFTER_ENV_VAR: "1"})
+    process = start_gated_scan(["scans", "--json", "out.json", "--workers", "2", "--quiet"],
+                               gate, pages_before_gate=1)
     try:
         wait_for(lambda: journal_lines(Path("out.json" + JOURNAL_SUFFIX)) >= 2, "both workers")
         helpers = children_of(process.pid)
@@ -387,9 +346,8 @@ def test_a_file_name_like_a_formula_is_escaped_in_the_csv():
 def test_jsonl_holds_every_page_as_soon_as_it_is_read(in_tmp):
     make_pages("scans", 5)
     gate = in_tmp / "gate"
-    gate.touch()
-    process = start_scan(["scans", "--jsonl", "out.jsonl", "--json", "out.json", "--workers", "1"],
-                         env={GATE_ENV_VAR: str(gate), GATE_AFTER_ENV_VAR: "3"})
+    process = start_gated_scan(["scans", "--jsonl", "out.jsonl", "--json", "out.json", "--workers", "1"],
+                               gate, pages_before_gate=3)
     try:
         wait_for(lambda: journal_lines(Path("out.jsonl")) == 3, "three pages")
         records = [json.loads(line) for line in Path("out.jsonl").read_text().splitlines()]

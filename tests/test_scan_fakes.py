@@ -13,6 +13,7 @@ often readers are built and pages read, across processes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
@@ -24,6 +25,7 @@ import cv2
 import numpy as np
 
 from runtime.results import Digit, Line, Number, PageResult
+from runtime.scan.cli import main as scan_main
 
 LOG_ENV_VAR = "SCAN_FAKE_LOG"
 GATE_ENV_VAR = "SCAN_FAKE_GATE"
@@ -243,3 +245,15 @@ def stub_model_reader_factory(options):
     _log("build")
     return PageReader(StubClassifier(), ReaderOptions(min_confidence=options.min_confidence,
                                                       detect_orientation=options.detect_orientation))
+
+
+def scan(*arguments, factory=blob_reader_factory) -> tuple[int, str, str]:
+    """Run the scan CLI in this process; return (exit status, stdout, stderr). The reader is the
+    blob fake unless `factory` says otherwise (None: the real reader)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = scan_main([str(a) for a in arguments], reader_factory=factory)
+        except SystemExit as exit_:
+            status = exit_.code
+    return status, out.getvalue(), err.getvalue()
