@@ -16,7 +16,9 @@ Every kind is one row of `KINDS`. No-digit kinds (a reader should report nothing
 
 Kinds with digits (MNIST test digits written freely over the paper): `digits-squared`,
 `digits-dotted` (phone photos), `digits-dim` (plain paper, underexposed photo) and, to compare
-them with, `digits-plain` (plain paper, phone photo). Their
+them with, `digits-plain` (plain paper, phone photo). One more kind is written only when asked
+for by name (so the default sets stay the pages of earlier runs): `words-numbers`, handwritten
+words with numbers beside them ("Name: Anna  Age 7", "Q3 42"; `benchmarks.word_pages`). Their
 truth has digit boxes; the no-digit pages' truth is empty, so every digit reported on them is
 a false positive. `python -m benchmarks.accuracy --synthetic DIR` reads them and reports the
 digits per no-digit page beside precision and recall.
@@ -44,6 +46,7 @@ from benchmarks import surfaces
 from benchmarks.degrade import PROFILES, DegradeProfile, degrade_page
 from benchmarks.layout import A4_150DPI_PX, LayoutOptions
 from benchmarks.paper import blank_paper
+from benchmarks.word_pages import make_words_page
 from benchmarks.worksheets import (
     TRUTH_NAME,
     WorksheetOptions,
@@ -85,7 +88,11 @@ DIGIT_KINDS = (
     Kind("digits-dim", True, "digits on plain paper, underexposed photo"),
     Kind("digits-plain", True, "digits on plain paper, phone photo (the reference for the three above)"),
 )
-KINDS = {kind.name: kind for kind in NO_DIGIT_KINDS + DIGIT_KINDS}
+WORDS_NUMBERS = Kind("words-numbers", True, "handwritten words with numbers beside them ('Name: Anna  Age 7', "
+                     "'Q3 42'); only when named")
+KINDS = {kind.name: kind for kind in NO_DIGIT_KINDS + DIGIT_KINDS + (WORDS_NUMBERS,)}
+DEFAULT_KINDS = tuple(kind.name for kind in NO_DIGIT_KINDS + DIGIT_KINDS)
+"""What `all` and the default mean: every kind but `words-numbers`."""
 
 
 @dataclass
@@ -101,6 +108,8 @@ def make_hard_page(kind: str, rng: np.random.Generator, size: tuple[int, int],
     written `digit_height_px` tall (default: as on worksheets, scaled to the page)."""
     if kind not in KINDS:
         raise ValueError(f"unknown page kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind == WORDS_NUMBERS.name:
+        return _words_page(rng, size, bank)
     if KINDS[kind].has_digits:
         return _digit_page(kind, rng, size, bank, digit_height_px)
     width, height = size
@@ -121,6 +130,14 @@ def _digit_page(kind: str, rng: np.random.Generator, size: tuple[int, int], bank
     sheet = make_worksheet(bank, rng, options)
     truth = {"page": 0, **sheet.truth.to_dict(), "style": kind, "degrade": sheet.degrade}
     return HardPage(sheet.image, truth, sheet.jpeg_quality)
+
+
+def _words_page(rng: np.random.Generator, size: tuple[int, int], bank) -> HardPage:
+    if bank is None:
+        raise ValueError(f"page kind {WORDS_NUMBERS.name!r} writes digits: pass a DigitBank of MNIST digits")
+    page = make_words_page(bank, rng, size)
+    truth = {"page": 0, **page.truth, "style": WORDS_NUMBERS.name, "degrade": page.degrade}
+    return HardPage(page.image, truth, page.jpeg_quality)
 
 
 def _paper(width: int, height: int, rng: np.random.Generator, pattern: str = "plain") -> np.ndarray:
@@ -192,7 +209,7 @@ def write_hard_pages(out_dir: Path, count: int, seed: int, kinds: tuple[str, ...
 def parse_kinds(text: str) -> tuple[str, ...]:
     """'noise,tiles' -> ("noise", "tiles"); "no-digit" and "digits" name the two groups."""
     groups = {"no-digit": [k.name for k in NO_DIGIT_KINDS], "digits": [k.name for k in DIGIT_KINDS],
-              "all": list(KINDS)}
+              "all": list(DEFAULT_KINDS)}
     kinds: list[str] = []
     for part in (part.strip() for part in text.split(",") if part.strip()):
         kinds += groups.get(part, [part])
@@ -211,11 +228,12 @@ def main(argv: list[str] | None = None) -> int:
                     "dim light, words; or digits on squared/dotted paper and in dim light) and DIR/truth.json.",
         epilog=f"Kinds: {kinds_help}.")
     parser.add_argument("--out", type=Path, required=True, help="folder to write pages and truth.json into")
-    parser.add_argument("--count", type=int, default=2 * len(KINDS),
+    parser.add_argument("--count", type=int, default=2 * len(DEFAULT_KINDS),
                         help="number of pages, kinds taking turns (default %(default)s: two of each)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; page i depends only on (seed, i)")
-    parser.add_argument("--kinds", type=parse_kinds, default=tuple(KINDS),
-                        help="comma list of kinds, or no-digit / digits / all (default all)")
+    parser.add_argument("--kinds", type=parse_kinds, default=DEFAULT_KINDS,
+                        help="comma list of kinds, or no-digit / digits / all (default all: every kind but "
+                        "words-numbers)")
     parser.add_argument("--size", type=parse_size, default=A4_150DPI_PX,
                         help="page WIDTHxHEIGHT in pixels (default 1240x1754, A4 at 150 dpi)")
     parser.add_argument("--mnist-dir", type=Path, default=None,

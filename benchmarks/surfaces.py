@@ -260,14 +260,23 @@ def _letter_word(letter_px: float, rng: np.random.Generator) -> np.ndarray:
     word = str(rng.choice(WORDS))
     if rng.random() < 0.3:
         word = word.capitalize()
+    return written_word(word, letter_px, rng)[0]
+
+
+def written_word(text: str, letter_px: float, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """`text` in a random Hershey font, bent like handwriting: (ink coverage 0..1, baseline row).
+
+    `letter_px` sets the size (a capital is about 1.4 of it tall); the coverage has a margin of
+    about a letter on every side.
+    """
     font = int(rng.choice(_FONTS))
     scale = letter_px / 16.0
     thickness = max(1, int(round(letter_px * rng.uniform(0.07, 0.14))))
-    (text_w, text_h), baseline = cv2.getTextSize(word, font, scale, thickness)
+    (text_w, text_h), baseline = cv2.getTextSize(text, font, scale, thickness)
     pad = thickness + int(letter_px)
     mask = np.zeros((text_h + baseline + 2 * pad, text_w + 2 * pad), np.uint8)
-    cv2.putText(mask, word, (pad, pad + text_h), font, scale, 255, thickness, cv2.LINE_AA)
-    return _hand_bend(mask.astype(np.float32) / 255.0, letter_px, rng)
+    cv2.putText(mask, text, (pad, pad + text_h), font, scale, 255, thickness, cv2.LINE_AA)
+    return _hand_bend(mask.astype(np.float32) / 255.0, letter_px, rng), pad + text_h
 
 
 def _script_word(letter_px: float, rng: np.random.Generator) -> np.ndarray:

@@ -13,16 +13,18 @@ import pytest
 from benchmarks.handwriting import DigitBank
 from benchmarks.hard_pages import KINDS, NO_DIGIT_KINDS, make_hard_page
 from benchmarks.metrics import count_box_matches, match_boxes
-from runtime.reading.reader import PageReader
+from runtime.reading.reader import PageReader, ReaderOptions
 from runtime.reading.segment import _near_pairs, find_digits
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL_PAGE = (600, 800)
 MOST_ON_A_BLANK_PAGE = 5
 
-NEEDS_NOT_A_DIGIT = {"letters", "script"}
-"""Words are written strokes the rules cannot tell from digits: the model must be able to say
-"not a digit" (measured: 279 and 250 digits on three A4 pages each)."""
+NEEDS_NOT_A_DIGIT = {"letters"}
+"""Words are written strokes the rules cannot tell from digits: the model says "not a digit" for
+most letters and the word context (`runtime.reading.words`) drops digit-shaped ones in text, but
+on these pages of letters a few still come through (measured: 6 and 3 digits; script 4 and 5,
+27 and 34 before the word context)."""
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +109,28 @@ def test_bad_kinds_are_refused_in_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "benchmarks.hard_pages", "--out", str(tmp_path), "--kinds", "lava"],
                           capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
     assert done.returncode == 2 and "lava" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_numbers_written_beside_words_are_read_and_the_words_are_not(default_classifier, bank):
+    # "Name: Anna  Age 7", "Q3 42", "apples 12 pears 7"... read upright (the orientation vote is
+    # not what this tests). Before the word context these pages read about 37 digits from their
+    # words each (measured 38 and 36).
+    reader = PageReader(default_classifier, ReaderOptions(detect_orientation=False))
+    for seed in range(2):
+        page = make_hard_page("words-numbers", np.random.default_rng([seed, 15]), (900, 1200), bank)
+        truth = [digit for line in page.truth["lines"] for digit in line["digits"]]
+        read = reader.read(page.image).digits
+        pairs = match_boxes([d["bbox"] for d in truth], [d.bbox for d in read])
+        counts = count_box_matches([d["digit"] for d in truth], [d.digit for d in read], pairs)
+        assert counts.recall >= 0.85, f"page {seed}: {counts} of {len(truth)} digits"
+        assert counts.false_positives <= 12, f"page {seed}: {counts} of {len(truth)} digits"
+
+
+def test_words_with_numbers_are_written_only_when_named(bank):
+    from benchmarks.hard_pages import DEFAULT_KINDS, parse_kinds
+
+    assert "words-numbers" not in parse_kinds("all") and parse_kinds("all") == DEFAULT_KINDS
+    assert parse_kinds("words-numbers") == ("words-numbers",)
+    page = make_hard_page("words-numbers", np.random.default_rng([3, 15]), (600, 800), bank)
+    boxes = [digit["bbox"] for line in page.truth["lines"] for digit in line["digits"]]
+    assert boxes and all(0 <= x and x + w <= 600 and 0 <= y and y + h <= 800 for x, y, w, h in boxes)

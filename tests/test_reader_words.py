@@ -47,7 +47,7 @@ def test_the_digits_of_a_word_of_letters_are_dropped(default_classifier, word_an
 
 
 def test_without_the_rule_the_word_keeps_its_digit_shaped_letters(default_classifier, word_and_number):
-    off = ReaderOptions(words=WordOptions(min_not_digit_share=1.01))
+    off = ReaderOptions(words=WordOptions(min_not_digit_share=1.01, min_page_share=1.01))
     lines = PageReader(CallsNotDigit(default_classifier, {2, 3, 4, 6}), off).read(word_and_number).lines
     assert [line.text for line in lines] == ["1 0", "7895"]
 
@@ -59,8 +59,80 @@ def test_a_ten_output_model_reads_every_digit(default_classifier, word_and_numbe
 def test_words_are_split_by_gaps_and_lines():
     digits = [(0, 0, 20, 40), (25, 0, 20, 40), (200, 0, 20, 40), (0, 100, 20, 40)]
     letters = [(50, 0, 20, 40), (75, 5, 20, 30)]
-    # The first two digits share a word with both letters (share 0.5); the far digit and the one
-    # on the next line stand alone.
-    assert digits_in_words(digits, letters, WordOptions()) == {0, 1}
-    assert digits_in_words(digits, letters, WordOptions(min_not_digit_share=0.6)) == set()
+    unsure = [0.6, 0.6, 1.0, 1.0]
+    # The first two digits share a word with both letters (share 0.5) and, read unsure, are no
+    # clean number; the far digit and the one on the next line stand alone (clean numbers).
+    assert digits_in_words(digits, letters, WordOptions(), unsure) == {0, 1}
+    assert digits_in_words(digits, letters, WordOptions(min_not_digit_share=0.6), unsure) == set()
+    # Read cleanly, the two are a number written close to a word (as tall as its letters): kept.
+    assert digits_in_words(digits, letters, WordOptions()) == set()
     assert digits_in_words(digits, [(50, 18, 30, 4)], WordOptions()) == set()  # a dash joins nothing
+
+
+# Text context: boxes (x, y, w, h) of a line of handwriting with capitals 40 px tall, x-height
+# letters 28 px. "not a digit" crops are letters the model recognised as such.
+_NAME = [(0, 0, 30, 40), (34, 12, 24, 28), (62, 12, 30, 28), (96, 12, 24, 28)]  # "Name"
+_ANNA = [(160, 0, 30, 40), (194, 12, 24, 28), (222, 12, 24, 28), (250, 12, 24, 28)]  # "Anna"
+_AGE = [(320, 0, 30, 40), (354, 12, 24, 28), (382, 12, 24, 28)]  # "Age"
+_SEVEN = (440, 0, 26, 40)  # "7", a word gap after "Age"
+
+
+def _text_page() -> list:
+    """Three lines of a word ("Name") recognised as letters: a page of text."""
+    return [(x, line + y, w, h) for line in (0, 80, 160) for x, y, w, h in _NAME]
+
+
+def test_a_number_written_after_words_keeps_its_digits():
+    letters = _NAME + _ANNA + _AGE[:2]  # the e of "Age" reads as a digit, the 7 is a number
+    digits = [_AGE[2], _SEVEN]
+    dropped = digits_in_words(digits, letters, WordOptions(), confidences=[0.97, 0.99], not_digit=[0.02, 0.0])
+    assert dropped == {0}  # the e goes (a letter of "Age"); the 7 stays
+
+
+def test_in_text_only_a_clean_number_keeps_its_digits():
+    # A word whose glyphs all read as digits (5, 1, 1, 1: "sum", its m cut into strokes) between
+    # lines of words. Read cleanly and of one height it cannot be told from a number and stays;
+    # with one glyph read unsure it is no clean number, and in text that makes it letters.
+    digits = [(200, 92, 24, 28), (228, 92, 8, 28), (240, 92, 8, 28), (252, 92, 8, 28)]
+    confidences, doubt = [0.99, 1.0, 1.0, 0.98], [0.0, 0.0, 0.0, 0.01]
+    text = _text_page()
+    assert digits_in_words(digits, text, WordOptions(), confidences, doubt) == set()
+    unsure = [0.99, 0.7, 1.0, 0.98]
+    assert digits_in_words(digits, text, WordOptions(), unsure, doubt) == {0, 1, 2, 3}
+    # The same word far from any text keeps its digits.
+    assert digits_in_words(digits, [(900, 900, 30, 40)], WordOptions(), unsure, doubt) == set()
+
+
+def test_letters_of_mixed_heights_inside_a_word_are_not_a_number():
+    # "total": t is "not a digit"; o, t, a, l read as 0 7 2 1 with full confidence. The run mixes
+    # x-height and ascender letters, so it is no number.
+    t_letter = [(0, 300, 20, 50)]
+    digits = [(24, 315, 30, 35), (58, 300, 20, 50), (82, 315, 30, 35), (116, 300, 10, 52)]
+    text = [(x, y + 220, w, h) for x, y, w, h in _NAME]  # the line above
+    assert digits_in_words(digits, t_letter + text, WordOptions(), [1.0] * 4, [0.0] * 4) == {0, 1, 2, 3}
+
+
+def test_a_digit_glued_to_a_letter_is_kept_when_clean_and_tall():
+    q_letter, three = [(0, 0, 34, 40)], [(38, 1, 26, 39)]  # "Q3"
+    assert digits_in_words(three, q_letter, WordOptions(), [0.99], [0.0]) == set()
+    assert digits_in_words(three, q_letter, WordOptions(), [0.6], [0.3]) == {0}  # a 3-shaped letter
+    inner = [(38, 1, 26, 39)]  # "Q3b": a digit between letters of one word is a letter
+    assert digits_in_words(inner, q_letter + [(68, 0, 26, 40)], WordOptions(), [0.99], [0.0]) == {0}
+
+
+def test_words_running_down_the_page_are_read_like_words_along_it():
+    # The "Age 7" line of the first test, turned a quarter: the reader may hold a page of words
+    # sideways, and its words then run down columns.
+    def turned(boxes):
+        return [(y, x, h, w) for x, y, w, h in boxes]
+
+    letters, digits = turned(_NAME + _ANNA + _AGE[:2]), turned([_AGE[2], _SEVEN])
+    assert digits_in_words(digits, letters, WordOptions(), [0.97, 0.99], [0.02, 0.0]) == {0}
+
+
+def test_context_only_counts_on_a_page_that_holds_text():
+    # A number of unsure digits beside one stray mark on a page of numbers keeps its digits.
+    numbers = [(x, y, 26, 40) for y in (0, 80, 160) for x in (0, 30, 60, 200, 230)]
+    mark = [(100, 10, 20, 30)]
+    unsure = [0.7] * len(numbers)
+    assert digits_in_words(numbers, mark, WordOptions(), unsure, [0.2] * len(numbers)) == set()

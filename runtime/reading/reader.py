@@ -69,7 +69,8 @@ class ReaderOptions:
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
-    # Digits in a word of "not a digit" crops are letters (with that 11th output only).
+    # Digits in text ("not a digit" crops in their word or around it) are letters unless they
+    # stand out as a number (with that 11th output only).
     words: WordOptions = field(default_factory=WordOptions)
 
 
@@ -133,7 +134,7 @@ class PageReader:
         crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
         predictions = self.classifier.predict(normalize_batch(crops))
         labels, confidences = predictions.labels, predictions.confidences
-        digits, not_digits = [], []
+        digits, not_digits, doubts = [], [], []
         # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
@@ -145,7 +146,9 @@ class PageReader:
                     not_digits.append(part.bbox)
                 else:
                     digits.append(self._digit(part, labels[row], confidences[row]))
-        letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words)
+                    doubts.append(0.0 if predictions.not_digit is None else float(predictions.not_digit[row]))
+        letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
+                                  [d.confidence for d in digits], doubts)
         return [digit for index, digit in enumerate(digits) if index not in letters]
 
     def _is_not_digit(self, predictions, row: int) -> bool:

@@ -1,17 +1,30 @@
-"""Word context: digits written inside a word of letters are letters of that word.
+"""Word context: digits written inside text are letters of that text, unless they stand out as a number.
 
-A model with a "not a digit" output drops most letters, but single letters shaped like digits
-(o, l, s, g, z...) still come back as 0, 1, 5, 9, 2. Their neighbours give them away: a digit
-that sits in one word with crops the model calls "not a digit" (same line, closer than a word
-gap) is read as part of that word, and when enough of the word is "not a digit" its digits are
-dropped too. A number beside one stray mark keeps its digits: the mark is a small share of it.
+A model with a "not a digit" output drops most letters, but letters shaped like digits (o, l, s,
+g, z...) and the loops and stems of other scripts still come back as 0, 1, 5, 9, 2, often with
+full confidence. Their surroundings give them away:
+
+- a word (glyphs on one line closer than a word gap) of which enough crops are "not a digit" is
+  letters;
+- on a page that holds text (a tenth of its crops or more are "not a digit"), a word standing
+  among "not a digit" crops (within a few of its heights, along the line and across it) stands
+  in text, even when all its own glyphs read as digits (a whole word of o, l and s, or a lone
+  letter between words).
+
+In text, only a clean number keeps its digits: a run of digits the model reads confidently with
+no doubt of "not a digit", of one height (a word's x-height letters beside its tall ones do not
+make a number) and as tall as the letters of its word (digits are written as tall as capitals).
+So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
+digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
+applies; one stray mark beside a number of two or more digits is a small share of its word.
 
 Usage:
-    dropped = digits_in_words(digit_boxes, not_digit_boxes, WordOptions())
+    dropped = digits_in_words(digit_boxes, not_digit_boxes, WordOptions(), confidences, not_digit)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +34,12 @@ from runtime.results import BBox
 
 @dataclass(frozen=True)
 class WordOptions:
-    """When neighbouring crops make one word, and when that word is letters."""
+    """When neighbouring crops make one word, when a word is text, and what a number in text is.
+
+    The last seven were chosen together with `python -m benchmarks.not_digit_threshold` style
+    sweeps on pages of MNIST-validation digits (paper, chalkboards, squared, dotted, dim, and
+    words with numbers beside them) and no-digit pages of a seed no benchmark uses: see README,
+    "Word context"."""
 
     gap_factor: float = 0.6
     """Two glyphs are one word when the gap between them is under this share of the taller one's
@@ -30,34 +48,107 @@ class WordOptions:
     """The shorter of two neighbours must be at least this share of the taller: specks, dashes
     and rule fragments beside a number do not join its word."""
     min_not_digit_share: float = 0.34
-    """A word whose crops are at least this share "not a digit" is letters: its digits go; one
-    mark beside two or more digits never reaches it. Chosen with `benchmarks.not_digit_threshold`
-    (MNIST-validation and unused-seed no-digit pages, see README): 0.5 / 0.34 / 0.25 kept digit
-    F1 98.46 / 98.46 / 98.39% and left 265 / 235 / 151 digits on the no-digit pages (327 with no
-    rule). Above 1: never."""
+    """A word whose crops are at least this share "not a digit" is letters; one mark beside two or
+    more digits never reaches it. Above 1: never."""
+    min_page_share: float = 0.1
+    """Context counts only on a page (or frame) of which at least this share of crops are "not a
+    digit": one that holds text. A worksheet of numbers has a few (grid crossings, stray marks
+    around its numbers), too few to make its numbers pass the test of a number in text. Above 1:
+    never."""
+    context_radius: float = 4.0
+    """A word's context: the glyphs whose centres lie within this many of its heights of it,
+    along its line and across it."""
+    min_context_share: float = 0.1
+    """A word whose context holds at least this share of "not a digit" crops stands in text (the
+    context of a number on a worksheet of numbers holds none). Above 1: never."""
+    number_max_not_digit: float = 0.05
+    """In text, a digit of a number has a "not a digit" probability under this..."""
+    number_min_confidence: float = 0.9
+    """...and is read with at least this confidence (digit-shaped letters mostly are not)."""
+    number_max_height_ratio: float = 1.3
+    """In text, a number's digits are of one height: the tallest at most this many times the
+    shortest (a word's x-height letters beside its ascenders differ more)."""
+    number_min_letter_ratio: float = 0.9
+    """In text, a number is at least this share of the height of the tallest letter in its word."""
 
 
-def digits_in_words(digit_boxes: list[BBox], not_digit_boxes: list[BBox], options: WordOptions) -> set[int]:
-    """Indices into `digit_boxes` of the digits that belong to a word of letters.
+def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
+                    confidences: Sequence[float] | None = None,
+                    not_digit: Sequence[float] | None = None) -> set[int]:
+    """Indices into `digit_boxes` of the digits that are letters of the text around them.
 
-    Boxes are (x, y, w, h) in one page's pixels. A word is a connected group of glyphs (digits
-    and not-a-digit crops) linked pairwise by `_neighbours`.
+    Boxes are (x, y, w, h) in one page's pixels. `confidences` and `not_digit` (one per digit:
+    the digit's probability and the "not a digit" probability) tell a clean number from
+    digit-shaped letters; without them every digit counts as read cleanly. A word is a
+    connected group of glyphs (digits and not-a-digit crops) linked pairwise by `_neighbours`.
     """
     if not digit_boxes or not not_digit_boxes:
         return set()
     boxes = np.asarray(list(digit_boxes) + list(not_digit_boxes), np.float64).reshape(-1, 4)
-    # Along rows or along columns: the reader may hold a page of words turned a quarter (the
-    # orientation vote can prefer letters sideways), and its words then run down the page.
-    linked = _neighbours(boxes, options) | _neighbours(boxes[:, [1, 0, 3, 2]], options)
-    word = _components(len(boxes), np.argwhere(linked))
-    is_digit = np.arange(len(boxes)) < len(digit_boxes)
+    count = len(digit_boxes)
+    is_digit = np.arange(len(boxes)) < count
+    clean = is_digit.copy()
+    if confidences is not None:
+        clean[:count] &= np.asarray(confidences, np.float64) >= options.number_min_confidence
+    if not_digit is not None:
+        clean[:count] &= np.asarray(not_digit, np.float64) < options.number_max_not_digit
+    # Words run along rows, or down columns on a page of words the reader turned a quarter (the
+    # orientation vote can prefer letters sideways): whichever links more glyphs. Linking both
+    # would chain a number to the words on the lines above and below it.
+    along_rows = _neighbours(boxes, options)
+    down_columns = _neighbours(boxes[:, [1, 0, 3, 2]], options)
+    if down_columns.sum() > along_rows.sum():
+        boxes, along_rows = boxes[:, [1, 0, 3, 2]], down_columns
+    word = _components(len(boxes), np.argwhere(along_rows))
+    page_has_text = 1.0 - is_digit.mean() >= options.min_page_share
     dropped: set[int] = set()
     for label in np.unique(word):
         members = word == label
-        share = 1.0 - is_digit[members].mean()
-        if 0.0 < share < 1.0 and share >= options.min_not_digit_share:
-            dropped.update(int(i) for i in np.flatnonzero(members & is_digit))
+        if not is_digit[members].any():
+            continue
+        letters = 1.0 - is_digit[members].mean() >= options.min_not_digit_share
+        if not letters and not (page_has_text and _in_text(members, boxes, is_digit, options)):
+            continue
+        kept = _numbers_in_word(np.flatnonzero(members), boxes, is_digit, clean, options)
+        dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
+
+
+def _in_text(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> bool:
+    """Whether enough of the glyphs around the word `members` are "not a digit"."""
+    left, top = boxes[members, 0].min(), boxes[members, 1].min()
+    right, bottom = (boxes[members, 0] + boxes[members, 2]).max(), (boxes[members, 1] + boxes[members, 3]).max()
+    reach = options.context_radius * boxes[members, 3].max()
+    centre_x, centre_y = boxes[:, 0] + boxes[:, 2] / 2, boxes[:, 1] + boxes[:, 3] / 2
+    near = ((centre_x >= left - reach) & (centre_x <= right + reach) & (centre_y >= top - reach)
+            & (centre_y <= bottom + reach) & ~members)
+    letters = int((near & ~is_digit).sum())
+    return letters > 0 and letters >= options.min_context_share * int(near.sum())
+
+
+def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, clean: np.ndarray,
+                     options: WordOptions) -> set[int]:
+    """The glyphs of a word in text that form clean numbers: runs of digits at its ends."""
+    ordered = members[np.argsort(boxes[members, 0] + boxes[members, 2] / 2)]
+    height = boxes[:, 3]
+    letters = ordered[~is_digit[ordered]]
+    tallest_letter = float(height[letters].max()) if letters.size else 0.0
+    numbers: set[int] = set()
+    breaks = np.flatnonzero(~is_digit[ordered])
+    runs = np.split(ordered, breaks)
+    # Digits with letters on both sides within one word are letters of it ("a1b" is no number);
+    # a number stands at a word's start or end ("Q3", or a number written close to a word).
+    for run in (runs[0], runs[-1]) if len(runs) > 1 else runs:
+        run = run[is_digit[run]]
+        if run.size == 0:
+            continue
+        # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
+        tall = height[run] * options.number_max_height_ratio >= height[run].max()
+        run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
+        if (clean[run].all() and height[run].max() <= options.number_max_height_ratio * height[run].min()
+                and np.median(height[run]) >= options.number_min_letter_ratio * tallest_letter):
+            numbers.update(int(i) for i in run)
+    return numbers
 
 
 def _neighbours(boxes: np.ndarray, options: WordOptions) -> np.ndarray:
