@@ -152,9 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "screen) or auto: decided from the frames, checked about once a "
                               "second and whenever the picture's tone changes (default auto)")
     reading.add_argument("--every-frame", action="store_true",
-                         help="read every frame from scratch: decide polarity on each, and "
-                              "re-read a frame that has not changed (slower; by default an "
-                              "unchanged frame keeps the last reading)")
+                         help="read every frame from scratch and at full size: decide polarity "
+                              "on each, and re-read a frame that has not changed or has only "
+                              "moved (slower; by default such a frame keeps the last reading, "
+                              "moved, and frames with large digits are read at half size)")
     reading.add_argument("--stable-frames", type=positive_int, default=3, metavar="N",
                          help="a number counts as read after the same reading at the same place "
                               "in N frames in a row (default 3)")
@@ -282,7 +283,9 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
                             max_frames=args.max_frames,
                             stability=StabilityOptions(stable_frames=args.stable_frames),
                             stream=StreamOptions(fixed_polarity=not args.every_frame,
-                                                 reuse_unchanged=not args.every_frame),
+                                                 reuse_unchanged=not args.every_frame,
+                                                 track_shift=not args.every_frame,
+                                                 half_scale=not args.every_frame),
                             print_json=window is None or args.json,
                             snapshot_dir=args.snapshot_dir)
     log(f"reading {source.description}" + ("" if window else " (headless)"))
