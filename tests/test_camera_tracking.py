@@ -8,6 +8,7 @@ and at half size. The cards hold MNIST test digits written as pen strokes.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from synthetic_pages import ink_page
@@ -16,11 +17,14 @@ from test_camera_stream import SIZE, reader, readings, same_digits  # noqa: F401
 from runtime.camera.stream import StreamOptions, StreamShortcuts
 
 
-def card_at(page: np.ndarray, dx: int, dy: int, seed: int) -> np.ndarray:
-    """`page` (grey) on a 640x480 white frame at (20 + dx, 20 + dy), with sensor noise."""
+def card_at(page: np.ndarray, dx: float, dy: float, seed: int) -> np.ndarray:
+    """`page` (grey) on a 640x480 white frame at (20 + dx, 20 + dy) (fractions of a pixel
+    interpolated, as a camera sees a card moved that far), with sensor noise."""
     frame = np.full(SIZE, 235, np.uint8)
     height, width = page.shape
-    frame[20 + dy:20 + dy + height, 20 + dx:20 + dx + width] = page
+    frame[20:20 + height, 20:20 + width] = page
+    frame = cv2.warpAffine(frame, np.float32([[1, 0, dx], [0, 1, dy]]), SIZE[::-1],
+                           flags=cv2.INTER_LINEAR, borderValue=235)
     noise = np.random.default_rng(seed).normal(0, 2, SIZE)
     return np.clip(frame + noise, 0, 255).astype(np.uint8)
 
@@ -28,6 +32,8 @@ def card_at(page: np.ndarray, dx: int, dy: int, seed: int) -> np.ndarray:
 # A hand sliding a card right and down, unevenly, then shaking it back: whole pixels a frame.
 PATH = [(0, 0), (5, 2), (11, 3), (18, 7), (23, 9), (23, 9), (30, 14), (37, 15), (31, 12), (34, 16),
         (27, 10), (20, 8), (21, 8), (13, 4)]
+# A hand holding a card: it trembles by fractions of a pixel.
+TREMBLING = [(0, 0), (0.4, 0.2), (1.1, 0.3), (1.5, -0.6), (0.8, -1.3), (0.2, -0.7), (-0.5, 0.4)]
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +54,22 @@ def test_a_sliding_card_reads_every_frame_as_a_fresh_reading_does(reader, card):
     assert (shortcuts.tracked_frames, shortcuts.reused_frames) == (12, 0)
 
 
-def test_a_digit_written_on_a_moving_card_shows_on_that_frame(reader, card, mnist_test_digits):  # noqa: F811
-    images, _ = mnist_test_digits
-    written = ink_page([[images[47]]], margin=0)[0][:60]
+def test_a_trembling_card_reads_every_frame_as_a_fresh_reading_does(reader, card):  # noqa: F811
     shortcuts = StreamShortcuts(reader)
-    for index, (dx, dy) in enumerate(PATH[:6]):
+    for index, (dx, dy) in enumerate(TREMBLING * 2):
+        frame = card_at(card, dx, dy, seed=index)
+        lines = readings(shortcuts.read(frame, index))
+        assert lines and same_digits(lines, readings(reader.read(frame))), f"frame {index}"
+    assert shortcuts.tracked_frames + shortcuts.reused_frames >= 8
+
+
+@pytest.mark.parametrize("path", [PATH[:6], TREMBLING], ids=["sliding", "trembling"])
+@pytest.mark.parametrize("size", [40, 20], ids=["digit", "small digit"])
+def test_a_digit_written_on_a_moving_card_shows_on_that_frame(reader, card, mnist_test_digits, path, size):  # noqa: F811
+    images, _ = mnist_test_digits
+    written = ink_page([[images[47]]], digit_height=size, margin=0)[0][:int(1.5 * size)]
+    shortcuts = StreamShortcuts(reader)
+    for index, (dx, dy) in enumerate(path):
         page = card.copy()
         if index >= 3:  # written at frame 3, in the card's empty bottom right corner
             page[195:195 + written.shape[0], 230:230 + written.shape[1]] = written
@@ -61,6 +78,7 @@ def test_a_digit_written_on_a_moving_card_shows_on_that_frame(reader, card, mnis
         assert same_digits(lines, fresh), f"frame {index}"
         count = sum(len(line["digits"]) for line in lines)
         assert count == (7 if index < 3 else 8), f"frame {index}"
+    assert shortcuts.tracked_frames >= 2  # the frames before the digit came moved along
 
 
 def test_a_digit_written_on_a_still_card_shows_on_that_frame(reader, card, mnist_test_digits):  # noqa: F811
