@@ -7,12 +7,15 @@ them) and times, each in a subprocess like a user's shell would start it:
 - `python -m runtime.scan DIR --workers N` on A4 pages at 200 dpi (1654x2339 JPEG, ~100 digits);
 - the same on 640x480 pages with 20 digits, where the harness's per-page cost shows most;
 - `python -m runtime.camera --source video.avi --headless` on 640x480 frames with 20 digits,
-  pinned to one core (`taskset`), the way a Raspberry Pi's single busy core would run it.
+  pinned to one core (`taskset`), the way a Raspberry Pi's single busy core would run it: on a
+  video showing a new page every frame (the worst case: nothing carries over between frames),
+  and on one of cards held in a hand, each for 3 s, never still (`benchmarks.handheld_video`).
 Beside each it reports the reader's own time per page, measured in-process on the same pages,
 so the harness's overhead outside the reader is a ratio from the same run, and the scan's digit
 precision/recall against the generator's truth (phantom digits count against precision).
 
-Usage: python -m benchmarks.commands [--pages 60] [--frames 600] [--workers 2] [--out benchmarks/results]
+Usage: python -m benchmarks.commands [--pages 60] [--frames 600] [--workers 2] [--only camera]
+       [--out benchmarks/results]
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class CommandsOptions:
     workers: int = 2  # the scan command's --workers
     seed: int = 2026  # generator seed; every input depends only on it
     quiet: bool = False
+    only: str | None = None  # "scan" or "camera": time only that command; None = both
 
 
 def make_a4_pages(folder: Path, count: int, seed: int) -> Path:
@@ -119,8 +123,9 @@ def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, f
     return wall, cpu, completed.stderr
 
 
-def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, float]:
-    """In-process decode and reader CPU seconds per page (medians), one thread, as a worker reads.
+def reader_seconds_per_page(paths: list[Path], camera: bool, statistic=np.median) -> tuple[float, float]:
+    """In-process decode and reader CPU seconds per page (medians, or `statistic`), one thread,
+    as a worker reads.
 
     CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine."""
     from runtime.camera.cli import build_page_reader
@@ -152,7 +157,7 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
         read_gray(gray, index)
         decode.append(decoded - started)
         read.append(time.thread_time() - decoded)
-    return float(np.median(decode)), float(np.median(read))
+    return float(statistic(decode)), float(statistic(read))
 
 
 def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Path | None) -> dict:
@@ -188,54 +193,97 @@ def score_scan(scan_json: Path, truth: Path) -> dict:
             "f1": round(total.f1, 4)}
 
 
-def camera_row(video: Path, frames: int, first_frames: list[Path]) -> dict:
-    """Time the headless camera command on the video, pinned to one core."""
+def camera_row(video: Path, frames: int, first_frames: list[Path], kind: str = "new page every frame") -> dict:
+    """Time the headless camera command on the video, pinned to one core.
+
+    The reader's time is taken in-process on `first_frames` (the video's first ones, read as a
+    stream): the median for a video of new pages, the mean for a hand-held one, whose frames
+    are mostly carried along and now and then read afresh."""
     wall, cpu, stderr = run_command(["runtime.camera", "--source", str(video), "--headless"],
                                     cpus="0")
     summary = [line for line in stderr.splitlines() if line.startswith("read ")]
     loop_fps = float(summary[-1].split("(")[1].split()[0]) if summary else None
-    decode_s, reader_s = reader_seconds_per_page(first_frames, camera=True)
-    return {"command": "runtime.camera --headless (1 core)", "input": f"{frames} frames 640x480",
+    statistic = np.median if kind.startswith("new") else np.mean
+    decode_s, reader_s = reader_seconds_per_page(first_frames, camera=True, statistic=statistic)
+    return {"command": "runtime.camera --headless (1 core)", "input": f"{frames} frames 640x480, {kind}",
             "pages": frames, "seconds": round(wall, 2), "per_s": round(frames / wall, 2),
             "loop_fps": loop_fps, "cpu_ms_per_page": round(1000 * cpu / frames, 2),
             "decode_ms": round(1000 * decode_s, 2), "reader_ms": round(1000 * reader_s, 2),
             "overhead_share": round((cpu / frames - reader_s) / reader_s, 3)}
 
 
+def first_frames_of(video: Path, folder: Path, count: int) -> list[Path]:
+    """The video's first `count` frames as PNG files in `folder` (MJPG artefacts and all)."""
+    folder.mkdir()
+    capture, paths = cv2.VideoCapture(str(video)), []
+    for index in range(count):
+        ok, frame = capture.read()
+        if not ok:
+            break
+        paths.append(folder / f"frame_{index:05d}.png")
+        cv2.imwrite(str(paths[-1]), frame)
+    capture.release()
+    return paths
+
+
+def camera_rows(work: Path, options: CommandsOptions, say) -> list[dict]:
+    """The camera command on a video of new pages and on one of hand-held cards."""
+    from benchmarks.handheld_video import write_handheld_video
+
+    video = work / "video.avi"
+    write_frames(work, options.frames, options.seed + 2, video=video)
+    probe = work / "probe"
+    probe.mkdir()
+    probe_frames = write_frames(probe, 20, options.seed + 2)
+    handheld = work / "handheld.avi"
+    write_handheld_video(handheld, options.frames, options.seed + 3)
+    say("timing runtime.camera on the videos, one core")
+    return [camera_row(video, options.frames, probe_frames),
+            camera_row(handheld, options.frames, first_frames_of(handheld, work / "handheld", 90),
+                       kind="hand-held cards")]
+
+
 def run_benchmark(options: CommandsOptions) -> dict:
     with tempfile.TemporaryDirectory(prefix="edgedigits-commands-") as temp:
         work = Path(temp)
         say = (lambda text: None) if options.quiet else (lambda text: print(text, file=sys.stderr))
-        say(f"generating {options.pages} A4 pages, {options.small_pages} small pages and "
-            f"a {options.frames}-frame video (seed {options.seed})")
-        a4 = work / "a4"
-        truth = make_a4_pages(a4, options.pages, options.seed)
-        small = work / "small"
-        small.mkdir()
-        small_paths = write_frames(small, options.small_pages, options.seed + 1)
-        video = work / "video.avi"
-        write_frames(work, options.frames, options.seed + 2, video=video)
-        probe = work / "probe"
-        probe.mkdir()
-        probe_frames = write_frames(probe, 20, options.seed + 2)
-        a4_paths = sorted(a4.glob("*.jpg"))
-        digits = sum(len(line["digits"]) for entry in json.loads(truth.read_text())["files"]
-                     for line in entry["lines"])
-        rows = []
-        for workers in sorted({1, options.workers}):
-            say(f"timing runtime.scan --workers {workers} on A4 pages")
-            rows.append(scan_row("a4", a4, a4_paths, workers, truth))
-        say("timing runtime.scan on 640x480 pages")
-        rows.append(scan_row("small", small, small_paths, options.workers, None))
-        say("timing runtime.camera on the video, one core")
-        rows.append(camera_row(video, options.frames, probe_frames))
+        rows, digits = [], None
+        if options.only != "camera":
+            say(f"generating {options.pages} A4 pages and {options.small_pages} small pages "
+                f"(seed {options.seed})")
+            rows, digits = scan_rows(work, options, say)
+        if options.only != "scan":
+            say(f"generating two {options.frames}-frame videos (seed {options.seed})")
+            rows += camera_rows(work, options, say)
     return {"benchmark": "commands", "machine": machine_info(), "options": vars(options),
-            "a4_digits_per_page": round(digits / options.pages, 1), "goals": GOALS, "rows": rows}
+            "a4_digits_per_page": round(digits / options.pages, 1) if digits is not None else None,
+            "goals": GOALS, "rows": rows}
+
+
+def scan_rows(work: Path, options: CommandsOptions, say) -> tuple[list[dict], int]:
+    """The scan command on A4 pages (1 and `options.workers` workers) and on 640x480 pages;
+    with the A4 pages' number of digits."""
+    a4 = work / "a4"
+    truth = make_a4_pages(a4, options.pages, options.seed)
+    small = work / "small"
+    small.mkdir()
+    small_paths = write_frames(small, options.small_pages, options.seed + 1)
+    a4_paths = sorted(a4.glob("*.jpg"))
+    digits = sum(len(line["digits"]) for entry in json.loads(truth.read_text())["files"]
+                 for line in entry["lines"])
+    rows = []
+    for workers in sorted({1, options.workers}):
+        say(f"timing runtime.scan --workers {workers} on A4 pages")
+        rows.append(scan_row("a4", a4, a4_paths, workers, truth))
+    say("timing runtime.scan on 640x480 pages")
+    rows.append(scan_row("small", small, small_paths, options.workers, None))
+    return rows, digits
 
 
 def markdown(result: dict) -> str:
-    lines = [f"Commands as users run them ({describe(result['machine'])}); A4 pages hold "
-             f"{result['a4_digits_per_page']} digits on average.", "",
+    a4_digits = result["a4_digits_per_page"]
+    lines = [f"Commands as users run them ({describe(result['machine'])})"
+             + (f"; A4 pages hold {a4_digits} digits on average." if a4_digits is not None else "."), "",
              "| command | input | pages/frames | seconds | per s | CPU ms each | decode ms | "
              "reader ms | overhead | digit P / R |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in result["rows"]:
@@ -270,12 +318,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=positive_int, default=CommandsOptions.frames)
     parser.add_argument("--workers", type=positive_int, default=CommandsOptions.workers)
     parser.add_argument("--seed", type=int, default=CommandsOptions.seed)
+    parser.add_argument("--only", choices=("scan", "camera"),
+                        help="time only the scan or only the camera command (default both)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--quiet", action="store_true")
     arguments = parser.parse_args(argv)
     options = CommandsOptions(arguments.pages, arguments.small_pages, arguments.frames,
-                              arguments.workers, arguments.seed, arguments.quiet)
+                              arguments.workers, arguments.seed, arguments.quiet, arguments.only)
     return run_and_report(lambda: run_benchmark(options), write_outputs, markdown, arguments.out,
                           arguments.json, arguments.quiet)
 

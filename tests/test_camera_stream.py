@@ -66,8 +66,23 @@ def readings(result) -> list[dict]:
     return [line.to_dict() for line in result.lines]
 
 
+def same_digits(lines: list[dict], fresh: list[dict], box_px: int = 2) -> bool:
+    """Whether two readings (as `readings` gives them) have the same lines of digits, every box
+    within `box_px` pixels (a fresh reading of a frame moved under sensor noise places a box a
+    pixel either way)."""
+    def digits(reading):
+        return [[(digit["digit"], digit["bbox"]) for digit in line["digits"]] for line in reading]
+
+    ours, theirs = digits(lines), digits(fresh)
+    return [len(line) for line in ours] == [len(line) for line in theirs] and all(
+        a[0] == b[0] and max(abs(p - q) for p, q in zip(a[1], b[1])) <= box_px
+        for line_a, line_b in zip(ours, theirs) for a, b in zip(line_a, line_b))
+
+
 def test_every_frame_reads_as_from_scratch_when_the_scene_changes(reader, scenes):
-    shortcuts = StreamShortcuts(reader)
+    # Moved cards are read afresh here (no tracking): the polarity kept between frames must
+    # give exactly what a fresh reading gives.
+    shortcuts = StreamShortcuts(reader, StreamOptions(track_shift=False))
     for index, frame in enumerate(scenes):
         assert readings(shortcuts.read(frame, index)) == readings(reader.read(frame)), f"frame {index}"
     # Decided on the first frame, and again where the board, the sticker and the paper came in;
@@ -77,7 +92,7 @@ def test_every_frame_reads_as_from_scratch_when_the_scene_changes(reader, scenes
 
 
 def test_the_polarity_is_checked_again_after_a_second_of_frames(reader, scenes):
-    shortcuts = StreamShortcuts(reader, StreamOptions(polarity_recheck_frames=30))
+    shortcuts = StreamShortcuts(reader, StreamOptions(polarity_recheck_frames=30, track_shift=False))
     paper = scenes[0]
     for shift, index in enumerate((0, 10, 29, 30, 45, 60)):
         shortcuts.read(on_frame(paper[20:, 20:], shift), index)
@@ -127,4 +142,6 @@ def test_the_camera_command_reads_a_video_whose_scene_changes_as_every_frame(tmp
 
     fast, scratch = run(), run("--every-frame")
     assert len(fast) == len(scenes) + 3
-    assert fast == scratch
+    # The same digits in every frame; a moved card's boxes (carried along) within 2 px.
+    for index, (ours, theirs) in enumerate(zip(fast, scratch)):
+        assert same_digits(ours, theirs), f"frame {index}"

@@ -1,11 +1,13 @@
 """The one MNIST-style normalization: what MNIST's makers did to every digit."""
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from runtime.images import to_uint8
 from runtime.normalize import normalize_batch, normalize_digit
 
 
@@ -69,3 +71,43 @@ def test_colour_crop_is_rejected_with_a_clear_error():
 def test_any_two_dimensional_array_gives_a_valid_image(crop):
     result = normalize_digit(crop)
     assert result.shape == (28, 28) and result.dtype == np.uint8
+
+
+def reference_normalize(ink: np.ndarray) -> np.ndarray:
+    """The steps of `preprocessing_spec`, written plainly with numpy (the code before it was
+    moved to OpenCV calls for speed): the fast version must give the same bytes."""
+    ink = to_uint8(np.asarray(ink))
+    rows = np.flatnonzero(ink.max(axis=1) > 1)
+    cols = np.flatnonzero(ink.max(axis=0) > 1)
+    canvas = np.zeros((28, 28), np.uint8)
+    if rows.size == 0:
+        return canvas
+    ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    scale = 20 / max(ink.shape)
+    size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+    digit = cv2.resize(ink, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    mass = digit.astype(np.float64)
+    centre_y = (mass.sum(axis=1) @ np.arange(digit.shape[0])) / mass.sum()
+    centre_x = (mass.sum(axis=0) @ np.arange(digit.shape[1])) / mass.sum()
+    top, left = int(round(14 - centre_y)), int(round(14 - centre_x))
+    for y in range(digit.shape[0]):
+        for x in range(digit.shape[1]):
+            if 0 <= top + y < 28 and 0 <= left + x < 28:
+                canvas[top + y, left + x] = digit[y, x]
+    return canvas
+
+
+def test_normalize_gives_the_bytes_of_the_plain_definition(mnist_test_digits):
+    images, _ = mnist_test_digits
+    rng = np.random.default_rng(5)
+    page = np.zeros((400, 400), np.uint8)
+    for index in range(60):  # MNIST digits, scaled, on a page: crops are views into it
+        side = int(rng.integers(8, 90))
+        y, x = (int(v) for v in rng.integers(0, 400 - side, 2))
+        page[y:y + side, x:x + side] = cv2.resize(images[index], (side, side))
+    crops = [page[y:y + h, x:x + w] for y, x, h, w in rng.integers(1, 200, (300, 4))]
+    crops += [images[index] for index in range(200)] + [images[0] > 100, images[1] / 255.0,
+                                                        np.rot90(images[2]), images[3][::2, ::-1]]
+    crops += [np.eye(30, dtype=np.uint8) * 255, np.full((1, 40), 200, np.uint8), np.full((3, 3), 1, np.uint8)]
+    for index, crop in enumerate(crops):
+        assert np.array_equal(normalize_digit(crop), reference_normalize(crop)), f"crop {index}"

@@ -3,8 +3,9 @@
 Each frame goes through the same page reader as the scanner (no orientation search: a camera
 is held upright), optionally cropped to a region of interest and shrunk to a processing
 width; boxes are reported in the original frame's pixels (`FrameReader`). The frames are read
-as one stream (`runtime.camera.stream`): the polarity is kept between frames and an unchanged
-frame keeps the last reading. A number counts as
+as one stream (`runtime.camera.stream`): the polarity is kept between frames, an unchanged or
+merely moved frame keeps the last reading (moved), and large digits are read at half size. A
+number counts as
 *read* once it has been read the same at the same place over several frames
 (`runtime.camera.stability`), so the reading does not flicker. Each frame's reading becomes one
 JSON line (`reading_line`: the one owner of its shape), printed with `--headless` and served
@@ -95,7 +96,8 @@ class FrameReader:
     """Reads one frame: crop to the ROI, shrink to the processing width, read, map boxes back.
 
     Frames are read as one stream (`runtime.camera.stream`): the polarity is kept between
-    frames and an unchanged frame gets the reading of the frame before it."""
+    frames, an unchanged or merely moved frame gets the reading of the frame before it (moved),
+    and large digits are read at half size."""
 
     def __init__(self, page_reader, roi: BBox | None = None,
                  processing_width_px: int | None = None, stream: StreamOptions | None = None) -> None:

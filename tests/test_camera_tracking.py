@@ -1,0 +1,119 @@
+"""The camera's tracking: a card moved as a whole keeps its reading, moved; frames with large
+digits are read at half size.
+
+Whatever the camera carries along, each frame must show the digits a fresh reading of it shows:
+while a card slides across the frame, when a digit is written on it as it moves or stands still,
+and at half size. The cards hold MNIST test digits written as pen strokes.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from synthetic_pages import ink_page
+from test_camera_stream import SIZE, reader, readings, same_digits  # noqa: F401 (reader: a fixture)
+
+from runtime.camera.stream import StreamOptions, StreamShortcuts
+
+
+def card_at(page: np.ndarray, dx: float, dy: float, seed: int) -> np.ndarray:
+    """`page` (grey) on a 640x480 white frame at (20 + dx, 20 + dy) (fractions of a pixel
+    interpolated, as a camera sees a card moved that far), with sensor noise."""
+    frame = np.full(SIZE, 235, np.uint8)
+    height, width = page.shape
+    frame[20:20 + height, 20:20 + width] = page
+    frame = cv2.warpAffine(frame, np.float32([[1, 0, dx], [0, 1, dy]]), SIZE[::-1],
+                           flags=cv2.INTER_LINEAR, borderValue=235)
+    noise = np.random.default_rng(seed).normal(0, 2, SIZE)
+    return np.clip(frame + noise, 0, 255).astype(np.uint8)
+
+
+# A hand sliding a card right and down, unevenly, then shaking it back: whole pixels a frame.
+PATH = [(0, 0), (5, 2), (11, 3), (18, 7), (23, 9), (23, 9), (30, 14), (37, 15), (31, 12), (34, 16),
+        (27, 10), (20, 8), (21, 8), (13, 4)]
+# A hand holding a card: it trembles by fractions of a pixel.
+TREMBLING = [(0, 0), (0.4, 0.2), (1.1, 0.3), (1.5, -0.6), (0.8, -1.3), (0.2, -0.7), (-0.5, 0.4)]
+
+
+@pytest.fixture(scope="module")
+def card(mnist_test_digits):
+    images, _ = mnist_test_digits
+    page, _ = ink_page([list(images[40:44]), list(images[44:47])])
+    return page[:340, :500]
+
+
+def test_a_sliding_card_reads_every_frame_as_a_fresh_reading_does(reader, card):  # noqa: F811
+    shortcuts = StreamShortcuts(reader)
+    for index, (dx, dy) in enumerate(PATH):
+        frame = card_at(card, dx, dy, seed=index)
+        lines = readings(shortcuts.read(frame, index))
+        assert lines and same_digits(lines, readings(reader.read(frame))), f"frame {index}"
+    # Frames 1-10 and 12-13 took the reading of the frame last read (0, then 11), moved: at
+    # most 10 frames in a row are carried along.
+    assert (shortcuts.tracked_frames, shortcuts.reused_frames) == (12, 0)
+
+
+def test_a_trembling_card_reads_every_frame_as_a_fresh_reading_does(reader, card):  # noqa: F811
+    shortcuts = StreamShortcuts(reader)
+    for index, (dx, dy) in enumerate(TREMBLING * 2):
+        frame = card_at(card, dx, dy, seed=index)
+        lines = readings(shortcuts.read(frame, index))
+        assert lines and same_digits(lines, readings(reader.read(frame))), f"frame {index}"
+    assert shortcuts.tracked_frames + shortcuts.reused_frames >= 8
+
+
+@pytest.mark.parametrize("path", [PATH[:6], TREMBLING], ids=["sliding", "trembling"])
+@pytest.mark.parametrize("size", [40, 20], ids=["digit", "small digit"])
+def test_a_digit_written_on_a_moving_card_shows_on_that_frame(reader, card, mnist_test_digits, path, size):  # noqa: F811
+    images, _ = mnist_test_digits
+    written = ink_page([[images[47]]], digit_height=size, margin=0)[0][:int(1.5 * size)]
+    shortcuts = StreamShortcuts(reader)
+    for index, (dx, dy) in enumerate(path):
+        page = card.copy()
+        if index >= 3:  # written at frame 3, in the card's empty bottom right corner
+            page[195:195 + written.shape[0], 230:230 + written.shape[1]] = written
+        frame = card_at(page, dx, dy, seed=index)
+        lines, fresh = readings(shortcuts.read(frame, index)), readings(reader.read(frame))
+        assert same_digits(lines, fresh), f"frame {index}"
+        count = sum(len(line["digits"]) for line in lines)
+        assert count == (7 if index < 3 else 8), f"frame {index}"
+    assert shortcuts.tracked_frames >= 2  # the frames before the digit came moved along
+
+
+def test_a_digit_written_on_a_still_card_shows_on_that_frame(reader, card, mnist_test_digits):  # noqa: F811
+    images, _ = mnist_test_digits
+    shortcuts = StreamShortcuts(reader)
+    first = readings(shortcuts.read(card_at(card, 0, 0, seed=0), 0))
+    page = card.copy()
+    # A small 1 (20 px tall, under a tenth of the frame's width) in a corner of the card.
+    small = ink_page([[images[2]]], digit_height=20, margin=0)[0][:30]
+    page[200:200 + small.shape[0], 260:260 + small.shape[1]] = small
+    frame = card_at(page, 0, 0, seed=1)
+    lines = readings(shortcuts.read(frame, 1))
+    assert lines == readings(reader.read(frame))
+    assert sum(len(line["digits"]) for line in lines) == sum(len(line["digits"]) for line in first) + 1
+
+
+def test_a_reading_in_doubt_is_not_carried_along(reader, card):  # noqa: F811
+    shortcuts = StreamShortcuts(reader, StreamOptions(min_tracked_confidence=1.01))
+    for index, (dx, dy) in enumerate(PATH[:4]):
+        frame = card_at(card, dx, dy, seed=index)
+        assert readings(shortcuts.read(frame, index)) == readings(reader.read(frame))
+    assert shortcuts.tracked_frames == 0
+
+
+def test_large_digits_are_read_at_half_size(reader, mnist_test_digits):  # noqa: F811
+    images, _ = mnist_test_digits
+    page, _ = ink_page([list(images[50:54]), list(images[54:57])], digit_height=60)
+    # Each frame a new picture of the card (nothing carried along): the first is read at full
+    # size and finds digits ~60 px tall, so the next ones are read at half size until the
+    # scale is checked again at full size.
+    options = StreamOptions(reuse_unchanged=False, track_shift=False, scale_recheck_frames=3)
+    shortcuts = StreamShortcuts(reader, options)
+    for index in range(5):
+        frame = card_at(page[:440, :600], 0, 0, seed=index)
+        lines = readings(shortcuts.read(frame, index))
+        # The half-size boxes, doubled, lie within 3 px of the full-size ones.
+        assert lines and same_digits(lines, readings(reader.read(frame)), box_px=3), f"frame {index}"
+    assert shortcuts.half_size_reads == 3  # frames 1, 2 and 4 (3 was read at full size)
