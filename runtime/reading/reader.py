@@ -36,6 +36,7 @@ from runtime.reading.orientation import (
     read_turns,
 )
 from runtime.reading.polarity import AUTO, check_polarity
+from runtime.reading.scale import WorkingInk, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.touching import best_reading, cut_hypotheses
 from runtime.reading.words import WordOptions, digits_in_words
@@ -67,6 +68,9 @@ class ReaderOptions:
     detect_orientation: bool = True  # try all four quarter-turns (scans stored sideways)
     deskew: bool = True  # level tilted lines before reading
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
+    # Read a big page with big digits on a smaller copy (runtime.reading.scale); boxes are
+    # given in the picture's own pixels either way.
+    scale_to_digits: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in a word of "not a digit" crops are letters (with that 11th output only).
@@ -92,7 +96,7 @@ class PageReader:
         glyph = single_glyph(gray, self.options.polarity)
         if glyph is not None:  # a small picture of one digit, MNIST-style: no page to cut up
             return self._read_glyph(glyph, clock)
-        page = _Page(ink_map(gray, self.options.polarity), self.options.segment)
+        page = _Page(self._working_ink(gray), self.options.segment)
         clock.lap("segment")
         if self.options.deskew:
             page.level()
@@ -105,6 +109,11 @@ class PageReader:
         page.map_back(lines, image.shape[:2])
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
+
+    def _working_ink(self, gray: np.ndarray) -> WorkingInk:
+        if not self.options.scale_to_digits:
+            return WorkingInk(ink_map(gray, self.options.polarity), 1)
+        return working_ink(gray, self.options.polarity, self.options.segment)
 
     def _read_glyph(self, glyph: DigitCandidate, clock: _Clock) -> PageResult:
         clock.lap("segment")
@@ -162,13 +171,14 @@ class PageReader:
 class _Page:
     """An ink map being turned and levelled, with its digit candidates and the way back."""
 
-    def __init__(self, darkness: np.ndarray, options: SegmentOptions):
-        self.darkness = darkness
+    def __init__(self, working: WorkingInk, options: SegmentOptions):
+        self.darkness = working.darkness
         self.options = options
-        self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # input -> this page
+        shrink = 1.0 / working.factor
+        self.transform = np.array([[shrink, 0.0, 0.0], [0.0, shrink, 0.0]])  # input -> this page
         self.turns = 0  # counter-clockwise quarter-turns applied
         self.inside = None  # where the original picture lies, once the page has been levelled
-        self.candidates = find_digits_in(darkness, options)
+        self.candidates = find_digits_in(self.darkness, options)
 
     def level(self) -> None:
         tilt = estimate_tilt_deg([c.bbox for c in self.candidates])

@@ -124,6 +124,18 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     return [candidate for candidate, kept in zip(candidates, keep) if kept]
 
 
+def digit_height_px(darkness: np.ndarray, options: SegmentOptions | None = None) -> float | None:
+    """The typical height of the digits on an ink map, measured as `find_digits_in` first does
+    (before any rule is erased): a cheap look to choose the scale a page is read at. None when
+    there is nothing to measure."""
+    options = options or SegmentOptions()
+    darkness, grain = suppress_grain(darkness)
+    if grain.unreadable:
+        return None
+    _, _, _, stats = ink_components(darkness, grain.min_contrast(options.min_ink_contrast))
+    return _typical_digit_height(_components_from_stats(stats), darkness.shape, options)
+
+
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
     """True for noise or texture rather than writing: ink over a large share of the picture, or
     specks by the thousand. Measured: pages and frames of digits show 3-8% ink and under 100

@@ -1,0 +1,86 @@
+"""Read a big page at the scale its writing needs: a working copy with digits 24-48 px tall.
+
+A page scanned at 200 dpi holds digits anywhere from 25 to 150 px tall, but the model sees each
+digit as a 20 px box, and segmentation needs only a digit's strokes to stay a few pixels wide.
+Segmenting every pixel of a 4-megapixel page with 100 px digits is sixteen times the work that a
+quarter-size copy needs, for the same regions. So a large picture is first looked at a quarter
+of its size (its ink map, before any rule is erased: what `digit_height_px` measures), and
+then read on a copy shrunk by the largest power of two that keeps its typical digit at least
+`WORKING_DIGIT_PX` tall. The reader maps the boxes back to the picture's own pixels.
+
+Pages with small writing (under twice `WORKING_DIGIT_PX`) and pictures smaller than
+`MIN_SIDE_TO_SCALE_PX` (camera frames) are read at their own size, exactly as before.
+
+Usage:
+    working = working_ink(gray, polarity, segment_options)
+    candidates = find_digits_in(working.darkness)  # boxes in working pixels: x working.factor
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.reading.ink import ink_map
+from runtime.reading.segment import SegmentOptions, digit_height_px
+
+WORKING_DIGIT_PX = 24
+"""Least typical digit height on the working copy: the model's 20 px box plus a margin, so a
+crop cut there is shrunk to the box as one cut at full size is (on the 30 A4 pages of
+`benchmarks.commands`, digits 26-140 px tall, the scan's digits scored the same, see README)."""
+
+MIN_SIDE_TO_SCALE_PX = 1000
+"""Pictures whose shorter side is below this (camera frames, small pages) are read as they are:
+their digits are small already, and a look at a quarter of them would cost more than it saves."""
+
+LOOK_STEP = 4
+"""The page is looked at this many times smaller to measure its digits: 48 px digits (the least
+that are read smaller) are 12 px tall there, and the look costs a sixteenth of a reading."""
+
+MAX_FACTOR = 8
+"""Digits taller than this many working heights (190 px and more) are still read at 1/8."""
+
+
+@dataclass
+class WorkingInk:
+    """The ink map to segment, and how many picture pixels one of its pixels stands for."""
+
+    darkness: np.ndarray  # float32, as `ink_map` gives it
+    factor: int  # 1: the picture's own size; 2, 4 or 8: shrunk that many times per side
+
+
+def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None = None) -> WorkingInk:
+    """The ink map of `gray` (uint8) at the scale its digits need (see the module's docstring)."""
+    if min(gray.shape) < MIN_SIDE_TO_SCALE_PX:
+        return WorkingInk(ink_map(gray, polarity), 1)
+    half = halve(gray)
+    quarter = halve(half)
+    look = ink_map(quarter, polarity)
+    height = digit_height_px(look, options)
+    factor = 1 if height is None else scale_factor(LOOK_STEP * height)
+    if factor == 1:
+        return WorkingInk(ink_map(gray, polarity), 1)
+    if factor == 2:
+        return WorkingInk(ink_map(half, polarity), 2)
+    if factor == LOOK_STEP:
+        return WorkingInk(look, LOOK_STEP)
+    return WorkingInk(ink_map(halve(quarter), polarity), 2 * LOOK_STEP)  # MAX_FACTOR
+
+
+def scale_factor(digit_height: float) -> int:
+    """The largest power of two (up to `MAX_FACTOR`) that keeps `digit_height` (picture pixels)
+    at least `WORKING_DIGIT_PX` tall."""
+    factor = 1
+    while factor < MAX_FACTOR and digit_height / (2 * factor) >= WORKING_DIGIT_PX:
+        factor *= 2
+    return factor
+
+
+def halve(gray: np.ndarray) -> np.ndarray:
+    """`gray` (uint8) at half size, each pixel the mean of 2x2 (an odd last row or column is
+    left out: OpenCV's exact halving is five times faster than its general area shrink)."""
+    height, width = gray.shape
+    even = gray[: height - height % 2, : width - width % 2]
+    return cv2.resize(even, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
