@@ -56,6 +56,10 @@ NOT_DIGIT_THRESHOLD = 0.5
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
 
+FIRST_VOTE_SAMPLE = 16
+"""The first vote reads only this many of them sideways: a page upright beyond doubt on its
+largest crops is read as given; any other gets the vote of `ORIENTATION_SAMPLE` crops."""
+
 
 @dataclass
 class ReaderOptions:
@@ -100,10 +104,18 @@ class PageReader:
         clock.lap("segment")
         if self.options.deskew:
             page.level()
-        if self.options.detect_orientation:
-            page.turn_upright(self._confidences)
         clock.lap("orientation")
-        digits = self._classify(page.candidates)
+        # Classified before the orientation vote, which takes the upright reading from it; read
+        # again only where the page was turned (its candidates are then new ones).
+        candidates = page.candidates
+        reading = self._predict(candidates)
+        clock.lap("classify")
+        if self.options.detect_orientation and candidates:
+            page.turn_upright(self._confidences, reading.confidences[: len(candidates)])
+        clock.lap("orientation")
+        if page.candidates is not candidates:
+            reading = self._predict(page.candidates)
+        digits = self._choose(page.candidates, reading)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping)
         page.map_back(lines, image.shape[:2])
@@ -129,10 +141,8 @@ class PageReader:
     def _confidences(self, crops: list[np.ndarray]) -> np.ndarray:
         return self.classifier.predict(normalize_batch(crops)).confidences
 
-    def _classify(self, candidates: list[DigitCandidate]) -> list[Digit]:
+    def _predict(self, candidates: list[DigitCandidate]) -> _Reading:
         """Classify every candidate, and every cut of the wide ones, in one batch."""
-        if not candidates:
-            return []
         hypotheses = [cut_hypotheses(c) for c in candidates]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
@@ -140,12 +150,19 @@ class PageReader:
         for part in pieces:
             row_of.setdefault(id(part), len(row_of))
         crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
-        predictions = self.classifier.predict(normalize_batch(crops))
+        predictions = self.classifier.predict(normalize_batch(crops)) if crops else None
+        return _Reading(hypotheses, row_of, predictions)
+
+    def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:
+        """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
+        if not candidates:
+            return []
+        predictions, row_of = reading.predictions, reading.row_of
         labels, confidences = predictions.labels, predictions.confidences
         digits, not_digits = [], []
         # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
-        for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
+        for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
             rows = [[row_of[id(part)] for part in parts] for parts in options]
             choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
             chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
@@ -166,6 +183,19 @@ class PageReader:
         text = LABELS[int(label)] if confidence >= self.options.min_confidence else "?"
         return Digit(digit=text, confidence=float(confidence), bbox=candidate.bbox)
 
+
+
+@dataclass
+class _Reading:
+    """The classifier's reading of a page's candidates and of the cuts of the wide ones."""
+
+    hypotheses: list  # per candidate, its ways of cutting (`cut_hypotheses`)
+    row_of: dict[int, int]  # id of a candidate or piece -> its row in `predictions`
+    predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
+
+    @property
+    def confidences(self) -> np.ndarray:
+        return self.predictions.confidences
 
 
 class _Page:
@@ -189,17 +219,25 @@ class _Page:
                                          flags=cv2.INTER_NEAREST)
             self._moved(levelling)
 
-    def turn_upright(self, confidence_of) -> None:
-        """Turn the page so its digits stand upright, by what the classifier reads best."""
+    def turn_upright(self, confidence_of, upright: np.ndarray) -> None:
+        """Turn the page so its digits stand upright, by what the classifier reads best.
+
+        `upright`: the classifier's confidence in each candidate as the page stands."""
         if len(self.candidates) < MIN_DIGITS_TO_TURN:
             return
-        # Most pages are upright beyond doubt on the first vote, which needs no half-turn: the
-        # upside-down reading (a quarter of the classifier's work here) waits until it counts.
-        crops = self._sample()
-        upright = read_turns(crops, confidence_of, (0, 1, 3))
-        if is_clearly_upright(upright):
-            return
-        upright = read_turn_over(upright, crops, confidence_of)
+        # Most pages are upright beyond doubt on the first vote of their largest crops, which
+        # needs no half-turn: the upside-down reading and the rest of the sample wait until
+        # they count. The upright reading is the page's own classification.
+        largest = self._largest()
+        for size in (FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE):
+            chosen = largest[:size]
+            crops = [self.candidates[index].ink for index in chosen]
+            upright_readings = read_turns(crops, confidence_of, (1, 3), upright=upright[chosen])
+            if is_clearly_upright(upright_readings):
+                return
+            if len(largest) <= size:
+                break
+        upright = read_turn_over(upright_readings, crops, confidence_of)
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
@@ -218,10 +256,14 @@ class _Page:
         if is_upside_down(sideways):
             self._turn(2)
 
+    def _largest(self) -> list[int]:
+        """The candidates' indices, largest box first."""
+        return sorted(range(len(self.candidates)),
+                      key=lambda index: -self.candidates[index].bbox[2] * self.candidates[index].bbox[3])
+
     def _sample(self) -> list[np.ndarray]:
         """The crops that vote on the orientation: the largest."""
-        largest = sorted(self.candidates, key=lambda c: -c.bbox[2] * c.bbox[3])
-        return [c.ink for c in largest[:ORIENTATION_SAMPLE]]
+        return [self.candidates[index].ink for index in self._largest()[:ORIENTATION_SAMPLE]]
 
     def _turn(self, turns: int) -> None:
         turning = quarter_turn_matrix(turns, self.darkness.shape)
