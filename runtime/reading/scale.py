@@ -1,4 +1,4 @@
-"""Read a big page at the scale its writing needs: a working copy with digits 24-48 px tall.
+"""Read a big page at the scale its writing needs: a working copy with digits 32-64 px tall.
 
 A page scanned at 200 dpi holds digits anywhere from 25 to 150 px tall, but the model sees each
 digit as a 20 px box, and segmentation needs only a digit's strokes to stay a few pixels wide.
@@ -26,21 +26,23 @@ import numpy as np
 from runtime.reading.ink import ink_map
 from runtime.reading.segment import SegmentOptions, digit_height_px
 
-WORKING_DIGIT_PX = 24
-"""Least typical digit height on the working copy: the model's 20 px box plus a margin, so a
-crop cut there is shrunk to the box as one cut at full size is (on the 30 A4 pages of
-`benchmarks.commands`, digits 26-140 px tall, the scan's digits scored the same, see README)."""
+WORKING_DIGIT_PX = 32
+"""Least typical digit height on the working copy. The model sees a 20 px box, but the reading
+of a page needs more than its crops: at 24 px a page of 13 big digits stored sideways was turned
+the wrong way up (the half-turn vote of few digits is fragile), and the not-a-digit reading of
+words swung page by page. At 32 px the measured sets read within 0.1 pp of full size (README,
+Speed)."""
 
 MIN_SIDE_TO_SCALE_PX = 1000
 """Pictures whose shorter side is below this (camera frames, small pages) are read as they are:
 their digits are small already, and a look at a quarter of them would cost more than it saves."""
 
 LOOK_STEP = 4
-"""The page is looked at this many times smaller to measure its digits: 48 px digits (the least
-that are read smaller) are 12 px tall there, and the look costs a sixteenth of a reading."""
+"""The page is looked at this many times smaller to measure its digits: 64 px digits (the least
+that are read smaller) are 16 px tall there, and the look costs a sixteenth of a reading."""
 
 MAX_FACTOR = 8
-"""Digits taller than this many working heights (190 px and more) are still read at 1/8."""
+"""Digits taller than this many working heights (over 250 px) are still read at 1/8."""
 
 
 @dataclass
