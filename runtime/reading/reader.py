@@ -36,7 +36,7 @@ from runtime.reading.orientation import (
     read_turns,
 )
 from runtime.reading.polarity import AUTO, check_polarity
-from runtime.reading.scale import WorkingInk, working_ink
+from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.touching import best_reading, cut_hypotheses
 from runtime.reading.words import WordOptions, digits_in_words
@@ -202,22 +202,30 @@ class _Page:
     """An ink map being turned and levelled, with its digit candidates and the way back."""
 
     def __init__(self, working: WorkingInk, options: SegmentOptions):
-        self.darkness = working.darkness
+        self.darkness = working.darkness  # what is segmented
+        self.fine = working.fine  # where crops are cut, when `darkness` is a shrunk copy of it
+        self.factor = working.factor
         self.options = options
-        shrink = 1.0 / working.factor
-        self.transform = np.array([[shrink, 0.0, 0.0], [0.0, shrink, 0.0]])  # input -> this page
+        # input -> this page's pixels (its fine map's where it has one: the candidates' boxes)
+        self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
         self.turns = 0  # counter-clockwise quarter-turns applied
         self.inside = None  # where the original picture lies, once the page has been levelled
-        self.candidates = find_digits_in(self.darkness, options)
+        self.candidates = find_digits_in(self.darkness, options, fine=self.fine)
 
     def level(self) -> None:
         tilt = estimate_tilt_deg([c.bbox for c in self.candidates])
-        if abs(tilt) >= MIN_TILT_DEG:
-            inside = np.ones(self.darkness.shape, np.uint8)
-            self.darkness, levelling = level_page(self.darkness, tilt)
-            self.inside = cv2.warpAffine(inside, levelling, self.darkness.shape[::-1],
-                                         flags=cv2.INTER_NEAREST)
-            self._moved(levelling)
+        if abs(tilt) < MIN_TILT_DEG:
+            return
+        page = self.darkness if self.fine is None else self.fine
+        inside = np.ones(page.shape, np.uint8)
+        page, levelling = level_page(page, tilt)
+        inside = cv2.warpAffine(inside, levelling, page.shape[::-1], flags=cv2.INTER_NEAREST)
+        if self.fine is None:
+            self.darkness, self.inside = page, inside
+        else:
+            self.fine, self.darkness = shrink_by(page, self.factor)
+            self.inside = inside[:: self.factor, :: self.factor][: self.darkness.shape[0], : self.darkness.shape[1]]
+        self._moved(levelling)
 
     def turn_upright(self, confidence_of, upright: np.ndarray) -> None:
         """Turn the page so its digits stand upright, by what the classifier reads best.
@@ -241,7 +249,7 @@ class _Page:
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
-        as_given = (self.darkness, self.inside, self.transform, self.candidates)
+        as_given = (self.darkness, self.fine, self.inside, self.transform, self.candidates)
         self._turn(1)
         sideways = read_turns(self._sample(), confidence_of)
         # Each axis by its better way up; the axes' crops differ, so compare their means. Turned
@@ -250,7 +258,7 @@ class _Page:
         better = sideways.count >= SIDEWAYS_MIN_SHARE * upright.count and (
             max(sideways.mean[[0, 2]]) > max(upright.mean[[0, 2]]))
         if not better:
-            self.darkness, self.inside, self.transform, self.candidates = as_given
+            self.darkness, self.fine, self.inside, self.transform, self.candidates = as_given
             self.turns = 0
             sideways = upright
         if is_upside_down(sideways):
@@ -266,8 +274,10 @@ class _Page:
         return [self.candidates[index].ink for index in self._largest()[:ORIENTATION_SAMPLE]]
 
     def _turn(self, turns: int) -> None:
-        turning = quarter_turn_matrix(turns, self.darkness.shape)
+        turning = quarter_turn_matrix(turns, (self.darkness if self.fine is None else self.fine).shape)
         self.darkness = np.ascontiguousarray(np.rot90(self.darkness, turns))
+        if self.fine is not None:
+            self.fine = np.rot90(self.fine, turns)  # only cut from: a view will do
         if self.inside is not None:
             self.inside = np.ascontiguousarray(np.rot90(self.inside, turns))
         self.turns = (self.turns + turns) % 4
@@ -275,7 +285,7 @@ class _Page:
 
     def _moved(self, matrix: np.ndarray) -> None:
         self.transform = compose(matrix, self.transform)
-        self.candidates = find_digits_in(self.darkness, self.options, self.inside)
+        self.candidates = find_digits_in(self.darkness, self.options, self.inside, self.fine)
 
     def map_back(self, lines, shape: tuple[int, int]) -> None:
         """Express every digit's box in the pixels of the image as it was given."""

@@ -3,17 +3,20 @@
 A page scanned at 200 dpi holds digits anywhere from 25 to 150 px tall, but the model sees each
 digit as a 20 px box, and segmentation needs only a digit's strokes to stay a few pixels wide.
 Segmenting every pixel of a 4-megapixel page with 100 px digits is sixteen times the work that a
-quarter-size copy needs, for the same regions. So a large picture is first looked at a quarter
-of its size (its ink map, before any rule is erased: what `digit_height_px` measures), and
-then read on a copy shrunk by the largest power of two that keeps its typical digit at least
-`WORKING_DIGIT_PX` tall. The reader maps the boxes back to the picture's own pixels.
+quarter-size copy needs, for the same regions. So a large picture's ink map is first looked at a
+quarter of its size (before any rule is erased: what `digit_height_px` measures), and then
+segmented on a copy shrunk by the largest power of two that keeps its typical digit at least
+`WORKING_DIGIT_PX` tall.
 
 Pages with small writing (under twice `WORKING_DIGIT_PX`) and pictures smaller than
 `MIN_SIDE_TO_SCALE_PX` (camera frames) are read at their own size, exactly as before.
 
+Regions are found on the working copy; each digit's box and crop are then taken from the
+picture's own ink map, so the classifier sees the digit as sharp as the picture has it.
+
 Usage:
     working = working_ink(gray, polarity, segment_options)
-    candidates = find_digits_in(working.darkness)  # boxes in working pixels: x working.factor
+    candidates = find_digits_in(working.darkness, fine=working.fine)  # boxes in picture pixels
 """
 
 from __future__ import annotations
@@ -47,28 +50,38 @@ MAX_FACTOR = 8
 
 @dataclass
 class WorkingInk:
-    """The ink map to segment, and how many picture pixels one of its pixels stands for."""
+    """The ink map to segment and, where it is a shrunk copy, the map it was shrunk from."""
 
-    darkness: np.ndarray  # float32, as `ink_map` gives it
+    darkness: np.ndarray  # float32, as `ink_map` gives it: what segmentation labels
     factor: int  # 1: the picture's own size; 2, 4 or 8: shrunk that many times per side
+    # The picture's own ink map (trimmed to `factor` times the size of `darkness`) when shrunk:
+    # the crops are cut from it, so the classifier sees each digit as sharp as the picture has it.
+    fine: np.ndarray | None = None
 
 
 def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None = None) -> WorkingInk:
     """The ink map of `gray` (uint8) at the scale its digits need (see the module's docstring)."""
+    ink = ink_map(gray, polarity)
     if min(gray.shape) < MIN_SIDE_TO_SCALE_PX:
-        return WorkingInk(ink_map(gray, polarity), 1)
-    half = halve(gray)
-    quarter = halve(half)
-    look = ink_map(quarter, polarity)
+        return WorkingInk(ink, 1)
+    look = halve(halve(ink))
     height = digit_height_px(look, options)
     factor = 1 if height is None else scale_factor(LOOK_STEP * height)
     if factor == 1:
-        return WorkingInk(ink_map(gray, polarity), 1)
-    if factor == 2:
-        return WorkingInk(ink_map(half, polarity), 2)
-    if factor == LOOK_STEP:
-        return WorkingInk(look, LOOK_STEP)
-    return WorkingInk(ink_map(halve(quarter), polarity), 2 * LOOK_STEP)  # MAX_FACTOR
+        return WorkingInk(ink, 1)
+    fine, darkness = shrink_by(ink, factor)
+    return WorkingInk(darkness, factor, fine)
+
+
+def shrink_by(ink: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
+    """`ink` trimmed to a multiple of `factor` (a power of two) on both sides, and that trimmed
+    map shrunk `factor` times (means of `factor` x `factor` blocks)."""
+    height, width = ink.shape
+    fine = ink[: height - height % factor, : width - width % factor]
+    darkness = fine
+    while darkness.shape[0] * factor > fine.shape[0]:
+        darkness = halve(darkness)
+    return fine, darkness
 
 
 def scale_factor(digit_height: float) -> int:
@@ -80,9 +93,9 @@ def scale_factor(digit_height: float) -> int:
     return factor
 
 
-def halve(gray: np.ndarray) -> np.ndarray:
-    """`gray` (uint8) at half size, each pixel the mean of 2x2 (an odd last row or column is
-    left out: OpenCV's exact halving is five times faster than its general area shrink)."""
-    height, width = gray.shape
-    even = gray[: height - height % 2, : width - width % 2]
+def halve(image: np.ndarray) -> np.ndarray:
+    """`image` at half size, each pixel the mean of 2x2 (an odd last row or column is left out:
+    OpenCV's exact halving is five times faster than its general area shrink)."""
+    height, width = image.shape
+    even = image[: height - height % 2, : width - width % 2]
     return cv2.resize(even, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
