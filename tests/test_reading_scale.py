@@ -92,3 +92,29 @@ def test_small_writing_and_small_pictures_are_read_at_their_own_size(
         scaled, full = reader.read(picture), full_size_reader.read(picture)
         assert [(d.digit, d.confidence, d.bbox) for d in scaled.digits] == \
             [(d.digit, d.confidence, d.bbox) for d in full.digits]
+
+
+def test_a_tilted_page_of_big_digits_is_levelled_and_read(reader, big_digits):
+    page, text, _ = big_digits
+    height, width = page.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 6.0, 1.0)
+    tilted = cv2.warpAffine(page, matrix, (width, height), borderValue=PAPER)
+    assert working_ink(tilted, "auto").factor == 2
+    result = reader.read(tilted)
+    assert [line.text for line in result.lines] == text
+    for digit in result.digits:
+        x, y, w, h = digit.bbox
+        assert 0 <= x and 0 <= y and x + w <= width and y + h <= height
+
+
+def test_crops_are_cut_from_the_picture_at_its_own_resolution(big_digits):
+    from runtime.reading.segment import find_digits_in
+
+    page, _, _ = big_digits
+    working = working_ink(page, "auto")
+    fine = find_digits_in(working.darkness, fine=working.fine)
+    coarse = find_digits_in(working.darkness)
+    assert len(fine) == len(coarse) > 0
+    for sharp, small in zip(fine, coarse):
+        assert sharp.bbox == tuple(working.factor * value for value in small.bbox)
+        assert sharp.ink.shape == (sharp.bbox[3], sharp.bbox[2])
