@@ -32,12 +32,12 @@ def big_digits(mnist_test_digits):
 
 @pytest.fixture(scope="module")
 def reader(default_classifier):
-    return PageReader(default_classifier)
+    return PageReader(default_classifier, ReaderOptions(scale_to_digits=True))
 
 
 @pytest.fixture(scope="module")
 def full_size_reader(default_classifier):
-    return PageReader(default_classifier, ReaderOptions(scale_to_digits=False))
+    return PageReader(default_classifier)
 
 
 def _close(found, expected, tolerance_px: float) -> bool:
@@ -118,3 +118,20 @@ def test_crops_are_cut_from_the_picture_at_its_own_resolution(big_digits):
     for sharp, small in zip(fine, coarse):
         assert sharp.bbox == tuple(working.factor * value for value in small.bbox)
         assert sharp.ink.shape == (sharp.bbox[3], sharp.bbox[2])
+
+
+def test_the_scan_command_reads_big_digits_the_same_with_scale_to_digits(big_digits, tmp_path, monkeypatch):
+    import json
+
+    from runtime.scan.cli import main
+
+    page, text, _ = big_digits
+    cv2.imwrite(str(tmp_path / "big digits.png"), page)
+    monkeypatch.chdir(tmp_path)
+    readings = []
+    for flags in ([], ["--scale-to-digits"]):
+        out = tmp_path / f"out{len(flags)}.json"
+        assert main(["big digits.png", "--json", str(out), "--quiet", *flags]) == 0
+        lines = json.loads(out.read_text())["files"][0]["lines"]
+        readings.append([line["text"] for line in lines])
+    assert readings[0] == readings[1] == text

@@ -72,9 +72,10 @@ class ReaderOptions:
     detect_orientation: bool = True  # try all four quarter-turns (scans stored sideways)
     deskew: bool = True  # level tilted lines before reading
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
-    # Read a big page with big digits on a smaller copy (runtime.reading.scale); boxes are
-    # given in the picture's own pixels either way.
-    scale_to_digits: bool = True
+    # Segment a big page of big digits on a smaller copy (runtime.reading.scale), crops and
+    # boxes still from the picture's own pixels: about half the time on such pages. Off by
+    # default: on a desk or wood texture around the sheet it reads phantom digits (README, Speed).
+    scale_to_digits: bool = False
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in a word of "not a digit" crops are letters (with that 11th output only).
