@@ -4,7 +4,8 @@
 worker start-up, inter-process traffic, journalling and progress included. This benchmark makes
 its inputs with the project's generators from MNIST *test* digits (nothing here was tuned on
 them) and times, each in a subprocess like a user's shell would start it:
-- `python -m runtime.scan DIR --workers N` on A4 pages at 200 dpi (1654x2339 JPEG, ~100 digits);
+- `python -m runtime.scan DIR --workers N` on A4 pages at 200 dpi (1654x2339 JPEG, ~100 digits),
+  and with `--scale-to-digits` (pages of big digits segmented on a smaller copy);
 - the same on 640x480 pages with 20 digits, where the harness's per-page cost shows most;
 - `python -m runtime.camera --source video.avi --headless` on 640x480 frames with 20 digits,
   pinned to one core (`taskset`), the way a Raspberry Pi's single busy core would run it.
@@ -119,7 +120,7 @@ def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, f
     return wall, cpu, completed.stderr
 
 
-def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, float]:
+def reader_seconds_per_page(paths: list[Path], camera: bool, flags: tuple[str, ...] = ()) -> tuple[float, float]:
     """In-process decode and reader CPU seconds per page (means), one thread, as a worker reads.
 
     CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine.
@@ -129,7 +130,7 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
     from runtime.camera.stream import StreamShortcuts
     from runtime.classifier import Classifier
     from runtime.memory import keep_freed_memory_for_reuse
-    from runtime.reading.reader import PageReader
+    from runtime.reading.reader import PageReader, ReaderOptions
     from runtime.scan.pages import open_pages
 
     set_opencv_threads(1)  # thread CPU time must see all of the reader's work
@@ -140,7 +141,8 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
         stream = StreamShortcuts(build_page_reader(None, threads=1, min_confidence=0.5))
         read_gray = stream.read
     else:
-        reader = PageReader(Classifier.load(threads=1))
+        reader = PageReader(Classifier.load(threads=1),
+                            ReaderOptions(scale_to_digits="--scale-to-digits" in flags))
         read_gray = lambda gray, index: reader.read(gray)  # noqa: E731
     decode, read = [], []
     for index, path in enumerate(paths):
@@ -157,14 +159,15 @@ def reader_seconds_per_page(paths: list[Path], camera: bool) -> tuple[float, flo
     return float(np.mean(decode)), float(np.mean(read))
 
 
-def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Path | None) -> dict:
+def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Path | None,
+             flags: tuple[str, ...] = ()) -> dict:
     """Time the scan command over `folder`; compare with the reader's own time on the same pages."""
     out = folder.parent / f"{name}.json"
     wall, cpu, _ = run_command(["runtime.scan", str(folder), "--workers", str(workers),
-                                "--json", str(out), "--quiet"])
-    decode_s, reader_s = reader_seconds_per_page(paths, camera=False)
+                                "--json", str(out), "--quiet", *flags])
+    decode_s, reader_s = reader_seconds_per_page(paths, camera=False, flags=flags)
     pages = len(paths)
-    row = {"command": f"runtime.scan --workers {workers}", "input": name, "pages": pages,
+    row = {"command": " ".join([f"runtime.scan --workers {workers}", *flags]), "input": name, "pages": pages,
            "seconds": round(wall, 2), "per_s": round(pages / wall, 2),
            "cpu_ms_per_page": round(1000 * cpu / pages, 1),
            "decode_ms": round(1000 * decode_s, 1), "reader_ms": round(1000 * reader_s, 1)}
@@ -174,7 +177,7 @@ def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Pa
     # The same without the start-up (interpreter, imports, fork server, workers, model): the
     # command's CPU for each page beyond its first `workers` ones (a run on those alone).
     if pages > workers:
-        startup_cpu = _cpu_of_first_pages(folder, paths[:workers], workers)
+        startup_cpu = _cpu_of_first_pages(folder, paths[:workers], workers, flags)
         per_page = (cpu - startup_cpu) / (pages - workers)
         row["startup_cpu_s"] = round(startup_cpu, 2)
         row["per_page_overhead_share"] = round((per_page - reader_s) / reader_s, 3)
@@ -183,7 +186,7 @@ def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Pa
     return row
 
 
-def _cpu_of_first_pages(folder: Path, paths: list[Path], workers: int) -> float:
+def _cpu_of_first_pages(folder: Path, paths: list[Path], workers: int, flags: tuple[str, ...]) -> float:
     """CPU seconds of the scan command on `paths` alone (linked into a folder of their own)."""
     first = folder.parent / f"{folder.name}-first"
     first.mkdir(exist_ok=True)
@@ -192,7 +195,7 @@ def _cpu_of_first_pages(folder: Path, paths: list[Path], workers: int) -> float:
         if not link.exists():
             link.symlink_to(path)
     _, cpu, _ = run_command(["runtime.scan", str(first), "--workers", str(workers),
-                             "--json", str(first.parent / f"{first.name}.json"), "--quiet"])
+                             "--json", str(first.parent / f"{first.name}.json"), "--quiet", *flags])
     return cpu
 
 
@@ -247,6 +250,8 @@ def run_benchmark(options: CommandsOptions) -> dict:
         for workers in sorted({1, options.workers}):
             say(f"timing runtime.scan --workers {workers} on A4 pages")
             rows.append(scan_row("a4", a4, a4_paths, workers, truth))
+        say("timing runtime.scan --scale-to-digits on A4 pages")
+        rows.append(scan_row("a4", a4, a4_paths, options.workers, truth, ("--scale-to-digits",)))
         say("timing runtime.scan on 640x480 pages")
         rows.append(scan_row("small", small, small_paths, options.workers, None))
         say("timing runtime.camera on the video, one core")
