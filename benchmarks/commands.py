@@ -4,7 +4,8 @@
 worker start-up, inter-process traffic, journalling and progress included. This benchmark makes
 its inputs with the project's generators from MNIST *test* digits (nothing here was tuned on
 them) and times, each in a subprocess like a user's shell would start it:
-- `python -m runtime.scan DIR --workers N` on A4 pages at 200 dpi (1654x2339 JPEG, ~100 digits);
+- `python -m runtime.scan DIR --workers N` on A4 pages at 200 dpi (1654x2339 JPEG, ~100 digits),
+  and with `--scale-to-digits` (pages of big digits segmented on a smaller copy);
 - the same on 640x480 pages with 20 digits, where the harness's per-page cost shows most;
 - `python -m runtime.camera --source video.avi --headless` on 640x480 frames with 20 digits,
   pinned to one core (`taskset`), the way a Raspberry Pi's single busy core would run it: on a
@@ -123,16 +124,17 @@ def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, f
     return wall, cpu, completed.stderr
 
 
-def reader_seconds_per_page(paths: list[Path], camera: bool, statistic=np.median) -> tuple[float, float]:
-    """In-process decode and reader CPU seconds per page (medians, or `statistic`), one thread,
-    as a worker reads.
+def reader_seconds_per_page(paths: list[Path], camera: bool, flags: tuple[str, ...] = ()) -> tuple[float, float]:
+    """In-process decode and reader CPU seconds per page (means), one thread, as a worker reads.
 
-    CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine."""
+    CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine.
+    Means, as the command's CPU time per page is one: a page that takes a second look (turned
+    over, levelled) costs the command its full time."""
     from runtime.camera.cli import build_page_reader
     from runtime.camera.stream import StreamShortcuts
     from runtime.classifier import Classifier
     from runtime.memory import keep_freed_memory_for_reuse
-    from runtime.reading.reader import PageReader
+    from runtime.reading.reader import PageReader, ReaderOptions
     from runtime.scan.pages import open_pages
 
     set_opencv_threads(1)  # thread CPU time must see all of the reader's work
@@ -143,7 +145,8 @@ def reader_seconds_per_page(paths: list[Path], camera: bool, statistic=np.median
         stream = StreamShortcuts(build_page_reader(None, threads=1, min_confidence=0.5))
         read_gray = stream.read
     else:
-        reader = PageReader(Classifier.load(threads=1))
+        reader = PageReader(Classifier.load(threads=1),
+                            ReaderOptions(scale_to_digits="--scale-to-digits" in flags))
         read_gray = lambda gray, index: reader.read(gray)  # noqa: E731
     decode, read = [], []
     for index, path in enumerate(paths):
@@ -157,26 +160,47 @@ def reader_seconds_per_page(paths: list[Path], camera: bool, statistic=np.median
         read_gray(gray, index)
         decode.append(decoded - started)
         read.append(time.thread_time() - decoded)
-    return float(statistic(decode)), float(statistic(read))
+    return float(np.mean(decode)), float(np.mean(read))
 
 
-def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Path | None) -> dict:
+def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Path | None,
+             flags: tuple[str, ...] = ()) -> dict:
     """Time the scan command over `folder`; compare with the reader's own time on the same pages."""
     out = folder.parent / f"{name}.json"
     wall, cpu, _ = run_command(["runtime.scan", str(folder), "--workers", str(workers),
-                                "--json", str(out), "--quiet"])
-    decode_s, reader_s = reader_seconds_per_page(paths[:20], camera=False)
+                                "--json", str(out), "--quiet", *flags])
+    decode_s, reader_s = reader_seconds_per_page(paths, camera=False, flags=flags)
     pages = len(paths)
-    row = {"command": f"runtime.scan --workers {workers}", "input": name, "pages": pages,
+    row = {"command": " ".join([f"runtime.scan --workers {workers}", *flags]), "input": name, "pages": pages,
            "seconds": round(wall, 2), "per_s": round(pages / wall, 2),
            "cpu_ms_per_page": round(1000 * cpu / pages, 1),
            "decode_ms": round(1000 * decode_s, 1), "reader_ms": round(1000 * reader_s, 1)}
     # Everything the command spends per page beyond the reader itself: decoding, start-up, IPC,
     # journalling, progress; as a share of the reader's time.
     row["overhead_share"] = round((cpu / pages - reader_s) / reader_s, 3)
+    # The same without the start-up (interpreter, imports, fork server, workers, model): the
+    # command's CPU for each page beyond its first `workers` ones (a run on those alone).
+    if pages > workers:
+        startup_cpu = _cpu_of_first_pages(folder, paths[:workers], workers, flags)
+        per_page = (cpu - startup_cpu) / (pages - workers)
+        row["startup_cpu_s"] = round(startup_cpu, 2)
+        row["per_page_overhead_share"] = round((per_page - reader_s) / reader_s, 3)
     if truth is not None:
         row.update(score_scan(out, truth))
     return row
+
+
+def _cpu_of_first_pages(folder: Path, paths: list[Path], workers: int, flags: tuple[str, ...]) -> float:
+    """CPU seconds of the scan command on `paths` alone (linked into a folder of their own)."""
+    first = folder.parent / f"{folder.name}-first"
+    first.mkdir(exist_ok=True)
+    for path in paths:
+        link = first / path.name
+        if not link.exists():
+            link.symlink_to(path)
+    _, cpu, _ = run_command(["runtime.scan", str(first), "--workers", str(workers),
+                             "--json", str(first.parent / f"{first.name}.json"), "--quiet", *flags])
+    return cpu
 
 
 def score_scan(scan_json: Path, truth: Path) -> dict:
@@ -197,14 +221,13 @@ def camera_row(video: Path, frames: int, first_frames: list[Path], kind: str = "
     """Time the headless camera command on the video, pinned to one core.
 
     The reader's time is taken in-process on `first_frames` (the video's first ones, read as a
-    stream): the median for a video of new pages, the mean for a hand-held one, whose frames
-    are mostly carried along and now and then read afresh."""
+    stream), as a mean: a hand-held card's frames are mostly carried along and now and then
+    read afresh, and both count in the command's time."""
     wall, cpu, stderr = run_command(["runtime.camera", "--source", str(video), "--headless"],
                                     cpus="0")
     summary = [line for line in stderr.splitlines() if line.startswith("read ")]
     loop_fps = float(summary[-1].split("(")[1].split()[0]) if summary else None
-    statistic = np.median if kind.startswith("new") else np.mean
-    decode_s, reader_s = reader_seconds_per_page(first_frames, camera=True, statistic=statistic)
+    decode_s, reader_s = reader_seconds_per_page(first_frames, camera=True)
     return {"command": "runtime.camera --headless (1 core)", "input": f"{frames} frames 640x480, {kind}",
             "pages": frames, "seconds": round(wall, 2), "per_s": round(frames / wall, 2),
             "loop_fps": loop_fps, "cpu_ms_per_page": round(1000 * cpu / frames, 2),
@@ -275,6 +298,8 @@ def scan_rows(work: Path, options: CommandsOptions, say) -> tuple[list[dict], in
     for workers in sorted({1, options.workers}):
         say(f"timing runtime.scan --workers {workers} on A4 pages")
         rows.append(scan_row("a4", a4, a4_paths, workers, truth))
+    say("timing runtime.scan --scale-to-digits on A4 pages")
+    rows.append(scan_row("a4", a4, a4_paths, options.workers, truth, ("--scale-to-digits",)))
     say("timing runtime.scan on 640x480 pages")
     rows.append(scan_row("small", small, small_paths, options.workers, None))
     return rows, digits
@@ -285,12 +310,15 @@ def markdown(result: dict) -> str:
     lines = [f"Commands as users run them ({describe(result['machine'])})"
              + (f"; A4 pages hold {a4_digits} digits on average." if a4_digits is not None else "."), "",
              "| command | input | pages/frames | seconds | per s | CPU ms each | decode ms | "
-             "reader ms | overhead | digit P / R |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "reader ms | overhead | overhead after start-up | digit P / R |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in result["rows"]:
         quality = (f"{row['precision']:.2%} / {row['recall']:.2%}" if "precision" in row else "–")
+        after_startup = (f"{row['per_page_overhead_share']:.0%} ({row['startup_cpu_s']} s start-up)"
+                         if "per_page_overhead_share" in row else "–")
         lines.append(f"| {row['command']} | {row['input']} | {row['pages']} | {row['seconds']} | "
                      f"{row['per_s']} | {row['cpu_ms_per_page']} | {row['decode_ms']} | "
-                     f"{row['reader_ms']} | {row['overhead_share']:.0%} | {quality} |")
+                     f"{row['reader_ms']} | {row['overhead_share']:.0%} | {after_startup} | {quality} |")
     goals = result["goals"]
     lines += ["", f"Goals: camera >= {goals['camera_fps']:g} frames/s on one core, A4 scan >= "
               f"{goals['a4_pages_per_s']:g} pages/s with 2 workers, overhead outside the reader <= "

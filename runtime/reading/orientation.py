@@ -55,12 +55,16 @@ class TurnReadings:
         return self.log_confidence.mean(axis=1)
 
 
-def read_turns(crops: list[np.ndarray], confidence_of, turns=range(4)) -> TurnReadings:
+def read_turns(crops: list[np.ndarray], confidence_of, turns=range(4),
+               upright: np.ndarray | None = None) -> TurnReadings:
     """Read the crops in the given quarter-turns; `confidence_of(crops)` gives one per crop.
 
     Turns not read are left as NaN (`read_turn_over` fills in the half-turn when it is needed).
+    `upright`, where given, is the crops' confidence as they stand (read already).
     """
     rows = np.full((4, len(crops)), np.nan)
+    if upright is not None:
+        rows[0] = np.log(np.maximum(upright, 1e-6))
     for turn in turns if crops else ():
         rows[turn] = np.log(np.maximum(confidence_of([np.rot90(c, turn) for c in crops]), 1e-6))
     return TurnReadings(rows)

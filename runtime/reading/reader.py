@@ -36,6 +36,7 @@ from runtime.reading.orientation import (
     read_turns,
 )
 from runtime.reading.polarity import AUTO, check_polarity
+from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.touching import best_reading, cut_hypotheses
 from runtime.reading.words import WordOptions, digits_in_words
@@ -55,6 +56,10 @@ NOT_DIGIT_THRESHOLD = 0.5
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
 
+FIRST_VOTE_SAMPLE = 16
+"""The first vote reads only this many of them sideways: a page upright beyond doubt on its
+largest crops is read as given; any other gets the vote of `ORIENTATION_SAMPLE` crops."""
+
 
 @dataclass
 class ReaderOptions:
@@ -67,6 +72,10 @@ class ReaderOptions:
     detect_orientation: bool = True  # try all four quarter-turns (scans stored sideways)
     deskew: bool = True  # level tilted lines before reading
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
+    # Segment a big page of big digits on a smaller copy (runtime.reading.scale), crops and
+    # boxes still from the picture's own pixels: about half the time on such pages. Off by
+    # default: on a desk or wood texture around the sheet it reads phantom digits (README, Speed).
+    scale_to_digits: bool = False
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -93,19 +102,32 @@ class PageReader:
         glyph = single_glyph(gray, self.options.polarity)
         if glyph is not None:  # a small picture of one digit, MNIST-style: no page to cut up
             return self._read_glyph(glyph, clock)
-        page = _Page(ink_map(gray, self.options.polarity), self.options.segment)
+        page = _Page(self._working_ink(gray), self.options.segment)
         clock.lap("segment")
         if self.options.deskew:
             page.level()
-        if self.options.detect_orientation:
-            page.turn_upright(self._confidences)
         clock.lap("orientation")
-        digits = self._classify(page.candidates)
+        # Classified before the orientation vote, which takes the upright reading from it; read
+        # again only where the page was turned (its candidates are then new ones).
+        candidates = page.candidates
+        reading = self._predict(candidates)
+        clock.lap("classify")
+        if self.options.detect_orientation and candidates:
+            page.turn_upright(self._confidences, reading.confidences[: len(candidates)])
+        clock.lap("orientation")
+        if page.candidates is not candidates:
+            reading = self._predict(page.candidates)
+        digits = self._choose(page.candidates, reading)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping)
         page.map_back(lines, image.shape[:2])
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
+
+    def _working_ink(self, gray: np.ndarray) -> WorkingInk:
+        if not self.options.scale_to_digits:
+            return WorkingInk(ink_map(gray, self.options.polarity), 1)
+        return working_ink(gray, self.options.polarity, self.options.segment)
 
     def _read_glyph(self, glyph: DigitCandidate, clock: _Clock) -> PageResult:
         clock.lap("segment")
@@ -121,10 +143,8 @@ class PageReader:
     def _confidences(self, crops: list[np.ndarray]) -> np.ndarray:
         return self.classifier.predict(normalize_batch(crops)).confidences
 
-    def _classify(self, candidates: list[DigitCandidate]) -> list[Digit]:
+    def _predict(self, candidates: list[DigitCandidate]) -> _Reading:
         """Classify every candidate, and every cut of the wide ones, in one batch."""
-        if not candidates:
-            return []
         hypotheses = [cut_hypotheses(c) for c in candidates]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
@@ -132,12 +152,19 @@ class PageReader:
         for part in pieces:
             row_of.setdefault(id(part), len(row_of))
         crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
-        predictions = self.classifier.predict(normalize_batch(crops))
+        predictions = self.classifier.predict(normalize_batch(crops)) if crops else None
+        return _Reading(hypotheses, row_of, predictions)
+
+    def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:
+        """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
+        if not candidates:
+            return []
+        predictions, row_of = reading.predictions, reading.row_of
         labels, confidences = predictions.labels, predictions.confidences
         digits, not_digits, doubts = [], [], []
         # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
-        for index, (candidate, options) in enumerate(zip(candidates, hypotheses)):
+        for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
             rows = [[row_of[id(part)] for part in parts] for parts in options]
             choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
             chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
@@ -162,41 +189,71 @@ class PageReader:
 
 
 
+@dataclass
+class _Reading:
+    """The classifier's reading of a page's candidates and of the cuts of the wide ones."""
+
+    hypotheses: list  # per candidate, its ways of cutting (`cut_hypotheses`)
+    row_of: dict[int, int]  # id of a candidate or piece -> its row in `predictions`
+    predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
+
+    @property
+    def confidences(self) -> np.ndarray:
+        return self.predictions.confidences
+
+
 class _Page:
     """An ink map being turned and levelled, with its digit candidates and the way back."""
 
-    def __init__(self, darkness: np.ndarray, options: SegmentOptions):
-        self.darkness = darkness
+    def __init__(self, working: WorkingInk, options: SegmentOptions):
+        self.darkness = working.darkness  # what is segmented
+        self.fine = working.fine  # where crops are cut, when `darkness` is a shrunk copy of it
+        self.factor = working.factor
         self.options = options
-        self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # input -> this page
+        # input -> this page's pixels (its fine map's where it has one: the candidates' boxes)
+        self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
         self.turns = 0  # counter-clockwise quarter-turns applied
         self.inside = None  # where the original picture lies, once the page has been levelled
-        self.candidates = find_digits_in(darkness, options)
+        self.candidates = find_digits_in(self.darkness, options, fine=self.fine)
 
     def level(self) -> None:
         tilt = estimate_tilt_deg([c.bbox for c in self.candidates])
-        if abs(tilt) >= MIN_TILT_DEG:
-            inside = np.ones(self.darkness.shape, np.uint8)
-            self.darkness, levelling = level_page(self.darkness, tilt)
-            self.inside = cv2.warpAffine(inside, levelling, self.darkness.shape[::-1],
-                                         flags=cv2.INTER_NEAREST)
-            self._moved(levelling)
+        if abs(tilt) < MIN_TILT_DEG:
+            return
+        page = self.darkness if self.fine is None else self.fine
+        inside = np.ones(page.shape, np.uint8)
+        page, levelling = level_page(page, tilt)
+        inside = cv2.warpAffine(inside, levelling, page.shape[::-1], flags=cv2.INTER_NEAREST)
+        if self.fine is None:
+            self.darkness, self.inside = page, inside
+        else:
+            self.fine, self.darkness = shrink_by(page, self.factor)
+            self.inside = inside[:: self.factor, :: self.factor][: self.darkness.shape[0], : self.darkness.shape[1]]
+        self._moved(levelling)
 
-    def turn_upright(self, confidence_of) -> None:
-        """Turn the page so its digits stand upright, by what the classifier reads best."""
+    def turn_upright(self, confidence_of, upright: np.ndarray) -> None:
+        """Turn the page so its digits stand upright, by what the classifier reads best.
+
+        `upright`: the classifier's confidence in each candidate as the page stands."""
         if len(self.candidates) < MIN_DIGITS_TO_TURN:
             return
-        # Most pages are upright beyond doubt on the first vote, which needs no half-turn: the
-        # upside-down reading (a quarter of the classifier's work here) waits until it counts.
-        crops = self._sample()
-        upright = read_turns(crops, confidence_of, (0, 1, 3))
-        if is_clearly_upright(upright):
-            return
-        upright = read_turn_over(upright, crops, confidence_of)
+        # Most pages are upright beyond doubt on the first vote of their largest crops, which
+        # needs no half-turn: the upside-down reading and the rest of the sample wait until
+        # they count. The upright reading is the page's own classification.
+        largest = self._largest()
+        for size in (FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE):
+            chosen = largest[:size]
+            crops = [self.candidates[index].ink for index in chosen]
+            upright_readings = read_turns(crops, confidence_of, (1, 3), upright=upright[chosen])
+            if is_clearly_upright(upright_readings):
+                return
+            if len(largest) <= size:
+                break
+        upright = read_turn_over(upright_readings, crops, confidence_of)
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
-        as_given = (self.darkness, self.inside, self.transform, self.candidates)
+        as_given = (self.darkness, self.fine, self.inside, self.transform, self.candidates)
         self._turn(1)
         sideways = read_turns(self._sample(), confidence_of)
         # Each axis by its better way up; the axes' crops differ, so compare their means. Turned
@@ -205,20 +262,26 @@ class _Page:
         better = sideways.count >= SIDEWAYS_MIN_SHARE * upright.count and (
             max(sideways.mean[[0, 2]]) > max(upright.mean[[0, 2]]))
         if not better:
-            self.darkness, self.inside, self.transform, self.candidates = as_given
+            self.darkness, self.fine, self.inside, self.transform, self.candidates = as_given
             self.turns = 0
             sideways = upright
         if is_upside_down(sideways):
             self._turn(2)
 
+    def _largest(self) -> list[int]:
+        """The candidates' indices, largest box first."""
+        return sorted(range(len(self.candidates)),
+                      key=lambda index: -self.candidates[index].bbox[2] * self.candidates[index].bbox[3])
+
     def _sample(self) -> list[np.ndarray]:
         """The crops that vote on the orientation: the largest."""
-        largest = sorted(self.candidates, key=lambda c: -c.bbox[2] * c.bbox[3])
-        return [c.ink for c in largest[:ORIENTATION_SAMPLE]]
+        return [self.candidates[index].ink for index in self._largest()[:ORIENTATION_SAMPLE]]
 
     def _turn(self, turns: int) -> None:
-        turning = quarter_turn_matrix(turns, self.darkness.shape)
+        turning = quarter_turn_matrix(turns, (self.darkness if self.fine is None else self.fine).shape)
         self.darkness = np.ascontiguousarray(np.rot90(self.darkness, turns))
+        if self.fine is not None:
+            self.fine = np.rot90(self.fine, turns)  # only cut from: a view will do
         if self.inside is not None:
             self.inside = np.ascontiguousarray(np.rot90(self.inside, turns))
         self.turns = (self.turns + turns) % 4
@@ -226,7 +289,7 @@ class _Page:
 
     def _moved(self, matrix: np.ndarray) -> None:
         self.transform = compose(matrix, self.transform)
-        self.candidates = find_digits_in(self.darkness, self.options, self.inside)
+        self.candidates = find_digits_in(self.darkness, self.options, self.inside, self.fine)
 
     def map_back(self, lines, shape: tuple[int, int]) -> None:
         """Express every digit's box in the pixels of the image as it was given."""

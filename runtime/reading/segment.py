@@ -80,13 +80,15 @@ def find_digits(image: np.ndarray, options: SegmentOptions | None = None) -> lis
 
 
 def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
-                   inside: np.ndarray | None = None) -> list[DigitCandidate]:
+                   inside: np.ndarray | None = None, fine: np.ndarray | None = None) -> list[DigitCandidate]:
     """Segment an ink map (see `ink_map`) into digit candidates.
 
     Works on the ink map rather than the photo so the reader can turn and level a page once,
     with empty paper (zero ink) filling the corners, and segment it again cheaply. `inside`
     (uint8, 1 where the original image was) tells where the picture's edges are on a levelled
-    page; without it the edges are the array's.
+    page; without it the edges are the array's. `fine`, where given, is the ink map that
+    `darkness` was shrunk from, an exact multiple of its size (`runtime.reading.scale`): the
+    candidates' boxes and crops are then in its pixels.
     """
     options = options or SegmentOptions()
     darkness, grain = suppress_grain(darkness)
@@ -119,9 +121,24 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     components = [c for c in components if max(c.width, c.height) >= min_size
                   and _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
-    candidates = [c for c in (_candidate(c, labels, darkness, min_contrast) for c in components) if c]
-    keep = drop_texture([c.bbox for c in candidates], min_size)
-    return [candidate for candidate, kept in zip(candidates, keep) if kept]
+    found = [(c, candidate) for c in components if (candidate := _candidate(c, labels, darkness, min_contrast))]
+    keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
+    if fine is None:
+        return [candidate for (_, candidate), kept in zip(found, keep) if kept]
+    return [_fine_candidate(c, labels, fine, fine.shape[0] // darkness.shape[0])
+            for (c, _), kept in zip(found, keep) if kept]
+
+
+def digit_height_px(darkness: np.ndarray, options: SegmentOptions | None = None) -> float | None:
+    """The typical height of the digits on an ink map, measured as `find_digits_in` first does
+    (before any rule is erased): a cheap look to choose the scale a page is read at. None when
+    there is nothing to measure."""
+    options = options or SegmentOptions()
+    darkness, grain = suppress_grain(darkness)
+    if grain.unreadable:
+        return None
+    _, _, _, stats = ink_components(darkness, grain.min_contrast(options.min_ink_contrast))
+    return _typical_digit_height(_components_from_stats(stats), darkness.shape, options)
 
 
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
@@ -320,16 +337,37 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     own = cv2.dilate(core, _SQUARE_3)
     ink = darkness[window] * own
     # Scale so the strokes' cores are full white, as in MNIST: the 90th percentile of the ink.
-    values = ink[own.view(bool)]
-    stroke_level = 1.0
-    if values.size:
-        rank = int(0.9 * (values.size - 1))
-        values.partition(rank)  # in place: `values` is a fresh copy already
-        stroke_level = float(values[rank])
+    stroke_level = _stroke_level(ink[own.view(bool)])
     if not (looks_written(core, stroke_level, min_contrast)
             and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
         return None
-    np.multiply(ink, 255.0 / max(stroke_level, 1e-3), out=ink)
-    ink_u8 = np.clip(ink, 0, 255, out=ink).astype(np.uint8)
     bbox = (component.left, component.top, component.width, component.height)
-    return DigitCandidate(bbox=bbox, ink=ink_u8)
+    return DigitCandidate(bbox=bbox, ink=_scaled_to_strokes(ink, stroke_level))
+
+
+def _stroke_level(values: np.ndarray) -> float:
+    """The 90th percentile of a region's ink (`values`: a fresh copy, partitioned in place)."""
+    if not values.size:
+        return 1.0
+    rank = int(0.9 * (values.size - 1))
+    values.partition(rank)
+    return float(values[rank])
+
+
+def _scaled_to_strokes(ink: np.ndarray, stroke_level: float) -> np.ndarray:
+    """`ink` (float32, changed in place) scaled so the strokes' cores are full white, as uint8."""
+    np.multiply(ink, 255.0 / max(stroke_level, 1e-3), out=ink)
+    return np.clip(ink, 0, 255, out=ink).astype(np.uint8)
+
+
+def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray, factor: int) -> DigitCandidate:
+    """A region found on a shrunk ink map, cut from the `factor` times larger `fine` one: its
+    mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels."""
+    window = (slice(component.top, component.bottom), slice(component.left, component.right))
+    own = cv2.dilate(np.isin(labels[window], component.labels).view(np.uint8), _SQUARE_3)
+    height, width = own.shape[0] * factor, own.shape[1] * factor
+    own = cv2.resize(own, (width, height), interpolation=cv2.INTER_NEAREST)
+    top, left = component.top * factor, component.left * factor
+    ink = fine[top : top + height, left : left + width] * own
+    return DigitCandidate(bbox=(left, top, width, height),
+                          ink=_scaled_to_strokes(ink, _stroke_level(ink[own.view(bool)])))

@@ -45,6 +45,7 @@ class BatchOptions:
     workers: int = 1  # processes reading pages; 1 reads in this process
     min_confidence: float = 0.0  # digits below it are written "?"
     detect_orientation: bool = True  # let the reader try the four quarter-turns
+    scale_to_digits: bool = False  # segment pages of big digits on a smaller copy (faster)
     polarity: str = "auto"  # auto, dark-on-light or light-on-dark (runtime.reading.polarity)
     annotate_dir: str | None = None  # write each page with its results drawn on it here
     pdf_dpi: float = PDF_DPI  # resolution PDF pages are rendered at
@@ -98,6 +99,7 @@ def build_reader(options: BatchOptions):
     classifier = Classifier.load(options.model_path, threads=options.threads)
     return PageReader(classifier, ReaderOptions(min_confidence=options.min_confidence,
                                                 detect_orientation=options.detect_orientation,
+                                                scale_to_digits=options.scale_to_digits,
                                                 polarity=options.polarity))
 
 

@@ -1,0 +1,101 @@
+"""Read a big page at the scale its writing needs: a working copy with digits 32-64 px tall.
+
+A page scanned at 200 dpi holds digits anywhere from 25 to 150 px tall, but the model sees each
+digit as a 20 px box, and segmentation needs only a digit's strokes to stay a few pixels wide.
+Segmenting every pixel of a 4-megapixel page with 100 px digits is sixteen times the work that a
+quarter-size copy needs, for the same regions. So a large picture's ink map is first looked at a
+quarter of its size (before any rule is erased: what `digit_height_px` measures), and then
+segmented on a copy shrunk by the largest power of two that keeps its typical digit at least
+`WORKING_DIGIT_PX` tall.
+
+Pages with small writing (under twice `WORKING_DIGIT_PX`) and pictures smaller than
+`MIN_SIDE_TO_SCALE_PX` (camera frames) are read at their own size, exactly as before.
+
+Regions are found on the working copy; each digit's box and crop are then taken from the
+picture's own ink map, so the classifier sees the digit as sharp as the picture has it.
+
+Usage:
+    working = working_ink(gray, polarity, segment_options)
+    candidates = find_digits_in(working.darkness, fine=working.fine)  # boxes in picture pixels
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.reading.ink import ink_map
+from runtime.reading.segment import SegmentOptions, digit_height_px
+
+WORKING_DIGIT_PX = 32
+"""Least typical digit height on the working copy. The model sees a 20 px box, but the reading
+of a page needs more than its crops: at 24 px a page of 13 big digits stored sideways was turned
+the wrong way up (the half-turn vote of few digits is fragile), and the not-a-digit reading of
+words swung page by page. At 32 px the measured sets read within 0.1 pp of full size (README,
+Speed)."""
+
+MIN_SIDE_TO_SCALE_PX = 1000
+"""Pictures whose shorter side is below this (camera frames, small pages) are read as they are:
+their digits are small already, and a look at a quarter of them would cost more than it saves."""
+
+LOOK_STEP = 4
+"""The page is looked at this many times smaller to measure its digits: 64 px digits (the least
+that are read smaller) are 16 px tall there, and the look costs a sixteenth of a reading."""
+
+MAX_FACTOR = 8
+"""Digits taller than this many working heights (over 250 px) are still read at 1/8."""
+
+
+@dataclass
+class WorkingInk:
+    """The ink map to segment and, where it is a shrunk copy, the map it was shrunk from."""
+
+    darkness: np.ndarray  # float32, as `ink_map` gives it: what segmentation labels
+    factor: int  # 1: the picture's own size; 2, 4 or 8: shrunk that many times per side
+    # The picture's own ink map (trimmed to `factor` times the size of `darkness`) when shrunk:
+    # the crops are cut from it, so the classifier sees each digit as sharp as the picture has it.
+    fine: np.ndarray | None = None
+
+
+def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None = None) -> WorkingInk:
+    """The ink map of `gray` (uint8) at the scale its digits need (see the module's docstring)."""
+    ink = ink_map(gray, polarity)
+    if min(gray.shape) < MIN_SIDE_TO_SCALE_PX:
+        return WorkingInk(ink, 1)
+    look = halve(halve(ink))
+    height = digit_height_px(look, options)
+    factor = 1 if height is None else scale_factor(LOOK_STEP * height)
+    if factor == 1:
+        return WorkingInk(ink, 1)
+    fine, darkness = shrink_by(ink, factor)
+    return WorkingInk(darkness, factor, fine)
+
+
+def shrink_by(ink: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
+    """`ink` trimmed to a multiple of `factor` (a power of two) on both sides, and that trimmed
+    map shrunk `factor` times (means of `factor` x `factor` blocks)."""
+    height, width = ink.shape
+    fine = ink[: height - height % factor, : width - width % factor]
+    darkness = fine
+    while darkness.shape[0] * factor > fine.shape[0]:
+        darkness = halve(darkness)
+    return fine, darkness
+
+
+def scale_factor(digit_height: float) -> int:
+    """The largest power of two (up to `MAX_FACTOR`) that keeps `digit_height` (picture pixels)
+    at least `WORKING_DIGIT_PX` tall."""
+    factor = 1
+    while factor < MAX_FACTOR and digit_height / (2 * factor) >= WORKING_DIGIT_PX:
+        factor *= 2
+    return factor
+
+
+def halve(image: np.ndarray) -> np.ndarray:
+    """`image` at half size, each pixel the mean of 2x2 (an odd last row or column is left out:
+    OpenCV's exact halving is five times faster than its general area shrink)."""
+    height, width = image.shape
+    even = image[: height - height % 2, : width - width % 2]
+    return cv2.resize(even, (width // 2, height // 2), interpolation=cv2.INTER_AREA)

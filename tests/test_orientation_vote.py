@@ -1,0 +1,53 @@
+"""What the orientation vote costs: an upright page is classified once, plus a few crops sideways."""
+
+import numpy as np
+import pytest
+from synthetic_pages import ink_page
+
+from runtime.reading.reader import FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE, PageReader
+
+
+class _CountingClassifier:
+    """The real classifier, counting the crops it is asked to read."""
+
+    def __init__(self, classifier):
+        self.classifier = classifier
+        self.crops = 0
+
+    def predict(self, batch):
+        self.crops += len(batch)
+        return self.classifier.predict(batch)
+
+
+@pytest.fixture(scope="module")
+def page(mnist_test_digits):
+    """Three lines of eight MNIST test digits: more than the first vote reads."""
+    images, labels = mnist_test_digits
+    lines = [list(images[row * 8 : row * 8 + 8]) for row in range(3)]
+    picture, _ = ink_page(lines, digit_height=40)
+    return picture, ["".join(map(str, labels[row * 8 : row * 8 + 8])) for row in range(3)]
+
+
+def test_an_upright_page_costs_its_own_reading_and_two_sideways_readings_of_the_first_vote(
+        default_classifier, page):
+    picture, text = page
+    counting = _CountingClassifier(default_classifier)
+    reader = PageReader(counting)
+    result = reader.read(picture)
+    assert [line.text for line in result.lines] == text and result.rotation_deg == 0
+    counting.crops = 0
+    no_vote = PageReader(counting, type(reader.options)(detect_orientation=False))
+    no_vote.read(picture)
+    own_reading = counting.crops
+    counting.crops = 0
+    reader.read(picture)
+    assert FIRST_VOTE_SAMPLE < 24 <= ORIENTATION_SAMPLE
+    assert counting.crops == own_reading + 2 * FIRST_VOTE_SAMPLE
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_turned_page_with_more_digits_than_the_first_vote_is_still_turned(default_classifier, page, turns):
+    picture, text = page
+    result = PageReader(default_classifier).read(np.rot90(picture, turns))
+    assert [line.text for line in result.lines] == text
+    assert result.rotation_deg == 90 * turns
