@@ -24,10 +24,10 @@ from train.augment import AugmentConfig, augment_batch
 from train.config import TrainConfig
 from train.data import load_mnist
 from train.negatives import NOT_DIGIT_CLASS, draw_negatives
-from train.styles import draw_styles
+from train.styles import TEMPLATES, draw_styles
 from train.usps import USPS_TRAIN, usps_as_mnist
 
-STYLE_CHECK_COUNT = 2800
+STYLE_CHECK_COUNT = 100 * len(TEMPLATES)
 """Synthetic style digits (100 per template) drawn, with a seed training never uses, to check
 style coverage after training."""
 _STYLE_CHECK_SEED = 10**6
