@@ -91,6 +91,9 @@ class TrainConfig:
     the architecture's recipe."""
     chalk_probability: float | None = None
     """Share of augmented digits drawn as chalk; None = the architecture's recipe."""
+    not_digit_weight: float = 1.0
+    """Loss weight of each not-a-digit crop in training, against 1 for a digit; below 1 the model
+    calls fewer unusual digits "not a digit" (and lets more non-digits through)."""
     init_from: str | None = None
     """A trained .keras model whose weights start this run (`train.warm_start`); None = random."""
     warmup_epochs: int = 2

@@ -293,7 +293,11 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
             if self.prepared_epoch is None:
                 self._prepare(self.epoch)
             rows = self.order[index * config.batch_size : (index + 1) * config.batch_size]
-            return to_model_input(self.images[rows]), self.labels[rows].astype(np.int32)
+            labels = self.labels[rows].astype(np.int32)
+            if config.not_digit_weight == 1.0:
+                return to_model_input(self.images[rows]), labels
+            weights = np.where(labels == NOT_DIGIT_CLASS, config.not_digit_weight, 1.0).astype(np.float32)
+            return to_model_input(self.images[rows]), labels, weights
 
         def _prepare(self, epoch: int) -> None:
             """Augment the whole epoch at once (threads share the work) and reshuffle."""
