@@ -25,6 +25,7 @@ def test_help_explains_the_options_and_exits_zero():
         "--no-augment",
         "--no-usps",
         "--style-fraction",
+        "--not-digit-weight",
         "--quiet",
     ):
         assert option in result.stdout
@@ -61,6 +62,7 @@ def test_parsing_does_not_import_tensorflow():
         (["--data", "/no/such/mnist"], "/no/such/mnist"),
         (["--bogus"], "--bogus"),
         (["--style-fraction", "2"], "--style-fraction"),
+        (["--not-digit-weight", "0"], "--not-digit-weight"),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_code_2(arguments, expected):

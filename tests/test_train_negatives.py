@@ -89,3 +89,26 @@ def test_chalk_augmentation_breaks_strokes_and_stays_seeded(digits) -> None:
 
     assert peak(drawn) < 0.8 * peak(pen)
     assert pieces(drawn) > 1.3 * pieces(pen)
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.25])
+def test_not_digit_weight_scales_only_the_negatives_loss(digits, weight) -> None:
+    import keras
+
+    from train.config import TrainConfig
+    from train.trainer import SplitData, _training_batches
+
+    images, labels = digits
+    data = SplitData(images[:200], labels[:200], images[200:], labels[200:], images[:1], labels[:1],
+                     train_mnist_count=200)
+    config = TrainConfig(negative_fraction=0.5, not_digit_weight=weight, augment=False).resolved()
+    batches = _training_batches(keras, data, config)
+    batches.on_epoch_begin()
+    seen = [batches[index] for index in range(len(batches))]
+    batch_labels = np.concatenate([batch[1] for batch in seen])
+    assert (batch_labels == NOT_DIGIT_CLASS).sum() == 100
+    if weight == 1.0:
+        assert all(len(batch) == 2 for batch in seen)  # no weights: the shipped recipe's batches
+        return
+    weights = np.concatenate([batch[2] for batch in seen])
+    np.testing.assert_array_equal(weights, np.where(batch_labels == NOT_DIGIT_CLASS, weight, 1.0))

@@ -115,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         "architecture; 0 = none)",
     )
     parser.add_argument(
+        "--not-digit-weight",
+        type=positive_float,
+        default=TrainConfig.not_digit_weight,
+        help="loss weight of a not-a-digit crop against 1 for a digit; below 1 fewer odd digits are "
+        f"called 'not a digit' (default: {TrainConfig.not_digit_weight:g})",
+    )
+    parser.add_argument(
         "--init-from",
         type=existing_file,
         help="start from this trained .keras model's weights (fine-tune) instead of random ones; "
@@ -157,6 +164,7 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
         style_fraction=args.style_fraction,
         negative_fraction=args.negative_fraction,
         chalk_probability=args.chalk_probability,
+        not_digit_weight=args.not_digit_weight,
         init_from=args.init_from,
         warmup_epochs=args.warmup_epochs,
         seed=args.seed,

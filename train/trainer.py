@@ -24,10 +24,10 @@ from train.augment import AugmentConfig, augment_batch
 from train.config import TrainConfig
 from train.data import load_mnist
 from train.negatives import NOT_DIGIT_CLASS, draw_negatives
-from train.styles import draw_styles
+from train.styles import TEMPLATES, draw_styles
 from train.usps import USPS_TRAIN, usps_as_mnist
 
-STYLE_CHECK_COUNT = 2800
+STYLE_CHECK_COUNT = 100 * len(TEMPLATES)
 """Synthetic style digits (100 per template) drawn, with a seed training never uses, to check
 style coverage after training."""
 _STYLE_CHECK_SEED = 10**6
@@ -293,7 +293,11 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
             if self.prepared_epoch is None:
                 self._prepare(self.epoch)
             rows = self.order[index * config.batch_size : (index + 1) * config.batch_size]
-            return to_model_input(self.images[rows]), self.labels[rows].astype(np.int32)
+            labels = self.labels[rows].astype(np.int32)
+            if config.not_digit_weight == 1.0:
+                return to_model_input(self.images[rows]), labels
+            weights = np.where(labels == NOT_DIGIT_CLASS, config.not_digit_weight, 1.0).astype(np.float32)
+            return to_model_input(self.images[rows]), labels, weights
 
         def _prepare(self, epoch: int) -> None:
             """Augment the whole epoch at once (threads share the work) and reshuffle."""
