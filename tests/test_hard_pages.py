@@ -126,6 +126,20 @@ def test_numbers_written_beside_words_are_read_and_the_words_are_not(default_cla
         assert counts.false_positives <= 12, f"page {seed}: {counts} of {len(truth)} digits"
 
 
+def test_a_page_of_words_with_numbers_is_not_turned(default_classifier, bank):
+    # Letters read as "not a digit" upright but more like digits sideways; before only the
+    # crops read as digits voted, most such pages were turned (one read 0 of its 12 numbers).
+    reader = PageReader(default_classifier)
+    for seed in range(3):
+        page = make_hard_page("words-numbers", np.random.default_rng([seed, 15]), (900, 1200), bank)
+        result = reader.read(page.image)
+        truth = [digit for line in page.truth["lines"] for digit in line["digits"]]
+        pairs = match_boxes([d["bbox"] for d in truth], [d.bbox for d in result.digits])
+        counts = count_box_matches([d["digit"] for d in truth], [d.digit for d in result.digits], pairs)
+        assert result.rotation_deg == 0, f"page {seed} turned by {result.rotation_deg}"
+        assert counts.recall >= 0.85, f"page {seed}: {counts} of {len(truth)} digits"
+
+
 def test_words_with_numbers_are_written_only_when_named(bank):
     from benchmarks.hard_pages import DEFAULT_KINDS, parse_kinds
 
