@@ -48,6 +48,14 @@ AREA_RATIO = 0.85
 least 1.36 on the generated chalkboards of seed 21. Thin departures alone keep a sheet's rounded
 corners on a desk from counting (those reach 1.4 here on degraded paper)."""
 
+BOARD_RATIO = 2.0
+"""A light-on-dark page whose thin light departures outweigh its dark ones this many times over
+(judged by its strokes, not its frame) is clearly a board, a screen or a negative: its ground is
+then followed between the strokes and faint strokes are strengthened (`runtime.reading.board`).
+Measured: generated boards of seeds 41-44, screens and negatives at least 1.9 (one board) and
+mostly over 3; blank paper on a desk, in a hard shadow or on dotted paper, read light-on-dark by
+a narrow margin or by its frame (no strokes to judge by), 1.6-1.9."""
+
 CLEAR_RATIO = 3.0
 """A patch, or a small picture's frame, must show the light side this many times over: they
 rest on fewer pixels than a page does."""
@@ -128,6 +136,15 @@ def page_polarity(gray: np.ndarray, evidence: Evidence | None = None) -> str:
     # is: such a page looks light-on-dark by thin departures alone, but not by all of them.
     agrees = evidence.light_area > AREA_RATIO * evidence.dark_area
     return LIGHT_ON_DARK if light > PAGE_RATIO * dark and agrees else DARK_ON_LIGHT
+
+
+def is_clearly_a_board(evidence: Evidence) -> bool:
+    """Whether a picture that `page_polarity` reads light-on-dark is so beyond doubt (see
+    BOARD_RATIO): judged by its strokes, which are there to judge by, and by a clear margin."""
+    if min(evidence.small.shape) < SMALL_IMAGE_PX:
+        return False
+    light, dark = float(evidence.light.sum()), float(evidence.dark.sum())
+    return light + dark >= MIN_EVIDENCE_PER_PX * evidence.small.size and light > BOARD_RATIO * dark
 
 
 def border_polarity(gray: np.ndarray) -> str:
