@@ -12,12 +12,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from runtime.reading.board import board_between_strokes, even_contrast
 from runtime.reading.polarity import (
     AUTO,
     DARK_ON_LIGHT,
     LIGHT_ON_DARK,
     Evidence,
     check_polarity,
+    is_clearly_a_board,
     measure,
     page_polarity,
     reversed_patches,
@@ -39,9 +41,12 @@ def ink_map(gray: np.ndarray, polarity: str = AUTO) -> np.ndarray:
     shrunk = shrink(page)
     evidence = measure(gray, shrunk)
     polarity = page_polarity(gray, evidence)
-    if polarity == LIGHT_ON_DARK:  # judge patches as if the page were dark on light
+    if polarity == DARK_ON_LIGHT:
+        ink = _darkness(page, shrunk)
+    else:
+        ink = lightness_map(gray, follow_board=is_clearly_a_board(evidence))
+        # Judge patches as if the page were dark on light.
         evidence = Evidence(255 - evidence.small, 255 - evidence.background, evidence.dark, evidence.light)
-    ink = _darkness(page, shrunk) if polarity == DARK_ON_LIGHT else lightness_map(gray)
     patches = reversed_patches(evidence)
     if patches is None:
         return ink
@@ -98,7 +103,7 @@ MAX_SHADOW_GAIN = 1.0 / 0.35
 deeper shadows hold more noise than chalk."""
 
 
-def lightness_map(gray: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+def lightness_map(gray: np.ndarray, where: np.ndarray | None = None, follow_board: bool = True) -> np.ndarray:
     """Lightness above the local ground (a board, a dark screen), float32 in [0, 1] (ink ~1).
 
     Measured like `darkness_map` on the reversed picture, relative to the room above the board's
@@ -113,10 +118,23 @@ def lightness_map(gray: np.ndarray, where: np.ndarray | None = None) -> np.ndarr
         typical = float(np.median(255.0 - small_reversed_paper))
     else:
         typical = float(np.median(board[where])) if where.any() else 0.0
+    if where is not None or not follow_board:  # a patch on paper, or a page that may be paper after all
+        return _bridge_gaps(_clear_beyond_edge(_lightness_above(gray, board, typical)))
+    # The ground at the page's scale shows how the light falls; between the strokes the board
+    # is followed closer (haze of rubbed-out chalk), at a scale taken from the strokes it leaves.
+    width = stroke_width_px(_lightness_above(gray, board, typical))
+    board = np.maximum(board, board_between_strokes(gray, width))
+    lightness = _clear_beyond_edge(_lightness_above(gray, board, typical))
+    return _bridge_gaps(even_contrast(lightness))
+
+
+def _lightness_above(gray: np.ndarray, board: np.ndarray, typical: float) -> np.ndarray:
+    """How far `gray` rises above `board`, relative to the room above the board's `typical`
+    grey and made up in shadows (see `lightness_map`), clipped to [0, 1]."""
     lightness = (gray - board) / max(255.0 - typical, 1.0)
     if typical >= MIN_BOARD_GREY:
         lightness *= np.clip(typical / np.maximum(board, 1.0), 1.0, MAX_SHADOW_GAIN)
-    return _bridge_gaps(_clear_beyond_edge(np.clip(lightness, 0.0, 1.0)))
+    return np.clip(lightness, 0.0, 1.0)
 
 
 BEYOND_EDGE_LIGHTNESS = 0.1

@@ -48,6 +48,14 @@ AREA_RATIO = 0.85
 least 1.36 on the generated chalkboards of seed 21. Thin departures alone keep a sheet's rounded
 corners on a desk from counting (those reach 1.4 here on degraded paper)."""
 
+BOARD_RATIO = 2.0
+"""A light-on-dark page whose thin light departures outweigh its dark ones this many times over
+(judged by its strokes, not its frame) is clearly a board, a screen or a negative: its ground is
+then followed between the strokes and faint strokes are strengthened (`runtime.reading.board`).
+Measured: generated boards of seeds 41-44, screens and negatives at least 1.9 (one board) and
+mostly over 3; blank paper on a desk, in a hard shadow or on dotted paper, read light-on-dark by
+a narrow margin or by its frame (no strokes to judge by), 1.6-1.9."""
+
 CLEAR_RATIO = 3.0
 """A patch, or a small picture's frame, must show the light side this many times over: they
 rest on fewer pixels than a page does."""
@@ -55,6 +63,12 @@ rest on fewer pixels than a page does."""
 MIN_EVIDENCE_PER_PX = 0.2
 """Least stroke evidence (grey levels summed over thin departures, per pixel of the working
 copy) to judge by local contrast; below it the picture has no strokes to speak of."""
+
+MIN_FAINT_EVIDENCE_PER_PX = 0.02
+"""Below MIN_EVIDENCE_PER_PX, a picture with at least this much is still judged by its strokes
+when they are clearly light (a board of small, blurred chalk digits framed by a lighter wall: 0.03
+to 0.12 on generated boards); paper measured there shows dark or mixed strokes, and blank paper
+and noise none."""
 
 MIN_STROKE_CONTRAST = 12.0
 """Least departure from the local background (grey levels) that can be a stroke, above noise."""
@@ -123,11 +137,33 @@ def page_polarity(gray: np.ndarray, evidence: Evidence | None = None) -> str:
     evidence = evidence or measure(gray)
     light, dark = float(evidence.light.sum()), float(evidence.dark.sum())
     if light + dark < MIN_EVIDENCE_PER_PX * small.size:
-        return border_polarity(small)
+        # Small chalk writing, blurred, on a board framed by a lighter wall: few strokes, but
+        # clearly light ones, outweigh the frame.
+        return LIGHT_ON_DARK if _faint_but_clearly_light(evidence) else border_polarity(small)
     # Bold strokes wider than STROKE_OPENING_PX are not thin, while the paper inside their loops
     # is: such a page looks light-on-dark by thin departures alone, but not by all of them.
     agrees = evidence.light_area > AREA_RATIO * evidence.dark_area
     return LIGHT_ON_DARK if light > PAGE_RATIO * dark and agrees else DARK_ON_LIGHT
+
+
+def is_clearly_a_board(evidence: Evidence) -> bool:
+    """Whether a picture that `page_polarity` reads light-on-dark is so beyond doubt (see
+    BOARD_RATIO): judged by its strokes, which are there to judge by, and by a clear margin."""
+    if min(evidence.small.shape) < SMALL_IMAGE_PX:
+        return False
+    light, dark = float(evidence.light.sum()), float(evidence.dark.sum())
+    if light + dark < MIN_EVIDENCE_PER_PX * evidence.small.size:
+        return _faint_but_clearly_light(evidence)
+    return light > BOARD_RATIO * dark
+
+
+def _faint_but_clearly_light(evidence: Evidence) -> bool:
+    """Whether a picture with less stroke evidence than MIN_EVIDENCE_PER_PX still shows some
+    (MIN_FAINT_EVIDENCE_PER_PX), and its light strokes outweigh the dark ones beyond doubt
+    (CLEAR_RATIO), its wider departures agreeing (AREA_RATIO)."""
+    light, dark = float(evidence.light.sum()), float(evidence.dark.sum())
+    return (light + dark >= MIN_FAINT_EVIDENCE_PER_PX * evidence.small.size and light > CLEAR_RATIO * dark
+            and evidence.light_area > AREA_RATIO * evidence.dark_area)
 
 
 def border_polarity(gray: np.ndarray) -> str:
