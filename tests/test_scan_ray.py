@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -184,6 +185,8 @@ def test_a_page_that_kills_its_actor_is_one_error_and_the_rest_is_read_uris_too(
     uri_files, _ = ray_engine.expand_inputs([(tmp_path / "scans").as_uri()])
     tasks, errors = ray_engine.plan_tasks(local_files + uri_files, set())
     assert errors == [] and len(tasks) == 2 * 6
+    temporary = Path(tempfile.gettempdir())
+    folders_before = set(temporary.iterdir())
     results: list[TaskResult] = []
     # One retry, not three: each costs an actor restart, and the crash is the same every time.
     ray_engine.run_with_options(tasks, BatchOptions(reader_factory=crashing_reader_factory),
@@ -194,6 +197,9 @@ def test_a_page_that_kills_its_actor_is_one_error_and_the_rest_is_read_uris_too(
     assert failed == [(tmp_path / "scans" / "p2.png").as_uri(), os.path.join("scans", "p2.png")]
     assert all(not record.failed for result in results for record in result.records
                if "p2.png" not in record.path)
+    # The actors that died on p2 (a URI, copied to a temporary folder first) left no copy behind.
+    left = [folder for folder in set(temporary.iterdir()) - folders_before if (folder / "p2.png").exists()]
+    assert left == []
     # The same pages as local files and as file:// URIs read the same, page by page.
     expected = {}
     readable = [task for task in plan_tasks(local_files, set())[0] if "p2" not in task.path]

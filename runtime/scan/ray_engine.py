@@ -30,6 +30,8 @@ import contextlib
 import logging
 import os
 import pickle
+import re
+import shutil
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -52,6 +54,11 @@ WINDOW_TASKS = 5000
 """Tasks per Ray Data run. The dataset is built in this process, one block per task (20,000
 blocks took 29 s and 280 MB here); windows bound that, and cost one actor-pool start each."""
 _BACKEND_LOG_LEVEL = "RAY_BACKEND_LOG_LEVEL"
+# An actor copies a URI's file into its own folder, named for its process: a page that kills the
+# actor leaves that folder behind, so the next actor on the machine and the end of the run clear
+# the folders of processes that are gone.
+_DOWNLOAD_PREFIX = "edgedigits-ray-"
+_DOWNLOAD_FOLDER = re.compile(re.escape(_DOWNLOAD_PREFIX) + r"(\d+)-")
 _PDF_HEAD_BYTES = 1024  # a PDF's "%PDF-" header lies within its first kB (as in runtime.scan.pages)
 
 
@@ -122,6 +129,7 @@ def run_with_options(tasks: list[Task], options: BatchOptions,
         restore_echo()
         if owns_session:
             ray.shutdown()
+        clear_orphaned_downloads()
 
 
 def cluster_cpus(ray) -> int:
@@ -247,6 +255,7 @@ class _ReaderActor:
         # (true on this machine, and on a cluster sharing the same mount points).
         with contextlib.suppress(OSError):
             os.chdir(driver_cwd)
+        clear_orphaned_downloads()  # a crashed actor's copy, if this one replaces it
         self.start_error = None
         self.options = options
         try:
@@ -266,7 +275,7 @@ class _ReaderActor:
             return task.failed(self.start_error)
         if not is_uri(task.path):
             return read_task(self.reader, task, self.options)
-        with tempfile.TemporaryDirectory(prefix="edgedigits-") as folder:
+        with tempfile.TemporaryDirectory(prefix=f"{_DOWNLOAD_PREFIX}{os.getpid()}-") as folder:
             try:
                 local = _download(task.path, folder)
             except (OSError, ValueError) as error:
@@ -387,6 +396,25 @@ def _uri_pdf_page_count(uri: str) -> int | None:
             return len(document)
         finally:
             document.close()
+
+
+def clear_orphaned_downloads() -> None:
+    """Remove the download folders (in this machine's temporary folder) of actors that died."""
+    with contextlib.suppress(OSError):
+        for folder in Path(tempfile.gettempdir()).iterdir():
+            owner = _DOWNLOAD_FOLDER.match(folder.name)
+            if owner and not _process_exists(int(owner.group(1))):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _download(uri: str, folder: str) -> str:
