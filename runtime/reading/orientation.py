@@ -83,7 +83,7 @@ def is_clearly_upright(readings: TurnReadings) -> bool:
     """Upright beyond doubt: confident upright, and most digits read worse either way sideways."""
     sideways_best = np.maximum(readings.log_confidence[1], readings.log_confidence[3])
     return (readings.mean[0] >= np.log(CLEARLY_UPRIGHT_CONFIDENCE)
-            and _votes(readings.log_confidence[0], sideways_best) >= MIN_VOTES_TO_TURN)
+            and count_votes(readings.log_confidence[0], sideways_best) >= MIN_VOTES_TO_TURN)
 
 
 def is_upside_down(readings: TurnReadings) -> bool:
@@ -93,10 +93,10 @@ def is_upside_down(readings: TurnReadings) -> bool:
     and 9 swap, and the asymmetric ones (2, 3, 4, 5, 7) decide. A page is turned over only
     when at least `MIN_VOTES_TO_TURN` more digits prefer it.
     """
-    return _votes(readings.log_confidence[2], readings.log_confidence[0]) >= MIN_VOTES_TO_TURN
+    return count_votes(readings.log_confidence[2], readings.log_confidence[0]) >= MIN_VOTES_TO_TURN
 
 
-def _votes(preferred: np.ndarray, other: np.ndarray) -> int:
+def count_votes(preferred: np.ndarray, other: np.ndarray) -> int:
     """Digits reading clearly better in `preferred` minus those reading clearly better in `other`."""
     difference = preferred - other
     return int(np.sum(difference > VOTE_MARGIN) - np.sum(difference < -VOTE_MARGIN))

@@ -25,8 +25,8 @@ from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
 from runtime.reading.orientation import (
     MIN_TILT_DEG,
-    _votes,
     compose,
+    count_votes,
     estimate_tilt_deg,
     is_clearly_upright,
     is_upside_down,
@@ -301,7 +301,7 @@ class _Page:
         votes = readings.log_confidence[:, digits]
         sideways_best = np.maximum(votes[1], votes[3])
         return (votes[0].mean() >= np.log(DIGITS_UPRIGHT_CONFIDENCE)
-                and _votes(votes[0], sideways_best) >= DIGITS_UPRIGHT_SHARE * digits.sum())
+                and count_votes(votes[0], sideways_best) >= DIGITS_UPRIGHT_SHARE * digits.sum())
 
     def _largest(self) -> list[int]:
         """The candidates' indices, largest box first."""
