@@ -56,6 +56,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.glyph import MAX_SIDE_PX
+from runtime.reading.ink import area_shrink
 from runtime.reading.polarity import (
     AUTO,
     LIGHT_ON_DARK,
@@ -126,8 +127,7 @@ def tone_signature(thumbnail: np.ndarray) -> np.ndarray:
     histogram = cv2.calcHist([thumbnail], [0], None, [256], [0, 256]).ravel()
     cumulative = np.cumsum(histogram) / max(float(histogram.sum()), 1.0)
     low, median, high = (int(np.searchsorted(cumulative, share)) for share in (0.01, 0.5, 0.99))
-    blocks = cv2.resize(thumbnail, (max(1, thumbnail.shape[1] // 5), max(1, thumbnail.shape[0] // 5)),
-                        interpolation=cv2.INTER_AREA)
+    blocks = area_shrink(thumbnail, 5)
     dark_share = float(np.mean(blocks < PATCH_DARKNESS * high))
     return np.array([median / 255.0, (median - low) / max(high - low, _MIN_RANGE), dark_share])
 
@@ -160,14 +160,8 @@ class _LastRead:
 
     def half_size(self) -> np.ndarray:
         if self.half is None:
-            self.half = shrink(self.gray, 2)
+            self.half = area_shrink(self.gray, 2)
         return self.half
-
-
-def shrink(gray: np.ndarray, step: int) -> np.ndarray:
-    """`gray` shrunk `step` times per side by area means (what frames are compared on)."""
-    return cv2.resize(gray, (max(1, gray.shape[1] // step), max(1, gray.shape[0] // step)),
-                      interpolation=cv2.INTER_AREA)
 
 
 def moved_frame(gray: np.ndarray, dx: float, dy: float) -> np.ndarray:
@@ -235,7 +229,7 @@ class StreamShortcuts:
         the one after the last)."""
         index = self._frames if index is None else index
         self._frames = index + 1
-        thumbnail = shrink(gray, THUMBNAIL_STEP)
+        thumbnail = area_shrink(gray, THUMBNAIL_STEP)
         carried = self._carried(gray, thumbnail)
         if carried is not None:
             self._reused += 1
@@ -280,7 +274,7 @@ class StreamShortcuts:
                 or abs(shift_y) > largest * height):
             return None  # a new scene (or a change of light): no shift to measure
         (shift_x, shift_y), _ = cv2.phaseCorrelate(last.half_size().astype(np.float32),
-                                                   shrink(gray, 2).astype(np.float32))
+                                                   area_shrink(gray, 2).astype(np.float32))
         dx, dy = round(2 * shift_x), round(2 * shift_y)
         if not clear_of_edges(last.result, width, height, dx, dy):
             return None
@@ -288,7 +282,7 @@ class StreamShortcuts:
         # phase correlation may be a third of a pixel off on sharp edges), then the measured one.
         # Both moved at full size: a sharp edge moved at half size blurs past the tolerance.
         for moved_x, moved_y in ((dx, dy), (2 * shift_x, 2 * shift_y)):
-            predicted = shrink(moved_frame(last.gray, moved_x, moved_y), THUMBNAIL_STEP)
+            predicted = area_shrink(moved_frame(last.gray, moved_x, moved_y), THUMBNAIL_STEP)
             if largest_change(predicted, thumbnail) <= self.options.moved_grey_levels:
                 return dx, dy
         return None
@@ -300,7 +294,7 @@ class StreamShortcuts:
             result = reader.read(gray)
             self._half, self._scaled_at = self._digits_are_large(result), index
             return result
-        small = shrink(gray, 2)
+        small = area_shrink(gray, 2)
         result = reader.read(small).moved(0, 0, gray.shape[1] / small.shape[1], gray.shape[0] / small.shape[0])
         self.half_size_reads += 1
         self._half = self._digits_are_large(result)

@@ -216,8 +216,12 @@ _READINGS = {DARK_ON_LIGHT: darkness_map, LIGHT_ON_DARK: lightness_map}
 
 def shrink(gray: np.ndarray) -> np.ndarray:
     """The page (float32) shrunk by `working_step`, by area averaging."""
+    return area_shrink(gray, working_step(gray.shape))
+
+
+def area_shrink(gray: np.ndarray, step: int) -> np.ndarray:
+    """`gray` shrunk `step` times per side (at least one pixel), each pixel an area mean."""
     height, width = gray.shape
-    step = working_step(gray.shape)
     return cv2.resize(gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
 
 
