@@ -39,6 +39,7 @@ from runtime.reading.orientation import (
 from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
+from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.touching import best_reading, cut_hypotheses
 from runtime.reading.words import WordOptions, digits_in_words
 from runtime.results import Digit, PageResult
@@ -84,6 +85,8 @@ class ReaderOptions:
     # boxes still from the picture's own pixels: about half the time on such pages. Off by
     # default: on a desk or wood texture around the sheet it reads phantom digits (README, Speed).
     scale_to_digits: bool = False
+    # Widen hair-thin pen strokes to MNIST's width before classifying (runtime.reading.strokes).
+    widen_thin_strokes: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -141,7 +144,7 @@ class PageReader:
     def _read_glyph(self, glyph: DigitCandidate, clock: _Clock) -> PageResult:
         clock.lap("segment")
         clock.lap("orientation")
-        prediction = self.classifier.predict(normalize_batch([glyph.ink]))
+        prediction = self.classifier.predict(self._model_input([glyph.ink]))
         digits = [] if self._is_not_digit(prediction, 0) else [
             self._digit(glyph, prediction.labels[0], prediction.confidences[0])]
         clock.lap("classify")
@@ -150,7 +153,7 @@ class PageReader:
         return PageResult(lines=lines, rotation_deg=0)
 
     def _confidences(self, crops: list[np.ndarray]) -> np.ndarray:
-        return self.classifier.predict(normalize_batch(crops)).confidences
+        return self.classifier.predict(self._model_input(crops)).confidences
 
     def _predict(self, candidates: list[DigitCandidate]) -> _Reading:
         """Classify every candidate, and every cut of the wide ones, in one batch."""
@@ -161,8 +164,14 @@ class PageReader:
         for part in pieces:
             row_of.setdefault(id(part), len(row_of))
         crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
-        predictions = self.classifier.predict(normalize_batch(crops)) if crops else None
+        predictions = self.classifier.predict(self._model_input(crops)) if crops else None
         return _Reading(hypotheses, row_of, predictions)
+
+    def _model_input(self, crops: list[np.ndarray]) -> np.ndarray:
+        """The model's 28x28 inputs for ink crops (thin strokes widened first, when asked)."""
+        if self.options.widen_thin_strokes:
+            crops = [widen_thin_strokes(crop) for crop in crops]
+        return normalize_batch(crops)
 
     def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:
         """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
