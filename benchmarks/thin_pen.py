@@ -98,15 +98,11 @@ def draw_with_pen(digit: np.ndarray, height_px: int, pen_px: float | None, rng: 
 
 def validation_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """`count` digits drawn (seeded) from the training run's MNIST validation split."""
-    from train.config import TrainConfig
-    from train.data import load_mnist
-    from train.trainer import _seeded_split
+    from benchmarks.not_digit_threshold import validation_bank
 
-    images, labels = load_mnist("train")
-    config = TrainConfig()
-    _, validation = _seeded_split(len(images), config.seed, None, config.validation_fraction)
-    chosen = np.random.default_rng(seed).choice(validation, min(count, len(validation)), replace=False)
-    return images[chosen], labels[chosen]
+    bank = validation_bank()
+    chosen = np.random.default_rng(seed).choice(len(bank.labels), min(count, len(bank.labels)), replace=False)
+    return bank.images[chosen], bank.labels[chosen]
 
 
 def measure(options: ThinPenOptions) -> list[dict]:

@@ -40,7 +40,7 @@ from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.strokes import widen_thin_strokes
-from runtime.reading.touching import best_reading, cut_hypotheses
+from runtime.reading.touching import best_reading, cut_hypotheses, typical_width
 from runtime.reading.words import WordOptions, digits_in_words
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
@@ -86,7 +86,9 @@ class ReaderOptions:
     # default: on a desk or wood texture around the sheet it reads phantom digits (README, Speed).
     scale_to_digits: bool = False
     # Widen hair-thin pen strokes to MNIST's width before classifying (runtime.reading.strokes).
-    widen_thin_strokes: bool = True
+    # Off by default: it reads big thin-pen digits better, but on the no-digit pages it read one
+    # more digit from a word's letters (39 -> 40), and it changed no real photo (README, thin pens).
+    widen_thin_strokes: bool = False
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -157,7 +159,8 @@ class PageReader:
 
     def _predict(self, candidates: list[DigitCandidate]) -> _Reading:
         """Classify every candidate, and every cut of the wide ones, in one batch."""
-        hypotheses = [cut_hypotheses(c) for c in candidates]
+        typical = typical_width(candidates)
+        hypotheses = [cut_hypotheses(c, typical) for c in candidates]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
         pieces = [part for options in hypotheses for parts in options for part in parts]
@@ -165,7 +168,7 @@ class PageReader:
             row_of.setdefault(id(part), len(row_of))
         crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
         predictions = self.classifier.predict(self._model_input(crops)) if crops else None
-        return _Reading(hypotheses, row_of, predictions)
+        return _Reading(hypotheses, row_of, predictions, typical)
 
     def _model_input(self, crops: list[np.ndarray]) -> np.ndarray:
         """The model's 28x28 inputs for ink crops (thin strokes widened first, when asked)."""
@@ -184,7 +187,9 @@ class PageReader:
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
             rows = [[row_of[id(part)] for part in parts] for parts in options]
-            choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
+            choice = best_reading(
+                float(confidences[index]), [confidences[r] for r in rows], candidate.bbox[2],
+                [[part.bbox[2] for part in parts] for parts in options], reading.typical_width) if rows else -1
             chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
             for part, row in chosen:
                 if self._is_not_digit(predictions, row):
@@ -214,6 +219,7 @@ class _Reading:
     hypotheses: list  # per candidate, its ways of cutting (`cut_hypotheses`)
     row_of: dict[int, int]  # id of a candidate or piece -> its row in `predictions`
     predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
+    typical_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
 
     @property
     def confidences(self) -> np.ndarray:
