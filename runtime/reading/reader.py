@@ -40,7 +40,7 @@ from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.strokes import widen_thin_strokes
-from runtime.reading.touching import best_reading, cut_hypotheses, typical_width
+from runtime.reading.touching import choose_reading, cut_hypotheses, typical_width
 from runtime.reading.words import WordOptions, digits_in_words
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
@@ -187,9 +187,8 @@ class PageReader:
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
             rows = [[row_of[id(part)] for part in parts] for parts in options]
-            choice = best_reading(
-                float(confidences[index]), [confidences[r] for r in rows], candidate.bbox[2],
-                [[part.bbox[2] for part in parts] for parts in options], reading.typical_width) if rows else -1
+            choice = choose_reading(candidate, options, float(confidences[index]),
+                                    [confidences[r] for r in rows], reading.typical_width)
             chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
             for part, row in chosen:
                 if self._is_not_digit(predictions, row):

@@ -38,19 +38,24 @@ so without a cost a tie would cut a single digit in two."""
 MAX_VALLEYS = 4
 """Cuts are tried at up to this many ink valleys (every subset of them): up to 5 digits."""
 
-WIDE_RATIO = 1.6
-"""A region this many times as wide as the page's typical digit is unlikely to be one digit: on
-pages of MNIST *validation* digits with touching pairs (`benchmarks.worksheets --digits
-validation --touch-rate 0.3`), single digits' regions reach 1.5 times the typical width at the
-99th percentile, touching pairs 1.7 times at the median. Such a region is tried in cuts whatever
-its aspect, and a reading of it as one digit pays `WIDTH_LOG_COST` per unit of ratio beyond."""
+WIDE_RATIO = 1.5
+"""A region this many times as wide as the page's typical digit may well be two: on pages of
+MNIST *validation* digits (`benchmarks.worksheets --digits validation`), single digits' regions
+reach 1.5 times the typical width at the 99th percentile, touching pairs (`--touch-rate 0.3`)
+1.7 times at the median. Such a region is tried in cuts whatever its aspect, and, unless the
+model is sure of it whole, reading it as one digit pays `WIDTH_LOG_COST` per unit beyond."""
 
-WIDTH_LOG_COST = 4.0
+WIDTH_LOG_COST = 2.0
 """Log-prior cost per unit of width ratio beyond `WIDE_RATIO`, for the whole region and for each
-piece of a cut alike (a piece as wide is as unlikely to be one digit). Swept with `WIDE_RATIO`
-(1.4-2.0 x costs 1-8) on 48 validation pages (157 touching pairs, 3,891 single digits): this
-pair cut 8 more pairs right than no width prior (113 -> 121) and one more single digit apart
-(5 -> 6); 1.5 and below cut many more singles apart, 1.8 and above fixed at most 2 pairs."""
+piece of a cut alike. Swept with `WIDE_RATIO` (1.4-2.0 x costs 1-8, with and without
+`SURE_WHOLE_CONFIDENCE`) on 152 validation pages (180 touching pairs, 10,492 single digits):
+this pair cut 134 pairs right where no width prior cut 126, and 18 single digits apart where it
+cut 17. Without the sureness rule the prior cut wide 0s into "67" and "63" (1.6 x 4: +9 pairs
+for +8 singles cut)."""
+
+SURE_WHOLE_CONFIDENCE = 0.99
+"""A region the model reads whole at this confidence or more is a digit whatever its width (the
+int8 model's sure readings sit at 0.996); only a doubtful one pays for being wide."""
 
 MIN_TYPICAL_SAMPLE = 8
 """The typical width is taken only on pages with at least this many regions of ordinary shape."""
@@ -95,6 +100,21 @@ def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> Di
     if (start, stop) not in pieces:
         pieces[(start, stop)] = _cut_piece(candidate, start, stop)
     return pieces[(start, stop)]
+
+
+def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
+                   piece_confidences: list[np.ndarray], typical: float | None) -> int:
+    """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region.
+
+    The page's `typical` digit width weighs in only where the model doubts the whole; a region
+    tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole."""
+    if whole_confidence >= SURE_WHOLE_CONFIDENCE:
+        typical = None
+    height, width = candidate.ink.shape
+    if not options or (typical is None and width < MIN_ASPECT_TO_TRY * height):
+        return -1
+    return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
+                        [[part.bbox[2] for part in parts] for parts in options], typical)
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
