@@ -114,7 +114,7 @@ def test_touch_rate_makes_digits_of_a_number_touch_and_zero_changes_nothing(bank
     inner = [b.bbox[0] - (a.bbox[0] + a.bbox[2]) for sheet in touching for line in sheet.truth.lines
              for number in line.numbers for a, b in zip(number.digits, number.digits[1:], strict=False)]
     # Every pair of neighbours touches or overlaps: their truth boxes, drawn where the ink is
-    # dense, lie at most 2 px apart (the pen's faint edge), where spaced digits lie 3 px or more.
+    # dense, lie at most 2 px apart (the faint edge of the pen line lies outside them).
     assert inner and max(inner) <= 2 and min(inner) < 0
     with pytest.raises(ValueError, match="touch rate"):
         LayoutOptions(touch_rate=1.5).validate()
