@@ -97,9 +97,11 @@ def _cell(parts: list[np.ndarray], overlap_px: int = 1) -> np.ndarray:
     return cell
 
 
-def test_a_touching_pair_in_narrow_handwriting_is_cut_apart(reader, mnist_test_digits):
+def test_a_touching_pair_in_narrow_handwriting_is_cut_apart(default_classifier, mnist_test_digits):
     """Two narrow digits touching make a region narrower than tall, which the aspect rule alone
-    never cut (the "44" on a real photo); twice the width of the line's other digits, it is."""
+    never cuts (the "44" on a real photo); twice the width of the line's other digits, the width
+    prior cuts it."""
+    reader = PageReader(default_classifier, ReaderOptions(touching_width_prior=True))
     images, labels = mnist_test_digits
     pairs_read = singles_read = 0
     for start in range(300, 500, 10):
@@ -110,7 +112,7 @@ def test_a_touching_pair_in_narrow_handwriting_is_cut_apart(reader, mnist_test_d
         truth = "".join(str(labels[i]) for i in digits)
         pairs_read += len(text) == 10 and text[8:] == truth[8:]
         singles_read += text[:8] == truth[:8]
-    # Measured with the shipped model: 14 pairs of 20 (2 before the width prior); the eight
+    # Measured with the shipped model: 14 pairs of 20 (2 without the width prior); the eight
     # single digits before each pair read the same either way (16 lines of 20 all right).
     assert pairs_read >= 12
     assert singles_read >= 15

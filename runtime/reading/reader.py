@@ -89,6 +89,11 @@ class ReaderOptions:
     # Off by default: it reads big thin-pen digits better, but on the no-digit pages it read one
     # more digit from a word's letters (39 -> 40), and it changed no real photo (README, thin pens).
     widen_thin_strokes: bool = False
+    # Cut a region far wider than the page's typical digit, when the model doubts it whole
+    # (runtime.reading.touching). Off by default: it read a touching "44" on a real photo and
+    # more touching pairs on generated pages, but one more digit from a script glyph on the
+    # no-digit pages (39 -> 40) and cut two clean-page digits apart (README, touching digits).
+    touching_width_prior: bool = False
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -159,7 +164,7 @@ class PageReader:
 
     def _predict(self, candidates: list[DigitCandidate]) -> _Reading:
         """Classify every candidate, and every cut of the wide ones, in one batch."""
-        typical = typical_width(candidates)
+        typical = typical_width(candidates) if self.options.touching_width_prior else None
         hypotheses = [cut_hypotheses(c, typical) for c in candidates]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
