@@ -87,12 +87,13 @@ class ReaderOptions:
     scale_to_digits: bool = False
     # Widen hair-thin pen strokes to MNIST's width before classifying (runtime.reading.strokes).
     # Off by default: it reads big thin-pen digits better, but on the no-digit pages it read one
-    # more digit from a word's letters (39 -> 40), and it changed no real photo (README, thin pens).
+    # more digit from a word's letters (39 -> 40), and it changed no real photo (README, Results:
+    # thin pens and touching digits).
     widen_thin_strokes: bool = False
     # Cut a region far wider than the page's typical digit, when the model doubts it whole
     # (runtime.reading.touching). Off by default: it read a touching "44" on a real photo and
     # more touching pairs on generated pages, but one more digit from a script glyph on the
-    # no-digit pages (39 -> 40) and cut two clean-page digits apart (README, touching digits).
+    # no-digit pages (39 -> 40) and cut two clean-page digits apart (README, as above).
     touching_width_prior: bool = False
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)

@@ -12,6 +12,11 @@ digit width made things worse (it cut 8% of single digits apart). A small cost p
 (-0.05) kept every single whole and cut 35% of pairs right; no cost cut 52% of pairs right but
 split 0.3% of single digits. Single digits outnumber touching ones by far on real pages, so the
 cost stays.
+
+Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
+weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
+narrower than tall (narrow handwriting), and a doubtful reading of it as one digit pays for its
+width (`WIDE_RATIO`, `WIDTH_LOG_COST`, `SURE_WHOLE_CONFIDENCE`).
 """
 
 from __future__ import annotations
