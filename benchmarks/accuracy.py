@@ -332,12 +332,18 @@ def _row(name: str, counts: Counts, exact: str, milliseconds: float) -> str:
             f"{exact:>11} {milliseconds:>7.1f}")
 
 
-def build_reader(model: str | None, min_confidence: float, detect_orientation: bool, threads: int) -> Reader:
+READER_EXTRAS = ("widen-thin-strokes", "touching-width-prior")
+"""Optional reader steps, off by default (`ReaderOptions` fields of the same names): measured here."""
+
+
+def build_reader(model: str | None, min_confidence: float, detect_orientation: bool, threads: int,
+                 extras: tuple[str, ...] = ()) -> Reader:
     """The runtime's page reader over a loaded classifier (imported here: tests pass fakes)."""
     from runtime.classifier import Classifier
     from runtime.reading.reader import PageReader, ReaderOptions
 
-    options = ReaderOptions(min_confidence=min_confidence, detect_orientation=detect_orientation)
+    options = ReaderOptions(min_confidence=min_confidence, detect_orientation=detect_orientation,
+                            **{extra.replace("-", "_"): True for extra in extras})
     return PageReader(Classifier.load(model, threads=threads), options)
 
 
@@ -363,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-orientation", action="store_true",
                         help="do not try the four page rotations (faster; rotated photos then fail)")
     parser.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1)")
+    parser.add_argument("--reader-extra", action="append", default=[], choices=READER_EXTRAS,
+                        help="turn on an optional reader step that is off by default (repeatable): "
+                             "widen-thin-strokes, touching-width-prior")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     parser.add_argument("--errors", type=Path, default=None, metavar="DIR",
                         help="save an annotated copy of every page with a mistake into DIR")
@@ -403,7 +412,8 @@ def _evaluate_and_report(args: argparse.Namespace, dataset: Dataset) -> int:
     from runtime.models import ModelError
 
     try:
-        reader = build_reader(args.model, args.min_confidence, not args.no_orientation, args.threads)
+        reader = build_reader(args.model, args.min_confidence, not args.no_orientation, args.threads,
+                              tuple(args.reader_extra))
     except ImportError as error:
         print(f"error: the page reader is not available ({error}); is runtime/reader.py in place?",
               file=sys.stderr)

@@ -29,6 +29,9 @@ A4_DIGIT_HEIGHT_PX = (20.0, 120.0)
 MIN_DIGIT_HEIGHT_PX = 14.0
 """Never smaller, whatever the page size: below this a digit is a smudge, not a test."""
 
+MAX_TOUCH_OVERLAP = 0.08
+"""Touching digits overlap by up to this share of the handwriting height (strokes cross)."""
+
 FORM_WORDS = ("Name", "Date", "Total", "Qty", "Item", "Score", "Class", "Room", "Ref", "Code")
 TITLE_WORDS = ("Worksheet", "Order form", "Inventory", "Results", "Exercise")
 
@@ -43,6 +46,9 @@ class LayoutOptions:
     max_digits_per_number: int = 6  # numbers have 1..this many digits
     max_numbers_per_line: int = 4  # a line holds 1..this many numbers, as space allows
     close_gap_rate: float = 0.02  # share of in-number gaps drawn only a pixel or two wide
+    # Share of in-number gaps where the two digits touch or overlap a little (0 keeps the seeded
+    # pages of older sets unchanged: no random draw is spent on it).
+    touch_rate: float = 0.0
     printed_text: bool = False  # print words and a title bar on forms (a reader may mistake them for digits)
 
     def validate(self) -> None:
@@ -56,6 +62,8 @@ class LayoutOptions:
             raise ValueError(f"max numbers per line {self.max_numbers_per_line} must be at least 1")
         if not 0.0 <= self.close_gap_rate <= 1.0:
             raise ValueError(f"close gap rate {self.close_gap_rate} must lie in 0..1")
+        if not 0.0 <= self.touch_rate <= 1.0:
+            raise ValueError(f"touch rate {self.touch_rate} must lie in 0..1")
         if self.digit_height_px is not None:
             low, high = self.digit_height_px
             if not 4 <= low <= high:
@@ -151,7 +159,9 @@ class _Writer:
         """Gaps between consecutive digits of one number, in pixels."""
         gaps = []
         for _ in range(max(0, count - 1)):
-            if self.rng.random() < self.options.close_gap_rate:
+            if self.options.touch_rate > 0.0 and self.rng.random() < self.options.touch_rate:
+                gaps.append(-height * self.rng.uniform(0.0, MAX_TOUCH_OVERLAP))
+            elif self.rng.random() < self.options.close_gap_rate:
                 gaps.append(self.rng.uniform(1.0, 2.0))
             else:
                 gaps.append(height * self.rng.uniform(0.10, 0.35))

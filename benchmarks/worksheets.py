@@ -190,6 +190,12 @@ def load_test_digits(data_dir: str | Path | None = None) -> DigitBank:
     return DigitBank(images, labels)
 
 
+def _validation_bank() -> DigitBank:
+    from benchmarks.not_digit_threshold import validation_bank  # it imports this module
+
+    return validation_bank()
+
+
 def _all_glyphs(plan: PagePlan) -> list[PlacedGlyph]:
     return [placed for line in plan.lines for number in line.numbers for placed in number.glyphs]
 
@@ -289,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
                              "them for digits loses precision)")
     parser.add_argument("--close-gap-rate", type=float, default=LayoutOptions.close_gap_rate,
                         help="share of digit gaps inside numbers drawn 1-2 px wide (default %(default)s)")
+    parser.add_argument("--digits", choices=("test", "validation"), default="test",
+                        help="MNIST digits to write with: test (default; pages that measure) or the "
+                             "training run's validation split (pages to tune the reader on)")
+    parser.add_argument("--touch-rate", type=float, default=LayoutOptions.touch_rate,
+                        help="share of digit gaps inside numbers where the digits touch or overlap "
+                             "a little (default %(default)s)")
     parser.add_argument("--turned-rate", type=float, default=0.0,
                         help="share of pages stored turned by 90/180/270 degrees (default 0)")
     parser.add_argument("--surface", choices=chalkboard.CHOICES, default=chalkboard.PAPER,
@@ -306,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         size=args.size, degrade=args.degrade, turned_rate=args.turned_rate, surface=args.surface,
         paper=args.paper,
         layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
-                             close_gap_rate=args.close_gap_rate))
+                             close_gap_rate=args.close_gap_rate, touch_rate=args.touch_rate))
     try:
         options.validate()
         if args.count < 1 or args.seed < 0:
@@ -318,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
-        bank = load_test_digits(args.mnist_dir)
+        bank = load_test_digits(args.mnist_dir) if args.digits == "test" else _validation_bank()
         truth = write_worksheets(args.out, args.count, args.seed, options, bank,
                                  progress=not (args.quiet or args.json))
     except (DatasetError, OSError, ValueError) as error:

@@ -205,3 +205,13 @@ def test_orientation_is_scored_against_the_turn_the_truth_records(tmp_path):
     assert evaluate(TruthReader(tmp_path), tmp_path).orientation_share == 1.0
     report = evaluate(TruthReader(tmp_path, forget_rotation), tmp_path)
     assert report.orientation_share == 0.0 and report.counts.f1 == 1.0
+
+
+def test_reader_extras_turn_on_the_optional_steps_and_nothing_else(default_classifier):
+    from benchmarks.accuracy import READER_EXTRAS, build_reader
+
+    plain = build_reader(None, 0.0, True, 1).options
+    assert not plain.widen_thin_strokes and not plain.touching_width_prior
+    both = build_reader(None, 0.0, True, 1, READER_EXTRAS).options
+    assert both.widen_thin_strokes and both.touching_width_prior
+    assert both.min_confidence == plain.min_confidence and both.detect_orientation

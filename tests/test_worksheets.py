@@ -105,6 +105,21 @@ def test_numbers_are_spaced_wider_than_their_digits(bank, style):
                 assert max(inner) < min(between)
 
 
+def test_touch_rate_makes_digits_of_a_number_touch_and_zero_changes_nothing(bank):
+    plain = _pages(bank, "none", count=3, size=(640, 480), close_gap_rate=0.0)
+    unchanged = _pages(bank, "none", count=3, size=(640, 480), close_gap_rate=0.0, touch_rate=0.0)
+    assert [s.truth.to_dict() for s in plain] == [s.truth.to_dict() for s in unchanged]
+    touching = _pages(bank, "none", count=3, size=(640, 480), close_gap_rate=0.0, touch_rate=1.0,
+                      styles=("blank", "ruled"))  # free-hand lines: a form's boxes set their own spacing
+    inner = [b.bbox[0] - (a.bbox[0] + a.bbox[2]) for sheet in touching for line in sheet.truth.lines
+             for number in line.numbers for a, b in zip(number.digits, number.digits[1:], strict=False)]
+    # Every pair of neighbours touches or overlaps: their truth boxes, drawn where the ink is
+    # dense, lie at most 2 px apart (the faint edge of the pen line lies outside them).
+    assert inner and max(inner) <= 2 and min(inner) < 0
+    with pytest.raises(ValueError, match="touch rate"):
+        LayoutOptions(touch_rate=1.5).validate()
+
+
 def test_lines_run_top_to_bottom_without_overlapping(bank):
     for sheet in _pages(bank, "none", count=4, styles=("blank", "ruled")):
         bottoms = [max(d.bbox[1] + d.bbox[3] for d in line.digits) for line in sheet.truth.lines]

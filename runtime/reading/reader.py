@@ -39,7 +39,8 @@ from runtime.reading.orientation import (
 from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
-from runtime.reading.touching import best_reading, cut_hypotheses
+from runtime.reading.strokes import widen_thin_strokes
+from runtime.reading.touching import choose_reading, cut_hypotheses, typical_width
 from runtime.reading.words import WordOptions, digits_in_words
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
@@ -84,6 +85,16 @@ class ReaderOptions:
     # boxes still from the picture's own pixels: about half the time on such pages. Off by
     # default: on a desk or wood texture around the sheet it reads phantom digits (README, Speed).
     scale_to_digits: bool = False
+    # Widen hair-thin pen strokes to MNIST's width before classifying (runtime.reading.strokes).
+    # Off by default: it reads big thin-pen digits better, but on the no-digit pages it read one
+    # more digit from a word's letters (39 -> 40), and it changed no real photo (README, Results:
+    # thin pens and touching digits).
+    widen_thin_strokes: bool = False
+    # Cut a region far wider than the page's typical digit, when the model doubts it whole
+    # (runtime.reading.touching). Off by default: it read a touching "44" on a real photo and
+    # more touching pairs on generated pages, but one more digit from a script glyph on the
+    # no-digit pages (39 -> 40) and cut two clean-page digits apart (README, as above).
+    touching_width_prior: bool = False
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -141,7 +152,7 @@ class PageReader:
     def _read_glyph(self, glyph: DigitCandidate, clock: _Clock) -> PageResult:
         clock.lap("segment")
         clock.lap("orientation")
-        prediction = self.classifier.predict(normalize_batch([glyph.ink]))
+        prediction = self.classifier.predict(self._model_input([glyph.ink]))
         digits = [] if self._is_not_digit(prediction, 0) else [
             self._digit(glyph, prediction.labels[0], prediction.confidences[0])]
         clock.lap("classify")
@@ -150,19 +161,26 @@ class PageReader:
         return PageResult(lines=lines, rotation_deg=0)
 
     def _confidences(self, crops: list[np.ndarray]) -> np.ndarray:
-        return self.classifier.predict(normalize_batch(crops)).confidences
+        return self.classifier.predict(self._model_input(crops)).confidences
 
     def _predict(self, candidates: list[DigitCandidate]) -> _Reading:
         """Classify every candidate, and every cut of the wide ones, in one batch."""
-        hypotheses = [cut_hypotheses(c) for c in candidates]
+        typical = typical_width(candidates) if self.options.touching_width_prior else None
+        hypotheses = [cut_hypotheses(c, typical) for c in candidates]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
         pieces = [part for options in hypotheses for parts in options for part in parts]
         for part in pieces:
             row_of.setdefault(id(part), len(row_of))
         crops = [c.ink for c in candidates] + list({id(p): p.ink for p in pieces}.values())
-        predictions = self.classifier.predict(normalize_batch(crops)) if crops else None
-        return _Reading(hypotheses, row_of, predictions)
+        predictions = self.classifier.predict(self._model_input(crops)) if crops else None
+        return _Reading(hypotheses, row_of, predictions, typical)
+
+    def _model_input(self, crops: list[np.ndarray]) -> np.ndarray:
+        """The model's 28x28 inputs for ink crops (thin strokes widened first, when asked)."""
+        if self.options.widen_thin_strokes:
+            crops = [widen_thin_strokes(crop) for crop in crops]
+        return normalize_batch(crops)
 
     def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:
         """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
@@ -175,7 +193,8 @@ class PageReader:
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
             rows = [[row_of[id(part)] for part in parts] for parts in options]
-            choice = best_reading(float(confidences[index]), [confidences[r] for r in rows]) if rows else -1
+            choice = choose_reading(candidate, options, float(confidences[index]),
+                                    [confidences[r] for r in rows], reading.typical_width)
             chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
             for part, row in chosen:
                 if self._is_not_digit(predictions, row):
@@ -205,6 +224,7 @@ class _Reading:
     hypotheses: list  # per candidate, its ways of cutting (`cut_hypotheses`)
     row_of: dict[int, int]  # id of a candidate or piece -> its row in `predictions`
     predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
+    typical_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
 
     @property
     def confidences(self) -> np.ndarray:
