@@ -76,6 +76,13 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray]) -
     return best_index
 
 
+def whole_beats_any_cut(whole_confidence: float) -> bool:
+    """Whether a region read whole this surely wins against every cut of it, unread: a cut has
+    two pieces or more, so it scores at most `EXTRA_PIECE_LOG_PRIOR` (every piece read at 1.0),
+    and `best_reading` keeps the whole on a tie."""
+    return _evidence([whole_confidence]) >= EXTRA_PIECE_LOG_PRIOR
+
+
 def _evidence(confidences) -> float:
     return float(np.sum(np.log(np.maximum(np.asarray(confidences, np.float64), 1e-6))))
 
