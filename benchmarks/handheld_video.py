@@ -29,6 +29,9 @@ class HandheldOptions:
     tremor_px: float = 0.35  # spread of the change of velocity per frame (px/frame)
     damping: float = 0.9  # the share of its velocity the card keeps from frame to frame
     noise_grey_levels: float = 3.0  # sensor noise (sigma)
+    # The MNIST split the cards' digits come from: "test" for the benchmark, "train" for videos
+    # that tune the camera's shortcuts (never tuned on test digits).
+    mnist_split: str = "test"
 
 
 def card_path(count: int, rng: np.random.Generator, options: HandheldOptions) -> np.ndarray:
@@ -49,7 +52,7 @@ def write_handheld_video(path: Path, count: int, seed: int, options: HandheldOpt
     from train.data import load_mnist
 
     options = options or HandheldOptions()
-    images, labels = load_mnist("test")
+    images, labels = load_mnist(options.mnist_split)
     bank, rng = DigitBank(images, labels), np.random.default_rng(seed)
     spec = FrameSpec(640, 480, 20, camera=False)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (spec.width, spec.height))
