@@ -10,10 +10,12 @@ them) and times, each in a subprocess like a user's shell would start it:
 - `python -m runtime.camera --source video.avi --headless` on 640x480 frames with 20 digits,
   pinned to one core (`taskset`), the way a Raspberry Pi's single busy core would run it: on a
   video showing a new page every frame (the worst case: nothing carries over between frames),
-  and on one of cards held in a hand, each for 3 s, never still (`benchmarks.handheld_video`).
+  and on one of cards held in a hand, each for 3 s, never still (`benchmarks.handheld_video`);
+  its JSON lines are scored against what each frame shows.
 Beside each it reports the reader's own time per page, measured in-process on the same pages,
-so the harness's overhead outside the reader is a ratio from the same run, and the scan's digit
-precision/recall against the generator's truth (phantom digits count against precision).
+so the harness's overhead outside the reader is a ratio from the same run, and the digit
+precision/recall of the scans and videos against the generator's truth (phantom digits count
+against precision).
 
 Usage: python -m benchmarks.commands [--pages 60] [--frames 600] [--workers 2] [--only camera]
        [--out benchmarks/results]
@@ -38,9 +40,9 @@ import numpy as np
 from benchmarks.accuracy import score_result
 from benchmarks.datasets import load_dataset, page_from_json
 from benchmarks.machine import describe, machine_info
-from benchmarks.metrics import Counts
+from benchmarks.metrics import Counts, count_box_matches, match_boxes
 from benchmarks.pipeline import set_opencv_threads
-from benchmarks.pipeline_frames import FrameSpec, make_frame
+from benchmarks.pipeline_frames import FrameSpec, FrameTruth, make_frame
 from benchmarks.reporting import BenchmarkError, run_and_report
 from benchmarks.worksheets import WorksheetOptions, load_test_digits, write_worksheets
 from runtime.cli import positive_int
@@ -84,32 +86,39 @@ def make_a4_pages(folder: Path, count: int, seed: int) -> Path:
     return truth_path
 
 
-def write_frames(folder: Path, count: int, seed: int, video: Path | None = None) -> list[Path]:
-    """640x480 webcam-like frames with 20 digits: as PNG pages in `folder`, or as one MJPG video."""
+def write_frames(folder: Path, count: int, seed: int) -> list[Path]:
+    """640x480 webcam-like frames with 20 digits, as PNG pages in `folder`."""
+    paths = []
+    for index, frame in enumerate(_frames(count, seed)):
+        paths.append(folder / f"frame_{index:05d}.png")
+        cv2.imwrite(str(paths[-1]), frame.image)
+    return paths
+
+
+def write_video(video: Path, count: int, seed: int) -> list[FrameTruth]:
+    """The same frames (`write_frames`, same seed) as one MJPG video; what each frame shows."""
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, FRAME_SIZE)
+    truth = []
+    for frame in _frames(count, seed):
+        writer.write(frame.image)
+        truth.append(frame.truth())
+    writer.release()
+    return truth
+
+
+def _frames(count: int, seed: int):
     from benchmarks.handwriting import DigitBank
     from train.data import load_mnist
 
     images, labels = load_mnist("test")
     bank, rng = DigitBank(images, labels), np.random.default_rng(seed)
     spec = FrameSpec(*FRAME_SIZE, FRAME_DIGITS, camera=True)
-    writer = None
-    if video is not None:
-        writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, FRAME_SIZE)
-    paths = []
-    for index in range(count):
-        frame = make_frame(spec, bank, rng).image
-        if writer is not None:
-            writer.write(frame)
-        else:
-            paths.append(folder / f"frame_{index:05d}.png")
-            cv2.imwrite(str(paths[-1]), frame)
-    if writer is not None:
-        writer.release()
-    return paths
+    return (make_frame(spec, bank, rng) for _ in range(count))
 
 
-def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, float, str]:
-    """Run `python -m ...` as a user would; wall seconds, CPU seconds of it and its children, stderr."""
+def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, float, str, str]:
+    """Run `python -m ...` as a user would; wall seconds, CPU seconds of it and its children,
+    stderr and stdout."""
     prefix = ["taskset", "-c", cpus] if cpus is not None and shutil.which("taskset") else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -121,7 +130,7 @@ def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, f
         raise BenchmarkError(f"{' '.join(arguments[:2])} exited {completed.returncode}: "
                              f"{completed.stderr.strip().splitlines()[-1:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, completed.stderr
+    return wall, cpu, completed.stderr, completed.stdout
 
 
 def reader_seconds_per_page(paths: list[Path], camera: bool, flags: tuple[str, ...] = ()) -> tuple[float, float]:
@@ -167,7 +176,7 @@ def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Pa
              flags: tuple[str, ...] = ()) -> dict:
     """Time the scan command over `folder`; compare with the reader's own time on the same pages."""
     out = folder.parent / f"{name}.json"
-    wall, cpu, _ = run_command(["runtime.scan", str(folder), "--workers", str(workers),
+    wall, cpu, _, _ = run_command(["runtime.scan", str(folder), "--workers", str(workers),
                                 "--json", str(out), "--quiet", *flags])
     decode_s, reader_s = reader_seconds_per_page(paths, camera=False, flags=flags)
     pages = len(paths)
@@ -198,7 +207,7 @@ def _cpu_of_first_pages(folder: Path, paths: list[Path], workers: int, flags: tu
         link = first / path.name
         if not link.exists():
             link.symlink_to(path)
-    _, cpu, _ = run_command(["runtime.scan", str(first), "--workers", str(workers),
+    _, cpu, _, _ = run_command(["runtime.scan", str(first), "--workers", str(workers),
                              "--json", str(first.parent / f"{first.name}.json"), "--quiet", *flags])
     return cpu
 
@@ -217,14 +226,17 @@ def score_scan(scan_json: Path, truth: Path) -> dict:
             "f1": round(total.f1, 4)}
 
 
-def camera_row(video: Path, frames: int, first_frames: list[Path], kind: str = "new page every frame") -> dict:
-    """Time the headless camera command on the video, pinned to one core.
+def camera_row(video: Path, truth: list[FrameTruth], first_frames: list[Path],
+               kind: str = "new page every frame") -> dict:
+    """Time the headless camera command on the video, pinned to one core, and score its JSON
+    lines against what each frame shows (`truth`).
 
     The reader's time is taken in-process on `first_frames` (the video's first ones, read as a
     stream), as a mean: a hand-held card's frames are mostly carried along and now and then
     read afresh, and both count in the command's time."""
-    wall, cpu, stderr = run_command(["runtime.camera", "--source", str(video), "--headless"],
-                                    cpus="0")
+    frames = len(truth)
+    wall, cpu, stderr, stdout = run_command(["runtime.camera", "--source", str(video), "--headless"],
+                                            cpus="0")
     summary = [line for line in stderr.splitlines() if line.startswith("read ")]
     loop_fps = float(summary[-1].split("(")[1].split()[0]) if summary else None
     decode_s, reader_s = reader_seconds_per_page(first_frames, camera=True)
@@ -232,7 +244,24 @@ def camera_row(video: Path, frames: int, first_frames: list[Path], kind: str = "
             "pages": frames, "seconds": round(wall, 2), "per_s": round(frames / wall, 2),
             "loop_fps": loop_fps, "cpu_ms_per_page": round(1000 * cpu / frames, 2),
             "decode_ms": round(1000 * decode_s, 2), "reader_ms": round(1000 * reader_s, 2),
-            "overhead_share": round((cpu / frames - reader_s) / reader_s, 3)}
+            "overhead_share": round((cpu / frames - reader_s) / reader_s, 3),
+            **score_frames(stdout, truth)}
+
+
+def score_frames(json_lines: str, truth: list[FrameTruth]) -> dict:
+    """Digit precision / recall / F1 of the camera's JSON lines (one per frame read) against
+    what each frame shows, boxes matched as the scan's are (a frame not read counts its digits
+    as missed)."""
+    read: dict[int, list[dict]] = {}
+    for line in json_lines.splitlines():
+        record = json.loads(line)
+        read[record["frame"]] = [digit for text_line in record["lines"] for digit in text_line["digits"]]
+    total = Counts()
+    for index, shown in enumerate(truth):
+        digits = read.get(index, [])
+        pairs = match_boxes(shown.boxes, [digit["bbox"] for digit in digits])
+        total = total + count_box_matches(shown.labels, [digit["digit"] for digit in digits], pairs)
+    return {"precision": round(total.precision, 4), "recall": round(total.recall, 4), "f1": round(total.f1, 4)}
 
 
 def first_frames_of(video: Path, folder: Path, count: int) -> list[Path]:
@@ -254,15 +283,15 @@ def camera_rows(work: Path, options: CommandsOptions, say) -> list[dict]:
     from benchmarks.handheld_video import write_handheld_video
 
     video = work / "video.avi"
-    write_frames(work, options.frames, options.seed + 2, video=video)
+    truth = write_video(video, options.frames, options.seed + 2)
     probe = work / "probe"
     probe.mkdir()
     probe_frames = write_frames(probe, 20, options.seed + 2)
     handheld = work / "handheld.avi"
-    write_handheld_video(handheld, options.frames, options.seed + 3)
+    handheld_truth = write_handheld_video(handheld, options.frames, options.seed + 3)
     say("timing runtime.camera on the videos, one core")
-    return [camera_row(video, options.frames, probe_frames),
-            camera_row(handheld, options.frames, first_frames_of(handheld, work / "handheld", 90),
+    return [camera_row(video, truth, probe_frames),
+            camera_row(handheld, handheld_truth, first_frames_of(handheld, work / "handheld", 90),
                        kind="hand-held cards")]
 
 

@@ -29,6 +29,9 @@ class HandheldOptions:
     tremor_px: float = 0.35  # spread of the change of velocity per frame (px/frame)
     damping: float = 0.9  # the share of its velocity the card keeps from frame to frame
     noise_grey_levels: float = 3.0  # sensor noise (sigma)
+    # The MNIST split the cards' digits come from: "test" for the benchmark, "train" for videos
+    # that tune the camera's shortcuts (never tuned on test digits).
+    mnist_split: str = "test"
 
 
 def card_path(count: int, rng: np.random.Generator, options: HandheldOptions) -> np.ndarray:
@@ -41,19 +44,22 @@ def card_path(count: int, rng: np.random.Generator, options: HandheldOptions) ->
     return offsets
 
 
-def write_handheld_video(path: Path, count: int, seed: int, options: HandheldOptions | None = None) -> None:
-    """Write `count` 640x480 MJPG frames of hand-held cards to `path`."""
+def write_handheld_video(path: Path, count: int, seed: int, options: HandheldOptions | None = None) -> list:
+    """Write `count` 640x480 MJPG frames of hand-held cards to `path`; what each frame shows
+    (`benchmarks.pipeline_frames.FrameTruth`, boxes where the card has moved them)."""
     from benchmarks.handwriting import DigitBank
     from benchmarks.pipeline_frames import FrameSpec, make_frame
     from train.data import load_mnist
 
     options = options or HandheldOptions()
-    images, labels = load_mnist("test")
+    images, labels = load_mnist(options.mnist_split)
     bank, rng = DigitBank(images, labels), np.random.default_rng(seed)
     spec = FrameSpec(640, 480, 20, camera=False)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (spec.width, spec.height))
+    truth = []
     for start in range(0, count, options.frames_per_card):
-        card = make_frame(spec, bank, rng).image.astype(np.float32)
+        made = make_frame(spec, bank, rng)
+        card = made.image.astype(np.float32)
         light = _steady_light(spec.width, spec.height, rng)
         for dx, dy in card_path(min(options.frames_per_card, count - start), rng, options):
             moved = cv2.warpAffine(card, np.float32([[1, 0, dx], [0, 1, dy]]), (spec.width, spec.height),
@@ -61,7 +67,9 @@ def write_handheld_video(path: Path, count: int, seed: int, options: HandheldOpt
             frame = cv2.GaussianBlur(moved * light[:, :, None], (0, 0), 0.7)
             frame += rng.normal(0.0, options.noise_grey_levels, frame.shape).astype(np.float32)
             writer.write(np.clip(frame, 0, 255).astype(np.uint8))
+            truth.append(made.truth(dx, dy))
     writer.release()
+    return truth
 
 
 def _steady_light(width: int, height: int, rng: np.random.Generator) -> np.ndarray:

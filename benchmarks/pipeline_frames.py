@@ -44,6 +44,19 @@ class SyntheticFrame:
     labels: list[int]  # digit written, one per digit
     boxes: list[tuple[int, int, int, int]]  # x, y, w, h of each digit's ink, same order
 
+    def truth(self, dx: float = 0.0, dy: float = 0.0) -> FrameTruth:
+        """What is written on the frame, its boxes moved by (dx, dy) px (a card moved that far)."""
+        return FrameTruth([str(label) for label in self.labels],
+                          [(round(x + dx), round(y + dy), w, h) for x, y, w, h in self.boxes])
+
+
+@dataclass
+class FrameTruth:
+    """What one frame of a generated video shows: a video stores no labels, so they come apart."""
+
+    labels: list[str]  # digit written, one per digit
+    boxes: list[tuple[int, int, int, int]]  # x, y, w, h of each digit's ink in the frame, same order
+
 
 def make_frame(spec: FrameSpec, bank: DigitBank, rng: np.random.Generator) -> SyntheticFrame:
     """Draw `spec.digit_count` digits in lines of numbers on paper of the spec's size."""

@@ -158,3 +158,36 @@ def test_random_arrays_read_or_fail_cleanly(reader, image):
     except ValueError:
         return
     assert all(len(d.digit) == 1 for d in result.digits)
+
+
+def test_a_whole_read_surely_enough_beats_every_cut_unread():
+    from runtime.reading.touching import EXTRA_PIECE_LOG_PRIOR, best_reading, whole_beats_any_cut
+
+    bound = float(np.exp(EXTRA_PIECE_LOG_PRIOR))
+    for whole in np.linspace(bound - 1e-3, 1.0, 200):
+        # The best a cut can read: every piece at 1.0; two pieces pay the least prior.
+        cut_wins = best_reading(float(whole), [np.ones(2, np.float32)]) == 0
+        assert whole_beats_any_cut(float(whole)) == (not cut_wins)
+
+
+class _CountingClassifier:
+    def __init__(self, classifier):
+        self.classifier, self.crops = classifier, 0
+
+    def predict(self, batch):
+        self.crops += len(batch)
+        return self.classifier.predict(batch)
+
+
+def test_only_wide_regions_a_cut_could_win_are_cut_and_read_the_same(default_classifier, mnist_test_digits,
+                                                                     monkeypatch):
+    images, _ = mnist_test_digits
+    pages = [ink_page([[images[index], images[index + 50]]], gap=-12)[0] for index in range(100, 110)]
+    pages += [ink_page([list(images[index:index + 6])], gap=4)[0] for index in range(200, 260, 6)]
+    lazy = _CountingClassifier(default_classifier)
+    options = ReaderOptions(detect_orientation=False)  # the vote's crops are not cuts
+    lazy_texts = [PageReader(lazy, options).read(page).text for page in pages]
+    monkeypatch.setattr("runtime.reading.reader.whole_beats_any_cut", lambda confidence, width_prior=False: False)
+    eager = _CountingClassifier(default_classifier)
+    assert [PageReader(eager, options).read(page).text for page in pages] == lazy_texts
+    assert lazy.crops < 0.85 * eager.crops, (lazy.crops, eager.crops)

@@ -146,6 +146,16 @@ def _width_prior(widths: list[float | None], typical: float | None) -> float:
     return -WIDTH_LOG_COST * sum(max(0.0, width / typical - WIDE_RATIO) for width in widths if width is not None)
 
 
+def whole_beats_any_cut(whole_confidence: float, width_prior: bool = False) -> bool:
+    """Whether a region read whole this surely wins against every cut of it, unread: a cut has
+    two pieces or more, so it scores at most `EXTRA_PIECE_LOG_PRIOR` (every piece read at 1.0),
+    and `best_reading` keeps the whole on a tie. With the width prior on, only a whole sure
+    enough to be spared it (`SURE_WHOLE_CONFIDENCE`) is beyond doubt."""
+    if width_prior and whole_confidence < SURE_WHOLE_CONFIDENCE:
+        return False
+    return _evidence([whole_confidence]) >= EXTRA_PIECE_LOG_PRIOR
+
+
 def _evidence(confidences) -> float:
     return float(np.sum(np.log(np.maximum(np.asarray(confidences, np.float64), 1e-6))))
 
