@@ -40,14 +40,15 @@ from runtime.results import BBox
 class WordOptions:
     """When neighbouring crops make one word, when a word is text, and what a number in text is.
 
-    The seven from `min_not_digit_share` to `number_min_letter_ratio` were chosen together with `python -m benchmarks.not_digit_threshold` style
-    sweeps on pages of MNIST-validation digits (paper, chalkboards, squared, dotted, dim, and
-    words with numbers beside them) and no-digit pages of a seed no benchmark uses: see README,
-    "Word context". The last three (`cut` pieces, `number_min_context_ratio`, `touch_gap`) were
-    chosen on pages of words and of words with numbers of seeds 4243, 977 and 978 (32 no-digit
-    pages, 16 with numbers): digits read on the no-digit pages 225 -> 158 and where there are none
-    on the pages with numbers 122 -> 87, with 324 digits of numbers read before and after;
-    leaving out any one of the three adds 8 to 22 on the no-digit pages."""
+    The seven from `min_not_digit_share` to `number_min_letter_ratio` were chosen together with
+    `python -m benchmarks.not_digit_threshold` style sweeps on pages of MNIST-validation digits
+    (paper, chalkboards, squared, dotted, dim, and words with numbers beside them) and no-digit
+    pages of a seed no benchmark uses: see README, "Word context". The rest (and the reader's
+    `cut` pieces) were chosen on pages of words and of words with numbers of seeds 4243, 977 and
+    978 (32 no-digit pages, 16 with numbers) and worksheets of small digits of seeds 91 and 93:
+    digits read on the no-digit pages 225 -> 160, and where there are none on the pages with
+    numbers 122 -> 88, with the same 325 digits of numbers read; leaving out any one of the
+    three tests adds 8 to 22 on the no-digit pages."""
 
     gap_factor: float = 0.6
     """Two glyphs are one word when the gap between them is under this share of the taller one's
@@ -78,15 +79,23 @@ class WordOptions:
     shortest (a word's x-height letters beside its ascenders differ more)."""
     number_min_letter_ratio: float = 0.9
     """In text, a number is at least this share of the height of the tallest letter in its word."""
+    min_letter_share: float = 0.15
+    letter_min_height_ratio: float = 0.5
+    """A word in text stands among letters when at least `min_letter_share` of its context are
+    "not a digit" crops at least `letter_min_height_ratio` as tall as the word's tallest glyph;
+    only there do the last two tests below and the `cut` pieces count (around the numbers of a
+    noisy page of small digits, "not a digit" crops are mostly specks, and touching digits are
+    common: on 40 heavily degraded 640x480 worksheets of an unused seed, without this test the
+    word rules read 18 digits fewer than before, with it 11; at 0.25, 3, but the pages of words
+    kept 15 to 30% more of their phantom digits)."""
     number_min_context_ratio: float = 0.9
     """In text, a number is at least this share of the median height of the "not a digit" crops
-    around its word (digits are written as tall as capitals; an o or a z standing alone is not).
-    1.0 dropped a little more on the pages of words, but also numbers beside letters as tall as
-    digits."""
+    around its word, among letters (digits are written as tall as capitals; an o or a z standing
+    alone is not). At 1.0 a number beside letters as tall as its digits was dropped."""
     touch_gap: float = 0.0
-    """In text, a digit whose box comes this close (in heights of the taller) to that of another
-    digit of like height on its line, or touches or overlaps it, is joined writing, not a digit of
-    a number written apart."""
+    """Among letters, a digit whose box comes this close (in heights of the taller) to that of
+    another digit of like height on its line, or touches or overlaps it, is joined writing, not a
+    digit of a number written apart ("ll" read as 11)."""
 
 
 def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
@@ -107,12 +116,13 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     count = len(digit_boxes)
     is_digit = np.arange(len(boxes)) < count
     clean = is_digit.copy()
+    apart = np.ones(len(boxes), bool)  # written apart: neither cut from a wider crop nor touching
     if confidences is not None:
         clean[:count] &= np.asarray(confidences, np.float64) >= options.number_min_confidence
     if not_digit is not None:
         clean[:count] &= np.asarray(not_digit, np.float64) < options.number_max_not_digit
     if cut is not None:
-        clean[:count] &= ~np.asarray(cut, bool)
+        apart[:count] &= ~np.asarray(cut, bool)
     # Words run along rows, or down columns on a page of words the reader turned a quarter (the
     # orientation vote can prefer letters sideways): whichever links more glyphs. Linking both
     # would chain a number to the words on the lines above and below it.
@@ -121,7 +131,7 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     if down_columns.sum() > along_rows.sum():
         boxes, along_rows = boxes[:, [1, 0, 3, 2]], down_columns
     word = _components(len(boxes), np.argwhere(along_rows))
-    clean &= ~_touching(boxes, is_digit, options)
+    apart &= ~_touching(boxes, is_digit, options)
     page_has_text = 1.0 - is_digit.mean() >= options.min_page_share
     dropped: set[int] = set()
     for label in np.unique(word):
@@ -132,11 +142,21 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
         near = _context(members, boxes, options)
         if not letters and not (page_has_text and _in_text(near, is_digit, options)):
             continue
-        around = near & ~is_digit
-        letter_height = float(np.median(boxes[around, 3])) if around.any() else 0.0
-        kept = _numbers_in_word(np.flatnonzero(members), boxes, is_digit, clean, options, letter_height)
+        kept = _numbers_in_text(members, near, boxes, is_digit, clean, apart, options)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
+
+
+def _numbers_in_text(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
+                     clean: np.ndarray, apart: np.ndarray, options: WordOptions) -> set[int]:
+    """The digits of the word `members` in text that stand as numbers (`_numbers_in_word`); among
+    letters of its own size (not the specks of a noisy page of small digits), only numbers written
+    apart and as tall as the letters around them (`WordOptions.min_letter_share`)."""
+    indices = np.flatnonzero(members)
+    letters = near & ~is_digit & (boxes[:, 3] >= options.letter_min_height_ratio * boxes[members, 3].max())
+    if not letters.any() or letters.sum() < options.min_letter_share * near.sum():
+        return _numbers_in_word(indices, boxes, is_digit, clean, options)
+    return _numbers_in_word(indices, boxes, is_digit, clean & apart, options, float(np.median(boxes[letters, 3])))
 
 
 def _context(members: np.ndarray, boxes: np.ndarray, options: WordOptions) -> np.ndarray:
