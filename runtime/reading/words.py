@@ -46,9 +46,8 @@ class WordOptions:
     pages of a seed no benchmark uses: see README, "Word context". The rest (and the reader's
     `cut` pieces) were chosen on pages of words and of words with numbers of seeds 4243, 977 and
     978 (32 no-digit pages, 16 with numbers) and worksheets of small digits of seeds 91 and 93:
-    digits read on the no-digit pages 225 -> 160, and where there are none on the pages with
-    numbers 122 -> 88, with the same 325 digits of numbers read; leaving out any one of the
-    three tests adds 8 to 22 on the no-digit pages."""
+    digits read on the no-digit pages 225 -> 163, and where there are none on the pages with
+    numbers 122 -> 94, with the same 325 digits of numbers read."""
 
     gap_factor: float = 0.6
     """Two glyphs are one word when the gap between them is under this share of the taller one's
@@ -79,15 +78,15 @@ class WordOptions:
     shortest (a word's x-height letters beside its ascenders differ more)."""
     number_min_letter_ratio: float = 0.9
     """In text, a number is at least this share of the height of the tallest letter in its word."""
-    min_letter_share: float = 0.15
+    min_letter_share: float = 0.2
     letter_min_height_ratio: float = 0.5
     """A word in text stands among letters when at least `min_letter_share` of its context are
     "not a digit" crops at least `letter_min_height_ratio` as tall as the word's tallest glyph;
     only there do the last two tests below and the `cut` pieces count (around the numbers of a
     noisy page of small digits, "not a digit" crops are mostly specks, and touching digits are
     common: on 40 heavily degraded 640x480 worksheets of an unused seed, without this test the
-    word rules read 18 digits fewer than before, with it 11; at 0.25, 3, but the pages of words
-    kept 15 to 30% more of their phantom digits)."""
+    word rules read 18 digits fewer than before, with it 10 (of 1,369); at 0.25, 3, but the pages
+    of words kept 10 to 25% more of their phantom digits)."""
     number_min_context_ratio: float = 0.9
     """In text, a number is at least this share of the median height of the "not a digit" crops
     around its word, among letters (digits are written as tall as capitals; an o or a z standing
