@@ -155,7 +155,7 @@ def test_pages_of_words_stay_upright(reader, kind):
 
 def test_a_page_of_few_strokes_is_not_levelled_by_a_chance_angle(reader):
     # A ruled page of script whose rule removal left 6 boxes, which line up best at 19 degrees by
-    # chance; levelled by that, its ruled lines were no longer found: 309 digits read.
+    # chance; levelled by that, its ruled lines were no longer found: 309 digits read before.
     page = make_hard_page("script", np.random.default_rng([2, 1515]), A4_PAGE)
     assert len(reader.read(page.image).digits) <= MOST_ON_A_BLANK_PAGE
 

@@ -49,13 +49,3 @@ def test_levelling_keeps_every_pixel_and_maps_back():
     box = (int(cols.min()), int(rows.min()), int(np.ptp(cols) + 1), int(np.ptp(rows) + 1))
     x, y, w, h = map_box_back(box, matrix, darkness.shape)
     assert abs(x + w / 2 - 100) <= 2 and abs(y + h / 2 - 50) <= 2
-
-
-def test_a_few_scattered_boxes_give_no_tilt_but_a_short_tilted_line_does():
-    # Six boxes left on a ruled page of script: at 19 degrees two more of their pairs share a
-    # line than level, which is chance, not a tilt. Five digits on a line rising 10 degrees are.
-    scattered = [(266, 392, 12, 14), (734, 628, 11, 13), (777, 668, 6, 17), (364, 672, 6, 17),
-                 (705, 939, 17, 28), (795, 1192, 14, 25)]
-    assert estimate_tilt_deg(scattered) == 0.0
-    line = [(100 + 60 * i, round(300 - 60 * i * np.tan(np.radians(10))), 30, 40) for i in range(5)]
-    assert abs(estimate_tilt_deg(line) - 10.0) <= 1.5

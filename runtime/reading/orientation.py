@@ -38,19 +38,6 @@ _LEVEL_INDEX = int(np.argmin(np.abs(_TILT_ANGLES)))
 MIN_TILT_DEG = 3.0
 """Tilts smaller than this are left alone: line grouping tolerates them."""
 
-TILT_MIN_GAIN = 1.05
-"""A tilt counts only where the centres line up at least this much better than level..."""
-
-TILT_MIN_GAIN_PER_BOX = 0.5
-"""...and where, at that angle, each box shares its line's bin with on average at least this
-many more boxes than level. On a few scattered boxes one angle wins by chance: a page of
-cursive script whose ruled lines took most of its strokes left 6 boxes, which lined up best at
-19 degrees (by 2 of their 36 pairs, 0.33 a box); levelled by that, its ruled lines were no
-longer found and 309 digits were read. Pages of words of unused seeds, photographed at most 4
-degrees off level, were levelled by 5 to 16 degrees at 0.21 to 0.41 a box. Every tilt of 3
-degrees or more measured on worksheets, turned and small pages, pages of words with numbers
-and the real photos is above 0.5 (0.51 to 7.8), and still found."""
-
 
 @dataclass
 class TurnReadings:
@@ -130,14 +117,12 @@ def estimate_tilt_deg(boxes: list[BBox]) -> float:
     scores = _line_scores(centres, _TILT_ANGLES, bin_px)
     level = scores[_LEVEL_INDEX]
     # Only a clearly better angle counts, and among those the smallest tilt: a level page stays.
-    better = np.flatnonzero(scores > level * TILT_MIN_GAIN)
+    better = np.flatnonzero(scores > level * 1.05)
     if better.size == 0:
         return 0.0
     # Nearby angles often tie (every digit already in its line's bin): take the middle of the
     # best plateau, not its edge.
     tied = better[scores[better] == scores[better].max()]
-    if (scores[tied[0]] - level) / len(boxes) < TILT_MIN_GAIN_PER_BOX:
-        return 0.0
     return float(np.median(_TILT_ANGLES[tied]))
 
 
