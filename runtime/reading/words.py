@@ -46,7 +46,7 @@ class WordOptions:
     pages of a seed no benchmark uses: see README, "Word context". The rest (and the reader's
     `cut` pieces) were chosen on pages of words and of words with numbers of seeds 4243, 977 and
     978 (32 no-digit pages, 16 with numbers) and worksheets of small digits of seeds 91 and 93:
-    digits read on the no-digit pages 225 -> 163, and where there are none on the pages with
+    digits read on the no-digit pages 221 -> 164, and where there are none on the pages with
     numbers 122 -> 94, with the same 325 digits of numbers read."""
 
     gap_factor: float = 0.6
