@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -255,6 +256,17 @@ def _still_text(as_given: _Reading, turned: _Reading, given_count: int, turned_c
     return after >= TURNED_TEXT_SHARE and after * TURN_MIN_TEXT_DROP > _not_digit_share(as_given, given_count)
 
 
+class _PageState(NamedTuple):
+    """What levelling or a turn changes in a `_Page`, to undo it."""
+
+    darkness: np.ndarray
+    fine: np.ndarray | None
+    inside: np.ndarray | None
+    transform: np.ndarray
+    candidates: list
+    turns: int
+
+
 class _Page:
     """An ink map being turned and levelled, with its digit candidates and the way back."""
 
@@ -284,7 +296,7 @@ class _Page:
             self.fine, self.darkness = shrink_by(page, self.factor)
             self.inside = inside[:: self.factor, :: self.factor][: self.darkness.shape[0], : self.darkness.shape[1]]
         self._moved(levelling)
-        if len(self.candidates) > LEVELLED_MAX_GROWTH * len(as_given[4]) + LEVELLED_MIN_EXTRA:
+        if len(self.candidates) > LEVELLED_MAX_GROWTH * len(as_given.candidates) + LEVELLED_MIN_EXTRA:
             self.restore(as_given)
 
     def turn_upright(self, confidence_of, upright: np.ndarray, not_digit: np.ndarray | None = None) -> None:
@@ -325,7 +337,7 @@ class _Page:
         # the right way, a page shows about as many digits as before: a turn that loses many
         # (a line of digits falling apart into a few odd pieces) is not the right one.
         better = (sideways.count >= SIDEWAYS_MIN_SHARE * upright.count
-                  and len(self.candidates) >= SIDEWAYS_MIN_SHARE * len(as_given[4])
+                  and len(self.candidates) >= SIDEWAYS_MIN_SHARE * len(as_given.candidates)
                   and max(sideways.mean[[0, 2]]) > max(upright.mean[[0, 2]]))
         if not better:
             self.restore(as_given)
@@ -333,11 +345,11 @@ class _Page:
         if is_upside_down(sideways):
             self._turn(2)
 
-    def state(self) -> tuple:
-        """What a turn changes, to `restore` it."""
-        return self.darkness, self.fine, self.inside, self.transform, self.candidates, self.turns
+    def state(self) -> _PageState:
+        """What levelling or a turn changes, to `restore` it."""
+        return _PageState(self.darkness, self.fine, self.inside, self.transform, self.candidates, self.turns)
 
-    def restore(self, state: tuple) -> None:
+    def restore(self, state: _PageState) -> None:
         self.darkness, self.fine, self.inside, self.transform, self.candidates, self.turns = state
 
     @staticmethod
