@@ -136,3 +136,46 @@ def test_context_only_counts_on_a_page_that_holds_text():
     mark = [(100, 10, 20, 30)]
     unsure = [0.7] * len(numbers)
     assert digits_in_words(numbers, mark, WordOptions(), unsure, [0.2] * len(numbers)) == set()
+
+
+def _text_lines(rows=(0, 80, 160, 240)) -> list:
+    """Lines of words recognised as letters ("Name Anna Age"), capitals 40 px tall."""
+    return [(x, line + y, w, h) for line in rows for x, y, w, h in _NAME + _ANNA + _AGE]
+
+
+def test_in_text_a_digit_cut_from_a_wider_crop_is_a_letter():
+    # A cursive word between lines of words, cut by the reader into two pieces that read as a
+    # clean "10": joined strokes in text are writing. The same two digits written apart stay.
+    pieces = [(440, 120, 20, 40), (460, 120, 26, 40)]
+    apart = [(440, 120, 20, 40), (470, 120, 26, 40)]
+    clean, doubt = [1.0, 1.0], [0.0, 0.0]
+    assert digits_in_words(pieces, _text_lines(), WordOptions(), clean, doubt, cut=[True, True]) == {0, 1}
+    assert digits_in_words(apart, _text_lines(), WordOptions(), clean, doubt, cut=[False, False]) == set()
+
+
+def test_in_text_digits_whose_boxes_touch_are_a_word():
+    # "ll" read as a clean 11 between lines of words: the two boxes overlap, as letters written
+    # together do; a number's digits are written apart.
+    touching = [(440, 120, 12, 40), (450, 120, 12, 40)]
+    apart = [(440, 120, 12, 40), (460, 120, 12, 40)]
+    assert digits_in_words(touching, _text_lines(), WordOptions(), [1.0, 1.0], [0.0, 0.0]) == {0, 1}
+    assert digits_in_words(apart, _text_lines(), WordOptions(), [1.0, 1.0], [0.0, 0.0]) == set()
+
+
+def test_in_text_a_lone_digit_shorter_than_the_letters_around_it_is_a_letter():
+    # An o read as a clean 0, standing alone between lines of words: x-height (24 px), under the
+    # letters around it, which digits are not (written as tall as capitals).
+    assert digits_in_words([(440, 136, 22, 24)], _text_lines(), WordOptions(), [1.0], [0.0]) == {0}
+    assert digits_in_words([(440, 120, 26, 40)], _text_lines(), WordOptions(), [1.0], [0.0]) == set()
+
+
+def test_touching_digits_among_specks_keep_their_digits():
+    # A crowded number on a noisy page: the "not a digit" crops around it are specks, not letters,
+    # so digits written touching (or cut apart) still make a number.
+    digits = [(x, y, 16, 24) for y in (0, 60, 120) for x in (0, 16, 32, 80, 96)]
+    specks = [(x, y, 5, 6) for y in (30, 90) for x in range(0, 120, 20)]
+    cut = [x == 80 or x == 96 for x, _, _, _ in digits]
+    assert digits_in_words(digits, specks, WordOptions(), [1.0] * 15, [0.0] * 15, cut) == set()
+    # Among letters of their size the same digits would be writing (the test this is about).
+    everywhere = WordOptions(min_letter_share=0.0, letter_min_height_ratio=0.0)
+    assert digits_in_words(digits, specks, everywhere, [1.0] * 15, [0.0] * 15, cut) == set(range(15))

@@ -13,13 +13,17 @@ full confidence. Their surroundings give them away:
 
 In text, only a clean number keeps its digits: a run of digits the model reads confidently with
 no doubt of "not a digit", of one height (a word's x-height letters beside its tall ones do not
-make a number) and as tall as the letters of its word (digits are written as tall as capitals).
+make a number), as tall as the letters of its word and at least about as tall as the letters
+around it (digits are written as tall as capitals), each written apart: neither cut by the
+reader from a wider crop nor touching another digit of its line. Joined strokes in text are
+cursive writing, which the touching-digit cutter splits into pieces that read as digits, and
+letters written close enough for their boxes to touch are one word ("ll" read as 11).
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
 
 Usage:
-    dropped = digits_in_words(digit_boxes, not_digit_boxes, WordOptions(), confidences, not_digit)
+    dropped = digits_in_words(digit_boxes, not_digit_boxes, WordOptions(), confidences, not_digit, cut)
 """
 
 from __future__ import annotations
@@ -36,10 +40,14 @@ from runtime.results import BBox
 class WordOptions:
     """When neighbouring crops make one word, when a word is text, and what a number in text is.
 
-    The last seven were chosen together with `python -m benchmarks.not_digit_threshold` style
-    sweeps on pages of MNIST-validation digits (paper, chalkboards, squared, dotted, dim, and
-    words with numbers beside them) and no-digit pages of a seed no benchmark uses: see README,
-    "Word context"."""
+    The seven from `min_not_digit_share` to `number_min_letter_ratio` were chosen together with
+    `python -m benchmarks.not_digit_threshold` style sweeps on pages of MNIST-validation digits
+    (paper, chalkboards, squared, dotted, dim, and words with numbers beside them) and no-digit
+    pages of a seed no benchmark uses: see README, "Word context". The rest (and the reader's
+    `cut` pieces) were chosen on pages of words and of words with numbers of seeds 4243, 977 and
+    978 (32 no-digit pages, 16 with numbers) and worksheets of small digits of seeds 91 and 93:
+    digits read on the no-digit pages 221 -> 164, and where there are none on the pages with
+    numbers 122 -> 94, with the same 325 digits of numbers read."""
 
     gap_factor: float = 0.6
     """Two glyphs are one word when the gap between them is under this share of the taller one's
@@ -70,17 +78,36 @@ class WordOptions:
     shortest (a word's x-height letters beside its ascenders differ more)."""
     number_min_letter_ratio: float = 0.9
     """In text, a number is at least this share of the height of the tallest letter in its word."""
+    min_letter_share: float = 0.2
+    letter_min_height_ratio: float = 0.5
+    """A word in text stands among letters when at least `min_letter_share` of its context are
+    "not a digit" crops at least `letter_min_height_ratio` as tall as the word's tallest glyph;
+    only there do the last two tests below and the `cut` pieces count (around the numbers of a
+    noisy page of small digits, "not a digit" crops are mostly specks, and touching digits are
+    common: on 40 heavily degraded 640x480 worksheets of an unused seed, without this test the
+    word rules read 18 digits fewer than before, with it 10 (of 1,369); at 0.25, 3, but the pages
+    of words kept 10 to 25% more of their phantom digits)."""
+    number_min_context_ratio: float = 0.9
+    """In text, a number is at least this share of the median height of the "not a digit" crops
+    around its word, among letters (digits are written as tall as capitals; an o or a z standing
+    alone is not). At 1.0 a number beside letters as tall as its digits was dropped."""
+    touch_gap: float = 0.0
+    """Among letters, a digit whose box comes this close (in heights of the taller) to that of
+    another digit of like height on its line, or touches or overlaps it, is joined writing, not a
+    digit of a number written apart ("ll" read as 11)."""
 
 
 def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
                     confidences: Sequence[float] | None = None,
-                    not_digit: Sequence[float] | None = None) -> set[int]:
+                    not_digit: Sequence[float] | None = None,
+                    cut: Sequence[bool] | None = None) -> set[int]:
     """Indices into `digit_boxes` of the digits that are letters of the text around them.
 
     Boxes are (x, y, w, h) in one page's pixels. `confidences` and `not_digit` (one per digit:
-    the digit's probability and the "not a digit" probability) tell a clean number from
-    digit-shaped letters; without them every digit counts as read cleanly. A word is a
-    connected group of glyphs (digits and not-a-digit crops) linked pairwise by `_neighbours`.
+    the digit's probability and the "not a digit" probability) and `cut` (whether the reader cut
+    the digit from a wider crop) tell a clean number from digit-shaped letters; without them
+    every digit counts as read cleanly and whole. A word is a connected group of glyphs (digits
+    and not-a-digit crops) linked pairwise by `_neighbours`.
     """
     if not digit_boxes or not not_digit_boxes:
         return set()
@@ -88,10 +115,13 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     count = len(digit_boxes)
     is_digit = np.arange(len(boxes)) < count
     clean = is_digit.copy()
+    apart = np.ones(len(boxes), bool)  # written apart: neither cut from a wider crop nor touching
     if confidences is not None:
         clean[:count] &= np.asarray(confidences, np.float64) >= options.number_min_confidence
     if not_digit is not None:
         clean[:count] &= np.asarray(not_digit, np.float64) < options.number_max_not_digit
+    if cut is not None:
+        apart[:count] &= ~np.asarray(cut, bool)
     # Words run along rows, or down columns on a page of words the reader turned a quarter (the
     # orientation vote can prefer letters sideways): whichever links more glyphs. Linking both
     # would chain a number to the words on the lines above and below it.
@@ -100,6 +130,7 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     if down_columns.sum() > along_rows.sum():
         boxes, along_rows = boxes[:, [1, 0, 3, 2]], down_columns
     word = _components(len(boxes), np.argwhere(along_rows))
+    apart &= ~_touching(boxes, is_digit, options)
     page_has_text = 1.0 - is_digit.mean() >= options.min_page_share
     dropped: set[int] = set()
     for label in np.unique(word):
@@ -107,28 +138,46 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
         if not is_digit[members].any():
             continue
         letters = 1.0 - is_digit[members].mean() >= options.min_not_digit_share
-        if not letters and not (page_has_text and _in_text(members, boxes, is_digit, options)):
+        near = _context(members, boxes, options)
+        if not letters and not (page_has_text and _in_text(near, is_digit, options)):
             continue
-        kept = _numbers_in_word(np.flatnonzero(members), boxes, is_digit, clean, options)
+        kept = _numbers_in_text(members, near, boxes, is_digit, clean, apart, options)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
 
 
-def _in_text(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> bool:
-    """Whether enough of the glyphs around the word `members` are "not a digit"."""
+def _numbers_in_text(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
+                     clean: np.ndarray, apart: np.ndarray, options: WordOptions) -> set[int]:
+    """The digits of the word `members` in text that stand as numbers (`_numbers_in_word`); among
+    letters of its own size (not the specks of a noisy page of small digits), only numbers written
+    apart and as tall as the letters around them (`WordOptions.min_letter_share`)."""
+    indices = np.flatnonzero(members)
+    letters = near & ~is_digit & (boxes[:, 3] >= options.letter_min_height_ratio * boxes[members, 3].max())
+    if not letters.any() or letters.sum() < options.min_letter_share * near.sum():
+        return _numbers_in_word(indices, boxes, is_digit, clean, options)
+    return _numbers_in_word(indices, boxes, is_digit, clean & apart, options, float(np.median(boxes[letters, 3])))
+
+
+def _context(members: np.ndarray, boxes: np.ndarray, options: WordOptions) -> np.ndarray:
+    """The glyphs around the word `members` (`WordOptions.context_radius`), not its own."""
     left, top = boxes[members, 0].min(), boxes[members, 1].min()
     right, bottom = (boxes[members, 0] + boxes[members, 2]).max(), (boxes[members, 1] + boxes[members, 3]).max()
     reach = options.context_radius * boxes[members, 3].max()
     centre_x, centre_y = boxes[:, 0] + boxes[:, 2] / 2, boxes[:, 1] + boxes[:, 3] / 2
-    near = ((centre_x >= left - reach) & (centre_x <= right + reach) & (centre_y >= top - reach)
+    return ((centre_x >= left - reach) & (centre_x <= right + reach) & (centre_y >= top - reach)
             & (centre_y <= bottom + reach) & ~members)
+
+
+def _in_text(near: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> bool:
+    """Whether enough of the glyphs around a word (`near`: its `_context`) are "not a digit"."""
     letters = int((near & ~is_digit).sum())
     return letters > 0 and letters >= options.min_context_share * int(near.sum())
 
 
 def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, clean: np.ndarray,
-                     options: WordOptions) -> set[int]:
-    """The glyphs of a word in text that form clean numbers: runs of digits at its ends."""
+                     options: WordOptions, letter_height: float = 0.0) -> set[int]:
+    """The glyphs of a word in text that form clean numbers: runs of digits at its ends, as tall as
+    `letter_height` (the median "not a digit" crop around the word) or taller."""
     ordered = members[np.argsort(boxes[members, 0] + boxes[members, 2] / 2)]
     height = boxes[:, 3]
     letters = ordered[~is_digit[ordered]]
@@ -146,13 +195,29 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
         tall = height[run] * options.number_max_height_ratio >= height[run].max()
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
         if (clean[run].all() and height[run].max() <= options.number_max_height_ratio * height[run].min()
-                and np.median(height[run]) >= options.number_min_letter_ratio * tallest_letter):
+                and np.median(height[run]) >= options.number_min_letter_ratio * tallest_letter
+                and np.median(height[run]) >= options.number_min_context_ratio * letter_height):
             numbers.update(int(i) for i in run)
     return numbers
 
 
 def _neighbours(boxes: np.ndarray, options: WordOptions) -> np.ndarray:
     """(N, N) upper-triangular: glyphs i < j on one line, of like height, closer than a word gap."""
+    line_mates, gap = _line_mates(boxes, options)
+    return np.triu(line_mates & (gap < options.gap_factor), k=1)
+
+
+def _touching(boxes: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> np.ndarray:
+    """Per glyph: whether it is a digit whose box touches or overlaps that of another digit of like
+    height on its line. (A digit glued to a letter, the 3 of "Q3", may still be a number.)"""
+    line_mates, gap = _line_mates(boxes, options)
+    np.fill_diagonal(line_mates, False)
+    return (line_mates & (gap <= options.touch_gap) & is_digit[None, :]).any(axis=1) & is_digit
+
+
+def _line_mates(boxes: np.ndarray, options: WordOptions) -> tuple[np.ndarray, np.ndarray]:
+    """(N, N) each: glyphs on one line and of like height; the gap between them along the line,
+    in heights of the taller (negative where the boxes overlap)."""
     left, top, width, height = boxes.T
     right, bottom, middle = left + width, top + height, top + height / 2
     taller = np.maximum(height[:, None], height[None, :])
@@ -164,8 +229,7 @@ def _neighbours(boxes: np.ndarray, options: WordOptions) -> np.ndarray:
     big_bottom = np.where(i_taller, bottom[:, None], bottom[None, :])
     one_line = (small_middle >= big_top) & (small_middle <= big_bottom)
     gap = np.maximum(left[:, None], left[None, :]) - np.minimum(right[:, None], right[None, :])
-    linked = one_line & (shorter >= options.min_height_ratio * taller) & (gap < options.gap_factor * taller)
-    return np.triu(linked, k=1)
+    return one_line & (shorter >= options.min_height_ratio * taller), gap / taller
 
 
 def _components(count: int, edges: np.ndarray) -> np.ndarray:
