@@ -81,9 +81,10 @@ class ReaderOptions:
     deskew: bool = True  # level tilted lines before reading
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
     # Segment a big page of big digits on a smaller copy (runtime.reading.scale), crops and
-    # boxes still from the picture's own pixels: about half the time on such pages. Off by
-    # default: on a desk or wood texture around the sheet it reads phantom digits (README, Speed).
-    scale_to_digits: bool = False
+    # boxes still from the picture's own pixels: about half the time on such pages. A page
+    # whose texture measures otherwise at half size than shrunk (a desk's grain) is read at
+    # full size. False reads every page at full size.
+    scale_to_digits: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they

@@ -11,6 +11,14 @@ segmented on a copy shrunk by the largest power of two that keeps its typical di
 Pages with small writing (under twice `WORKING_DIGIT_PX`) and pictures smaller than
 `MIN_SIDE_TO_SCALE_PX` (camera frames) are read at their own size, exactly as before.
 
+Texture guard: written digits measure the same height however far the page is shrunk; a
+texture does not. A wooden desk's grain or a tiled floor's speckle is many small marks at full
+size, and shrinking averages them into broad bands and blobs that measure as big "digits" (a
+desk page: 13 px at full size, 26 px at half, 238 px at a quarter). Read at that scale, plank
+seams and grain bands cut into pieces became confident phantom 1s. So a page the look would
+shrink is measured once more at half size, and read at full size unless both measures agree
+(`MAX_SCALE_DISAGREEMENT`).
+
 Regions are found on the working copy; each digit's box and crop are then taken from the
 picture's own ink map, so the classifier sees the digit as sharp as the picture has it.
 
@@ -47,6 +55,11 @@ that are read smaller) are 16 px tall there, and the look costs a sixteenth of a
 MAX_FACTOR = 8
 """Digits taller than this many working heights (over 250 px) are still read at 1/8."""
 
+MAX_SCALE_DISAGREEMENT = 1.5
+"""The digit heights measured at a quarter and at half size (in picture pixels) agree within
+this ratio on writing: at most 1.19 on the 30 A4 benchmark pages and the hard pages with digits
+or words; 2.9 to 9 on the desk and tiled-floor pages that the look would shrink (texture)."""
+
 
 @dataclass
 class WorkingInk:
@@ -64,13 +77,23 @@ def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None 
     ink = ink_map(gray, polarity)
     if min(gray.shape) < MIN_SIDE_TO_SCALE_PX:
         return WorkingInk(ink, 1)
-    look = halve(halve(ink))
-    height = digit_height_px(look, options)
+    half = halve(ink)
+    height = digit_height_px(halve(half), options)
     factor = 1 if height is None else scale_factor(LOOK_STEP * height)
-    if factor == 1:
+    if factor == 1 or is_texture(LOOK_STEP * height, half, options):
         return WorkingInk(ink, 1)
     fine, darkness = shrink_by(ink, factor)
     return WorkingInk(darkness, factor, fine)
+
+
+def is_texture(look_height_px: float, half: np.ndarray, options: SegmentOptions | None) -> bool:
+    """Whether the digit height the look measured (`look_height_px`, picture pixels) is not
+    what the ink map at half size (`half`) measures: texture that shrinking turned into blobs."""
+    half_height = digit_height_px(half, options)
+    if half_height is None:
+        return True
+    ratio = look_height_px / (2 * half_height)
+    return not 1 / MAX_SCALE_DISAGREEMENT <= ratio <= MAX_SCALE_DISAGREEMENT
 
 
 def shrink_by(ink: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:

@@ -45,7 +45,8 @@ class BatchOptions:
     workers: int = 1  # processes reading pages; 1 reads in this process
     min_confidence: float = 0.0  # digits below it are written "?"
     detect_orientation: bool = True  # let the reader try the four quarter-turns
-    scale_to_digits: bool = False  # segment pages of big digits on a smaller copy (faster)
+    # Segment pages of big digits on a smaller copy (faster); False: every page at full size.
+    scale_to_digits: bool = True
     polarity: str = "auto"  # auto, dark-on-light or light-on-dark (runtime.reading.polarity)
     annotate_dir: str | None = None  # write each page with its results drawn on it here
     pdf_dpi: float = PDF_DPI  # resolution PDF pages are rendered at
