@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runtime.scan.annotations import write_annotation
 from runtime.scan.inputs import path_key
 from runtime.scan.pages import MAX_PAGE_PIXELS, PDF_DPI, PageError, is_pdf, open_pages, pdf_page_count
 from runtime.scan.records import FailedPage, PageRecord
@@ -177,6 +176,8 @@ def read_page(reader, source, path: str, index: int,
         return FailedPage(path, page, f"reading failed ({type(error).__name__}: {error})"), None
     warning = None
     if options.annotate_dir:
+        from runtime.scan.annotations import write_annotation  # OpenCV: only where pages are read
+
         warning = write_annotation(image, page_result, options.annotate_dir, path, page)
     return page_record(path, page, page_result), warning
 

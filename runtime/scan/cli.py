@@ -52,7 +52,7 @@ from runtime.cli import (
     probability,
 )
 from runtime.models import ModelError
-from runtime.reading.polarity import AUTO, POLARITIES
+from runtime.reading.polarity_names import AUTO, POLARITIES
 from runtime.scan import ray_engine
 from runtime.scan.batch import (
     PAGE_TIMEOUT_SECONDS,
