@@ -5,7 +5,8 @@ worker start-up, inter-process traffic, journalling and progress included. This 
 its inputs with the project's generators from MNIST *test* digits (nothing here was tuned on
 them) and times, each in a subprocess like a user's shell would start it:
 - `python -m runtime.scan DIR --workers N` on A4 pages at 200 dpi (1654x2339 JPEG, ~100 digits),
-  and with `--scale-to-digits` (pages of big digits segmented on a smaller copy);
+  and with `--full-size` (every page segmented at its own size, as before pages of big digits
+  were segmented on a smaller copy by default);
 - the same on 640x480 pages with 20 digits, where the harness's per-page cost shows most;
 - `python -m runtime.camera --source video.avi --headless` on 640x480 frames with 20 digits,
   pinned to one core (`taskset`), the way a Raspberry Pi's single busy core would run it: on a
@@ -155,7 +156,7 @@ def reader_seconds_per_page(paths: list[Path], camera: bool, flags: tuple[str, .
         read_gray = stream.read
     else:
         reader = PageReader(Classifier.load(threads=1),
-                            ReaderOptions(scale_to_digits="--scale-to-digits" in flags))
+                            ReaderOptions(scale_to_digits="--full-size" not in flags))
         read_gray = lambda gray, index: reader.read(gray)  # noqa: E731
     decode, read = [], []
     for index, path in enumerate(paths):
@@ -327,8 +328,8 @@ def scan_rows(work: Path, options: CommandsOptions, say) -> tuple[list[dict], in
     for workers in sorted({1, options.workers}):
         say(f"timing runtime.scan --workers {workers} on A4 pages")
         rows.append(scan_row("a4", a4, a4_paths, workers, truth))
-    say("timing runtime.scan --scale-to-digits on A4 pages")
-    rows.append(scan_row("a4", a4, a4_paths, options.workers, truth, ("--scale-to-digits",)))
+    say("timing runtime.scan --full-size on A4 pages")
+    rows.append(scan_row("a4", a4, a4_paths, options.workers, truth, ("--full-size",)))
     say("timing runtime.scan on 640x480 pages")
     rows.append(scan_row("small", small, small_paths, options.workers, None))
     return rows, digits

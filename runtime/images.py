@@ -15,9 +15,10 @@ Usage: gray = to_gray(image)   # grey, BGR or BGRA, any depth above
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".pgm", ".ppm", ".pbm")
 """Still-image files both commands take (OpenCV decodes them all): the scanner searches folders
@@ -26,6 +27,8 @@ for them, and the camera treats a source with one of them as a still image, not 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """`image` (any shape) with its pixel values mapped to uint8 by the rules above."""
+    import numpy as np  # here, not atop: the scanner's main process needs IMAGE_SUFFIXES alone
+
     image = np.asarray(image)
     dtype = image.dtype
     if dtype == np.uint8:
@@ -49,6 +52,9 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 def to_gray(image: np.ndarray) -> np.ndarray:
     """A uint8 greyscale view of a grey, BGR or BGRA image; a clear TypeError or ValueError for
     anything else (None from a failed cv2.imread, a path given where an array belongs)."""
+    import cv2
+    import numpy as np
+
     if image is None:
         raise TypeError("image is None: cv2.imread returns None when it cannot read a file; "
                         "check the path, or pass the path to runtime.read")

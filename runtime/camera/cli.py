@@ -71,7 +71,7 @@ def display_available() -> bool:
 
 
 def build_page_reader(model: str | None, threads: int, min_confidence: float,
-                      deskew: bool = True, polarity: str = AUTO):
+                      deskew: bool = True, polarity: str = AUTO, scale_to_digits: bool = True):
     """Load the model and build the reader once, before the first frame."""
     # Imported here so that --help and a source that cannot open answer without loading an
     # interpreter.
@@ -80,8 +80,10 @@ def build_page_reader(model: str | None, threads: int, min_confidence: float,
 
     classifier = Classifier.load(model, threads=threads)
     # A camera is held upright: trying four rotations would cost four times the work per frame.
+    # scale_to_digits matters only for frames 1,000 px or more on their shorter side (--width).
     return PageReader(classifier, ReaderOptions(detect_orientation=False, deskew=deskew,
-                                                min_confidence=min_confidence, polarity=polarity))
+                                                min_confidence=min_confidence, polarity=polarity,
+                                                scale_to_digits=scale_to_digits))
 
 
 def parse_roi(text: str) -> BBox:
@@ -275,7 +277,8 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
     grabber.open(timeout_s=args.open_timeout, should_stop=stop)
     try:
         page_reader = build_page_reader(args.model, args.threads, args.min_confidence,
-                                        deskew=not args.no_deskew, polarity=args.polarity)
+                                        deskew=not args.no_deskew, polarity=args.polarity,
+                                        scale_to_digits=not (args.every_frame or args.full_size))
     except BaseException:
         grabber.stop()
         raise

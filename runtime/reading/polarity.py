@@ -29,8 +29,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-AUTO, DARK_ON_LIGHT, LIGHT_ON_DARK = "auto", "dark-on-light", "light-on-dark"
-POLARITIES = (AUTO, DARK_ON_LIGHT, LIGHT_ON_DARK)
+# The names are owned apart (the command lines import them without numpy and OpenCV) and
+# offered here too, where the reader and the camera take them from.
+from runtime.reading.polarity_names import AUTO as AUTO
+from runtime.reading.polarity_names import DARK_ON_LIGHT, LIGHT_ON_DARK, POLARITIES
 
 SMALL_IMAGE_PX = 64
 """Pictures whose shorter side (of the working copy) is below this are judged by their border:

@@ -107,9 +107,10 @@ class ReaderOptions:
     deskew: bool = True  # level tilted lines before reading
     polarity: str = AUTO  # auto, dark-on-light (pen on paper) or light-on-dark (chalk, screens, MNIST)
     # Segment a big page of big digits on a smaller copy (runtime.reading.scale), crops and
-    # boxes still from the picture's own pixels: about half the time on such pages. Off by
-    # default: on a desk or wood texture around the sheet it reads phantom digits (README, Speed).
-    scale_to_digits: bool = False
+    # boxes still from the picture's own pixels: about half the time on such pages. A page
+    # whose texture measures otherwise at half size than shrunk (a desk's grain) is read at
+    # full size. False reads every page at full size.
+    scale_to_digits: bool = True
     # Widen hair-thin pen strokes to MNIST's width before classifying (runtime.reading.strokes).
     # Off by default: it reads big thin-pen digits better, but on the no-digit pages it read one
     # more digit from a word's letters (39 -> 40), and it changed no real photo (README, Results:

@@ -1,4 +1,4 @@
-"""Read a big page at the scale its writing needs: a working copy with digits 32-64 px tall.
+"""Read a big page at the scale its writing needs: a working copy with digits 48-96 px tall.
 
 A page scanned at 200 dpi holds digits anywhere from 25 to 150 px tall, but the model sees each
 digit as a 20 px box, and segmentation needs only a digit's strokes to stay a few pixels wide.
@@ -10,6 +10,14 @@ segmented on a copy shrunk by the largest power of two that keeps its typical di
 
 Pages with small writing (under twice `WORKING_DIGIT_PX`) and pictures smaller than
 `MIN_SIDE_TO_SCALE_PX` (camera frames) are read at their own size, exactly as before.
+
+Texture guard: written digits measure the same height however far the page is shrunk; a
+texture does not. A wooden desk's grain or a tiled floor's speckle is many small marks at full
+size, and shrinking averages them into broad bands and blobs that measure as big "digits" (a
+desk page: 13 px at full size, 26 px at half, 238 px at a quarter). Read at that scale, plank
+seams and grain bands cut into pieces became confident phantom 1s. So a page the look would
+shrink is measured once more at half size, and read at full size unless both measures agree
+(`MAX_SCALE_DISAGREEMENT`).
 
 Regions are found on the working copy; each digit's box and crop are then taken from the
 picture's own ink map, so the classifier sees the digit as sharp as the picture has it.
@@ -29,23 +37,33 @@ import numpy as np
 from runtime.reading.ink import ink_map
 from runtime.reading.segment import SegmentOptions, digit_height_px
 
-WORKING_DIGIT_PX = 32
+WORKING_DIGIT_PX = 48
 """Least typical digit height on the working copy. The model sees a 20 px box, but the reading
 of a page needs more than its crops: at 24 px a page of 13 big digits stored sideways was turned
 the wrong way up (the half-turn vote of few digits is fragile), and the not-a-digit reading of
-words swung page by page. At 32 px the measured sets read within 0.1 pp of full size (README,
-Speed)."""
+words swung page by page. At 32 px the digit sets read within 0.1 pp, but gaps of a pixel or two
+(between handwritten letters, between a digit and a 5 mm grid line) closed up on the copy: on
+150 dpi pages of words and numbers the word context took 13 numbers for letters (F1 81.0 ->
+78.5%), and digits on squared paper kept pieces of the grid (hard-paper digits 97.58 -> 97.41%).
+At 48 px no measured set reads worse than at full size (README, Speed)."""
 
 MIN_SIDE_TO_SCALE_PX = 1000
 """Pictures whose shorter side is below this (camera frames, small pages) are read as they are:
 their digits are small already, and a look at a quarter of them would cost more than it saves."""
 
 LOOK_STEP = 4
-"""The page is looked at this many times smaller to measure its digits: 64 px digits (the least
-that are read smaller) are 16 px tall there, and the look costs a sixteenth of a reading."""
+"""The page is looked at this many times smaller to measure its digits: 96 px digits (the least
+that are read smaller) are 24 px tall there, and the look costs a sixteenth of a reading."""
 
 MAX_FACTOR = 8
-"""Digits taller than this many working heights (over 250 px) are still read at 1/8."""
+"""Digits taller than this many working heights (over 380 px) are still read at 1/8."""
+
+MAX_SCALE_DISAGREEMENT = 1.5
+"""The digit heights measured at a quarter and at half size (in picture pixels) agree within
+this ratio on writing: at most 1.19 on the 30 A4 benchmark pages and the hard pages with digits
+or words, and on words-with-numbers pages at 200 and 300 dpi; 1.8 to 37 times apart, either way,
+on the blank desks, floors, ruled and squared sheets (`benchmarks.hard_pages`, seeds 1 and 5)
+that the look would shrink: grain and lines measured at a scale they do not have."""
 
 
 @dataclass
@@ -64,13 +82,23 @@ def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None 
     ink = ink_map(gray, polarity)
     if min(gray.shape) < MIN_SIDE_TO_SCALE_PX:
         return WorkingInk(ink, 1)
-    look = halve(halve(ink))
-    height = digit_height_px(look, options)
+    half = halve(ink)
+    height = digit_height_px(halve(half), options)
     factor = 1 if height is None else scale_factor(LOOK_STEP * height)
-    if factor == 1:
+    if factor == 1 or is_texture(LOOK_STEP * height, half, options):
         return WorkingInk(ink, 1)
     fine, darkness = shrink_by(ink, factor)
     return WorkingInk(darkness, factor, fine)
+
+
+def is_texture(look_height_px: float, half: np.ndarray, options: SegmentOptions | None) -> bool:
+    """Whether the digit height the look measured (`look_height_px`, picture pixels) is not
+    what the ink map at half size (`half`) measures: texture that shrinking turned into blobs."""
+    half_height = digit_height_px(half, options)
+    if half_height is None:
+        return True
+    ratio = look_height_px / (2 * half_height)
+    return not 1 / MAX_SCALE_DISAGREEMENT <= ratio <= MAX_SCALE_DISAGREEMENT
 
 
 def shrink_by(ink: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runtime.scan.annotations import write_annotation
 from runtime.scan.inputs import path_key
 from runtime.scan.pages import MAX_PAGE_PIXELS, PDF_DPI, PageError, is_pdf, open_pages, pdf_page_count
 from runtime.scan.records import FailedPage, PageRecord
@@ -45,7 +44,8 @@ class BatchOptions:
     workers: int = 1  # processes reading pages; 1 reads in this process
     min_confidence: float = 0.0  # digits below it are written "?"
     detect_orientation: bool = True  # let the reader try the four quarter-turns
-    scale_to_digits: bool = False  # segment pages of big digits on a smaller copy (faster)
+    # Segment pages of big digits on a smaller copy (faster); False: every page at full size.
+    scale_to_digits: bool = True
     polarity: str = "auto"  # auto, dark-on-light or light-on-dark (runtime.reading.polarity)
     annotate_dir: str | None = None  # write each page with its results drawn on it here
     pdf_dpi: float = PDF_DPI  # resolution PDF pages are rendered at
@@ -176,6 +176,8 @@ def read_page(reader, source, path: str, index: int,
         return FailedPage(path, page, f"reading failed ({type(error).__name__}: {error})"), None
     warning = None
     if options.annotate_dir:
+        from runtime.scan.annotations import write_annotation  # OpenCV: only where pages are read
+
         warning = write_annotation(image, page_result, options.annotate_dir, path, page)
     return page_record(path, page, page_result), warning
 

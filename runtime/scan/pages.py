@@ -29,11 +29,16 @@ import re
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
+from runtime.images import IMAGE_SUFFIXES
 
-from runtime.images import IMAGE_SUFFIXES, to_gray, to_uint8
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and OpenCV are imported where pages are decoded, not here: the scan's main process
+# imports this module for its names and checks, and with worker processes it decodes nothing
+# (0.15 s of CPU a run; the workers' fork server imports them with the reader).
 
 MAX_PAGE_PIXELS = 100_000_000
 """Largest page accepted, in pixels (100 MP: an A4 scan at 1000 dpi is 97 MP, at 200 dpi 3.9 MP).
@@ -159,6 +164,8 @@ class _RasterSource(PageSource):
     """A PNG/JPEG/BMP/WebP (one page) or TIFF (one page per directory) held as file bytes."""
 
     def __init__(self, path: Path, data: bytes, *, max_pixels: int):
+        import numpy as np
+
         self._data = np.frombuffer(data, np.uint8)
         self._max_pixels = max_pixels
         self._kind = _sniff_raster_kind(data)
@@ -186,6 +193,8 @@ class _RasterSource(PageSource):
         return to_grey_uint8(decoded) if grey else to_bgr_uint8(decoded)
 
     def _decode(self, index: int, grey: bool = False) -> np.ndarray | None:
+        import cv2
+
         with _quiet_opencv():
             try:
                 if self._kind == "TIFF":
@@ -268,6 +277,11 @@ def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
     composited onto white (onto black when what is drawn on the transparent ground is light).
     Raises `PageError` for shapes or dtypes that are not an image.
     """
+    import cv2
+    import numpy as np
+
+    from runtime.images import to_uint8
+
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
@@ -293,6 +307,10 @@ def to_bgr_uint8(image: np.ndarray) -> np.ndarray:
 def to_grey_uint8(image: np.ndarray) -> np.ndarray:
     """Grey uint8 of a decoded image, as `to_gray(to_bgr_uint8(image))` gives it, without
     making a colour copy of a page that is grey already."""
+    import numpy as np
+
+    from runtime.images import to_gray, to_uint8
+
     image = np.asarray(image)
     if image.ndim == 2 and image.size:
         try:
@@ -308,6 +326,8 @@ def _composite_on_white(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     Unless what is drawn is light (white strokes exported from a dark-themed drawing app): on
     white it would vanish, so it is blended over black instead and read light-on-dark.
     """
+    import numpy as np
+
     weight = alpha.astype(np.float32)[:, :, None] / 255.0
     drawn = alpha > 127
     ground = 255.0
@@ -364,6 +384,8 @@ def _check_pixel_budget(width: int, height: int, max_pixels: int) -> None:
 @contextlib.contextmanager
 def _quiet_opencv():
     """Silence OpenCV's own log lines while decoding: the caller reports one line per file."""
+    import cv2
+
     logging = cv2.utils.logging
     previous = logging.getLogLevel()
     logging.setLogLevel(logging.LOG_LEVEL_SILENT)
