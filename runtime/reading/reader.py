@@ -25,6 +25,7 @@ from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
 from runtime.reading.orientation import (
     MIN_TILT_DEG,
+    TurnReadings,
     compose,
     count_votes,
     estimate_tilt_deg,
@@ -265,7 +266,10 @@ class _Page:
                 break
         upright = read_turn_over(upright_readings, crops, confidence_of)
         if on_axis:
-            if is_upside_down(upright):
+            # The crops read as digits kept the axis; they alone say which way up: the rest (words,
+            # or touching pairs on a crowded page) read badly either way and vote at random.
+            digits = np.asarray(not_digit)[chosen] < NOT_DIGIT_THRESHOLD
+            if is_upside_down(TurnReadings(upright.log_confidence[:, digits])):
                 self._turn(2)
             return
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so

@@ -98,7 +98,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     mask, faint_mask, labels, stats = ink_components(darkness, min_contrast)
     if _is_texture(mask, stats, options):
         return []
-    min_size = max(options.min_digit_height_px, options.min_digit_size_share * min(darkness.shape))
+    min_size = _min_digit_size(darkness.shape, options)
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
@@ -106,10 +106,10 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
             cleaned = remove_rules(mask, faint_mask, max(12, int(1.2 * digit_height)),
-                                   max(25, int(2.0 * digit_height)))
+                                   max(25, int(2.0 * digit_height)), darkness, min_contrast)
         else:
             page_long = max(25, max(mask.shape) // 8)
-            cleaned = remove_rules(mask, faint_mask, page_long, page_long)
+            cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast)
         if cleaned is not None:
             labels, stats, kept = cleaned
             components = _components_from_stats(stats, kept)
@@ -162,11 +162,30 @@ def _components_from_stats(stats: np.ndarray, kept: np.ndarray | None = None) ->
     ]
 
 
+def _min_digit_size(page_shape, options: SegmentOptions) -> float:
+    """The least longer side of a region that may be a digit on a picture of `page_shape`."""
+    return max(options.min_digit_height_px, options.min_digit_size_share * min(page_shape))
+
+
 def _typical_digit_height(components, page_shape, options: SegmentOptions) -> float | None:
-    """Median height of the components that could be digits; None when there is no ink."""
+    """Median height of the components that could be digits; None when there is no ink.
+
+    A median below the least size a digit may have (`_min_digit_size`) measured texture, not
+    digits: the crossings and dashes that a dark grid leaves in the ink by the thousand. The
+    digits are then measured among the regions of that size at least; with the grid's median,
+    lines would be looked for as runs shorter than the digits' own strokes, and erase them."""
+    height = _median_height(components, page_shape, options, 0.0)
+    min_size = _min_digit_size(page_shape, options)
+    if height is None or height >= min_size:
+        return height
+    return _median_height(components, page_shape, options, min_size) or height
+
+
+def _median_height(components, page_shape, options: SegmentOptions, min_size: float) -> float | None:
+    """Median height of the components that could be digits, at least `min_size` long."""
     heights = [c.height for c in components
                if c.height >= options.min_digit_height_px and c.height < 0.98 * page_shape[0]
-               and 0.1 * c.height <= c.width <= 1.5 * c.height]
+               and max(c.height, c.width) >= min_size and 0.1 * c.height <= c.width <= 1.5 * c.height]
     if not heights:
         return None
     # Weight towards the bigger components: broken strokes and specks are many and small.
