@@ -48,11 +48,15 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     searches = [(direction, search) for direction, search in searches if search is not None]
     on_grid = darkness is not None and len(searches) == 2 and all(
         _printed(found, run) for (run, _, _), (found, _) in searches)
+    if on_grid:
+        dark = np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
+        line_darkness = [_line_darkness(dark, run, thicken) for run, thicken, _ in directions]
     found_lines, bands, bridges, horizontal = [], [], [], None
-    for (run, thicken, across_axis), (found, band) in searches:
+    for (run, _, across_axis), (found, band) in searches:
         erased = band
         if on_grid:
-            erased = cv2.subtract(band, _writing_on_lines(darkness, band, mask, run, thicken, ink_level))
+            erased = cv2.subtract(band, _writing_on_lines(dark, line_darkness[across_axis], band, mask,
+                                                          ink_level))
         found_lines.append(found)
         bands.append(erased)
         bridges.append(_bridges(mask, found, erased, across_axis))
@@ -126,23 +130,26 @@ def _printed(found: np.ndarray, run: tuple[int, int]) -> bool:
     return int(np.count_nonzero(along >= LONG_LINE_RUNS * max(run))) >= MIN_PRINTED_LINES
 
 
-def _writing_on_lines(darkness: np.ndarray, band: np.ndarray, mask: np.ndarray, run: tuple[int, int],
-                      thicken: tuple[int, int], ink_level: float) -> np.ndarray:
-    """The ink of `mask` inside a line's `band` that is writing: still `ink_level` dark once the
-    line's own darkness is taken out of it.
-
-    The line's darkness at a pixel is what the line keeps up over a whole run through it (a
-    grey opening along the line, on the map thickened across it as the lines were found): a
-    stroke lying on the line or crossing it is shorter than a run, so the opening sees the
-    line beside it. Ink multiplies, so a pixel of darkness D on a line of darkness L holds
-    writing of darkness (D - L) / (1 - L). Where a grid's two lines cross, each line's opening
-    is the other line's darkness, no more, and pale printed lines (the usual ones) stay
-    erased; a stroke of the pen is darker than both and stays.
-    """
+def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int]) -> np.ndarray:
+    """Per pixel of the ink map `dark` (uint8), the darkness a line of this direction keeps up
+    through it: a grey opening along the line, on the map thickened across it (as the lines
+    were found). A stroke lying on a line or crossing it is shorter than a run, so the opening
+    sees the line beside it."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
-    dark = np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
-    line = cv2.dilate(cv2.erode(cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_RECT, thicken)),
-                                kernel), kernel)
+    thick = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
+    return cv2.dilate(cv2.erode(thick, kernel), kernel)
+
+
+def _writing_on_lines(dark: np.ndarray, line: np.ndarray, band: np.ndarray, mask: np.ndarray,
+                      ink_level: float) -> np.ndarray:
+    """The ink of `mask` inside a line's `band` that is writing: still `ink_level` dark once the
+    line's own darkness (`line`, from `_line_darkness`) is taken out of the ink map `dark`.
+
+    Ink multiplies, so a pixel of darkness D on a line of darkness L holds writing of darkness
+    (D - L) / (1 - L). Where a grid's two lines cross, each line's opening is that line's own
+    darkness, and what is left is the other line's: pale printed lines (the usual ones) stay
+    erased, crossings and all; a stroke of the pen is darker than both and stays.
+    """
     index = set_pixels(cv2.bitwise_and(band, mask))
     writing = np.zeros_like(band)
     if index.size:
