@@ -125,9 +125,12 @@ it always was: pieces of it would stay where it is darker than its faintest run.
 
 def _printed(found: np.ndarray, run: tuple[int, int]) -> bool:
     """Whether the found lines of one direction are a grid's (MIN_PRINTED_LINES of them)."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(found, connectivity=8)
+    # Measured at half size (a pixel there is set where any of its four is): a quarter of the cost.
+    half = cv2.resize(found, (max(1, found.shape[1] // 2), max(1, found.shape[0] // 2)),
+                      interpolation=cv2.INTER_AREA)
+    _, _, stats = label_regions(cv2.threshold(half, 0, 255, cv2.THRESH_BINARY)[1])
     along = stats[1:, cv2.CC_STAT_WIDTH if run[1] == 1 else cv2.CC_STAT_HEIGHT]
-    return int(np.count_nonzero(along >= LONG_LINE_RUNS * max(run))) >= MIN_PRINTED_LINES
+    return int(np.count_nonzero(along >= LONG_LINE_RUNS * max(run) / 2)) >= MIN_PRINTED_LINES
 
 
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int]) -> np.ndarray:
