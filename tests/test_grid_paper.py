@@ -20,8 +20,8 @@ def grid_with_a_seven() -> tuple[np.ndarray, tuple[slice, slice], tuple[slice, s
     """An ink map of squared paper with a "7" whose bar lies along a grid line, and the bar's
     pixels and those of that grid line in the next square (between two crossings: what a bridge
     over one line puts back of the other where they cross is left to the size checks)."""
-    darkness = np.zeros((400, 400), np.float32)
-    for at in range(20, 400, CELL_PX):
+    darkness = np.zeros((640, 640), np.float32)  # 16 x 16 squares: a grid (rules.MIN_GRID_CROSSINGS)
+    for at in range(20, 640, CELL_PX):
         darkness[at : at + 2, :] = LINE_DARKNESS
         darkness[:, at : at + 2] = LINE_DARKNESS
     bar = (slice(99, 103), slice(104, 134))  # on the line at rows 100-101

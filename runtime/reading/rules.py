@@ -1,7 +1,9 @@
 """Erase what is printed on the paper: ruled and squared lines, form boxes, the sheet's edges.
 
 Lines are told from writing by length: no digit draws a level stroke wider than it is tall, or
-an upright one taller than two digits. Strokes that crossed a line are bridged again.
+an upright one taller than two digits. Strokes that crossed a line are bridged again, and on
+squared paper, whose grid cuts through every digit, the writing lying on its lines stays: what is
+still ink once the line's own darkness is divided out of it.
 """
 
 from __future__ import annotations
