@@ -266,10 +266,12 @@ class _Page:
                 break
         upright = read_turn_over(upright_readings, crops, confidence_of)
         if on_axis:
-            # The crops read as digits kept the axis; they alone say which way up: the rest (words,
-            # or touching pairs on a crowded page) read badly either way and vote at random.
-            digits = np.asarray(not_digit)[chosen] < NOT_DIGIT_THRESHOLD
-            if is_upside_down(TurnReadings(upright.log_confidence[:, digits])):
+            # Which way up is told by the crops that read as digits one way or the other: the
+            # rest (words, or touching pairs on a crowded page) read badly either way and would
+            # vote at random; an upside-down digit is "not a digit" as it stands, and sure turned.
+            readable = ((np.asarray(not_digit)[chosen] < NOT_DIGIT_THRESHOLD)
+                        | (upright.log_confidence[2] >= np.log(DIGITS_UPRIGHT_CONFIDENCE)))
+            if is_upside_down(TurnReadings(upright.log_confidence[:, readable])):
                 self._turn(2)
             return
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
