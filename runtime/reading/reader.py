@@ -25,7 +25,6 @@ from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
 from runtime.reading.orientation import (
     MIN_TILT_DEG,
-    TurnReadings,
     compose,
     count_votes,
     estimate_tilt_deg,
@@ -266,12 +265,7 @@ class _Page:
                 break
         upright = read_turn_over(upright_readings, crops, confidence_of)
         if on_axis:
-            # Which way up is told by the crops that read as digits one way or the other: the
-            # rest (words, or touching pairs on a crowded page) read badly either way and would
-            # vote at random; an upside-down digit is "not a digit" as it stands, and sure turned.
-            readable = ((np.asarray(not_digit)[chosen] < NOT_DIGIT_THRESHOLD)
-                        | (upright.log_confidence[2] >= np.log(DIGITS_UPRIGHT_CONFIDENCE)))
-            if is_upside_down(TurnReadings(upright.log_confidence[:, readable])):
+            if is_upside_down(upright):
                 self._turn(2)
             return
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
