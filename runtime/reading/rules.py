@@ -1,7 +1,9 @@
 """Erase what is printed on the paper: ruled and squared lines, form boxes, the sheet's edges.
 
 Lines are told from writing by length: no digit draws a level stroke wider than it is tall, or
-an upright one taller than two digits. Strokes that crossed a line are bridged again.
+an upright one taller than two digits. Strokes that crossed a line are bridged again, and on
+squared paper, whose grid cuts through every digit, the writing lying on its lines stays: what is
+still ink once the line's own darkness is divided out of it.
 """
 
 from __future__ import annotations
@@ -20,15 +22,19 @@ MAX_NEAR_LINE_SHARE = 0.3
 (ruled paper, forms: a few percent; 5 mm squares photographed small: over half)."""
 
 
-def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
-                 vertical_px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
+                 darkness: np.ndarray | None = None,
+                 ink_level: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
     Ruled and squared paper, form boxes and the sheet's own edges are such runs. A digit's
     strokes are not: no digit draws a level stroke wider than it is tall, and a "1" is one
     digit tall, hence the longer vertical limit. Lines are looked for in `faint_mask` (a lower
-    threshold, where pale printed lines run unbroken) and erased from `mask`.
+    threshold, where pale printed lines run unbroken) and erased from `mask`. Given the ink map
+    `darkness` (float32, as `mask` was thresholded from), a pixel of a line that is still ink
+    (`ink_level` dark) once the line's own darkness is taken out of it is writing on the line,
+    and stays (`_writing_on_lines`).
 
     Returns the regions of the ink that is left, as `label_regions` gives them (labels, stats),
     with a bool per label saying which are kept: the pieces dropped as a line's rim are cleared
@@ -39,16 +45,23 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
     # photographed a degree off level steps by a pixel now and then, and would otherwise not
     # hold one unbroken straight run), and the axis across it.
     # Nothing page-sized is made until a line is found: most frames and pages have none.
-    found_lines, bands, bridges, horizontal = [], [], [], None
     directions = (((horizontal_px, 1), (1, 3), 0), ((1, vertical_px), (3, 1), 1))
-    for run, thicken, across_axis in directions:
-        search = _find_lines(mask, faint_mask, run, thicken, across_axis)
-        if search is None:
-            continue
-        found, band, bridge = search
+    searches = [(direction, _find_lines(faint_mask, *direction[:2])) for direction in directions]
+    searches = [(direction, search) for direction, search in searches if search is not None]
+    on_grid = darkness is not None and len(searches) == 2 and _crosses_as_a_grid(
+        searches[0][1][1], searches[1][1][1], horizontal_px)
+    if on_grid:
+        dark = np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
+        line_darkness = [_line_darkness(dark, run, thicken) for run, thicken, _ in directions]
+    found_lines, bands, bridges, horizontal = [], [], [], None
+    for (run, _, across_axis), (found, band) in searches:
+        erased = band
+        if on_grid:
+            erased = cv2.subtract(band, _writing_on_lines(dark, line_darkness[across_axis], band, mask,
+                                                          ink_level))
         found_lines.append(found)
-        bands.append(band)
-        bridges.append(bridge)
+        bands.append(erased)
+        bridges.append(_bridges(mask, found, erased, across_axis))
         if run[1] == 1:
             horizontal = band
     if not found_lines:
@@ -74,10 +87,10 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int,
 _SQUARE_3 = np.ones((3, 3), np.uint8)
 
 
-def _find_lines(mask: np.ndarray, faint_mask: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
-                across_axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The lines of one direction (straight runs of `run`, after thickening by `thicken`), the
-    band they will be erased as, and the bridges for strokes that crossed them; None if none."""
+def _find_lines(faint_mask: np.ndarray, run: tuple[int, int],
+                thicken: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The lines of one direction (straight runs of `run`, after thickening by `thicken`) and
+    the band they will be erased as; None if none."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
     thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
     # An opening, as its erosion then its dilation: where the erosion leaves nothing (no run
@@ -88,16 +101,72 @@ def _find_lines(mask: np.ndarray, faint_mask: np.ndarray, run: tuple[int, int], 
     found = cv2.bitwise_and(cv2.dilate(runs, kernel), faint_mask)
     if not cv2.countNonZero(found):
         return None
-    # Where a stroke crossed the line, ink lies on both sides of it: close across the line so
-    # the stroke is whole again once the line itself is gone. The reach spans the erased band
-    # (a bold, blurred grid line of a phone photo is 5 px and more).
-    band = cv2.dilate(found, _SQUARE_3)
+    return found, cv2.dilate(found, _SQUARE_3)
+
+
+def _bridges(mask: np.ndarray, found: np.ndarray, erased: np.ndarray, across_axis: int) -> np.ndarray:
+    """Where a stroke crossed the line, ink lies on both sides of it: close across the line so
+    the stroke is whole again once the line itself is gone. The reach spans the erased band
+    (a bold, blurred grid line of a phone photo is 5 px and more)."""
     reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, across_axis))) + 5)
     across = (1, reach) if across_axis == 0 else (reach, 1)
     # (Masks are 0 or 255, so a saturating subtraction is "and not".)
-    crossing = cv2.morphologyEx(cv2.subtract(mask, band), cv2.MORPH_CLOSE,
+    crossing = cv2.morphologyEx(cv2.subtract(mask, erased), cv2.MORPH_CLOSE,
                                 cv2.getStructuringElement(cv2.MORPH_RECT, across))
-    return found, band, cv2.bitwise_and(crossing, band)
+    return cv2.bitwise_and(crossing, erased)
+
+
+MIN_GRID_CROSSINGS = 150
+"""Writing is kept on the lines only on squared paper: lines both ways that cross in at least this
+many small places (each within half a level run, `horizontal_px`: two thin lines). A grid cuts
+through every digit, along its strokes too; ruled paper only touches the digits' feet. Measured
+at 150 dpi: squared sheets 376-3551 such crossings; the grain of a desk, the grout of a tiled
+floor and the planks' seams, found as lines both ways, at most 51 (their crossings are few and
+large). Elsewhere what is found as a line (a sheet's edge, a digit's own long stroke, a script's
+headline along a rule, wood grain) is erased whole, as it always was."""
+
+
+def is_squared_paper(faint_mask: np.ndarray, horizontal_px: int, vertical_px: int) -> bool:
+    """Whether the faint ink holds a grid of lines (`MIN_GRID_CROSSINGS`), found as `remove_rules` does."""
+    across = _find_lines(faint_mask, (horizontal_px, 1), (1, 3))
+    down = _find_lines(faint_mask, (1, vertical_px), (3, 1)) if across is not None else None
+    return down is not None and _crosses_as_a_grid(across[1], down[1], horizontal_px)
+
+
+def _crosses_as_a_grid(across: np.ndarray, down: np.ndarray, horizontal_px: int) -> bool:
+    """Whether the bands of lines found across and down the page cross as a grid's do."""
+    _, _, stats = label_regions(cv2.bitwise_and(across, down))
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    return int(np.count_nonzero(sizes <= horizontal_px / 2)) >= MIN_GRID_CROSSINGS
+
+
+def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int]) -> np.ndarray:
+    """Per pixel of the ink map `dark` (uint8), the darkness a line of this direction keeps up
+    through it: a grey opening along the line, on the map thickened across it (as the lines
+    were found). A stroke lying on a line or crossing it is shorter than a run, so the opening
+    sees the line beside it."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
+    thick = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
+    return cv2.dilate(cv2.erode(thick, kernel), kernel)
+
+
+def _writing_on_lines(dark: np.ndarray, line: np.ndarray, band: np.ndarray, mask: np.ndarray,
+                      ink_level: float) -> np.ndarray:
+    """The ink of `mask` inside a line's `band` that is writing: still `ink_level` dark once the
+    line's own darkness (`line`, from `_line_darkness`) is taken out of the ink map `dark`.
+
+    Ink multiplies, so a pixel of darkness D on a line of darkness L holds writing of darkness
+    (D - L) / (1 - L). Where a grid's two lines cross, each line's opening is that line's own
+    darkness, and what is left is the other line's: pale printed lines (the usual ones) stay
+    erased, crossings and all; a stroke of the pen is darker than both and stays.
+    """
+    index = set_pixels(cv2.bitwise_and(band, mask))
+    writing = np.zeros_like(band)
+    if index.size:
+        level = line.ravel()[index].astype(np.float32)
+        ink = (dark.ravel()[index].astype(np.float32) - level) / np.maximum(255.0 - level, 1.0)
+        writing.ravel()[index[ink >= ink_level]] = 255
+    return writing
 
 
 def _union(masks: list[np.ndarray]) -> np.ndarray:

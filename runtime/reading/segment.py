@@ -22,7 +22,7 @@ import numpy as np
 from runtime.reading.evidence import drop_texture, looks_written, paper_limit
 from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
-from runtime.reading.rules import remove_rules
+from runtime.reading.rules import is_squared_paper, remove_rules
 from runtime.results import BBox
 
 
@@ -98,22 +98,24 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     mask, faint_mask, labels, stats = ink_components(darkness, min_contrast)
     if _is_texture(mask, stats, options):
         return []
-    min_size = max(options.min_digit_height_px, options.min_digit_size_share * min(darkness.shape))
+    min_size = _min_digit_size(darkness.shape, options)
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
+        digit_height, least_height = _height_on_a_grid(components, faint_mask, digit_height, darkness.shape,
+                                                       options)
         # Rules are straight runs longer than a digit is tall. Where every digit touches a
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
-            cleaned = remove_rules(mask, faint_mask, max(12, int(1.2 * digit_height)),
-                                   max(25, int(2.0 * digit_height)))
+            cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast)
         else:
             page_long = max(25, max(mask.shape) // 8)
-            cleaned = remove_rules(mask, faint_mask, page_long, page_long)
+            cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast)
         if cleaned is not None:
             labels, stats, kept = cleaned
             components = _components_from_stats(stats, kept)
-            digit_height = _typical_digit_height(components, darkness.shape, options)
+            digit_height = (_median_height(components, darkness.shape, options, least_height)
+                            or _typical_digit_height(components, darkness.shape, options))
     if digit_height is None:
         return []
     components = _merge_broken_strokes(components, digit_height)
@@ -162,16 +164,52 @@ def _components_from_stats(stats: np.ndarray, kept: np.ndarray | None = None) ->
     ]
 
 
+def _min_digit_size(page_shape, options: SegmentOptions) -> float:
+    """The least longer side of a region that may be a digit on a picture of `page_shape`."""
+    return max(options.min_digit_height_px, options.min_digit_size_share * min(page_shape))
+
+
 def _typical_digit_height(components, page_shape, options: SegmentOptions) -> float | None:
     """Median height of the components that could be digits; None when there is no ink."""
+    return _median_height(components, page_shape, options, 0.0)
+
+
+def _height_on_a_grid(components, faint_mask: np.ndarray, digit_height: float | None, page_shape,
+                      options: SegmentOptions) -> tuple[float | None, float]:
+    """`digit_height`, or on squared paper whose dark grid broke into the ink, the digits' own;
+    and the least size of the regions it was measured among (measure again after the grid is
+    erased among those too: what its crossings leave would make the median again).
+
+    A median below the least size a digit may have (`_min_digit_size`) measured something else
+    than digits: on a dark grid, its crossings and dashes, by the thousand. With it, lines would
+    be looked for as runs shorter than the digits' own strokes and erase them (pages read with
+    1 of 133 digits). There the digits are measured among the regions of that size at least, if
+    lines of that length form a grid (`rules.is_squared_paper`); on a floor's or a desk's texture
+    the small median stays, as it always was."""
+    min_size = _min_digit_size(page_shape, options)
+    if digit_height is None or digit_height >= min_size:
+        return digit_height, 0.0
+    larger = _median_height(components, page_shape, options, min_size)
+    if larger and is_squared_paper(faint_mask, *_rule_runs(larger)):
+        return larger, min_size
+    return digit_height, 0.0
+
+
+def _median_height(components, page_shape, options: SegmentOptions, min_size: float) -> float | None:
+    """Median height of the components that could be digits, at least `min_size` long."""
     heights = [c.height for c in components
                if c.height >= options.min_digit_height_px and c.height < 0.98 * page_shape[0]
-               and 0.1 * c.height <= c.width <= 1.5 * c.height]
+               and max(c.height, c.width) >= min_size and 0.1 * c.height <= c.width <= 1.5 * c.height]
     if not heights:
         return None
     # Weight towards the bigger components: broken strokes and specks are many and small.
     heights = np.sort(np.array(heights, np.float32))
     return float(np.median(heights[len(heights) // 3 :]))
+
+
+def _rule_runs(digit_height: float) -> tuple[int, int]:
+    """The level and upright runs that make a rule on a page of digits `digit_height` tall."""
+    return max(12, int(1.2 * digit_height)), max(25, int(2.0 * digit_height))
 
 
 def _merge_broken_strokes(components: list[_Component], digit_height: float) -> list[_Component]:
