@@ -179,3 +179,30 @@ def test_touching_digits_among_specks_keep_their_digits():
     # Among letters of their size the same digits would be writing (the test this is about).
     everywhere = WordOptions(min_letter_share=0.0, letter_min_height_ratio=0.0)
     assert digits_in_words(digits, specks, everywhere, [1.0] * 15, [0.0] * 15, cut) == set(range(15))
+
+
+def test_on_a_page_of_text_a_lone_digit_must_be_read_beyond_doubt():
+    # A stem of a script word standing alone between lines of words, read as a confident "1" with
+    # a little doubt of "not a digit" (0.004, one step of the int8 output): on a page of text it
+    # is a letter. "Age 7"'s 7, read without doubt, stays; so does the doubtful one on a page of
+    # numbers with a few stray marks, and a number of two digits with the same doubt.
+    stem, doubt = [(440, 120, 12, 40)], [0.004]
+    assert digits_in_words(stem, _text_lines(), WordOptions(), [0.996], doubt) == {0}
+    assert digits_in_words(stem, _text_lines(), WordOptions(), [0.996], [0.0]) == set()
+    numbers = [(x, y, 26, 40) for y in (0, 80, 160) for x in (0, 30, 200, 230)] + stem
+    marks = [(100, 10, 20, 30), (470, 125, 20, 30)]
+    confidences, doubts = [0.996] * len(numbers), [0.004] * len(numbers)
+    assert digits_in_words(numbers, marks, WordOptions(), confidences, doubts) == set()
+    pair = [(440, 120, 12, 40), (470, 120, 26, 40)]
+    assert digits_in_words(pair, _text_lines(), WordOptions(), [0.996] * 2, [0.004] * 2) == set()
+
+
+def test_on_a_page_of_text_a_number_is_as_tall_as_its_word():
+    # "l1" of a word of letters: its stems read as a clean 1, a little shorter (36 px) than the l
+    # (40 px) it is written beside. On a page of text that is a letter; among a page of numbers
+    # with one letter beside a number, digits 0.9 of its height still make a number.
+    word = [(440, 120, 14, 40)]
+    one = [(458, 124, 12, 36)]
+    assert digits_in_words(one, _text_lines() + word, WordOptions(), [0.996], [0.0]) == {0}
+    numbers = [(x, y, 26, 36) for y in (0, 80, 160, 240) for x in (0, 30, 200, 230)]
+    assert digits_in_words(numbers + one, word, WordOptions(), [0.996] * 17, [0.0] * 17) == set()

@@ -18,6 +18,9 @@ around it (digits are written as tall as capitals), each written apart: neither 
 reader from a wider crop nor touching another digit of its line. Joined strokes in text are
 cursive writing, which the touching-digit cutter splits into pieces that read as digits, and
 letters written close enough for their boxes to touch are one word ("ll" read as 11).
+On a page of text (a third or so of its crops "not a digit"), a number must be as tall as the
+tallest letter of its word, and a number of one digit must be read beyond doubt: there, lone
+digit-shaped letters (a stem read as 1, a loop as 0 or 6) outnumber the lone digits.
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
@@ -29,7 +32,7 @@ Usage:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -91,6 +94,24 @@ class WordOptions:
     """In text, a number is at least this share of the median height of the "not a digit" crops
     around its word, among letters (digits are written as tall as capitals; an o or a z standing
     alone is not). At 1.0 a number beside letters as tall as its digits was dropped."""
+    text_page_share: float = 0.3
+    """A page of text: at least this share of its crops are "not a digit" (most pages of words, with
+    or without numbers; few worksheets of numbers, even heavily degraded small ones with their
+    specks). There the next three raise the bar for a number in text. Above 1: never.
+    These three were chosen on the no-digit pages of words (letters and script) and the pages of
+    words with numbers of seeds 4242, 977 (A4), 2-11 (600x800), 4243, 978 (A4) and 2-7 (600x800),
+    and 40 heavy 640x480 worksheets of MNIST-validation digits (seed 91): digits read on the 52
+    no-digit pages 310 -> 179, digits of numbers read 419 -> 415 of 491, on the worksheets
+    1,303 -> 1,292 (README, "Word context")."""
+    text_min_letter_ratio: float = 0.95
+    """On a page of text, a number is at least this share of the height of the tallest letter in its
+    word (`number_min_letter_ratio` elsewhere): digits are written as tall as capitals."""
+    lone_min_confidence: float = 0.99
+    lone_max_not_digit: float = 0.002
+    """On a page of text, a number of a single digit in text is read with at least this confidence
+    and a "not a digit" probability under this: with no other digit beside it, only the model's
+    certainty tells "Age 7" from a lone letter's stem or loop (the l of a word, an o, a script's
+    hook). Letters read as digits mostly carry some doubt; MNIST digits beside words almost never."""
     touch_gap: float = 0.0
     """Among letters, a digit whose box comes this close (in heights of the taller) to that of
     another digit of like height on its line, or touches or overlaps it, is joined writing, not a
@@ -115,11 +136,14 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     count = len(digit_boxes)
     is_digit = np.arange(len(boxes)) < count
     clean = is_digit.copy()
+    sure = is_digit.copy()  # clean enough to stand alone in text as a number of one digit, on a page of text
     apart = np.ones(len(boxes), bool)  # written apart: neither cut from a wider crop nor touching
     if confidences is not None:
         clean[:count] &= np.asarray(confidences, np.float64) >= options.number_min_confidence
+        sure[:count] &= np.asarray(confidences, np.float64) >= options.lone_min_confidence
     if not_digit is not None:
         clean[:count] &= np.asarray(not_digit, np.float64) < options.number_max_not_digit
+        sure[:count] &= np.asarray(not_digit, np.float64) < options.lone_max_not_digit
     if cut is not None:
         apart[:count] &= ~np.asarray(cut, bool)
     # Words run along rows, or down columns on a page of words the reader turned a quarter (the
@@ -132,6 +156,10 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     word = _components(len(boxes), np.argwhere(along_rows))
     apart &= ~_touching(boxes, is_digit, options)
     page_has_text = 1.0 - is_digit.mean() >= options.min_page_share
+    if 1.0 - is_digit.mean() >= options.text_page_share:  # a page of text: numbers in it need more
+        options = replace(options, number_min_letter_ratio=options.text_min_letter_ratio)
+    else:
+        sure = is_digit
     dropped: set[int] = set()
     for label in np.unique(word):
         members = word == label
@@ -141,21 +169,22 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
         near = _context(members, boxes, options)
         if not letters and not (page_has_text and _in_text(near, is_digit, options)):
             continue
-        kept = _numbers_in_text(members, near, boxes, is_digit, clean, apart, options)
+        kept = _numbers_in_text(members, near, boxes, is_digit, clean, sure, apart, options)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
 
 
 def _numbers_in_text(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
-                     clean: np.ndarray, apart: np.ndarray, options: WordOptions) -> set[int]:
+                     clean: np.ndarray, sure: np.ndarray, apart: np.ndarray, options: WordOptions) -> set[int]:
     """The digits of the word `members` in text that stand as numbers (`_numbers_in_word`); among
     letters of its own size (not the specks of a noisy page of small digits), only numbers written
     apart and as tall as the letters around them (`WordOptions.min_letter_share`)."""
     indices = np.flatnonzero(members)
     letters = near & ~is_digit & (boxes[:, 3] >= options.letter_min_height_ratio * boxes[members, 3].max())
     if not letters.any() or letters.sum() < options.min_letter_share * near.sum():
-        return _numbers_in_word(indices, boxes, is_digit, clean, options)
-    return _numbers_in_word(indices, boxes, is_digit, clean & apart, options, float(np.median(boxes[letters, 3])))
+        return _numbers_in_word(indices, boxes, is_digit, clean, sure, options)
+    return _numbers_in_word(indices, boxes, is_digit, clean & apart, sure, options,
+                            float(np.median(boxes[letters, 3])))
 
 
 def _context(members: np.ndarray, boxes: np.ndarray, options: WordOptions) -> np.ndarray:
@@ -175,7 +204,7 @@ def _in_text(near: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> bo
 
 
 def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, clean: np.ndarray,
-                     options: WordOptions, letter_height: float = 0.0) -> set[int]:
+                     sure: np.ndarray, options: WordOptions, letter_height: float = 0.0) -> set[int]:
     """The glyphs of a word in text that form clean numbers: runs of digits at its ends, as tall as
     `letter_height` (the median "not a digit" crop around the word) or taller."""
     ordered = members[np.argsort(boxes[members, 0] + boxes[members, 2] / 2)]
@@ -194,6 +223,8 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
         # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
         tall = height[run] * options.number_max_height_ratio >= height[run].max()
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
+        if run.size == 1 and not sure[run].all():
+            continue
         if (clean[run].all() and height[run].max() <= options.number_max_height_ratio * height[run].min()
                 and np.median(height[run]) >= options.number_min_letter_ratio * tallest_letter
                 and np.median(height[run]) >= options.number_min_context_ratio * letter_height):
