@@ -33,6 +33,7 @@ import numpy as np
 # offered here too, where the reader and the camera take them from.
 from runtime.reading.polarity_names import AUTO as AUTO
 from runtime.reading.polarity_names import DARK_ON_LIGHT, LIGHT_ON_DARK, POLARITIES
+from runtime.reading.quantiles import percentile
 
 SMALL_IMAGE_PX = 64
 """Pictures whose shorter side (of the working copy) is below this are judged by their border:
@@ -227,7 +228,7 @@ def reversed_patches(evidence: Evidence) -> np.ndarray | None:
     background = evidence.background
     if min(background.shape) < SMALL_IMAGE_PX:
         return None
-    paper = float(np.percentile(background, 90))
+    paper = percentile(background, 90)
     dark_ground = (background < PATCH_DARKNESS * paper).astype(np.uint8)
     if not dark_ground.any():
         return None
