@@ -202,3 +202,30 @@ def test_big_bold_digits_on_paper_stay_dark_on_light(size, scale, thickness):
     page = np.full((height, width), 240, np.uint8)
     cv2.putText(page, "0888 12", (10, int(height * 0.65)), cv2.FONT_HERSHEY_SIMPLEX, scale, 20, thickness)
     assert np.array_equal(ink_map(page), darkness_map(page))
+
+
+def _evidence_as_first_written(small: np.ndarray, background: np.ndarray):
+    """`measure`'s thin departures and noise as first written (numpy's median, np.where), the
+    reference its faster form must match value for value."""
+    residual = small.astype(np.float32) - background.astype(np.float32)
+    threshold = max(12.0, 4.0 * 1.4826 * float(np.median(np.abs(residual[::2, ::2]))))
+
+    def thin(excess):
+        present = (excess > 0).astype(np.uint8)
+        areas = cv2.morphologyEx(present, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        return np.where((present > 0) & (areas == 0), excess, 0.0).astype(np.float32)
+
+    return thin(residual - threshold), thin(-residual - threshold)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_thin_departures_are_the_first_written_ones_to_the_bit(seed):
+    rng = np.random.default_rng(seed)
+    picture = cv2.GaussianBlur(rng.integers(0, 256, (240, 320)).astype(np.uint8), (0, 0), 2.0)
+    picture = cv2.add(picture, rng.integers(0, 40, picture.shape, dtype=np.uint8))  # grain: a noise level
+    cv2.putText(picture, "1234", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 4)
+    cv2.putText(picture, "56", (200, 220), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 3)
+    evidence = measure(picture)
+    light, dark = _evidence_as_first_written(evidence.small, evidence.background)
+    assert evidence.light.dtype == np.float32 and np.count_nonzero(light) and np.count_nonzero(dark)
+    assert light.tobytes() == evidence.light.tobytes() and dark.tobytes() == evidence.dark.tobytes()

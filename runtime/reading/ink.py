@@ -25,6 +25,7 @@ from runtime.reading.polarity import (
     reversed_patches,
     working_step,
 )
+from runtime.reading.quantiles import percentile
 from runtime.reading.regions import label_regions
 
 
@@ -65,7 +66,7 @@ def _patch_area(patches: np.ndarray, background: np.ndarray, oriented: np.ndarra
     (the working copy's median rounds corners off), and neither reading sees the other's ground.
     """
     height, width = oriented.shape
-    page_ground = float(np.percentile(background, 90))
+    page_ground = percentile(background, 90)
     patch_ground = float(np.median(background[patches > 0]))
     dark = (oriented < 0.5 * (page_ground + patch_ground)).astype(np.uint8)
     side = (max(3, (min(background.shape) // 12) | 1)) * working_step(oriented.shape)
@@ -89,7 +90,7 @@ def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
     paper, small_paper = _paper(gray, shrunk)
     # Darkness relative to the paper, but never relative to less than half the page's bright
     # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
-    floor = max(1.0, 0.5 * float(np.percentile(small_paper, 95)))
+    floor = max(1.0, 0.5 * percentile(small_paper, 95))
     darkness = np.subtract(paper, gray, out=gray)  # (paper - gray) / max(paper, floor) in [0, 1]
     np.divide(darkness, np.maximum(paper, floor, out=paper), out=darkness)
     return np.clip(darkness, 0.0, 1.0, out=darkness)

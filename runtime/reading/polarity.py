@@ -33,6 +33,7 @@ import numpy as np
 # offered here too, where the reader and the camera take them from.
 from runtime.reading.polarity_names import AUTO as AUTO
 from runtime.reading.polarity_names import DARK_ON_LIGHT, LIGHT_ON_DARK, POLARITIES
+from runtime.reading.quantiles import percentile
 
 SMALL_IMAGE_PX = 64
 """Pictures whose shorter side (of the working copy) is below this are judged by their border:
@@ -184,12 +185,14 @@ def measure(gray: np.ndarray, shrunk: np.ndarray | None = None) -> Evidence:
     small = working_copy(gray, shrunk)
     background = _local_background(small)
     residual = small.astype(np.float32) - background.astype(np.float32)
-    noise = 1.4826 * float(np.median(np.abs(residual[::2, ::2])))  # every 4th pixel is plenty
+    # The median of |residual| on every 4th pixel (plenty), counted per grey level: the same value
+    # as numpy's median of those whole numbers, in a third of the time.
+    noise = 1.4826 * percentile(cv2.absdiff(small[::2, ::2], background[::2, ::2]), 50)
     threshold = max(MIN_STROKE_CONTRAST, 4.0 * noise)
-    light = _thin(residual - threshold)
-    dark = _thin(-residual - threshold)
-    light_area = float(np.clip(residual - threshold, 0.0, None).sum())
-    dark_area = float(np.clip(-residual - threshold, 0.0, None).sum())
+    rising, falling = residual - threshold, -residual - threshold
+    light, dark = _thin(rising), _thin(falling)
+    light_area = float(np.clip(rising, 0.0, None).sum())
+    dark_area = float(np.clip(falling, 0.0, None).sum())
     return Evidence(small, background, light, dark, light_area, dark_area)
 
 
@@ -208,11 +211,13 @@ def _local_background(small: np.ndarray) -> np.ndarray:
 
 
 def _thin(excess: np.ndarray) -> np.ndarray:
-    """`excess` where it is positive and thin (a stroke), zero where it is an area."""
-    present = (excess > 0).astype(np.uint8)
+    """`excess` (float32) where it is positive and thin (a stroke), zero where it is an area."""
+    present = (excess > 0).view(np.uint8)  # 0 or 1, without a copy
     kernel = np.ones((STROKE_OPENING_PX, STROKE_OPENING_PX), np.uint8)
-    areas = cv2.morphologyEx(present, cv2.MORPH_OPEN, kernel)
-    return np.where((present > 0) & (areas == 0), excess, 0.0).astype(np.float32)
+    areas = cv2.morphologyEx(present, cv2.MORPH_OPEN, kernel)  # within `present`: an opening
+    thin = np.zeros_like(excess)
+    np.copyto(thin, excess, where=cv2.subtract(present, areas).view(bool))
+    return thin
 
 
 def reversed_patches(evidence: Evidence) -> np.ndarray | None:
@@ -227,7 +232,7 @@ def reversed_patches(evidence: Evidence) -> np.ndarray | None:
     background = evidence.background
     if min(background.shape) < SMALL_IMAGE_PX:
         return None
-    paper = float(np.percentile(background, 90))
+    paper = percentile(background, 90)
     dark_ground = (background < PATCH_DARKNESS * paper).astype(np.uint8)
     if not dark_ground.any():
         return None

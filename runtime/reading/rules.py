@@ -135,7 +135,7 @@ def is_squared_paper(faint_mask: np.ndarray, horizontal_px: int, vertical_px: in
 
 def _crosses_as_a_grid(across: np.ndarray, down: np.ndarray, horizontal_px: int) -> bool:
     """Whether the bands of lines found across and down the page cross as a grid's do."""
-    _, _, stats = label_regions(cv2.bitwise_and(across, down))
+    _, _, stats = label_regions(cv2.bitwise_and(across, down), any_order=True)  # sizes alone count
     sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     return int(np.count_nonzero(sizes <= horizontal_px / 2)) >= MIN_GRID_CROSSINGS
 
@@ -228,7 +228,7 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     to the next, however short the box (a one-digit box is barely taller than its digit)."""
     sides = np.zeros_like(faint_mask)
     upright = cv2.bitwise_and(faint_mask, cv2.bitwise_not(horizontal_band))
-    _, labels, stats = label_regions(upright)
+    _, labels, stats = label_regions(upright, any_order=True)  # the sides' pixels are what is kept
     x, y, w, h = (stats[:, index] for index in range(4))
     thin = (h >= 3 * w) & (h >= 8)
     thin[0] = False

@@ -1,0 +1,66 @@
+"""Percentiles of a picture's pixels: numpy's very values, found without ordering every pixel.
+
+`np.percentile` orders the whole array around the two values it interpolates between (0.5-0.7
+ms on a 320x240 frame, each time the ink map asks: a twentieth of a camera frame's reading). The
+two values lie in a narrow band of the pixel values, found from a sample: only the pixels in
+that band are ordered (a tenth of them), or, for uint8 pictures, the pixels are counted per grey
+level. The band is checked to hold both values before it is trusted, and the interpolation is
+numpy's own ("linear", with its arithmetic in the array's type), so the result is the same,
+bit for bit, as `np.percentile(values, q)` with a Python number `q`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+SAMPLE_STEP = 16
+"""Every this-many-th value is sampled to find the band of values to order."""
+
+BAND_MARGIN = 0.02
+"""The band reaches this share of the sample beyond the wanted rank on either side."""
+
+SMALL = 4096
+"""Arrays up to this size are ordered whole: the band would not save anything."""
+
+
+def percentile(values: np.ndarray, q: float) -> float:
+    """`float(np.percentile(values, q))` (method "linear") for a float32 or uint8 array."""
+    flat = values.ravel()
+    count = flat.size
+    position = (count - 1) * (q / 100)  # numpy's "virtual index", as numpy computes it
+    if position >= count - 1:
+        return float(flat.max())
+    rank = math.floor(position)
+    low, high = _ranked(flat, rank)
+    return float(_lerp(low, high, position - rank))
+
+
+def _ranked(flat: np.ndarray, rank: int) -> tuple[np.generic, np.generic]:
+    """The values of rank `rank` and `rank + 1` (from 0) in ascending order."""
+    if flat.dtype == np.uint8:
+        counts = np.cumsum(np.bincount(flat, minlength=256))
+        low, high = np.searchsorted(counts, [rank, rank + 1], side="right")
+        return np.uint8(low), np.uint8(high)
+    if flat.size > SMALL:
+        sample = np.sort(flat[::SAMPLE_STEP])
+        where = rank / flat.size * sample.size
+        margin = max(2, int(BAND_MARGIN * sample.size))
+        lowest = sample[max(0, int(where) - margin)]
+        highest = sample[min(sample.size - 1, int(where) + margin)]
+        below = int(np.count_nonzero(flat < lowest))
+        band = flat[(flat >= lowest) & (flat <= highest)]
+        if below <= rank and below + band.size >= rank + 2:  # both values lie in the band
+            band.partition([rank - below, rank + 1 - below])
+            return band[rank - below], band[rank + 1 - below]
+    ordered = np.partition(flat, [rank, rank + 1])
+    return ordered[rank], ordered[rank + 1]
+
+
+def _lerp(low: np.generic, high: np.generic, fraction: float):
+    """numpy's linear interpolation between two neighbouring values (`numpy.lib`'s `_lerp`)."""
+    step = high - low
+    if fraction >= 0.5:
+        return high - step * (1 - fraction)
+    return low + step * fraction
