@@ -37,6 +37,7 @@ from runtime.reading.orientation import (
     quarter_turn_matrix,
     read_turn_over,
     read_turns,
+    typical_height,
 )
 from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
@@ -359,7 +360,7 @@ class _Page:
                 break
         upright = read_turn_over(upright_readings, crops, confidence_of)
         if on_axis:
-            if is_upside_down(upright):
+            if is_upside_down(upright, self._digit_height()):
                 self._turn(2)
             return
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
@@ -377,7 +378,7 @@ class _Page:
         if not better:
             self.restore(as_given)
             sideways = upright
-        if is_upside_down(sideways):
+        if is_upside_down(sideways, self._digit_height()):
             self._turn(2)
 
     def state(self) -> _PageState:
@@ -403,6 +404,9 @@ class _Page:
         sideways_best = np.maximum(votes[1], votes[3])
         return (votes[0].mean() >= np.log(DIGITS_UPRIGHT_CONFIDENCE)
                 and count_votes(votes[0], sideways_best) >= DIGITS_UPRIGHT_SHARE * digits.sum())
+
+    def _digit_height(self) -> float | None:
+        return typical_height([candidate.bbox for candidate in self.candidates])
 
     def _largest(self) -> list[int]:
         """The candidates' indices, largest box first."""
