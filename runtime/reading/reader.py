@@ -358,11 +358,16 @@ class _Page:
                 break
             if len(largest) <= size:
                 break
-        upright = read_turn_over(upright_readings, crops, confidence_of)
         if on_axis:
-            if is_upside_down(upright, self._digit_height()):
+            # Which way up, on the whole sample: most digits of a page read well both ways up
+            # and abstain, so the first vote's few voters can leave it to one odd crop.
+            chosen = largest[:ORIENTATION_SAMPLE]
+            over = read_turns([self.candidates[index].ink for index in chosen], confidence_of, (2,),
+                              upright=upright[chosen])
+            if is_upside_down(over, self._digit_height()):
                 self._turn(2)
             return
+        upright = read_turn_over(upright_readings, crops, confidence_of)
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
