@@ -1,5 +1,6 @@
 """What the orientation vote costs: an upright page is classified once, plus a few crops sideways."""
 
+import cv2
 import numpy as np
 import pytest
 from synthetic_pages import ink_page
@@ -51,3 +52,26 @@ def test_a_turned_page_with_more_digits_than_the_first_vote_is_still_turned(defa
     result = PageReader(default_classifier).read(np.rot90(picture, turns))
     assert [line.text for line in result.lines] == text
     assert result.rotation_deg == 90 * turns
+
+
+def test_touching_pairs_do_not_vote_a_crowded_page_over(default_classifier, monkeypatch, tmp_path):
+    """Small crowded digits on squared paper (hard page 21 of seed 7): the largest crops are
+    touching pairs, which read badly either way up and voted the page over 8 to 3; its single
+    digits keep it upright. The vote alone decides here: the turned page's second look
+    (`_still_text`), which undid that turn by chance, is left out."""
+    from benchmarks.hard_pages import make_hard_page
+    from benchmarks.layout import A4_150DPI_PX
+    from benchmarks.worksheets import load_test_digits, save_image
+    from runtime.reading import reader as reading
+    from train.data import DatasetError
+
+    try:
+        bank = load_test_digits()
+    except DatasetError as error:
+        pytest.skip(f"MNIST not available: {error}")
+    page = make_hard_page("digits-squared", np.random.default_rng([7, 21]), A4_150DPI_PX, bank)
+    save_image(tmp_path / "page.jpg", page.image, page.jpeg_quality)  # as the benchmark stores it
+    monkeypatch.setattr(reading, "_still_text", lambda *args: False)
+    result = PageReader(default_classifier).read(cv2.imread(str(tmp_path / "page.jpg")))
+    assert result.rotation_deg == 0
+    assert len(result.digits) >= 0.9 * sum(len(line["digits"]) for line in page.truth["lines"])

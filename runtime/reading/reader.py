@@ -27,6 +27,7 @@ from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
 from runtime.reading.orientation import (
     MIN_TILT_DEG,
+    MIN_VOTES_TO_TURN,
     compose,
     count_votes,
     estimate_tilt_deg,
@@ -37,6 +38,8 @@ from runtime.reading.orientation import (
     quarter_turn_matrix,
     read_turn_over,
     read_turns,
+    typical_height,
+    upside_down_votes,
 )
 from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
@@ -357,11 +360,11 @@ class _Page:
                 break
             if len(largest) <= size:
                 break
-        upright = read_turn_over(upright_readings, crops, confidence_of)
         if on_axis:
-            if is_upside_down(upright):
+            if self._reads_upside_down(largest, upright, confidence_of):
                 self._turn(2)
             return
+        upright = read_turn_over(upright_readings, crops, confidence_of)
         # Segmentation assumes upright digits (it merges a 5's cap onto its body, say), so
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
@@ -377,7 +380,7 @@ class _Page:
         if not better:
             self.restore(as_given)
             sideways = upright
-        if is_upside_down(sideways):
+        if is_upside_down(sideways, self._digit_height()):
             self._turn(2)
 
     def state(self) -> _PageState:
@@ -403,6 +406,23 @@ class _Page:
         sideways_best = np.maximum(votes[1], votes[3])
         return (votes[0].mean() >= np.log(DIGITS_UPRIGHT_CONFIDENCE)
                 and count_votes(votes[0], sideways_best) >= DIGITS_UPRIGHT_SHARE * digits.sum())
+
+    def _reads_upside_down(self, largest: list[int], upright: np.ndarray, confidence_of) -> bool:
+        """The upside-down vote on the first vote's sample, then, if that leaves it in doubt, on
+        the whole one: most digits read well both ways up and abstain, so a few voters can
+        leave it to one odd crop (an upside-down ruled worksheet turned on one wide crop's vote)."""
+        height = self._digit_height()
+        for size in (FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE):
+            chosen = largest[:size]
+            over = read_turns([self.candidates[index].ink for index in chosen], confidence_of, (2,),
+                              upright=upright[chosen])
+            votes = upside_down_votes(over, height)
+            if abs(votes) >= MIN_VOTES_TO_TURN or len(largest) <= size:
+                break
+        return votes >= MIN_VOTES_TO_TURN
+
+    def _digit_height(self) -> float | None:
+        return typical_height([candidate.bbox for candidate in self.candidates])
 
     def _largest(self) -> list[int]:
         """The candidates' indices, largest box first."""
