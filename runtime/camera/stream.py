@@ -32,7 +32,13 @@ fresh decision or a full-size reading:
   is a change). No digit of the last reading may touch the frame's edge, where a moved frame
   would show more of it, and every digit must be sure (`min_tracked_confidence`): a doubtful
   reading may read otherwise a few pixels on, as may a frame with a dark patch (its polarity
-  decided frame by frame), so those are read afresh. Such frames count towards
+  decided frame by frame), so those are read afresh. And the reading must be confirmed: the
+  fresh reading before it found the same digits, boxes of the same size (`confirm_box_px`). A
+  faint digit may read otherwise a fraction of a pixel on: a digit 100 grey levels darker
+  than the paper, 20 px tall, on a trembling card, splits at a thin joint on the frame it
+  appears and reads as its lower part alone (a 2 at 0.96), while the next frame's fresh reading
+  finds all of it; moved along unconfirmed, the part was reported on every frame after
+  (tests/test_camera_tracking.py). A new digit therefore costs a second fresh reading. Such frames count towards
   `max_reused_frames` like unchanged ones. A moved frame's boxes are the last reading's,
   moved: a fresh reading of it may place them a pixel apart.
 - the working scale: frames whose digits are large (a median height of `half_scale_digit_px`
@@ -106,6 +112,10 @@ class StreamOptions:
     # Only a reading whose every digit is this sure is moved along: a doubtful one may read
     # differently a few pixels on (a fresh reading is the better bet).
     min_tracked_confidence: float = 0.9
+    # ... and only one the fresh reading before it confirmed: the same digits in the same lines,
+    # each box's width and height within this many px (a fresh reading of a moved frame places
+    # a box's edges a pixel either way).
+    confirm_box_px: int = 2
     half_scale: bool = True  # read frames whose digits are large at half size
     # Median digit height (px) from which frames are read at half size: digits stay 22 px or
     # taller there, above the model's 20 px digit box.
@@ -158,6 +168,7 @@ class _LastRead:
     gray: np.ndarray
     thumbnail: np.ndarray
     result: PageResult
+    confirmed: bool = False  # the fresh reading before this one found the same digits
     half: np.ndarray | None = None  # the frame at half size, made when a shift is first measured
 
     def half_size(self) -> np.ndarray:
@@ -202,6 +213,18 @@ _EDGE_PX = 2
 """A digit box this close to the frame's edge counts as touching it."""
 
 
+def same_digit_shapes(result: PageResult, other: PageResult, box_px: int) -> bool:
+    """Whether two readings found the same digits in the same lines, each box the same size
+    (width and height within `box_px`) wherever it lies (the frames may have moved)."""
+    def shapes(reading: PageResult) -> list[list[tuple[str, int, int]]]:
+        return [[(digit.digit, digit.bbox[2], digit.bbox[3]) for digit in line.digits] for line in reading.lines]
+
+    ours, theirs = shapes(result), shapes(other)
+    return [len(line) for line in ours] == [len(line) for line in theirs] and all(
+        a[0] == b[0] and abs(a[1] - b[1]) <= box_px and abs(a[2] - b[2]) <= box_px
+        for line_a, line_b in zip(ours, theirs) for a, b in zip(line_a, line_b))
+
+
 class StreamShortcuts:
     """Reads frames of one stream through `page_reader`, skipping what the stream allows."""
 
@@ -237,7 +260,9 @@ class StreamShortcuts:
             self._reused += 1
             return carried
         result = self._read_at_scale(gray, self._reader_for(gray, thumbnail, index), index)
-        self._last, self._reused = _LastRead(gray, thumbnail, result), 0
+        confirmed = self._last is not None and same_digit_shapes(result, self._last.result,
+                                                                 self.options.confirm_box_px)
+        self._last, self._reused = _LastRead(gray, thumbnail, result, confirmed), 0
         return result
 
     def _carried(self, gray: np.ndarray, thumbnail: np.ndarray) -> PageResult | None:
@@ -248,7 +273,7 @@ class StreamShortcuts:
         if self.options.reuse_unchanged and largest_change(thumbnail, last.thumbnail) <= self.options.unchanged_grey_levels:
             self.reused_frames += 1
             return last.result.moved(0, 0)
-        shift = self._shift(gray, thumbnail) if self._can_track(last.result) else None
+        shift = self._shift(gray, thumbnail) if last.confirmed and self._can_track(last.result) else None
         if shift is None:
             return None
         self.tracked_frames += 1
