@@ -38,8 +38,8 @@ fresh decision or a full-size reading:
   than the paper, 20 px tall, on a trembling card, splits at a thin joint on the frame it
   appears and reads as its lower part alone (a 2 at 0.96), while the next frame's fresh reading
   finds all of it; moved along unconfirmed, the part was reported on every frame after
-  (tests/test_camera_tracking.py). A new digit therefore costs a second fresh reading. Such frames count towards
-  `max_reused_frames` like unchanged ones. A moved frame's boxes are the last reading's,
+  (tests/test_camera_tracking.py). A new digit therefore costs a second fresh reading. Such
+  frames count towards `max_reused_frames` like unchanged ones. A moved frame's boxes are the last reading's,
   moved: a fresh reading of it may place them a pixel apart.
 - the working scale: frames whose digits are large (a median height of `half_scale_digit_px`
   or more in the last full-size reading) are read at half size (2x2 pixel means), about a third
