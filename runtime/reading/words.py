@@ -134,11 +134,13 @@ class WordOptions:
     initial_min_letters: int = 2
     """In a word of uneven heights holding at least `initial_min_letters` letter-sized "not a digit"
     crops, a lone digit at its start less than `initial_max_gap` (in heights of the taller) from
-    the letter after it is the word's capital, and one at its end closer than `final_max_gap`
-    (overlapping) to the letter before it its last letter. On pages of words of unused seeds the
-    first letters read as digits were 0.15 or closer to the next letter, numbers written before a
-    word 0.56 and more; digits glued after a letter ("Q3") 0.02 and more. With one such crop,
-    heavily degraded worksheets lost a number's first digit beside a broken second one."""
+    the glyph after it is the word's capital, and one at its end closer than `final_max_gap`
+    (overlapping) to the glyph before it its last letter (a lone digit: alone, or the one tall
+    digit of its run, the x-height letters read as digits before it not counted: "cool"'s l).
+    On pages of words of unused seeds the first letters read as digits were 0.15 or closer to
+    the next letter, numbers written before a word 0.56 and more; digits written after a letter
+    ("Q3") 0.02 and more, so only overlapping ones go. Counting words of one such crop, heavily
+    degraded worksheets lost a number's first digit beside a broken second digit."""
     """Among letters, a digit whose box comes this close (in heights of the taller) to that of
     another digit of like height on its line, or touches or overlaps it, is joined writing, not a
     digit of a number written apart ("ll" read as 11)."""
@@ -263,11 +265,11 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
         run = run[is_digit[run]]
         if run.size == 0:
             continue
-        if word_of_letters and run.size == 1 and _glued(boxes, int(run[0]), ordered, at_start, options):
-            continue
         # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
         tall = height[run] * options.number_max_height_ratio >= height[run].max()
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
+        if word_of_letters and run.size == 1 and _glued(boxes, int(run[0]), ordered, at_start, options):
+            continue
         if run.size == 1 and not sure[run].all():
             continue
         if (clean[run].all() and height[run].max() <= options.number_max_height_ratio * height[run].min()
@@ -279,12 +281,18 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
 
 def _glued(boxes: np.ndarray, digit: int, ordered: np.ndarray, at_start: bool, options: WordOptions) -> bool:
     """Whether a lone digit at the start (end) of the word `ordered` (left to right) stands as close
-    to the letter after (before) it as a word's first (last) letter does (`WordOptions.initial_max_gap`)."""
+    to the glyph after (before) it as a word's first (last) letter does (`WordOptions.initial_max_gap`):
+    a letter, or an x-height letter read as a digit ("l" after the o of "cool" read as 0)."""
+    pos = int(np.flatnonzero(ordered == digit)[0])
     if at_start:
-        letter = int(ordered[1])
+        if pos + 1 >= ordered.size:
+            return False
+        letter = int(ordered[pos + 1])
         gap = boxes[letter, 0] - boxes[digit, 0] - boxes[digit, 2]
     else:
-        letter = int(ordered[-2])
+        if pos == 0:
+            return False
+        letter = int(ordered[pos - 1])
         gap = boxes[digit, 0] - boxes[letter, 0] - boxes[letter, 2]
     limit = options.initial_max_gap if at_start else options.final_max_gap
     return bool(gap < limit * max(boxes[digit, 3], boxes[letter, 3]))
