@@ -26,9 +26,10 @@ into 2, 5, 6, 7, 1), so that too few of its crops are "not a digit" to call it l
 lines around it may hold numbers only. Letters still differ in height (x-height letters beside
 capitals and ascenders) where the digits of a number are of one height; on a page holding text,
 a word of uneven heights is writing in letters when it holds a letter-sized "not a digit" crop,
-or when its digits touch or were cut apart (joined strokes). In such a word, a lone digit right
-before its letters (closer than a word's inner gaps allow for a number) is its capital (S read
-as 5), and one whose box overlaps the letter before it is its last letter (an l read as 1).
+or when its digits touch or were cut apart (joined strokes). In such a word of two letters or
+more, a lone digit under a third of its height before the next glyph is its capital (S read as
+5; a number stands a word gap off), and one whose box overlaps the glyph before it is its last
+letter (an l read as 1).
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
