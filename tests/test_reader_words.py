@@ -63,7 +63,9 @@ def test_words_are_split_by_gaps_and_lines():
     # The first two digits share a word with both letters (share 0.5) and, read unsure, are no
     # clean number; the far digit and the one on the next line stand alone (clean numbers).
     assert digits_in_words(digits, letters, WordOptions(), unsure) == {0, 1}
-    assert digits_in_words(digits, letters, WordOptions(min_not_digit_share=0.6), unsure) == set()
+    # Nor by its heights (its 30 px letter beside 40 px glyphs: `uneven_height_ratio`) are they.
+    assert digits_in_words(digits, letters, WordOptions(min_not_digit_share=0.6, uneven_height_ratio=1.5),
+                           unsure) == set()
     # Read cleanly, the two are a number written close to a word (as tall as its letters): kept.
     assert digits_in_words(digits, letters, WordOptions()) == set()
     assert digits_in_words(digits, [(50, 18, 30, 4)], WordOptions()) == set()  # a dash joins nothing
@@ -206,3 +208,62 @@ def test_on_a_page_of_text_a_number_is_as_tall_as_its_word():
     assert digits_in_words(one, _text_lines() + word, WordOptions(), [0.996], [0.0]) == {0}
     numbers = [(x, y, 26, 36) for y in (0, 80, 160, 240) for x in (0, 30, 200, 230)]
     assert digits_in_words(numbers + one, word, WordOptions(), [0.996] * 17, [0.0] * 17) == set()
+
+
+def _numbers_below(rows=(400, 480)) -> list:
+    """Lines of numbers (digits 40 px tall) far below the word under test: the page holds text
+    (a tenth or more of its crops, the word's, are "not a digit") but not mostly text, and nothing
+    around the word is."""
+    return [(x, y, 26, 40) for y in rows for x in (0, 30, 60, 200, 230, 260)]
+
+
+def test_a_word_whose_letters_mostly_read_as_digits_is_letters_by_its_heights():
+    # "School": S, o, o, l read as 5, 0, 0, 1 (the l unsure), c and h "not a digit". Two crops of
+    # six are too few to call it letters, and nothing around it is text; but its glyphs mix
+    # x-height and capital heights, which a number's digits do not.
+    letters = [(30, 12, 22, 28), (56, 0, 24, 40)]  # c, h
+    word = [(0, 0, 26, 40), (84, 12, 22, 28), (110, 12, 22, 28), (136, 0, 10, 40)]  # S o o l
+    numbers = _numbers_below()
+    digits = word + numbers
+    confidences = [1.0, 1.0, 1.0, 0.77] + [1.0] * len(numbers)
+    doubts = [0.0, 0.0, 0.0, 0.1] + [0.0] * len(numbers)
+    assert digits_in_words(digits, letters, WordOptions(), confidences, doubts) == {0, 1, 2, 3}
+    even = WordOptions(uneven_height_ratio=10.0)  # heights not looked at: as before
+    assert digits_in_words(digits, letters, even, confidences, doubts) == set()
+    # A number of one height with a broken digit of its own height read "not a digit" at its end
+    # (a heavily degraded worksheet) is no word: it keeps its digits, the unsure one too.
+    number = [(0, 0, 26, 40), (30, 0, 26, 40), (60, 2, 26, 38)]
+    broken = [(90, 0, 24, 36)]
+    assert digits_in_words(number + numbers, broken, WordOptions(), [1.0, 0.77, 1.0] + [1.0] * len(numbers),
+                           [0.0, 0.1, 0.0] + [0.0] * len(numbers)) == set()
+
+
+def test_a_cursive_word_cut_into_digits_of_uneven_heights_is_letters():
+    # A cursive word with no letter read as such, cut by the reader into touching pieces of
+    # uneven heights (23 to 38 px) that read as 6 1 1 4 9, some unsure, on a page holding text
+    # elsewhere. Joined strokes of uneven heights are writing; a touching pair of one height on
+    # the same page stays a number.
+    word = [(0, 15, 18, 23), (18, 0, 12, 38), (30, 6, 12, 32), (42, 10, 18, 28), (62, 7, 16, 31)]
+    pair = [(300, 0, 24, 40), (324, 0, 24, 40)]
+    numbers = _numbers_below()
+    text = [(x, 700, 24, 28) for x in range(0, 600, 40)]  # a line of letters far away
+    digits = word + pair + numbers
+    confidences = [0.96, 0.95, 0.65, 0.82, 0.71, 0.97, 0.95] + [1.0] * len(numbers)
+    doubts = [0.04, 0.04, 0.33, 0.17, 0.28, 0.0, 0.03] + [0.0] * len(numbers)
+    cut = [False, True, True, True, False, True, True] + [False] * len(numbers)
+    assert digits_in_words(digits, text, WordOptions(), confidences, doubts, cut) == {0, 1, 2, 3, 4}
+    assert digits_in_words(digits, text, WordOptions(uneven_height_ratio=10.0), confidences, doubts, cut) == set()
+
+
+def test_a_lone_digit_glued_to_the_letters_of_its_word_is_a_letter():
+    # "Sheet" with its capital S read as a clean 5, 4 px before the h; "7 apples" with its 7 a
+    # word gap (24 px) before the a, a number. Both words mix heights and hold letters.
+    sheet = [(30, 0, 24, 40), (58, 12, 22, 28), (84, 12, 22, 28), (110, 4, 14, 36)]  # h e e t
+    apples = [(224, 12, 24, 28), (252, 12, 24, 40), (280, 12, 24, 40), (308, 0, 12, 40)]  # a p p l
+    digits = [(0, 0, 26, 40), (174, 0, 26, 40)] + _numbers_below()
+    dropped = digits_in_words(digits, sheet + apples, WordOptions(), [1.0] * len(digits), [0.0] * len(digits))
+    assert dropped == {0}
+    # The last letter of a word (an l) read as a 1 whose box overlaps the letter before it.
+    hell = [(0, 0, 24, 40), (28, 12, 22, 28), (54, 0, 10, 40)]  # h e l
+    ell = [(62, 0, 10, 40)] + _numbers_below()
+    assert digits_in_words(ell, hell, WordOptions(), [1.0] * len(ell), [0.0] * len(ell)) == {0}

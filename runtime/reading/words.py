@@ -21,6 +21,15 @@ letters written close enough for their boxes to touch are one word ("ll" read as
 On a page of text (a third or so of its crops "not a digit"), a number must be as tall as the
 tallest letter of its word, and a number of one digit must be read beyond doubt: there, lone
 digit-shaped letters (a stem read as 1, a loop as 0 or 6) outnumber the lone digits.
+Most of a word's letters may read as digits ("school": 5, c, h, 1, 0, 0, 1; a cursive word cut
+into 2, 5, 6, 7, 1), so that too few of its crops are "not a digit" to call it letters, and the
+lines around it may hold numbers only. Letters still differ in height (x-height letters beside
+capitals and ascenders) where the digits of a number are of one height; on a page holding text,
+a word of uneven heights is writing in letters when it holds a letter-sized "not a digit" crop,
+or when its digits touch or were cut apart (joined strokes). In such a word of two letters or
+more, a lone digit under a third of its height before the next glyph is its capital (S read as
+5; a number stands a word gap off), and one whose box overlaps the glyph before it is its last
+letter (an l read as 1).
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
@@ -113,6 +122,30 @@ class WordOptions:
     certainty tells "Age 7" from a lone letter's stem or loop (the l of a word, an o, a script's
     hook). Letters read as digits mostly carry some doubt; MNIST digits beside words almost never."""
     touch_gap: float = 0.0
+    uneven_height_ratio: float = 1.2
+    """On a page holding text (`min_page_share`), a word whose digits and letter-sized "not a digit"
+    crops (`letter_min_height_ratio` of its tallest glyph, not specks) differ in height by more
+    than this (tallest / shortest) is writing in letters if it holds such a crop, or if its digits
+    touch or were cut from a wider crop. A number's digits are of one height, and on heavily
+    degraded worksheets the "not a digit" crops glued to a number are mostly specks or a broken
+    digit of its own height. These four were chosen on pages of unused seeds: 98 of words (letters,
+    script and words with numbers, A4 seeds 4242, 977, 4243, 978, 979, 980-982, 600x800 seed 12)
+    and 152 worksheets of validation digits (heavy 640x480 seeds 91 and 92, A4 with printed forms
+    93, mixed 640x480 seed 6). Digits read where there is none: 511 -> 241 on the pages of words,
+    with the same 1,124 digits of their numbers read; 310 -> 229 on the worksheets, 6,985 -> 6,981
+    digits read (small heavy digits 15 and 19 px tall read as uneven)."""
+    initial_max_gap: float = 0.3
+    final_max_gap: float = 0.0
+    initial_min_letters: int = 2
+    """In a word of uneven heights holding at least `initial_min_letters` letter-sized "not a digit"
+    crops, a lone digit at its start less than `initial_max_gap` (in heights of the taller) from
+    the glyph after it is the word's capital, and one at its end closer than `final_max_gap`
+    (overlapping) to the glyph before it its last letter (a lone digit: alone, or the one tall
+    digit of its run, the x-height letters read as digits before it not counted: "cool"'s l).
+    On pages of words of unused seeds the first letters read as digits were 0.15 or closer to
+    the next letter, numbers written before a word 0.56 and more; digits written after a letter
+    ("Q3") 0.02 and more, so only overlapping ones go. Counting words of one such crop, heavily
+    degraded worksheets lost a number's first digit beside a broken second digit."""
     """Among letters, a digit whose box comes this close (in heights of the taller) to that of
     another digit of like height on its line, or touches or overlaps it, is joined writing, not a
     digit of a number written apart ("ll" read as 11)."""
@@ -165,26 +198,41 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
         members = word == label
         if not is_digit[members].any():
             continue
+        uneven, letter_count = _letter_heights(members, boxes, is_digit, options)
+        # Uneven heights with a letter or joined strokes: letters, whatever share reads as digits.
+        written = uneven and (letter_count > 0 or not apart[members & is_digit].all())
         letters = 1.0 - is_digit[members].mean() >= options.min_not_digit_share
         near = _context(members, boxes, options)
-        if not letters and not (page_has_text and _in_text(near, is_digit, options)):
+        if not letters and not (page_has_text and (written or _in_text(near, is_digit, options))):
             continue
-        kept = _numbers_in_text(members, near, boxes, is_digit, clean, sure, apart, options)
+        kept = _numbers_in_text(members, near, boxes, is_digit, clean, sure, apart, options,
+                                page_has_text and uneven and letter_count >= options.initial_min_letters)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
 
 
+def _letter_heights(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
+                    options: WordOptions) -> tuple[bool, int]:
+    """Whether the word `members` has glyphs of uneven height, counting its digits and its
+    letter-sized "not a digit" crops but no specks (`WordOptions.uneven_height_ratio`), and how
+    many such crops it holds."""
+    sized = members & (is_digit | (boxes[:, 3] >= options.letter_min_height_ratio * boxes[members, 3].max()))
+    heights = boxes[sized, 3]
+    return bool(heights.max() > options.uneven_height_ratio * heights.min()), int((sized & ~is_digit).sum())
+
+
 def _numbers_in_text(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
-                     clean: np.ndarray, sure: np.ndarray, apart: np.ndarray, options: WordOptions) -> set[int]:
+                     clean: np.ndarray, sure: np.ndarray, apart: np.ndarray, options: WordOptions,
+                     word_of_letters: bool = False) -> set[int]:
     """The digits of the word `members` in text that stand as numbers (`_numbers_in_word`); among
     letters of its own size (not the specks of a noisy page of small digits), only numbers written
     apart and as tall as the letters around them (`WordOptions.min_letter_share`)."""
     indices = np.flatnonzero(members)
     letters = near & ~is_digit & (boxes[:, 3] >= options.letter_min_height_ratio * boxes[members, 3].max())
     if not letters.any() or letters.sum() < options.min_letter_share * near.sum():
-        return _numbers_in_word(indices, boxes, is_digit, clean, sure, options)
+        return _numbers_in_word(indices, boxes, is_digit, clean, sure, options, word_of_letters=word_of_letters)
     return _numbers_in_word(indices, boxes, is_digit, clean & apart, sure, options,
-                            float(np.median(boxes[letters, 3])))
+                            float(np.median(boxes[letters, 3])), word_of_letters)
 
 
 def _context(members: np.ndarray, boxes: np.ndarray, options: WordOptions) -> np.ndarray:
@@ -204,9 +252,11 @@ def _in_text(near: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> bo
 
 
 def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, clean: np.ndarray,
-                     sure: np.ndarray, options: WordOptions, letter_height: float = 0.0) -> set[int]:
+                     sure: np.ndarray, options: WordOptions, letter_height: float = 0.0,
+                     word_of_letters: bool = False) -> set[int]:
     """The glyphs of a word in text that form clean numbers: runs of digits at its ends, as tall as
-    `letter_height` (the median "not a digit" crop around the word) or taller."""
+    `letter_height` (the median "not a digit" crop around the word) or taller. In a
+    `word_of_letters` (`WordOptions.initial_min_letters`), a lone digit glued to its letters is none."""
     ordered = members[np.argsort(boxes[members, 0] + boxes[members, 2] / 2)]
     height = boxes[:, 3]
     letters = ordered[~is_digit[ordered]]
@@ -216,13 +266,15 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
     runs = np.split(ordered, breaks)
     # Digits with letters on both sides within one word are letters of it ("a1b" is no number);
     # a number stands at a word's start or end ("Q3", or a number written close to a word).
-    for run in (runs[0], runs[-1]) if len(runs) > 1 else runs:
+    for at_start, run in ((True, runs[0]), (False, runs[-1])) if len(runs) > 1 else ((False, runs[0]),):
         run = run[is_digit[run]]
         if run.size == 0:
             continue
         # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
         tall = height[run] * options.number_max_height_ratio >= height[run].max()
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
+        if word_of_letters and run.size == 1 and _glued(boxes, int(run[0]), ordered, at_start, options):
+            continue
         if run.size == 1 and not sure[run].all():
             continue
         if (clean[run].all() and height[run].max() <= options.number_max_height_ratio * height[run].min()
@@ -230,6 +282,25 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
                 and np.median(height[run]) >= options.number_min_context_ratio * letter_height):
             numbers.update(int(i) for i in run)
     return numbers
+
+
+def _glued(boxes: np.ndarray, digit: int, ordered: np.ndarray, at_start: bool, options: WordOptions) -> bool:
+    """Whether a lone digit at the start (end) of the word `ordered` (left to right) stands as close
+    to the glyph after (before) it as a word's first (last) letter does (`WordOptions.initial_max_gap`):
+    a letter, or an x-height letter read as a digit ("l" after the o of "cool" read as 0)."""
+    pos = int(np.flatnonzero(ordered == digit)[0])
+    if at_start:
+        if pos + 1 >= ordered.size:
+            return False
+        letter = int(ordered[pos + 1])
+        gap = boxes[letter, 0] - boxes[digit, 0] - boxes[digit, 2]
+    else:
+        if pos == 0:
+            return False
+        letter = int(ordered[pos - 1])
+        gap = boxes[digit, 0] - boxes[letter, 0] - boxes[letter, 2]
+    limit = options.initial_max_gap if at_start else options.final_max_gap
+    return bool(gap < limit * max(boxes[digit, 3], boxes[letter, 3]))
 
 
 def _neighbours(boxes: np.ndarray, options: WordOptions) -> np.ndarray:
