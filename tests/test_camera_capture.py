@@ -243,3 +243,48 @@ def test_picamera2_without_a_camera_attached_is_a_source_error(fake_picamera2, m
     monkeypatch.setattr(FakePicamera2, "__init__", no_camera)
     with pytest.raises(SourceError, match="cannot open the Raspberry Pi camera"):
         Picamera2Source().open()
+
+
+def _write_video(path, fourcc: str, frames: int = 6):
+    rng = np.random.default_rng(0)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 10.0, (64, 48))
+    for _ in range(frames):  # paper under a warm light, with dark marks: a camera's colours
+        page = rng.integers(30, 230, (48, 64, 1)) + np.array([-6, 0, 8])
+        writer.write(page.clip(0, 255).astype(np.uint8))
+    writer.release()
+
+
+def _read_all(source) -> list[np.ndarray]:
+    source.open()
+    frames = []
+    try:
+        while (frame := source.read()) is not None:
+            frames.append(frame)
+        return frames
+    finally:
+        source.close()
+
+
+def test_a_grey_source_decodes_motion_jpeg_straight_to_its_grey(tmp_path):
+    path = tmp_path / "clip.avi"
+    _write_video(path, "MJPG")
+    colour = _read_all(open_source(str(path)))
+    grey_source = open_source(str(path))
+    grey_source.grey = True  # nothing will draw the frames
+    grey = _read_all(grey_source)
+    assert len(grey) == len(colour) == 6
+    assert all(frame.ndim == 3 for frame in colour)
+    for frame, image in zip(grey, colour, strict=True):
+        assert frame.shape == (48, 64) and frame.dtype == np.uint8
+        # The JPEG's own luma: the colour frame's grey but for rounding (1-2 levels).
+        made_grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(int)
+        assert np.abs(frame.astype(int) - made_grey).max() <= 2
+
+
+def test_a_grey_source_of_another_codec_keeps_colour_frames(tmp_path):
+    path = tmp_path / "clip.mp4"
+    _write_video(path, "mp4v")
+    source = open_source(str(path))
+    source.grey = True  # asked for, but only motion JPEG is decoded to grey
+    frames = _read_all(source)
+    assert frames and all(frame.ndim == 3 for frame in frames)
