@@ -288,3 +288,41 @@ def test_a_grey_source_of_another_codec_keeps_colour_frames(tmp_path):
     source.grey = True  # asked for, but only motion JPEG is decoded to grey
     frames = _read_all(source)
     assert frames and all(frame.ndim == 3 for frame in frames)
+
+
+class StoredJpegs:
+    """A stand-in for a motion-JPEG file's capture, giving its packets as stored: two frames,
+    an empty packet (AVI's repeated frame), a broken one, a third frame."""
+
+    def __init__(self, target):
+        encode = lambda value: cv2.imencode(".jpg", np.full((48, 64), value, np.uint8))[1]  # noqa: E731
+        self.packets = [encode(40), encode(120), np.zeros((1, 0), np.uint8),
+                        np.frombuffer(b"not a jpeg", np.uint8).reshape(1, -1), encode(200)]
+        self.raw = False
+
+    def isOpened(self):
+        return True
+
+    def get(self, prop):
+        return float(cv2.VideoWriter_fourcc(*"MJPG")) if prop == cv2.CAP_PROP_FOURCC else 0.0
+
+    def set(self, prop, value):
+        self.raw = self.raw or (prop == cv2.CAP_PROP_FORMAT and value == -1)
+        return True
+
+    def read(self):
+        if not self.raw or not self.packets:
+            return False, None
+        return True, self.packets.pop(0)
+
+    def release(self):
+        pass
+
+
+def test_a_stored_frame_without_a_picture_shows_the_frame_before_it():
+    source = OpenCVSource("clip.avi", live=False, description="video file clip.avi",
+                          capture_factory=StoredJpegs)
+    source.grey = True
+    means = [round(float(frame.mean())) for frame in _read_all(source)]
+    assert len(means) == 5  # the file is read to its end, not stopped at the broken packet
+    assert all(abs(mean - value) <= 2 for mean, value in zip(means, [40, 120, 120, 120, 200], strict=True))

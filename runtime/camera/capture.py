@@ -128,6 +128,7 @@ class OpenCVSource(FrameSource):
         self._capture_factory = capture_factory
         self._capture: cv2.VideoCapture | None = None
         self._jpeg_packets = False  # read() gets each frame's JPEG and decodes it to grey
+        self._last_grey: np.ndarray | None = None
 
     def open(self) -> None:
         if isinstance(self.target, str) and self.target.startswith("/dev/") and not Path(
@@ -148,6 +149,7 @@ class OpenCVSource(FrameSource):
                 capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.capture_size[0])
                 capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.capture_size[1])
         self._jpeg_packets = self.grey and not self.live and _raw_jpeg_frames(capture)
+        self._last_grey = None
         self._capture = capture
 
     def read(self) -> np.ndarray | None:
@@ -157,8 +159,17 @@ class OpenCVSource(FrameSource):
         if not ok or image is None:
             return None
         if self._jpeg_packets:
-            return cv2.imdecode(image, cv2.IMREAD_GRAYSCALE)  # None (the end) when it is no JPEG
+            return self._grey_from_jpeg(image)
         return _as_bgr(image)
+
+    def _grey_from_jpeg(self, packet: np.ndarray) -> np.ndarray | None:
+        """A stored frame decoded to grey. A packet that holds no picture (an empty one, which
+        AVI uses for a repeated frame, or a broken one) shows the frame before it, as a player
+        does; before any frame it ends the file."""
+        grey = cv2.imdecode(packet, cv2.IMREAD_GRAYSCALE) if packet.size else None
+        if grey is not None:
+            self._last_grey = grey
+        return self._last_grey
 
     def close(self) -> None:
         if self._capture is not None:
@@ -506,11 +517,11 @@ class FrameGrabber:
 
 def _raw_jpeg_frames(capture: cv2.VideoCapture) -> bool:
     """Switch a motion-JPEG file's capture to giving each frame's JPEG as it is stored, when it
-    can: decoded straight to grey (`cv2.imdecode`) a 640x480 frame costs 0.48 ms, against 1.35
-    for FFmpeg's colour frame made grey. The grey is the JPEG's own luma: on the camera
-    benchmark's 1,200 frames it differs from the colour frame's grey by rounding, at most 1
-    level (more only where strong colours clip in the colour frame). Other codecs keep the
-    colour path."""
+    can: decoded straight to grey (`cv2.imdecode`) a 640x480 frame costs 0.35-0.44 ms of CPU,
+    against 0.74-0.99 for FFmpeg's colour frame made grey. The grey is the JPEG's own luma: on
+    the camera benchmark's 1,200 frames it differs from the colour frame's grey by rounding, at
+    most 1 level (more only where strong colours clip in the colour frame). Other codecs keep
+    the colour path."""
     fourcc = int(capture.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little")
     return fourcc.upper() == b"MJPG" and bool(capture.set(cv2.CAP_PROP_FORMAT, -1))
 
