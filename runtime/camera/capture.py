@@ -520,7 +520,7 @@ def _raw_jpeg_frames(capture: cv2.VideoCapture) -> bool:
     can: decoded straight to grey (`cv2.imdecode`) a 640x480 frame costs 0.35-0.44 ms of CPU,
     against 0.74-0.99 for FFmpeg's colour frame made grey. The grey is the JPEG's own luma: on
     the camera benchmark's 1,200 frames it differs from the colour frame's grey by rounding, at
-    most 1 level (more only where strong colours clip in the colour frame). Other codecs keep
+    most 2 levels (more only where strong colours clip in the colour frame). Other codecs keep
     the colour path."""
     fourcc = int(capture.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little")
     return fourcc.upper() == b"MJPG" and bool(capture.set(cv2.CAP_PROP_FORMAT, -1))
