@@ -37,6 +37,7 @@ from runtime.camera.output import Recorder
 from runtime.camera.stability import StabilityOptions
 from runtime.camera.stream import StreamOptions
 from runtime.paths import REPO_ROOT
+from runtime.results import PageResult
 
 
 @pytest.fixture(scope="module")
@@ -390,3 +391,22 @@ def test_freed_frame_buffers_are_kept_for_reuse_on_glibc(monkeypatch):
         assert keep_freed_memory_for_reuse() is True
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")
     assert keep_freed_memory_for_reuse() is False  # the user's own setting wins
+
+
+def test_a_grey_frame_reads_as_its_colour_frame_does():
+    """A grey source's frame (`FrameSource.grey`) reaches the reader as the colour frame's grey."""
+    class Recording:  # a page reader that keeps what it was given
+        def __init__(self):
+            self.seen = []
+
+        def read(self, gray):
+            self.seen.append(gray.copy())
+            return PageResult(lines=[])
+
+    image = np.random.default_rng(1).integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    readers = {kind: Recording() for kind in ("colour", "grey")}
+    for kind, frame in (("colour", image), ("grey", cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))):
+        FrameReader(readers[kind], roi=(10, 5, 50, 40), stream=StreamOptions(reuse_unchanged=False)).read(frame)
+    colour, grey = readers["colour"].seen[0], readers["grey"].seen[0]
+    assert grey.shape == (40, 50) and grey.flags["C_CONTIGUOUS"]
+    assert np.array_equal(colour, grey)

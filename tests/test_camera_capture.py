@@ -243,3 +243,86 @@ def test_picamera2_without_a_camera_attached_is_a_source_error(fake_picamera2, m
     monkeypatch.setattr(FakePicamera2, "__init__", no_camera)
     with pytest.raises(SourceError, match="cannot open the Raspberry Pi camera"):
         Picamera2Source().open()
+
+
+def _write_video(path, fourcc: str, frames: int = 6):
+    rng = np.random.default_rng(0)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 10.0, (64, 48))
+    for _ in range(frames):  # paper under a warm light, with dark marks: a camera's colours
+        page = rng.integers(30, 230, (48, 64, 1)) + np.array([-6, 0, 8])
+        writer.write(page.clip(0, 255).astype(np.uint8))
+    writer.release()
+
+
+def _read_all(source) -> list[np.ndarray]:
+    source.open()
+    frames = []
+    try:
+        while (frame := source.read()) is not None:
+            frames.append(frame)
+        return frames
+    finally:
+        source.close()
+
+
+def test_a_grey_source_decodes_motion_jpeg_straight_to_its_grey(tmp_path):
+    path = tmp_path / "clip.avi"
+    _write_video(path, "MJPG")
+    colour = _read_all(open_source(str(path)))
+    grey_source = open_source(str(path))
+    grey_source.grey = True  # nothing will draw the frames
+    grey = _read_all(grey_source)
+    assert len(grey) == len(colour) == 6
+    assert all(frame.ndim == 3 for frame in colour)
+    for frame, image in zip(grey, colour, strict=True):
+        assert frame.shape == (48, 64) and frame.dtype == np.uint8
+        # The JPEG's own luma: the colour frame's grey but for rounding (1-2 levels).
+        made_grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(int)
+        assert np.abs(frame.astype(int) - made_grey).max() <= 2
+
+
+def test_a_grey_source_of_another_codec_keeps_colour_frames(tmp_path):
+    path = tmp_path / "clip.mp4"
+    _write_video(path, "mp4v")
+    source = open_source(str(path))
+    source.grey = True  # asked for, but only motion JPEG is decoded to grey
+    frames = _read_all(source)
+    assert frames and all(frame.ndim == 3 for frame in frames)
+
+
+class StoredJpegs:
+    """A stand-in for a motion-JPEG file's capture, giving its packets as stored: two frames,
+    an empty packet (AVI's repeated frame), a broken one, a third frame."""
+
+    def __init__(self, target):
+        encode = lambda value: cv2.imencode(".jpg", np.full((48, 64), value, np.uint8))[1]  # noqa: E731
+        self.packets = [encode(40), encode(120), np.zeros((1, 0), np.uint8),
+                        np.frombuffer(b"not a jpeg", np.uint8).reshape(1, -1), encode(200)]
+        self.raw = False
+
+    def isOpened(self):
+        return True
+
+    def get(self, prop):
+        return float(cv2.VideoWriter_fourcc(*"MJPG")) if prop == cv2.CAP_PROP_FOURCC else 0.0
+
+    def set(self, prop, value):
+        self.raw = self.raw or (prop == cv2.CAP_PROP_FORMAT and value == -1)
+        return True
+
+    def read(self):
+        if not self.raw or not self.packets:
+            return False, None
+        return True, self.packets.pop(0)
+
+    def release(self):
+        pass
+
+
+def test_a_stored_frame_without_a_picture_shows_the_frame_before_it():
+    source = OpenCVSource("clip.avi", live=False, description="video file clip.avi",
+                          capture_factory=StoredJpegs)
+    source.grey = True
+    means = [round(float(frame.mean())) for frame in _read_all(source)]
+    assert len(means) == 5  # the file is read to its end, not stopped at the broken packet
+    assert all(abs(mean - value) <= 2 for mean, value in zip(means, [40, 120, 120, 120, 200], strict=True))

@@ -114,6 +114,31 @@ def test_a_reading_in_doubt_is_not_carried_along(reader, card):  # noqa: F811
     assert shortcuts.tracked_frames == 0
 
 
+class Doubting:
+    """The reader, with the first digit of every reading read at 0.8 (sure enough to move along
+    once confirmed, under the 0.9 that once kept such a card read afresh on every frame)."""
+
+    def __init__(self, page_reader):
+        self.page_reader = page_reader
+
+    def read(self, gray):
+        result = self.page_reader.read(gray)
+        result.lines[0].numbers[0].digits[0].confidence = 0.8
+        return result
+
+
+def test_a_confirmed_reading_with_a_doubtful_digit_is_carried_along(reader, card):  # noqa: F811
+    carried = []
+    for options in (StreamOptions(), StreamOptions(min_tracked_confidence=0.9)):
+        shortcuts = StreamShortcuts(Doubting(reader), options)
+        for index, (dx, dy) in enumerate(PATH[:6]):
+            frame = card_at(card, dx, dy, seed=index)
+            assert same_digits(readings(shortcuts.read(frame, index)), readings(reader.read(frame)))
+        carried.append(shortcuts.tracked_frames)
+    # Frame 1's fresh reading confirmed frame 0's, frames 2-5 took it, moved; at 0.9 none did.
+    assert carried == [4, 0]
+
+
 def test_large_digits_are_read_at_half_size(reader, mnist_test_digits):  # noqa: F811
     images, _ = mnist_test_digits
     page, _ = ink_page([list(images[50:54]), list(images[54:57])], digit_height=60)

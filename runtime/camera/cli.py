@@ -265,6 +265,7 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
     # A still image nobody watches is read just often enough for its numbers to settle.
     image_repeat = None if (watched or args.max_frames) else args.stable_frames
     source = open_source(args.source, capture_size=args.capture_size, image_repeat=image_repeat)
+    source.grey = not watched and recorder is None  # nothing draws the frames: grey is all the reader needs
     # A still image on screen is re-read at a video's pace, not as fast as the CPU allows.
     realtime = args.realtime or (isinstance(source, ImageSource) and watched)
     grabber = FrameGrabber(source, realtime=realtime,

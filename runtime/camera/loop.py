@@ -107,9 +107,11 @@ class FrameReader:
         self.stream = StreamShortcuts(page_reader, stream)
 
     def read(self, image: np.ndarray, index: int | None = None) -> PageResult:
-        """The reading of BGR `image`, the `index`-th frame of its source (None: the next)."""
+        """The reading of `image` (BGR, or grey from a grey source), the `index`-th frame of its
+        source (None: the next)."""
         left, top, width, height = self._region(image.shape[1], image.shape[0])
-        gray = cv2.cvtColor(image[top:top + height, left:left + width], cv2.COLOR_BGR2GRAY)
+        region = image[top:top + height, left:left + width]
+        gray = np.ascontiguousarray(region) if region.ndim == 2 else cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
         scale_x = scale_y = 1.0
         if self.processing_width_px and width > self.processing_width_px:
             new_height = max(1, round(height * self.processing_width_px / width))
