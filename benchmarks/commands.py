@@ -25,6 +25,7 @@ Usage: python -m benchmarks.commands [--pages 60] [--frames 600] [--workers 2] [
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import shutil
@@ -47,7 +48,6 @@ from benchmarks.pipeline_frames import FrameSpec, FrameTruth, make_frame
 from benchmarks.reporting import BenchmarkError, run_and_report
 from benchmarks.worksheets import WorksheetOptions, load_test_digits, write_worksheets
 from runtime.cli import positive_int
-from runtime.images import to_gray
 
 A4_200DPI = (1654, 2339)
 FRAME_SIZE = (640, 480)
@@ -134,38 +134,59 @@ def run_command(arguments: list[str], cpus: str | None = None) -> tuple[float, f
     return wall, cpu, completed.stderr, completed.stdout
 
 
-def reader_seconds_per_page(paths: list[Path], camera: bool, flags: tuple[str, ...] = ()) -> tuple[float, float]:
-    """In-process decode and reader CPU seconds per page (means), one thread, as a worker reads.
+def reader_seconds_per_page(paths: list[Path], flags: tuple[str, ...] = ()) -> tuple[float, float]:
+    """In-process decode and reader CPU seconds per page (means), one thread, as a scan worker
+    loads a page it does not draw and reads it."""
+    from runtime.classifier import Classifier
+    from runtime.reading.reader import PageReader, ReaderOptions
+    from runtime.scan.pages import open_pages
+
+    def pages():
+        for path in paths:
+            with open_pages(path) as source:
+                yield source.load(0, grey=True)
+
+    set_opencv_threads(1)  # thread CPU time must see all of the reader's work
+    reader = PageReader(Classifier.load(threads=1), ReaderOptions(scale_to_digits="--full-size" not in flags))
+    return _decode_and_read_seconds(pages(), lambda gray, index: reader.read(gray))
+
+
+def camera_seconds_per_frame(video: Path, count: int) -> tuple[float, float]:
+    """In-process decode and reader CPU seconds per frame (means) over the video's first `count`
+    frames, decoded and read as the headless command does: straight to grey
+    (`FrameSource.grey`), in order, with the stream's shortcuts (polarity kept, tracking)."""
+    from runtime.camera.capture import open_source
+    from runtime.camera.cli import build_page_reader
+    from runtime.camera.stream import StreamShortcuts
+
+    set_opencv_threads(1)
+    stream = StreamShortcuts(build_page_reader(None, threads=1, min_confidence=0.5))
+    source = open_source(str(video))
+    source.grey = True  # nothing draws the frames of a headless run
+    source.open()
+    try:
+        frames = (source.read() for _ in range(count))
+        return _decode_and_read_seconds(frames, stream.read)
+    finally:
+        source.close()
+
+
+def _decode_and_read_seconds(images, read_gray) -> tuple[float, float]:
+    """Mean thread CPU seconds spent drawing each image from `images` (decoding it) and in
+    `read_gray(image, index)`.
 
     CPU time, not wall time: the ratio to the command's CPU time stays fair on a busy machine.
     Means, as the command's CPU time per page is one: a page that takes a second look (turned
     over, levelled) costs the command its full time."""
-    from runtime.camera.cli import build_page_reader
-    from runtime.camera.stream import StreamShortcuts
-    from runtime.classifier import Classifier
     from runtime.memory import keep_freed_memory_for_reuse
-    from runtime.reading.reader import PageReader, ReaderOptions
-    from runtime.scan.pages import open_pages
 
-    set_opencv_threads(1)  # thread CPU time must see all of the reader's work
     keep_freed_memory_for_reuse()  # as the scan workers and the camera do, so the ratio is fair
-    if camera:
-        # The frames are the video's first ones, in order: read as the camera reads a stream,
-        # with the polarity kept between frames (`runtime.camera.stream`).
-        stream = StreamShortcuts(build_page_reader(None, threads=1, min_confidence=0.5))
-        read_gray = stream.read
-    else:
-        reader = PageReader(Classifier.load(threads=1),
-                            ReaderOptions(scale_to_digits="--full-size" not in flags))
-        read_gray = lambda gray, index: reader.read(gray)  # noqa: E731
     decode, read = [], []
-    for index, path in enumerate(paths):
+    for index in itertools.count():
         started = time.thread_time()
-        if camera:  # a video frame is decoded in colour, then made grey once
-            gray = to_gray(cv2.imread(str(path), cv2.IMREAD_COLOR))
-        else:  # as the scanner loads a page it does not draw
-            with open_pages(path) as source:
-                gray = source.load(0, grey=True)
+        gray = next(images, None)
+        if gray is None:
+            break
         decoded = time.thread_time()
         read_gray(gray, index)
         decode.append(decoded - started)
@@ -179,7 +200,7 @@ def scan_row(name: str, folder: Path, paths: list[Path], workers: int, truth: Pa
     out = folder.parent / f"{name}.json"
     wall, cpu, _, _ = run_command(["runtime.scan", str(folder), "--workers", str(workers),
                                 "--json", str(out), "--quiet", *flags])
-    decode_s, reader_s = reader_seconds_per_page(paths, camera=False, flags=flags)
+    decode_s, reader_s = reader_seconds_per_page(paths, flags=flags)
     pages = len(paths)
     row = {"command": " ".join([f"runtime.scan --workers {workers}", *flags]), "input": name, "pages": pages,
            "seconds": round(wall, 2), "per_s": round(pages / wall, 2),
@@ -227,20 +248,20 @@ def score_scan(scan_json: Path, truth: Path) -> dict:
             "f1": round(total.f1, 4)}
 
 
-def camera_row(video: Path, truth: list[FrameTruth], first_frames: list[Path],
+def camera_row(video: Path, truth: list[FrameTruth], probe_frames: int,
                kind: str = "new page every frame") -> dict:
     """Time the headless camera command on the video, pinned to one core, and score its JSON
     lines against what each frame shows (`truth`).
 
-    The reader's time is taken in-process on `first_frames` (the video's first ones, read as a
-    stream), as a mean: a hand-held card's frames are mostly carried along and now and then
+    The decoding and reader's time are taken in-process on the video's first `probe_frames`
+    frames (read as a stream), as a mean: a hand-held card's frames are mostly carried along and now and then
     read afresh, and both count in the command's time."""
     frames = len(truth)
     wall, cpu, stderr, stdout = run_command(["runtime.camera", "--source", str(video), "--headless"],
                                             cpus="0")
     summary = [line for line in stderr.splitlines() if line.startswith("read ")]
     loop_fps = float(summary[-1].split("(")[1].split()[0]) if summary else None
-    decode_s, reader_s = reader_seconds_per_page(first_frames, camera=True)
+    decode_s, reader_s = camera_seconds_per_frame(video, probe_frames)
     return {"command": "runtime.camera --headless (1 core)", "input": f"{frames} frames 640x480, {kind}",
             "pages": frames, "seconds": round(wall, 2), "per_s": round(frames / wall, 2),
             "loop_fps": loop_fps, "cpu_ms_per_page": round(1000 * cpu / frames, 2),
@@ -265,35 +286,17 @@ def score_frames(json_lines: str, truth: list[FrameTruth]) -> dict:
     return {"precision": round(total.precision, 4), "recall": round(total.recall, 4), "f1": round(total.f1, 4)}
 
 
-def first_frames_of(video: Path, folder: Path, count: int) -> list[Path]:
-    """The video's first `count` frames as PNG files in `folder` (MJPG artefacts and all)."""
-    folder.mkdir()
-    capture, paths = cv2.VideoCapture(str(video)), []
-    for index in range(count):
-        ok, frame = capture.read()
-        if not ok:
-            break
-        paths.append(folder / f"frame_{index:05d}.png")
-        cv2.imwrite(str(paths[-1]), frame)
-    capture.release()
-    return paths
-
-
 def camera_rows(work: Path, options: CommandsOptions, say) -> list[dict]:
     """The camera command on a video of new pages and on one of hand-held cards."""
     from benchmarks.handheld_video import write_handheld_video
 
     video = work / "video.avi"
     truth = write_video(video, options.frames, options.seed + 2)
-    probe = work / "probe"
-    probe.mkdir()
-    probe_frames = write_frames(probe, 20, options.seed + 2)
     handheld = work / "handheld.avi"
     handheld_truth = write_handheld_video(handheld, options.frames, options.seed + 3)
     say("timing runtime.camera on the videos, one core")
-    return [camera_row(video, truth, probe_frames),
-            camera_row(handheld, handheld_truth, first_frames_of(handheld, work / "handheld", 90),
-                       kind="hand-held cards")]
+    return [camera_row(video, truth, probe_frames=20),
+            camera_row(handheld, handheld_truth, probe_frames=90, kind="hand-held cards")]
 
 
 def run_benchmark(options: CommandsOptions) -> dict:
