@@ -118,7 +118,9 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
                             or _typical_digit_height(components, darkness.shape, options))
     if digit_height is None:
         return []
-    components = _merge_broken_strokes(components, digit_height)
+    # Where the measured height is below a digit's least size it measured specks (a floor's
+    # grain): there groups are left to grow as they always did, too big to pass for a digit.
+    components = _merge_broken_strokes(components, digit_height, bounded=digit_height >= min_size)
     at_edge = _EdgeTest(darkness.shape, inside)
     components = [c for c in components if max(c.width, c.height) >= min_size
                   and _looks_like_digit(c, digit_height, options)
@@ -217,7 +219,8 @@ MERGED_MAX_WIDTH = 1.25
 """Pieces merge into one region only while it stays this many digit heights tall and wide."""
 
 
-def _merge_broken_strokes(components: list[_Component], digit_height: float) -> list[_Component]:
+def _merge_broken_strokes(components: list[_Component], digit_height: float,
+                          bounded: bool = True) -> list[_Component]:
     """Join pieces of one digit: a 5's detached cap, a pencil stroke with a gap, a dot of ink.
 
     Two regions merge when their union is still digit-sized and they stack (share most of
@@ -225,7 +228,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     little width, and digits on different lines make a union too tall, so neither merges.
     Nor do they through a crumb that lies near both (a 3 px dot left where grid lines crossed,
     between two digits in cells one above the other): what a merge makes must still be
-    digit-sized, closest pairs first.
+    digit-sized, closest pairs first (unless not `bounded`: then only each pair is).
     """
     tiny = 0.08 * digit_height
     components = [c for c in components if c.height > tiny or c.width > tiny]
@@ -256,7 +259,8 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     fragment &= (overlap_x > 0) | (crumb[first] | crumb[second])
     join = digit_sized & (stacked | fragment)
     closest_first = np.argsort(np.maximum(gap_x, gap_y)[join], kind="stable")
-    group = _joined_groups(boxes, first[join][closest_first], second[join][closest_first], digit_height)
+    group = _joined_groups(boxes, first[join][closest_first], second[join][closest_first],
+                           digit_height if bounded else np.inf)
     merged: dict[int, _Component] = {}
     for index, component in enumerate(components):
         key = group[index]
