@@ -62,9 +62,10 @@ class Glyph:
 
 
 class DigitBank:
-    """MNIST images grouped by label, with each image's ink box found once."""
+    """MNIST images grouped by label, with each image's ink box found once; `source` names
+    where they come from (written into the truth of pages made from them)."""
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray):
+    def __init__(self, images: np.ndarray, labels: np.ndarray, source: str = "MNIST test split"):
         images = np.asarray(images)
         labels = np.asarray(labels)
         if images.ndim != 3 or images.dtype != np.uint8:
@@ -73,6 +74,7 @@ class DigitBank:
             raise ValueError(f"need one label per image: {labels.shape} labels for {images.shape[0]} images")
         self.images = images
         self.labels = labels.astype(np.int64)
+        self.source = source
         self._indices_by_label = [np.flatnonzero(self.labels == digit) for digit in range(10)]
         missing = [str(digit) for digit, found in enumerate(self._indices_by_label) if found.size == 0]
         if missing:

@@ -52,7 +52,8 @@ def validation_bank() -> DigitBank:
     from train.trainer import split_data
 
     data = split_data(TrainConfig(arch="edge", negative_fraction=0.0, usps=False).resolved())
-    return DigitBank(data.validation_images, data.validation_labels)
+    return DigitBank(data.validation_images, data.validation_labels,
+                     source="MNIST validation split (training seed 1234, 10%)")
 
 
 def validation_pages(pages: int, bank: DigitBank) -> tuple[list, list]:

@@ -161,7 +161,7 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
         files.append({"path": name, "page": 1, **sheet.truth.to_dict(),
                       "style": sheet.style, "degrade": sheet.degrade, **surface})
     truth = {
-        "generator": {"tool": "benchmarks.worksheets", "source": "MNIST test split", "seed": seed,
+        "generator": {"tool": "benchmarks.worksheets", "source": bank.source, "seed": seed,
                       "count": count, "size": list(options.size), "degrade": options.degrade,
                       "styles": list(options.layout.styles), "printed_text": options.layout.printed_text,
                       "turned_rate": options.turned_rate, "paper": options.paper,

@@ -59,6 +59,13 @@ def test_rewriting_a_folder_removes_the_pages_of_the_previous_set(bank, tmp_path
     assert sorted(path.name for path in tmp_path.iterdir()) == ["page_0000.png", "truth.json"]
 
 
+def test_truth_names_the_digits_the_pages_were_made_from(bank, tmp_path):
+    # Pages made from the validation split to tune on must not claim to be test pages.
+    truth = write_worksheets(tmp_path, 1, 0, WorksheetOptions(size=SMALL), bank, progress=False)
+    assert truth["generator"]["source"] == "printed Hershey digits"
+    assert json.loads((tmp_path / "truth.json").read_text())["generator"]["source"] == bank.source
+
+
 @pytest.mark.parametrize("degrade", ["none", "light", "photo", "heavy"])
 def test_truth_boxes_lie_inside_the_page_and_hold_ink(bank, degrade):
     for sheet in _pages(bank, degrade, count=3):

@@ -32,7 +32,7 @@ def font_digit_bank() -> DigitBank:
             cv2.putText(image, str(digit), (6, 23), font, 0.8, 255, 2, cv2.LINE_AA)
             images.append(image)
             labels.append(digit)
-    return DigitBank(np.stack(images), np.array(labels, np.uint8))
+    return DigitBank(np.stack(images), np.array(labels, np.uint8), source="printed Hershey digits")
 
 
 def image_key(image: np.ndarray) -> str:
