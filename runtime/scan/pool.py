@@ -37,7 +37,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from runtime.scan.batch import BatchOptions, Task, TaskResult, make_reader, read_task
+from runtime.scan.batch import BatchOptions, Task, TaskResult, limit_worker_threads, make_reader, read_task
 
 IN_FLIGHT_PER_WORKER = 2
 """Tasks handed to the pool per worker: one being read, one waiting, so no worker idles."""
@@ -83,6 +83,7 @@ def _start_worker(options: BatchOptions, main_pid: int) -> None:
     _die_with_parent(main_pid)
     _worker_options = options
     try:
+        limit_worker_threads(options)
         _worker_reader = make_reader(options)
         _cap_memory(options.worker_memory_mb)
     except Exception as error:  # noqa: BLE001 - reported on each task instead of a dead pool
