@@ -7,8 +7,9 @@ one at a time in a fresh single-worker pool, which finds the page that kills the
 reports only that one. At most `2 x workers` tasks are in flight, which keeps every worker fed
 and the retry set small.
 
-Each worker builds its reader (and so loads the model) once, in the pool initializer, and
-reads page after page with `runtime.scan.batch.read_task`. Where the system has it (Linux),
+Each worker builds its reader (and so loads the model) once, in the pool initializer, with
+OpenCV limited to `--threads` threads (`batch.limit_worker_threads`), and reads page after page
+with `runtime.scan.batch.read_task`. Where the system has it (Linux),
 workers are forked from a fork server: a clean single-threaded process started once per run
 that has imported the reader's modules (numpy, OpenCV, the interpreter), so a worker starts
 in a few milliseconds instead of importing them all again (0.3 s of CPU each, which on a
