@@ -28,10 +28,13 @@ def scribbles(height: int, width: int, seed: int, specks: float = 0.002) -> np.n
     return mask
 
 
-@pytest.mark.parametrize("shape, specks", [((1100, 800), 0.002), ((1100, 800), 0.3), ((300, 400), 0.002)])
-def test_regions_are_opencvs_labels_and_statistics(shape, specks):
+@pytest.mark.parametrize("shape, specks, framed", [((1100, 800), 0.002, False), ((1100, 800), 0.3, False),
+                                                   ((300, 400), 0.002, False), ((1100, 800), 0.002, True)])
+def test_regions_are_opencvs_labels_and_statistics(shape, specks, framed):
     mask = scribbles(*shape, seed=3, specks=specks)
     mask[0, :5] = 255  # a region on the edge, and background that does not reach the corner
+    if framed:  # ink along the top and left edges: the background's box starts further in
+        mask[0, :], mask[:, 0] = 255, 255
     count, labels, stats = label_regions(mask)
     want_count, want_labels, want_stats = opencv_regions(mask)
     assert count == want_count and count > 100
