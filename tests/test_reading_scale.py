@@ -101,7 +101,7 @@ def test_the_texture_guard_keeps_big_digits_scaled(big_digits):
 
     page, _, _ = big_digits
     half = halve(ink_map(page))
-    assert not is_texture(4 * digit_height_px(halve(half)), half, None)
+    assert not is_texture(4 * digit_height_px(halve(half)), digit_height_px(half))
 
 
 def test_the_same_page_at_two_resolutions_gives_the_same_boxes(reader, big_digits):
@@ -160,6 +160,30 @@ def test_crops_are_cut_from_the_picture_at_its_own_resolution(big_digits):
     for sharp, small in zip(fine, coarse):
         assert sharp.bbox == tuple(working.factor * value for value in small.bbox)
         assert sharp.ink.shape == (sharp.bbox[3], sharp.bbox[2])
+
+
+@pytest.mark.parametrize("digit_height, factor", [(100, 2), (200, 4)])
+def test_the_working_copy_is_segmented_from_the_look_that_chose_its_scale(mnist_test_digits, digit_height,
+                                                                          factor):
+    """Choosing the scale labels the ink at half and a quarter size; the copy read is one of
+    those, segmented from that labelling: the same copy, and the same digits, as shrinking
+    the page's ink map and segmenting it afresh."""
+    from runtime.reading.ink import ink_map
+    from runtime.reading.scale import shrink_by
+    from runtime.reading.segment import find_digits_in
+
+    images, _ = mnist_test_digits
+    page, _ = ink_page([list(images[:6])], digit_height=digit_height, gap=16)
+    page = _on_sheet(page, 1100)
+    working = working_ink(page, "auto")
+    assert working.factor == factor and working.look.source is working.darkness
+    fine, darkness = shrink_by(ink_map(page), factor)
+    assert np.array_equal(working.darkness, darkness) and np.array_equal(working.fine, fine)
+    reused = find_digits_in(working.darkness, fine=working.fine, look=working.look)
+    afresh = find_digits_in(darkness, fine=fine)
+    assert len(reused) == len(afresh) == 6
+    for one, other in zip(reused, afresh):
+        assert one.bbox == other.bbox and np.array_equal(one.ink, other.ink)
 
 
 def test_the_scan_command_reads_big_digits_the_same_at_full_size(big_digits, tmp_path, monkeypatch):

@@ -1,6 +1,6 @@
 """The segmenter's shortcuts give what the plain way gives: regions as OpenCV labels and measures
-them, rule removal's labels as a fresh labelling would number them, the polarity's working copy,
-the stroke-width bound that spares measuring long regions."""
+them, rule removal's labels as a fresh labelling would number them, its test for a line beside a
+box side, the polarity's working copy, the stroke-width bound that spares measuring long regions."""
 
 import cv2
 import numpy as np
@@ -9,7 +9,7 @@ import pytest
 from runtime.reading.evidence import stroke_width_px
 from runtime.reading.polarity import working_copy
 from runtime.reading.regions import SPARSE_MIN_PIXELS, label_regions
-from runtime.reading.rules import remove_rules
+from runtime.reading.rules import _band_near, _band_within, remove_rules
 
 
 def opencv_regions(mask):
@@ -28,10 +28,13 @@ def scribbles(height: int, width: int, seed: int, specks: float = 0.002) -> np.n
     return mask
 
 
-@pytest.mark.parametrize("shape, specks", [((1100, 800), 0.002), ((1100, 800), 0.3), ((300, 400), 0.002)])
-def test_regions_are_opencvs_labels_and_statistics(shape, specks):
+@pytest.mark.parametrize("shape, specks, framed", [((1100, 800), 0.002, False), ((1100, 800), 0.3, False),
+                                                   ((300, 400), 0.002, False), ((1100, 800), 0.002, True)])
+def test_regions_are_opencvs_labels_and_statistics(shape, specks, framed):
     mask = scribbles(*shape, seed=3, specks=specks)
     mask[0, :5] = 255  # a region on the edge, and background that does not reach the corner
+    if framed:  # ink along the top and left edges: the background's box starts further in
+        mask[0, :], mask[:, 0] = 255, 255
     count, labels, stats = label_regions(mask)
     want_count, want_labels, want_stats = opencv_regions(mask)
     assert count == want_count and count > 100
@@ -74,6 +77,23 @@ def test_rule_removal_keeps_the_labels_a_fresh_labelling_gives(seed, box_width):
     renumber = np.zeros(len(stats), np.int32)
     renumber[kept] = np.arange(1, count)
     assert np.array_equal(renumber[labels], fresh_labels)
+
+
+def test_a_line_beside_a_box_side_is_found_as_on_the_band_dilated_by_three_rows():
+    """`_band_near` gathers three rows where a dilation of the band by three rows (the plain way)
+    made a pass over the page; rows at the page's edges included."""
+    rng = np.random.default_rng(4)
+    for _ in range(500):
+        height, width = (int(v) for v in rng.integers(1, 30, 2))
+        band = ((rng.random((height, width)) < rng.uniform(0.0, 0.2)) * 255).astype(np.uint8)
+        count = int(rng.integers(1, 12))
+        left = rng.integers(0, width, count).astype(np.int32)
+        widths = np.array([rng.integers(1, width - x + 1) for x in left], np.int32)
+        rows = rng.integers(0, height, count).astype(np.int32)
+        for step, anchor_row in ((-1, 2), (1, 0)):  # the two rows above, the two rows below
+            dilated = cv2.dilate(band, np.ones((3, 1), np.uint8), anchor=(0, anchor_row))
+            assert np.array_equal(_band_near(band, rows, left, widths, step),
+                                  _band_within(dilated, rows, left, widths))
 
 
 def test_rule_removal_finds_nothing_on_a_page_without_lines():

@@ -104,6 +104,19 @@ def raising_reader_factory(options) -> RaisingReader:
     return RaisingReader(min_confidence=options.min_confidence)
 
 
+class ThreadCountingReader(BlobReader):
+    """Logs "opencv-threads N PID" for every page: the OpenCV threads of the process reading it."""
+
+    def read(self, image: np.ndarray) -> PageResult:
+        _log(f"opencv-threads {cv2.getNumThreads()}")
+        return super().read(image)
+
+
+def thread_counting_reader_factory(options) -> ThreadCountingReader:
+    _log("build")
+    return ThreadCountingReader(min_confidence=options.min_confidence)
+
+
 class GatedReader(BlobReader):
     """Reads $SCAN_FAKE_GATE_AFTER pages, then waits while the file $SCAN_FAKE_GATE exists.
 

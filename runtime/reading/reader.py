@@ -317,7 +317,7 @@ class _Page:
         self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
         self.turns = 0  # counter-clockwise quarter-turns applied
         self.inside = None  # where the original picture lies, once the page has been levelled
-        self.candidates = find_digits_in(self.darkness, options, fine=self.fine)
+        self.candidates = find_digits_in(self.darkness, options, fine=self.fine, look=working.look)
 
     def level(self) -> None:
         tilt = estimate_tilt_deg([c.bbox for c in self.candidates])

@@ -73,8 +73,11 @@ def _measure(mask: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
 
 def _background(mask: np.ndarray, area: int) -> tuple[int, int, int, int, int]:
     """The box and area of the unset pixels, as OpenCV measures label 0 (a sparse mask has some)."""
-    if area == mask.size:
-        return (0, 0, mask.shape[1], mask.shape[0], area)
+    height, width = mask.shape
+    # Background in the first and last rows and columns spans the page: the usual case, told
+    # from the edges alone, not two passes over the page (0.3 ms at A4 200 dpi).
+    if area == mask.size or max(mask[0].min(), mask[-1].min(), mask[:, 0].min(), mask[:, -1].min()) == 0:
+        return (0, 0, width, height, area)
     rows = np.flatnonzero(mask.min(axis=1) == 0)  # numpy's, not cv2.reduce: 0.2 ms against 15
     cols = np.flatnonzero(mask.min(axis=0) == 0)
     return (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1), area)

@@ -227,7 +227,7 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     """The sides of form boxes: thin upright strokes reaching from one erased horizontal line
     to the next, however short the box (a one-digit box is barely taller than its digit)."""
     sides = np.zeros_like(faint_mask)
-    upright = cv2.bitwise_and(faint_mask, cv2.bitwise_not(horizontal_band))
+    upright = cv2.subtract(faint_mask, horizontal_band)  # 0/255 masks: "and not", in one pass
     _, labels, stats = label_regions(upright, any_order=True)  # the sides' pixels are what is kept
     x, y, w, h = (stats[:, index] for index in range(4))
     thin = (h >= 3 * w) & (h >= 8)
@@ -239,8 +239,8 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     # A line in the two rows above a stroke's top (or on it), and one in the two rows below its
     # bottom (or on it), within its columns; tested for all strokes at once (squared paper
     # holds thousands, one per square's side).
-    above = _band_within(_rows_near(horizontal_band, below=False), y, x, w)
-    below = _band_within(_rows_near(horizontal_band, below=True), y + h - 1, x, w)
+    above = _band_near(horizontal_band, y, x, w, step=-1)
+    below = _band_near(horizontal_band, y + h - 1, x, w, step=1)
     kept = candidates[above & below]
     if len(kept) > MAX_BOXES_TO_CLEAR:  # mark their pixels from the stroke pixels, not box by box
         index = set_pixels(upright)
@@ -255,9 +255,17 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     return sides
 
 
-def _rows_near(band: np.ndarray, below: bool) -> np.ndarray:
-    """Per pixel, whether `band` is set in it or in the two pixels above it (below it)."""
-    return cv2.dilate(band, np.ones((3, 1), np.uint8), anchor=(0, 0 if below else 2))
+def _band_near(band: np.ndarray, rows: np.ndarray, left: np.ndarray, width: np.ndarray, step: int) -> np.ndarray:
+    """Whether `band` is set in row `rows[i]` or the two rows above it (`step` -1; below it: 1),
+    columns left[i] up to left[i] + width[i]: three gathers of the strokes' columns, where a
+    dilation of the band by three rows costs a pass over the page (2-3 ms at A4 200 dpi)."""
+    near = np.zeros(len(rows), bool)
+    for offset in (0, step, 2 * step):
+        shifted = rows + offset
+        inside = (shifted >= 0) & (shifted < band.shape[0])
+        if inside.any():
+            near[inside] |= _band_within(band, shifted[inside], left[inside], width[inside])
+    return near
 
 
 def _band_within(near: np.ndarray, rows: np.ndarray, left: np.ndarray, width: np.ndarray) -> np.ndarray:

@@ -24,7 +24,8 @@ picture's own ink map, so the classifier sees the digit as sharp as the picture 
 
 Usage:
     working = working_ink(gray, polarity, segment_options)
-    candidates = find_digits_in(working.darkness, fine=working.fine)  # boxes in picture pixels
+    candidates = find_digits_in(working.darkness, segment_options, fine=working.fine,
+                                look=working.look)  # boxes in picture pixels
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.ink import ink_map
-from runtime.reading.segment import SegmentOptions, digit_height_px
+from runtime.reading.segment import InkLook, SegmentOptions, look_at
 
 WORKING_DIGIT_PX = 48
 """Least typical digit height on the working copy. The model sees a 20 px box, but the reading
@@ -75,41 +76,57 @@ class WorkingInk:
     # The picture's own ink map (trimmed to `factor` times the size of `darkness`) when shrunk:
     # the crops are cut from it, so the classifier sees each digit as sharp as the picture has it.
     fine: np.ndarray | None = None
+    # Segmentation's first step on `darkness`, where choosing the scale made it (at 1/2 and 1/4):
+    # `find_digits_in` takes it as made (5 ms of an A4 page read at half size).
+    look: InkLook | None = None
 
 
 def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None = None) -> WorkingInk:
     """The ink map of `gray` (uint8) at the scale its digits need (see the module's docstring)."""
+    options = options or SegmentOptions()
     ink = ink_map(gray, polarity)
     if min(gray.shape) < MIN_SIDE_TO_SCALE_PX:
         return WorkingInk(ink, 1)
     half = halve(ink)
-    height = digit_height_px(halve(half), options)
+    quarter = halve(half)
+    quarter_look = look_at(quarter, options)
+    height = quarter_look.digit_height_px(options)
     factor = 1 if height is None else scale_factor(LOOK_STEP * height)
-    if factor == 1 or is_texture(LOOK_STEP * height, half, options):
+    if factor == 1:
         return WorkingInk(ink, 1)
-    fine, darkness = shrink_by(ink, factor)
-    return WorkingInk(darkness, factor, fine)
+    half_look = look_at(half, options)
+    if is_texture(LOOK_STEP * height, half_look.digit_height_px(options)):
+        return WorkingInk(ink, 1)
+    # The copies made for the look are the very shrinking `shrink_by` makes (means of 2x2 blocks
+    # of the map trimmed to even sides, twice), so they are segmented as made.
+    fine = _trimmed(ink, factor)
+    darkness, look = {2: (half, half_look), 4: (quarter, quarter_look)}.get(factor, (halve(quarter), None))
+    return WorkingInk(darkness, factor, fine, look)
 
 
-def is_texture(look_height_px: float, half: np.ndarray, options: SegmentOptions | None) -> bool:
+def is_texture(look_height_px: float, half_height_px: float | None) -> bool:
     """Whether the digit height the look measured (`look_height_px`, picture pixels) is not
-    what the ink map at half size (`half`) measures: texture that shrinking turned into blobs."""
-    half_height = digit_height_px(half, options)
-    if half_height is None:
+    what the ink map at half size measures (`half_height_px`, its own pixels; None: nothing
+    there): texture that shrinking turned into blobs."""
+    if half_height_px is None:
         return True
-    ratio = look_height_px / (2 * half_height)
+    ratio = look_height_px / (2 * half_height_px)
     return not 1 / MAX_SCALE_DISAGREEMENT <= ratio <= MAX_SCALE_DISAGREEMENT
 
 
 def shrink_by(ink: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
     """`ink` trimmed to a multiple of `factor` (a power of two) on both sides, and that trimmed
     map shrunk `factor` times (means of `factor` x `factor` blocks)."""
-    height, width = ink.shape
-    fine = ink[: height - height % factor, : width - width % factor]
+    fine = _trimmed(ink, factor)
     darkness = fine
     while darkness.shape[0] * factor > fine.shape[0]:
         darkness = halve(darkness)
     return fine, darkness
+
+
+def _trimmed(ink: np.ndarray, factor: int) -> np.ndarray:
+    height, width = ink.shape
+    return ink[: height - height % factor, : width - width % factor]
 
 
 def scale_factor(digit_height: float) -> int:

@@ -80,7 +80,8 @@ def find_digits(image: np.ndarray, options: SegmentOptions | None = None) -> lis
 
 
 def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
-                   inside: np.ndarray | None = None, fine: np.ndarray | None = None) -> list[DigitCandidate]:
+                   inside: np.ndarray | None = None, fine: np.ndarray | None = None,
+                   look: InkLook | None = None) -> list[DigitCandidate]:
     """Segment an ink map (see `ink_map`) into digit candidates.
 
     Works on the ink map rather than the photo so the reader can turn and level a page once,
@@ -88,14 +89,16 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     (uint8, 1 where the original image was) tells where the picture's edges are on a levelled
     page; without it the edges are the array's. `fine`, where given, is the ink map that
     `darkness` was shrunk from, an exact multiple of its size (`runtime.reading.scale`): the
-    candidates' boxes and crops are then in its pixels.
+    candidates' boxes and crops are then in its pixels. `look`: `look_at(darkness, options)`,
+    where it was made already (choosing the scale made it); the same ink map or it is made again.
     """
     options = options or SegmentOptions()
-    darkness, grain = suppress_grain(darkness)
-    if grain.unreadable:
+    if look is None or look.source is not darkness:
+        look = look_at(darkness, options)
+    if look.unreadable:
         return []  # nothing but grain (a frame of noise): no stroke can be told from it
-    min_contrast = grain.min_contrast(options.min_ink_contrast)
-    mask, faint_mask, labels, stats = ink_components(darkness, min_contrast)
+    darkness, min_contrast = look.darkness, look.min_contrast
+    mask, faint_mask, labels, stats = look.mask, look.faint_mask, look.labels, look.stats
     if _is_texture(mask, stats, options):
         return []
     min_size = _min_digit_size(darkness.shape, options)
@@ -138,11 +141,39 @@ def digit_height_px(darkness: np.ndarray, options: SegmentOptions | None = None)
     (before any rule is erased): a cheap look to choose the scale a page is read at. None when
     there is nothing to measure."""
     options = options or SegmentOptions()
-    darkness, grain = suppress_grain(darkness)
+    return look_at(darkness, options).digit_height_px(options)
+
+
+@dataclass
+class InkLook:
+    """The first step of segmenting an ink map: its grain suppressed and its ink labelled.
+
+    Choosing the scale a page is read at makes it on shrunk copies (`runtime.reading.scale`);
+    the copy then segmented is one of them, and `find_digits_in` takes its look as made."""
+
+    source: np.ndarray  # the ink map looked at
+    darkness: np.ndarray  # the same, smoothed where grainy (`suppress_grain`)
+    unreadable: bool  # nothing but grain: no stroke can be told from it (the rest is None)
+    min_contrast: float | None = None
+    mask: np.ndarray | None = None  # as `ink_components` gives them
+    faint_mask: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    stats: np.ndarray | None = None
+
+    def digit_height_px(self, options: SegmentOptions) -> float | None:
+        """The typical digit height before any rule is erased (`digit_height_px`)."""
+        if self.unreadable:
+            return None
+        return _typical_digit_height(_components_from_stats(self.stats), self.darkness.shape, options)
+
+
+def look_at(darkness: np.ndarray, options: SegmentOptions) -> InkLook:
+    """The `InkLook` of an ink map."""
+    smoothed, grain = suppress_grain(darkness)
     if grain.unreadable:
-        return None
-    _, _, _, stats = ink_components(darkness, grain.min_contrast(options.min_ink_contrast))
-    return _typical_digit_height(_components_from_stats(stats), darkness.shape, options)
+        return InkLook(darkness, smoothed, True)
+    min_contrast = grain.min_contrast(options.min_ink_contrast)
+    return InkLook(darkness, smoothed, False, min_contrast, *ink_components(smoothed, min_contrast))
 
 
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:

@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                              f"fewer than {AUTO_WORKERS_MIN_TASKS} pages, else "
                              f"min(CPUs, {AUTO_WORKERS_MAX})")
     parser.add_argument("--threads", type=positive_int, default=1, metavar="N",
-                        help="interpreter threads per worker (default: 1)")
+                        help="interpreter and OpenCV threads per worker process (default: 1; "
+                             "with --workers 1, OpenCV keeps its own default)")
     parser.add_argument("--json", metavar="FILE", default=None,
                         help="write results as JSON, in input order, at the end ('-' for "
                              "standard output)")

@@ -7,8 +7,9 @@ one at a time in a fresh single-worker pool, which finds the page that kills the
 reports only that one. At most `2 x workers` tasks are in flight, which keeps every worker fed
 and the retry set small.
 
-Each worker builds its reader (and so loads the model) once, in the pool initializer, and
-reads page after page with `runtime.scan.batch.read_task`. Where the system has it (Linux),
+Each worker builds its reader (and so loads the model) once, in the pool initializer, with
+OpenCV limited to `--threads` threads (`batch.limit_worker_threads`), and reads page after page
+with `runtime.scan.batch.read_task`. Where the system has it (Linux),
 workers are forked from a fork server: a clean single-threaded process started once per run
 that has imported the reader's modules (numpy, OpenCV, the interpreter), so a worker starts
 in a few milliseconds instead of importing them all again (0.3 s of CPU each, which on a
@@ -37,7 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from runtime.scan.batch import BatchOptions, Task, TaskResult, make_reader, read_task
+from runtime.scan.batch import BatchOptions, Task, TaskResult, limit_worker_threads, make_reader, read_task
 
 IN_FLIGHT_PER_WORKER = 2
 """Tasks handed to the pool per worker: one being read, one waiting, so no worker idles."""
@@ -83,6 +84,7 @@ def _start_worker(options: BatchOptions, main_pid: int) -> None:
     _die_with_parent(main_pid)
     _worker_options = options
     try:
+        limit_worker_threads(options)
         _worker_reader = make_reader(options)
         _cap_memory(options.worker_memory_mb)
     except Exception as error:  # noqa: BLE001 - reported on each task instead of a dead pool

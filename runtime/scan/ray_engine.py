@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 
 from runtime.cli import native_stderr_silenced, one_line
 from runtime.scan import batch
-from runtime.scan.batch import BatchOptions, Task, TaskResult, make_reader, read_task
+from runtime.scan.batch import BatchOptions, Task, TaskResult, limit_worker_threads, make_reader, read_task
 from runtime.scan.inputs import InputProblem
 from runtime.scan.pages import PDF_SUFFIXES, SUPPORTED_SUFFIXES, PageError
 from runtime.scan.records import FailedPage
@@ -259,6 +259,7 @@ class _ReaderActor:
         self.start_error = None
         self.options = options
         try:
+            limit_worker_threads(options)  # an actor holds `threads` CPUs (num_cpus)
             self.reader = make_reader(options)
         except Exception as error:  # noqa: BLE001 - reported on each page instead of a dead pool
             self.reader = None
