@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from runtime.reading.evidence import drop_texture, looks_written, paper_limit
+from runtime.reading.evidence import drop_texture, looks_written, paper_limit, stroke_core
 from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
 from runtime.reading.rules import is_squared_paper, remove_rules
+from runtime.reading.sharpen import is_small_writing
 from runtime.results import BBox
 
 
@@ -107,7 +108,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         # Rules are straight runs longer than a digit is tall. Where every digit touches a
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
-            cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast)
+            cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
+                                   small_writing=is_small_writing(digit_height))
         else:
             page_long = max(25, max(mask.shape) // 8)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast)
@@ -376,7 +378,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     ink = darkness[window] * own
     # Scale so the strokes' cores are full white, as in MNIST: the 90th percentile of the ink.
     stroke_level = _stroke_level(ink[own.view(bool)])
-    if not (looks_written(core, stroke_level, min_contrast)
+    if not (looks_written(stroke_core(core, darkness[window], stroke_level), stroke_level, min_contrast)
             and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
         return None
     bbox = (component.left, component.top, component.width, component.height)
