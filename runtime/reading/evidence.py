@@ -18,14 +18,6 @@ MIN_LENGTH_IN_STROKES = 1.5
 """A digit's longer side spans at least this many stroke widths (the widest inner circle's
 diameter); a dot or a blob spans about one. Generated pages: 99.9% of true digits pass."""
 
-STROKE_CORE_SHARE = 0.5
-"""The length-in-strokes test is made on a region's stroke cores: its pixels at least this share
-of its strokes' darkness. A small digit blurred by the camera (10-16 px tall on a 640x480 page)
-is one blob at the ink threshold, its loops and gaps filled by the blurred rim, while its cores
-still show the strokes; a blob of grain is a blob at any level. On 150 development pages
-(640x480, mixed capture, seed 22) 139 digits failed the test on the whole region, 18 on the
-cores, and no more digits were read where there are none (`benchmarks.accuracy --no-digit`)."""
-
 MIN_PEAK_CONTRAST_RATIO = 1.5
 """The darkest tenth of a region's ink must be this many times the page's least ink contrast:
 writing is well above the threshold, texture hovers just over it."""
@@ -43,15 +35,9 @@ def stroke_width_px(own: np.ndarray) -> float:
     return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
 
 
-def stroke_core(own: np.ndarray, darkness: np.ndarray, peak_contrast: float) -> np.ndarray:
-    """The pixels of a region (mask `own`, uint8 0/1) at least `STROKE_CORE_SHARE` of its
-    strokes' darkness `peak_contrast` (`darkness`: the ink map over the region's box)."""
-    return own & (darkness >= STROKE_CORE_SHARE * peak_contrast).view(np.uint8)
-
-
 def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) -> bool:
-    """Whether a region (mask `own`: its `stroke_core`; its ink's 90th percentile darkness
-    `peak_contrast`) is ink written in strokes, on a page where ink starts at `min_contrast`."""
+    """Whether a region (mask `own`, its ink's 90th percentile darkness `peak_contrast`) is ink
+    written in strokes, on a page where ink starts at `min_contrast` darkness."""
     if peak_contrast < MIN_PEAK_CONTRAST_RATIO * min_contrast:
         return False
     length = max(own.shape)

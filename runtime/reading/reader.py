@@ -162,9 +162,19 @@ class PageReader:
         # Classified before the orientation vote, which takes the upright reading from it; read
         # again only where the page was turned (its candidates are then new ones).
         candidates = page.candidates
-        # Judged on the page as given (a few candidates, a speck or two of texture, tell nothing).
-        sharpen = self.options.sharpen_small_digits and is_small_writing(typical_height([c.bbox for c in candidates]))
-        reading = self._predict(candidates, sharpen)
+        reading = self._predict(candidates)
+        # Small blurred crops are read sharpened on a page of small writing (judged as given),
+        # unless the page, sharpened, still reads as text (`WordOptions.text_page_share`):
+        # sharpened, the loops and hooks of small handwritten words read as digits more often,
+        # and the word context no longer sees them as text (eight 600x800 pages of letters and
+        # script, tests/test_hard_pages.py: 10 digits read before, 20 with every small page
+        # sharpened, 9 with this test). Costs a second reading of such pages' crops.
+        sharpen = (self.options.sharpen_small_digits
+                   and is_small_writing(typical_height([c.bbox for c in candidates])))
+        if sharpen:
+            sharpened = self._predict(candidates, sharpen)
+            sharpen = _not_digit_share(sharpened, len(candidates)) < self.options.words.text_page_share
+            reading = sharpened if sharpen else reading
         clock.lap("classify")
         as_given = page.state()
         if self.options.detect_orientation and candidates:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from runtime.reading.evidence import drop_texture, looks_written, paper_limit, stroke_core
+from runtime.reading.evidence import drop_texture, looks_written, paper_limit
 from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
 from runtime.reading.rules import is_squared_paper, remove_rules
@@ -378,7 +378,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     ink = darkness[window] * own
     # Scale so the strokes' cores are full white, as in MNIST: the 90th percentile of the ink.
     stroke_level = _stroke_level(ink[own.view(bool)])
-    if not (looks_written(stroke_core(core, darkness[window], stroke_level), stroke_level, min_contrast)
+    if not (looks_written(core, stroke_level, min_contrast)
             and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
         return None
     bbox = (component.left, component.top, component.width, component.height)

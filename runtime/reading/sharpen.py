@@ -10,7 +10,8 @@ So on a page of small digits (`is_small_writing`), each small crop whose strokes
 rim (`is_blurred`) is sharpened: an unsharp mask, then the faint rim taken off. Crisp crops,
 big crops and pages of big digits are read as they are: the shipped model's figures on them stay
 as measured, and the small fragments of a big page (grid pieces, texture), sharpened, would read
-as digits more often.
+as digits more often. A page of small handwritten words that still reads as text sharpened is
+read as cut (`runtime.reading.reader`): sharpened letters read as digits more often too.
 
 Usage:
     if is_small_writing(digit_height):
