@@ -44,6 +44,7 @@ from runtime.reading.orientation import (
 from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
+from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.touching import choose_reading, cut_hypotheses, typical_width, whole_beats_any_cut
 from runtime.reading.words import WordOptions, digits_in_words
@@ -124,6 +125,9 @@ class ReaderOptions:
     # more touching pairs on generated pages, but one more digit from a script glyph on the
     # no-digit pages (39 -> 40) and cut two clean-page digits apart (README, as above).
     touching_width_prior: bool = False
+    # On a page of small digits (a 640x480 photo), sharpen the small crops the camera blurred
+    # before classifying (runtime.reading.sharpen). False reads every crop as it was cut.
+    sharpen_small_digits: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -159,14 +163,26 @@ class PageReader:
         # again only where the page was turned (its candidates are then new ones).
         candidates = page.candidates
         reading = self._predict(candidates)
+        # Small blurred crops are read sharpened on a page of small writing (judged as given),
+        # unless the page, sharpened, still reads as text (`WordOptions.text_page_share`):
+        # sharpened, the loops and hooks of small handwritten words read as digits more often,
+        # and the word context no longer sees them as text (eight 600x800 pages of letters and
+        # script, tests/test_hard_pages.py: 10 digits read before, 20 with every small page
+        # sharpened, 9 with this test). Costs a second reading of such pages' crops.
+        sharpen = (self.options.sharpen_small_digits
+                   and is_small_writing(typical_height([c.bbox for c in candidates])))
+        if sharpen:
+            sharpened = self._predict(candidates, sharpen)
+            sharpen = _not_digit_share(sharpened, len(candidates)) < self.options.words.text_page_share
+            reading = sharpened if sharpen else reading
         clock.lap("classify")
         as_given = page.state()
         if self.options.detect_orientation and candidates:
-            page.turn_upright(self._confidences, reading.confidences[: len(candidates)],
+            page.turn_upright(lambda crops: self._confidences(crops, sharpen), reading.confidences[: len(candidates)],
                               reading.predictions.not_digit[: len(candidates)])
         clock.lap("orientation")
         if page.candidates is not candidates:
-            turned = self._predict(page.candidates)
+            turned = self._predict(page.candidates, sharpen)
             if _still_text(reading, turned, len(candidates), len(page.candidates)):
                 page.restore(as_given)
             else:
@@ -194,14 +210,15 @@ class PageReader:
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=0)
 
-    def _confidences(self, crops: list[np.ndarray]) -> np.ndarray:
-        return self.classifier.predict(self._model_input(crops)).confidences
+    def _confidences(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
+        return self.classifier.predict(self._model_input(crops, sharpen)).confidences
 
-    def _predict(self, candidates: list[DigitCandidate]) -> _Reading:
-        """Classify every candidate, then every cut of the wide ones that a cut could beat."""
+    def _predict(self, candidates: list[DigitCandidate], sharpen: bool = False) -> _Reading:
+        """Classify every candidate, then every cut of the wide ones that a cut could beat
+        (`sharpen`: the small blurred crops sharpened first, `runtime.reading.sharpen`)."""
         if not candidates:
             return _Reading([], {}, None)
-        wholes = self.classifier.predict(self._model_input([c.ink for c in candidates]))
+        wholes = self.classifier.predict(self._model_input([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
         typical = typical_width(candidates) if prior else None
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
@@ -216,13 +233,16 @@ class PageReader:
         crops = list({id(p): p.ink for p in pieces}.values())
         if not crops:
             return _Reading(hypotheses, row_of, wholes, typical)
-        pieces_read = self.classifier.predict(self._model_input(crops))
+        pieces_read = self.classifier.predict(self._model_input(crops, sharpen))
         return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical)
 
-    def _model_input(self, crops: list[np.ndarray]) -> np.ndarray:
-        """The model's 28x28 inputs for ink crops (thin strokes widened first, when asked)."""
+    def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
+        """The model's 28x28 inputs for ink crops (thin strokes widened first, when asked; small
+        blurred crops sharpened, with `sharpen`)."""
         if self.options.widen_thin_strokes:
             crops = [widen_thin_strokes(crop) for crop in crops]
+        if sharpen:
+            crops = [sharpen_blurred(crop) for crop in crops]
         return normalize_batch(crops)
 
     def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:

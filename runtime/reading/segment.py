@@ -23,6 +23,7 @@ from runtime.reading.evidence import drop_texture, looks_written, paper_limit
 from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
 from runtime.reading.rules import is_squared_paper, remove_rules
+from runtime.reading.sharpen import is_small_writing
 from runtime.results import BBox
 
 
@@ -110,7 +111,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         # Rules are straight runs longer than a digit is tall. Where every digit touches a
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
-            cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast)
+            cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
+                                   small_writing=is_small_writing(digit_height))
         else:
             page_long = max(25, max(mask.shape) // 8)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast)
