@@ -231,7 +231,7 @@ class PageReader:
             return []
         predictions, row_of = reading.predictions, reading.row_of
         labels, confidences = predictions.labels, predictions.confidences
-        digits, not_digits, doubts, cut = [], [], [], []
+        digits, not_digits, doubts, cut, joined = [], [], [], [], []
         # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
@@ -246,8 +246,9 @@ class PageReader:
                     digits.append(self._digit(part, labels[row], confidences[row]))
                     doubts.append(0.0 if predictions.not_digit is None else float(predictions.not_digit[row]))
                     cut.append(choice >= 0)
+                    joined.append(candidate.joined)
         letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
-                                  [d.confidence for d in digits], doubts, cut)
+                                  [d.confidence for d in digits], doubts, cut, joined)
         return [digit for index, digit in enumerate(digits) if index not in letters]
 
     def _is_not_digit(self, predictions, row: int) -> bool:

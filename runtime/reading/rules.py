@@ -8,6 +8,8 @@ still ink once the line's own darkness is divided out of it.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -22,9 +24,18 @@ MAX_NEAR_LINE_SHARE = 0.3
 (ruled paper, forms: a few percent; 5 mm squares photographed small: over half)."""
 
 
+class Cleaned(NamedTuple):
+    """What `remove_rules` leaves: the ink's regions, and the lines it took away."""
+
+    labels: np.ndarray
+    stats: np.ndarray
+    kept: np.ndarray  # per label: a region of the ink left (not the background, not a line's rim)
+    lines: np.ndarray  # the straight runs found, 255 on them (box sides not included)
+
+
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
                  darkness: np.ndarray | None = None,
-                 ink_level: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+                 ink_level: float = 0.0) -> Cleaned | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
@@ -39,7 +50,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     Returns the regions of the ink that is left, as `label_regions` gives them (labels, stats),
     with a bool per label saying which are kept: the pieces dropped as a line's rim are cleared
     from the labels, and the rest keep the labels, and so the order, that labelling the cleaned
-    mask afresh would give them. None if nothing is erased.
+    mask afresh would give them; and the straight runs found (uint8 mask, the box sides left
+    out). None if nothing is erased.
     """
     # Per direction: the run that makes a line, a 3 px thickening across it (a rule on a page
     # photographed a degree off level steps by a pixel now and then, and would otherwise not
@@ -66,7 +78,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
             horizontal = band
     if not found_lines:
         return None
-    lines = _union(found_lines)
+    lines = runs = _union(found_lines)
     if horizontal is not None:
         sides = _box_sides(faint_mask, horizontal)
         if cv2.countNonZero(sides):
@@ -81,7 +93,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     _clear(labels, stats, rims)
     kept = ~rims
     kept[0] = False  # the background
-    return labels, stats, kept
+    return Cleaned(labels, stats, kept, runs)
 
 
 _SQUARE_3 = np.ones((3, 3), np.uint8)

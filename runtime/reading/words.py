@@ -121,6 +121,10 @@ class WordOptions:
     and a "not a digit" probability under this: with no other digit beside it, only the model's
     certainty tells "Age 7" from a lone letter's stem or loop (the l of a word, an o, a script's
     hook). Letters read as digits mostly carry some doubt; MNIST digits beside words almost never."""
+    joined_in_text: bool = True
+    """On a page of text, a digit whose strokes ran on into a short straight stroke that the
+    segmenter erased as a line (`DigitCandidate.joined`: the headline of a script's word, a
+    t's bar) is a piece of that writing, wherever it stands."""
     touch_gap: float = 0.0
     uneven_height_ratio: float = 1.2
     """On a page holding text (`min_page_share`), a word whose digits and letter-sized "not a digit"
@@ -154,7 +158,7 @@ class WordOptions:
 def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
                     confidences: Sequence[float] | None = None,
                     not_digit: Sequence[float] | None = None,
-                    cut: Sequence[bool] | None = None) -> set[int]:
+                    cut: Sequence[bool] | None = None, joined: Sequence[bool] | None = None) -> set[int]:
     """Indices into `digit_boxes` of the digits that are letters of the text around them.
 
     Boxes are (x, y, w, h) in one page's pixels. `confidences` and `not_digit` (one per digit:
@@ -189,11 +193,13 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     word = _components(len(boxes), np.argwhere(along_rows))
     apart &= ~_touching(boxes, is_digit, options)
     page_has_text = 1.0 - is_digit.mean() >= options.min_page_share
+    dropped: set[int] = set()
     if 1.0 - is_digit.mean() >= options.text_page_share:  # a page of text: numbers in it need more
         options = replace(options, number_min_letter_ratio=options.text_min_letter_ratio)
+        if joined is not None and options.joined_in_text:
+            dropped.update(int(i) for i in np.flatnonzero(np.asarray(joined, bool)))
     else:
         sure = is_digit
-    dropped: set[int] = set()
     for label in np.unique(word):
         members = word == label
         if not is_digit[members].any():
