@@ -101,7 +101,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if _is_texture(mask, stats, options):
         return []
     min_size = _min_digit_size(darkness.shape, options)
-    lines = None
+    lines = (None, None)
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
@@ -115,7 +115,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
             page_long = max(25, max(mask.shape) // 8)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast)
         if cleaned is not None:
-            labels, stats, kept, lines = cleaned
+            labels, stats, kept = cleaned[:3]
+            lines = cleaned[3:]
             components = _components_from_stats(stats, kept)
             digit_height = (_median_height(components, darkness.shape, options, least_height)
                             or _typical_digit_height(components, darkness.shape, options))
@@ -131,13 +132,14 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     if fine is not None:
         found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] // darkness.shape[0])) for c, _ in found]
-    if lines is not None:
-        _on_bars(found, labels, lines)
+    for axis, runs in enumerate(lines):
+        if runs is not None:
+            _on_bars(found, labels, runs, axis)
     return [candidate for _, candidate in found]
 
 
 BAR_MAX_COVER = 0.3
-BAR_MIN_OVERHANG = 0.25
+BAR_MIN_OVERHANG = 0.6
 """A straight run that rule removal erased is a stroke of handwriting (the headline of a script's
 words, a t's bar), not a printed rule, when the rows it lies in (columns, for an upright run) hold
 erased runs across less than `BAR_MAX_COVER` of the page (a rule crosses the page, even where it
@@ -150,43 +152,58 @@ digits of numbers; at a cover of 0.5, 6 digits of numbers on a ruled page whose 
 pieces."""
 
 
-def _on_bars(found: list, labels: np.ndarray, lines: np.ndarray) -> None:
+def _on_bars(found: list, labels: np.ndarray, lines: np.ndarray, axis: int) -> None:
     """Mark the candidates cut off a handwritten straight stroke that was erased as a line
-    (`BAR_MAX_COVER`); `found` holds (component, candidate) pairs, `lines` the erased runs."""
+    (`BAR_MAX_COVER`); `found` holds (component, candidate) pairs, `lines` the erased runs of one
+    direction (`axis` 0: level, 1: upright)."""
     count, line_labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     if count < 2:
         return
+    if axis:  # upright runs, turned to lie level
+        line_labels, stats = line_labels.T, stats[:, [1, 0, 3, 2, 4]]
     # Grown by the erased band and the ink's anti-aliased rim: where a stroke ran on into it.
     reach = cv2.dilate(line_labels.astype(np.uint16), np.ones((5, 5), np.uint8))
     handwritten: dict[int, bool] = {}
     for component, candidate in found:
-        window = (slice(component.top, component.bottom), slice(component.left, component.right))
-        touched = np.unique(reach[window][np.isin(labels[window], component.labels)])
-        candidate.joined = any(_passes_by(stats[run], component) and _is_handwritten(run, stats, lines, handwritten)
+        if candidate.joined:
+            continue
+        box = component if not axis else _Component(component.top, component.left, component.bottom,
+                                                    component.right, component.area, component.labels)
+        window = (slice(box.top, box.bottom), slice(box.left, box.right))
+        own = np.isin(labels.T[window] if axis else labels[window], component.labels)
+        touched = np.unique(reach[window][own])
+        candidate.joined = any(_passes_by(stats[run], box, component.height)
+                               and (_is_handwritten(run, stats, line_labels, handwritten)
+                                    or _thick_beside(run, stats, line_labels, box, component.height))
                                for run in touched[touched > 0].tolist())
 
 
-def _passes_by(run: np.ndarray, component: _Component) -> bool:
-    """Whether an erased run (its stats row) runs on past the region along its length."""
-    left, top, width, height = run[:4].tolist()
-    if width >= height:
-        over = max(0, component.left - left) + max(0, left + width - component.right)
-    else:
-        over = max(0, component.top - top) + max(0, top + height - component.bottom)
-    return over > BAR_MIN_OVERHANG * component.height
+def _passes_by(run: np.ndarray, box: _Component, height: int) -> bool:
+    """Whether a level erased run (its stats row) runs on past the region `box` along its length."""
+    left, width = int(run[0]), int(run[2])
+    return max(0, box.left - left) + max(0, left + width - box.right) > BAR_MIN_OVERHANG * height
 
 
-def _is_handwritten(run: int, stats: np.ndarray, lines: np.ndarray, known: dict[int, bool]) -> bool:
-    """Whether the rows (columns) of erased run `run` hold runs across little of the page."""
+BAR_MIN_THICKENING = 1.6
+
+
+def _thick_beside(run: int, stats: np.ndarray, line_labels: np.ndarray, box: _Component, reach: int) -> bool:
+    """Whether a level run lies thicker beside the region `box` than it does on average: a pen's
+    stroke drawn along a printed rule, erased with it."""
+    left, top, width, height, area = stats[run].tolist()
+    rows = slice(max(top, box.top - reach), min(top + height, box.bottom + reach))
+    sides = [slice(max(left, box.left - reach), box.left), slice(box.right, min(left + width, box.right + reach))]
+    counts = np.concatenate([np.count_nonzero(line_labels[rows, side] == run, axis=0) for side in sides])
+    counts = counts[counts > 0]
+    return counts.size >= 0.5 * reach and counts.mean() >= BAR_MIN_THICKENING * area / width
+
+
+def _is_handwritten(run: int, stats: np.ndarray, line_labels: np.ndarray, known: dict[int, bool]) -> bool:
+    """Whether the rows of level run `run` hold runs across little of the page."""
     if run not in known:
-        left, top, width, height = stats[run, :4].tolist()
-        if width >= height:
-            band = lines[max(0, top - 2) : top + height + 2]
-            cover = np.count_nonzero(band.any(axis=0)) / lines.shape[1]
-        else:
-            band = lines[:, max(0, left - 2) : left + width + 2]
-            cover = np.count_nonzero(band.any(axis=1)) / lines.shape[0]
-        known[run] = cover < BAR_MAX_COVER
+        top, height = int(stats[run, 1]), int(stats[run, 3])
+        band = line_labels[max(0, top - 2) : top + height + 2]
+        known[run] = np.count_nonzero(band.any(axis=0)) < BAR_MAX_COVER * line_labels.shape[1]
     return known[run]
 
 

@@ -122,9 +122,10 @@ class WordOptions:
     certainty tells "Age 7" from a lone letter's stem or loop (the l of a word, an o, a script's
     hook). Letters read as digits mostly carry some doubt; MNIST digits beside words almost never."""
     joined_in_text: bool = True
-    """On a page of text, a digit whose strokes ran on into a short straight stroke that the
-    segmenter erased as a line (`DigitCandidate.joined`: the headline of a script's word, a
-    t's bar) is a piece of that writing, wherever it stands."""
+    """On a page of text, a digit cut off a handwritten straight stroke that the segmenter erased
+    as a line (`DigitCandidate.joined`: the headline of a script's word, a t's bar) is a piece of
+    that writing, alone or beside other such pieces; beside a digit written whole it may be a 7
+    whose bar was erased."""
     touch_gap: float = 0.0
     uneven_height_ratio: float = 1.2
     """On a page holding text (`min_page_share`), a word whose digits and letter-sized "not a digit"
@@ -197,7 +198,7 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     if 1.0 - is_digit.mean() >= options.text_page_share:  # a page of text: numbers in it need more
         options = replace(options, number_min_letter_ratio=options.text_min_letter_ratio)
         if joined is not None and options.joined_in_text:
-            dropped.update(int(i) for i in np.flatnonzero(np.asarray(joined, bool)))
+            dropped.update(_cut_off_strokes(np.asarray(joined, bool), word, is_digit))
     else:
         sure = is_digit
     for label in np.unique(word):
@@ -215,6 +216,16 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
                                 page_has_text and uneven and letter_count >= options.initial_min_letters)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
+
+
+def _cut_off_strokes(joined: np.ndarray, word: np.ndarray, is_digit: np.ndarray) -> list[int]:
+    """The digits `joined` to an erased handwritten stroke whose word holds no digit written whole:
+    a 7 whose bar was erased beside the 8 and 2 of "872" stays; pieces of script hanging from one
+    headline ("66"), or alone, go."""
+    count = joined.size
+    whole = is_digit.copy()
+    whole[:count] &= ~joined
+    return [i for i in np.flatnonzero(joined).tolist() if not whole[word == word[i]].any()]
 
 
 def _letter_heights(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
