@@ -134,7 +134,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] // darkness.shape[0])) for c, _ in found]
     for axis, runs in enumerate(lines):
         if runs is not None:
-            _on_bars(found, labels, runs, axis)
+            _on_bars(found, labels, runs, axis, digit_height)
     return [candidate for _, candidate in found]
 
 
@@ -143,16 +143,20 @@ BAR_MIN_OVERHANG = 0.6
 """A straight run that rule removal erased is a stroke of handwriting (the headline of a script's
 words, a t's bar), not a printed rule, when the rows it lies in (columns, for an upright run) hold
 erased runs across less than `BAR_MAX_COVER` of the page (a rule crosses the page, even where it
-is broken into pieces). A candidate whose ink ran on into such a run, and which the run passes
-by more than `BAR_MIN_OVERHANG` of its height, was cut off that stroke (`DigitCandidate.joined`).
-Chosen on pages of unused seeds (script and letters: A4 seeds 4242, 977-981; words with numbers
-980-982, digits on squared, dotted, dim and plain paper 983): of the digits read on pages of text
-and not yet taken for letters by the word step, it marks 44 read from script and none of the
-digits of numbers; at a cover of 0.5, 6 digits of numbers on a ruled page whose rules broke into
-pieces."""
+is broken into pieces) and no twin run closes a row of boxes with it (`_has_a_twin`), or when it
+lies thicker beside the candidate than elsewhere (`BAR_MIN_THICKENING`: a pen's stroke along a
+rule). A candidate whose ink ran on into such a run, and which the run passes by more than
+`BAR_MIN_OVERHANG` of its height, was cut off that stroke (`DigitCandidate.joined`).
+Chosen on pages of unused seeds (52 no-digit pages of script and letters, A4 seeds 4242,
+977-981; 26 pages of words with numbers, 980-982; 8 of digits on squared, dotted, dim and plain
+paper, 983): with the word step's use of it, digits read on the no-digit pages 158 -> 104 (11 ->
+5 pages over 5), the other pages unchanged (1,517 of 1,633 digits, 104 phantoms). At a cover of
+0.5, 6 digits of numbers were marked on a ruled page whose rules broke into pieces; at an
+overhang of 0.25, a 7 whose bar was erased (98 on the no-digit pages at 0.6, 102 at 1.0); without
+the twin test, 2 digits in a row of form boxes on a heavy 640x480 page."""
 
 
-def _on_bars(found: list, labels: np.ndarray, lines: np.ndarray, axis: int) -> None:
+def _on_bars(found: list, labels: np.ndarray, lines: np.ndarray, axis: int, digit_height: float) -> None:
     """Mark the candidates cut off a handwritten straight stroke that was erased as a line
     (`BAR_MAX_COVER`); `found` holds (component, candidate) pairs, `lines` the erased runs of one
     direction (`axis` 0: level, 1: upright)."""
@@ -173,7 +177,7 @@ def _on_bars(found: list, labels: np.ndarray, lines: np.ndarray, axis: int) -> N
         own = np.isin(labels.T[window] if axis else labels[window], component.labels)
         touched = np.unique(reach[window][own])
         candidate.joined = any(_passes_by(stats[run], box, component.height)
-                               and (_is_handwritten(run, stats, line_labels, handwritten)
+                               and (_is_handwritten(run, stats, line_labels, handwritten, digit_height)
                                     or _thick_beside(run, stats, line_labels, box, component.height))
                                for run in touched[touched > 0].tolist())
 
@@ -184,7 +188,7 @@ def _passes_by(run: np.ndarray, box: _Component, height: int) -> bool:
     return max(0, box.left - left) + max(0, left + width - box.right) > BAR_MIN_OVERHANG * height
 
 
-BAR_MIN_THICKENING = 1.6
+BAR_MIN_THICKENING = 1.6  # see BAR_MAX_COVER
 
 
 def _thick_beside(run: int, stats: np.ndarray, line_labels: np.ndarray, box: _Component, reach: int) -> bool:
@@ -198,13 +202,28 @@ def _thick_beside(run: int, stats: np.ndarray, line_labels: np.ndarray, box: _Co
     return counts.size >= 0.5 * reach and counts.mean() >= BAR_MIN_THICKENING * area / width
 
 
-def _is_handwritten(run: int, stats: np.ndarray, line_labels: np.ndarray, known: dict[int, bool]) -> bool:
+def _is_handwritten(run: int, stats: np.ndarray, line_labels: np.ndarray, known: dict[int, bool],
+                    digit_height: float) -> bool:
     """Whether the rows of level run `run` hold runs across little of the page."""
     if run not in known:
         top, height = int(stats[run, 1]), int(stats[run, 3])
         band = line_labels[max(0, top - 2) : top + height + 2]
-        known[run] = np.count_nonzero(band.any(axis=0)) < BAR_MAX_COVER * line_labels.shape[1]
+        known[run] = (np.count_nonzero(band.any(axis=0)) < BAR_MAX_COVER * line_labels.shape[1]
+                      and not _has_a_twin(run, stats, digit_height))
     return known[run]
+
+
+def _has_a_twin(run: int, stats: np.ndarray, digit_height: float) -> bool:
+    """Whether another level run at most two digit heights above or below starts and ends where
+    `run` does: the top and bottom of a printed row of boxes (a form), which a handwritten bar
+    does not have."""
+    left, top, width, height = stats[run, :4].tolist()
+    slack = max(3, 0.1 * width)
+    others = stats[1:]
+    return bool(np.any((np.abs(others[:, 0] - left) <= slack)
+                       & (np.abs(others[:, 0] + others[:, 2] - left - width) <= slack)
+                       & (np.abs(others[:, 1] - top) > 2 * height)
+                       & (np.abs(others[:, 1] - top) <= 2 * digit_height)))
 
 
 def digit_height_px(darkness: np.ndarray, options: SegmentOptions | None = None) -> float | None:
