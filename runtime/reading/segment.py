@@ -151,9 +151,10 @@ Chosen on pages of unused seeds (52 no-digit pages of script and letters, A4 see
 977-981; 26 pages of words with numbers, 980-982; 8 of digits on squared, dotted, dim and plain
 paper, 983): with the word step's use of it, digits read on the no-digit pages 158 -> 104 (11 ->
 5 pages over 5), the other pages unchanged (1,517 of 1,633 digits, 104 phantoms). At a cover of
-0.5, 6 digits of numbers were marked on a ruled page whose rules broke into pieces; at an
-overhang of 0.25, a 7 whose bar was erased (98 on the no-digit pages at 0.6, 102 at 1.0); without
-the twin test, 2 digits in a row of form boxes on a heavy 640x480 page."""
+0.5, 6 digits of numbers were marked on a ruled page whose rules broke into pieces; overhangs of
+0.25, 0.6 and 1.0 left 97, 98 and 102 on the no-digit pages (before the twin test and the word
+step's exception for a 7 whose bar was erased); without the twin test, 2 digits in a row of form
+boxes on a heavy 640x480 page were lost."""
 
 
 def _on_bars(found: list, labels: np.ndarray, lines: np.ndarray, axis: int, digit_height: float) -> None:
