@@ -86,5 +86,5 @@ def test_a_piece_cut_off_a_handwritten_bar_is_marked_and_digits_on_rules_are_not
     cv2.circle(page, (110, top + 50), 10, 40, 4)  # ...into a loop
     candidates = find_digits(page)
     hanging = [c for c in candidates if c.bbox[1] >= top - 4]
-    assert [c.joined for c in hanging] == [True]
-    assert len(candidates) == 15 and not any(c.joined for c in candidates if c.bbox[1] < top - 4)
+    assert [c.cut_off_a_bar() for c in hanging] == [True]
+    assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - 4)

@@ -14,7 +14,7 @@ several touching digits are cut by `runtime.reading.touching`, which reads every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -22,6 +22,7 @@ import numpy as np
 from runtime.reading.evidence import drop_texture, looks_written, paper_limit
 from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
+from runtime.reading.regions import label_regions
 from runtime.reading.rules import is_squared_paper, remove_rules
 from runtime.results import BBox
 
@@ -47,8 +48,15 @@ class DigitCandidate:
 
     bbox: BBox  # x, y, w, h in page pixels
     ink: np.ndarray  # soft ink strength inside the bbox, uint8, paper 0 and ink up to 255
-    # Cut off a handwritten straight stroke that rule removal took for a line (`BAR_MAX_COVER`).
-    joined: bool = False
+    # The page's erased runs and this region, to tell when asked (`cut_off_a_bar`), not before.
+    bars: _Bars | None = field(default=None, repr=False, compare=False)
+    region: _Component | None = field(default=None, repr=False, compare=False)
+
+    def cut_off_a_bar(self) -> bool:
+        """Whether this region was cut off a handwritten straight stroke that rule removal took
+        for a line (`BAR_MAX_COVER`). Asked only on pages of text: the test costs a labelling of
+        the page's erased runs."""
+        return self.bars is not None and self.bars.cut_off(self.region)
 
 
 @dataclass
@@ -132,9 +140,10 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     if fine is not None:
         found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] // darkness.shape[0])) for c, _ in found]
-    for axis, runs in enumerate(lines):
-        if runs is not None:
-            _on_bars(found, labels, runs, axis, digit_height)
+    if lines[0] is not None or lines[1] is not None:
+        bars = _Bars(labels, lines, digit_height)
+        for component, candidate in found:
+            candidate.bars, candidate.region = bars, component
     return [candidate for _, candidate in found]
 
 
@@ -146,7 +155,7 @@ erased runs across less than `BAR_MAX_COVER` of the page (a rule crosses the pag
 is broken into pieces) and no twin run closes a row of boxes with it (`_has_a_twin`), or when it
 lies thicker beside the candidate than elsewhere (`BAR_MIN_THICKENING`: a pen's stroke along a
 rule). A candidate whose ink ran on into such a run, and which the run passes by more than
-`BAR_MIN_OVERHANG` of its height, was cut off that stroke (`DigitCandidate.joined`).
+`BAR_MIN_OVERHANG` of its height, was cut off that stroke (`DigitCandidate.cut_off_a_bar`).
 Chosen on pages of unused seeds (52 no-digit pages of script and letters, A4 seeds 4242,
 977-981; 26 pages of words with numbers, 980-982; 8 of digits on squared, dotted, dim and plain
 paper, 983): with the word step's use of it, digits read on the no-digit pages 158 -> 104 (11 ->
@@ -157,30 +166,51 @@ step's exception for a 7 whose bar was erased); without the twin test, 2 digits 
 boxes on a heavy 640x480 page were lost."""
 
 
-def _on_bars(found: list, labels: np.ndarray, lines: np.ndarray, axis: int, digit_height: float) -> None:
-    """Mark the candidates cut off a handwritten straight stroke that was erased as a line
-    (`BAR_MAX_COVER`); `found` holds (component, candidate) pairs, `lines` the erased runs of one
-    direction (`axis` 0: level, 1: upright)."""
-    count, line_labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    if count < 2:
-        return
-    if axis:  # upright runs, turned to lie level
-        line_labels, stats = line_labels.T, stats[:, [1, 0, 3, 2, 4]]
-    # Grown by the erased band and the ink's anti-aliased rim: where a stroke ran on into it.
-    reach = cv2.dilate(line_labels.astype(np.uint16), np.ones((5, 5), np.uint8))
-    handwritten: dict[int, bool] = {}
-    for component, candidate in found:
-        if candidate.joined:
-            continue
+class _Bars:
+    """The runs that rule removal erased on one page, of each direction, labelled when first asked
+    about (`DigitCandidate.cut_off_a_bar`)."""
+
+    def __init__(self, labels: np.ndarray, lines: tuple, digit_height: float):
+        self.labels, self.lines, self.digit_height = labels, lines, digit_height
+        self.runs: dict[int, tuple] = {}
+        self.handwritten: dict[tuple[int, int], bool] = {}
+
+    def cut_off(self, component: _Component) -> bool:
+        return any(self._cut_off_along(axis, component) for axis in (0, 1) if self.lines[axis] is not None)
+
+    def _cut_off_along(self, axis: int, component: _Component) -> bool:
+        """Cut off a handwritten run of direction `axis` (0: level, 1: upright, turned to lie level)."""
+        if axis not in self.runs:
+            _, line_labels, stats = label_regions(self.lines[axis], any_order=True)
+            labels = self.labels
+            if axis:
+                line_labels, stats, labels = line_labels.T, stats[:, [1, 0, 3, 2, 4]], labels.T
+            self.runs[axis] = line_labels, stats, labels, {}
+        line_labels, stats, labels, handwritten = self.runs[axis]
         box = component if not axis else _Component(component.top, component.left, component.bottom,
                                                     component.right, component.area, component.labels)
-        window = (slice(box.top, box.bottom), slice(box.left, box.right))
-        own = np.isin(labels.T[window] if axis else labels[window], component.labels)
-        touched = np.unique(reach[window][own])
-        candidate.joined = any(_passes_by(stats[run], box, component.height)
-                               and (_is_handwritten(run, stats, line_labels, handwritten, digit_height)
-                                    or _thick_beside(run, stats, line_labels, box, component.height))
-                               for run in touched[touched > 0].tolist())
+        return any(_passes_by(stats[run], box, component.height)
+                   and (_is_handwritten(run, stats, line_labels, handwritten, self.digit_height)
+                        or _thick_beside(run, stats, line_labels, box, component.height))
+                   for run in _runs_touched(box, component.labels, labels, line_labels))
+
+
+_BAR_REACH = 2
+"""Ink this close to an erased run ran on into it: the erased band and the ink's anti-aliased rim."""
+
+
+def _runs_touched(box: _Component, own_labels: list[int], labels: np.ndarray, line_labels: np.ndarray) -> list[int]:
+    """The erased runs (their labels) that the region's own ink comes within `_BAR_REACH` of."""
+    top, left = max(0, box.top - _BAR_REACH), max(0, box.left - _BAR_REACH)
+    near = line_labels[top : box.bottom + _BAR_REACH, left : box.right + _BAR_REACH]
+    if not near.any():
+        return []
+    own = np.zeros(near.shape, np.uint8)
+    inner = (slice(box.top - top, box.top - top + box.height), slice(box.left - left, box.left - left + box.width))
+    own[inner] = np.isin(labels[box.top : box.bottom, box.left : box.right], own_labels)
+    own = cv2.dilate(own, np.ones((2 * _BAR_REACH + 1,) * 2, np.uint8))
+    touched = np.unique(near[own.view(bool)])
+    return touched[touched > 0].tolist()
 
 
 def _passes_by(run: np.ndarray, box: _Component, height: int) -> bool:

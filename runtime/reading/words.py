@@ -123,7 +123,7 @@ class WordOptions:
     hook). Letters read as digits mostly carry some doubt; MNIST digits beside words almost never."""
     joined_in_text: bool = True
     """On a page of text, a digit cut off a handwritten straight stroke that the segmenter erased
-    as a line (`DigitCandidate.joined`: the headline of a script's word, a t's bar) is a piece of
+    as a line (`DigitCandidate.cut_off_a_bar`: the headline of a script's word, a t's bar) is a piece of
     that writing, alone or beside other such pieces; beside a digit written whole it may be a 7
     whose bar was erased."""
     touch_gap: float = 0.0
@@ -165,7 +165,8 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     Boxes are (x, y, w, h) in one page's pixels. `confidences` and `not_digit` (one per digit:
     the digit's probability and the "not a digit" probability) and `cut` (whether the reader cut
     the digit from a wider crop) tell a clean number from digit-shaped letters; without them
-    every digit counts as read cleanly and whole. A word is a connected group of glyphs (digits
+    every digit counts as read cleanly and whole. `joined` (whether it was cut off a handwritten
+    bar, `DigitCandidate.cut_off_a_bar`) counts on a page of text only. A word is a connected group of glyphs (digits
     and not-a-digit crops) linked pairwise by `_neighbours`.
     """
     if not digit_boxes or not not_digit_boxes:
@@ -195,7 +196,7 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     apart &= ~_touching(boxes, is_digit, options)
     page_has_text = 1.0 - is_digit.mean() >= options.min_page_share
     dropped: set[int] = set()
-    if 1.0 - is_digit.mean() >= options.text_page_share:  # a page of text: numbers in it need more
+    if is_text_page(count, len(boxes) - count, options):  # a page of text: numbers in it need more
         options = replace(options, number_min_letter_ratio=options.text_min_letter_ratio)
         if joined is not None and options.joined_in_text:
             dropped.update(_cut_off_strokes(np.asarray(joined, bool), word, is_digit))
@@ -216,6 +217,12 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
                                 page_has_text and uneven and letter_count >= options.initial_min_letters)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
+
+
+def is_text_page(digits: int, not_digits: int, options: WordOptions) -> bool:
+    """Whether a page whose crops read as `digits` digits and `not_digits` "not a digit" is a page
+    of text (`WordOptions.text_page_share`)."""
+    return digits + not_digits > 0 and 1.0 - digits / (digits + not_digits) >= options.text_page_share
 
 
 def _cut_off_strokes(joined: np.ndarray, word: np.ndarray, is_digit: np.ndarray) -> list[int]:
