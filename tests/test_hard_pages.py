@@ -24,7 +24,8 @@ MOST_ON_A_BLANK_PAGE = 5
 STILL_READ_AS_DIGITS = {"script"}
 """Words are written strokes the rules cannot tell from digits: the model says "not a digit" for
 most letters and the word context (`runtime.reading.words`) drops digit-shaped ones in text, but
-on these pages of script some still come through: 6 and 2 digits (letters 0 and 0; 10 and 3 before
+on these pages of script some still come through: 6 and 1 digits (6 and 2 before pieces cut off an
+erased headline were letters, `DigitCandidate.cut_off_a_bar`; letters 0 and 0; 10 and 3 before
 a lone digit in text had to be read beyond doubt, `WordOptions.lone_max_not_digit`). Before the
 pages of words stayed upright, letters read 6 and 3 and script 4 and 5: the vote turned the
 first script page a quarter, and sideways its loops read as fewer digits."""
