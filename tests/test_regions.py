@@ -68,7 +68,7 @@ def form_page(seed: int, box_width: int) -> np.ndarray:
 @pytest.mark.parametrize("seed, box_width", [(1, 70), (2, 9)])  # few box sides, and many
 def test_rule_removal_keeps_the_labels_a_fresh_labelling_gives(seed, box_width):
     mask = form_page(seed, box_width)
-    labels, stats, kept = remove_rules(mask, mask, 30, 60)
+    labels, stats, kept = remove_rules(mask, mask, 30, 60)[:3]
     cleaned = (labels > 0).astype(np.uint8) * 255
     count, fresh_labels, fresh_stats = opencv_regions(cleaned)
     assert kept.sum() == count - 1 > 50

@@ -1,5 +1,6 @@
 """Segmentation: every digit found once, on clean, shadowed and ruled paper; junk rejected."""
 
+import cv2
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -86,3 +87,19 @@ def test_random_images_never_crash(image):
     for candidate in find_digits(image):
         x, y, w, h = candidate.bbox
         assert 0 <= x and 0 <= y and x + w <= image.shape[1] and y + h <= image.shape[0]
+
+
+def test_a_piece_cut_off_a_handwritten_bar_is_marked_and_digits_on_rules_are_not(mnist_test_digits):
+    """A script's stem and loop hanging from its word's headline: rule removal erases the
+    headline (a level run longer than a digit) and leaves the loop, which reads as a 6. The
+    headline crosses a quarter of the page, a rule all of it."""
+    page, boxes = two_line_page(mnist_test_digits[0][80:])
+    page = np.vstack([add_rules(page, spacing=36), np.full((160, page.shape[1]), 255, np.uint8)])
+    top = page.shape[0] - 130
+    cv2.line(page, (60, top), (60 + page.shape[1] // 4, top), 40, 4)  # the headline
+    cv2.line(page, (100, top), (100, top + 40), 40, 4)  # a stem hanging from it...
+    cv2.circle(page, (110, top + 50), 10, 40, 4)  # ...into a loop
+    candidates = find_digits(page)
+    hanging = [c for c in candidates if c.bbox[1] >= top - 4]
+    assert [c.cut_off_a_bar() for c in hanging] == [True]
+    assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - 4)

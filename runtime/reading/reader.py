@@ -47,7 +47,7 @@ from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.touching import choose_reading, cut_hypotheses, typical_width, whole_beats_any_cut
-from runtime.reading.words import WordOptions, digits_in_words
+from runtime.reading.words import WordOptions, digits_in_words, is_text_page
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
 
@@ -251,7 +251,7 @@ class PageReader:
             return []
         predictions, row_of = reading.predictions, reading.row_of
         labels, confidences = predictions.labels, predictions.confidences
-        digits, not_digits, doubts, cut = [], [], [], []
+        digits, not_digits, doubts, cut, sources = [], [], [], [], []
         # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
         # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
         for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
@@ -266,8 +266,13 @@ class PageReader:
                     digits.append(self._digit(part, labels[row], confidences[row]))
                     doubts.append(0.0 if predictions.not_digit is None else float(predictions.not_digit[row]))
                     cut.append(choice >= 0)
+                    sources.append(candidate)
+        # Whether a digit was cut off a handwritten bar matters on pages of text only, and costs
+        # a labelling of the page's erased runs: asked there only.
+        joined = ([source.cut_off_a_bar() for source in sources]
+                  if is_text_page(len(digits), len(not_digits), self.options.words) else None)
         letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
-                                  [d.confidence for d in digits], doubts, cut)
+                                  [d.confidence for d in digits], doubts, cut, joined)
         return [digit for index, digit in enumerate(digits) if index not in letters]
 
     def _is_not_digit(self, predictions, row: int) -> bool:

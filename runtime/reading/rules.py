@@ -8,6 +8,8 @@ still ink once the line's own darkness is divided out of it.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -22,9 +24,19 @@ MAX_NEAR_LINE_SHARE = 0.3
 (ruled paper, forms: a few percent; 5 mm squares photographed small: over half)."""
 
 
+class Cleaned(NamedTuple):
+    """What `remove_rules` leaves: the ink's regions, and the lines it took away."""
+
+    labels: np.ndarray
+    stats: np.ndarray
+    kept: np.ndarray  # per label: a region of the ink left (not the background, not a line's rim)
+    level: np.ndarray | None  # the level runs found (255 on them), None if none
+    upright: np.ndarray | None  # the upright ones
+
+
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
                  darkness: np.ndarray | None = None, ink_level: float = 0.0,
-                 small_writing: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+                 small_writing: bool = False) -> Cleaned | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
@@ -40,7 +52,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     Returns the regions of the ink that is left, as `label_regions` gives them (labels, stats),
     with a bool per label saying which are kept: the pieces dropped as a line's rim are cleared
     from the labels, and the rest keep the labels, and so the order, that labelling the cleaned
-    mask afresh would give them. None if nothing is erased.
+    mask afresh would give them; and the level and upright runs found (uint8 masks, the box
+    sides left out). None if nothing is erased.
     """
     # Per direction: the run that makes a line, a 3 px thickening across it (a rule on a page
     # photographed a degree off level steps by a pixel now and then, and would otherwise not
@@ -57,7 +70,9 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         dark = np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
         line_darkness = [_line_darkness(dark, run, thicken) for run, thicken, _ in directions]
     found_lines, bands, bridges, horizontal = [], [], [], None
+    by_direction = {0: None, 1: None}  # across axis 0: level lines; 1: upright ones
     for (run, _, across_axis), (found, band) in searches:
+        by_direction[across_axis] = found
         erased = band
         if on_grid:
             erased = cv2.subtract(band, _writing_on_lines(dark, line_darkness[across_axis], band, mask,
@@ -84,7 +99,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     _clear(labels, stats, rims)
     kept = ~rims
     kept[0] = False  # the background
-    return labels, stats, kept
+    return Cleaned(labels, stats, kept, by_direction[0], by_direction[1])
 
 
 _SQUARE_3 = np.ones((3, 3), np.uint8)

@@ -121,6 +121,11 @@ class WordOptions:
     and a "not a digit" probability under this: with no other digit beside it, only the model's
     certainty tells "Age 7" from a lone letter's stem or loop (the l of a word, an o, a script's
     hook). Letters read as digits mostly carry some doubt; MNIST digits beside words almost never."""
+    joined_in_text: bool = True
+    """On a page of text, a digit cut off a handwritten straight stroke that the segmenter erased
+    as a line (`DigitCandidate.cut_off_a_bar`: the headline of a script's word, a t's bar) is a piece of
+    that writing, alone or beside other such pieces; beside a digit written whole it may be a 7
+    whose bar was erased."""
     touch_gap: float = 0.0
     uneven_height_ratio: float = 1.2
     """On a page holding text (`min_page_share`), a word whose digits and letter-sized "not a digit"
@@ -154,13 +159,14 @@ class WordOptions:
 def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
                     confidences: Sequence[float] | None = None,
                     not_digit: Sequence[float] | None = None,
-                    cut: Sequence[bool] | None = None) -> set[int]:
+                    cut: Sequence[bool] | None = None, joined: Sequence[bool] | None = None) -> set[int]:
     """Indices into `digit_boxes` of the digits that are letters of the text around them.
 
     Boxes are (x, y, w, h) in one page's pixels. `confidences` and `not_digit` (one per digit:
     the digit's probability and the "not a digit" probability) and `cut` (whether the reader cut
     the digit from a wider crop) tell a clean number from digit-shaped letters; without them
-    every digit counts as read cleanly and whole. A word is a connected group of glyphs (digits
+    every digit counts as read cleanly and whole. `joined` (whether it was cut off a handwritten
+    bar, `DigitCandidate.cut_off_a_bar`) counts on a page of text only. A word is a connected group of glyphs (digits
     and not-a-digit crops) linked pairwise by `_neighbours`.
     """
     if not digit_boxes or not not_digit_boxes:
@@ -189,11 +195,13 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     word = _components(len(boxes), np.argwhere(along_rows))
     apart &= ~_touching(boxes, is_digit, options)
     page_has_text = 1.0 - is_digit.mean() >= options.min_page_share
-    if 1.0 - is_digit.mean() >= options.text_page_share:  # a page of text: numbers in it need more
+    dropped: set[int] = set()
+    if is_text_page(count, len(boxes) - count, options):  # a page of text: numbers in it need more
         options = replace(options, number_min_letter_ratio=options.text_min_letter_ratio)
+        if joined is not None and options.joined_in_text:
+            dropped.update(_cut_off_strokes(np.asarray(joined, bool), word, is_digit))
     else:
         sure = is_digit
-    dropped: set[int] = set()
     for label in np.unique(word):
         members = word == label
         if not is_digit[members].any():
@@ -209,6 +217,22 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
                                 page_has_text and uneven and letter_count >= options.initial_min_letters)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
+
+
+def is_text_page(digits: int, not_digits: int, options: WordOptions) -> bool:
+    """Whether a page whose crops read as `digits` digits and `not_digits` "not a digit" is a page
+    of text (`WordOptions.text_page_share`)."""
+    return digits + not_digits > 0 and 1.0 - digits / (digits + not_digits) >= options.text_page_share
+
+
+def _cut_off_strokes(joined: np.ndarray, word: np.ndarray, is_digit: np.ndarray) -> list[int]:
+    """The digits `joined` to an erased handwritten stroke whose word holds no digit written whole:
+    a 7 whose bar was erased beside the 8 and 2 of "872" stays; pieces of script hanging from one
+    headline ("66"), or alone, go."""
+    count = joined.size
+    whole = is_digit.copy()
+    whole[:count] &= ~joined
+    return [i for i in np.flatnonzero(joined).tolist() if not whole[word == word[i]].any()]
 
 
 def _letter_heights(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
