@@ -25,6 +25,7 @@ from itertools import combinations
 
 import numpy as np
 
+from runtime.reading.seams import piece_between, seam_line
 from runtime.reading.segment import DigitCandidate
 
 MIN_ASPECT_TO_TRY = 0.9
@@ -110,7 +111,33 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None) -> l
             parts = [_piece(candidate, start, stop, pieces) for start, stop in zip(edges, edges[1:])]
             if None not in parts:
                 hypotheses.append(parts)
+    seams = {column: seam_line(candidate.ink, column) for column in valleys} if SEAM_CUTS else {}
+    for count in range(1, len(valleys) + 1):
+        for cuts in combinations(valleys, count):
+            if any(seams.get(column) is not None for column in cuts):
+                hypotheses += _seam_cut(candidate, cuts, seams, min_piece_px, pieces)
     return hypotheses
+
+
+SEAM_CUTS = True
+
+
+def _seam_cut(candidate: DigitCandidate, cuts: tuple[int, ...], seams: dict, min_piece_px: float,
+              pieces: dict) -> list[list[DigitCandidate]]:
+    """The cut at `cuts` with each column that has a seam (`runtime.reading.seams`) following
+    it instead: overlapping digits, which no straight column separates. [] or [pieces]."""
+    width = candidate.ink.shape[1]
+    edges = (0, *cuts, width)
+    if min(b - a for a, b in zip(edges, edges[1:])) < min_piece_px:
+        return []
+    lines = [0, *[column if seams.get(column) is None else seams[column] for column in cuts], width]
+    keys = [0, *[(column, seams.get(column) is not None) for column in cuts], width]
+    parts = []
+    for start, stop, left, right in zip(keys, keys[1:], lines, lines[1:]):
+        if ("seam", start, stop) not in pieces:
+            pieces[("seam", start, stop)] = piece_between(candidate, left, right)
+        parts.append(pieces[("seam", start, stop)])
+    return [] if None in parts else [parts]
 
 
 def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> DigitCandidate | None:
