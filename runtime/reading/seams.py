@@ -38,7 +38,7 @@ def seam_line(ink: np.ndarray, column: int) -> np.ndarray | None:
     height, width = ink.shape
     band = max(2, int(BAND_SHARE * height))
     low, high = max(1, column - band), min(width - 1, column + band + 1)
-    if high - low < 2:
+    if high - low < 2 or not low <= column < high:
         return None
     cost = ink[:, low:high].astype(np.float32) / 255.0
     path = _least_ink_path(cost)
@@ -87,3 +87,4 @@ def _masked_piece(candidate: DigitCandidate, ink: np.ndarray) -> DigitCandidate 
     x, y = candidate.bbox[:2]
     return DigitCandidate(bbox=(x + left, y + top, right - left, bottom - top),
                           ink=ink[top:bottom, left:right].astype(candidate.ink.dtype))
+

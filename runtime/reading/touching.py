@@ -57,6 +57,21 @@ lost 7-40 right cuts."""
 MAX_VALLEYS = 4
 """Cuts are tried at up to this many ink valleys (every subset of them): up to 5 digits."""
 
+SEAM_CUTS = True
+"""Whether cuts along seams are offered at all (`runtime.reading.seams`); off only to compare."""
+
+SEAM_DOUBTED_WHOLE = 0.5
+"""A cut along seams may win only where the model reads the whole region under this confidence.
+A seam bends round strokes, so it can carve a single digit into two that each read surely (a 2
+read "16", a 0 read "10"): with no such bound, on 60 development pages of single MNIST
+*validation* digits (`benchmarks.worksheets --digits validation`, seeds 208 mixed and 209 clean)
+seams read 2 more false digits; overlapping pairs mostly read whole under 0.2. With it, on 90
+pages with touching pairs (`--touch-rate 0.3`, seeds 205-207) 17 more digits were read right and
+4 fewer false ones than with straight cuts alone, and the 60 pages of single digits read the same.
+Tried instead: a cost per seam cut (0.5 or 1 nat: gains gone), a least piece confidence of 0.99
+(still the 2 false digits), keeping the seam near its valley (fewer gains)."""
+
+
 WIDE_RATIO = 1.5
 """A region this many times as wide as the page's typical digit may well be two: on pages of
 MNIST *validation* digits (`benchmarks.worksheets --digits validation`), single digits' regions
@@ -90,11 +105,14 @@ def typical_width(candidates: list[DigitCandidate]) -> float | None:
     return float(np.median(widths)) if len(widths) >= MIN_TYPICAL_SAMPLE else None
 
 
-def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None) -> list[list[DigitCandidate]]:
-    """Every cut of a wide candidate worth reading: at one or more of its ink valleys.
+def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
+                   seams: bool = True) -> list[list[DigitCandidate]]:
+    """Every cut of a wide candidate worth reading: at one or more of its ink valleys, straight
+    down and (`seams`) along the path of least ink near them (`SeamCut`).
 
     `typical`: the page's typical digit width (`typical_width`), if known: a region far wider
-    than that is tried whatever its aspect."""
+    than that is tried whatever its aspect. `seams`: False where no seam cut could win (the
+    whole read at `SEAM_DOUBTED_WHOLE` or more), to spare reading its pieces."""
     height, width = candidate.ink.shape
     wide_for_page = typical is not None and width >= WIDE_RATIO * typical
     if width < MIN_ASPECT_TO_TRY * height and not wide_for_page:
@@ -111,15 +129,16 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None) -> l
             parts = [_piece(candidate, start, stop, pieces) for start, stop in zip(edges, edges[1:])]
             if None not in parts:
                 hypotheses.append(parts)
-    seams = {column: seam_line(candidate.ink, column) for column in valleys} if SEAM_CUTS else {}
+    lines = {column: seam_line(candidate.ink, column) for column in valleys} if seams and SEAM_CUTS else {}
     for count in range(1, len(valleys) + 1):
         for cuts in combinations(valleys, count):
-            if any(seams.get(column) is not None for column in cuts):
-                hypotheses += _seam_cut(candidate, cuts, seams, min_piece_px, pieces)
+            if any(lines.get(column) is not None for column in cuts):
+                hypotheses += _seam_cut(candidate, cuts, lines, min_piece_px, pieces)
     return hypotheses
 
 
-SEAM_CUTS = True
+class SeamCut(list):
+    """A cut along seams (`runtime.reading.seams`): its pieces, marked for `best_reading`."""
 
 
 def _seam_cut(candidate: DigitCandidate, cuts: tuple[int, ...], seams: dict, min_piece_px: float,
@@ -130,14 +149,19 @@ def _seam_cut(candidate: DigitCandidate, cuts: tuple[int, ...], seams: dict, min
     edges = (0, *cuts, width)
     if min(b - a for a, b in zip(edges, edges[1:])) < min_piece_px:
         return []
-    lines = [0, *[column if seams.get(column) is None else seams[column] for column in cuts], width]
-    keys = [0, *[(column, seams.get(column) is not None) for column in cuts], width]
-    parts = []
-    for start, stop, left, right in zip(keys, keys[1:], lines, lines[1:]):
-        if ("seam", start, stop) not in pieces:
-            pieces[("seam", start, stop)] = piece_between(candidate, left, right)
-        parts.append(pieces[("seam", start, stop)])
-    return [] if None in parts else [parts]
+    lines = [0, *[column if seams.get(column) is None else column + 0.5 for column in cuts], width]
+    parts = [_piece(candidate, start, stop, pieces) if float(start).is_integer() and float(stop).is_integer()
+             else _seam_piece(candidate, start, stop, seams, pieces) for start, stop in zip(lines, lines[1:])]
+    return [] if None in parts else [SeamCut(parts)]
+
+
+def _seam_piece(candidate: DigitCandidate, start: float, stop: float, seams: dict, pieces: dict):
+    """The piece between two cut lines, one a seam at least (named by its column + 0.5), once."""
+    if (start, stop) not in pieces:
+        def line(at: float):
+            return int(at) if float(at).is_integer() else seams[int(at)]
+        pieces[(start, stop)] = piece_between(candidate, line(start), line(stop))
+    return pieces[(start, stop)]
 
 
 def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> DigitCandidate | None:
@@ -159,12 +183,14 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     if not options or (typical is None and width < MIN_ASPECT_TO_TRY * height):
         return -1
     return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
-                        [[part.bbox[2] for part in parts] for parts in options], typical, width / height)
+                        [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
+                        [isinstance(parts, SeamCut) for parts in options])
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
                  whole_width: float | None = None, piece_widths: list[list[float]] | None = None,
-                 typical: float | None = None, aspect: float | None = None) -> int:
+                 typical: float | None = None, aspect: float | None = None,
+                 seams: list[bool] | None = None) -> int:
     """Index of the winning cut, or -1 when the whole region reads best as one digit.
 
     With the page's `typical` digit width (and the region's and pieces' widths), a reading
@@ -175,6 +201,8 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
                  + _width_prior(widths, typical) + _narrow_cut_prior(aspect, confidences))
+        if seams is not None and seams[index] and whole_confidence >= SEAM_DOUBTED_WHOLE:
+            continue
         if score > best_score:
             best_index, best_score = index, score
     return best_index
