@@ -63,10 +63,14 @@ def test_pieces_between_seams_keep_every_pixel_once():
 
 
 def test_a_seam_cut_wins_only_where_the_whole_is_doubted():
-    """A seam can carve one digit into two sure-looking ones: it is read only against a doubted whole."""
-    from runtime.reading.touching import SEAM_DOUBTED_WHOLE, best_reading
+    """A seam can carve one digit into two sure-looking ones: it is read only against a doubted
+    whole, and only where every piece reads fairly surely."""
+    from runtime.reading.touching import SEAM_DOUBTED_WHOLE, SEAM_MIN_PIECE_CONFIDENCE, best_reading
 
     pieces = [np.array([0.996, 0.996])]
     assert best_reading(SEAM_DOUBTED_WHOLE - 0.1, pieces, seams=[True]) == 0
+    doubtful = [np.array([0.996, SEAM_MIN_PIECE_CONFIDENCE - 0.05])]
+    assert best_reading(0.01, doubtful, seams=[True]) == -1
+    assert best_reading(0.01, doubtful, seams=[False]) == 0
     assert best_reading(SEAM_DOUBTED_WHOLE + 0.1, pieces, seams=[True]) == -1
     assert best_reading(SEAM_DOUBTED_WHOLE + 0.1, pieces, seams=[False]) == 0  # straight cuts as before

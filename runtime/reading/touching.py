@@ -61,15 +61,18 @@ SEAM_CUTS = True
 """Whether cuts along seams are offered at all (`runtime.reading.seams`); off only to compare."""
 
 SEAM_DOUBTED_WHOLE = 0.5
-"""A cut along seams may win only where the model reads the whole region under this confidence.
-A seam bends round strokes, so it can carve a single digit into two that each read surely (a 2
-read "16", a 0 read "10"): with no such bound, on 60 development pages of single MNIST
-*validation* digits (`benchmarks.worksheets --digits validation`, seeds 208 mixed and 209 clean)
-seams read 2 more false digits; overlapping pairs mostly read whole under 0.2. With it, on 90
-pages with touching pairs (`--touch-rate 0.3`, seeds 205-207) 17 more digits were read right and
-4 fewer false ones than with straight cuts alone, and the 60 pages of single digits read the same.
-Tried instead: a cost per seam cut (0.5 or 1 nat: gains gone), a least piece confidence of 0.99
-(still the 2 false digits), keeping the seam near its valley (fewer gains)."""
+SEAM_MIN_PIECE_CONFIDENCE = 0.9
+"""A cut along seams may win only where the model reads the whole region under
+`SEAM_DOUBTED_WHOLE` and every piece at `SEAM_MIN_PIECE_CONFIDENCE` or more. A seam bends round
+strokes, so it can carve a single digit into two that each read surely (a 2 read "16", a 0 read
+"10"), or a pair into three doubtful pieces. Chosen on development pages of MNIST *validation*
+digits (`benchmarks.worksheets --digits validation`): 90 pages with touching pairs
+(`--touch-rate 0.3 --degrade mixed`, seeds 205-207) and 60 of single digits (seed 208 mixed,
+209 clean). Against straight cuts alone, seams with no bound read 27 more digits right and 9
+fewer false ones on the first, but 2 more false digits on the second; with the whole under 0.5
+alone, +17 / -4 and the singles the same; with both bounds +13 / -4, the singles the same.
+Tried instead: a cost per seam cut (0.5 or 1 nat: the gains gone), pieces at 0.99 (the 2 false
+digits stay), only cuts in two (+10 / -2), keeping the seam near its valley (fewer gains)."""
 
 
 WIDE_RATIO = 1.5
@@ -201,7 +204,8 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
                  + _width_prior(widths, typical) + _narrow_cut_prior(aspect, confidences))
-        if seams is not None and seams[index] and whole_confidence >= SEAM_DOUBTED_WHOLE:
+        if seams is not None and seams[index] and (whole_confidence >= SEAM_DOUBTED_WHOLE
+                                                   or float(np.min(confidences)) < SEAM_MIN_PIECE_CONFIDENCE):
             continue
         if score > best_score:
             best_index, best_score = index, score
