@@ -2,12 +2,13 @@
 
 Digits written close overlap: the 0 leans under the 7 beside it, a 7's bar reaches over the
 next digit's top. Every straight column then leaves ink of one digit in the other's piece, and
-the model reads the pieces wrongly (a touching "00" read "17"). A seam is a top-to-bottom path,
+the model may read the pieces wrongly. A seam is a top-to-bottom path,
 one column per row, moving at most one column sideways per row, that crosses the least ink near
 a valley of column ink: it runs between the two digits' strokes where they interlock and
 crosses a stroke only where they really touch. The cutter (`runtime.reading.touching`) reads the
-seam's pieces beside the straight cut's, scored the same way, and only where the straight cut
-runs through ink that the seam avoids (`MIN_INK_SAVED`).
+seam's pieces beside the straight cut's, scored the same way, only where the straight cut runs
+through ink that the seam avoids (`MIN_INK_SAVED`) and the model doubts the whole region
+(`touching.SEAM_DOUBTED_WHOLE`).
 
 Usage:
     line = seam_line(candidate.ink, column)  # None where the straight column does as well

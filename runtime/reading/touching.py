@@ -13,6 +13,10 @@ digit width made things worse (it cut 8% of single digits apart). A small cost p
 split 0.3% of single digits. Single digits outnumber touching ones by far on real pages, so the
 cost stays.
 
+Where digits overlap, no straight column parts them: cuts along the path of least ink near each
+valley (`runtime.reading.seams`) are read too, and may win only against a doubted whole
+(`SEAM_DOUBTED_WHOLE`, `SEAM_MIN_PIECE_CONFIDENCE`).
+
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
 narrower than tall (narrow handwriting), and a doubtful reading of it as one digit pays for its
