@@ -46,7 +46,13 @@ from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.strokes import widen_thin_strokes
-from runtime.reading.touching import choose_reading, cut_hypotheses, typical_width, whole_beats_any_cut
+from runtime.reading.touching import (
+    SEAM_DOUBTED_WHOLE,
+    choose_reading,
+    cut_hypotheses,
+    typical_width,
+    whole_beats_any_cut,
+)
 from runtime.reading.words import WordOptions, digits_in_words, is_text_page
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
@@ -223,7 +229,8 @@ class PageReader:
         typical = typical_width(candidates) if prior else None
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
         # whose cuts would cost a third of the frame's crops, are never cut.
-        hypotheses = [[] if whole_beats_any_cut(float(confidence), prior) else cut_hypotheses(candidate, typical)
+        hypotheses = [[] if whole_beats_any_cut(float(confidence), prior)
+                      else cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE)
                       for candidate, confidence in zip(candidates, wholes.confidences)]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}

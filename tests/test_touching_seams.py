@@ -1,0 +1,76 @@
+"""Cutting overlapping digits along the path of least ink (runtime.reading.seams)."""
+
+import cv2
+import numpy as np
+
+from runtime.reading.seams import piece_between, seam_line
+from runtime.reading.segment import DigitCandidate
+from runtime.reading.touching import cut_hypotheses
+
+
+def _seven_over_a_zero() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 7 whose bar reaches over the 0 beside it, its stem joined to the 0 by a faint smudge
+    (the "70" of close handwriting): every column that parts the strokes below cuts the bar's
+    end off. Returns the pair's ink, the 7's and the 0's."""
+    zero = np.zeros((40, 42), np.uint8)
+    cv2.ellipse(zero, (30, 22), (8, 13), 0, 0, 360, 255, 3)
+    seven = np.zeros_like(zero)
+    cv2.line(seven, (2, 2), (22, 2), 255, 3)
+    cv2.line(seven, (22, 2), (8, 38), 255, 3)
+    ink = np.maximum(zero, seven)
+    cv2.line(ink, (16, 20), (22, 20), 90, 1)
+    return ink, seven, zero
+
+
+def _drawn(piece: DigitCandidate, shape: tuple[int, int], origin: tuple[int, int]) -> np.ndarray:
+    """Where a piece has ink, in the pair's pixels."""
+    drawn = np.zeros(shape, bool)
+    x, y, w, h = piece.bbox
+    drawn[y - origin[1]:y - origin[1] + h, x - origin[0]:x - origin[0] + w] = piece.ink > 0
+    return drawn
+
+
+def test_overlapping_digits_are_offered_a_cut_that_parts_their_ink():
+    ink, seven, zero = _seven_over_a_zero()
+    candidate = DigitCandidate((100, 50, ink.shape[1], ink.shape[0]), ink)
+    seven, zero = seven > 0, (zero > 0) & (seven == 0)
+
+    def parts_them(parts):
+        left, right = (_drawn(part, ink.shape, (100, 50)) for part in parts)
+        return (left & seven).sum() == seven.sum() and (right & zero).sum() == zero.sum()
+
+    # A straight column leaves the bar's end in the 0's piece or the 0's left side in the 7's.
+    offered = [parts for parts in cut_hypotheses(candidate) if len(parts) == 2]
+    assert any(parts_them(parts) for parts in offered), [[part.bbox for part in parts] for parts in offered]
+
+
+def test_a_straight_gap_needs_no_seam():
+    """Digits a column already parts are not offered a second, crooked cut."""
+    ink = np.zeros((30, 40), np.uint8)
+    ink[2:28, 4:8] = 255
+    ink[2:28, 30:34] = 255
+    ink[14:16, 8:30] = 120  # a faint joining stroke, crossed as little by the column
+    assert seam_line(ink, 19) is None
+
+
+def test_pieces_between_seams_keep_every_pixel_once():
+    ink, _, _ = _seven_over_a_zero()
+    candidate = DigitCandidate((0, 0, ink.shape[1], ink.shape[0]), ink)
+    line = seam_line(ink, 22)
+    assert line is not None and line.shape == (ink.shape[0],)
+    left, right = piece_between(candidate, 0, line), piece_between(candidate, line, ink.shape[1])
+    assert int(left.ink.astype(int).sum() + right.ink.astype(int).sum()) == int(ink.astype(int).sum())
+
+
+def test_a_seam_cut_wins_only_where_the_whole_is_doubted():
+    """A seam can carve one digit into two sure-looking ones: it is read only against a doubted
+    whole, and only where every piece reads fairly surely."""
+    from runtime.reading.touching import SEAM_DOUBTED_WHOLE, SEAM_MIN_PIECE_CONFIDENCE, best_reading
+
+    pieces = [np.array([0.996, 0.996])]
+    assert best_reading(SEAM_DOUBTED_WHOLE - 0.1, pieces, seams=[True]) == 0
+    doubtful = [np.array([0.996, SEAM_MIN_PIECE_CONFIDENCE - 0.05])]
+    assert best_reading(0.01, doubtful, seams=[True]) == -1
+    assert best_reading(0.01, doubtful, seams=[False]) == 0
+    assert best_reading(SEAM_DOUBTED_WHOLE + 0.1, pieces, seams=[True]) == -1
+    assert best_reading(SEAM_DOUBTED_WHOLE + 0.1, pieces, seams=[False]) == 0  # straight cuts as before
