@@ -48,21 +48,6 @@ def test_colour_input_is_accepted(mnist_test_digits):
     check_found(np.dstack([page] * 3), boxes)
 
 
-def test_digits_in_stacked_cells_do_not_join_through_a_crumb_between_them(mnist_test_digits):
-    """On squared paper, rule removal leaves a dot where the lines crossed (3 px beside 23 px
-    digits); between two digits in cells one above the other it lies close to both, and merged
-    with each it made them one region (a 4 over a 2 read "3" on generated grid pages)."""
-    images = mnist_test_digits[0][100:]
-    page, boxes = ink_page([list(images[:5]), list(images[5:10])], line_spacing=0.95)
-    for upper, lower in zip(*boxes):
-        gap = lower[1] - (upper[1] + upper[3])
-        if 0 < gap <= 12:  # within a fragment's reach of both (0.2 of a 40 px digit)
-            x = max(upper[0], lower[0]) + 2
-            y = upper[1] + upper[3] + gap // 2 - 2
-            page[y:y + 5, x:x + 5] = 40
-    check_found(page, boxes)
-
-
 def test_blank_and_speckled_paper_has_no_digits():
     rng = np.random.default_rng(0)
     page = np.full((300, 400), 230, np.uint8)

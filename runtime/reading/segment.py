@@ -135,9 +135,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
                             or _typical_digit_height(components, darkness.shape, options))
     if digit_height is None:
         return []
-    # Where the measured height is below a digit's least size it measured specks (a floor's
-    # grain): there groups are left to grow as they always did, too big to pass for a digit.
-    components = _merge_broken_strokes(components, digit_height, bounded=digit_height >= min_size)
+    components = _merge_broken_strokes(components, digit_height)
     at_edge = _EdgeTest(darkness.shape, inside)
     components = [c for c in components if max(c.width, c.height) >= min_size
                   and _looks_like_digit(c, digit_height, options)
@@ -373,21 +371,12 @@ def _rule_runs(digit_height: float) -> tuple[int, int]:
     return max(12, int(1.2 * digit_height)), max(25, int(2.0 * digit_height))
 
 
-MERGED_MAX_HEIGHT = 1.5
-MERGED_MAX_WIDTH = 1.25
-"""Pieces merge into one region only while it stays this many digit heights tall and wide."""
-
-
-def _merge_broken_strokes(components: list[_Component], digit_height: float,
-                          bounded: bool = True) -> list[_Component]:
+def _merge_broken_strokes(components: list[_Component], digit_height: float) -> list[_Component]:
     """Join pieces of one digit: a 5's detached cap, a pencil stroke with a gap, a dot of ink.
 
     Two regions merge when their union is still digit-sized and they stack (share most of
     their width) or one is a small fragment close to the other. Side-by-side digits share
     little width, and digits on different lines make a union too tall, so neither merges.
-    Nor do they through a crumb that lies near both (a 3 px dot left where grid lines crossed,
-    between two digits in cells one above the other): what a merge makes must still be
-    digit-sized, closest pairs first (unless not `bounded`: then only each pair is).
     """
     tiny = 0.08 * digit_height
     components = [c for c in components if c.height > tiny or c.width > tiny]
@@ -404,7 +393,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float,
     overlap_y = np.minimum(bottom[first], bottom[second]) - np.maximum(top[first], top[second])
     gap_y = -overlap_y
     narrower = np.minimum(width[first], width[second])
-    digit_sized = (union_h <= MERGED_MAX_HEIGHT * digit_height) & (union_w <= MERGED_MAX_WIDTH * digit_height)
+    digit_sized = (union_h <= 1.5 * digit_height) & (union_w <= 1.25 * digit_height)
     shorter = np.minimum(height[first], height[second])
     # Stacked: one above the other (little vertical overlap), sharing most of their width.
     # Side-by-side digits whose boxes overlap (a slanted 1 beside a 4) overlap vertically too.
@@ -417,25 +406,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float,
     crumb = np.maximum(width, height) < 0.25 * digit_height
     fragment &= (overlap_x > 0) | (crumb[first] | crumb[second])
     join = digit_sized & (stacked | fragment)
-    closest_first = np.argsort(np.maximum(gap_x, gap_y)[join], kind="stable")
-    group = _joined_groups(boxes, first[join][closest_first], second[join][closest_first],
-                           digit_height if bounded else np.inf)
-    merged: dict[int, _Component] = {}
-    for index, component in enumerate(components):
-        key = group[index]
-        if key in merged:
-            merged[key].absorb(component)
-        else:
-            merged[key] = _Component(component.left, component.top, component.right,
-                                     component.bottom, component.area, list(component.labels))
-    return list(merged.values())
-
-
-def _joined_groups(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, digit_height: float) -> list[int]:
-    """Each box's group (an index) after joining the pairs `first`, `second` in that order, a
-    join only where the two groups' union box stays digit-sized (`MERGED_MAX_HEIGHT`, `_WIDTH`)."""
-    parent = list(range(len(boxes)))
-    extent = boxes.tolist()  # per group root: left, top, right, bottom
+    parent = list(range(len(components)))
 
     def root(index: int) -> int:
         while parent[index] != index:
@@ -443,18 +414,17 @@ def _joined_groups(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, dig
             index = parent[index]
         return index
 
-    for one, other in zip(first.tolist(), second.tolist()):
-        a, b = root(one), root(other)
-        if a == b:
-            continue
-        box_a, box_b = extent[a], extent[b]
-        union = [min(box_a[0], box_b[0]), min(box_a[1], box_b[1]),
-                 max(box_a[2], box_b[2]), max(box_a[3], box_b[3])]
-        if (union[3] - union[1] <= MERGED_MAX_HEIGHT * digit_height
-                and union[2] - union[0] <= MERGED_MAX_WIDTH * digit_height):
-            parent[b] = a
-            extent[a] = union
-    return [root(index) for index in range(len(boxes))]
+    for one, other in zip(first[join].tolist(), second[join].tolist()):
+        parent[root(other)] = root(one)
+    merged: dict[int, _Component] = {}
+    for index, component in enumerate(components):
+        key = root(index)
+        if key in merged:
+            merged[key].absorb(component)
+        else:
+            merged[key] = _Component(component.left, component.top, component.right,
+                                     component.bottom, component.area, list(component.labels))
+    return list(merged.values())
 
 
 def _near_pairs(boxes: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
