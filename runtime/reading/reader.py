@@ -172,7 +172,7 @@ class PageReader:
         # the sharpening left as they were are not classified again (`CropMemo`).
         small = (self.options.sharpen_small_digits
                  and is_small_writing(typical_height([c.bbox for c in candidates])))
-        memo = CropMemo(self.classifier)
+        memo = CropMemo(self.classifier) if small else None  # other pages read each crop once
         reading = self._predict(candidates, small, memo)
         sharpen = small and _not_digit_share(reading, len(candidates)) < self.options.words.text_page_share
         if small and not sharpen:
@@ -220,10 +220,10 @@ class PageReader:
         """Classify every candidate, then every cut of the wide ones that a cut could beat
         (`sharpen`: the small blurred crops sharpened first, `runtime.reading.sharpen`; `memo`:
         the crops classified before on this page, answered from it)."""
-        memo = memo or CropMemo(self.classifier)
+        classify = memo.predict if memo is not None else lambda crops: self.classifier.predict(normalize_batch(crops))
         if not candidates:
             return _Reading([], {}, None)
-        wholes = memo.predict(self._prepared([c.ink for c in candidates], sharpen))
+        wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
         typical = typical_width(candidates) if prior else None
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
@@ -238,7 +238,7 @@ class PageReader:
         crops = list({id(p): p.ink for p in pieces}.values())
         if not crops:
             return _Reading(hypotheses, row_of, wholes, typical)
-        pieces_read = memo.predict(self._prepared(crops, sharpen))
+        pieces_read = classify(self._prepared(crops, sharpen))
         return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical)
 
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
