@@ -25,6 +25,7 @@ from runtime.normalize import normalize_batch
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
+from runtime.reading.memo import CropMemo
 from runtime.reading.orientation import (
     MIN_TILT_DEG,
     MIN_VOTES_TO_TURN,
@@ -168,19 +169,20 @@ class PageReader:
         # Classified before the orientation vote, which takes the upright reading from it; read
         # again only where the page was turned (its candidates are then new ones).
         candidates = page.candidates
-        reading = self._predict(candidates)
         # Small blurred crops are read sharpened on a page of small writing (judged as given),
         # unless the page, sharpened, still reads as text (`WordOptions.text_page_share`):
         # sharpened, the loops and hooks of small handwritten words read as digits more often,
         # and the word context no longer sees them as text (eight 600x800 pages of letters and
         # script, tests/test_hard_pages.py: 10 digits read before, 20 with every small page
-        # sharpened, 9 with this test). Costs a second reading of such pages' crops.
-        sharpen = (self.options.sharpen_small_digits
-                   and is_small_writing(typical_height([c.bbox for c in candidates])))
-        if sharpen:
-            sharpened = self._predict(candidates, sharpen)
-            sharpen = _not_digit_share(sharpened, len(candidates)) < self.options.words.text_page_share
-            reading = sharpened if sharpen else reading
+        # sharpened, 9 with this test). Such a page is then read again as cut; its crops that
+        # the sharpening left as they were are not classified again (`CropMemo`).
+        small = (self.options.sharpen_small_digits
+                 and is_small_writing(typical_height([c.bbox for c in candidates])))
+        memo = CropMemo(self.classifier) if small else None  # other pages read each crop once
+        reading = self._predict(candidates, small, memo)
+        sharpen = small and _not_digit_share(reading, len(candidates)) < self.options.words.text_page_share
+        if small and not sharpen:
+            reading = self._predict(candidates, False, memo)
         clock.lap("classify")
         as_given = page.state()
         if self.options.detect_orientation and candidates:
@@ -188,7 +190,7 @@ class PageReader:
                               reading.predictions.not_digit[: len(candidates)])
         clock.lap("orientation")
         if page.candidates is not candidates:
-            turned = self._predict(page.candidates, sharpen)
+            turned = self._predict(page.candidates, sharpen, memo)
             if _still_text(reading, turned, len(candidates), len(page.candidates)):
                 page.restore(as_given)
             else:
@@ -219,12 +221,15 @@ class PageReader:
     def _confidences(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
         return self.classifier.predict(self._model_input(crops, sharpen)).confidences
 
-    def _predict(self, candidates: list[DigitCandidate], sharpen: bool = False) -> _Reading:
+    def _predict(self, candidates: list[DigitCandidate], sharpen: bool = False,
+                 memo: CropMemo | None = None) -> _Reading:
         """Classify every candidate, then every cut of the wide ones that a cut could beat
-        (`sharpen`: the small blurred crops sharpened first, `runtime.reading.sharpen`)."""
+        (`sharpen`: the small blurred crops sharpened first, `runtime.reading.sharpen`; `memo`:
+        the crops classified before on this page, answered from it)."""
+        classify = memo.predict if memo is not None else lambda crops: self.classifier.predict(normalize_batch(crops))
         if not candidates:
             return _Reading([], {}, None)
-        wholes = self.classifier.predict(self._model_input([c.ink for c in candidates], sharpen))
+        wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
         typical = typical_width(candidates) if prior else None
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
@@ -240,17 +245,21 @@ class PageReader:
         crops = list({id(p): p.ink for p in pieces}.values())
         if not crops:
             return _Reading(hypotheses, row_of, wholes, typical)
-        pieces_read = self.classifier.predict(self._model_input(crops, sharpen))
+        pieces_read = classify(self._prepared(crops, sharpen))
         return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical)
 
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
-        """The model's 28x28 inputs for ink crops (thin strokes widened first, when asked; small
-        blurred crops sharpened, with `sharpen`)."""
+        """The model's 28x28 inputs for ink crops (`_prepared`)."""
+        return normalize_batch(self._prepared(crops, sharpen))
+
+    def _prepared(self, crops: list[np.ndarray], sharpen: bool = False) -> list[np.ndarray]:
+        """Ink crops as the model is to see them: thin strokes widened first, when asked; small
+        blurred crops sharpened, with `sharpen`."""
         if self.options.widen_thin_strokes:
             crops = [widen_thin_strokes(crop) for crop in crops]
         if sharpen:
             crops = [sharpen_blurred(crop) for crop in crops]
-        return normalize_batch(crops)
+        return crops
 
     def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:
         """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
