@@ -128,8 +128,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
             page_long = max(25, max(mask.shape) // 8)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast)
         if cleaned is not None:
-            labels, stats, kept = cleaned[:3]
-            lines = cleaned[3:]
+            labels, stats, kept = cleaned.labels, cleaned.stats, cleaned.kept
+            lines = (cleaned.level, cleaned.upright)
             components = _components_from_stats(stats, kept)
             digit_height = (_median_height(components, darkness.shape, options, least_height)
                             or _typical_digit_height(components, darkness.shape, options))
@@ -177,8 +177,7 @@ class _Bars:
 
     def __init__(self, labels: np.ndarray, lines: tuple, digit_height: float):
         self.labels, self.lines, self.digit_height = labels, lines, digit_height
-        self.runs: dict[int, tuple] = {}
-        self.handwritten: dict[tuple[int, int], bool] = {}
+        self.runs: dict[int, tuple] = {}  # per axis: its runs labelled, and which are handwritten
 
     def cut_off(self, component: _Component) -> bool:
         return any(self._cut_off_along(axis, component) for axis in (0, 1) if self.lines[axis] is not None)

@@ -127,7 +127,7 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
     valleys = cut_columns(candidate.ink, MAX_VALLEYS)
     min_piece_px = MIN_PIECE_ASPECT * height
     hypotheses = []
-    pieces: dict[tuple[int, int], DigitCandidate | None] = {}  # a piece recurs in many cuts: cut it once
+    pieces: dict[tuple, DigitCandidate | None] = {}  # a piece recurs in many cuts: cut it once
     for count in range(1, len(valleys) + 1):
         for cuts in combinations(valleys, count):
             edges = (0, *cuts, width)
@@ -152,23 +152,24 @@ def _seam_cut(candidate: DigitCandidate, cuts: tuple[int, ...], seams: dict, min
               pieces: dict) -> list[list[DigitCandidate]]:
     """The cut at `cuts` with each column that has a seam (`runtime.reading.seams`) following
     it instead: overlapping digits, which no straight column separates. [] or [pieces]."""
-    width = candidate.ink.shape[1]
-    edges = (0, *cuts, width)
+    edges = (0, *cuts, candidate.ink.shape[1])
     if min(b - a for a, b in zip(edges, edges[1:])) < min_piece_px:
         return []
-    lines = [0, *[column if seams.get(column) is None else column + 0.5 for column in cuts], width]
-    parts = [_piece(candidate, start, stop, pieces) if float(start).is_integer() and float(stop).is_integer()
-             else _seam_piece(candidate, start, stop, seams, pieces) for start, stop in zip(lines, lines[1:])]
+    parts = [_seam_piece(candidate, start, stop, seams, pieces) for start, stop in zip(edges, edges[1:])]
     return [] if None in parts else [SeamCut(parts)]
 
 
-def _seam_piece(candidate: DigitCandidate, start: float, stop: float, seams: dict, pieces: dict):
-    """The piece between two cut lines, one a seam at least (named by its column + 0.5), once."""
-    if (start, stop) not in pieces:
-        def line(at: float):
-            return int(at) if float(at).is_integer() else seams[int(at)]
-        pieces[(start, stop)] = piece_between(candidate, line(start), line(stop))
-    return pieces[(start, stop)]
+def _seam_piece(candidate: DigitCandidate, start: int, stop: int, seams: dict, pieces: dict):
+    """The piece between columns `start` and `stop`, each followed along its seam where it has
+    one (with neither, the straight cut's piece, `_piece`); the same object every time asked."""
+    start_seam, stop_seam = seams.get(start), seams.get(stop)
+    if start_seam is None and stop_seam is None:
+        return _piece(candidate, start, stop, pieces)
+    key = (start, start_seam is not None, stop, stop_seam is not None)
+    if key not in pieces:
+        pieces[key] = piece_between(candidate, start if start_seam is None else start_seam,
+                                    stop if stop_seam is None else stop_seam)
+    return pieces[key]
 
 
 def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> DigitCandidate | None:

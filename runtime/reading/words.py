@@ -127,6 +127,9 @@ class WordOptions:
     that writing, alone or beside other such pieces; beside a digit written whole it may be a 7
     whose bar was erased."""
     touch_gap: float = 0.0
+    """Among letters, a digit whose box comes this close (in heights of the taller) to that of
+    another digit of like height on its line, or touches or overlaps it, is joined writing, not a
+    digit of a number written apart ("ll" read as 11)."""
     uneven_height_ratio: float = 1.2
     """On a page holding text (`min_page_share`), a word whose digits and letter-sized "not a digit"
     crops (`letter_min_height_ratio` of its tallest glyph, not specks) differ in height by more
@@ -151,9 +154,6 @@ class WordOptions:
     the next letter, numbers written before a word 0.56 and more; digits written after a letter
     ("Q3") 0.02 and more, so only overlapping ones go. Counting words of one such crop, heavily
     degraded worksheets lost a number's first digit beside a broken second digit."""
-    """Among letters, a digit whose box comes this close (in heights of the taller) to that of
-    another digit of like height on its line, or touches or overlaps it, is joined writing, not a
-    digit of a number written apart ("ll" read as 11)."""
 
 
 def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
