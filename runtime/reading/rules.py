@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.regions import label_regions, set_pixels
+from runtime.reading.runs import line_opening
 
 MIN_BRIDGE_PX = 7
 """Strokes that crossed a line are bridged over at least this many pixels (a thin printed rule
@@ -148,14 +149,12 @@ def _find_lines(faint_mask: np.ndarray, run: tuple[int, int],
                 thicken: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
     """The lines of one direction (straight runs of `run`, after thickening by `thicken`) and
     the band they will be erased as; None if none."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
     thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-    # An opening, as its erosion then its dilation: where the erosion leaves nothing (no run
-    # that long), the dilation need not be done.
-    runs = cv2.erode(thick, kernel)
-    if not cv2.countNonZero(runs):
+    # An opening by the run, worked out on the rows (columns) that may hold one.
+    runs = line_opening(thick, run)
+    if runs is None:
         return None
-    found = cv2.bitwise_and(cv2.dilate(runs, kernel), faint_mask)
+    found = cv2.bitwise_and(runs, faint_mask)
     if not cv2.countNonZero(found):
         return None
     return found, cv2.dilate(found, _SQUARE_3)
