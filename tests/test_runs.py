@@ -53,3 +53,27 @@ def test_a_mask_without_long_runs_has_no_opening():
     mask = np.zeros((200, 300), np.uint8)
     mask[50:60, 100:110] = 255
     assert line_opening(mask, (40, 1)) is None and line_opening(mask, (1, 40)) is None
+
+
+def test_line_darkness_is_the_whole_maps_opening_on_the_bands_rows():
+    # Rule removal asks for a line's darkness only on its band: it is worked out on the band's
+    # rows (columns) alone, which must read as the opening of the whole map does there.
+    from runtime.reading.rules import _line_darkness
+
+    rng = np.random.default_rng(5)
+    dark = (rng.random((400, 300)) * 60).astype(np.uint8)
+    rows, columns = np.zeros_like(dark), np.zeros_like(dark)
+    for row in (0, 1, 57, 58, 59, 140, 399):  # level lines at both edges, and blocks of rows
+        dark[row, 20:280] = 200
+        rows[row, 10:290] = 255
+    for column in (0, 150, 151, 299):
+        dark[30:370, column] = 180
+        columns[25:375, column] = 255
+    for run, thicken in (((40, 1), (1, 3)), ((1, 60), (3, 1)), ((24, 1), (1, 3))):
+        band = rows if run[1] == 1 else columns
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
+        thick = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
+        whole = cv2.dilate(cv2.erode(thick, kernel), kernel)
+        got = _line_darkness(dark, run, thicken, band)
+        asked = band > 0
+        assert np.array_equal(got[asked], whole[asked]), run

@@ -39,7 +39,7 @@ def line_opening(mask: np.ndarray, run: tuple[int, int]) -> np.ndarray | None:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
     opened = None
     # Each block of rows is opened where it lies, as a view: no copies to gather.
-    for first, last in _blocks(_rows_that_may_hold(mask, run[0])):
+    for first, last in row_blocks(_rows_that_may_hold(mask, run[0])):
         eroded = cv2.erode(mask[first:last], kernel)
         if cv2.countNonZero(eroded):
             opened = np.zeros_like(mask) if opened is None else opened
@@ -47,8 +47,9 @@ def line_opening(mask: np.ndarray, run: tuple[int, int]) -> np.ndarray | None:
     return opened
 
 
-def _blocks(rows: np.ndarray) -> list[tuple[int, int]]:
-    """Sorted row numbers as (first, last + 1) blocks, rows up to `MAX_BLOCK_GAP` apart joined."""
+def row_blocks(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last + 1) blocks, rows up to `MAX_BLOCK_GAP` apart joined
+    (so blocks lie more than that apart: no 8-connected region of those rows spans two)."""
     if rows.size == 0:
         return []
     breaks = np.flatnonzero(np.diff(rows) > MAX_BLOCK_GAP)
