@@ -22,6 +22,7 @@ import numpy as np
 from runtime.classifier import Predictions
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
+from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
@@ -276,6 +277,8 @@ class PageReader:
                                     [confidences[r] for r in rows], reading.typical_width)
             chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
             for part, row in chosen:
+                if candidate.blurred_blob and confidences[row] < BLURRED_BLOB_MIN_CONFIDENCE:
+                    continue  # no evidence of writing but the model's word (`segment._candidate`)
                 if self._is_not_digit(predictions, row):
                     not_digits.append(part.bbox)
                 else:
