@@ -11,6 +11,8 @@ regions on a page are alike and as small as a digit may be, they are texture (`d
 
 from __future__ import annotations
 
+from statistics import median
+
 import cv2
 import numpy as np
 
@@ -94,9 +96,13 @@ TEXTURE_KEEP_RATIO = 2.0
 
 def drop_texture(boxes: list[tuple[int, int, int, int]], min_size: float) -> list[bool]:
     """Which regions (boxes x, y, w, h) to keep, given the least size (longer side) of a digit."""
-    sizes = np.array([max(w, h) for _, _, w, h in boxes], np.float32)
-    if len(boxes) < TEXTURE_MIN_REGIONS or np.median(sizes) >= TEXTURE_MEDIAN_RATIO * min_size:
+    if len(boxes) < TEXTURE_MIN_REGIONS:
         return [True] * len(boxes)
+    sizes = [max(w, h) for _, _, w, h in boxes]
+    # The median of whole pixels is exact; compared in float32, as it always was.
+    if np.float32(median(sizes)) >= TEXTURE_MEDIAN_RATIO * min_size:
+        return [True] * len(boxes)
+    sizes = np.array(sizes, np.float32)
     if _share_in_lines(np.array(boxes, np.float32)) >= TEXTURE_MAX_IN_LINE:
         return [True] * len(boxes)
     return (sizes >= TEXTURE_KEEP_RATIO * min_size).tolist()
