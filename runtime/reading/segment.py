@@ -405,6 +405,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     crumb = np.maximum(width, height) < 0.25 * digit_height
     fragment &= (overlap_x > 0) | (crumb[first] | crumb[second])
     join = digit_sized & (stacked | fragment)
+    join &= _nearest_for_crumbs(first, second, crumb, np.maximum(gap_x, gap_y), join)
     parent = list(range(len(components)))
 
     def root(index: int) -> int:
@@ -424,6 +425,25 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
             merged[key] = _Component(component.left, component.top, component.right,
                                      component.bottom, component.area, list(component.labels))
     return list(merged.values())
+
+
+def _nearest_for_crumbs(first: np.ndarray, second: np.ndarray, crumb: np.ndarray, gap: np.ndarray,
+                       join: np.ndarray) -> np.ndarray:
+    """Which pairs may still join once each crumb keeps only its nearest partner that is not
+    a crumb itself: a crumb joins one region, never two. On squared paper the dot left where
+    two dark grid lines crossed lies within a fragment's reach of the digits in the cells on
+    either side of it, and joined to both it made them one region (a 4 over a 2 read "3", or a
+    region too big for a digit, dropped). Pairs of crumbs still join (a dotted stroke)."""
+    keep = np.ones(len(first), bool)
+    one_crumb = join & (crumb[first] != crumb[second])
+    pairs = np.flatnonzero(one_crumb)
+    if len(pairs) < 2:
+        return keep
+    owner = np.where(crumb[first[pairs]], first[pairs], second[pairs])
+    order = np.lexsort((gap[pairs], owner))  # by crumb, nearest partner first
+    later = np.r_[False, owner[order][1:] == owner[order][:-1]]
+    keep[pairs[order][later]] = False
+    return keep
 
 
 def _near_pairs(boxes: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
