@@ -54,7 +54,7 @@ from runtime.reading.touching import (
     typical_width,
     whole_beats_any_cut,
 )
-from runtime.reading.words import WordOptions, digits_in_words, is_text_page
+from runtime.reading.words import WordOptions, digits_in_words, is_text_page, without_frames
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
 
@@ -283,6 +283,7 @@ class PageReader:
                     doubts.append(0.0 if predictions.not_digit is None else float(predictions.not_digit[row]))
                     cut.append(choice >= 0)
                     sources.append(candidate)
+        not_digits = without_frames(not_digits, [digit.bbox for digit in digits])
         # Whether a digit was cut off a handwritten bar matters on pages of text only, and costs
         # a labelling of the page's erased runs: asked there only.
         joined = ([source.cut_off_a_bar() for source in sources]
