@@ -88,3 +88,16 @@ def test_a_piece_cut_off_a_handwritten_bar_is_marked_and_digits_on_rules_are_not
     hanging = [c for c in candidates if c.bbox[1] >= top - 4]
     assert [c.cut_off_a_bar() for c in hanging] == [True]
     assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - 4)
+
+
+def test_a_crumb_between_two_stacked_digits_does_not_join_them(mnist_test_digits):
+    """Two lines written close, one above the other (digits in grid cells), and a dot between two
+    of their digits within a fragment's reach of both (where two grid lines crossed): the dot
+    joins one of them, never both into one region."""
+    images = mnist_test_digits[0]
+    page, boxes = ink_page([list(images[:5]), list(images[5:10])], line_spacing=0.95)
+    upper, lower = boxes[0][2], boxes[1][2]
+    across = (max(upper[0], lower[0]) + min(upper[0] + upper[2], lower[0] + lower[2])) // 2
+    down = (upper[1] + upper[3] + lower[1]) // 2
+    page[down - 2 : down + 2, across - 2 : across + 2] = 40
+    check_found(page, boxes)
