@@ -101,3 +101,36 @@ def test_a_crumb_between_two_stacked_digits_does_not_join_them(mnist_test_digits
     down = (upper[1] + upper[3] + lower[1]) // 2
     page[down - 2 : down + 2, across - 2 : across + 2] = 40
     check_found(page, boxes)
+
+
+def _form_with_broken_boxes(images) -> tuple[np.ndarray, list]:
+    """Three numbers written in boxes they touch, and an empty grid of boxes printed pale, which
+    the photo broke into dark dashes 8 px long: before the boxes are erased, the dashes are most
+    of the regions a digit could be."""
+    page, boxes = ink_page([list(images[:5]), list(images[5:10]), list(images[10:15])])
+    page = np.vstack([page, np.full((140, page.shape[1]), 235, np.uint8)])
+    for line in boxes:
+        left, right = min(b[0] for b in line) - 6, max(b[0] + b[2] for b in line) + 6
+        top, bottom = min(b[1] for b in line), max(b[1] + b[3] for b in line)
+        cv2.rectangle(page, (left, top - 1), (right, bottom), 90, 2)
+    dash = 8
+    for row in range(4):
+        y = 330 + row * 22
+        cv2.line(page, (20, y), (420, y), 170, 2)
+        for x in range(20, 420, 2 * dash):
+            cv2.line(page, (x, y), (x + dash, y), 70, 2)
+        for x in range(20, 421, 40) if row < 3 else ():
+            cv2.line(page, (x, y), (x, y + 22), 170, 2)
+            for top in range(y, y + 22, 2 * dash):
+                cv2.line(page, (x, top), (x, min(top + dash, y + 22)), 70, 2)
+    return page, boxes
+
+
+def test_digits_touching_their_boxes_keep_their_bars_beside_broken_printed_boxes(mnist_test_digits):
+    """Measured among the dashes, the digits were 10 px tall, and rules looked for as 12 px runs
+    were their own bars (a 7's, a 4's); measured again once the boxes are erased, they are 40."""
+    page, boxes = _form_with_broken_boxes(mnist_test_digits[0])
+    candidates = find_digits(page)
+    found = [box for line in boxes for box in line
+             if any(centre_inside(box, [c]) and c.bbox[3] > 0.6 * box[3] for c in candidates)]
+    assert len(found) == 15
