@@ -58,18 +58,6 @@ def test_levelling_keeps_every_pixel_and_maps_back():
     assert abs(x + w / 2 - 100) <= 2 and abs(y + h / 2 - 50) <= 2
 
 
-@pytest.mark.parametrize("tilt_deg", [3.0, 7.0, 12.0])
-def test_levelling_keeps_a_thin_strokes_darkness(tilt_deg):
-    """A stroke 1 px wide lies between pixels once turned; linear interpolation spread it over two
-    at half its darkness (a median peak of 0.75), and faint small digits fell under the threshold."""
-    darkness = np.zeros((200, 300), np.float32)
-    darkness[100, 50:250] = 1.0
-    levelled, _ = level_page(darkness, tilt_deg)
-    peaks = levelled.max(axis=0)
-    assert np.median(peaks[peaks > 0.2]) >= 0.85
-    assert levelled.min() >= 0.0
-
-
 def test_crops_far_wider_than_the_pages_digits_do_not_vote_it_over():
     """Eight wide crops (touching pairs, 44 px wide on a page of 20 px tall digits) read better upside
     down, three single digits upright: the singles decide once the page's digit height is known."""
