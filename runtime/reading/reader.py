@@ -22,6 +22,7 @@ import numpy as np
 from runtime.classifier import Predictions
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
+from runtime.reading.cells import CellWalls
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
@@ -197,7 +198,7 @@ class PageReader:
                 reading = turned
         digits = self._choose(page.candidates, reading)
         clock.lap("classify")
-        lines = group_lines(digits, self.options.grouping)
+        lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, image.shape[:2])
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
@@ -424,6 +425,11 @@ class _Page:
             sideways = upright
         if is_upside_down(sideways, self._digit_height()):
             self._turn(2)
+
+    def walls(self) -> CellWalls | None:
+        """The printed walls of cells on the page as it now stands, where rule removal found any."""
+        bars = next((c.bars for c in self.candidates if c.bars is not None), None)
+        return None if bars is None else bars.walls
 
     def state(self) -> _PageState:
         """What levelling or a turn changes, to `restore` it."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from runtime.reading.cells import CellWalls
 from runtime.reading.evidence import drop_texture, looks_written, paper_limit
 from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
@@ -113,7 +114,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if _is_texture(mask, stats, options):
         return []
     min_size = _min_digit_size(darkness.shape, options)
-    lines = (None, None)
+    lines, walls = (None, None), None
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
@@ -131,7 +132,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
             cleaned, digit_height = _measured_again(cleaned, digit_height, least_height, mask, faint_mask,
                                                     darkness, min_contrast, options)
             labels, stats = cleaned.labels, cleaned.stats
-            lines = (cleaned.level, cleaned.upright)
+            lines, walls = (cleaned.level, cleaned.upright), cleaned.walls
             components = _components_from_stats(stats, cleaned.kept)
     if digit_height is None:
         return []
@@ -143,10 +144,11 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     found = [(c, candidate) for c in components if (candidate := _candidate(c, labels, darkness, min_contrast))]
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
+    factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
     if fine is not None:
-        found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] // darkness.shape[0])) for c, _ in found]
-    if lines[0] is not None or lines[1] is not None:
-        bars = _Bars(labels, lines, digit_height)
+        found = [(c, _fine_candidate(c, labels, fine, factor)) for c, _ in found]
+    if lines[0] is not None or lines[1] is not None or walls is not None:
+        bars = _Bars(labels, lines, digit_height, None if walls is None else CellWalls(walls, factor))
         for component, candidate in found:
             candidate.bars, candidate.region = bars, component
     return [candidate for _, candidate in found]
@@ -205,8 +207,9 @@ class _Bars:
     """The runs that rule removal erased on one page, of each direction, labelled when first asked
     about (`DigitCandidate.cut_off_a_bar`)."""
 
-    def __init__(self, labels: np.ndarray, lines: tuple, digit_height: float):
+    def __init__(self, labels: np.ndarray, lines: tuple, digit_height: float, walls: CellWalls | None = None):
         self.labels, self.lines, self.digit_height = labels, lines, digit_height
+        self.walls = walls  # the upright runs and box sides, that part cells (`runtime.reading.cells`)
         self.runs: dict[int, tuple] = {}  # per axis: its runs labelled, and which are handwritten
 
     def cut_off(self, component: _Component) -> bool:
