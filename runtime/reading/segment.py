@@ -425,7 +425,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     overlap_y = np.minimum(bottom[first], bottom[second]) - np.maximum(top[first], top[second])
     gap_y = -overlap_y
     narrower = np.minimum(width[first], width[second])
-    digit_sized = (union_h <= 1.5 * digit_height) & (union_w <= 1.25 * digit_height)
+    digit_sized = (union_h <= MERGED_MAX_HEIGHT * digit_height) & (union_w <= MERGED_MAX_WIDTH * digit_height)
     shorter = np.minimum(height[first], height[second])
     # Stacked: one above the other (little vertical overlap), sharing most of their width.
     # Side-by-side digits whose boxes overlap (a slanted 1 beside a 4) overlap vertically too.
@@ -438,7 +438,9 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     crumb = np.maximum(width, height) < 0.25 * digit_height
     fragment &= (overlap_x > 0) | (crumb[first] | crumb[second])
     join = digit_sized & (stacked | fragment)
-    join &= _nearest_for_crumbs(first, second, crumb, np.maximum(gap_x, gap_y), join)
+    # A crumb's nearest partner is the one it stacks on (an i's dot on its stem), then the closest.
+    nearness = np.maximum(gap_x, gap_y) + np.where(stacked, 0.0, digit_height)
+    join &= _nearest_for_crumbs(boxes, first, second, crumb, nearness, join, digit_height)
     parent = list(range(len(components)))
 
     def root(index: int) -> int:
@@ -460,23 +462,38 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     return list(merged.values())
 
 
-def _nearest_for_crumbs(first: np.ndarray, second: np.ndarray, crumb: np.ndarray, gap: np.ndarray,
-                       join: np.ndarray) -> np.ndarray:
-    """Which pairs may still join once each crumb keeps only its nearest partner that is not
-    a crumb itself: a crumb joins one region, never two. On squared paper the dot left where
-    two dark grid lines crossed lies within a fragment's reach of the digits in the cells on
-    either side of it, and joined to both it made them one region (a 4 over a 2 read "3", or a
-    region too big for a digit, dropped). Pairs of crumbs still join (a dotted stroke)."""
+def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, crumb: np.ndarray,
+                       nearness: np.ndarray, join: np.ndarray, digit_height: float) -> np.ndarray:
+    """Which pairs may still join once a crumb lying between regions that would not make one
+    digit together keeps only its nearest partner (that is not a crumb itself). On squared paper
+    the dot left where two dark grid lines crossed lies within a fragment's reach of the digits
+    in the cells above and below it, and joined to both it made them one region (a 4 over a 2
+    read "3", or a region too big for a digit, dropped). A crumb among the pieces of one glyph
+    (a bold letter's, whose union is digit-sized) still joins them all, as do pairs of crumbs
+    (a dotted stroke)."""
     keep = np.ones(len(first), bool)
     one_crumb = join & (crumb[first] != crumb[second])
     pairs = np.flatnonzero(one_crumb)
     if len(pairs) < 2:
         return keep
     owner = np.where(crumb[first[pairs]], first[pairs], second[pairs])
-    order = np.lexsort((gap[pairs], owner))  # by crumb, nearest partner first
+    partner = np.where(crumb[first[pairs]], second[pairs], first[pairs])
+    # The box of each crumb's partners together: (left, top) least, (right, bottom) most.
+    low = np.full((len(boxes), 2), np.inf, np.float32)
+    high = np.full((len(boxes), 2), -np.inf, np.float32)
+    np.minimum.at(low, owner, boxes[partner, :2])
+    np.maximum.at(high, owner, boxes[partner, 2:])
+    extent = high[owner] - low[owner]
+    bridging = (extent[:, 1] > MERGED_MAX_HEIGHT * digit_height) | (extent[:, 0] > MERGED_MAX_WIDTH * digit_height)
+    order = np.lexsort((nearness[pairs], owner))  # by crumb, nearest partner first
     later = np.r_[False, owner[order][1:] == owner[order][:-1]]
-    keep[pairs[order][later]] = False
+    keep[pairs[order][later & bridging[order]]] = False
     return keep
+
+
+MERGED_MAX_HEIGHT = 1.5
+MERGED_MAX_WIDTH = 1.25
+"""A merged region is digit-sized while at most this many digit heights tall and wide."""
 
 
 def _near_pairs(boxes: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
