@@ -438,9 +438,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     crumb = np.maximum(width, height) < 0.25 * digit_height
     fragment &= (overlap_x > 0) | (crumb[first] | crumb[second])
     join = digit_sized & (stacked | fragment)
-    # A crumb's nearest partner is the one it stacks on (an i's dot on its stem), then the closest.
-    nearness = np.maximum(gap_x, gap_y) + np.where(stacked, 0.0, digit_height)
-    join &= _nearest_for_crumbs(boxes, first, second, crumb, nearness, join, digit_height)
+    join &= _nearest_for_crumbs(boxes, first, second, crumb, np.maximum(gap_x, gap_y), join, digit_height)
     parent = list(range(len(components)))
 
     def root(index: int) -> int:
@@ -463,7 +461,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
 
 
 def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, crumb: np.ndarray,
-                       nearness: np.ndarray, join: np.ndarray, digit_height: float) -> np.ndarray:
+                       gap: np.ndarray, join: np.ndarray, digit_height: float) -> np.ndarray:
     """Which pairs may still join once a crumb lying between regions that would not make one
     digit together keeps only its nearest partner (that is not a crumb itself). On squared paper
     the dot left where two dark grid lines crossed lies within a fragment's reach of the digits
@@ -485,7 +483,7 @@ def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray
     np.maximum.at(high, owner, boxes[partner, 2:])
     extent = high[owner] - low[owner]
     bridging = (extent[:, 1] > MERGED_MAX_HEIGHT * digit_height) | (extent[:, 0] > MERGED_MAX_WIDTH * digit_height)
-    order = np.lexsort((nearness[pairs], owner))  # by crumb, nearest partner first
+    order = np.lexsort((gap[pairs], owner))  # by crumb, nearest partner first
     later = np.r_[False, owner[order][1:] == owner[order][:-1]]
     keep[pairs[order][later & bridging[order]]] = False
     return keep
