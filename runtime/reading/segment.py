@@ -462,13 +462,13 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
 
 def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray, crumb: np.ndarray,
                        gap: np.ndarray, join: np.ndarray, digit_height: float) -> np.ndarray:
-    """Which pairs may still join once a crumb lying between regions that would not make one
-    digit together keeps only its nearest partner (that is not a crumb itself). On squared paper
-    the dot left where two dark grid lines crossed lies within a fragment's reach of the digits
-    in the cells above and below it, and joined to both it made them one region (a 4 over a 2
-    read "3", or a region too big for a digit, dropped). A crumb among the pieces of one glyph
-    (a bold letter's, whose union is digit-sized) still joins them all, as do pairs of crumbs
-    (a dotted stroke)."""
+    """Which pairs may still join once a crumb lying between regions that would together be
+    taller than a digit keeps only its nearest partner (that is not a crumb itself). On squared
+    paper the dot left where two dark grid lines crossed lies within a fragment's reach of the
+    digits in the cells above and below it, and joined to both it made them one region (a 4
+    over a 2 read "3", or a region too big for a digit, dropped). A crumb among the pieces of one
+    line of writing (an i's dot between the r and the t of a bold "write") still joins them all,
+    as do pairs of crumbs (a dotted stroke): only the height tells stacked cells apart."""
     keep = np.ones(len(first), bool)
     one_crumb = join & (crumb[first] != crumb[second])
     pairs = np.flatnonzero(one_crumb)
@@ -482,7 +482,7 @@ def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray
     np.minimum.at(low, owner, boxes[partner, :2])
     np.maximum.at(high, owner, boxes[partner, 2:])
     extent = high[owner] - low[owner]
-    bridging = (extent[:, 1] > MERGED_MAX_HEIGHT * digit_height) | (extent[:, 0] > MERGED_MAX_WIDTH * digit_height)
+    bridging = extent[:, 1] > MERGED_MAX_HEIGHT * digit_height
     order = np.lexsort((gap[pairs], owner))  # by crumb, nearest partner first
     later = np.r_[False, owner[order][1:] == owner[order][:-1]]
     keep[pairs[order][later & bridging[order]]] = False
