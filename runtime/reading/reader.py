@@ -22,6 +22,7 @@ import numpy as np
 from runtime.classifier import Predictions
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
+from runtime.reading.cells import CellWalls
 from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grouping import GroupingOptions, group_lines
@@ -55,7 +56,7 @@ from runtime.reading.touching import (
     typical_width,
     whole_beats_any_cut,
 )
-from runtime.reading.words import WordOptions, digits_in_words, is_text_page
+from runtime.reading.words import WordOptions, digits_in_words, is_text_page, without_frames
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
 
@@ -199,7 +200,7 @@ class PageReader:
                 reading = turned
         digits = self._choose(page.candidates, reading)
         clock.lap("classify")
-        lines = group_lines(digits, self.options.grouping)
+        lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, image.shape[:2])
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
@@ -281,6 +282,7 @@ class PageReader:
                     doubts.append(0.0 if predictions.not_digit is None else float(predictions.not_digit[row]))
                     cut.append(choice >= 0)
                     sources.append(candidate)
+        not_digits = without_frames(not_digits, [digit.bbox for digit in digits])
         # Whether a digit was cut off a handwritten bar matters on pages of text only, and costs
         # a labelling of the page's erased runs: asked there only.
         joined = ([source.cut_off_a_bar() for source in sources]
@@ -454,6 +456,11 @@ class _Page:
             sideways = upright
         if is_upside_down(sideways, self._digit_height()):
             self._turn(2)
+
+    def walls(self) -> CellWalls | None:
+        """The printed walls of cells on the page as it now stands, where rule removal found any."""
+        bars = next((c.bars for c in self.candidates if c.bars is not None), None)
+        return None if bars is None else bars.walls
 
     def state(self) -> _PageState:
         """What levelling or a turn changes, to `restore` it."""

@@ -33,6 +33,7 @@ class Cleaned(NamedTuple):
     kept: np.ndarray  # per label: a region of the ink left (not the background, not a line's rim)
     level: np.ndarray | None  # the level runs found (255 on them), None if none
     upright: np.ndarray | None  # the upright ones
+    walls: np.ndarray | None = None  # the upright ones and the sides of boxes: what parts cells
 
 
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
@@ -85,11 +86,13 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     if not found_lines:
         return None
     lines = _union(found_lines)
+    walls = by_direction[1]
     if horizontal is not None:
         sides = _box_sides(faint_mask, horizontal)
         if cv2.countNonZero(sides):
             lines = cv2.bitwise_or(lines, sides)
             bands.append(cv2.dilate(sides, _SQUARE_3))
+            walls = sides if walls is None else cv2.bitwise_or(walls, sides)
     # Take the found lines away, widened by their anti-aliased edge (the bands: a dilation of a
     # union is the union of the dilations), and put back the bridges where strokes crossed them.
     cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
@@ -99,7 +102,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     _clear(labels, stats, rims)
     kept = ~rims
     kept[0] = False  # the background
-    return Cleaned(labels, stats, kept, by_direction[0], by_direction[1])
+    return Cleaned(labels, stats, kept, by_direction[0], by_direction[1], walls)
 
 
 _SQUARE_3 = np.ones((3, 3), np.uint8)
