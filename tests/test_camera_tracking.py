@@ -44,7 +44,7 @@ def card(mnist_test_digits):
 
 
 def test_a_sliding_card_reads_every_frame_as_a_fresh_reading_does(reader, card):  # noqa: F811
-    shortcuts = StreamShortcuts(reader)
+    shortcuts = StreamShortcuts(reader, StreamOptions(max_reused_frames=10))
     for index, (dx, dy) in enumerate(PATH):
         frame = card_at(card, dx, dy, seed=index)
         lines = readings(shortcuts.read(frame, index))
