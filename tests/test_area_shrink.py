@@ -3,7 +3,6 @@
 OpenCV rounds a uint8 4x4 area mean to the nearest level, ties to even; `area_shrink` gets the
 exact mean from two float32 halvings and rounds it the same way. Random pictures hit every
 rounding case (a sixteenth of their blocks are ties); the tie-only picture makes sure of it.
-The paper estimate's closing takes a uint8 path of the same kind, held to the float32 one here.
 """
 
 from __future__ import annotations
@@ -47,17 +46,3 @@ def test_other_steps_and_sizes_are_opencvs(shape, step):
 def test_float_pictures_are_shrunk_by_opencv():
     gray = np.random.default_rng(2).random((480, 640), dtype=np.float32)
     assert np.array_equal(area_shrink(gray, 4), opencv_area_mean(gray, 4))
-
-
-@pytest.mark.parametrize("fraction", [0.0, 0.25], ids=["grey levels", "area means"])
-def test_the_paper_closing_on_uint8_gives_the_float_closing(fraction):
-    """The paper estimate's closing is done on uint8 where the copy holds whole grey levels (a
-    page not shrunk): the very same values as on float32; area means keep the float32 path."""
-    from runtime.reading.ink import _closing
-
-    rng = np.random.default_rng(7)
-    small = (rng.integers(0, 256, (240, 320)) + fraction).astype(np.float32)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (21, 21))
-    expected = cv2.erode(cv2.dilate(small, kernel), kernel)
-    closed = _closing(small, kernel)
-    assert closed.dtype == np.float32 and np.array_equal(closed, expected)

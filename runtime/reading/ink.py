@@ -252,21 +252,9 @@ def _paper(gray: np.ndarray, shrunk: np.ndarray | None = None) -> tuple[np.ndarr
     # A closing (max filter, then min filter) rather than a max filter alone: it removes the ink
     # just the same but keeps a shadow's sharp edge where it is, instead of spreading bright
     # paper into the shadow, where it would read as a band of faint ink.
-    small_paper = _closing(small, kernel)
+    small_paper = cv2.erode(cv2.dilate(small, kernel), kernel)
     small_paper = cv2.GaussianBlur(small_paper, (0, 0), kernel_px / 4.0)
     return cv2.resize(small_paper, (width, height), interpolation=cv2.INTER_LINEAR), small_paper
-
-
-def _closing(small: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """A closing (max filter, then min filter) of the float32 copy `small` by `kernel`.
-
-    Where `small` holds grey levels (0-255, whole numbers: a page not shrunk, as a camera's
-    half-size frame is), the closing is done on uint8, which OpenCV filters six times faster
-    (0.07 ms against 0.42 for a 320x240 frame and a 21 px kernel), to the very same values."""
-    levels = small.astype(np.uint8)
-    if small.dtype == np.float32 and cv2.absdiff(levels.astype(np.float32), small).max() == 0:
-        return cv2.erode(cv2.dilate(levels, kernel), kernel).astype(np.float32)
-    return cv2.erode(cv2.dilate(small, kernel), kernel)
 
 
 def ink_components(darkness: np.ndarray, min_contrast: float):
