@@ -25,7 +25,8 @@ fresh decision or a full-size reading:
   the boxes of the frame last read until the drift adds up or the fresh read comes.
 - the last reading, moved, for a frame that is the frame last read moved as a whole (a card
   slid or trembling in the hand): the shift is found by phase correlation on the quarter-size
-  copies, measured to a fraction of a pixel at half size, and taken only when the frame last
+  copies (measured again to a fraction of a pixel at half size when the frame last read,
+  moved that far, does not match), and taken only when the frame last
   read, moved that far at full size, passes the unchanged frame's test with the looser
   `moved_grey_levels` (interpolation follows a moved picture only roughly), the strips that
   came into view included (they must look as they did before: a digit coming into view there
