@@ -44,7 +44,7 @@ def card(mnist_test_digits):
 
 
 def test_a_sliding_card_reads_every_frame_as_a_fresh_reading_does(reader, card):  # noqa: F811
-    shortcuts = StreamShortcuts(reader)
+    shortcuts = StreamShortcuts(reader, StreamOptions(max_reused_frames=10))
     for index, (dx, dy) in enumerate(PATH):
         frame = card_at(card, dx, dy, seed=index)
         lines = readings(shortcuts.read(frame, index))
@@ -153,3 +153,29 @@ def test_large_digits_are_read_at_half_size(reader, mnist_test_digits):  # noqa:
         # The half-size boxes, doubled, lie within 3 px of the full-size ones.
         assert lines and same_digits(lines, readings(reader.read(frame)), box_px=3), f"frame {index}"
     assert shortcuts.half_size_reads == 3  # frames 1, 2 and 4 (3 was read at full size)
+
+
+@pytest.mark.parametrize("dx, dy", [(1.3, 2.2), (-1.3, 0.6), (-3.75, -2.25), (0.5, 0.0), (2.0, -1.0)])
+def test_a_frame_moved_by_a_filter_is_the_frame_warpaffine_moves(dx, dy):
+    """`moved_frame` interpolates by a 2x2 filter and a copy, not `warpAffine`: the same pixels
+    within a grey level (rounding), the strips that come into view the frame's own."""
+    from runtime.camera.stream import moved_frame
+
+    rng = np.random.default_rng(3)
+    gray = cv2.GaussianBlur(rng.integers(0, 256, SIZE).astype(np.uint8), (0, 0), 2)
+    warped = cv2.warpAffine(gray, np.float32([[1, 0, dx], [0, 1, dy]]), SIZE[::-1], dst=gray.copy(),
+                            flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT)
+    moved = moved_frame(gray, dx, dy)
+    inner = (slice(5, -5), slice(5, -5))
+    assert int(cv2.absdiff(moved, warped)[inner].max()) <= 1
+    assert (moved[:, -1] == gray[:, -1]).all() if dx < 0 else (moved[:, 0] == gray[:, 0]).all()
+
+
+def test_a_card_moved_by_whole_pixels_is_followed_without_the_half_size_measurement(reader, card):  # noqa: F811
+    """The thumbnails' shift, checked, is enough for a card moved by whole pixels: the frame at
+    half size (for the finer measurement) is never made."""
+    shortcuts = StreamShortcuts(reader)
+    for index, (dx, dy) in enumerate([(0, 0), (4, 8), (8, 4), (12, 0)]):
+        shortcuts.read(card_at(card, dx, dy, seed=index), index)
+    assert shortcuts.tracked_frames == 2
+    assert shortcuts._last._half_float is None
