@@ -156,12 +156,10 @@ class WordOptions:
     final_max_gap: float = 0.0
     initial_min_letters: int = 2
     """In a word of uneven heights holding at least `initial_min_letters` letter-sized "not a digit"
-    crops, the digits at its start (a lone one or a run, the x-height letters read as digits
-    beside them not counted: "cool"'s l) less than `initial_max_gap` (in heights of the taller)
-    from the glyph after them are the word's first letters (a capital), and those at its end
-    closer than `final_max_gap` (overlapping) to the glyph before them its last letters ("ss"
-    read as 55). Runs as well as lone digits: on 63 pages of letters and script of hard-pages
-    seeds 11-18, 10 digits fewer read, none lost on pages with numbers.
+    crops, a lone digit at its start less than `initial_max_gap` (in heights of the taller) from
+    the glyph after it is the word's capital, and one at its end closer than `final_max_gap`
+    (overlapping) to the glyph before it its last letter (a lone digit: alone, or the one tall
+    digit of its run, the x-height letters read as digits before it not counted: "cool"'s l).
     On pages of words of unused seeds the first letters read as digits were 0.15 or closer to
     the next letter, numbers written before a word 0.56 and more; digits written after a letter
     ("Q3") 0.02 and more, so only overlapping ones go. Counting words of one such crop, heavily
@@ -323,7 +321,7 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
                      word_of_letters: bool = False) -> set[int]:
     """The glyphs of a word in text that form clean numbers: runs of digits at its ends, as tall as
     `letter_height` (the median "not a digit" crop around the word) or taller. In a
-    `word_of_letters` (`WordOptions.initial_min_letters`), digits glued to its letters are none."""
+    `word_of_letters` (`WordOptions.initial_min_letters`), a lone digit glued to its letters is none."""
     ordered = members[np.argsort(boxes[members, 0] + boxes[members, 2] / 2)]
     height = boxes[:, 3]
     letters = ordered[~is_digit[ordered]]
@@ -340,9 +338,7 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
         # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
         tall = height[run] * options.number_max_height_ratio >= height[run].max()
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
-        # Glued to its letters, a run at the start (end) of a word of letters is their first (last)
-        # letters: "S" read as 5, "ss" as 55.
-        if word_of_letters and _glued(boxes, int(run[-1] if at_start else run[0]), ordered, at_start, options):
+        if word_of_letters and run.size == 1 and _glued(boxes, int(run[0]), ordered, at_start, options):
             continue
         if run.size == 1 and not sure[run].all():
             continue
@@ -354,8 +350,8 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
 
 
 def _glued(boxes: np.ndarray, digit: int, ordered: np.ndarray, at_start: bool, options: WordOptions) -> bool:
-    """Whether the last (first) digit of a run at the start (end) of the word `ordered` (left to right)
-    stands as close to the glyph after (before) it as a word's first (last) letter does (`WordOptions.initial_max_gap`):
+    """Whether a lone digit at the start (end) of the word `ordered` (left to right) stands as close
+    to the glyph after (before) it as a word's first (last) letter does (`WordOptions.initial_max_gap`):
     a letter, or an x-height letter read as a digit ("l" after the o of "cool" read as 0)."""
     pos = int(np.flatnonzero(ordered == digit)[0])
     if at_start:
