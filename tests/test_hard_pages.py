@@ -21,6 +21,7 @@ SMALL_PAGE = (600, 800)
 A4_PAGE = (1240, 1754)
 MOST_ON_A_BLANK_PAGE = 5
 
+
 @pytest.fixture(scope="module")
 def reader(default_classifier):
     return PageReader(default_classifier)

@@ -30,6 +30,9 @@ or when its digits touch or were cut apart (joined strokes). In such a word of t
 more, a lone digit under a third of its height before the next glyph is its capital (S read as
 5; a number stands a word gap off), and one whose box overlaps the glyph before it is its last
 letter (an l read as 1).
+On a page of text, the digits found to be letters then count as letters around the rest, which
+are judged again: a script whose loops mostly read as digits leaves too few "not a digit" crops
+around its words for them to stand in text until its letters read as digits are known.
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
@@ -133,9 +136,9 @@ class WordOptions:
     the rest, which are then judged again: a script whose loops and stems mostly read as digits
     leaves too few "not a digit" crops around its words for them to stand in text, and its words
     of two or three digit-shaped glyphs passed as numbers. On 63 pages of letters and script of
-    hard-pages seeds 11-18: 105 digits read -> 56, at most 8 on a page -> 4; on pages with numbers
+    hard-pages seeds 11-18: 111 digits read -> 66, at most 8 on a page -> 4; on pages with numbers
     (words-numbers seed 11, worksheets seeds 201 and 203, digits on patterned paper seed 11) not
-    one digit lost (both rules above and this one: 124 -> 56, with one digit of a number lost)."""
+    one digit lost (with `joined_in_text` on pages holding text too: 124 -> 66, one digit of a number lost)."""
     touch_gap: float = 0.0
     """Among letters, a digit whose box comes this close (in heights of the taller) to that of
     another digit of like height on its line, or touches or overlaps it, is joined writing, not a
