@@ -155,6 +155,21 @@ def test_in_text_a_digit_cut_from_a_wider_crop_is_a_letter():
     assert digits_in_words(apart, _text_lines(), WordOptions(), clean, doubt, cut=[False, False]) == set()
 
 
+def test_among_letters_a_number_stands_on_its_line():
+    # "Age 10" on a line of words, its digits' feet on the line's baseline, stays a number; the
+    # same two glyphs hanging half their height below it (a script's loops under its headline, a
+    # stem reaching below the line) are letters. Between two lines, with no glyph beside them to
+    # give a baseline, they are judged as before.
+    on_line = [(440, 80, 20, 40), (470, 80, 26, 40)]
+    hanging = [(x, y + 20, w, h) for x, y, w, h in on_line]
+    between = [(x, y + 40, w, h) for x, y, w, h in on_line]
+    clean, doubt = [1.0, 1.0], [0.0, 0.0]
+    assert digits_in_words(on_line, _text_lines(), WordOptions(), clean, doubt) == set()
+    assert digits_in_words(hanging, _text_lines(), WordOptions(), clean, doubt) == {0, 1}
+    assert digits_in_words(between, _text_lines(), WordOptions(), clean, doubt) == set()
+    assert digits_in_words(hanging, _text_lines(), WordOptions(baseline_max_offset=1000.0), clean, doubt) == set()
+
+
 def test_in_text_digits_whose_boxes_touch_are_a_word():
     # "ll" read as a clean 11 between lines of words: the two boxes overlap, as letters written
     # together do; a number's digits are written apart.
