@@ -23,8 +23,9 @@ class Digit:
     bbox: BBox
 
     def to_dict(self) -> dict:
+        x, y, w, h = self.bbox
         return {"digit": self.digit, "confidence": round(float(self.confidence), 4),
-                "bbox": [int(v) for v in self.bbox]}
+                "bbox": [int(x), int(y), int(w), int(h)]}
 
 
 @dataclass
@@ -35,20 +36,21 @@ class Number:
 
     @property
     def text(self) -> str:
-        return "".join(d.digit for d in self.digits)
+        return "".join([d.digit for d in self.digits])
 
     @property
     def confidence(self) -> float:
         """The weakest digit's confidence: a number is only as sure as its least sure digit."""
-        return min((d.confidence for d in self.digits), default=0.0)
+        return min([d.confidence for d in self.digits], default=0.0)
 
     @property
     def bbox(self) -> BBox:
         return union_bbox([d.bbox for d in self.digits])
 
     def to_dict(self) -> dict:
+        x, y, w, h = self.bbox
         return {"text": self.text, "confidence": round(float(self.confidence), 4),
-                "bbox": [int(v) for v in self.bbox]}
+                "bbox": [int(x), int(y), int(w), int(h)]}
 
 
 @dataclass
@@ -66,8 +68,10 @@ class Line:
         return " ".join(number.text for number in self.numbers)
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "numbers": [n.to_dict() for n in self.numbers],
-                "digits": [d.to_dict() for d in self.digits]}
+        numbers = [number.to_dict() for number in self.numbers]
+        # The line's text from its numbers' (a camera writes one of these every frame).
+        return {"text": " ".join([number["text"] for number in numbers]), "numbers": numbers,
+                "digits": [d.to_dict() for number in self.numbers for d in number.digits]}
 
 
 @dataclass
@@ -105,8 +109,6 @@ def union_bbox(boxes: list[BBox]) -> BBox:
     """The smallest box holding every box in `boxes`."""
     if not boxes:
         return (0, 0, 0, 0)
-    left = min(x for x, _, _, _ in boxes)
-    top = min(y for _, y, _, _ in boxes)
-    right = max(x + w for x, _, w, _ in boxes)
-    bottom = max(y + h for _, y, _, h in boxes)
-    return (left, top, right - left, bottom - top)
+    lefts, tops, rights, bottoms = zip(*[(x, y, x + w, y + h) for x, y, w, h in boxes])
+    left, top = min(lefts), min(tops)
+    return (left, top, max(rights) - left, max(bottoms) - top)

@@ -173,6 +173,8 @@ def test_a_source_that_cannot_open_is_a_one_line_error(source, words):
     (["--roi", "1,2,3"], ["--roi", "x,y,w,h"]),
     (["--record", "out.gif"], ["--record", ".avi"]),
     (["--min-confidence", "2"], ["0..1"]),
+    (["--serve", "0.0.0.0:http"], ["--serve", "[HOST:]PORT"]),
+    (["--serve", "70000"], ["--serve", "0..65535"]),
 ])
 def test_bad_arguments_exit_2_naming_the_value(args, words, capsys):
     with pytest.raises(SystemExit) as exited:
@@ -181,6 +183,20 @@ def test_bad_arguments_exit_2_naming_the_value(args, words, capsys):
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert all(word in error for word in words), error
+
+
+@pytest.mark.parametrize("args, loaded", [(["--headless"], False), (["--serve", "8000"], True)])
+def test_the_http_server_is_loaded_only_to_serve(args, loaded):
+    """A run that serves nothing does not pay for importing the HTTP server (a tenth of the
+    command's start-up); `--serve` still gets it, with its address parsed."""
+    check = ("import sys; from runtime.camera.cli import build_parser; "
+             f"parsed = build_parser().parse_args({args!r}); "
+             "print('runtime.camera.server' in sys.modules, 'http.server' in sys.modules, parsed.serve)")
+    completed = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60,
+                               cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert completed.returncode == 0, completed.stderr
+    expected_address = "('127.0.0.1', 8000)" if loaded else "None"
+    assert completed.stdout.strip().split(maxsplit=2) == [str(loaded), str(loaded), expected_address]
 
 
 # ---- The loop with a stand-in reader: no model needed ------------------------------------

@@ -1,10 +1,13 @@
 """Page geometry: tilt measurement, the upside-down vote and mapping boxes back through turns and levelling."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
 from runtime.reading.orientation import (
     TurnReadings,
+    _sum_of_squared_counts,
     estimate_tilt_deg,
     is_upside_down,
     level_page,
@@ -70,3 +73,14 @@ def test_crops_far_wider_than_the_pages_digits_do_not_vote_it_over():
     # Turned over, the singles vote for the turn as the page's digits would.
     turned = TurnReadings(log_confidence[[2, 3, 0, 1]], readings.widths)
     assert is_upside_down(turned, digit_height=20.0)
+
+
+def test_line_scores_count_each_bins_points_squared():
+    """The tilt's score per row of bin numbers: the sum of its bins' point counts squared (a
+    row of 5 points in bins 0, 0, 3, 3, 3 scores 2*2 + 3*3 = 13), as a plain count gives it."""
+    rng = np.random.default_rng(3)
+    for points, spread in ((5, 3), (20, 40), (200, 90)):
+        bins = np.floor(rng.random((12, points)) * spread + rng.integers(0, 2, (12, 1)) * 0.5)
+        expected = [float(sum(count * count for count in Counter(row.tolist()).values())) for row in bins]
+        assert _sum_of_squared_counts(bins).tolist() == expected
+    assert _sum_of_squared_counts(np.array([[0.0, 0.0, 3.0, 3.0, 3.0]])).tolist() == [13.0]

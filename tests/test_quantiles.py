@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from runtime.reading.quantiles import percentile
+from runtime.reading.quantiles import percentile, value_of_rank
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.uint8])
@@ -25,3 +25,14 @@ def test_a_smooth_frame_takes_the_band_and_a_lopsided_one_falls_back():
     lopsided[1::16] = np.arange(lopsided[1::16].size, dtype=np.float32)
     for values in (smooth, lopsided):
         assert percentile(values, 95) == np.percentile(values, 95).item()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.uint8])
+@pytest.mark.parametrize("size", [2, 7, 4097, 479106])
+def test_the_value_of_a_rank_is_numpys(dtype, size):
+    # The grain's quantile takes its value so (a page's neighbour differences: ~480,000 values).
+    rng = np.random.default_rng(size)
+    for values in (np.abs(rng.normal(0, 0.01, size)) * (rng.random(size) > 0.07), rng.random(size) * 255):
+        values = values.astype(dtype)
+        for rank in sorted({0, size // 3, int(0.75 * (size - 1)), size - 2}):
+            assert value_of_rank(values, rank) == np.partition(values, rank)[rank]

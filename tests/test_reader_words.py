@@ -3,13 +3,14 @@ digits beside one stray mark."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from synthetic_pages import ink_page
 
 from runtime.classifier import Predictions
 from runtime.reading.reader import PageReader, ReaderOptions
-from runtime.reading.words import WordOptions, digits_in_words
+from runtime.reading.words import WordOptions, digits_in_words, without_frames
 
 
 class CallsNotDigit:
@@ -302,3 +303,22 @@ def test_on_a_page_of_text_digits_found_to_be_letters_are_letters_around_the_res
     assert digits_in_words(digits, text, WordOptions(), confidences, doubts, cut) == letters | {10, 11}
     once = WordOptions(letters_as_context=False)
     assert digits_in_words(digits, text, once, confidences, doubts, cut) == letters
+
+
+def test_a_box_drawn_around_a_digit_is_a_frame_not_a_letter(default_classifier, mnist_test_digits):
+    """A one-digit box too small to be erased as a rule stays a region of its own, which the model
+    calls "not a digit"; taken for a letter, it made its digit a word of text and the page lost
+    every digit."""
+    images, labels = mnist_test_digits
+    page, boxes = ink_page([_first_of(images, labels, "7895"), _first_of(images, labels, "6")])
+    x, y, w, h = boxes[1][0]
+    centre_x, centre_y = x + w // 2, y + h // 2
+    cv2.rectangle(page, (centre_x - 22, centre_y - 28), (centre_x + 22, centre_y + 28), 60, 2)
+    assert [line.text for line in PageReader(default_classifier).read(page).lines] == ["7895", "6"]
+
+
+def test_only_not_digit_boxes_holding_a_digit_whole_are_frames():
+    digits = [(10, 10, 20, 30), (100, 10, 20, 30)]
+    frame, letter, overlapping = (4, 4, 32, 42), (40, 10, 20, 30), (95, 5, 20, 40)
+    assert without_frames([frame, letter, overlapping], digits) == [letter, overlapping]
+    assert without_frames([letter], []) == [letter]

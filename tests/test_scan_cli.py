@@ -258,9 +258,8 @@ def test_workers_read_in_parallel_with_one_reader_each_and_survive_a_crash(in_tm
         "p000.png", "p001.png", "p002.png", "p004.png", "p006.png", "p007.png"]  # input order
     assert [f["lines"][0]["text"].count("7") for f in document["files"]] == [1, 2, 3, 2, 1, 2]
     builds = events(fake_log, "build")
-    # One reader in the main process (model check), two workers, then the isolation pool
-    # that re-runs the tasks in flight at the crash and a fresh pool for the rest: never
-    # one reader per page.
+    # Two workers, then the isolation pool that re-runs the tasks in flight at the crash and
+    # a fresh pool for the rest (the main process builds none): never one reader per page.
     assert len(builds) <= 1 + 2 + 2 + 2 < len(counts) + 1
     readers_in_workers = set(events(fake_log, "read"))
     assert os.getpid() not in {int(pid) for pid in readers_in_workers}
@@ -430,3 +429,25 @@ def test_a_stop_request_lets_the_pool_finish_what_is_in_flight_and_start_nothing
     # Two workers hold at most four tasks in flight when the first result asks for the stop.
     assert 1 <= len(results) <= 4
     assert all(not record.failed for result in results for record in result.records)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_model_that_cannot_load_is_one_usage_error(in_tmp, workers):
+    # With workers the main process no longer loads the model itself (0.2 s of CPU a run):
+    # the workers' failure to load it must still be one clear error, not one per page.
+    make_pages("scans", [1, 2, 1, 2])
+    Path("bad.tflite").write_bytes(b"not a model at all")
+    status, _, err = scan("scans", "--model", "bad.tflite", "--workers", workers, "--json", "out.json",
+                          "--quiet", factory=None)
+    assert status == 2, err
+    assert "cannot load TFLite model" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_the_main_process_builds_no_reader_when_workers_read(in_tmp, fake_log):
+    # Building one only to check the model cost the main process 0.2 s of CPU on every run.
+    make_pages("scans", [1, 2, 3, 1])
+    status, _, err = scan("scans", "--workers", "2", "--quiet")
+    assert status == 0, err
+    builds = {int(pid) for pid in events(fake_log, "build")}
+    assert builds and os.getpid() not in builds

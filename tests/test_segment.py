@@ -88,3 +88,49 @@ def test_a_piece_cut_off_a_handwritten_bar_is_marked_and_digits_on_rules_are_not
     hanging = [c for c in candidates if c.bbox[1] >= top - 4]
     assert [c.cut_off_a_bar() for c in hanging] == [True]
     assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - 4)
+
+
+def test_a_crumb_between_two_stacked_digits_does_not_join_them(mnist_test_digits):
+    """Two lines written close, one above the other (digits in grid cells), and a dot between two
+    of their digits within a fragment's reach of both (where two grid lines crossed): the dot
+    joins one of them, never both into one region."""
+    images = mnist_test_digits[0]
+    page, boxes = ink_page([list(images[:5]), list(images[5:10])], line_spacing=0.95)
+    upper, lower = boxes[0][2], boxes[1][2]
+    across = (max(upper[0], lower[0]) + min(upper[0] + upper[2], lower[0] + lower[2])) // 2
+    down = (upper[1] + upper[3] + lower[1]) // 2
+    page[down - 2 : down + 2, across - 2 : across + 2] = 40
+    check_found(page, boxes)
+
+
+def _form_with_broken_boxes(images) -> tuple[np.ndarray, list]:
+    """Three numbers written in boxes they touch, and an empty grid of boxes printed pale, which
+    the photo broke into dark dashes 8 px long: before the boxes are erased, the dashes are most
+    of the regions a digit could be."""
+    page, boxes = ink_page([list(images[:5]), list(images[5:10]), list(images[10:15])])
+    page = np.vstack([page, np.full((140, page.shape[1]), 235, np.uint8)])
+    for line in boxes:
+        left, right = min(b[0] for b in line) - 6, max(b[0] + b[2] for b in line) + 6
+        top, bottom = min(b[1] for b in line), max(b[1] + b[3] for b in line)
+        cv2.rectangle(page, (left, top - 1), (right, bottom), 90, 2)
+    dash = 8
+    for row in range(4):
+        y = 330 + row * 22
+        cv2.line(page, (20, y), (420, y), 170, 2)
+        for x in range(20, 420, 2 * dash):
+            cv2.line(page, (x, y), (x + dash, y), 70, 2)
+        for x in range(20, 421, 40) if row < 3 else ():
+            cv2.line(page, (x, y), (x, y + 22), 170, 2)
+            for top in range(y, y + 22, 2 * dash):
+                cv2.line(page, (x, top), (x, min(top + dash, y + 22)), 70, 2)
+    return page, boxes
+
+
+def test_digits_touching_their_boxes_keep_their_bars_beside_broken_printed_boxes(mnist_test_digits):
+    """Measured among the dashes, the digits were 10 px tall, and rules looked for as 12 px runs
+    were their own bars (a 7's, a 4's); measured again once the boxes are erased, they are 40."""
+    page, boxes = _form_with_broken_boxes(mnist_test_digits[0])
+    candidates = find_digits(page)
+    found = [box for line in boxes for box in line
+             if any(centre_inside(box, [c]) and c.bbox[3] > 0.6 * box[3] for c in candidates)]
+    assert len(found) == 15

@@ -29,6 +29,7 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 
@@ -40,10 +41,8 @@ from runtime.camera.capture import (
     SourceError,
     open_source,
 )
-from runtime.camera.live import LiveFeed
 from runtime.camera.loop import CameraLoop, CameraOptions, RegionError, RunSummary
 from runtime.camera.output import DEFAULT_RECORD_FPS, Recorder, RecordError, Window
-from runtime.camera.server import LiveServer, ServeOptions, parse_address
 from runtime.camera.stability import StabilityOptions
 from runtime.camera.stream import StreamOptions
 from runtime.cli import (
@@ -61,6 +60,9 @@ from runtime.memory import keep_freed_memory_for_reuse
 from runtime.models import ModelError
 from runtime.reading.polarity import AUTO, POLARITIES
 from runtime.results import BBox
+
+if TYPE_CHECKING:
+    from runtime.camera.server import LiveServer
 
 
 def display_available() -> bool:
@@ -84,6 +86,14 @@ def build_page_reader(model: str | None, threads: int, min_confidence: float,
     return PageReader(classifier, ReaderOptions(detect_orientation=False, deskew=deskew,
                                                 min_confidence=min_confidence, polarity=polarity,
                                                 scale_to_digits=scale_to_digits))
+
+
+def parse_serve_address(text: str) -> tuple[str, int]:
+    """`--serve [HOST:]PORT`; the HTTP server's modules load only when it is asked for (they cost
+    a run that does not serve a tenth of its start-up)."""
+    from runtime.camera.server import parse_address
+
+    return parse_address(text)
 
 
 def parse_roi(text: str) -> BBox:
@@ -172,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "display)")
     output.add_argument("--json", action="store_true",
                         help="print the JSON lines also when a window is shown")
-    output.add_argument("--serve", type=parse_address, metavar="[HOST:]PORT",
+    output.add_argument("--serve", type=parse_serve_address, metavar="[HOST:]PORT",
                         help="serve the live view to browsers: the annotated stream, the numbers "
                              "read, FPS and camera state at http://HOST:PORT/, the readings at "
                              "/readings.json and /events. HOST defaults to 127.0.0.1 (this "
@@ -238,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _start_server(address: tuple[str, int], log: Callable[[str], None]) -> LiveServer:
     """Bind and start the live view before anything slow, so a taken port fails at once."""
+    from runtime.camera.live import LiveFeed
+    from runtime.camera.server import LiveServer, ServeOptions
+
     host, port = address
     server = LiveServer(LiveFeed(), ServeOptions(host=host, port=port)).start()
     where = server.url

@@ -175,12 +175,16 @@ class _LastRead:
     thumbnail: np.ndarray
     result: PageResult
     confirmed: bool = False  # the fresh reading before this one found the same digits
-    half: np.ndarray | None = None  # the frame at half size, made when a shift is first measured
+    # The thumbnail and the frame at half size in float32, as phase correlation takes them: made
+    # when a shift is first measured, kept for the frames after it (up to `max_reused_frames`).
+    thumbnail_float: np.ndarray | None = None
+    half_float: np.ndarray | None = None
 
-    def half_size(self) -> np.ndarray:
-        if self.half is None:
-            self.half = area_shrink(self.gray, 2)
-        return self.half
+    def as_floats(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.half_float is None:
+            self.thumbnail_float = self.thumbnail.astype(np.float32)
+            self.half_float = area_shrink(self.gray, 2).astype(np.float32)
+        return self.thumbnail_float, self.half_float
 
 
 def moved_frame(gray: np.ndarray, dx: float, dy: float) -> np.ndarray:
@@ -299,15 +303,14 @@ class StreamShortcuts:
         last frame that far and comparing as an unchanged frame is compared (with the looser
         `moved_grey_levels`: interpolation follows a moved picture only roughly)."""
         last = self._last
-        (shift_x, shift_y), response = cv2.phaseCorrelate(last.thumbnail.astype(np.float32),
-                                                          thumbnail.astype(np.float32))
+        last_thumbnail, last_half = last.as_floats()
+        (shift_x, shift_y), response = cv2.phaseCorrelate(last_thumbnail, thumbnail.astype(np.float32))
         height, width = gray.shape
         largest = self.options.max_shift_share / THUMBNAIL_STEP
         if (response < self.options.min_shift_response or abs(shift_x) > largest * width
                 or abs(shift_y) > largest * height):
             return None  # a new scene (or a change of light): no shift to measure
-        (shift_x, shift_y), _ = cv2.phaseCorrelate(last.half_size().astype(np.float32),
-                                                   area_shrink(gray, 2).astype(np.float32))
+        (shift_x, shift_y), _ = cv2.phaseCorrelate(last_half, area_shrink(gray, 2).astype(np.float32))
         dx, dy = round(2 * shift_x), round(2 * shift_y)
         if not clear_of_edges(last.result, width, height, dx, dy):
             return None

@@ -37,6 +37,12 @@ def percentile(values: np.ndarray, q: float) -> float:
     return float(_lerp(low, high, position - rank))
 
 
+def value_of_rank(values: np.ndarray, rank: int) -> np.generic:
+    """The value of rank `rank` (from 0) of a float32 or uint8 array in ascending order, as
+    `np.partition(values.ravel(), rank)[rank]` gives it (`rank` below the array's size - 1)."""
+    return _ranked(values.ravel(), rank)[0]
+
+
 def _ranked(flat: np.ndarray, rank: int) -> tuple[np.generic, np.generic]:
     """The values of rank `rank` and `rank + 1` (from 0) in ascending order."""
     if flat.dtype == np.uint8:

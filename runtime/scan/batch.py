@@ -227,11 +227,12 @@ def run_tasks(tasks: list[Task], options: BatchOptions, on_result: Callable[[Tas
     The engine entry point. With `options.workers == 1` the tasks are read here, with `reader`
     if given (else one is built); otherwise in the local pool of worker processes, in whatever
     order they finish. `should_stop` is asked between tasks: once it says yes, no new task is
-    started and the ones in flight are finished and reported.
+    started and the ones in flight are finished and reported. Raises `ModelError` when the
+    reader cannot be built (its model cannot be loaded), here or in the workers.
     """
     if not tasks:
         return
-    if options.workers <= 1 or len(tasks) == 1:
+    if not reads_in_workers(options, tasks):
         reader = reader if reader is not None else make_reader(options)
         for task in tasks:
             if should_stop():
@@ -241,6 +242,11 @@ def run_tasks(tasks: list[Task], options: BatchOptions, on_result: Callable[[Tas
     from runtime.scan.pool import run_in_pool
 
     run_in_pool(tasks, options, on_result, should_stop)
+
+
+def reads_in_workers(options: BatchOptions, tasks: list[Task]) -> bool:
+    """Whether `run_tasks` reads `tasks` in worker processes rather than in this one."""
+    return options.workers > 1 and len(tasks) > 1
 
 
 def usable_cpu_count() -> int:

@@ -9,7 +9,9 @@ and the retry set small.
 
 Each worker builds its reader (and so loads the model) once, in the pool initializer, with
 OpenCV limited to `--threads` threads (`batch.limit_worker_threads`), and reads page after page
-with `runtime.scan.batch.read_task`. Where the system has it (Linux),
+with `runtime.scan.batch.read_task`. A model the workers cannot load is raised again in the main
+process (`ModelError`) by the first task, and the run stops there: the main process does not
+load the model itself. Where the system has it (Linux),
 workers are forked from a fork server: a clean single-threaded process started once per run
 that has imported the reader's modules (numpy, OpenCV, the interpreter), so a worker starts
 in a few milliseconds instead of importing them all again (0.3 s of CPU each, which on a
@@ -38,6 +40,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from runtime.models import ModelError
 from runtime.scan.batch import BatchOptions, Task, TaskResult, limit_worker_threads, make_reader, read_task
 
 IN_FLIGHT_PER_WORKER = 2
@@ -74,11 +77,12 @@ def run_in_pool(tasks: list[Task], options: BatchOptions, on_result: Callable[[T
 _worker_reader = None
 _worker_options: BatchOptions | None = None
 _worker_start_error: str | None = None
+_worker_model_error: ModelError | None = None  # the model could not be loaded: the run stops
 
 
 def _start_worker(options: BatchOptions, main_pid: int) -> None:
     """Pool initializer: tie this process's life to the main one, build the reader once."""
-    global _worker_reader, _worker_options, _worker_start_error
+    global _worker_reader, _worker_options, _worker_start_error, _worker_model_error
     # Ctrl-C goes to the whole process group; the main process alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(main_pid)
@@ -87,6 +91,8 @@ def _start_worker(options: BatchOptions, main_pid: int) -> None:
         limit_worker_threads(options)
         _worker_reader = make_reader(options)
         _cap_memory(options.worker_memory_mb)
+    except ModelError as error:  # raised again in the main process by the first task
+        _worker_model_error = error
     except Exception as error:  # noqa: BLE001 - reported on each task instead of a dead pool
         _worker_start_error = f"worker could not start ({type(error).__name__}: {error})"
 
@@ -163,6 +169,8 @@ def _cap_memory(extra_mb: int | None) -> None:
 
 
 def _run_in_worker(task: Task) -> TaskResult:
+    if _worker_model_error is not None:
+        raise _worker_model_error
     if _worker_reader is None:
         return task.failed(_worker_start_error or "worker could not start")
     return read_task(_worker_reader, task, _worker_options)
@@ -274,5 +282,7 @@ def _outcome_of(future: Future, task: Task) -> TaskResult | None:
         return future.result()
     except BrokenProcessPool:
         return None
+    except ModelError:
+        raise  # the workers cannot read a page: one error for the run, not one per page
     except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be pickled back
         return task.failed(f"worker failed ({type(error).__name__}: {error})")
