@@ -60,7 +60,7 @@ class DigitCandidate:
 
     def cut_off_a_bar(self) -> bool:
         """Whether this region was cut off a handwritten straight stroke that rule removal took
-        for a line (`BAR_MAX_COVER`). Asked only on pages holding text: the test costs a labelling of
+        for a line (`BAR_MAX_COVER`). Asked only on pages of text: the test costs a labelling of
         the page's erased runs."""
         return self.bars is not None and self.bars.cut_off(self.region)
 
