@@ -156,6 +156,21 @@ def test_in_text_a_digit_cut_from_a_wider_crop_is_a_letter():
     assert digits_in_words(apart, _text_lines(), WordOptions(), clean, doubt, cut=[False, False]) == set()
 
 
+def test_among_letters_a_number_stands_on_its_line():
+    # "Age 10" on a line of words, its digits' feet on the line's baseline, stays a number; the
+    # same two glyphs hanging half their height below it (a script's loops under its headline, a
+    # stem reaching below the line) are letters. Between two lines, with no glyph beside them to
+    # give a baseline, they are judged as before.
+    on_line = [(440, 80, 20, 40), (470, 80, 26, 40)]
+    hanging = [(x, y + 20, w, h) for x, y, w, h in on_line]
+    between = [(x, y + 40, w, h) for x, y, w, h in on_line]
+    clean, doubt = [1.0, 1.0], [0.0, 0.0]
+    assert digits_in_words(on_line, _text_lines(), WordOptions(), clean, doubt) == set()
+    assert digits_in_words(hanging, _text_lines(), WordOptions(), clean, doubt) == {0, 1}
+    assert digits_in_words(between, _text_lines(), WordOptions(), clean, doubt) == set()
+    assert digits_in_words(hanging, _text_lines(), WordOptions(baseline_max_offset=1000.0), clean, doubt) == set()
+
+
 def test_in_text_digits_whose_boxes_touch_are_a_word():
     # "ll" read as a clean 11 between lines of words: the two boxes overlap, as letters written
     # together do; a number's digits are written apart.
@@ -268,6 +283,26 @@ def test_a_lone_digit_glued_to_the_letters_of_its_word_is_a_letter():
     hell = [(0, 0, 24, 40), (28, 12, 22, 28), (54, 0, 10, 40)]  # h e l
     ell = [(62, 0, 10, 40)] + _numbers_below()
     assert digits_in_words(ell, hell, WordOptions(), [1.0] * len(ell), [0.0] * len(ell)) == {0}
+
+
+def test_on_a_page_of_text_digits_found_to_be_letters_are_letters_around_the_rest():
+    # A line of script whose loops all read as digits: two cursive words cut into pieces of
+    # uneven heights (letters by their heights) and between them a pair cut from one crop, of
+    # one height, on a page of text (a line of letters far below). Nothing around the pair reads
+    # "not a digit", so at first it stands in no text and passes as a number; once the words
+    # around it are letters, it stands among letters, where digits cut apart are joined writing.
+    cursive = [(0, 15, 18, 23), (18, 0, 12, 38), (30, 6, 12, 32), (42, 10, 18, 28), (62, 7, 16, 31)]
+    words = [(x + shift, y, w, h) for shift in (160, 400) for x, y, w, h in cursive]
+    pair = [(300, 0, 24, 40), (324, 0, 24, 40)]
+    text = [(x, 700, 24, 28) for x in range(0, 600, 40)]
+    digits = words + pair
+    confidences = [0.96, 0.95, 0.65, 0.82, 0.71] * 2 + [0.97, 0.95]
+    doubts = [0.04, 0.04, 0.33, 0.17, 0.28] * 2 + [0.0, 0.03]
+    cut = [False, True, True, True, False] * 2 + [True, True]
+    letters = set(range(10))
+    assert digits_in_words(digits, text, WordOptions(), confidences, doubts, cut) == letters | {10, 11}
+    once = WordOptions(letters_as_context=False)
+    assert digits_in_words(digits, text, once, confidences, doubts, cut) == letters
 
 
 def test_a_box_drawn_around_a_digit_is_a_frame_not_a_letter(default_classifier, mnist_test_digits):

@@ -82,14 +82,17 @@ this mean confidence (geometric) and at least this share more of them read bette
 sideways (`_Page._words_with_upright_digits`): on three words-with-numbers pages such crops voted
 upright by 6 of 12 to 25 of 37 at 0.92 to 0.99, where all crops, letters too, turned two of them."""
 
-LEVELLED_MAX_GROWTH = 2.0
-LEVELLED_MIN_EXTRA = 10
-"""A levelled page with more than twice the candidates it had as given (and 10 more) is read as
-given: the tilt was a chance angle of a few scattered boxes, and levelled by it the page's long
-straight lines (ruled paper) were no longer found as lines. On 82 pages levelled by the reader
+MOVED_MAX_GROWTH = 2.0
+MOVED_MIN_EXTRA = 10
+"""A levelled or quarter-turned page with more than twice the candidates it had as given (and 10
+more) is read as given: its long straight lines (ruled paper), no longer level, were no longer
+found as lines and fell apart into digit-sized strokes. On 82 pages levelled by the reader
 (worksheets, small and turned pages, words with numbers, the real photos) levelling changed the
-count by 0.0 to 1.24 times; a ruled page of script whose rules took most of its strokes went
-from 6 candidates to over 300 when levelled by a chance 19 degrees, and read 309 digits."""
+count by 0.0 to 1.24 times, and pages of digits turned the right way showed 0.76 to 1.2 times as
+many (`SIDEWAYS_MIN_SHARE`); a ruled page of script whose rules took most of its strokes went
+from 6 candidates to over 300 when levelled by a chance 19 degrees, and read 309 digits, and a
+ruled page of words in letters (hard pages, seed 13), turned sideways by the vote, went from 129
+to 890 and read 848 digits, its rules cut into strokes read as 1."""
 
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
@@ -320,6 +323,11 @@ _IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 _IDENTITY_TOLERANCE = 1e-8 + 1e-5 * np.abs(_IDENTITY)  # np.allclose's default atol + rtol * |b|
 
 
+def _grew(given: int, moved: int) -> bool:
+    """Whether a page levelled or turned shows far more candidates than as given (`MOVED_MAX_GROWTH`)."""
+    return moved > MOVED_MAX_GROWTH * given + MOVED_MIN_EXTRA
+
+
 def _chosen_readings(candidates: list[DigitCandidate], reading: _Reading):
     """Per candidate: itself, its chosen reading as (region or piece, row in the predictions)
     pairs, and the index of the cut chosen (-1: read whole)."""
@@ -408,7 +416,7 @@ class _Page:
             self.fine, self.darkness = shrink_by(page, self.factor)
             self.inside = inside[:: self.factor, :: self.factor][: self.darkness.shape[0], : self.darkness.shape[1]]
         self._moved(levelling)
-        if len(self.candidates) > LEVELLED_MAX_GROWTH * len(as_given.candidates) + LEVELLED_MIN_EXTRA:
+        if _grew(len(as_given.candidates), len(self.candidates)):
             self.restore(as_given)
 
     def turn_upright(self, confidence_of, upright: np.ndarray, not_digit: np.ndarray | None = None) -> None:
@@ -450,6 +458,7 @@ class _Page:
         # (a line of digits falling apart into a few odd pieces) is not the right one.
         better = (sideways.count >= SIDEWAYS_MIN_SHARE * upright.count
                   and len(self.candidates) >= SIDEWAYS_MIN_SHARE * len(as_given.candidates)
+                  and not _grew(len(as_given.candidates), len(self.candidates))
                   and max(sideways.mean[[0, 2]]) > max(upright.mean[[0, 2]]))
         if not better:
             self.restore(as_given)
