@@ -31,6 +31,7 @@ Usage:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import cv2
 import numpy as np
@@ -56,7 +57,13 @@ LOOK_STEP = 4
 """The page is looked at this many times smaller to measure its digits: 96 px digits (the least
 that are read smaller) are 24 px tall there, and the look costs a sixteenth of a reading."""
 
-MAX_FACTOR = 8
+FACTORS = (1.25, 1.5, 2, 4, 8)
+"""The shrink factors a page may be read at, each chosen where it keeps its digits at least
+`WORKING_DIGIT_PX` tall. Powers of two are shrunk by exact halving (and reuse the look's copies);
+1.25 and 1.5 (digits 60-96 px tall, which at 1/2 would be under the working height) by an area
+shrink of the map trimmed to 5 (3) pixel blocks."""
+
+MAX_FACTOR = FACTORS[-1]
 """Digits taller than this many working heights (over 380 px) are still read at 1/8."""
 
 MAX_SCALE_DISAGREEMENT = 1.5
@@ -72,7 +79,7 @@ class WorkingInk:
     """The ink map to segment and, where it is a shrunk copy, the map it was shrunk from."""
 
     darkness: np.ndarray  # float32, as `ink_map` gives it: what segmentation labels
-    factor: int  # 1: the picture's own size; 2, 4 or 8: shrunk that many times per side
+    factor: float  # 1: the picture's own size; else one of `FACTORS`: shrunk that many times per side
     # The picture's own ink map (trimmed to `factor` times the size of `darkness`) when shrunk:
     # the crops are cut from it, so the classifier sees each digit as sharp as the picture has it.
     fine: np.ndarray | None = None
@@ -94,6 +101,8 @@ def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None 
     factor = 1 if height is None else scale_factor(LOOK_STEP * height)
     if factor == 1:
         return WorkingInk(ink, 1)
+    if factor < 2:
+        return _between_one_and_two(ink, factor, LOOK_STEP * height, options)
     half_look = look_at(half, options)
     if is_texture(LOOK_STEP * height, half_look.digit_height_px(options)):
         return WorkingInk(ink, 1)
@@ -104,38 +113,60 @@ def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None 
     return WorkingInk(darkness, factor, fine, look)
 
 
-def is_texture(look_height_px: float, half_height_px: float | None) -> bool:
+def _between_one_and_two(ink: np.ndarray, factor: float, look_height_px: float,
+                         options: SegmentOptions) -> WorkingInk:
+    """`ink` shrunk by `factor` (1.25 or 1.5), unless the copy measures its digits far from the
+    look (texture): the copy's own look is the guard's second measure, so no half-size look is
+    made for these pages."""
+    fine, darkness = shrink_by(ink, factor)
+    look = look_at(darkness, options)
+    if is_texture(look_height_px, look.digit_height_px(options), factor):
+        return WorkingInk(ink, 1)
+    return WorkingInk(darkness, factor, fine, look)
+
+
+def is_texture(look_height_px: float, other_height_px: float | None, other_factor: float = 2) -> bool:
     """Whether the digit height the look measured (`look_height_px`, picture pixels) is not
-    what the ink map at half size measures (`half_height_px`, its own pixels; None: nothing
-    there): texture that shrinking turned into blobs."""
-    if half_height_px is None:
+    what the ink map shrunk `other_factor` times (half size unless told) measures
+    (`other_height_px`, its own pixels; None: nothing there): texture that shrinking turned
+    into blobs."""
+    if other_height_px is None:
         return True
-    ratio = look_height_px / (2 * half_height_px)
+    ratio = look_height_px / (other_factor * other_height_px)
     return not 1 / MAX_SCALE_DISAGREEMENT <= ratio <= MAX_SCALE_DISAGREEMENT
 
 
-def shrink_by(ink: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
-    """`ink` trimmed to a multiple of `factor` (a power of two) on both sides, and that trimmed
-    map shrunk `factor` times (means of `factor` x `factor` blocks)."""
+def shrink_by(ink: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """`ink` trimmed to whole blocks of the shrink on both sides (a multiple of `factor` for a
+    power of two, of 5 for 1.25, of 3 for 1.5), and that trimmed map shrunk `factor` times
+    (means of `factor` x `factor` blocks: exact halving, or OpenCV's area shrink)."""
     fine = _trimmed(ink, factor)
+    if factor < 2:
+        height, width = (round(side / factor) for side in fine.shape)
+        return fine, cv2.resize(fine, (width, height), interpolation=cv2.INTER_AREA)
     darkness = fine
     while darkness.shape[0] * factor > fine.shape[0]:
         darkness = halve(darkness)
     return fine, darkness
 
 
-def _trimmed(ink: np.ndarray, factor: int) -> np.ndarray:
+def shrink_mask(mask: np.ndarray, factor: float, shape: tuple[int, int]) -> np.ndarray:
+    """`mask` (of the map `shrink_by` trimmed, or larger) at the shrunk map's `shape`."""
+    if factor < 2:
+        return cv2.resize(_trimmed(mask, factor), shape[::-1], interpolation=cv2.INTER_NEAREST)
+    return mask[::factor, ::factor][: shape[0], : shape[1]]
+
+
+def _trimmed(ink: np.ndarray, factor: float) -> np.ndarray:
+    block = Fraction(factor).numerator  # the least whole number of pixels shrunk to whole pixels
     height, width = ink.shape
-    return ink[: height - height % factor, : width - width % factor]
+    return ink[: height - height % block, : width - width % block]
 
 
-def scale_factor(digit_height: float) -> int:
-    """The largest power of two (up to `MAX_FACTOR`) that keeps `digit_height` (picture pixels)
-    at least `WORKING_DIGIT_PX` tall."""
-    factor = 1
-    while factor < MAX_FACTOR and digit_height / (2 * factor) >= WORKING_DIGIT_PX:
-        factor *= 2
-    return factor
+def scale_factor(digit_height: float) -> float:
+    """The largest of `FACTORS` that keeps `digit_height` (picture pixels) at least
+    `WORKING_DIGIT_PX` tall; 1 when none does."""
+    return max((factor for factor in FACTORS if digit_height / factor >= WORKING_DIGIT_PX), default=1)
 
 
 def halve(image: np.ndarray) -> np.ndarray:

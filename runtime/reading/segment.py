@@ -14,6 +14,7 @@ several touching digits are cut by `runtime.reading.touching`, which reads every
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -149,7 +150,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     if fine is not None:
-        found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] // darkness.shape[0])) for c, _ in found]
+        found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] / darkness.shape[0])) for c, _ in found]
     if lines[0] is not None or lines[1] is not None:
         bars = _Bars(labels, lines, digit_height)
         for component, candidate in found:
@@ -586,14 +587,16 @@ def _scaled_to_strokes(ink: np.ndarray, stroke_level: float) -> np.ndarray:
     return np.clip(ink, 0, 255, out=ink).astype(np.uint8)
 
 
-def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray, factor: int) -> DigitCandidate:
+def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray, factor: float) -> DigitCandidate:
     """A region found on a shrunk ink map, cut from the `factor` times larger `fine` one: its
-    mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels."""
+    mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels
+    (the pixels its box covers, in whole: at a factor of 1.5 a working pixel is 1.5 of them)."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     own = cv2.dilate(np.isin(labels[window], component.labels).view(np.uint8), _SQUARE_3)
-    height, width = own.shape[0] * factor, own.shape[1] * factor
+    top, left = math.floor(component.top * factor), math.floor(component.left * factor)
+    height = math.ceil(component.bottom * factor) - top
+    width = math.ceil(component.right * factor) - left
     own = cv2.resize(own, (width, height), interpolation=cv2.INTER_NEAREST)
-    top, left = component.top * factor, component.left * factor
     ink = fine[top : top + height, left : left + width] * own
     return DigitCandidate(bbox=(left, top, width, height),
                           ink=_scaled_to_strokes(ink, _stroke_level(ink[own.view(bool)])))
