@@ -62,7 +62,7 @@ def _close(found, expected, tolerance_px: float) -> bool:
     return all(abs(a - b) <= tolerance_px for a, b in zip(found, expected))
 
 
-@pytest.mark.parametrize("height, factor", [(20, 1), (59, 1), (60, 1.25), (71, 1.25), (72, 1.5), (95, 1.5), (96, 2),
+@pytest.mark.parametrize("height, factor", [(20, 1), (71, 1), (72, 1.5), (95, 1.5), (96, 2),
                                             (191, 2), (192, 4), (384, 8), (900, 8)])
 def test_the_working_copy_keeps_digits_at_least_the_working_height(height, factor):
     assert scale_factor(height) == factor
@@ -81,11 +81,12 @@ def test_a_page_of_big_digits_is_read_smaller_with_the_same_digits_and_boxes(
     assert len(scaled.digits) == len(drawn)
 
 
-@pytest.mark.parametrize("digit_height, factor", [(66, 1.25), (80, 1.5)])
+@pytest.mark.parametrize("digit_height, factor", [(66, 1), (80, 1.5)])
 def test_digits_under_twice_the_working_height_are_read_on_a_copy_shrunk_less_than_half(
         reader, full_size_reader, mnist_test_digits, digit_height, factor):
-    """Digits of 60-96 px would be under the working height at half size: they are segmented on
-    a copy shrunk 1.25 or 1.5 times, and read as at full size, boxes in the picture's pixels."""
+    """Digits of 72-96 px would be under the working height at half size: they are segmented on
+    a copy shrunk 1.5 times, and read as at full size, boxes in the picture's pixels; smaller
+    ones are read at full size."""
     images, labels = mnist_test_digits
     lines = [list(images[:5]), list(images[5:10])]
     text = ["".join(map(str, labels[:5])), "".join(map(str, labels[5:10]))]
@@ -93,7 +94,8 @@ def test_digits_under_twice_the_working_height_are_read_on_a_copy_shrunk_less_th
     page = _on_sheet(page, 1100)
     working = working_ink(page, "auto")
     assert working.factor == factor
-    assert working.fine.shape == tuple(side * factor for side in working.darkness.shape)
+    if factor > 1:
+        assert working.fine.shape == tuple(side * factor for side in working.darkness.shape)
     scaled, full = reader.read(page), full_size_reader.read(page)
     assert [line.text for line in scaled.lines] == [line.text for line in full.lines] == text
     for a, b in zip(scaled.digits, full.digits):

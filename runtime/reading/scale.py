@@ -5,10 +5,10 @@ digit as a 20 px box, and segmentation needs only a digit's strokes to stay a fe
 Segmenting every pixel of a 4-megapixel page with 100 px digits is sixteen times the work that a
 quarter-size copy needs, for the same regions. So a large picture's ink map is first looked at a
 quarter of its size (before any rule is erased: what `digit_height_px` measures), and then
-segmented on a copy shrunk by the largest power of two that keeps its typical digit at least
-`WORKING_DIGIT_PX` tall.
+segmented on a copy shrunk by the largest of `FACTORS` (1.5, 2, 4, 8) that keeps its typical
+digit at least `WORKING_DIGIT_PX` tall.
 
-Pages with small writing (under twice `WORKING_DIGIT_PX`) and pictures smaller than
+Pages with small writing (under 1.5 times `WORKING_DIGIT_PX`: 72 px) and pictures smaller than
 `MIN_SIDE_TO_SCALE_PX` (camera frames) are read at their own size, exactly as before.
 
 Texture guard: written digits measure the same height however far the page is shrunk; a
@@ -16,8 +16,8 @@ texture does not. A wooden desk's grain or a tiled floor's speckle is many small
 size, and shrinking averages them into broad bands and blobs that measure as big "digits" (a
 desk page: 13 px at full size, 26 px at half, 238 px at a quarter). Read at that scale, plank
 seams and grain bands cut into pieces became confident phantom 1s. So a page the look would
-shrink is measured once more at half size, and read at full size unless both measures agree
-(`MAX_SCALE_DISAGREEMENT`).
+shrink is measured once more at half size (at 1.5 times smaller, on the copy to be read), and
+read at full size unless both measures agree (`MAX_SCALE_DISAGREEMENT`).
 
 Regions are found on the working copy; each digit's box and crop are then taken from the
 picture's own ink map, so the classifier sees the digit as sharp as the picture has it.
@@ -54,14 +54,18 @@ MIN_SIDE_TO_SCALE_PX = 1000
 their digits are small already, and a look at a quarter of them would cost more than it saves."""
 
 LOOK_STEP = 4
-"""The page is looked at this many times smaller to measure its digits: 96 px digits (the least
-that are read smaller) are 24 px tall there, and the look costs a sixteenth of a reading."""
+"""The page is looked at this many times smaller to measure its digits: 72 px digits (the least
+that are read smaller) are 18 px tall there, and the look costs a sixteenth of a reading."""
 
-FACTORS = (1.25, 1.5, 2, 4, 8)
-"""The shrink factors a page may be read at, each chosen where it keeps its digits at least
+FACTORS = (1.5, 2, 4, 8)
+"""The shrink factors a page may be read at, the largest that keeps its digits at least
 `WORKING_DIGIT_PX` tall. Powers of two are shrunk by exact halving (and reuse the look's copies);
-1.25 and 1.5 (digits 60-96 px tall, which at 1/2 would be under the working height) by an area
-shrink of the map trimmed to 5 (3) pixel blocks."""
+1.5, for digits 72-96 px tall (under the working height at half size), by OpenCV's area shrink of
+the map trimmed to 3-pixel blocks (7 ms of CPU on an A4 page at 200 dpi). On the 60 A4 pages of
+`benchmarks.commands`, 11 read at 1.5 instead of full size: their reader's CPU time 78.8 -> 62.1
+ms a page (per-page minimum of 5 alternating runs). 1.25 (digits 60-72 px) was tried: its area
+shrink costs 9 ms, and the 7 such pages went only 87.4 -> 83.9 ms, while 2 of 10 such pages of
+the benchmark sets read differently (README, Speed); left out."""
 
 MAX_FACTOR = FACTORS[-1]
 """Digits taller than this many working heights (over 380 px) are still read at 1/8."""
@@ -83,7 +87,7 @@ class WorkingInk:
     # The picture's own ink map (trimmed to `factor` times the size of `darkness`) when shrunk:
     # the crops are cut from it, so the classifier sees each digit as sharp as the picture has it.
     fine: np.ndarray | None = None
-    # Segmentation's first step on `darkness`, where choosing the scale made it (at 1/2 and 1/4):
+    # Segmentation's first step on `darkness`, where choosing the scale made it (at 1/1.5, 1/2, 1/4):
     # `find_digits_in` takes it as made (5 ms of an A4 page read at half size).
     look: InkLook | None = None
 
@@ -115,7 +119,7 @@ def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None 
 
 def _between_one_and_two(ink: np.ndarray, factor: float, look_height_px: float,
                          options: SegmentOptions) -> WorkingInk:
-    """`ink` shrunk by `factor` (1.25 or 1.5), unless the copy measures its digits far from the
+    """`ink` shrunk by `factor` (1.5), unless the copy measures its digits far from the
     look (texture): the copy's own look is the guard's second measure, so no half-size look is
     made for these pages."""
     fine, darkness = shrink_by(ink, factor)
@@ -138,8 +142,8 @@ def is_texture(look_height_px: float, other_height_px: float | None, other_facto
 
 def shrink_by(ink: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
     """`ink` trimmed to whole blocks of the shrink on both sides (a multiple of `factor` for a
-    power of two, of 5 for 1.25, of 3 for 1.5), and that trimmed map shrunk `factor` times
-    (means of `factor` x `factor` blocks: exact halving, or OpenCV's area shrink)."""
+    power of two, of 3 for 1.5), and that trimmed map shrunk `factor` times (means of
+    `factor` x `factor` blocks: exact halving, or OpenCV's area shrink)."""
     fine = _trimmed(ink, factor)
     if factor < 2:
         height, width = (round(side / factor) for side in fine.shape)

@@ -103,7 +103,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     with empty paper (zero ink) filling the corners, and segment it again cheaply. `inside`
     (uint8, 1 where the original image was) tells where the picture's edges are on a levelled
     page; without it the edges are the array's. `fine`, where given, is the ink map that
-    `darkness` was shrunk from, an exact multiple of its size (`runtime.reading.scale`): the
+    `darkness` was shrunk from, exactly 1.5, 2, 4 or 8 times its size (`runtime.reading.scale`): the
     candidates' boxes and crops are then in its pixels. `look`: `look_at(darkness, options)`,
     where it was made already (choosing the scale made it); the same ink map or it is made again.
     """
