@@ -124,7 +124,10 @@ def _between_one_and_two(ink: np.ndarray, factor: float, look_height_px: float,
     made for these pages."""
     fine, darkness = shrink_by(ink, factor)
     look = look_at(darkness, options)
-    if is_texture(look_height_px, look.digit_height_px(options), factor):
+    height = look.digit_height_px(options)
+    # The quarter-size look measures coarsely: a copy whose own digits measure under the working
+    # height is not read (this shrink leaves no margin above it, unlike halving 96+ px digits).
+    if is_texture(look_height_px, height, factor) or height < WORKING_DIGIT_PX:
         return WorkingInk(ink, 1)
     return WorkingInk(darkness, factor, fine, look)
 
