@@ -44,7 +44,7 @@ from runtime.reading.orientation import (
     upside_down_votes,
 )
 from runtime.reading.polarity import AUTO, check_polarity
-from runtime.reading.scale import WorkingInk, shrink_by, shrink_mask, working_ink
+from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.strokes import widen_thin_strokes
@@ -404,7 +404,7 @@ class _Page:
             self.darkness, self.inside = page, inside
         else:
             self.fine, self.darkness = shrink_by(page, self.factor)
-            self.inside = shrink_mask(inside, self.factor, self.darkness.shape)
+            self.inside = inside[:: self.factor, :: self.factor][: self.darkness.shape[0], : self.darkness.shape[1]]
         self._moved(levelling)
         if len(self.candidates) > LEVELLED_MAX_GROWTH * len(as_given.candidates) + LEVELLED_MIN_EXTRA:
             self.restore(as_given)

@@ -5,10 +5,10 @@ digit as a 20 px box, and segmentation needs only a digit's strokes to stay a fe
 Segmenting every pixel of a 4-megapixel page with 100 px digits is sixteen times the work that a
 quarter-size copy needs, for the same regions. So a large picture's ink map is first looked at a
 quarter of its size (before any rule is erased: what `digit_height_px` measures), and then
-segmented on a copy shrunk by the largest of `FACTORS` (1.5, 2, 4, 8) that keeps its typical
-digit at least `WORKING_DIGIT_PX` tall.
+segmented on a copy shrunk by the largest power of two that keeps its typical digit at least
+`WORKING_DIGIT_PX` tall.
 
-Pages with small writing (under 1.5 times `WORKING_DIGIT_PX`: 72 px) and pictures smaller than
+Pages with small writing (under twice `WORKING_DIGIT_PX`) and pictures smaller than
 `MIN_SIDE_TO_SCALE_PX` (camera frames) are read at their own size, exactly as before.
 
 Texture guard: written digits measure the same height however far the page is shrunk; a
@@ -16,8 +16,8 @@ texture does not. A wooden desk's grain or a tiled floor's speckle is many small
 size, and shrinking averages them into broad bands and blobs that measure as big "digits" (a
 desk page: 13 px at full size, 26 px at half, 238 px at a quarter). Read at that scale, plank
 seams and grain bands cut into pieces became confident phantom 1s. So a page the look would
-shrink is measured once more at half size (at 1.5 times smaller, on the copy to be read), and
-read at full size unless both measures agree (`MAX_SCALE_DISAGREEMENT`).
+shrink is measured once more at half size, and read at full size unless both measures agree
+(`MAX_SCALE_DISAGREEMENT`).
 
 Regions are found on the working copy; each digit's box and crop are then taken from the
 picture's own ink map, so the classifier sees the digit as sharp as the picture has it.
@@ -31,7 +31,6 @@ Usage:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import cv2
 import numpy as np
@@ -47,27 +46,20 @@ words swung page by page. At 32 px the digit sets read within 0.1 pp, but gaps o
 (between handwritten letters, between a digit and a 5 mm grid line) closed up on the copy: on
 150 dpi pages of words and numbers the word context took 13 numbers for letters (F1 81.0 ->
 78.5%), and digits on squared paper kept pieces of the grid (hard-paper digits 97.58 -> 97.41%).
-At 48 px no measured set reads worse than at full size (README, Speed)."""
+At 48 px no measured set reads worse than at full size (README, Speed). Shrinking pages of 72-96
+px digits 1.5 times (not a power of two: an area shrink, 7 ms on an A4 page) to reach it cut
+3.5% of the A4 scan's CPU but read words-with-numbers pages worse (F1 92.31 -> 91.30%) and 2 more
+digits on the no-digit pages (README, Speed): pages under 96 px stay at full size."""
 
 MIN_SIDE_TO_SCALE_PX = 1000
 """Pictures whose shorter side is below this (camera frames, small pages) are read as they are:
 their digits are small already, and a look at a quarter of them would cost more than it saves."""
 
 LOOK_STEP = 4
-"""The page is looked at this many times smaller to measure its digits: 72 px digits (the least
-that are read smaller) are 18 px tall there, and the look costs a sixteenth of a reading."""
+"""The page is looked at this many times smaller to measure its digits: 96 px digits (the least
+that are read smaller) are 24 px tall there, and the look costs a sixteenth of a reading."""
 
-FACTORS = (1.5, 2, 4, 8)
-"""The shrink factors a page may be read at, the largest that keeps its digits at least
-`WORKING_DIGIT_PX` tall. Powers of two are shrunk by exact halving (and reuse the look's copies);
-1.5, for digits 72-96 px tall (under the working height at half size), by OpenCV's area shrink of
-the map trimmed to 3-pixel blocks (7 ms of CPU on an A4 page at 200 dpi). On the 60 A4 pages of
-`benchmarks.commands`, 11 read at 1.5 instead of full size: their reader's CPU time 78.8 -> 62.1
-ms a page (per-page minimum of 5 alternating runs). 1.25 (digits 60-72 px) was tried: its area
-shrink costs 9 ms, and the 7 such pages went only 87.4 -> 83.9 ms, while 2 of 10 such pages of
-the benchmark sets read differently (README, Speed); left out."""
-
-MAX_FACTOR = FACTORS[-1]
+MAX_FACTOR = 8
 """Digits taller than this many working heights (over 380 px) are still read at 1/8."""
 
 MAX_SCALE_DISAGREEMENT = 1.5
@@ -83,11 +75,11 @@ class WorkingInk:
     """The ink map to segment and, where it is a shrunk copy, the map it was shrunk from."""
 
     darkness: np.ndarray  # float32, as `ink_map` gives it: what segmentation labels
-    factor: float  # 1: the picture's own size; else one of `FACTORS`: shrunk that many times per side
+    factor: int  # 1: the picture's own size; 2, 4 or 8: shrunk that many times per side
     # The picture's own ink map (trimmed to `factor` times the size of `darkness`) when shrunk:
     # the crops are cut from it, so the classifier sees each digit as sharp as the picture has it.
     fine: np.ndarray | None = None
-    # Segmentation's first step on `darkness`, where choosing the scale made it (at 1/1.5, 1/2, 1/4):
+    # Segmentation's first step on `darkness`, where choosing the scale made it (at 1/2 and 1/4):
     # `find_digits_in` takes it as made (5 ms of an A4 page read at half size).
     look: InkLook | None = None
 
@@ -105,8 +97,6 @@ def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None 
     factor = 1 if height is None else scale_factor(LOOK_STEP * height)
     if factor == 1:
         return WorkingInk(ink, 1)
-    if factor < 2:
-        return _between_one_and_two(ink, factor, LOOK_STEP * height, options)
     half_look = look_at(half, options)
     if is_texture(LOOK_STEP * height, half_look.digit_height_px(options)):
         return WorkingInk(ink, 1)
@@ -117,63 +107,38 @@ def working_ink(gray: np.ndarray, polarity: str, options: SegmentOptions | None 
     return WorkingInk(darkness, factor, fine, look)
 
 
-def _between_one_and_two(ink: np.ndarray, factor: float, look_height_px: float,
-                         options: SegmentOptions) -> WorkingInk:
-    """`ink` shrunk by `factor` (1.5), unless the copy measures its digits far from the
-    look (texture): the copy's own look is the guard's second measure, so no half-size look is
-    made for these pages."""
-    fine, darkness = shrink_by(ink, factor)
-    look = look_at(darkness, options)
-    height = look.digit_height_px(options)
-    # The quarter-size look measures coarsely: a copy whose own digits measure under the working
-    # height is not read (this shrink leaves no margin above it, unlike halving 96+ px digits).
-    if is_texture(look_height_px, height, factor) or height < WORKING_DIGIT_PX:
-        return WorkingInk(ink, 1)
-    return WorkingInk(darkness, factor, fine, look)
-
-
-def is_texture(look_height_px: float, other_height_px: float | None, other_factor: float = 2) -> bool:
+def is_texture(look_height_px: float, half_height_px: float | None) -> bool:
     """Whether the digit height the look measured (`look_height_px`, picture pixels) is not
-    what the ink map shrunk `other_factor` times (half size unless told) measures
-    (`other_height_px`, its own pixels; None: nothing there): texture that shrinking turned
-    into blobs."""
-    if other_height_px is None:
+    what the ink map at half size measures (`half_height_px`, its own pixels; None: nothing
+    there): texture that shrinking turned into blobs."""
+    if half_height_px is None:
         return True
-    ratio = look_height_px / (other_factor * other_height_px)
+    ratio = look_height_px / (2 * half_height_px)
     return not 1 / MAX_SCALE_DISAGREEMENT <= ratio <= MAX_SCALE_DISAGREEMENT
 
 
-def shrink_by(ink: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
-    """`ink` trimmed to whole blocks of the shrink on both sides (a multiple of `factor` for a
-    power of two, of 3 for 1.5), and that trimmed map shrunk `factor` times (means of
-    `factor` x `factor` blocks: exact halving, or OpenCV's area shrink)."""
+def shrink_by(ink: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
+    """`ink` trimmed to a multiple of `factor` (a power of two) on both sides, and that trimmed
+    map shrunk `factor` times (means of `factor` x `factor` blocks)."""
     fine = _trimmed(ink, factor)
-    if factor < 2:
-        height, width = (round(side / factor) for side in fine.shape)
-        return fine, cv2.resize(fine, (width, height), interpolation=cv2.INTER_AREA)
     darkness = fine
     while darkness.shape[0] * factor > fine.shape[0]:
         darkness = halve(darkness)
     return fine, darkness
 
 
-def shrink_mask(mask: np.ndarray, factor: float, shape: tuple[int, int]) -> np.ndarray:
-    """`mask` (of the map `shrink_by` trimmed, or larger) at the shrunk map's `shape`."""
-    if factor < 2:
-        return cv2.resize(_trimmed(mask, factor), shape[::-1], interpolation=cv2.INTER_NEAREST)
-    return mask[::factor, ::factor][: shape[0], : shape[1]]
-
-
-def _trimmed(ink: np.ndarray, factor: float) -> np.ndarray:
-    block = Fraction(factor).numerator  # the least whole number of pixels shrunk to whole pixels
+def _trimmed(ink: np.ndarray, factor: int) -> np.ndarray:
     height, width = ink.shape
-    return ink[: height - height % block, : width - width % block]
+    return ink[: height - height % factor, : width - width % factor]
 
 
-def scale_factor(digit_height: float) -> float:
-    """The largest of `FACTORS` that keeps `digit_height` (picture pixels) at least
-    `WORKING_DIGIT_PX` tall; 1 when none does."""
-    return max((factor for factor in FACTORS if digit_height / factor >= WORKING_DIGIT_PX), default=1)
+def scale_factor(digit_height: float) -> int:
+    """The largest power of two (up to `MAX_FACTOR`) that keeps `digit_height` (picture pixels)
+    at least `WORKING_DIGIT_PX` tall."""
+    factor = 1
+    while factor < MAX_FACTOR and digit_height / (2 * factor) >= WORKING_DIGIT_PX:
+        factor *= 2
+    return factor
 
 
 def halve(image: np.ndarray) -> np.ndarray:

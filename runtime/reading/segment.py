@@ -14,7 +14,6 @@ several touching digits are cut by `runtime.reading.touching`, which reads every
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -103,7 +102,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     with empty paper (zero ink) filling the corners, and segment it again cheaply. `inside`
     (uint8, 1 where the original image was) tells where the picture's edges are on a levelled
     page; without it the edges are the array's. `fine`, where given, is the ink map that
-    `darkness` was shrunk from, exactly 1.5, 2, 4 or 8 times its size (`runtime.reading.scale`): the
+    `darkness` was shrunk from, an exact multiple of its size (`runtime.reading.scale`): the
     candidates' boxes and crops are then in its pixels. `look`: `look_at(darkness, options)`,
     where it was made already (choosing the scale made it); the same ink map or it is made again.
     """
@@ -150,7 +149,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     if fine is not None:
-        found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] / darkness.shape[0])) for c, _ in found]
+        found = [(c, _fine_candidate(c, labels, fine, fine.shape[0] // darkness.shape[0])) for c, _ in found]
     if lines[0] is not None or lines[1] is not None:
         bars = _Bars(labels, lines, digit_height)
         for component, candidate in found:
@@ -587,16 +586,14 @@ def _scaled_to_strokes(ink: np.ndarray, stroke_level: float) -> np.ndarray:
     return np.clip(ink, 0, 255, out=ink).astype(np.uint8)
 
 
-def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray, factor: float) -> DigitCandidate:
+def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray, factor: int) -> DigitCandidate:
     """A region found on a shrunk ink map, cut from the `factor` times larger `fine` one: its
-    mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels
-    (the pixels its box covers, in whole: at a factor of 1.5 a working pixel is 1.5 of them)."""
+    mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     own = cv2.dilate(np.isin(labels[window], component.labels).view(np.uint8), _SQUARE_3)
-    top, left = math.floor(component.top * factor), math.floor(component.left * factor)
-    height = math.ceil(component.bottom * factor) - top
-    width = math.ceil(component.right * factor) - left
+    height, width = own.shape[0] * factor, own.shape[1] * factor
     own = cv2.resize(own, (width, height), interpolation=cv2.INTER_NEAREST)
+    top, left = component.top * factor, component.left * factor
     ink = fine[top : top + height, left : left + width] * own
     return DigitCandidate(bbox=(left, top, width, height),
                           ink=_scaled_to_strokes(ink, _stroke_level(ink[own.view(bool)])))
