@@ -185,6 +185,7 @@ def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: f
 
 
 def _height_among(cleaned: Cleaned, page_shape, options: SegmentOptions, least_height: float) -> float | None:
+    """The typical digit height among the regions left once rule removal erased its lines."""
     components = _components_from_stats(cleaned.stats, cleaned.kept)
     return (_median_height(components, page_shape, options, least_height)
             or _typical_digit_height(components, page_shape, options))

@@ -138,7 +138,8 @@ class WordOptions:
     `baseline_min_glyphs` of them). A script's loops hang below its headline and its stems reach
     below the line; digits written in text sit on the baseline (on the words-numbers pages of an
     unused seed, within 0.3 of their height). On the 63 pages of letters and script of seeds 11-18,
-    124 -> 119 digits read, no digit of a number lost on the pages of numbers. Above 100: never."""
+    124 -> 119 digits read, no digit of a number lost on the pages of numbers. A value of 100 or more
+    turns the rule off."""
     letters_as_context: bool = True
     """On a page of text, the digits found to be letters count as letters ("not a digit") around
     the rest, which are then judged again: a script whose loops and stems mostly read as digits
