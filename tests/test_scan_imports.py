@@ -26,3 +26,13 @@ def test_the_scan_command_line_imports_no_progress_bar_until_it_shows_one(tmp_pa
     found = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
                            text=True, check=True).stdout.strip()
     assert found == "False"
+
+
+def test_the_reader_imports_no_statistics_module(tmp_path):
+    # `statistics` (with `fractions` and `decimal`) costs every worker's start 18 ms; the reader's
+    # medians come from `runtime.reading.quantiles.median`.
+    probe = "import sys, runtime.reading.reader, runtime.camera.stream; print('statistics' in sys.modules)"
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    found = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert found == "False"

@@ -11,10 +11,10 @@ regions on a page are alike and as small as a digit may be, they are texture (`d
 
 from __future__ import annotations
 
-from statistics import median
-
 import cv2
 import numpy as np
+
+from runtime.reading.quantiles import median  # of whole pixels: exact, no `statistics` import
 
 MIN_LENGTH_IN_STROKES = 1.5
 """A digit's longer side spans at least this many stroke widths (the widest inner circle's

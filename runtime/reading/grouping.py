@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runtime.reading.cells import CellWalls
+from runtime.reading.quantiles import median
 from runtime.results import Digit, Line, Number
 
 LINE_FIT_DIGITS = 6
@@ -131,12 +132,3 @@ def _split_numbers(chain: list[Digit], options: GroupingOptions, walls: CellWall
             numbers[-1].digits.append(digit)
     return numbers
 
-
-def median(values) -> float:
-    """`statistics.median`, value for value: for a handful of values far cheaper than numpy's,
-    and without importing `statistics` (its `fractions` and `decimal`: 18 ms of every start)."""
-    ordered = sorted(values)
-    if not ordered:
-        raise ValueError("no median for an empty list")
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2

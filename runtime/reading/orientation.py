@@ -11,11 +11,11 @@ number written on a diagonal, is levelled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median  # of a page's box heights: numpy's value, without its overhead
 
 import cv2
 import numpy as np
 
+from runtime.reading.quantiles import median  # of a page's box heights: numpy's value, without its overhead
 from runtime.results import BBox
 
 MIN_VOTES_TO_TURN = 3

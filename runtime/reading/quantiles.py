@@ -70,3 +70,13 @@ def _lerp(low: np.generic, high: np.generic, fraction: float):
     if fraction >= 0.5:
         return high - step * (1 - fraction)
     return low + step * fraction
+
+
+def median(values) -> float:
+    """`statistics.median`, value for value: for a handful of values far cheaper than numpy's,
+    and without importing `statistics` (its `fractions` and `decimal`: 18 ms of every worker's start)."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no median for an empty list")
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2

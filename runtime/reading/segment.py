@@ -15,7 +15,6 @@ several touching digits are cut by `runtime.reading.touching`, which reads every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import median  # of a few whole numbers: exact, and far cheaper than numpy's
 
 import cv2
 import numpy as np
@@ -24,6 +23,7 @@ from runtime.reading.cells import CellWalls
 from runtime.reading.evidence import drop_texture, looks_written, looks_written_at_cores, paper_limit
 from runtime.reading.ink import ink_components, ink_map
 from runtime.reading.noise import suppress_grain
+from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
 from runtime.reading.regions import label_regions
 from runtime.reading.rules import Cleaned, is_squared_paper, remove_rules
 from runtime.reading.sharpen import is_small_writing
