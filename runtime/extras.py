@@ -32,11 +32,13 @@ def run_command(extra: str, module: str) -> int:
     """A command's entry point: the one-line fix if `extra` is missing, else `module.main()`.
 
     The scan and camera commands import OpenCV and tqdm at the top of their modules, so the
-    check has to come before that import.
+    check has to come before that import, and so has numpy's thread setting
+    (`runtime.cli.leave_blas_one_thread`).
     """
-    from runtime.cli import ExitCode, fail
+    from runtime.cli import ExitCode, fail, leave_blas_one_thread
 
     problem = missing_extra(extra)
     if problem:
         return fail(problem, ExitCode.USAGE)
+    leave_blas_one_thread()
     return importlib.import_module(module).main()

@@ -36,3 +36,25 @@ def test_the_reader_imports_no_statistics_module(tmp_path):
     found = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
                            text=True, check=True).stdout.strip()
     assert found == "False"
+
+
+def _blas_threads_seen_by_a_command(tmp_path, user_setting: str | None) -> str:
+    """OPENBLAS_NUM_THREADS as a command module sees it when it is imported by `run_command`
+    (the scan and camera commands' entry point), before it imports numpy."""
+    (tmp_path / "probe_command.py").write_text(
+        "import os, sys\n"
+        "SEEN = os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules\n"
+        "def main():\n    print(SEEN)\n    return 0\n")
+    env = {"PYTHONPATH": f"{REPO}:{tmp_path}", "PATH": "/usr/bin:/bin"}
+    if user_setting is not None:
+        env["OPENBLAS_NUM_THREADS"] = user_setting
+    probe = "from runtime.extras import run_command; run_command('runtime', 'probe_command')"
+    return subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def test_the_commands_start_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path):
+    # OpenBLAS's threads spin for a while after numpy is imported: 35-100 ms of CPU a process on
+    # 2 cores (the scan's fork server inherits the setting), and the readers never use them.
+    assert _blas_threads_seen_by_a_command(tmp_path, None) == "('1', False)"
+    assert _blas_threads_seen_by_a_command(tmp_path, "3") == "('3', False)"
