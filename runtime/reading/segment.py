@@ -264,6 +264,10 @@ def _passes_by(run: np.ndarray, box: _Component, height: int) -> bool:
 
 
 BAR_MIN_THICKENING = 1.6  # see BAR_MAX_COVER
+BAR_THIN_RULE = 1.6
+"""A run whose stroke is this many times thinner (area over length) than a handwritten bar's does
+not count against it across the page: a script's headline written along a thin printed rule,
+which, slightly tilted, crosses the headline's rows over half the page, is still handwriting."""
 
 
 def _thick_beside(run: int, stats: np.ndarray, line_labels: np.ndarray, box: _Component, reach: int) -> bool:
@@ -279,11 +283,16 @@ def _thick_beside(run: int, stats: np.ndarray, line_labels: np.ndarray, box: _Co
 
 def _is_handwritten(run: int, stats: np.ndarray, line_labels: np.ndarray, known: dict[int, bool],
                     digit_height: float) -> bool:
-    """Whether the rows of level run `run` hold runs across little of the page."""
+    """Whether the rows of level run `run` hold runs of its stroke's width across little of the page
+    (`BAR_THIN_RULE`)."""
     if run not in known:
         top, height = int(stats[run, 1]), int(stats[run, 3])
         band = line_labels[max(0, top - 2) : top + height + 2]
-        known[run] = (np.count_nonzero(band.any(axis=0)) < BAR_MAX_COVER * line_labels.shape[1]
+        present = np.unique(band)
+        present = present[present > 0]
+        widths = stats[present, 4] / np.maximum(stats[present, 2], 1)
+        alike = present[widths * BAR_THIN_RULE >= stats[run, 4] / max(int(stats[run, 2]), 1)]
+        known[run] = (np.count_nonzero(np.isin(band, alike).any(axis=0)) < BAR_MAX_COVER * line_labels.shape[1]
                       and not _has_a_twin(run, stats, digit_height))
     return known[run]
 
