@@ -299,14 +299,15 @@ def _is_handwritten(run: int, stats: np.ndarray, line_labels: np.ndarray, known:
 
 def _as_thick(band: np.ndarray, run: int) -> np.ndarray:
     """Where `band` (rows of labelled runs) holds runs that lie in it at least 1 / `BAR_THIN_RULE`
-    as thick as `run` does: pixels per column covered, within the band (a long rule, connected
-    to the page's other rules, is measured where it crosses the band)."""
+    as thick as `run` does: the median of their pixels per column, within the band (a long rule,
+    connected to the page's other rules, is measured where it crosses the band; a rule's piece
+    that a pen stroke ran along for a while is still as thin as the rule)."""
     present, inverse = np.unique(band, return_inverse=True)
     inverse = inverse.reshape(band.shape)
-    pixels = np.bincount(inverse.ravel(), minlength=present.size)
     width = band.shape[1]
-    columns = np.bincount(np.unique(inverse * width + np.arange(width)) // width, minlength=present.size)
-    thickness = pixels / np.maximum(columns, 1)
+    pairs, pixels = np.unique(inverse * width + np.arange(width), return_counts=True)
+    owners = pairs // width
+    thickness = np.array([np.median(pixels[owners == label]) for label in range(present.size)])
     own = thickness[np.searchsorted(present, run)]
     return (thickness * BAR_THIN_RULE >= own)[inverse] & (band > 0)
 
