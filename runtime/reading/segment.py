@@ -265,8 +265,9 @@ def _passes_by(run: np.ndarray, box: _Component, height: int) -> bool:
 
 BAR_MIN_THICKENING = 1.6  # see BAR_MAX_COVER
 BAR_THIN_RULE = 1.6
-"""A run that lies this many times thinner than a handwritten bar in the bar's rows (pixels per
-column, `_as_thick`) does not count against it across the page: a script's headline written along
+BAR_THIN_RULE_PX = 2
+"""A run that lies this many times and this many pixels thinner than a handwritten bar in the bar's
+rows (pixels per column, `_as_thick`) does not count against it across the page: a script's headline written along
 a thin printed rule, which, slightly tilted, crosses the headline's rows over half the page, is
 still handwriting. Chosen on 160 pages of letters and script (`hard_pages --kinds letters,script
 --count 40`, seeds 21-24): digits read 127 -> 111 (with the word step as it was); on pages of
@@ -309,7 +310,7 @@ def _as_thick(band: np.ndarray, run: int) -> np.ndarray:
     owners = pairs // width
     thickness = np.array([np.median(pixels[owners == label]) for label in range(present.size)])
     own = thickness[np.searchsorted(present, run)]
-    return (thickness * BAR_THIN_RULE >= own)[inverse] & (band > 0)
+    return (thickness >= min(own / BAR_THIN_RULE, own - BAR_THIN_RULE_PX))[inverse] & (band > 0)
 
 
 def _has_a_twin(run: int, stats: np.ndarray, digit_height: float) -> bool:
