@@ -322,3 +322,13 @@ def test_only_not_digit_boxes_holding_a_digit_whole_are_frames():
     frame, letter, overlapping = (4, 4, 32, 42), (40, 10, 20, 30), (95, 5, 20, 40)
     assert without_frames([frame, letter, overlapping], digits) == [letter, overlapping]
     assert without_frames([letter], []) == [letter]
+
+
+def test_a_lone_digit_just_after_the_letters_of_its_word_is_its_last_letter():
+    # "total" with its final l read as a clean 1 standing 2 px (0.05 of its height) after the a:
+    # a word of uneven heights with letters before it, so the 1 is its last letter. "Q3", a digit
+    # after a single letter (test above), stays a number.
+    tota = [(0, 0, 14, 40), (18, 12, 22, 28), (44, 0, 14, 40), (62, 12, 22, 28)]  # t o t a
+    ell = [(86, 0, 10, 40)] + _numbers_below()
+    assert digits_in_words(ell, tota, WordOptions(), [1.0] * len(ell), [0.0] * len(ell)) == {0}
+    assert digits_in_words(ell, tota, WordOptions(final_max_gap=0.0), [1.0] * len(ell), [0.0] * len(ell)) == set()
