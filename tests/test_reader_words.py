@@ -322,3 +322,28 @@ def test_only_not_digit_boxes_holding_a_digit_whole_are_frames():
     frame, letter, overlapping = (4, 4, 32, 42), (40, 10, 20, 30), (95, 5, 20, 40)
     assert without_frames([frame, letter, overlapping], digits) == [letter, overlapping]
     assert without_frames([letter], []) == [letter]
+
+
+def test_a_lone_digit_just_after_the_letters_of_its_word_is_its_last_letter():
+    # "total" with its final l read as a clean 1 standing 2 px (0.05 of its height) after the a:
+    # a word of uneven heights with letters before it, so the 1 is its last letter. "Q3", a digit
+    # after a single letter (test above), stays a number.
+    tota = [(0, 0, 14, 40), (18, 12, 22, 28), (44, 0, 14, 40), (62, 12, 22, 28)]  # t o t a
+    ell = [(86, 0, 10, 40)] + _numbers_below()
+    assert digits_in_words(ell, tota, WordOptions(), [1.0] * len(ell), [0.0] * len(ell)) == {0}
+    assert digits_in_words(ell, tota, WordOptions(final_max_gap=0.0), [1.0] * len(ell), [0.0] * len(ell)) == set()
+
+
+def test_on_a_page_holding_text_three_pieces_cut_off_one_bar_are_writing():
+    # A script's word whose headline rule removal erased, leaving three loops that read as a clean
+    # "666", on a page holding some text (3 "not a digit" crops of 19) that is no page of text. A
+    # lone 7 whose bar was erased, and the numbers below, stay.
+    loops = [(0, 0, 20, 40), (26, 0, 20, 40), (52, 0, 20, 40)]
+    seven = [(300, 0, 26, 40)]
+    digits = loops + seven + _numbers_below()
+    letters = [(x, 800, 24, 28) for x in (0, 40, 80)]
+    joined = [True] * 4 + [False] * len(_numbers_below())
+    sure, clean = [1.0] * len(digits), [0.0] * len(digits)
+    assert digits_in_words(digits, letters, WordOptions(), sure, clean, None, joined) == {0, 1, 2}
+    never = WordOptions(joined_pieces_with_text=100)
+    assert digits_in_words(digits, letters, never, sure, clean, None, joined) == set()

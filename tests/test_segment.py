@@ -134,3 +134,20 @@ def test_digits_touching_their_boxes_keep_their_bars_beside_broken_printed_boxes
     found = [box for line in boxes for box in line
              if any(centre_inside(box, [c]) and c.bbox[3] > 0.6 * box[3] for c in candidates)]
     assert len(found) == 15
+
+
+def test_a_headline_along_a_thin_tilted_rule_is_still_handwriting(mnist_test_digits):
+    """A script's headline (a thick pen stroke) just above a thin printed rule that, slightly
+    tilted, crosses the headline's rows over a third of the page: the rule does not make the
+    headline a rule, and the loop hanging from it is marked as cut off it."""
+    page, _ = two_line_page(mnist_test_digits[0][80:])
+    page = np.vstack([page, np.full((160, page.shape[1]), 255, np.uint8)])
+    width, top = page.shape[1], page.shape[0] - 130
+    cv2.line(page, (0, top + 22), (width, top - 14), 150, 2)  # the rule
+    cv2.line(page, (60, top), (60 + width // 4, top), 40, 8)  # the headline
+    cv2.line(page, (100, top), (100, top + 40), 40, 4)  # a stem hanging from it...
+    cv2.circle(page, (110, top + 50), 10, 40, 4)  # ...into a loop
+    candidates = find_digits(page)
+    hanging = [c for c in candidates if c.bbox[1] >= top - 6]
+    assert [c.cut_off_a_bar() for c in hanging] == [True]
+    assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - 6)

@@ -56,7 +56,7 @@ from runtime.reading.touching import (
     typical_width,
     whole_beats_any_cut,
 )
-from runtime.reading.words import WordOptions, digits_in_words, is_text_page, without_frames
+from runtime.reading.words import WordOptions, digits_in_words, holds_text, without_frames
 from runtime.results import Digit, PageResult
 from runtime.spec import LABELS
 
@@ -286,10 +286,10 @@ class PageReader:
                     cut.append(choice >= 0)
                     sources.append(candidate)
         not_digits = without_frames(not_digits, [digit.bbox for digit in digits])
-        # Whether a digit was cut off a handwritten bar matters on pages of text only, and costs
-        # a labelling of the page's erased runs: asked there only.
+        # Whether a digit was cut off a handwritten bar matters on pages holding text only, and
+        # costs a labelling of the page's erased runs: asked there only.
         joined = ([source.cut_off_a_bar() for source in sources]
-                  if is_text_page(len(digits), len(not_digits), self.options.words) else None)
+                  if holds_text(len(digits), len(not_digits), self.options.words) else None)
         letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
                                   [d.confidence for d in digits], doubts, cut, joined)
         return [digit for index, digit in enumerate(digits) if index not in letters]
