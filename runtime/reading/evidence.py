@@ -51,7 +51,7 @@ def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) ->
 
 
 STROKE_CORE_SHARE = 0.5
-"""On a page of small writing, a region that fails the stroke test as thresholded (the camera's
+"""A region that fails the stroke test as thresholded (the camera's
 blur filled its loops, so its widest inner circle spans it) is measured again on its cores, the
 pixels at least this share of its strokes' darkness: a blurred digit's strokes show there, a
 blob of grain or a shadow's sliver stays one blob. 0.5 and 0.7 were tried on the development

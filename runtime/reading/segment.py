@@ -54,7 +54,7 @@ class DigitCandidate:
     # The page's erased runs and this region, to tell when asked (`cut_off_a_bar`), not before.
     bars: _Bars | None = field(default=None, repr=False, compare=False)
     region: _Component | None = field(default=None, repr=False, compare=False)
-    # Written only by its strokes' cores: a small digit the camera blurred into a blob
+    # Written only by its strokes' cores: a digit the camera blurred into a blob
     # (`evidence.looks_written_at_cores`), read only where the model is sure of it.
     blurred_blob: bool = False
 
@@ -145,14 +145,12 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     components = [c for c in components if max(c.width, c.height) >= min_size
                   and _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
-    small = is_small_writing(digit_height)
-    found = [(c, candidate) for c in components
-             if (candidate := _candidate(c, labels, darkness, min_contrast, small))]
+    found = [(c, candidate) for c in components if (candidate := _candidate(c, labels, darkness, min_contrast))]
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
     if fine is not None:
-        found = [(c, _fine_candidate(c, labels, fine, factor)) for c, _ in found]
+        found = [(c, _fine_candidate(c, labels, fine, factor, candidate.blurred_blob)) for c, candidate in found]
     if lines[0] is not None or lines[1] is not None or walls is not None:
         bars = _Bars(labels, lines, digit_height, None if walls is None else CellWalls(walls, factor))
         for component, candidate in found:
@@ -648,10 +646,10 @@ _SQUARE_3 = np.ones((3, 3), np.uint8)
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
-               min_contrast: float, small_writing: bool = False) -> DigitCandidate | None:
+               min_contrast: float) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
-    it shows no evidence of written strokes (see `runtime.reading.evidence`). In
-    `small_writing`, a region that is a blob as thresholded may be written at its cores."""
+    it shows no evidence of written strokes (see `runtime.reading.evidence`). A region that is
+    a blob as thresholded may be written at its cores (`DigitCandidate.blurred_blob`)."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     region_labels = labels[window]
     if len(component.labels) == 1:
@@ -665,7 +663,10 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     # Scale so the strokes' cores are full white, as in MNIST: the 90th percentile of the ink.
     stroke_level = _stroke_level(ink[own.view(bool)])
     written = looks_written(core, stroke_level, min_contrast)
-    blurred_blob = not written and small_writing and looks_written_at_cores(ink, stroke_level, min_contrast)
+    # Not on pages of small writing only: a heavy photo's bold digits 20-34 px tall, their loops
+    # filled by the blur, failed the stroke test as thresholded (23 misses on 104 development
+    # worksheets, validation digits, seeds 202, 204 and 207 turned).
+    blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast)
     if not ((written or blurred_blob)
             and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
         return None
@@ -690,9 +691,11 @@ def _scaled_to_strokes(ink: np.ndarray, stroke_level: float) -> np.ndarray:
     return ink.astype(np.uint8)
 
 
-def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray, factor: int) -> DigitCandidate:
+def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray, factor: int,
+                    blurred_blob: bool = False) -> DigitCandidate:
     """A region found on a shrunk ink map, cut from the `factor` times larger `fine` one: its
-    mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels."""
+    mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels;
+    `blurred_blob` as found on the shrunk map."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     own = cv2.dilate(np.isin(labels[window], component.labels).view(np.uint8), _SQUARE_3)
     height, width = own.shape[0] * factor, own.shape[1] * factor
@@ -700,4 +703,4 @@ def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray,
     top, left = component.top * factor, component.left * factor
     ink = fine[top : top + height, left : left + width] * own
     return DigitCandidate(bbox=(left, top, width, height),
-                          ink=_scaled_to_strokes(ink, _stroke_level(ink[own.view(bool)])))
+                          ink=_scaled_to_strokes(ink, _stroke_level(ink[own.view(bool)])), blurred_blob=blurred_blob)
