@@ -238,10 +238,12 @@ class PageReader:
         wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
         typical = typical_width(candidates) if prior else None
+        digit_height = typical_height([c.bbox for c in candidates])  # for cuts across (`stacked`)
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
         # whose cuts would cost a third of the frame's crops, are never cut.
         hypotheses = [[] if whole_beats_any_cut(float(confidence), prior)
-                      else cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE)
+                      else cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE,
+                                          digit_height=digit_height)
                       for candidate, confidence in zip(candidates, wholes.confidences)]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
