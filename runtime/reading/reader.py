@@ -201,7 +201,7 @@ class PageReader:
                 page.restore(as_given)
             else:
                 reading = turned
-        digits = self._choose(page.candidates, reading)
+        digits = self._choose(page.candidates, reading, sharpen)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, image.shape[:2])
@@ -269,8 +269,9 @@ class PageReader:
             crops = [sharpen_blurred(crop) for crop in crops]
         return crops
 
-    def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:
-        """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
+    def _choose(self, candidates: list[DigitCandidate], reading: _Reading, sharpened: bool = False) -> list[Digit]:
+        """The digits read: each candidate whole or cut, whichever reads better (`_predict`);
+        `sharpened`: the page was read sharpened (`WordOptions.sharpened_keep_confidence`)."""
         if not candidates:
             return []
         predictions = reading.predictions
@@ -294,6 +295,9 @@ class PageReader:
                   if is_text_page(len(digits), len(not_digits), self.options.words) else None)
         letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
                                   [d.confidence for d in digits], doubts, cut, joined)
+        if sharpened:  # small digits blurred into blobs made "letters" of the digits beside them
+            letters = {index for index in letters
+                       if digits[index].confidence < self.options.words.sharpened_keep_confidence}
         return [digit for index, digit in enumerate(digits) if index not in letters]
 
     def _is_not_digit(self, predictions, row: int) -> bool:
