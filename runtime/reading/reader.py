@@ -200,7 +200,7 @@ class PageReader:
                 page.restore(as_given)
             else:
                 reading = turned
-        digits = self._choose(page.candidates, reading)
+        digits = self._choose(page.candidates, reading, sharpen)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, image.shape[:2])
@@ -249,10 +249,12 @@ class PageReader:
         wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
         typical = typical_width(candidates) if prior else None
+        digit_height = typical_height([c.bbox for c in candidates])  # for cuts across (`stacked`)
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
         # whose cuts would cost a third of the frame's crops, are never cut.
         hypotheses = [[] if whole_beats_any_cut(float(confidence), prior)
-                      else cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE)
+                      else cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE,
+                                          digit_height=digit_height)
                       for candidate, confidence in zip(candidates, wholes.confidences)]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
@@ -278,8 +280,9 @@ class PageReader:
             crops = [sharpen_blurred(crop) for crop in crops]
         return crops
 
-    def _choose(self, candidates: list[DigitCandidate], reading: _Reading) -> list[Digit]:
-        """The digits read: each candidate whole or cut, whichever reads better (`_predict`)."""
+    def _choose(self, candidates: list[DigitCandidate], reading: _Reading, sharpened: bool = False) -> list[Digit]:
+        """The digits read: each candidate whole or cut, whichever reads better (`_predict`);
+        `sharpened`: the page was read sharpened (`WordOptions.sharpened_keep_confidence`)."""
         if not candidates:
             return []
         predictions = reading.predictions
@@ -303,6 +306,9 @@ class PageReader:
                   if holds_text(len(digits), len(not_digits), self.options.words) else None)
         letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
                                   [d.confidence for d in digits], doubts, cut, joined)
+        if sharpened:  # small digits blurred into blobs made "letters" of the digits beside them
+            letters = {index for index in letters
+                       if digits[index].confidence < self.options.words.sharpened_keep_confidence}
         return [digit for index, digit in enumerate(digits) if index not in letters]
 
     def _is_not_digit(self, predictions, row: int) -> bool:

@@ -17,6 +17,10 @@ Where digits overlap, no straight column parts them: cuts along the path of leas
 valley (`runtime.reading.seams`) are read too, and may win only against a doubted whole
 (`SEAM_DOUBTED_WHOLE`, `SEAM_MIN_PIECE_CONFIDENCE`).
 
+On pages of small writing, a region twice a digit's height is also cut across, at its row of
+least ink (`runtime.reading.stacked`): two digits of stacked grid cells joined by the line
+between them. Such a cut may win only where both pieces read surely.
+
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
 narrower than tall (narrow handwriting), and a doubtful reading of it as one digit pays for its
@@ -31,6 +35,8 @@ import numpy as np
 
 from runtime.reading.seams import piece_between, seam_line
 from runtime.reading.segment import DigitCandidate
+from runtime.reading.stacked import MIN_PIECE_CONFIDENCE as STACKED_MIN_PIECE_CONFIDENCE
+from runtime.reading.stacked import StackedCut, stacked_cut
 
 MIN_ASPECT_TO_TRY = 0.9
 """Regions narrower than this (width / height) are read as one digit without trying cuts. From
@@ -113,20 +119,23 @@ def typical_width(candidates: list[DigitCandidate]) -> float | None:
 
 
 def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
-                   seams: bool = True) -> list[list[DigitCandidate]]:
+                   seams: bool = True, digit_height: float | None = None) -> list[list[DigitCandidate]]:
     """Every cut of a wide candidate worth reading: at one or more of its ink valleys, straight
-    down and (`seams`) along the path of least ink near them (`SeamCut`).
+    down and (`seams`) along the path of least ink near them (`SeamCut`); and of a tall one on a
+    page of small writing, across (`StackedCut`).
 
     `typical`: the page's typical digit width (`typical_width`), if known: a region far wider
     than that is tried whatever its aspect. `seams`: False where no seam cut could win (the
-    whole read at `SEAM_DOUBTED_WHOLE` or more), to spare reading its pieces."""
+    whole read at `SEAM_DOUBTED_WHOLE` or more), to spare reading its pieces. `digit_height`:
+    the page's typical digit height (`orientation.typical_height`), for the cut across."""
+    across = stacked_cut(candidate, digit_height)
+    hypotheses = [] if across is None else [across]
     height, width = candidate.ink.shape
     wide_for_page = typical is not None and width >= WIDE_RATIO * typical
     if width < MIN_ASPECT_TO_TRY * height and not wide_for_page:
-        return []
+        return hypotheses
     valleys = cut_columns(candidate.ink, MAX_VALLEYS)
     min_piece_px = MIN_PIECE_ASPECT * height
-    hypotheses = []
     pieces: dict[tuple, DigitCandidate | None] = {}  # a piece recurs in many cuts: cut it once
     for count in range(1, len(valleys) + 1):
         for cuts in combinations(valleys, count):
@@ -188,27 +197,37 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     if whole_confidence >= SURE_WHOLE_CONFIDENCE:
         typical = None
     height, width = candidate.ink.shape
-    if not options or (typical is None and width < MIN_ASPECT_TO_TRY * height):
+    across = [isinstance(parts, StackedCut) for parts in options]
+    narrow = typical is None and width < MIN_ASPECT_TO_TRY * height
+    if not options or (narrow and not any(across)):
         return -1
     return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
                         [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
-                        [isinstance(parts, SeamCut) for parts in options])
+                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow)
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
                  whole_width: float | None = None, piece_widths: list[list[float]] | None = None,
                  typical: float | None = None, aspect: float | None = None,
-                 seams: list[bool] | None = None) -> int:
+                 seams: list[bool] | None = None, across: list[bool] | None = None,
+                 only_across: bool = False) -> int:
     """Index of the winning cut, or -1 when the whole region reads best as one digit.
 
     With the page's `typical` digit width (and the region's and pieces' widths), a reading
     whose digits are far wider than the page's others pays for it (`WIDTH_LOG_COST`); with the
-    region's `aspect` (width / height), a doubtful cut of a narrow one pays (`PAIR_ASPECT`)."""
+    region's `aspect` (width / height), a doubtful cut of a narrow one pays (`PAIR_ASPECT`).
+    `across`: which cuts run across (`StackedCut`): they win only with every piece sure, and pay
+    no aspect prior; with `only_across`, no other cut may win."""
     best_index, best_score = -1, _evidence([whole_confidence]) + _width_prior([whole_width], typical)
     for index, confidences in enumerate(piece_confidences):
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
+        is_across = across is not None and across[index]
+        if is_across and float(np.min(confidences)) < STACKED_MIN_PIECE_CONFIDENCE:
+            continue
+        if only_across and not is_across:
+            continue
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
-                 + _width_prior(widths, typical) + _narrow_cut_prior(aspect, confidences))
+                 + _width_prior(widths, typical) + (0.0 if is_across else _narrow_cut_prior(aspect, confidences)))
         if seams is not None and seams[index] and (whole_confidence >= SEAM_DOUBTED_WHOLE
                                                    or float(np.min(confidences)) < SEAM_MIN_PIECE_CONFIDENCE):
             continue

@@ -1,0 +1,67 @@
+"""Cut a region holding two digits one above the other, as small writing's stacked cells leave.
+
+On a 640x480 photo of a worksheet written one digit per grid cell, cells are 20 px and the
+digits 14-18 px tall: the digit in a cell and the one in the cell below all but touch, and the
+grid line between them, where it is not erased, joins them into one region twice a digit's
+height (a 4 over a 9 read "8"). The touching-digit cutter (`runtime.reading.touching`) cuts
+across, at column valleys; this module offers the cut along the row where such a region holds
+the least ink, and the cutter reads its two pieces beside the whole. Only on pages of small
+writing, and only for a region at least `MIN_HEIGHT_RATIO` digits tall.
+
+Usage:
+    parts = stacked_cut(candidate, digit_height)  # None, or [top, bottom]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from runtime.reading.segment import DigitCandidate
+from runtime.reading.sharpen import is_small_writing
+
+MIN_HEIGHT_RATIO = 1.7
+"""A region this many times the page's typical digit height may be two digits stacked. The
+segmenter merges the pieces of one digit only while they stay within 1.5 digit heights
+(`segment.MERGED_MAX_HEIGHT`); two stacked 14-18 px digits with a grid line between measure 30-50
+px on a page whose digits are 15 px."""
+
+MIN_PIECE_RATIO = 0.5
+"""Neither piece is shorter than this share of the typical digit height: the row is sought only
+that far from the region's top and bottom."""
+
+MIN_PIECE_CONFIDENCE = 0.9
+"""A stacked cut may win only where the model reads both pieces at this confidence or more: a
+tall single digit cut across (a 9's tail, a 7's stem) leaves a piece that reads with doubt."""
+
+
+class StackedCut(list):
+    """A cut across a region (`stacked_cut`): its top and bottom pieces, marked for the cutter."""
+
+
+def stacked_cut(candidate: DigitCandidate, digit_height: float | None) -> StackedCut | None:
+    """The region cut at its row of least ink into a top and a bottom piece, each trimmed to its
+    ink; None unless the page holds small writing and the region is tall enough for two digits."""
+    height = candidate.ink.shape[0]
+    if not is_small_writing(digit_height) or height < MIN_HEIGHT_RATIO * digit_height:
+        return None
+    margin = int(np.ceil(MIN_PIECE_RATIO * digit_height))
+    if height - 2 * margin < 1:
+        return None
+    row_ink = candidate.ink.sum(axis=1, dtype=np.float32)
+    smooth = np.convolve(row_ink, np.ones(3, np.float32) / 3.0, mode="same")
+    row = margin + int(np.argmin(smooth[margin: height - margin]))
+    parts = [_rows_piece(candidate, 0, row), _rows_piece(candidate, row, height)]
+    return None if None in parts else StackedCut(parts)
+
+
+def _rows_piece(candidate: DigitCandidate, start: int, stop: int) -> DigitCandidate | None:
+    """Rows start:stop of `candidate`, trimmed to their ink; None if they hold none."""
+    piece = candidate.ink[start:stop]
+    rows = np.flatnonzero(piece.max(axis=1) > 0)
+    columns = np.flatnonzero(piece.max(axis=0) > 0)
+    if rows.size == 0:
+        return None
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
+    x, y = candidate.bbox[:2]
+    return DigitCandidate(bbox=(x + left, y + start + top, right - left, bottom - top),
+                          ink=piece[top:bottom, left:right])
