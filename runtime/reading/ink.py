@@ -12,6 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from runtime.reading import area_mean
 from runtime.reading.board import board_between_strokes, even_contrast
 from runtime.reading.polarity import (
     AUTO,
@@ -38,7 +39,7 @@ def ink_map(gray: np.ndarray, polarity: str = AUTO) -> np.ndarray:
     if check_polarity(polarity) != AUTO:
         return _READINGS[polarity](gray)
     # The page shrunk for the paper estimate gives the polarity's working copy too.
-    page = gray.astype(np.float32)
+    page = _levels(gray)
     shrunk = shrink(page)
     evidence = measure(gray, shrunk)
     polarity = page_polarity(gray, evidence)
@@ -81,18 +82,24 @@ def _patch_area(patches: np.ndarray, background: np.ndarray, oriented: np.ndarra
 
 def darkness_map(gray: np.ndarray) -> np.ndarray:
     """Darkness relative to the local paper colour, as float32 in [0, 1] (paper ~0, ink ~1)."""
-    return _darkness(gray.astype(np.float32))
+    return _darkness(_levels(gray))
+
+
+def _levels(gray: np.ndarray) -> np.ndarray:
+    """`gray` as the ink map computes on it: uint8 as it is, anything else as float32."""
+    return gray if gray.dtype == np.uint8 else gray.astype(np.float32, copy=False)
 
 
 def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
-    """`darkness_map` of a float32 page, computed in its place (a page-sized temporary costs more
-    to allocate than to fill); `shrunk`: the page shrunk by `shrink`, where made already."""
+    """`darkness_map` of a uint8 (or float32) page, without a float32 copy of it (numpy takes the
+    uint8 levels as they are, exactly); `shrunk`: the page shrunk by `shrink`, where made already."""
     paper, small_paper = _paper(gray, shrunk)
     # Darkness relative to the paper, but never relative to less than half the page's bright
     # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
     floor = max(1.0, 0.5 * percentile(small_paper, 95))
-    darkness = np.subtract(paper, gray, out=gray)  # (paper - gray) / max(paper, floor) in [0, 1]
-    np.divide(darkness, np.maximum(paper, floor, out=paper), out=darkness)
+    denominator = np.maximum(paper, floor)
+    darkness = np.subtract(paper, gray, out=paper)  # (paper - gray) / max(paper, floor) in [0, 1]
+    np.divide(darkness, denominator, out=darkness)
     return np.clip(darkness, 0.0, 1.0, out=darkness)
 
 
@@ -216,8 +223,14 @@ _READINGS = {DARK_ON_LIGHT: darkness_map, LIGHT_ON_DARK: lightness_map}
 
 
 def shrink(gray: np.ndarray) -> np.ndarray:
-    """The page (float32) shrunk by `working_step`, by area averaging."""
-    return area_shrink(gray, working_step(gray.shape))
+    """The page (uint8 or float32) shrunk by `working_step`, by area averaging, as float32: what
+    OpenCV makes of the page as float32 (on a big page, the same pixels made without that copy)."""
+    step = working_step(gray.shape)
+    height, width = gray.shape
+    size = (max(1, width // step), max(1, height // step))
+    if gray.size >= area_mean.MIN_PIXELS and area_mean.is_fractional(gray.shape, size):
+        return area_mean.area_mean(gray, size)
+    return area_shrink(gray.astype(np.float32, copy=False), step)
 
 
 def area_shrink(gray: np.ndarray, step: int) -> np.ndarray:
