@@ -279,7 +279,17 @@ def ink_components(darkness: np.ndarray, min_contrast: float):
     the page (Otsu on the ink map). Returns the ink mask (uint8 0/255), a fainter mask to look
     for printed rules in, and the ink's regions (labels and stats, as `label_regions` gives).
     """
-    darkness_u8 = (darkness * 255.0).astype(np.uint8)
+    return levels_components(ink_levels(darkness), min_contrast)
+
+
+def ink_levels(darkness: np.ndarray) -> np.ndarray:
+    """The ink map (float32 in [0, 1]) as uint8 levels 0-255, each truncated: what its
+    thresholds are taken on (`ink_components`), and rule removal measures lines' darkness on."""
+    return (darkness * 255.0).astype(np.uint8)
+
+
+def levels_components(darkness_u8: np.ndarray, min_contrast: float):
+    """`ink_components` of the ink map's levels (`ink_levels`)."""
     otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     strong = float(np.clip(otsu, min_contrast * 255, 0.5 * 255))
     weak = max(min_contrast * 0.6 * 255, strong * 0.5)
