@@ -1,10 +1,9 @@
-"""Rule removal works out box sides and bridges on part of the page; the result must be the page's.
+"""Rule removal labels box sides on part of the page; the sides found must be the whole page's.
 
-`rules._box_sides` labels the strokes within the box of the horizontal lines only, and
-`rules._bridges` closes the mask on the band's rows (columns) only. Both are compared here with
-the same steps done over the whole page, as they were: on pages of boxes and writing, with
-strokes crossing the window's border (the whole page is then labelled), lines at the page's
-edges, and random masks.
+`rules._box_sides` labels the strokes within the box of the horizontal lines only. It is
+compared here with the same steps done over the whole page, as they were: on pages of boxes and
+writing, with strokes crossing the window's border (the whole page is then labelled), lines at
+the page's edges, a stroke that only whole is too wide for a side, and random masks.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 from runtime.reading.regions import label_regions
-from runtime.reading.rules import _band_near, _box_sides, _bridges, _thickness
+from runtime.reading.rules import _band_near, _box_sides
 
 SQUARE_3 = np.ones((3, 3), np.uint8)
 
@@ -32,14 +31,6 @@ def whole_page_box_sides(faint_mask: np.ndarray, band: np.ndarray) -> np.ndarray
         kept = candidates[_band_near(band, y, x, w, step=-1) & _band_near(band, y + h - 1, x, w, step=1)]
         sides[np.isin(labels, kept) & (upright > 0)] = 255
     return sides
-
-
-def whole_page_bridges(mask: np.ndarray, found: np.ndarray, erased: np.ndarray, across_axis: int) -> np.ndarray:
-    reach = max(7, int(np.ceil(_thickness(found, across_axis))) + 5)
-    across = (1, reach) if across_axis == 0 else (reach, 1)
-    crossing = cv2.morphologyEx(cv2.subtract(mask, erased), cv2.MORPH_CLOSE,
-                                cv2.getStructuringElement(cv2.MORPH_RECT, across))
-    return cv2.bitwise_and(crossing, erased)
 
 
 def form_page(seed: int, crossing_border: bool, at_edges: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,17 +84,7 @@ def test_a_stroke_leaving_the_lines_box_is_measured_whole():
     assert cv2.countNonZero(_box_sides(mask, band)) > 0
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_bridges_are_the_whole_pages(seed):
-    mask, found, band = form_page(seed, seed % 2 == 1, seed >= 2)
-    got, want = _bridges(mask, found, band, 0), whole_page_bridges(mask, found, band, 0)
-    assert np.array_equal(got, want) and cv2.countNonZero(want) > 0
-    # Upright lines: the page turned over its diagonal.
-    turned = [cv2.transpose(m) for m in (mask, found, band)]
-    assert np.array_equal(_bridges(*turned, 1), whole_page_bridges(*turned, 1))
-
-
-def test_random_masks_give_the_whole_pages_sides_and_bridges():
+def test_random_masks_give_the_whole_pages_sides():
     rng = np.random.default_rng(11)
     for _ in range(40):
         height, width = (int(v) for v in rng.integers(20, 160, 2))
@@ -115,4 +96,3 @@ def test_random_masks_give_the_whole_pages_sides_and_bridges():
         mask |= found
         band = cv2.dilate(found, SQUARE_3)
         assert np.array_equal(_box_sides(mask, band), whole_page_box_sides(mask, band))
-        assert np.array_equal(_bridges(mask, found, band, 0), whole_page_bridges(mask, found, band, 0))

@@ -171,23 +171,10 @@ def _bridges(mask: np.ndarray, found: np.ndarray, erased: np.ndarray, across_axi
     (a bold, blurred grid line of a phone photo is 5 px and more)."""
     reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, across_axis))) + 5)
     across = (1, reach) if across_axis == 0 else (reach, 1)
-    closing = cv2.getStructuringElement(cv2.MORPH_RECT, across)
-    bridges = np.zeros_like(mask)
-    # Only the band's pixels are kept, so the closing is worked out on its blocks of rows (for
-    # upright lines, columns) alone, each with the 2 * reach around it that a dilation and an
-    # erosion across the line take in: the same pixels there as closing the whole page.
-    length = mask.shape[across_axis]
-    for first, last in row_blocks(np.flatnonzero(erased.max(axis=1 - across_axis))):
-        start, stop = max(0, first - 2 * reach), min(length, last + 2 * reach)
-        block = (slice(start, stop), slice(None)) if across_axis == 0 else (slice(None), slice(start, stop))
-        inner = (slice(first - start, last - start), slice(None))
-        if across_axis == 1:
-            inner = inner[::-1]
-        # (Masks are 0 or 255, so a saturating subtraction is "and not".)
-        crossing = cv2.morphologyEx(cv2.subtract(mask[block], erased[block]), cv2.MORPH_CLOSE, closing)
-        target = (slice(first, last), slice(None)) if across_axis == 0 else (slice(None), slice(first, last))
-        bridges[target] = cv2.bitwise_and(crossing[inner], erased[target])
-    return bridges
+    # (Masks are 0 or 255, so a saturating subtraction is "and not".)
+    crossing = cv2.morphologyEx(cv2.subtract(mask, erased), cv2.MORPH_CLOSE,
+                                cv2.getStructuringElement(cv2.MORPH_RECT, across))
+    return cv2.bitwise_and(crossing, erased)
 
 
 MIN_GRID_CROSSINGS = 150
