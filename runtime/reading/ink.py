@@ -97,10 +97,23 @@ def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
     # Darkness relative to the paper, but never relative to less than half the page's bright
     # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
     floor = max(1.0, 0.5 * percentile(small_paper, 95))
-    denominator = np.maximum(paper, floor)
-    darkness = np.subtract(paper, gray, out=paper)  # (paper - gray) / max(paper, floor) in [0, 1]
-    np.divide(darkness, denominator, out=darkness)
+    # (paper - gray) / max(paper, floor), in [0, 1]. The full-size paper is interpolated from
+    # the small one, never below its least value (but for a rounding of a few parts in ten
+    # million): where that lies clearly above the floor, as on a sheet filling the picture,
+    # max(paper, floor) is the paper itself, and a pass over the page is saved (1.5 ms at A4).
+    if float(small_paper.min()) >= FLOOR_MARGIN * floor:
+        darkness = np.subtract(paper, gray)
+        np.divide(darkness, paper, out=darkness)
+    else:
+        denominator = np.maximum(paper, floor)
+        darkness = np.subtract(paper, gray, out=paper)
+        np.divide(darkness, denominator, out=darkness)
     return np.clip(darkness, 0.0, 1.0, out=darkness)
+
+
+FLOOR_MARGIN = 1.001
+"""The paper's least value on the small copy must lie this many times above the floor for the
+full-size paper to be taken as above it everywhere (interpolation rounds by far less)."""
 
 
 MIN_BOARD_GREY = 16.0
@@ -285,7 +298,11 @@ def ink_components(darkness: np.ndarray, min_contrast: float):
 def ink_levels(darkness: np.ndarray) -> np.ndarray:
     """The ink map (float32 in [0, 1]) as uint8 levels 0-255, each truncated: what its
     thresholds are taken on (`ink_components`), and rule removal measures lines' darkness on."""
-    return (darkness * 255.0).astype(np.uint8)
+    levels = np.empty(darkness.shape, np.uint8)
+    # `(darkness * 255.0).astype(np.uint8)` in one pass: the float32 product cast as it is made
+    # (0.7 of 2.1 ms less on an A4 page, no page-sized float32 temporary).
+    np.multiply(darkness, 255.0, out=levels, casting="unsafe")
+    return levels
 
 
 def levels_components(darkness_u8: np.ndarray, min_contrast: float):
