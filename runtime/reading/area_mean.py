@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 MIN_PIXELS = 1_000_000
-"""Pictures this large or larger are shrunk here (an A4 page: 3.6 ms against OpenCV's 8.2 and
+"""Pictures this large or larger are shrunk here (an A4 page: 3.6-5 ms against OpenCV's 8.2 and
 2.3 for its float32 copy); smaller ones (camera frames) by OpenCV, where its start costs less
 than numpy's dozen passes."""
 
