@@ -79,11 +79,13 @@ def grain_level(darkness: np.ndarray) -> tuple[float, float]:
         return 0.0, 1.0
     paper = cv2.medianBlur(sample, 3)[:, 1:] < PAPER_DARKNESS
     differences = np.abs(np.diff(sample, axis=1))[paper]
+    # The share of paper as numpy's mean of the bools gives it (a whole count over the size).
+    paper_share = np.count_nonzero(paper) / paper.size
     if differences.size < MIN_PAPER_SAMPLES:
-        return 0.0, float(paper.mean())
+        return 0.0, paper_share
     # The value of that rank, ordering only a narrow band of the values (1.2 ms on an A4 page
     # against 2.3 for ordering all around it): the same value.
-    return float(value_of_rank(differences, int(GRAIN_QUANTILE * (differences.size - 1)))), float(paper.mean())
+    return float(value_of_rank(differences, int(GRAIN_QUANTILE * (differences.size - 1)))), paper_share
 
 
 def suppress_grain(darkness: np.ndarray) -> tuple[np.ndarray, Grain]:

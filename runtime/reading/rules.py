@@ -38,7 +38,7 @@ class Cleaned(NamedTuple):
 
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
                  darkness: np.ndarray | None = None, ink_level: float = 0.0,
-                 small_writing: bool = False) -> Cleaned | None:
+                 small_writing: bool = False, levels: np.ndarray | None = None) -> Cleaned | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
@@ -50,6 +50,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     (`ink_level` dark) once the line's own darkness is taken out of it is writing on the line,
     and stays (`_writing_on_lines`). With `small_writing` (a page of small digits, blurred
     together by the camera), level runs through writing are not lines (`_without_runs_through_writing`).
+    `levels`: `darkness` as uint8 levels (`ink.ink_levels`), where made already.
 
     Returns the regions of the ink that is left, as `label_regions` gives them (labels, stats),
     with a bool per label saying which are kept: the pieces dropped as a line's rim are cleared
@@ -69,7 +70,9 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     on_grid = darkness is not None and len(searches) == 2 and _crosses_as_a_grid(
         searches[0][1][1], searches[1][1][1], horizontal_px)
     if on_grid:
-        dark = np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
+        # An ink map lies within [0, 1] (each is clipped there; shrinking, smoothing and
+        # levelling average within it), so its levels need no clipping: the same as made here.
+        dark = levels if levels is not None else np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
     found_lines, bands, bridges, horizontal = [], [], [], None
     by_direction = {0: None, 1: None}  # across axis 0: level lines; 1: upright ones
     for (run, thicken, across_axis), (found, band) in searches:

@@ -21,7 +21,7 @@ import numpy as np
 
 from runtime.reading.cells import CellWalls
 from runtime.reading.evidence import drop_texture, looks_written, looks_written_at_cores, paper_limit
-from runtime.reading.ink import ink_components, ink_map
+from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.noise import suppress_grain
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
 from runtime.reading.regions import label_regions
@@ -128,13 +128,13 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
             cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
-                                   small_writing=is_small_writing(digit_height))
+                                   small_writing=is_small_writing(digit_height), levels=look.levels)
         else:
             page_long = max(25, max(mask.shape) // 8)
-            cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast)
+            cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast,
+                                   levels=look.levels)
         if cleaned is not None:
-            cleaned, digit_height = _measured_again(cleaned, digit_height, least_height, mask, faint_mask,
-                                                    darkness, min_contrast, options)
+            cleaned, digit_height = _measured_again(cleaned, digit_height, least_height, look, options)
             labels, stats = cleaned.labels, cleaned.stats
             lines, walls = (cleaned.level, cleaned.upright), cleaned.walls
             components = _components_from_stats(stats, cleaned.kept)
@@ -163,8 +163,7 @@ RULES_MEASURED_SHORT = 1.5
 rules were looked for with, they are looked for again with the new height."""
 
 
-def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: float, mask: np.ndarray,
-                    faint_mask: np.ndarray, darkness: np.ndarray, min_contrast: float,
+def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: float, look: InkLook,
                     options: SegmentOptions) -> tuple[Cleaned, float | None]:
     """The rules erased, and the digits' height measured among what is left.
 
@@ -173,12 +172,12 @@ def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: f
     digits 34 px tall); rules looked for as runs 1.2 times that long were the digits' own bars
     (a 5's cap, a 3's arms), erased with them. Measured again once the boxes are gone, the
     height is the digits' own, and the rules are looked for again with it."""
-    measured = _height_among(cleaned, darkness.shape, options, least_height)
+    measured = _height_among(cleaned, look.darkness.shape, options, least_height)
     if used_height and measured and measured > RULES_MEASURED_SHORT * used_height:
-        again = remove_rules(mask, faint_mask, *_rule_runs(measured), darkness, min_contrast,
-                             small_writing=is_small_writing(measured))
+        again = remove_rules(look.mask, look.faint_mask, *_rule_runs(measured), look.darkness, look.min_contrast,
+                             small_writing=is_small_writing(measured), levels=look.levels)
         if again is not None:
-            return again, _height_among(again, darkness.shape, options, least_height)
+            return again, _height_among(again, look.darkness.shape, options, least_height)
     return cleaned, measured
 
 
@@ -347,6 +346,7 @@ class InkLook:
     faint_mask: np.ndarray | None = None
     labels: np.ndarray | None = None
     stats: np.ndarray | None = None
+    levels: np.ndarray | None = None  # `darkness` as uint8 levels (`ink.ink_levels`), thresholded for the masks
 
     def digit_height_px(self, options: SegmentOptions) -> float | None:
         """The typical digit height before any rule is erased (`digit_height_px`)."""
@@ -361,7 +361,8 @@ def look_at(darkness: np.ndarray, options: SegmentOptions) -> InkLook:
     if grain.unreadable:
         return InkLook(darkness, smoothed, True)
     min_contrast = grain.min_contrast(options.min_ink_contrast)
-    return InkLook(darkness, smoothed, False, min_contrast, *ink_components(smoothed, min_contrast))
+    levels = ink_levels(smoothed)
+    return InkLook(darkness, smoothed, False, min_contrast, *levels_components(levels, min_contrast), levels)
 
 
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
