@@ -27,6 +27,8 @@ def test_a_run_on_two_pages_reads_both_in_the_workers(tmp_path):
         cv2.putText(page, str(index + 3), (60, 90), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 0, 6)
         cv2.imwrite(str(tmp_path / f"page{index}.png"), page)
     totals = scan_workers.measure(tmp_path, workers=2)
-    assert totals["pages"] == 2 and totals["workers"] == 2
+    # Two small pages can both go to the worker that starts first: only workers that read a page
+    # leave notes.
+    assert totals["pages"] == 2 and totals["workers"] in (1, 2)
     assert totals["reading"] > 0 and totals["before_first"] > 0
     assert totals["fork_server_and_ends"] > 0
