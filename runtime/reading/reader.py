@@ -437,12 +437,13 @@ class _Page:
         """Once turned a quarter, level by the tilt its upright candidates show.
 
         Segmented sideways, a page's digits fall into other pieces than upright, and their
-        lines, running down the page, give another tilt: 3 degrees levelled where upright
-        showed 7 (turned development worksheets, seed 207). The tilt left on the turned page
-        adds to the one levelled; the page is levelled again by the sum from the picture as
-        given, turned, so it is interpolated once. A sum under `MIN_TILT_DEG` leaves the page
-        as it stands: its lines are then within what grouping tolerates either way (undoing
-        the 3 degrees levelled on the turned form above read 1 digit more and 3 more false)."""
+        lines, running down the page, give another tilt: 5 degrees levelled where upright
+        showed 7 on a ruled page, 3 where upright showed none on a form (turned development
+        worksheets, seed 207). The tilt left on the turned page adds to the one levelled; the
+        page is levelled again by the sum from the picture as given, turned, so it is
+        interpolated once. A sum under `MIN_TILT_DEG` leaves the page as it stands: its lines
+        are within what grouping tolerates either way (undoing the form's 3 degrees read 1
+        digit more and 3 more false)."""
         if self.turns % 2 == 0:
             return
         left = estimate_tilt_deg([c.bbox for c in self.candidates])
