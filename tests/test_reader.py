@@ -53,7 +53,7 @@ def test_a_tilted_page_is_levelled(reader, sheet):
 
 def test_a_tilt_measured_sideways_is_measured_again_once_turned(reader, sheet, monkeypatch):
     """A sideways page's digits, segmented sideways, can give its lines another tilt than upright
-    (3 degrees levelled where upright showed none on a turned development form): the tilt is
+    (5 degrees levelled where upright showed 7 on a turned development page): the tilt is
     measured again on the page turned upright, and the page levelled by it from the picture."""
     import runtime.reading.reader as reader_module
 
