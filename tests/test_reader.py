@@ -51,6 +51,35 @@ def test_a_tilted_page_is_levelled(reader, sheet):
     assert [line.text for line in reader.read(tilted).lines] == text
 
 
+def test_a_tilt_measured_sideways_is_measured_again_once_turned(reader, sheet, monkeypatch):
+    """A sideways page's digits, segmented sideways, can give its lines another tilt than upright
+    (5 degrees levelled where upright showed 7 on a turned development page): the tilt is
+    measured again on the page turned upright, and the page levelled by it from the picture."""
+    import runtime.reading.reader as reader_module
+
+    page, text, _ = sheet
+    height, width = page.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 8.0, 1.0)
+    sideways = np.rot90(cv2.warpAffine(page, matrix, (width, height), borderValue=235), 1)
+    measured, levelled = [], []
+    measure, level = reader_module.estimate_tilt_deg, reader_module.level_page
+
+    def measured_wrong_first(boxes):  # as if the sideways pieces lined up best at 6 degrees
+        measured.append(measure(boxes))
+        return 6.0 if len(measured) == 1 else measured[-1]
+
+    def recorded(darkness, tilt):
+        levelled.append(tilt)
+        return level(darkness, tilt)
+
+    monkeypatch.setattr(reader_module, "estimate_tilt_deg", measured_wrong_first)
+    monkeypatch.setattr(reader_module, "level_page", recorded)
+    result = reader.read(sideways)
+    assert result.rotation_deg == 90
+    assert [line.text for line in result.lines] == text
+    assert levelled[0] == 6.0 and abs(levelled[-1] - 8.0) <= 1.0
+
+
 def test_boxes_are_in_the_pixels_of_the_given_image(reader, sheet):
     page, _, boxes = sheet
     turned = np.rot90(page, 1)  # read after turning back: boxes must still fit `turned`
