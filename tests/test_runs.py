@@ -77,3 +77,24 @@ def test_line_darkness_is_the_whole_maps_opening_on_the_bands_rows():
         got = _line_darkness(dark, run, thicken, band)
         asked = band > 0
         assert np.array_equal(got[asked], whole[asked]), run
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_runs_just_long_enough_open_as_opencv_opens_them(seed):
+    # The look keeps a row for a run of a whole line's length, or a shorter one from an edge
+    # as long as the line's window reaches inside the picture: runs one pixel either side of
+    # each of those lengths, at and away from both edges, on rows of one run each.
+    rng = np.random.default_rng(seed)
+    for _ in range(60):
+        length = int(rng.integers(2, 130))
+        width = int(rng.integers(1, 400))
+        mask = np.zeros((0, width), np.uint8)
+        for run in (length, length - length // 2, length // 2 + 1):
+            for size in (run - 1, run, run + 1):
+                size = max(0, min(size, width))
+                for start in (0, width - size, int(rng.integers(0, width - size + 1))):
+                    row = np.zeros((1, width), np.uint8)
+                    row[0, start : start + size] = 255
+                    mask = np.vstack([mask, row, np.zeros((1, width), np.uint8)])
+        assert_same(mask, (length, 1))
+        assert_same(np.ascontiguousarray(mask.T), (1, length))

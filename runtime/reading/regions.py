@@ -36,11 +36,19 @@ def label_regions(mask: np.ndarray, any_order: bool = False):
 
     `any_order`: the caller uses the regions, not their numbering (the same regions, numbered
     in another order, come faster from a large sparse mask)."""
+    return label_regions_with_pixels(mask, any_order)[:3]
+
+
+def label_regions_with_pixels(mask: np.ndarray, any_order: bool = False):
+    """`label_regions`, and the set pixels of the mask as `set_pixels` gives them where the
+    regions were measured from them (a large sparse mask; else None): a caller going on to the
+    regions' pixels need not find them again."""
     if mask.size < SPARSE_MIN_PIXELS or cv2.countNonZero(mask) >= SPARSE_SHARE * mask.size:
-        return _labelled(cv2.connectedComponentsWithStatsWithAlgorithm, mask, _LABELLING)[:3]
+        return (*_labelled(cv2.connectedComponentsWithStatsWithAlgorithm, mask, _LABELLING)[:3], None)
     labelling = _ANY_ORDER_LABELLING if any_order else _LABELLING
     count, labels = _labelled(cv2.connectedComponentsWithAlgorithm, mask, labelling)
-    return count, labels, _measure(mask, labels, count)
+    index = set_pixels(mask)
+    return count, labels, _measure(mask, labels, count, index), index
 
 
 def _labelled(labelling_function, mask: np.ndarray, algorithm: int) -> tuple:
@@ -59,25 +67,45 @@ def set_pixels(mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(mask > 0)
 
 
-def _measure(mask: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
-    """OpenCV's region statistics, from the set pixels of `mask` (and the background's)."""
+def _measure(mask: np.ndarray, labels: np.ndarray, count: int, index: np.ndarray) -> np.ndarray:
+    """OpenCV's region statistics, from the set pixels of `mask` (`index`, as `set_pixels`
+    gives them) and the background's."""
     stats = np.zeros((count, 5), np.int32)
-    index = set_pixels(mask)
     if index.size:
-        ys, xs = np.divmod(index, mask.shape[1])
         owner = labels.ravel()[index]
+        stats[:, 4] = np.bincount(owner, minlength=count)
+        # A region's box is that of its runs along the rows: its pixels in a row, one after
+        # another, are a run, and each run's first and last pixel hold its extent (a stroke
+        # a few pixels wide: a fraction of the pixels left for the per-region minima).
+        first, last = _runs(index, owner, mask.shape[1])
+        left_ys, left_xs = np.divmod(index[first], mask.shape[1])
+        right_xs = index[last] % mask.shape[1]
+        runs = owner[first].astype(np.intp)
         lowest = np.iinfo(np.int64).max
         left, top = np.full(count, lowest, np.int64), np.full(count, lowest, np.int64)
         right, bottom = np.full(count, -1, np.int64), np.full(count, -1, np.int64)
-        np.minimum.at(left, owner, xs)
-        np.minimum.at(top, owner, ys)
-        np.maximum.at(right, owner, xs)
-        np.maximum.at(bottom, owner, ys)
+        np.minimum.at(left, runs, left_xs)
+        np.minimum.at(top, runs, left_ys)
+        np.maximum.at(right, runs, right_xs)
+        np.maximum.at(bottom, runs, left_ys)
         stats[1:, 0], stats[1:, 1] = left[1:], top[1:]
         stats[1:, 2], stats[1:, 3] = right[1:] - left[1:] + 1, bottom[1:] - top[1:] + 1
-        stats[:, 4] = np.bincount(owner, minlength=count)
     stats[0] = _background(mask, mask.size - int(stats[1:, 4].sum()))
     return stats
+
+
+def _runs(index: np.ndarray, owner: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of one region's pixels along a row starts and ends among the set pixels
+    (`index`, raster order; `owner`, their labels; rows `width` long)."""
+    ends = (np.diff(index) != 1) | (np.diff(owner) != 0)
+    # A run also ends with its row: the set pixels that start a row, found by a search for
+    # each row's start, not a remainder per pixel (a third of the time).
+    row_starts = np.arange(width, index[-1] + 1, width)
+    at = np.searchsorted(index, row_starts)
+    at = at[index[at] == row_starts]
+    ends[at[at > 0] - 1] = True
+    starts = np.flatnonzero(ends) + 1
+    return np.concatenate(([0], starts)), np.concatenate((starts - 1, [index.size - 1]))
 
 
 def _background(mask: np.ndarray, area: int) -> tuple[int, int, int, int, int]:

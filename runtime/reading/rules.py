@@ -13,7 +13,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from runtime.reading.regions import label_regions, set_pixels
+from runtime.reading.regions import label_regions, label_regions_with_pixels, set_pixels
 from runtime.reading.runs import line_opening, row_blocks
 
 MIN_BRIDGE_PX = 7
@@ -99,8 +99,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     # Take the found lines away, widened by their anti-aliased edge (the bands: a dilation of a
     # union is the union of the dilations), and put back the bridges where strokes crossed them.
     cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
-    _, labels, stats = label_regions(cleaned)
-    rims = _line_rims(cleaned, labels, stats, lines)
+    _, labels, stats, index = label_regions_with_pixels(cleaned)
+    rims = _line_rims(cleaned, labels, stats, lines, index)
     rims[0] = False
     _clear(labels, stats, rims)
     kept = ~rims
@@ -257,8 +257,10 @@ def _union(masks: list[np.ndarray]) -> np.ndarray:
     return union
 
 
-def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """Per label of the cleaned ink, whether it is a line's rim rather than writing.
+def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines: np.ndarray,
+               index: np.ndarray | None = None) -> np.ndarray:
+    """Per label of the cleaned ink, whether it is a line's rim rather than writing (`index`:
+    its set pixels, as `set_pixels` gives them, where found already).
 
     What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick marker
     rule), not writing: pieces lying almost wholly beside a removed line are dropped. On fine
@@ -270,8 +272,9 @@ def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines
     if cv2.countNonZero(near_line) / near_line.size >= MAX_NEAR_LINE_SHARE:
         return rims
     # Counted from the ink pixels beside a line alone, not by a pass over every pixel's label.
-    beside = np.bincount(labels.ravel()[set_pixels(cv2.bitwise_and(cleaned, near_line))],
-                         minlength=len(stats))
+    beside_line = (set_pixels(cv2.bitwise_and(cleaned, near_line)) if index is None
+                   else index[near_line.ravel()[index] > 0])
+    beside = np.bincount(labels.ravel()[beside_line], minlength=len(stats))
     return beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
 
 
@@ -308,7 +311,8 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     to the next, however short the box (a one-digit box is barely taller than its digit)."""
     sides = np.zeros_like(faint_mask)
     upright = cv2.subtract(faint_mask, horizontal_band)  # 0/255 masks: "and not", in one pass
-    _, labels, stats = label_regions(upright, any_order=True)  # the sides' pixels are what is kept
+    # The sides' pixels are what is kept: the regions' order does not matter.
+    _, labels, stats, index = label_regions_with_pixels(upright, any_order=True)
     x, y, w, h = (stats[:, index] for index in range(4))
     thin = (h >= 3 * w) & (h >= 8)
     thin[0] = False
@@ -323,7 +327,7 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     below = _band_near(horizontal_band, y + h - 1, x, w, step=1)
     kept = candidates[above & below]
     if len(kept) > MAX_BOXES_TO_CLEAR:  # mark their pixels from the stroke pixels, not box by box
-        index = set_pixels(upright)
+        index = set_pixels(upright) if index is None else index
         on_side = np.zeros(len(stats), bool)
         on_side[kept] = True
         sides.ravel()[index[on_side[labels.ravel()[index]]]] = 255

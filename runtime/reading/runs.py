@@ -7,11 +7,14 @@ upright line, columns) apart, so the opening of a mask is the opening of each of
 own: here it is worked out on the rows a cheap look finds room for a run in, and the others stay
 empty. The result is the same, pixel for pixel.
 
-The look (`_rows_that_may_hold`): every pixel the erosion keeps lies on a row holding at least
-half a line's length of set pixels in a row (a whole length, or half of one where the line's
-window reaches past the picture's edge, which OpenCV counts as set, or the whole row where it
-reaches past both). Sampled every `step` columns, such a stretch holds at least
-`length // (2 * step)` samples in a row, all set: a row with no such samples holds no run.
+The look (`_rows_that_may_hold`): every pixel the erosion keeps lies on a row holding a whole
+line's length of set pixels in a row, or, where the line's window reaches past the picture's
+edge (which OpenCV counts as set), a stretch from that edge as long as the window's part inside
+(from the left edge at least `length - length // 2` pixels, from the right `length // 2 + 1`),
+or the whole row where it reaches past both. Sampled every `step` columns, a stretch of `n`
+pixels holds at least `n // step` samples in a row, all set (the first or last samples of the
+row for a stretch from an edge): a row with none of these holds no run. Of the rows kept, only
+those where the erosion left some pixels are dilated (a level line's opening keeps rows apart).
 """
 
 from __future__ import annotations
@@ -28,24 +31,51 @@ pixels, that leaves few rows besides the lines' own)."""
 MAX_BLOCK_GAP = 8
 """Rows this close together are opened as one block: fewer calls, the same result."""
 
+SHORT_BLOCK_ROWS = 64
+"""A block of fewer rows is dilated whole; in a longer one only the rows the erosion kept (a
+look at them costs more than it saves on a few rows: 640x480 frames of small writing)."""
+
 
 def line_opening(mask: np.ndarray, run: tuple[int, int]) -> np.ndarray | None:
     """`cv2.dilate(cv2.erode(mask, line), line)` for a 0/255 uint8 mask and the line
     `cv2.getStructuringElement(cv2.MORPH_RECT, run)` (`run`: (length, 1) level, (1, length)
     upright); None where the erosion leaves nothing (no run that long)."""
-    if run[1] != 1:  # upright: the level opening of the mask turned over its diagonal (0.4 ms)
-        opened = line_opening(cv2.transpose(mask), (run[1], run[0]))
-        return None if opened is None else cv2.transpose(opened)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
+    if run[1] != 1:
+        return _upright_opening(mask, run[1])
+    return _level_opening(mask, run[0], _rows_that_may_hold(mask, run[0]))
+
+
+def _level_opening(mask: np.ndarray, length: int, rows: np.ndarray) -> np.ndarray | None:
+    """The level `line_opening` of `mask`, worked out on `rows` (those that may hold a run)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     opened = None
     # Each block of rows is opened where it lies, as a view: no copies to gather.
-    for first, last in row_blocks(_rows_that_may_hold(mask, run[0])):
+    for first, last in row_blocks(rows):
         eroded = cv2.erode(mask[first:last], kernel)
-        if cv2.countNonZero(eroded):
-            opened = np.zeros_like(mask) if opened is None else opened
+        if not cv2.countNonZero(eroded):
+            continue
+        opened = np.zeros_like(mask) if opened is None else opened
+        if last - first < SHORT_BLOCK_ROWS:
             opened[first:last] = cv2.dilate(eroded, kernel)
+            continue
+        # Most rows of a long block hold no run: only those the erosion kept are dilated.
+        for top, bottom in row_blocks(np.flatnonzero(eroded.max(axis=1))):
+            opened[first + top : first + bottom] = cv2.dilate(eroded[top:bottom], kernel)
     return opened
 
+
+def _upright_opening(mask: np.ndarray, length: int) -> np.ndarray | None:
+    """The upright `line_opening`: the level one of each block of columns that may hold a run,
+    turned over its diagonal (not the whole mask turned, and the opening turned back: 0.4 ms
+    each at A4 200 dpi, where upright runs lie in a few columns)."""
+    opened = None
+    for first, last in row_blocks(_columns_that_may_hold(mask, length)):
+        turned = cv2.transpose(mask[:, first:last])
+        block = _level_opening(turned, length, np.arange(last - first))
+        if block is not None:
+            opened = np.zeros_like(mask) if opened is None else opened
+            opened[:, first:last] = cv2.transpose(block)
+    return opened
 
 def row_blocks(rows: np.ndarray) -> list[tuple[int, int]]:
     """Sorted row numbers as (first, last + 1) blocks, rows up to `MAX_BLOCK_GAP` apart joined
@@ -59,12 +89,33 @@ def row_blocks(rows: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _rows_that_may_hold(mask: np.ndarray, length: int) -> np.ndarray:
-    """The rows of `mask` that may hold a run of `length` set pixels, or
-    half of one at the picture's edge: those holding `length // (2 * step)` set samples in a
-    row, sampling every `step` columns (see the module's docstring)."""
-    step = max(1, length // SAMPLES_PER_LINE)
-    needed = max(1, length // (2 * step))
-    samples = np.ascontiguousarray(mask[:, ::step])
-    # The erosion counts beyond the edge as set too: it may keep rows with fewer, never fewer rows.
-    held = cv2.erode(samples, cv2.getStructuringElement(cv2.MORPH_RECT, (needed, 1)))
-    return np.flatnonzero(held.max(axis=1))
+    """The rows of `mask` that may hold a run of `length` set pixels, or one from the picture's
+    edge as long as a line's window reaches inside it (see the module's docstring)."""
+    step = _step(length)
+    return _holding(np.ascontiguousarray(mask[:, ::step]), length, step)
+
+
+def _columns_that_may_hold(mask: np.ndarray, length: int) -> np.ndarray:
+    """`_rows_that_may_hold` of the mask turned over its diagonal: the rows sampled, then turned."""
+    step = _step(length)
+    return _holding(cv2.transpose(np.ascontiguousarray(mask[::step])), length, step)
+
+
+def _step(length: int) -> int:
+    """The look's sampling step along a run of `length` (`SAMPLES_PER_LINE`)."""
+    return max(1, length // SAMPLES_PER_LINE)
+
+
+def _holding(samples: np.ndarray, length: int, step: int) -> np.ndarray:
+    """The rows of `samples` (a mask's rows, every `step`-th pixel) holding `length // step`
+    set samples in a row, or whose last samples over a stretch from the right edge are all set."""
+    # The erosion counts beyond the edge as set too: it may keep rows with fewer, never fewer
+    # rows, and keeps every stretch from the left edge (`length - length // 2` pixels hold
+    # at least half of `length // step` samples, as many as its window reaches inside).
+    held = cv2.erode(samples, cv2.getStructuringElement(cv2.MORPH_RECT, (max(1, length // step), 1))).max(axis=1)
+    # A stretch from the right edge holds fewer: its last samples are looked at on their own.
+    from_right = min(samples.shape[1], (length // 2 + 1) // step)
+    if not from_right:  # (no whole step: any row may hold one)
+        return np.arange(samples.shape[0])
+    held |= samples[:, samples.shape[1] - from_right :].min(axis=1)
+    return np.flatnonzero(held)
