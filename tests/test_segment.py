@@ -80,14 +80,7 @@ def test_a_piece_cut_off_a_handwritten_bar_is_marked_and_digits_on_rules_are_not
     headline crosses a quarter of the page, a rule all of it."""
     page, boxes = two_line_page(mnist_test_digits[0][80:])
     page = np.vstack([add_rules(page, spacing=36), np.full((160, page.shape[1]), 255, np.uint8)])
-    top = page.shape[0] - 130
-    cv2.line(page, (60, top), (60 + page.shape[1] // 4, top), 40, 4)  # the headline
-    cv2.line(page, (100, top), (100, top + 40), 40, 4)  # a stem hanging from it...
-    cv2.circle(page, (110, top + 50), 10, 40, 4)  # ...into a loop
-    candidates = find_digits(page)
-    hanging = [c for c in candidates if c.bbox[1] >= top - 4]
-    assert [c.cut_off_a_bar() for c in hanging] == [True]
-    assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - 4)
+    _assert_a_loop_hanging_from_a_headline_is_cut_off_it(page, page.shape[0] - 130, 4, margin=4)
 
 
 def test_a_crumb_between_two_stacked_digits_does_not_join_them(mnist_test_digits):
@@ -144,13 +137,20 @@ def test_a_headline_along_a_thin_tilted_rule_is_still_handwriting(mnist_test_dig
     page = np.vstack([page, np.full((160, page.shape[1]), 255, np.uint8)])
     width, top = page.shape[1], page.shape[0] - 130
     cv2.line(page, (0, top + 22), (width, top - 14), 150, 2)  # the rule
-    cv2.line(page, (60, top), (60 + width // 4, top), 40, 8)  # the headline
+    _assert_a_loop_hanging_from_a_headline_is_cut_off_it(page, top, 8, margin=6)
+
+
+def _assert_a_loop_hanging_from_a_headline_is_cut_off_it(page, top: int, headline_px: int, margin: int):
+    """Draw a headline `headline_px` thick at row `top` of `page`, a stem and a loop hanging from
+    it; the loop (the one region starting within `margin` of the headline or below) is marked as
+    cut off a bar, and none of the 14 digits above it."""
+    cv2.line(page, (60, top), (60 + page.shape[1] // 4, top), 40, headline_px)  # the headline
     cv2.line(page, (100, top), (100, top + 40), 40, 4)  # a stem hanging from it...
     cv2.circle(page, (110, top + 50), 10, 40, 4)  # ...into a loop
     candidates = find_digits(page)
-    hanging = [c for c in candidates if c.bbox[1] >= top - 6]
+    hanging = [c for c in candidates if c.bbox[1] >= top - margin]
     assert [c.cut_off_a_bar() for c in hanging] == [True]
-    assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - 6)
+    assert len(candidates) == 15 and not any(c.cut_off_a_bar() for c in candidates if c.bbox[1] < top - margin)
 
 
 def test_bold_digits_blurred_into_blobs_are_found_on_pages_of_big_writing(mnist_test_digits):

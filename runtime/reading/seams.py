@@ -55,7 +55,7 @@ def piece_between(candidate: DigitCandidate, left: np.ndarray | int, right: np.n
     to its ink; None if it holds none."""
     columns = np.arange(candidate.ink.shape[1])[None, :]
     inside = (columns >= np.reshape(left, (-1, 1))) & (columns < np.reshape(right, (-1, 1)))
-    return _masked_piece(candidate, np.where(inside, candidate.ink, 0))
+    return masked_piece(candidate, np.where(inside, candidate.ink, 0))
 
 
 def _least_ink_path(cost: np.ndarray) -> np.ndarray:
@@ -78,8 +78,9 @@ def _least_ink_path(cost: np.ndarray) -> np.ndarray:
     return path
 
 
-def _masked_piece(candidate: DigitCandidate, ink: np.ndarray) -> DigitCandidate | None:
-    """The candidate's ink kept by a seam, trimmed to its ink; None if it holds none."""
+def masked_piece(candidate: DigitCandidate, ink: np.ndarray) -> DigitCandidate | None:
+    """The candidate's ink kept by a mask (a seam's side; `stacked`: rows), trimmed to its ink; None if
+    it holds none."""
     rows = np.flatnonzero(ink.max(axis=1) > 0)
     cols = np.flatnonzero(ink.max(axis=0) > 0)
     if rows.size == 0:

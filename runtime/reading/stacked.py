@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from runtime.reading.seams import masked_piece
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.sharpen import is_small_writing
 
@@ -56,12 +57,6 @@ def stacked_cut(candidate: DigitCandidate, digit_height: float | None) -> Stacke
 
 def _rows_piece(candidate: DigitCandidate, start: int, stop: int) -> DigitCandidate | None:
     """Rows start:stop of `candidate`, trimmed to their ink; None if they hold none."""
-    piece = candidate.ink[start:stop]
-    rows = np.flatnonzero(piece.max(axis=1) > 0)
-    columns = np.flatnonzero(piece.max(axis=0) > 0)
-    if rows.size == 0:
-        return None
-    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
-    x, y = candidate.bbox[:2]
-    return DigitCandidate(bbox=(x + left, y + start + top, right - left, bottom - top),
-                          ink=piece[top:bottom, left:right])
+    kept = np.zeros_like(candidate.ink)
+    kept[start:stop] = candidate.ink[start:stop]
+    return masked_piece(candidate, kept)
