@@ -313,7 +313,7 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     upright = cv2.subtract(faint_mask, horizontal_band)  # 0/255 masks: "and not", in one pass
     # The sides' pixels are what is kept: the regions' order does not matter.
     _, labels, stats, index = label_regions_with_pixels(upright, any_order=True)
-    x, y, w, h = (stats[:, index] for index in range(4))
+    x, y, w, h = (stats[:, column] for column in range(4))
     thin = (h >= 3 * w) & (h >= 8)
     thin[0] = False
     candidates = np.flatnonzero(thin)

@@ -77,6 +77,7 @@ def _upright_opening(mask: np.ndarray, length: int) -> np.ndarray | None:
             opened[:, first:last] = cv2.transpose(block)
     return opened
 
+
 def row_blocks(rows: np.ndarray) -> list[tuple[int, int]]:
     """Sorted row numbers as (first, last + 1) blocks, rows up to `MAX_BLOCK_GAP` apart joined
     (so blocks lie more than that apart: no 8-connected region of those rows spans two)."""
