@@ -12,19 +12,14 @@ REPO = Path(__file__).resolve().parent.parent
 def test_the_scan_command_line_imports_neither_numpy_nor_opencv(tmp_path):
     probe = ("import sys, runtime.scan.cli, runtime.scan.pool; "
              "print(sorted(name for name in ('cv2', 'numpy') if name in sys.modules))")
-    # Run from outside the checkout, with it first on the path, as the other command tests do.
-    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
-    found = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
-                           text=True, check=True).stdout.strip()
+    found = _printed_by(probe, tmp_path)
     assert found == "[]"
 
 
 def test_the_scan_command_line_imports_no_progress_bar_until_it_shows_one(tmp_path):
     # tqdm (and the package metadata it reads) cost a quiet run's main process 0.05 s of CPU.
     probe = "import sys, runtime.scan.cli; print('tqdm' in sys.modules)"
-    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
-    found = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
-                           text=True, check=True).stdout.strip()
+    found = _printed_by(probe, tmp_path)
     assert found == "False"
 
 
@@ -32,10 +27,18 @@ def test_the_reader_imports_no_statistics_module(tmp_path):
     # `statistics` (with `fractions` and `decimal`) costs every worker's start 18 ms; the reader's
     # medians come from `runtime.reading.quantiles.median`.
     probe = "import sys, runtime.reading.reader, runtime.camera.stream; print('statistics' in sys.modules)"
-    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
-    found = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
-                           text=True, check=True).stdout.strip()
+    found = _printed_by(probe, tmp_path)
     assert found == "False"
+
+
+def _printed_by(probe: str, folder: Path, extra_env: dict[str, str] | None = None,
+                extra_path: str | None = None) -> str:
+    """What Python code `probe` prints, run in a fresh interpreter from `folder` (outside the
+    checkout), with the checkout first on the path, as the other command tests do."""
+    env = {"PYTHONPATH": str(REPO) if extra_path is None else f"{REPO}:{extra_path}", "PATH": "/usr/bin:/bin",
+           **(extra_env or {})}
+    return subprocess.run([sys.executable, "-c", probe], cwd=folder, env=env, capture_output=True,
+                          text=True, check=True).stdout.strip()
 
 
 def _blas_threads_seen_by_a_command(tmp_path, user_setting: str | None) -> str:
@@ -45,12 +48,9 @@ def _blas_threads_seen_by_a_command(tmp_path, user_setting: str | None) -> str:
         "import os, sys\n"
         "SEEN = os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules\n"
         "def main():\n    print(SEEN)\n    return 0\n")
-    env = {"PYTHONPATH": f"{REPO}:{tmp_path}", "PATH": "/usr/bin:/bin"}
-    if user_setting is not None:
-        env["OPENBLAS_NUM_THREADS"] = user_setting
     probe = "from runtime.extras import run_command; run_command('runtime', 'probe_command')"
-    return subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, check=True).stdout.strip()
+    setting = {} if user_setting is None else {"OPENBLAS_NUM_THREADS": user_setting}
+    return _printed_by(probe, tmp_path, setting, extra_path=str(tmp_path))
 
 
 def test_the_commands_start_numpy_with_one_blas_thread_unless_the_user_chose(tmp_path):
