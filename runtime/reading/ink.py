@@ -24,6 +24,7 @@ from runtime.reading.polarity import (
     measure,
     page_polarity,
     reversed_patches,
+    shrunk_size,
     working_step,
 )
 from runtime.reading.quantiles import percentile
@@ -239,8 +240,7 @@ def shrink(gray: np.ndarray) -> np.ndarray:
     """The page (uint8 or float32) shrunk by `working_step`, by area averaging, as float32: what
     OpenCV makes of the page as float32 (on a big page, the same pixels made without that copy)."""
     step = working_step(gray.shape)
-    height, width = gray.shape
-    size = (max(1, width // step), max(1, height // step))
+    size = shrunk_size(gray.shape, step)
     if gray.size >= area_mean.MIN_PIXELS and area_mean.is_fractional(gray.shape, size):
         return area_mean.area_mean(gray, size)
     return area_shrink(gray.astype(np.float32, copy=False), step)
@@ -251,7 +251,7 @@ def area_shrink(gray: np.ndarray, step: int) -> np.ndarray:
     height, width = gray.shape
     if step == 4 and gray.dtype == np.uint8 and height % 4 == 0 and width % 4 == 0:
         return _quarter(gray)
-    return cv2.resize(gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(gray, shrunk_size(gray.shape, step), interpolation=cv2.INTER_AREA)
 
 
 def _quarter(gray: np.ndarray) -> np.ndarray:

@@ -114,6 +114,13 @@ def working_step(shape: tuple[int, ...]) -> int:
     return max(1, min(shape[0], shape[1]) // 160)
 
 
+def shrunk_size(shape: tuple[int, int], step: int) -> tuple[int, int]:
+    """The (width, height) of a picture of `shape` (rows, columns) shrunk `step` times per side,
+    at least one pixel each."""
+    height, width = shape
+    return max(1, width // step), max(1, height // step)
+
+
 def working_copy(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
     """The page shrunk by `working_step` (area averaging), uint8.
 
@@ -126,7 +133,7 @@ def working_copy(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarr
     step = working_step(gray.shape)
     if step == 1:
         return gray
-    size = (max(1, width // step), max(1, height // step))
+    size = shrunk_size(gray.shape, step)
     if shrunk is not None and (width % size[0] or height % size[1]):
         return np.rint(shrunk).astype(np.uint8)
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
