@@ -43,6 +43,7 @@ Usage:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -159,6 +160,20 @@ class WordOptions:
     hard-pages seeds 11-18: 119 digits read -> 74 (124 before this and `baseline_max_offset`);
     on pages with numbers (words-numbers seed 11, worksheets seeds 201 and 203, digits on
     patterned paper seed 11) not one digit lost."""
+    letters_as_context_with_text: bool = True
+    """...and on a page that holds text (`min_page_share`) but is no page of text (most pages of
+    words with numbers beside them, and a script page whose loops read as digits more often than
+    not), judged again by the rules of such a page, but without `joined_pieces_with_text`: that
+    rule looked at the words as first found, and a number beside a word whose letters read as
+    digits ("Total 808", the 8s crossed by a rule) is a word of pieces once its letters leave it.
+    XXX figures."""
+    max_letters_before_number: int = 1
+    """In text, a word's run of digits at its end (start) whose digits on the inner side are not
+    clean (a doubtful reading, a piece cut from a wider crop) still ends (starts) in a number: its
+    clean digits beyond them, when the rest of the word is at most this many letters ("Q3", "a2":
+    the Q cut into two digit-shaped pieces, the a read as 9 with doubt). Pieces the reader cut from
+    one crop whose boxes touch count as one letter. 0: the whole run must be clean.
+    XXX figures."""
     touch_gap: float = 0.0
     """Among letters, a digit whose box comes this close (in heights of the taller) to that of
     another digit of like height on its line, or touches or overlaps it, is joined writing, not a
@@ -214,7 +229,9 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     are then counted as letters ("not a digit") and the rest judged again
     (`WordOptions.letters_as_context`)."""
     dropped = _letters_in_words(digit_boxes, not_digit_boxes, options, confidences, not_digit, cut, joined)
-    if not (dropped and options.letters_as_context and is_text_page(len(digit_boxes), len(not_digit_boxes), options)):
+    text_page = is_text_page(len(digit_boxes), len(not_digit_boxes), options)
+    with_text = options.letters_as_context_with_text and holds_text(len(digit_boxes), len(not_digit_boxes), options)
+    if not (dropped and options.letters_as_context and (text_page or with_text)):
         return dropped
     rest = [index for index in range(len(digit_boxes)) if index not in dropped]
     if not rest:
@@ -223,9 +240,13 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     def kept(values):
         return None if values is None else [values[index] for index in rest]
 
-    letters = list(not_digit_boxes) + [digit_boxes[index] for index in sorted(dropped)]
-    again = _letters_in_words(kept(digit_boxes), letters, options, kept(confidences), kept(not_digit), kept(cut),
-                              kept(joined))
+    found = [digit_boxes[index] for index in sorted(dropped)]
+    if cut is not None:
+        found = _whole_letters(found, [bool(cut[index]) for index in sorted(dropped)], options)
+    if not text_page:  # the page keeps its own rules, and its pieces were judged in their first words
+        options, joined = replace(options, text_page_share=math.inf), None
+    again = _letters_in_words(kept(digit_boxes), list(not_digit_boxes) + found, options, kept(confidences),
+                              kept(not_digit), kept(cut), kept(joined))
     return dropped | {rest[index] for index in again}
 
 
@@ -257,8 +278,10 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
     if not_digit is not None:
         clean[:count] &= np.asarray(not_digit, np.float64) < options.number_max_not_digit
         sure[:count] &= np.asarray(not_digit, np.float64) < options.lone_max_not_digit
+    pieces = np.zeros(len(boxes), bool)  # cut by the reader from a wider crop
     if cut is not None:
-        apart[:count] &= ~np.asarray(cut, bool)
+        pieces[:count] = cut
+    apart &= ~pieces
     # Words run along rows, or down columns on a page of words the reader turned a quarter (the
     # orientation vote can prefer letters sideways): whichever links more glyphs. Linking both
     # would chain a number to the words on the lines above and below it.
@@ -291,7 +314,8 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
         if not letters and not (page_has_text and (written or _in_text(near, is_digit, options))):
             continue
         kept = _numbers_in_text(members, near, boxes, is_digit, clean, sure, apart, options,
-                                page_has_text and uneven and letter_count >= options.initial_min_letters, mates)
+                                page_has_text and uneven and letter_count >= options.initial_min_letters, mates,
+                                pieces)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
 
@@ -348,19 +372,22 @@ def _letter_heights(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray
 
 def _numbers_in_text(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
                      clean: np.ndarray, sure: np.ndarray, apart: np.ndarray, options: WordOptions,
-                     word_of_letters: bool = False, mates: np.ndarray | None = None) -> set[int]:
-    """The digits of the word `members` in text that stand as numbers (`_numbers_in_word`); among
+                     word_of_letters: bool = False, mates: np.ndarray | None = None,
+                     pieces: np.ndarray | None = None) -> set[int]:
+    """The digits of the word `members` in text that stand as numbers (`_numbers_in_word`; `pieces`:
+    per glyph, whether the reader cut it from a wider crop); among
     letters of its own size (not the specks of a noisy page of small digits), only numbers written
     apart, on their line (`mates`: `_line_mates`) and as tall as the letters around them
     (`WordOptions.min_letter_share`)."""
     indices = np.flatnonzero(members)
     letters = near & ~is_digit & (boxes[:, 3] >= options.letter_min_height_ratio * boxes[members, 3].max())
     if not letters.any() or letters.sum() < options.min_letter_share * near.sum():
-        return _numbers_in_word(indices, boxes, is_digit, clean, sure, options, word_of_letters=word_of_letters)
+        return _numbers_in_word(indices, boxes, is_digit, clean, sure, options, word_of_letters=word_of_letters,
+                                pieces=pieces)
     if mates is not None:
         clean = clean & ~_off_the_line(members, near, boxes, mates, options)
     return _numbers_in_word(indices, boxes, is_digit, clean & apart, sure, options,
-                            float(np.median(boxes[letters, 3])), word_of_letters)
+                            float(np.median(boxes[letters, 3])), word_of_letters, pieces)
 
 
 def _off_the_line(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, mates: np.ndarray,
@@ -392,10 +419,12 @@ def _in_text(near: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> bo
 
 def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, clean: np.ndarray,
                      sure: np.ndarray, options: WordOptions, letter_height: float = 0.0,
-                     word_of_letters: bool = False) -> set[int]:
+                     word_of_letters: bool = False, pieces: np.ndarray | None = None) -> set[int]:
     """The glyphs of a word in text that form clean numbers: runs of digits at its ends, as tall as
     `letter_height` (the median "not a digit" crop around the word) or taller. In a
-    `word_of_letters` (`WordOptions.initial_min_letters`), a lone digit glued to its letters is none."""
+    `word_of_letters` (`WordOptions.initial_min_letters`), a lone digit glued to its letters is none.
+    A run's digits that are not clean on its inner side are letters where the rest of the word is a
+    letter or so (`WordOptions.max_letters_before_number`; `pieces`: cut from a wider crop)."""
     ordered = members[np.argsort(boxes[members, 0] + boxes[members, 2] / 2)]
     height = boxes[:, 3]
     letters = ordered[~is_digit[ordered]]
@@ -412,6 +441,11 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
         # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
         tall = height[run] * options.number_max_height_ratio >= height[run].max()
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
+        if options.max_letters_before_number > 0 and not clean[run].all():
+            run = _clean_outer_end(run, clean, at_start)
+            rest = np.setdiff1d(ordered, run)
+            if run.size == 0 or _letter_count(boxes, rest, pieces) > options.max_letters_before_number:
+                continue
         if word_of_letters and run.size == 1 and _glued(boxes, int(run[0]), ordered, at_start, options):
             continue
         if run.size == 1 and not sure[run].all():
@@ -421,6 +455,45 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
                 and np.median(height[run]) >= options.number_min_context_ratio * letter_height):
             numbers.update(int(i) for i in run)
     return numbers
+
+
+def _clean_outer_end(run: np.ndarray, clean: np.ndarray, at_start: bool) -> np.ndarray:
+    """The clean digits of `run` (left to right) at its outer end: its start for the run that starts
+    a word, its end otherwise (none where the outermost digit is not clean)."""
+    outer = run if at_start else run[::-1]
+    count = int(np.argmin(clean[outer])) if not clean[outer].all() else outer.size
+    return outer[:count] if at_start else outer[:count][::-1]
+
+
+def _letter_count(boxes: np.ndarray, glyphs: np.ndarray, pieces: np.ndarray | None) -> int:
+    """How many letters the `glyphs` of one word make: neighbours that the reader cut from one wider
+    crop (`pieces`) and whose boxes touch or overlap are one ("Q" read as 1 and 2)."""
+    if glyphs.size == 0:
+        return 0
+    ordered = glyphs[np.argsort(boxes[glyphs, 0])]
+    reach = np.maximum.accumulate(boxes[ordered, 0] + boxes[ordered, 2])
+    joined = boxes[ordered[1:], 0] <= reach[:-1]
+    if pieces is None:
+        return glyphs.size
+    joined &= pieces[ordered[1:]] & pieces[ordered[:-1]]
+    return glyphs.size - int(joined.sum())
+
+
+def _whole_letters(boxes: Sequence[BBox], cut: Sequence[bool], options: WordOptions) -> list[BBox]:
+    """`boxes` of letters, the pieces the reader cut from one crop (`cut`) whose boxes touch on one
+    line joined into one box again: an "a" cut into two digit-shaped pieces is one letter beside
+    the number after it, not two (`WordOptions.initial_min_letters`)."""
+    array = np.asarray(boxes, np.float64).reshape(-1, 4)
+    is_piece = np.asarray(cut, bool)
+    mates, gap = _line_mates(array, options)
+    label = _components(len(array), np.argwhere(np.triu(mates & (gap <= 0) & is_piece[:, None] & is_piece[None, :], k=1)))
+    wholes = []
+    for value in np.unique(label):
+        group = array[label == value]
+        left, top = group[:, 0].min(), group[:, 1].min()
+        wholes.append((float(left), float(top), float((group[:, 0] + group[:, 2]).max() - left),
+                       float((group[:, 1] + group[:, 3]).max() - top)))
+    return wholes
 
 
 def _glued(boxes: np.ndarray, digit: int, ordered: np.ndarray, at_start: bool, options: WordOptions) -> bool:
