@@ -160,7 +160,7 @@ class WordOptions:
     hard-pages seeds 11-18: 119 digits read -> 74 (124 before this and `baseline_max_offset`);
     on pages with numbers (words-numbers seed 11, worksheets seeds 201 and 203, digits on
     patterned paper seed 11) not one digit lost."""
-    letters_as_context_with_text: bool = True
+    found_text_share: float = 0.65
     """...and on a page that holds text (`min_page_share`) but is no page of text (most pages of
     words with numbers beside them, and a script page whose loops read as digits more often than
     not), judged again by the rules of such a page, but without `joined_pieces_with_text`: that
@@ -230,7 +230,8 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
     (`WordOptions.letters_as_context`)."""
     dropped = _letters_in_words(digit_boxes, not_digit_boxes, options, confidences, not_digit, cut, joined)
     text_page = is_text_page(len(digit_boxes), len(not_digit_boxes), options)
-    with_text = options.letters_as_context_with_text and holds_text(len(digit_boxes), len(not_digit_boxes), options)
+    with_text = (holds_text(len(digit_boxes), len(not_digit_boxes), options)
+                 and len(not_digit_boxes) + len(dropped) >= options.found_text_share * (len(digit_boxes) + len(not_digit_boxes)))
     if not (dropped and options.letters_as_context and (text_page or with_text)):
         return dropped
     rest = [index for index in range(len(digit_boxes)) if index not in dropped]
