@@ -307,7 +307,7 @@ class PageReader:
         joined = ([source.cut_off_a_bar() for source in sources]
                   if holds_text(len(digits), len(not_digits), self.options.words) else None)
         letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
-                                  [d.confidence for d in digits], doubts, cut, joined)
+                                  [d.confidence for d in digits], doubts, cut, joined, [d.digit for d in digits])
         if sharpened:  # small digits blurred into blobs made "letters" of the digits beside them
             letters = {index for index in letters
                        if digits[index].confidence < self.options.words.sharpened_keep_confidence}

@@ -167,6 +167,11 @@ class WordOptions:
     rule looked at the words as first found, and a number beside a word whose letters read as
     digits ("Total 808", the 8s crossed by a rule) is a word of pieces once its letters leave it.
     XXX figures."""
+    letter_shaped_digits: str = "0169"
+    """On a page of text, a number of one digit read as one of these, with nothing but letters
+    around it (`context_radius`; no other digit kept), is a letter: the stem of an l or I, the
+    loop of an o, a, e, b, d, g, p or q, which letters share with these digits. XXX figures.
+    Empty: never."""
     max_letters_before_number: int = 1
     """In text, a word's run of digits at its end (start) whose digits on the inner side are not
     clean (a doubtful reading, a piece cut from a wider crop) still ends (starts) in a number: its
@@ -222,21 +227,32 @@ class WordOptions:
 def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
                     confidences: Sequence[float] | None = None,
                     not_digit: Sequence[float] | None = None,
-                    cut: Sequence[bool] | None = None, joined: Sequence[bool] | None = None) -> set[int]:
+                    cut: Sequence[bool] | None = None, joined: Sequence[bool] | None = None,
+                    labels: Sequence[str] | None = None) -> set[int]:
     """Indices into `digit_boxes` of the digits that are letters of the text around them.
 
     See `_letters_in_words` for the arguments. On a page of text, the digits found to be letters
     are then counted as letters ("not a digit") and the rest judged again
     (`WordOptions.letters_as_context`)."""
     dropped = _letters_in_words(digit_boxes, not_digit_boxes, options, confidences, not_digit, cut, joined)
+    dropped |= _judged_again(dropped, digit_boxes, not_digit_boxes, options, confidences, not_digit, cut, joined)
+    if labels is not None and is_text_page(len(digit_boxes), len(not_digit_boxes), options):
+        dropped |= _letter_shapes_alone(dropped, digit_boxes, not_digit_boxes, labels, options)
+    return dropped
+
+
+def _judged_again(dropped: set[int], digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox],
+                  options: WordOptions, confidences: Sequence[float] | None, not_digit: Sequence[float] | None,
+                  cut: Sequence[bool] | None, joined: Sequence[bool] | None) -> set[int]:
+    """The digits that are letters once those `dropped` by the first pass count as letters around
+    them (`WordOptions.letters_as_context`, `found_text_share`)."""
     text_page = is_text_page(len(digit_boxes), len(not_digit_boxes), options)
-    with_text = (holds_text(len(digit_boxes), len(not_digit_boxes), options)
-                 and len(not_digit_boxes) + len(dropped) >= options.found_text_share * (len(digit_boxes) + len(not_digit_boxes)))
-    if not (dropped and options.letters_as_context and (text_page or with_text)):
-        return dropped
+    found_text = (holds_text(len(digit_boxes), len(not_digit_boxes), options)
+                  and len(not_digit_boxes) + len(dropped)
+                  >= options.found_text_share * (len(digit_boxes) + len(not_digit_boxes)))
     rest = [index for index in range(len(digit_boxes)) if index not in dropped]
-    if not rest:
-        return dropped
+    if not (dropped and rest and options.letters_as_context and (text_page or found_text)):
+        return set()
 
     def kept(values):
         return None if values is None else [values[index] for index in rest]
@@ -248,7 +264,42 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
         options, joined = replace(options, text_page_share=math.inf), None
     again = _letters_in_words(kept(digit_boxes), list(not_digit_boxes) + found, options, kept(confidences),
                               kept(not_digit), kept(cut), kept(joined))
-    return dropped | {rest[index] for index in again}
+    return {rest[index] for index in again}
+
+
+def _letter_shapes_alone(dropped: set[int], digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox],
+                         labels: Sequence[str], options: WordOptions) -> set[int]:
+    """On a page of text, the digits read as one of `WordOptions.letter_shaped_digits` that stand as
+    a number of one digit with nothing but letters around them (the "not a digit" crops and the
+    digits `dropped` as letters)."""
+    rest = [index for index in range(len(digit_boxes)) if index not in dropped]
+    if not rest or not options.letter_shaped_digits:
+        return set()
+    boxes = np.asarray([digit_boxes[index] for index in rest] + list(not_digit_boxes)
+                       + [digit_boxes[index] for index in sorted(dropped)], np.float64).reshape(-1, 4)
+    is_digit = np.arange(len(boxes)) < len(rest)
+    boxes, word = _words(boxes, options)
+    alone = set()
+    for position, index in enumerate(rest):
+        if labels[index] not in options.letter_shaped_digits:
+            continue
+        members = word == word[position]
+        near = _context(members, boxes, options)
+        if (members & is_digit).sum() == 1 and near.any() and not (near & is_digit).any():
+            alone.add(index)
+    return alone
+
+
+def _words(boxes: np.ndarray, options: WordOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The boxes as the words run, and a word label per glyph. Words run along rows, or down columns
+    on a page of words the reader turned a quarter (the orientation vote can prefer letters
+    sideways): whichever links more glyphs. Linking both would chain a number to the words on the
+    lines above and below it. The boxes come back with x and y swapped where words run down columns."""
+    along_rows = _neighbours(boxes, options)
+    down_columns = _neighbours(boxes[:, [1, 0, 3, 2]], options)
+    if down_columns.sum() > along_rows.sum():
+        boxes, along_rows = boxes[:, [1, 0, 3, 2]], down_columns
+    return boxes, _components(len(boxes), np.argwhere(along_rows))
 
 
 def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox], options: WordOptions,
@@ -283,14 +334,7 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
     if cut is not None:
         pieces[:count] = cut
     apart &= ~pieces
-    # Words run along rows, or down columns on a page of words the reader turned a quarter (the
-    # orientation vote can prefer letters sideways): whichever links more glyphs. Linking both
-    # would chain a number to the words on the lines above and below it.
-    along_rows = _neighbours(boxes, options)
-    down_columns = _neighbours(boxes[:, [1, 0, 3, 2]], options)
-    if down_columns.sum() > along_rows.sum():
-        boxes, along_rows = boxes[:, [1, 0, 3, 2]], down_columns
-    word = _components(len(boxes), np.argwhere(along_rows))
+    boxes, word = _words(boxes, options)
     mates = _line_mates(boxes, options)[0]
     apart &= ~_touching(boxes, is_digit, options)
     page_has_text = holds_text(count, len(boxes) - count, options)
