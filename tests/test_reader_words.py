@@ -3,6 +3,8 @@ digits beside one stray mark."""
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
@@ -347,3 +349,53 @@ def test_on_a_page_holding_text_three_pieces_cut_off_one_bar_are_writing():
     assert digits_in_words(digits, letters, WordOptions(), sure, clean, None, joined) == {0, 1, 2}
     never = WordOptions(joined_pieces_with_text=100)
     assert digits_in_words(digits, letters, never, sure, clean, None, joined) == set()
+
+
+def test_on_a_page_holding_text_digits_found_to_be_letters_are_letters_around_the_rest():
+    # A line of script whose loops read as digits: three cursive words, letters by their uneven
+    # heights, and between them a word of three glyphs of one height, its last read with doubt
+    # ("a1c", the c read as 6 at 0.6). Only 3 of the page's 21 crops read "not a digit" (a line
+    # far below): the page holds text but is no page of text, and nothing "not a digit" stands
+    # around the word, which passed as a number. With the cursive words' 15 digits found to be
+    # letters, 18 of the 21 crops are letters: the word stands among them, and is no clean number.
+    cursive = [(0, 15, 18, 23), (18, 0, 12, 38), (30, 6, 12, 32), (42, 10, 18, 28), (62, 7, 16, 31)]
+    words = [(x + shift, y, w, h) for shift in (160, 400, 560) for x, y, w, h in cursive]
+    word = [(290, 0, 24, 40), (318, 0, 12, 40), (334, 2, 24, 38)]
+    text = [(x, 700, 24, 28) for x in (0, 40, 80)]
+    confidences = [0.96, 0.95, 0.65, 0.82, 0.71] * 3 + [0.97, 0.99, 0.6]
+    doubts = [0.04, 0.04, 0.33, 0.17, 0.28] * 3 + [0.02, 0.0, 0.38]
+    cut = [False, True, True, True, False] * 3 + [False] * 3
+    letters = set(range(15))
+    assert digits_in_words(words + word, text, WordOptions(), confidences, doubts, cut) == letters | {15, 16, 17}
+    first_words_only = WordOptions(found_text_share=math.inf)
+    assert digits_in_words(words + word, text, first_words_only, confidences, doubts, cut) == letters
+
+
+def test_in_text_a_number_after_one_letter_read_as_doubtful_digits_keeps_its_digits():
+    # "Q7" between lines of words: the Q cut by the reader into two touching pieces that read as
+    # a clean "12", the 7 written apart. The pieces are no clean number; the 7 after them is, a
+    # number after a single letter ("Q3"). So is the 2 of "a2", its a read as a doubtful 9. After
+    # two letters read as doubtful digits ("ab7"), a lone digit is the word's last letter.
+    q_seven = [(400, 120, 18, 40), (418, 120, 18, 40), (442, 120, 26, 40)]
+    sure = [1.0, 1.0, 1.0]
+    assert digits_in_words(q_seven, _text_lines(), WordOptions(), sure, [0.0] * 3, cut=[True, True, False]) == {0, 1}
+    whole_run = WordOptions(max_letters_before_number=0)
+    assert digits_in_words(q_seven, _text_lines(), whole_run, sure, [0.0] * 3, cut=[True, True, False]) == {0, 1, 2}
+    a_two = [(412, 120, 26, 40), (442, 120, 26, 40)]
+    assert digits_in_words(a_two, _text_lines(), WordOptions(), [0.94, 1.0], [0.06, 0.0]) == {0}
+    ab_seven = [(380, 120, 26, 40), (412, 120, 26, 40), (442, 120, 26, 40)]
+    assert digits_in_words(ab_seven, _text_lines(), WordOptions(), [0.94, 0.94, 1.0], [0.06, 0.06, 0.0]) == {0, 1, 2}
+
+
+def test_on_a_page_of_text_a_lone_digit_shaped_as_a_letter_with_only_letters_around_it_is_one():
+    # A stem read beyond doubt as 1, standing alone between lines of words: an l. Read as 7 it
+    # stays, as does a 1 with another number around it; read without labels, as before.
+    stem = [(440, 120, 12, 40)]
+    assert digits_in_words(stem, _text_lines(), WordOptions(), [0.996], [0.0], labels=["1"]) == {0}
+    assert digits_in_words(stem, _text_lines(), WordOptions(), [0.996], [0.0], labels=["7"]) == set()
+    assert digits_in_words(stem, _text_lines(), WordOptions(), [0.996], [0.0]) == set()
+    with_number = stem + [(440, 200, 26, 40), (470, 200, 26, 40)]
+    assert digits_in_words(with_number, _text_lines(), WordOptions(), [0.996] * 3, [0.0] * 3,
+                           labels=["1", "4", "2"]) == set()
+    never = WordOptions(letter_shaped_digits="")
+    assert digits_in_words(stem, _text_lines(), never, [0.996], [0.0], labels=["1"]) == set()
