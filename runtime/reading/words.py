@@ -161,24 +161,40 @@ class WordOptions:
     on pages with numbers (words-numbers seed 11, worksheets seeds 201 and 203, digits on
     patterned paper seed 11) not one digit lost."""
     found_text_share: float = 0.65
-    """...and on a page that holds text (`min_page_share`) but is no page of text (most pages of
-    words with numbers beside them, and a script page whose loops read as digits more often than
-    not), judged again by the rules of such a page, but without `joined_pieces_with_text`: that
-    rule looked at the words as first found, and a number beside a word whose letters read as
-    digits ("Total 808", the 8s crossed by a rule) is a word of pieces once its letters leave it.
-    XXX figures."""
+    """...and on a page that holds text (`min_page_share`) but is no page of text, when its "not a
+    digit" crops and the digits found to be letters make at least this share of its crops (a
+    script page whose loops read as digits more often than not: 0.28 "not a digit", 0.83 with
+    them; most pages of words with numbers beside them: 0.14-0.29, 0.55-0.84), judged again by the
+    rules of such a page, but without `joined_pieces_with_text`: that rule looked at the words as
+    first found, and a number beside a word whose letters read as digits ("Total 808", its 8s
+    crossed by a rule) is a word of pieces once its letters leave it. Heavily degraded 640x480
+    worksheets, whose first pass takes many digits for letters beside specks, stay under it
+    (0.44-0.58). Chosen on development pages of hard-pages seeds 41-44 (90 of letters and script,
+    34 of words with numbers) and worksheets of MNIST-validation digits (16 A4 with printed text,
+    seed 211; 60 mixed and 40 heavy 640x480, seeds 212, 213): digits read on the pages of letters
+    and script 54 -> 42 (the most on one page 11 -> 5), phantoms on the pages with numbers
+    107 -> 78, one digit of their 828 lost ("Q7", kept by `max_letters_before_number`); at 0.5
+    and 0.6, 10 and 2 fewer phantoms there, but the heavy worksheets lost 19 digits at 0.5.
+    Above 1: never."""
     letter_shaped_digits: str = "0169"
     """On a page of text, a number of one digit read as one of these, with nothing but letters
     around it (`context_radius`; no other digit kept), is a letter: the stem of an l or I, the
-    loop of an o, a, e, b, d, g, p or q, which letters share with these digits. XXX figures.
-    Empty: never."""
+    loop of an o, a, e, b, d, g, p or q, which letters share with these digits. Digits read
+    beside words are mostly near other numbers (on the development pages of `found_text_share`,
+    10 of 695 digits of numbers had none around them, all in numbers of two or three digits, or
+    digits of other shapes). There, digits read on the 90 pages of letters and script 54 -> 42
+    with "0169", 46 with "1" alone, 40 with every digit (which lost 3 digits: one beside words, two
+    on the worksheets); no digit lost with "0169". Empty: never."""
     max_letters_before_number: int = 1
     """In text, a word's run of digits at its end (start) whose digits on the inner side are not
     clean (a doubtful reading, a piece cut from a wider crop) still ends (starts) in a number: its
     clean digits beyond them, when the rest of the word is at most this many letters ("Q3", "a2":
     the Q cut into two digit-shaped pieces, the a read as 9 with doubt). Pieces the reader cut from
-    one crop whose boxes touch count as one letter. 0: the whole run must be clean.
-    XXX figures."""
+    one crop whose boxes touch count as one letter. 0: the whole run must be clean. On the
+    development pages of `found_text_share`: 16 more digits of numbers read on the 34 pages of
+    words with numbers (679 -> 695 of 828), no more digits read on the pages of letters and
+    script; at 2, one more digit beside words and 8 more on the worksheets, but 1 more digit read
+    on the pages of letters and 11 more phantoms on the pages with numbers."""
     touch_gap: float = 0.0
     """Among letters, a digit whose box comes this close (in heights of the taller) to that of
     another digit of like height on its line, or touches or overlaps it, is joined writing, not a
