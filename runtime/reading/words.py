@@ -32,7 +32,11 @@ more, a lone digit under a third of its height before the next glyph is its capi
 letter (an l read as 1).
 On a page of text, the digits found to be letters then count as letters around the rest, which
 are judged again: a script whose loops mostly read as digits leaves too few "not a digit" crops
-around its words for them to stand in text until its letters read as digits are known.
+around its words for them to stand in text until its letters read as digits are known. So too on
+a page that holds text and is mostly letters once those count (`found_text_share`). There, a
+lone digit shaped as letters are (a stem, a loop: 1, 0, 6, 9) with nothing but letters around
+it is one. A number may follow one letter that reads as doubtful digits ("Q3", its Q cut into
+two pieces): the clean digits after it still make a number.
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
@@ -249,7 +253,8 @@ def digits_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBox]
 
     See `_letters_in_words` for the arguments. On a page of text, the digits found to be letters
     are then counted as letters ("not a digit") and the rest judged again
-    (`WordOptions.letters_as_context`)."""
+    (`WordOptions.letters_as_context`, `found_text_share`); `labels` (the digits read, one per
+    digit) find the letter-shaped digits among letters (`WordOptions.letter_shaped_digits`)."""
     dropped = _letters_in_words(digit_boxes, not_digit_boxes, options, confidences, not_digit, cut, joined)
     dropped |= _judged_again(dropped, digit_boxes, not_digit_boxes, options, confidences, not_digit, cut, joined)
     if labels is not None and is_text_page(len(digit_boxes), len(not_digit_boxes), options):
