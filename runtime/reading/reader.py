@@ -12,8 +12,9 @@ Usage:
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import cv2
@@ -306,7 +307,10 @@ class PageReader:
         # costs a labelling of the page's erased runs: asked there only.
         joined = ([source.cut_off_a_bar() for source in sources]
                   if holds_text(len(digits), len(not_digits), self.options.words) else None)
-        letters = digits_in_words([d.bbox for d in digits], not_digits, self.options.words,
+        words = self.options.words
+        if sharpened:  # its first pass takes blurred digits for letters: they make no page of text
+            words = replace(words, found_text_share=math.inf)
+        letters = digits_in_words([d.bbox for d in digits], not_digits, words,
                                   [d.confidence for d in digits], doubts, cut, joined, [d.digit for d in digits])
         if sharpened:  # small digits blurred into blobs made "letters" of the digits beside them
             letters = {index for index in letters

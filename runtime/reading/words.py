@@ -179,11 +179,14 @@ class WordOptions:
     and script 54 -> 42 (the most on one page 11 -> 5), phantoms on the pages with numbers
     107 -> 78, one digit of their 828 lost ("Q7", kept by `max_letters_before_number`); at 0.5
     and 0.6, 10 and 2 fewer phantoms there, but the heavy worksheets lost 19 digits at 0.5.
-    Above 1: never."""
+    A page read sharpened is left out by the reader (its first pass takes the digits blurred
+    beside specks for letters, and the reader keeps those read surely): counted there, 300 mixed
+    640x480 worksheets of seeds 214-215 lost 11 digits. Above 1: never."""
     letter_shaped_digits: str = "0169"
     """On a page of text, a number of one digit read as one of these, with nothing but letters
-    around it (`context_radius`; no other digit kept), is a letter: the stem of an l or I, the
-    loop of an o, a, e, b, d, g, p or q, which letters share with these digits. Digits read
+    around it (`context_radius`: no other digit kept, and a "not a digit" crop or a digit found to
+    be a letter at least `letter_min_height_ratio` of its height, no speck), is a letter: the stem
+    of an l or I, the loop of an o, a, e, b, d, g, p or q, which letters share with these digits. Digits read
     beside words are mostly near other numbers (on the development pages of `found_text_share`,
     10 of 695 digits of numbers had none around them, all in numbers of two or three digits, or
     digits of other shapes). There, digits read on the 90 pages of letters and script 54 -> 42
@@ -306,7 +309,8 @@ def _letter_shapes_alone(dropped: set[int], digit_boxes: Sequence[BBox], not_dig
             continue
         members = word == word[position]
         near = _context(members, boxes, options)
-        if (members & is_digit).sum() == 1 and near.any() and not (near & is_digit).any():
+        letters = near & ~is_digit & (boxes[:, 3] >= options.letter_min_height_ratio * boxes[position, 3])
+        if (members & is_digit).sum() == 1 and letters.any() and not (near & is_digit).any():
             alone.add(index)
     return alone
 
