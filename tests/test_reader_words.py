@@ -399,3 +399,6 @@ def test_on_a_page_of_text_a_lone_digit_shaped_as_a_letter_with_only_letters_aro
                            labels=["1", "4", "2"]) == set()
     never = WordOptions(letter_shaped_digits="")
     assert digits_in_words(stem, _text_lines(), never, [0.996], [0.0], labels=["1"]) == set()
+    # Specks around it are no letters (lines of words far below make it a page of text).
+    specks = [(x, 130, 5, 6) for x in (400, 470, 500)]
+    assert digits_in_words(stem, specks + _text_lines((600, 680)), WordOptions(), [0.996], [0.0], labels=["1"]) == set()
