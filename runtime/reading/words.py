@@ -186,10 +186,10 @@ class WordOptions:
     """On a page of text, a number of one digit read as one of these, with nothing but letters
     around it (`context_radius`: no other digit kept, and a "not a digit" crop or a digit found to
     be a letter at least `letter_min_height_ratio` of its height, no speck), is a letter: the stem
-    of an l or I, the loop of an o, a, e, b, d, g, p or q, which letters share with these digits. Digits read
-    beside words are mostly near other numbers (on the development pages of `found_text_share`,
-    10 of 695 digits of numbers had none around them, all in numbers of two or three digits, or
-    digits of other shapes). There, digits read on the 90 pages of letters and script 54 -> 42
+    of an l or I, the loop of an o, a, e, b, d, g, p or q, which letters share with these digits.
+    Digits read beside words are mostly near other numbers (on the development pages of
+    `found_text_share`, 10 of 695 digits of numbers had none around them, all in numbers of two or
+    three digits, or digits of other shapes). There, digits read on the 90 pages of letters and script 54 -> 42
     with "0169", 46 with "1" alone, 40 with every digit (which lost 3 digits: one beside words, two
     on the worksheets); no digit lost with "0169". Empty: never."""
     max_letters_before_number: int = 1
@@ -538,14 +538,11 @@ def _clean_outer_end(run: np.ndarray, clean: np.ndarray, at_start: bool) -> np.n
 def _letter_count(boxes: np.ndarray, glyphs: np.ndarray, pieces: np.ndarray | None) -> int:
     """How many letters the `glyphs` of one word make: neighbours that the reader cut from one wider
     crop (`pieces`) and whose boxes touch or overlap are one ("Q" read as 1 and 2)."""
-    if glyphs.size == 0:
-        return 0
+    if glyphs.size == 0 or pieces is None:
+        return glyphs.size
     ordered = glyphs[np.argsort(boxes[glyphs, 0])]
     reach = np.maximum.accumulate(boxes[ordered, 0] + boxes[ordered, 2])
-    joined = boxes[ordered[1:], 0] <= reach[:-1]
-    if pieces is None:
-        return glyphs.size
-    joined &= pieces[ordered[1:]] & pieces[ordered[:-1]]
+    joined = (boxes[ordered[1:], 0] <= reach[:-1]) & pieces[ordered[1:]] & pieces[ordered[:-1]]
     return glyphs.size - int(joined.sum())
 
 
@@ -556,7 +553,8 @@ def _whole_letters(boxes: Sequence[BBox], cut: Sequence[bool], options: WordOpti
     array = np.asarray(boxes, np.float64).reshape(-1, 4)
     is_piece = np.asarray(cut, bool)
     mates, gap = _line_mates(array, options)
-    label = _components(len(array), np.argwhere(np.triu(mates & (gap <= 0) & is_piece[:, None] & is_piece[None, :], k=1)))
+    touching = mates & (gap <= 0) & is_piece[:, None] & is_piece[None, :]
+    label = _components(len(array), np.argwhere(np.triu(touching, k=1)))
     wholes = []
     for value in np.unique(label):
         group = array[label == value]
