@@ -8,8 +8,9 @@ importing them all again (0.3 s of CPU each). Elsewhere the workers are spawned.
 Those imports take the fork server about 0.2 s of CPU, and no page can be read before they are
 done. `start()` starts it as soon as the command knows it will read in workers, so that they
 run while this process is still setting up (its own imports, output checks, the journal, the
-work list) instead of after it. This module imports nothing but multiprocessing for that reason.
-Every use of multiprocessing's private fork-server state lives here, guarded.
+work list) instead of after it. This module imports multiprocessing only when it is used (a run
+read in-process never needs it). Every use of multiprocessing's private fork-server state lives
+here, guarded.
 
 Usage: fork_server.start() early; fork_server.worker_context() for the pool; fork_server.stop()
 at the end (also when nothing was read); fork_server.release_in_worker() in each worker.
@@ -17,9 +18,9 @@ at the end (also when nothing was read); fork_server.release_in_worker() in each
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
+import sys
 
 WORKER_MODULES = ["runtime.scan.pool", "runtime.reading.reader", "runtime.classifier",
                   "ai_edge_litert.interpreter", "numpy.ma"]
@@ -33,6 +34,8 @@ def worker_context():
     """Forked from the fork server where there is one, else spawned. Never forked from this
     process: a fork would copy whatever threads the interpreter, OpenCV or tqdm had started
     here (the fork server has none), and a spawn is what macOS and Windows do anyway."""
+    import multiprocessing
+
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
@@ -44,9 +47,8 @@ def start() -> None:
     """Start the fork server now, if this system has one and it is not running; it goes on
     importing `WORKER_MODULES` while this process carries on. A pool made later with
     `worker_context()` forks its workers from it; `stop()` ends it, used or not."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if worker_context().get_start_method() != "forkserver":
         return
-    worker_context()
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
@@ -60,9 +62,8 @@ def stop() -> None:
     30 ms of CPU, which this process waits for, unloading the modules it imported. Workers the
     pool has joined were reaped by it already (so their CPU time counts); any other worker goes
     with it (it is tied to the fork server's life, see `runtime.scan.pool`)."""
-    try:
-        from multiprocessing import forkserver
-    except ImportError:  # no fork server on this system
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    if forkserver is None:  # never started here (or no fork server on this system)
         return
     server = getattr(forkserver, "_forkserver", None)  # private, so guarded
     stop_server = getattr(server, "_stop", None)
