@@ -5,8 +5,8 @@ finds its default model through that manifest instead of hard-coding a file name
 export (or a different quantization) is picked up without code changes.
 
 The default model travels inside the package (`runtime/default_model/`: the int8 TFLite file
-and its manifest, tens of KB), found with `importlib.resources`, so an installed wheel reads
-pages from any folder. `python -m export ... --package runtime/default_model/` (`make export`)
+and its manifest, tens of KB), found beside this module, so an installed wheel reads pages from
+any folder. `python -m export ... --package runtime/default_model/` (`make export`)
 refreshes that copy from the same export run that writes `models/edge/`.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import resources
 from pathlib import Path
 
 from runtime.spec import ExportStatus
@@ -22,9 +21,12 @@ from runtime.spec import ExportStatus
 PACKAGED_MODEL_DIR = "default_model"
 """Folder of package data inside `runtime` holding the default model and its manifest."""
 
-DEFAULT_MANIFEST = Path(str(resources.files("runtime") / PACKAGED_MODEL_DIR / "manifest.json"))
+DEFAULT_MANIFEST = Path(__file__).parent / PACKAGED_MODEL_DIR / "manifest.json"
 """The packaged manifest, written by `python -m export models/edge.keras --out models/edge/
---package runtime/default_model/`; a real file in every ordinary (unzipped) install."""
+--package runtime/default_model/`; a real file in every ordinary (unzipped) install. Found from
+this module's own path, as `importlib.resources.files("runtime")` finds it in such an install:
+that module costs every process that loads a model, and the scan's main process, 10 ms of CPU
+to import."""
 
 REFRESH_HINT = ("reinstall edgedigits, or in a checkout run `make export` (which refreshes "
                 "runtime/default_model/)")

@@ -156,6 +156,25 @@ def hanging_reader_factory(options) -> HangingReader:
     return HangingReader(min_confidence=options.min_confidence)
 
 
+class BusyReader(BlobReader):
+    """Spends `BUSY_SECONDS_PER_PAGE` of CPU on every page before reading it, like a real reader
+    (tests that the command's CPU time holds its workers')."""
+
+    def read(self, image: np.ndarray) -> PageResult:
+        started = time.thread_time()
+        while time.thread_time() - started < BUSY_SECONDS_PER_PAGE:
+            pass
+        return super().read(image)
+
+
+BUSY_SECONDS_PER_PAGE = 0.1
+
+
+def busy_reader_factory(options) -> BusyReader:
+    _log("build")
+    return BusyReader(min_confidence=options.min_confidence)
+
+
 # -- sample inputs ----------------------------------------------------------------------------
 
 

@@ -23,6 +23,25 @@ def test_the_scan_command_line_imports_no_progress_bar_until_it_shows_one(tmp_pa
     assert found == "False"
 
 
+def test_a_local_scan_imports_neither_the_ray_engine_nor_importlib_resources(tmp_path):
+    # The Ray engine's module cost every local run's main process 8-15 ms of CPU, and
+    # importlib.resources (which found the packaged model) 10 ms there and in the fork server.
+    probe = ("import sys, runtime.scan.cli, runtime.scan.pool, runtime.classifier; "
+             "print(sorted(name for name in ('runtime.scan.ray_engine', 'importlib.resources') "
+             "if name in sys.modules))")
+    found = _printed_by(probe, tmp_path)
+    assert found == "[]"
+
+
+def test_the_scan_command_line_imports_multiprocessing_only_to_start_workers(tmp_path):
+    # A run read in this process (one worker, one page) needs no fork server: multiprocessing
+    # and its fork server's modules cost 10-20 ms of CPU to import.
+    probe = ("import sys, runtime.scan.cli; from runtime.scan import fork_server; "
+             "fork_server.stop(); print('multiprocessing' in sys.modules)")
+    found = _printed_by(probe, tmp_path)
+    assert found == "False"
+
+
 def test_the_reader_imports_no_statistics_module(tmp_path):
     # `statistics` (with `fractions` and `decimal`) costs every worker's start 18 ms; the reader's
     # medians come from `runtime.reading.quantiles.median`.

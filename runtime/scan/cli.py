@@ -52,7 +52,7 @@ from runtime.cli import (
 )
 from runtime.models import ModelError
 from runtime.reading.polarity_names import AUTO, POLARITIES
-from runtime.scan import ray_engine
+from runtime.scan import fork_server
 from runtime.scan.batch import (
     PAGE_TIMEOUT_SECONDS,
     BatchOptions,
@@ -162,10 +162,19 @@ def check_arguments(arguments: argparse.Namespace, parser: argparse.ArgumentPars
     if arguments.engine != "ray" and (arguments.ray_address or arguments.ray_actors):
         parser.error("--ray-address and --ray-actors go with --engine ray")
     if arguments.engine == "ray":
+        ray_engine = _ray_engine()
         try:
             ray_engine.import_ray()  # only this engine imports Ray
         except ray_engine.RayEngineError as error:
             parser.error(str(error))
+
+
+def _ray_engine():
+    """The Ray engine's module, imported only for a run that asks for it: its own imports cost
+    every local run's main process 8-15 ms of CPU."""
+    from runtime.scan import ray_engine
+
+    return ray_engine
 
 
 def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
@@ -182,11 +191,25 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
                            worker_memory_mb=arguments.worker_memory or None,
                            reader_factory=reader_factory)
     report = Report(quiet=arguments.quiet, print_pages=arguments.json is None)
-    files, problems = (ray_engine.expand_inputs if arguments.engine == "ray" else expand_inputs)(arguments.inputs)
+    ray = arguments.engine == "ray"
+    files, problems = (_ray_engine().expand_inputs if ray else expand_inputs)(arguments.inputs)
     if arguments.annotate:
         # Annotated copies from an earlier run inside a scanned folder are not new pages.
         annotate_root = os.path.join(path_key(arguments.annotate), "")
         files = [path for path in files if not path_key(path).startswith(annotate_root)]
+    if not ray and _worker_count(arguments, len(files)) > 1 and len(files) > 1:
+        # Most likely the pages will be read in workers (a file is one task or more): their fork
+        # server imports the reader while this process sets up, not after. Used or not, it is
+        # stopped on the way out.
+        fork_server.start()
+    try:
+        return _check_and_scan(arguments, files, problems, options, report)
+    finally:
+        fork_server.stop()
+
+
+def _check_and_scan(arguments, files, problems, options: BatchOptions, report: Report) -> int:
+    """Check the outputs, open the result store and scan, stopping in order on Ctrl+C."""
     try:
         check_outputs({"--json": arguments.json, "--csv": arguments.csv, "--jsonl": arguments.jsonl},
                       files, overwrite=arguments.overwrite)
@@ -196,13 +219,15 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
         return fail(error, ExitCode.USAGE)
     for warning in store.warnings:
         report.warning(warning, failed=False)
+    engine_errors = (OutputError, _ray_engine().RayEngineError) if arguments.engine == "ray" \
+        else (OutputError,)
     stop = StopRequest().install()
     try:
         return _scan(arguments, files, problems, options, store, report, stop)
     except KeyboardInterrupt:  # asked twice: stop now, keep the journal as it is
         store.fail()
         return fail(f"stopped at once; {_kept(store)}", ExitCode.INTERRUPTED)
-    except (OutputError, ray_engine.RayEngineError) as error:
+    except engine_errors as error:
         store.fail()
         return fail(f"{error}; stopped. {_kept(store)}")
     finally:
@@ -217,7 +242,7 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
         report.failure(record)
         store.add(record)
     store.set_input_order(files)
-    tasks, open_errors = (ray_engine.plan_tasks if arguments.engine == "ray" else plan_tasks)(
+    tasks, open_errors = (_ray_engine().plan_tasks if arguments.engine == "ray" else plan_tasks)(
         files, store.done_pages())
     for record in open_errors:
         report.failure(record)
@@ -225,7 +250,7 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
     skipped = len(files) - len({task.path for task in tasks}) - len(open_errors)
     if arguments.resume and skipped:
         report.info(f"resuming: {skipped} of {len(files)} files already read")
-    options.workers = min(arguments.workers or _auto_workers(len(tasks)), max(1, len(tasks)))
+    options.workers = _worker_count(arguments, len(tasks))
     reader = None
     if tasks and (arguments.engine == "ray" or not reads_in_workers(options, tasks)):
         try:
@@ -253,8 +278,8 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
 
         if arguments.engine == "ray":
             # Ray's engine reads to the end (a second Ctrl+C stops at once).
-            ray_engine.run_tasks_ray(tasks, options, on_result, address=arguments.ray_address,
-                                     actors=arguments.ray_actors)
+            _ray_engine().run_tasks_ray(tasks, options, on_result, address=arguments.ray_address,
+                                        actors=arguments.ray_actors)
         else:
             try:
                 run_tasks(tasks, options, on_result, reader=reader, should_stop=stop)
@@ -276,6 +301,12 @@ def _kept(store: ResultStore) -> str:
         return "nothing is kept on disk without --json FILE, --csv FILE or --jsonl FILE"
     return (f"the {store.journal.record_count} page records read are kept in "
             f"{display_path(store.journal.path)}; run the same command with --resume to finish")
+
+
+def _worker_count(arguments, task_count: int) -> int:
+    """Worker processes for `task_count` tasks: --workers, else `_auto_workers`; never more
+    than there are tasks (each worker loads the model)."""
+    return min(arguments.workers or _auto_workers(task_count), max(1, task_count))
 
 
 def _auto_workers(task_count: int) -> int:

@@ -12,10 +12,11 @@ OpenCV limited to `--threads` threads (`batch.limit_worker_threads`), and reads 
 with `runtime.scan.batch.read_task`. A model the workers cannot load is raised again in the main
 process (`ModelError`) by the first task, and the run stops there: the main process does not
 load the model itself. Where the system has it (Linux),
-workers are forked from a fork server: a clean single-threaded process started once per run
-that has imported the reader's modules (numpy, OpenCV, the interpreter), so a worker starts
-in a few milliseconds instead of importing them all again (0.3 s of CPU each, which on a
-batch of small pages was as much as reading 20 of them). Elsewhere they are spawned.
+workers are forked from a fork server (`runtime.scan.fork_server`): a clean single-threaded
+process started once per run, often before this module is called, that has imported the
+reader's modules (numpy, OpenCV, the interpreter), so a worker starts in a few milliseconds
+instead of importing them all again (0.3 s of CPU each, which on a batch of small pages was as
+much as reading 20 of them). Elsewhere they are spawned.
 
 A worker must never outlive the main process (a `kill -9` of the scanner would leave it
 reading, and holding memory, for ever): on Linux the kernel kills it when its parent dies
@@ -30,7 +31,6 @@ Usage: run_in_pool(tasks, options, on_result, should_stop)   (through batch.run_
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
@@ -41,6 +41,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from runtime.models import ModelError
+from runtime.scan import fork_server
 from runtime.scan.batch import BatchOptions, Task, TaskResult, limit_worker_threads, make_reader, read_task
 
 IN_FLIGHT_PER_WORKER = 2
@@ -53,12 +54,6 @@ PARENT_CHECK_SECONDS = 1.0
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
-WORKER_MODULES = ["runtime.scan.pool", "runtime.reading.reader", "runtime.classifier",
-                  "ai_edge_litert.interpreter"]
-"""Imported once by the fork server, so that forked workers start with them (a module missing
-from this installation, such as the interpreter where ONNX Runtime is used, is skipped)."""
-
-
 def run_in_pool(tasks: list[Task], options: BatchOptions, on_result: Callable[[TaskResult], None],
                 should_stop: Callable[[], bool]) -> None:
     """Read `tasks` in `options.workers` processes, calling `on_result` here as each finishes."""
@@ -69,7 +64,7 @@ def run_in_pool(tasks: list[Task], options: BatchOptions, on_result: Callable[[T
             suspects = _run_until_crash(pending, options, workers, on_result, should_stop)
             _run_isolated(suspects, options, on_result)
     finally:
-        _stop_fork_server()
+        fork_server.stop()
 
 
 # -- in the worker processes -----------------------------------------------------------------
@@ -109,7 +104,7 @@ def _die_with_parent(main_pid: int) -> None:
             pass  # the watchdog below still works
     forked = parent_pid != main_pid  # by the fork server (POSIX only)
     if forked:
-        _release_fork_server()
+        fork_server.release_in_worker()
     # The parent died before the signal was armed (this process was handed to init), or the
     # main process did while the fork server was forking this one.
     if parent_pid == 1 or (forked and not _alive(main_pid)):
@@ -121,20 +116,6 @@ def _die_with_parent(main_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
-def _release_fork_server() -> None:
-    """Close this worker's copy of the pipe that keeps the fork server running. The server exits
-    when every copy is closed: it must see the main process's go, not wait for its workers."""
-    try:
-        from multiprocessing import forkserver
-
-        server = forkserver._forkserver  # private, so guarded
-        if server._forkserver_alive_fd is not None:
-            os.close(server._forkserver_alive_fd)
-            server._forkserver_alive_fd = None
-    except (ImportError, AttributeError, OSError):
-        pass  # the watchdog still ends this worker within a second of the main process
 
 
 def _alive(pid: int) -> bool:
@@ -179,19 +160,8 @@ def _run_in_worker(task: Task) -> TaskResult:
 # -- in the main process ---------------------------------------------------------------------
 
 def _new_pool(workers: int, options: BatchOptions) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
+    return ProcessPoolExecutor(max_workers=workers, mp_context=fork_server.worker_context(),
                                initializer=_start_worker, initargs=(options, os.getpid()))
-
-
-def _worker_context():
-    """Forked from the fork server where there is one, else spawned. Never forked from this
-    process: a fork would copy whatever threads the interpreter, OpenCV or tqdm had started
-    here (the fork server has none), and a spawn is what macOS and Windows do anyway."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_MODULES)
-    return context
 
 
 def _run_until_crash(pending: deque[Task], options: BatchOptions, workers: int,
@@ -253,18 +223,6 @@ def _run_isolated(suspects: list[Task], options: BatchOptions,
             if not finished_cleanly:
                 _kill_workers(pool)
             pool.shutdown(wait=finished_cleanly, cancel_futures=True)
-
-
-def _stop_fork_server() -> None:
-    """Stop the fork server this run started, if any, and wait for it: nothing is left running,
-    and its CPU time and its workers' count to this process, as spawned workers' would."""
-    try:
-        from multiprocessing import forkserver
-    except ImportError:  # no fork server on this system
-        return
-    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)  # private, so guarded
-    if stop is not None:
-        stop()
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
