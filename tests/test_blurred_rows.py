@@ -13,7 +13,7 @@ from synthetic_pages import ink_page
 
 from runtime.reading.orientation import voting_order
 from runtime.reading.reader import PageReader
-from runtime.reading.rules import remove_rules
+from runtime.reading.rules import remove_rules, rows_may_blur_together
 from runtime.reading.segment import _rule_runs
 
 DIGIT_HEIGHT_PX = 22  # an A4 worksheet's digits on a phone photo at 150 dpi
@@ -31,8 +31,16 @@ def _row_of_blurred_zeros(width: int = 260) -> tuple[np.ndarray, np.ndarray]:
 
 def test_a_row_of_blurred_digits_is_not_a_rule():
     mask, faint = _row_of_blurred_zeros()
-    kept = remove_rules(mask, faint, *_rule_runs(DIGIT_HEIGHT_PX))
+    assert rows_may_blur_together(DIGIT_HEIGHT_PX)
+    kept = remove_rules(mask, faint, *_rule_runs(DIGIT_HEIGHT_PX), blurred_rows=True)
     assert kept is None or np.count_nonzero(kept.labels) == np.count_nonzero(mask)
+
+
+def test_rows_of_bigger_digits_are_not_taken_to_be_blurred_together():
+    """A camera's blur is a few pixels: it joins rows of digits 28 px tall or less, not bigger
+    ones, and a desk's grain measured as "digits" 32-78 px tall keeps its runs erased."""
+    assert rows_may_blur_together(13) and rows_may_blur_together(28)
+    assert not rows_may_blur_together(32) and not rows_may_blur_together(None)
 
 
 def test_a_rule_under_a_blurred_row_is_still_erased():
@@ -40,7 +48,7 @@ def test_a_rule_under_a_blurred_row_is_still_erased():
     mask, faint = _row_of_blurred_zeros(width=400)
     for ink in (mask, faint):
         ink[60:62, :] = 255  # under the 0s, touching none
-    kept = remove_rules(mask, faint, *_rule_runs(DIGIT_HEIGHT_PX))
+    kept = remove_rules(mask, faint, *_rule_runs(DIGIT_HEIGHT_PX), blurred_rows=True)
     assert kept is not None
     assert not kept.labels[60:62].any()
     assert np.count_nonzero(kept.labels[:55]) == np.count_nonzero(mask[:55])
