@@ -58,7 +58,7 @@ def test_a_row_of_small_blurred_digits_is_not_a_rule():
     than a digit is tall; erased as a rule, the digits lost their middles."""
     mask, faint = _row_of_blurred_digits()
     assert remove_rules(mask, faint, 15, 26) is not None  # as big writing: a run is erased
-    kept = remove_rules(mask, faint, 15, 26, small_writing=True)
+    kept = remove_rules(mask, faint, 15, 26, blurred_rows=True)
     assert kept is None or np.count_nonzero(kept[0]) == np.count_nonzero(mask)
 
 

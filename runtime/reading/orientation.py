@@ -118,6 +118,20 @@ def upside_down_votes(readings: TurnReadings, digit_height: float | None = None)
     return count_votes(over, upright)
 
 
+def voting_order(boxes: list[BBox]) -> list[int]:
+    """The boxes' indices in the order their crops vote on the page's orientation: largest
+    first, but those `PAIR_WIDTH_RATIO` times as wide as the page's candidates are tall (their
+    `typical_height`) after all the others.
+
+    Such crops are mostly digits run together, which read badly in every turn; on a poor phone
+    photo of 21 px digits blurred into one another they were most of the largest, joined in
+    rows of two to five, and on a page stored sideways (turned worksheets, seed 303, page 23)
+    the vote they made turned it upside down; with single digits first it was turned right."""
+    height = typical_height(boxes)
+    wide = [height is not None and box[2] >= PAIR_WIDTH_RATIO * height for box in boxes]
+    return sorted(range(len(boxes)), key=lambda index: (wide[index], -boxes[index][2] * boxes[index][3]))
+
+
 def typical_height(boxes: list[BBox]) -> float | None:
     """The median height of a page's candidate boxes; None when fewer than `MIN_HEIGHT_SAMPLE`."""
     if len(boxes) < MIN_HEIGHT_SAMPLE:

@@ -44,6 +44,7 @@ from runtime.reading.orientation import (
     read_turns,
     typical_height,
     upside_down_votes,
+    voting_order,
 )
 from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
@@ -576,9 +577,8 @@ class _Page:
         return typical_height([candidate.bbox for candidate in self.candidates])
 
     def _largest(self) -> list[int]:
-        """The candidates' indices, largest box first."""
-        return sorted(range(len(self.candidates)),
-                      key=lambda index: -self.candidates[index].bbox[2] * self.candidates[index].bbox[3])
+        """The candidates' indices, largest box first, digits run together last (`voting_order`)."""
+        return voting_order([candidate.bbox for candidate in self.candidates])
 
     def _sample(self) -> list[np.ndarray]:
         """The crops that vote on the orientation: the largest."""

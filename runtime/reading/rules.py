@@ -38,7 +38,7 @@ class Cleaned(NamedTuple):
 
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
                  darkness: np.ndarray | None = None, ink_level: float = 0.0,
-                 small_writing: bool = False, levels: np.ndarray | None = None) -> Cleaned | None:
+                 blurred_rows: bool = False, levels: np.ndarray | None = None) -> Cleaned | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
@@ -48,8 +48,9 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     threshold, where pale printed lines run unbroken) and erased from `mask`. Given the ink map
     `darkness` (float32, as `mask` was thresholded from), a pixel of a line that is still ink
     (`ink_level` dark) once the line's own darkness is taken out of it is writing on the line,
-    and stays (`_writing_on_lines`). With `small_writing` (a page of small digits, blurred
-    together by the camera), level runs through writing are not lines (`_without_runs_through_writing`).
+    and stays (`_writing_on_lines`). With `blurred_rows` (digits small enough for the camera's
+    blur to join a row of them, `rows_may_blur_together`), level runs through writing are not
+    lines (`_without_runs_through_writing`).
     `levels`: `darkness` as uint8 levels (`ink.ink_levels`), where made already.
 
     Returns the regions of the ink that is left, as `label_regions` gives them (labels, stats),
@@ -65,7 +66,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     directions = (((horizontal_px, 1), (1, 3), 0), ((1, vertical_px), (3, 1), 1))
     searches = [(direction, _find_lines(faint_mask, *direction[:2])) for direction in directions]
     searches = [(direction, search) for direction, search in searches if search is not None]
-    if small_writing and searches and searches[0][0][2] == 0:
+    if blurred_rows and searches and searches[0][0][2] == 0:
         searches = _without_runs_through_writing(searches, faint_mask, horizontal_px)
     on_grid = darkness is not None and len(searches) == 2 and _crosses_as_a_grid(
         searches[0][1][1], searches[1][1][1], horizontal_px)
@@ -110,6 +111,22 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
 
 _SQUARE_3 = np.ones((3, 3), np.uint8)
 
+BLURRED_ROWS_MAX_HEIGHT_PX = 28
+"""Digits this tall or less (the segmenter's typical height) may be joined into rows by a camera's
+blur, which is a few pixels whatever the writing's size (`_without_runs_through_writing`): 640x480
+photos hold digits of 10-20 px, poor phone photos of A4 worksheets 18-24 px (development pages,
+`benchmarks.worksheets --degrade mixed --digits validation`, seeds 202 and 205). Above it, level
+runs through "writing" were a desk's grain beside the sheet (digits measured 32-78 px there):
+kept, its regions grew into digits (40 development pages of sheets on desks and floors,
+`benchmarks.hard_pages --kinds desk,tiles --seed 4244`: 13 false digits with them erased, 18
+kept)."""
+
+
+def rows_may_blur_together(digit_height: float | None) -> bool:
+    """Whether a camera's blur may join a row of digits `digit_height` px tall (`BLURRED_ROWS_MAX_HEIGHT_PX`)."""
+    return digit_height is not None and digit_height <= BLURRED_ROWS_MAX_HEIGHT_PX
+
+
 THROUGH_WRITING_SHARE = 0.5
 THROUGH_WRITING_ACROSS = 0.5
 THROUGH_WRITING_MAX_RUNS = 8
@@ -117,13 +134,16 @@ THROUGH_WRITING_MAX_RUNS = 8
 its pixels lie in faint ink that stands `THROUGH_WRITING_ACROSS` times the run's length (0.6 of a
 digit's height) tall across it, and it is at most `THROUGH_WRITING_MAX_RUNS` runs long (a number,
 not a sheet's blurred edge). A rule crossed or touched by writing stands that tall only where a
-stroke meets it; a row of small blurred digits, merged at the faint threshold, holds level runs
-through the middle of every digit, and erasing them left 196 of 8,755 digits on 150 development
-pages (640x480, seed 22) with no ink at all. Only among small digits (`sharpen.is_small_writing`):
-there a camera's blur of 1-2 px spans the 2-3 px between digits, while between bigger digits a
-level run is ink where they really touch, and erasing it parts them (on a turned A4 page,
-`benchmarks.worksheets --turned-rate 1`, seed 7, keeping such runs joined two touching pairs,
-and the orientation vote then turned the page over)."""
+stroke meets it; a row of digits blurred together by the camera, merged at the faint threshold,
+holds level runs through the middle of every digit. Erasing them left 196 of 8,755 digits on 150
+development pages of small digits (640x480, seed 22) with no ink at all, and on poor phone photos
+of A4 worksheets, digits 21-24 px tall, it cut digits in half as well: on one such page of 322
+digits (`benchmarks.worksheets --degrade mixed --digits validation`, seed 205, page 23), 85 level
+runs of 44-67 px through rows of digits were erased, and 270 digits were read right with 16 false;
+kept, 291 and 7. Held for small digits only (20 px or less) before, because between bigger
+digits the runs part digits that truly touch; now for digits up to `BLURRED_ROWS_MAX_HEIGHT_PX`.
+The regions they join are the cutter's to part (`runtime.reading.touching`), and the orientation
+vote reads single digits before them (`orientation.voting_order`)."""
 
 
 def _without_runs_through_writing(searches: list, faint_mask: np.ndarray, horizontal_px: int) -> list:

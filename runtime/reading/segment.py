@@ -25,7 +25,7 @@ from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.noise import suppress_grain
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
 from runtime.reading.regions import label_regions
-from runtime.reading.rules import Cleaned, is_squared_paper, remove_rules
+from runtime.reading.rules import Cleaned, is_squared_paper, remove_rules, rows_may_blur_together
 from runtime.reading.sharpen import is_small_writing
 from runtime.results import BBox
 
@@ -128,7 +128,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
             cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
-                                   small_writing=is_small_writing(digit_height), levels=look.levels)
+                                   blurred_rows=rows_may_blur_together(digit_height), levels=look.levels)
         else:
             page_long = max(25, max(mask.shape) // 8)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast,
@@ -175,7 +175,7 @@ def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: f
     measured = _height_among(cleaned, look.darkness.shape, options, least_height)
     if used_height and measured and measured > RULES_MEASURED_SHORT * used_height:
         again = remove_rules(look.mask, look.faint_mask, *_rule_runs(measured), look.darkness, look.min_contrast,
-                             small_writing=is_small_writing(measured), levels=look.levels)
+                             blurred_rows=rows_may_blur_together(measured), levels=look.levels)
         if again is not None:
             return again, _height_among(again, look.darkness.shape, options, least_height)
     return cleaned, measured
