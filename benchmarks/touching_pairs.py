@@ -46,7 +46,7 @@ HEIGHT_RANGE_PX = (18.0, 90.0)
 LOOP_PAIRS = ((0, 0), (4, 4), (0, 8), (8, 0), (0, 7), (7, 0), (9, 9), (6, 0), (0, 6), (8, 8))
 """Pairs whose loops overlap when written close (the real photos' "00", "44", "07")."""
 
-PAIR_SHARE = 0.35
+PAIR_SHARE = 0.15
 LOOP_SHARE = 0.35
 SMALL_SECOND_SHARE = 0.3
 WIDE_SINGLE_SHARE = 0.2
