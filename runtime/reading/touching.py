@@ -21,6 +21,12 @@ On pages of small writing, a region twice a digit's height is also cut across, a
 least ink (`runtime.reading.stacked`): two digits of stacked grid cells joined by the line
 between them. Such a cut may win only where both pieces read surely.
 
+The page's other regions weigh in where the model reads a region as one digit: a region far
+wider than the page's typical digit is read as two where a cut of it reads two sure digits of
+full height, one of them what the whole read (`wide_pair`: overlapping "00", "44", "70" read
+surely as one of their digits), and its seam cuts may win against any doubted whole
+(`SEAM_WIDE_DOUBTED_WHOLE`).
+
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
 narrower than tall (narrow handwriting), and a doubtful reading of it as one digit pays for its
