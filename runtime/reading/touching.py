@@ -24,8 +24,7 @@ between them. Such a cut may win only where both pieces read surely.
 The page's other regions weigh in where the model reads a region as one digit: a region far
 wider than the page's typical digit is read as two where a cut of it reads two sure digits of
 full height, one of them what the whole read (`wide_pair`: overlapping "00", "44", "70" read
-surely as one of their digits), and its seam cuts may win against any doubted whole
-(`SEAM_WIDE_DOUBTED_WHOLE`).
+surely as one of their digits).
 
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
@@ -89,17 +88,6 @@ fewer false ones on the first, but 2 more false digits on the second; with the w
 alone, +17 / -4 and the singles the same; with both bounds +13 / -4, the singles the same.
 Tried instead: a cost per seam cut (0.5 or 1 nat: the gains gone), pieces at 0.99 (the 2 false
 digits stay), only cuts in two (+10 / -2), keeping the seam near its valley (fewer gains)."""
-
-
-SEAM_WIDE_DOUBTED_WHOLE = 0.951
-SEAM_WIDE_MIN_PIECE_CONFIDENCE = 0.95
-"""For a region wide for the page (`wide_for_page`), a cut along seams may win wherever the whole
-is not read surely (under `SEAM_WIDE_DOUBTED_WHOLE`, `whole_beats_any_cut`), with every piece at
-`SEAM_WIDE_MIN_PIECE_CONFIDENCE` or more, and a region narrower than tall is cut like any other:
-beside the page's other digits it is likely two. On the development pages of `WIDE_PAIR_RATIO`
-(with sure wholes at 1.5), 14 more pairs read right, one pair read wrong another way, no single
-digit changed (pieces at 0.9: 15 and 2). Waiving the aspect prior (`PAIR_ASPECT`) for such regions too cut 2
-single digits read right on the worksheets."""
 
 
 WIDE_RATIO = 1.5
@@ -247,7 +235,7 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     wide for the page (`page_width`, `wide_for_page`) that would stay whole is read as two where
     `wide_pair` says so (`whole_label`, `piece_labels`: the labels read)."""
     wide = wide_for_page(candidate, page_width, whole_confidence)
-    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical, wide)
+    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
     if choice >= 0 or piece_labels is None or not wide:
         return choice
     return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels)
@@ -277,36 +265,32 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
 
 
 def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
-                        piece_confidences: list[np.ndarray], typical: float | None, wide: bool = False) -> int:
-    """`choose_reading` on the evidence and the priors alone (`wide`: `wide_for_page`)."""
+                        piece_confidences: list[np.ndarray], typical: float | None) -> int:
+    """`choose_reading` on the evidence and the priors alone."""
     if whole_confidence >= SURE_WHOLE_CONFIDENCE:
         typical = None
     height, width = candidate.ink.shape
     across = [isinstance(parts, StackedCut) for parts in options]
-    narrow = typical is None and not wide and width < MIN_ASPECT_TO_TRY * height
+    narrow = typical is None and width < MIN_ASPECT_TO_TRY * height
     if not options or (narrow and not any(across)):
         return -1
     return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
                         [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
-                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow,
-                        wide_for_page=wide)
+                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow)
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
                  whole_width: float | None = None, piece_widths: list[list[float]] | None = None,
                  typical: float | None = None, aspect: float | None = None,
                  seams: list[bool] | None = None, across: list[bool] | None = None,
-                 only_across: bool = False, wide_for_page: bool = False) -> int:
+                 only_across: bool = False) -> int:
     """Index of the winning cut, or -1 when the whole region reads best as one digit.
 
     With the page's `typical` digit width (and the region's and pieces' widths), a reading
     whose digits are far wider than the page's others pays for it (`WIDTH_LOG_COST`); with the
     region's `aspect` (width / height), a doubtful cut of a narrow one pays (`PAIR_ASPECT`).
     `across`: which cuts run across (`StackedCut`): they win only with every piece sure, and pay
-    no aspect prior; with `only_across`, no other cut may win. `wide_for_page`: the region is
-    wide beside the page's digits (`SEAM_WIDE_DOUBTED_WHOLE`)."""
-    seam_doubted_whole, seam_min_piece = ((SEAM_WIDE_DOUBTED_WHOLE, SEAM_WIDE_MIN_PIECE_CONFIDENCE) if wide_for_page
-                                          else (SEAM_DOUBTED_WHOLE, SEAM_MIN_PIECE_CONFIDENCE))
+    no aspect prior; with `only_across`, no other cut may win."""
     best_index, best_score = -1, _evidence([whole_confidence]) + _width_prior([whole_width], typical)
     for index, confidences in enumerate(piece_confidences):
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
@@ -317,8 +301,8 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
             continue
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
                  + _width_prior(widths, typical) + (0.0 if is_across else _narrow_cut_prior(aspect, confidences)))
-        if seams is not None and seams[index] and (whole_confidence >= seam_doubted_whole
-                                                   or float(np.min(confidences)) < seam_min_piece):
+        if seams is not None and seams[index] and (whole_confidence >= SEAM_DOUBTED_WHOLE
+                                                   or float(np.min(confidences)) < SEAM_MIN_PIECE_CONFIDENCE):
             continue
         if score > best_score:
             best_index, best_score = index, score
