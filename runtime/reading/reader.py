@@ -57,6 +57,7 @@ from runtime.reading.touching import (
     cut_hypotheses,
     typical_width,
     whole_beats_any_cut,
+    wide_for_page,
 )
 from runtime.reading.words import WordOptions, digits_in_words, holds_text, without_frames
 from runtime.results import Digit, PageResult
@@ -252,14 +253,17 @@ class PageReader:
             return _Reading([], {}, None)
         wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
-        typical = typical_width(candidates) if prior else None
+        page_width = typical_width(candidates)
+        typical = page_width if prior else None
         digit_height = typical_height([c.bbox for c in candidates])  # for cuts across (`stacked`)
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
-        # whose cuts would cost a third of the frame's crops, are never cut.
-        hypotheses = [[] if whole_beats_any_cut(float(confidence), prior)
-                      else cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE,
-                                          digit_height=digit_height)
-                      for candidate, confidence in zip(candidates, wholes.confidences)]
+        # whose cuts would cost a third of the frame's crops, are never cut; a region wide for
+        # the page may still be a pair read as one of its digits (`touching.wide_pair`).
+        wide = [wide_for_page(c, page_width, float(confidence)) for c, confidence in zip(candidates, wholes.confidences)]
+        hypotheses = [cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE or is_wide,
+                                     digit_height=digit_height, wide=is_wide)
+                      if is_wide or not whole_beats_any_cut(float(confidence), prior) else []
+                      for candidate, confidence, is_wide in zip(candidates, wholes.confidences, wide)]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
         pieces = [part for options in hypotheses for parts in options for part in parts]
@@ -267,9 +271,9 @@ class PageReader:
             row_of.setdefault(id(part), len(row_of))
         crops = list({id(p): p.ink for p in pieces}.values())
         if not crops:
-            return _Reading(hypotheses, row_of, wholes, typical)
+            return _Reading(hypotheses, row_of, wholes, typical, page_width)
         pieces_read = classify(self._prepared(crops, sharpen))
-        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical)
+        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width)
 
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
         """The model's 28x28 inputs for ink crops (`_prepared`)."""
@@ -336,7 +340,8 @@ class _Reading:
     hypotheses: list  # per candidate, its ways of cutting (`cut_hypotheses`)
     row_of: dict[int, int]  # id of a candidate or piece -> its row in `predictions`
     predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
-    typical_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
+    typical_width: float | None = None  # the page's typical digit width, where the width prior is on
+    page_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
 
     @property
     def confidences(self) -> np.ndarray:
@@ -355,13 +360,14 @@ def _grew(given: int, moved: int) -> bool:
 def _chosen_readings(candidates: list[DigitCandidate], reading: _Reading):
     """Per candidate: itself, its chosen reading as (region or piece, row in the predictions)
     pairs, and the index of the cut chosen (-1: read whole)."""
-    confidences, row_of = reading.predictions.confidences, reading.row_of
+    confidences, labels, row_of = reading.predictions.confidences, reading.predictions.labels, reading.row_of
     # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
     # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
     for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
         rows = [[row_of[id(part)] for part in parts] for parts in options]
         choice = choose_reading(candidate, options, float(confidences[index]),
-                                [confidences[r] for r in rows], reading.typical_width)
+                                [confidences[r] for r in rows], reading.typical_width, reading.page_width,
+                                int(labels[index]), [labels[r] for r in rows])
         yield candidate, [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice])), choice
 
 

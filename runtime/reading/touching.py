@@ -21,6 +21,11 @@ On pages of small writing, a region twice a digit's height is also cut across, a
 least ink (`runtime.reading.stacked`): two digits of stacked grid cells joined by the line
 between them. Such a cut may win only where both pieces read surely.
 
+The page's other regions weigh in where the model reads a region as one digit: a region far
+wider than the page's typical digit is read as two where a cut of it reads two sure digits of
+full height, one of them what the whole read (`wide_pair`: overlapping "00", "44", "70" read
+surely as one of their digits).
+
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
 narrower than tall (narrow handwriting), and a doubtful reading of it as one digit pays for its
@@ -104,6 +109,25 @@ SURE_WHOLE_CONFIDENCE = 0.99
 """A region the model reads whole at this confidence or more is a digit whatever its width (the
 int8 model's sure readings sit at 0.996); only a doubtful one pays for being wide."""
 
+WIDE_PAIR_RATIO = 1.3
+WIDE_SURE_PAIR_RATIO = 1.8
+WIDE_PAIR_MIN_PIECE_CONFIDENCE = 0.99
+WIDE_PAIR_MIN_PIECE_HEIGHT = 0.8
+"""A region read whole as one digit, `WIDE_PAIR_RATIO` times as wide as the page's typical digit or
+more (`WIDE_SURE_PAIR_RATIO` where the model reads it surely, `whole_beats_any_cut`), is read as
+two where a cut of it into two reads both pieces at `WIDE_PAIR_MIN_PIECE_CONFIDENCE` or more,
+each piece at least `WIDE_PAIR_MIN_PIECE_HEIGHT` of the region's height, and, where the whole
+reads surely, one piece as the whole did. Overlapping pairs ("00", "44", "70") often read surely
+as one of their digits, which no cut outscores on evidence alone; a single digit cut in two
+seldom reads surely in two pieces of full height, one of them itself. Chosen on development
+pages of MNIST *validation* digits: 120 pages of `benchmarks.touching_pairs` (seeds 11 and 13)
+and 230 worksheets (`benchmarks.worksheets --digits validation`: clean seed 211, mixed 212, 215
+and 216, `--touch-rate 0.3` 213, 640x480 214): 30 pairs more read right, one pair read wrong
+another way, no single digit split. With sure wholes at 1.5: 48 more right, but 3 single digits
+read right split on the mixed worksheets (a 5 read "55", a 2 "52"); at 1.7, 34 and 1 pair more
+read wrong; without the height bound, or one ratio of 1.4 for all, 6-14 single digits split (an
+8 read "81", a 0 "01": a seam trimming a crumb off, or a cut through a loop's tail)."""
+
 MIN_TYPICAL_SAMPLE = 8
 """The typical width is taken only on pages with at least this many regions of ordinary shape."""
 
@@ -118,8 +142,19 @@ def typical_width(candidates: list[DigitCandidate]) -> float | None:
     return float(np.median(widths)) if len(widths) >= MIN_TYPICAL_SAMPLE else None
 
 
+def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_confidence: float) -> bool:
+    """Whether a region read whole at `whole_confidence` is wide enough for the page (whose typical
+    digit is `page_width` px wide, `typical_width`) to be perhaps two digits, however surely the
+    model reads it as one (`WIDE_PAIR_RATIO`, `WIDE_SURE_PAIR_RATIO`)."""
+    if page_width is None:
+        return False
+    ratio = WIDE_SURE_PAIR_RATIO if whole_beats_any_cut(whole_confidence) else WIDE_PAIR_RATIO
+    return candidate.bbox[2] >= ratio * page_width
+
+
 def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
-                   seams: bool = True, digit_height: float | None = None) -> list[list[DigitCandidate]]:
+                   seams: bool = True, digit_height: float | None = None,
+                   wide: bool = False) -> list[list[DigitCandidate]]:
     """Every cut of a wide candidate worth reading: at one or more of its ink valleys, straight
     down and (`seams`) along the path of least ink near them (`SeamCut`); and of a tall one on a
     page of small writing, across (`StackedCut`).
@@ -127,12 +162,13 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
     `typical`: the page's typical digit width (`typical_width`), if known: a region far wider
     than that is tried whatever its aspect. `seams`: False where no seam cut could win (the
     whole read at `SEAM_DOUBTED_WHOLE` or more), to spare reading its pieces. `digit_height`:
-    the page's typical digit height (`orientation.typical_height`), for the cut across."""
+    the page's typical digit height (`orientation.typical_height`), for the cut across.
+    `wide`: the region is wide for the page (`wide_for_page`): tried however narrow for its height."""
     across = stacked_cut(candidate, digit_height)
     hypotheses = [] if across is None else [across]
     height, width = candidate.ink.shape
-    wide_for_page = typical is not None and width >= WIDE_RATIO * typical
-    if width < MIN_ASPECT_TO_TRY * height and not wide_for_page:
+    wide = wide or (typical is not None and width >= WIDE_RATIO * typical)
+    if width < MIN_ASPECT_TO_TRY * height and not wide:
         return hypotheses
     valleys = cut_columns(candidate.ink, MAX_VALLEYS)
     min_piece_px = MIN_PIECE_ASPECT * height
@@ -189,11 +225,48 @@ def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> Di
 
 
 def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
-                   piece_confidences: list[np.ndarray], typical: float | None) -> int:
+                   piece_confidences: list[np.ndarray], typical: float | None,
+                   page_width: float | None = None, whole_label: int | None = None,
+                   piece_labels: list[np.ndarray] | None = None) -> int:
     """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region.
 
     The page's `typical` digit width weighs in only where the model doubts the whole; a region
-    tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole."""
+    tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole. A region
+    wide for the page (`page_width`, `wide_for_page`) that would stay whole is read as two where
+    `wide_pair` says so (`whole_label`, `piece_labels`: the labels read)."""
+    wide = wide_for_page(candidate, page_width, whole_confidence)
+    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
+    if choice >= 0 or piece_labels is None or not wide:
+        return choice
+    return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels)
+
+
+def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
+              piece_confidences: list[np.ndarray], whole_label: int | None, piece_labels: list[np.ndarray]) -> int:
+    """Index of the cut into two that reads a region wide for the page as a pair
+    (`WIDE_PAIR_RATIO`), or -1: both pieces read at `WIDE_PAIR_MIN_PIECE_CONFIDENCE` or more,
+    each `WIDE_PAIR_MIN_PIECE_HEIGHT` of the region tall, and, where the whole reads surely, one
+    of them as the whole does; the most evident such cut."""
+    sure_whole = whole_beats_any_cut(whole_confidence)
+    min_height = WIDE_PAIR_MIN_PIECE_HEIGHT * candidate.bbox[3]
+    best_index, best_score = -1, -np.inf
+    for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
+        if len(parts) != 2 or isinstance(parts, StackedCut):
+            continue
+        if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
+            continue
+        if min(part.bbox[3] for part in parts) < min_height:
+            continue
+        if sure_whole and whole_label not in {int(label) for label in labels}:
+            continue
+        if _evidence(confidences) > best_score:
+            best_index, best_score = index, _evidence(confidences)
+    return best_index
+
+
+def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
+                        piece_confidences: list[np.ndarray], typical: float | None) -> int:
+    """`choose_reading` on the evidence and the priors alone."""
     if whole_confidence >= SURE_WHOLE_CONFIDENCE:
         typical = None
     height, width = candidate.ink.shape
