@@ -106,10 +106,12 @@ def _labelled_by_blocks(mask: np.ndarray, algorithm: int) -> tuple[int, np.ndarr
             return None
         if count + found - 1 > _UINT16_LABELS:
             return None
-        np.add(block_labels, count - 1, out=labels[window], where=ink > 0)
-        count += found - 1
+        labels[window] = block_labels
         rows = window[0]
         pixels.append(set_pixels(mask[rows]) + rows.start * mask.shape[1])
+        if count > 1:  # numbered on from the blocks before: set pixels alone (a copy, then a gather)
+            labels.ravel()[pixels[-1]] += count - 1
+        count += found - 1
     return count, labels, np.concatenate(pixels) if pixels else np.zeros(0, np.intp)
 
 
