@@ -132,8 +132,12 @@ def _measure(mask: np.ndarray, labels: np.ndarray, count: int, index: np.ndarray
         # another, are a run, and each run's first and last pixel hold its extent (a stroke
         # a few pixels wide: a fraction of the pixels left for the per-region minima).
         first, last = _runs(index, owner, mask.shape[1])
-        left_ys, left_xs = np.divmod(index[first], mask.shape[1])
-        right_xs = index[last] % mask.shape[1]
+        # (A division by the width, then products: numpy's divmod and remainder of int64 take
+        # two to three times as long; a run's last pixel lies in its first one's row.)
+        starts = index[first]
+        left_ys = starts // mask.shape[1]
+        row_starts = left_ys * mask.shape[1]
+        left_xs, right_xs = starts - row_starts, index[last] - row_starts
         runs = owner[first].astype(np.intp)
         lowest = np.iinfo(np.int64).max
         left, top = np.full(count, lowest, np.int64), np.full(count, lowest, np.int64)
