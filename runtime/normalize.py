@@ -58,20 +58,8 @@ def normalize_digit(ink: np.ndarray) -> np.ndarray:
     mask, or floats in [0, 1]). Only the ink's bounding box matters: surrounding margins are
     cropped away first. An image with no ink gives an all-black result.
     """
-    ink = np.asarray(ink)
-    if ink.ndim != 2:
-        raise ValueError(f"a digit crop must be a 2-D greyscale array, got shape {ink.shape}")
-    # Contiguous rows for OpenCV; a crop is a small view into its page, so the copy is cheap.
-    ink = np.ascontiguousarray(to_uint8(ink))
     canvas = np.zeros((IMAGE_SIDE_PX, IMAGE_SIDE_PX), np.uint8)
-    if ink.size == 0:
-        return canvas
-    # The box of the pixels above the floor, found in C (a frame holds some 30 crops).
-    left, top, width, height = cv2.boundingRect(cv2.threshold(ink, _INK_FLOOR, 255, cv2.THRESH_BINARY)[1])
-    if width == 0:
-        return canvas
-    digit = _fit_in_box(ink[top:top + height, left:left + width], DIGIT_BOX_PX)
-    _paste_centred_by_mass(digit, canvas)
+    _normalize_into(ink, canvas)
     return canvas
 
 
@@ -79,8 +67,25 @@ def normalize_batch(crops: list[np.ndarray]) -> np.ndarray:
     """Normalize many crops into one (N, 28, 28) uint8 array, ready for `Classifier.predict`."""
     batch = np.zeros((len(crops), IMAGE_SIDE_PX, IMAGE_SIDE_PX), np.uint8)
     for index, crop in enumerate(crops):
-        batch[index] = normalize_digit(crop)
+        _normalize_into(crop, batch[index])  # pasted where it goes: no image of its own to copy
     return batch
+
+
+def _normalize_into(ink: np.ndarray, canvas: np.ndarray) -> None:
+    """`normalize_digit(ink)`, pasted into `canvas` (28x28 uint8, all black)."""
+    ink = np.asarray(ink)
+    if ink.ndim != 2:
+        raise ValueError(f"a digit crop must be a 2-D greyscale array, got shape {ink.shape}")
+    # Contiguous rows for OpenCV; a crop is a small view into its page, so the copy is cheap.
+    ink = np.ascontiguousarray(to_uint8(ink))
+    if ink.size == 0:
+        return
+    # The box of the pixels above the floor, found in C (a frame holds some 30 crops).
+    left, top, width, height = cv2.boundingRect(cv2.threshold(ink, _INK_FLOOR, 255, cv2.THRESH_BINARY)[1])
+    if width == 0:
+        return
+    digit = _fit_in_box(ink[top:top + height, left:left + width], DIGIT_BOX_PX)
+    _paste_centred_by_mass(digit, canvas)
 
 
 def _fit_in_box(ink: np.ndarray, box_px: int) -> np.ndarray:

@@ -8,8 +8,16 @@ import pytest
 
 from runtime.reading.evidence import stroke_width_px
 from runtime.reading.polarity import working_copy
-from runtime.reading.regions import SPARSE_MIN_PIXELS, label_regions
-from runtime.reading.rules import _band_near, _band_within, remove_rules
+from runtime.reading.regions import (
+    _ANY_ORDER_LABELLING,
+    _LABELLING,
+    SPARSE_MIN_PIXELS,
+    _labelled_by_blocks,
+    label_regions,
+    label_regions_with_pixels,
+    set_pixels,
+)
+from runtime.reading.rules import MIN_BRIDGE_PX, _band_near, _band_within, _bridges, _thickness, remove_rules
 
 
 def opencv_regions(mask):
@@ -149,3 +157,59 @@ def test_regions_in_any_order_are_the_same_regions():
     pairs = np.unique(np.stack([labels.ravel(), any_labels.ravel()]), axis=1)
     assert pairs.shape[1] == count  # one to one
     assert np.array_equal(stats[pairs[0]], any_stats[pairs[1]])
+
+
+def lines_of_writing(seed: int, shape=(1400, 900)) -> np.ndarray:
+    """A sparse page: lines of scribbles with empty rows between them, each line starting on
+    an odd or even row and column, and one line at the page's bottom edge."""
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(shape, np.uint8)
+    for top in (*range(int(rng.integers(0, 3)), shape[0] - 60, 97), shape[0] - 25):
+        left = int(rng.integers(0, 40))
+        for _ in range(40):
+            x, y = int(rng.integers(left, shape[1] - 30)), int(rng.integers(top, top + 20))
+            cv2.line(mask, (x, y), (x + int(rng.integers(-8, 20)), min(shape[0] - 1, y + int(rng.integers(0, 6)))),
+                     255, int(rng.integers(1, 3)))
+        mask[top, left] = 255  # the line's first row and column set, whatever their parity
+    return mask
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_sparse_page_labelled_block_by_block_is_opencvs(seed):
+    """Lines of writing are labelled line by line (`_labelled_by_blocks`): OpenCV's very labels,
+    numbered as its labelling of the whole page numbers them, in either algorithm."""
+    mask = lines_of_writing(seed)
+    for algorithm, any_order in ((_LABELLING, False), (_ANY_ORDER_LABELLING, True)):
+        assert _labelled_by_blocks(mask, algorithm) is not None  # the blocks are taken
+        count, labels, stats, index = label_regions_with_pixels(mask, any_order)
+        want_count, want_labels, want_stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+            mask, 8, cv2.CV_32S, algorithm)
+        assert count == want_count > 200
+        assert np.array_equal(labels, want_labels) and np.array_equal(stats, want_stats)
+        assert np.array_equal(index, set_pixels(mask))
+
+
+def test_a_page_whose_ink_fills_its_rows_is_labelled_whole():
+    mask = scribbles(1100, 800, seed=3)
+    assert _labelled_by_blocks(mask, _LABELLING) is None
+    count, labels, stats = label_regions(mask)
+    assert np.array_equal(labels, opencv_regions(mask)[1])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_bridges_over_level_lines_are_closed_as_on_the_whole_page(seed):
+    """Level lines' bridges are closed on the band's rows and a reach around them alone: the
+    closing of the whole page, within the band (lines at the page's edges too)."""
+    rng = np.random.default_rng(seed)
+    mask = scribbles(900, 700, seed, specks=0.0005)
+    found = np.zeros_like(mask)
+    for row in (0, *rng.integers(5, 890, 12).tolist(), 898):
+        found[row : row + int(rng.integers(1, 4)), int(rng.integers(0, 50)) : int(rng.integers(600, 700))] = 255
+    mask |= found
+    erased = cv2.dilate(found, np.ones((3, 3), np.uint8))
+    reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, 0))) + 5)
+    whole = cv2.morphologyEx(cv2.subtract(mask, erased), cv2.MORPH_CLOSE,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
+    want = cv2.bitwise_and(whole, erased)
+    assert cv2.countNonZero(want) > 100
+    assert np.array_equal(_bridges(mask, found, erased, 0), want)

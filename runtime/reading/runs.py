@@ -78,12 +78,12 @@ def _upright_opening(mask: np.ndarray, length: int) -> np.ndarray | None:
     return opened
 
 
-def row_blocks(rows: np.ndarray) -> list[tuple[int, int]]:
-    """Sorted row numbers as (first, last + 1) blocks, rows up to `MAX_BLOCK_GAP` apart joined
-    (so blocks lie more than that apart: no 8-connected region of those rows spans two)."""
+def row_blocks(rows: np.ndarray, gap: int = MAX_BLOCK_GAP) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last + 1) blocks, rows up to `gap` apart joined (so blocks
+    lie more than that apart: no 8-connected region of those rows spans two)."""
     if rows.size == 0:
         return []
-    breaks = np.flatnonzero(np.diff(rows) > MAX_BLOCK_GAP)
+    breaks = np.flatnonzero(np.diff(rows) > gap)
     firsts = np.concatenate([rows[:1], rows[breaks + 1]])
     lasts = np.concatenate([rows[breaks], rows[-1:]]) + 1
     return list(zip(firsts.tolist(), lasts.tolist()))

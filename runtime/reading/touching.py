@@ -330,11 +330,17 @@ def whole_beats_any_cut(whole_confidence: float, width_prior: bool = False) -> b
     enough to be spared it (`SURE_WHOLE_CONFIDENCE`) is beyond doubt."""
     if width_prior and whole_confidence < SURE_WHOLE_CONFIDENCE:
         return False
-    return _evidence([whole_confidence]) >= EXTRA_PIECE_LOG_PRIOR
+    return _evidence_of_one(whole_confidence) >= EXTRA_PIECE_LOG_PRIOR
 
 
 def _evidence(confidences) -> float:
     return float(np.sum(np.log(np.maximum(np.asarray(confidences, np.float64), 1e-6))))
+
+
+def _evidence_of_one(confidence: float) -> float:
+    """`_evidence([confidence])`, the same value, without a list made an array and summed (asked
+    of every region a page reads: 1 µs against 4)."""
+    return float(np.log(np.maximum(np.float64(confidence), 1e-6)))
 
 
 def cut_columns(ink: np.ndarray, max_cuts: int = 4) -> list[int]:
