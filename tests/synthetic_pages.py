@@ -56,3 +56,18 @@ def add_rules(page: np.ndarray, spacing: int, colour: int = 150) -> np.ndarray:
     ruled = page.copy()
     ruled[spacing // 2 :: spacing, :] = np.minimum(ruled[spacing // 2 :: spacing, :], colour)
     return ruled
+
+
+def blurred_row_of_zeros(count: int, first_x: int, pitch: int, radii: tuple[int, int], stroke: int,
+                         blur: float, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The ink and faint masks (uint8, 255 = ink) of a row of `count` 0s centred from `first_x`
+    on, `pitch` px apart (ellipses of `radii`, strokes `stroke` px wide), blurred by a camera
+    (`blur` sigma) into one another on a picture of `size` (height, width): the masks the
+    segmenter thresholds them into (at 0.35 and, faint, 0.12 of the darkest)."""
+    height, width = size
+    ink = np.zeros((height, width), np.float32)
+    for index in range(count):
+        cv2.ellipse(ink, (first_x + pitch * index, height // 2), radii, 0, 0, 360, 1.0, stroke)
+    ink = cv2.GaussianBlur(ink, (0, 0), blur)
+    ink /= ink.max()
+    return (ink > 0.35).astype(np.uint8) * 255, (ink > 0.12).astype(np.uint8) * 255

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from synthetic_pages import ink_page
+from synthetic_pages import blurred_row_of_zeros, ink_page
 
 from runtime.reading.orientation import voting_order
 from runtime.reading.reader import PageReader
@@ -21,12 +21,7 @@ DIGIT_HEIGHT_PX = 22  # an A4 worksheet's digits on a phone photo at 150 dpi
 
 def _row_of_blurred_zeros(width: int = 260) -> tuple[np.ndarray, np.ndarray]:
     """The ink and faint masks of a row of eight 22 px 0s blurred into one another."""
-    ink = np.zeros((80, width), np.float32)
-    for index in range(8):
-        cv2.ellipse(ink, (30 + 20 * index, 40), (8, 10), 0, 0, 360, 1.0, 3)
-    ink = cv2.GaussianBlur(ink, (0, 0), 2.0)
-    ink /= ink.max()
-    return (ink > 0.35).astype(np.uint8) * 255, (ink > 0.12).astype(np.uint8) * 255
+    return blurred_row_of_zeros(8, 30, 20, (8, 10), 3, 2.0, (80, width))
 
 
 def test_a_row_of_blurred_digits_is_not_a_rule():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from synthetic_pages import ink_page
+from synthetic_pages import blurred_row_of_zeros, ink_page
 
 from runtime.normalize import normalize_batch
 from runtime.reading.reader import PageReader, ReaderOptions
@@ -45,12 +45,7 @@ def _centre_inside(box, other) -> bool:
 
 def _row_of_blurred_digits() -> tuple[np.ndarray, np.ndarray]:
     """The ink and faint masks of a row of six small 0s blurred into one another (13 px tall)."""
-    ink = np.zeros((60, 120), np.float32)
-    for index in range(6):
-        cv2.ellipse(ink, (20 + 12 * index, 30), (5, 6), 0, 0, 360, 1.0, 2)
-    ink = cv2.GaussianBlur(ink, (0, 0), 1.3)
-    ink /= ink.max()
-    return (ink > 0.35).astype(np.uint8) * 255, (ink > 0.12).astype(np.uint8) * 255
+    return blurred_row_of_zeros(6, 20, 12, (5, 6), 2, 1.3, (60, 120))
 
 
 def test_a_row_of_small_blurred_digits_is_not_a_rule():

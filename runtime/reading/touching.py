@@ -259,8 +259,9 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
             continue
         if sure_whole and whole_label not in {int(label) for label in labels}:
             continue
-        if _evidence(confidences) > best_score:
-            best_index, best_score = index, _evidence(confidences)
+        evidence = _evidence(confidences)
+        if evidence > best_score:
+            best_index, best_score = index, evidence
     return best_index
 
 
