@@ -576,7 +576,10 @@ class _Page:
         (a bold hand's words beside numbers, development seed 41: 13 of its 16 "not a digit"
         crops voted the page over, 11 more all told, while its digits voted 3 more upright).
         On a page truly upside down, the crops that read as digits as it stands are mostly
-        0, 1, 6, 8 and 9, which abstain or swap, and the rest read better turned over."""
+        0, 1, 6, 8 and 9, which abstain or swap, and the rest read better turned over: on three
+        upside-down worksheets (development seed 301) they voted it over by 8 to 12, on four
+        pages of words with numbers (seeds 41-50) that all the crops voted over by 3 to 11,
+        upright by 3 to 11."""
         if not_digit is None:
             return False
         digits = np.asarray(not_digit)[chosen] < NOT_DIGIT_THRESHOLD
