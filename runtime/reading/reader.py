@@ -573,7 +573,7 @@ class _Page:
         against turning it over, whatever the others vote.
 
         Letters read "not a digit" as given, and many read as confident digits upside down
-        (a bold hand's words beside numbers, development seed 41: 13 of its 16 "not a digit"
+        (a bold hand's words beside numbers, development seed 41: 15 of its 16 "not a digit"
         crops voted the page over, 11 more all told, while its digits voted 3 more upright).
         On a page truly upside down, the crops that read as digits as it stands are mostly
         0, 1, 6, 8 and 9, which abstain or swap, and the rest read better turned over: on three
