@@ -109,13 +109,15 @@ def is_upside_down(readings: TurnReadings, digit_height: float | None = None) ->
     return upside_down_votes(readings, digit_height) >= MIN_VOTES_TO_TURN
 
 
-def upside_down_votes(readings: TurnReadings, digit_height: float | None = None) -> int:
-    """How many more crops read clearly better upside down than as given (`is_upside_down`)."""
+def upside_down_votes(readings: TurnReadings, digit_height: float | None = None,
+                      voters: np.ndarray | None = None) -> int:
+    """How many more crops read clearly better upside down than as given (`is_upside_down`);
+    `voters`, where given, a mask of the crops that may vote."""
     upright, over = readings.log_confidence[0], readings.log_confidence[2]
+    voting = np.ones(readings.count, bool) if voters is None else np.asarray(voters, bool)
     if digit_height is not None and readings.widths is not None:
-        single = readings.widths < PAIR_WIDTH_RATIO * digit_height
-        upright, over = upright[single], over[single]
-    return count_votes(over, upright)
+        voting = voting & (readings.widths < PAIR_WIDTH_RATIO * digit_height)
+    return count_votes(over[voting], upright[voting])
 
 
 def voting_order(boxes: list[BBox]) -> list[int]:
