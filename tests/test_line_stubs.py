@@ -40,3 +40,16 @@ def test_stubs_of_an_erased_line_go_and_a_written_one_beside_a_line_stays():
     for column in COLUMNS:
         assert not left[STUB_ROWS, column : column + 2].any(), column
     assert left[one].sum() >= 0.9 * mask[one].astype(bool).sum()  # the 1 is kept whole
+
+
+def test_a_pen_one_carrying_on_a_line_s_column_stays():
+    """Upright and as thin as the line it carries on, but darker: written, not printed."""
+    darkness = np.zeros((300, 300), np.float32)
+    for row in range(30, 300, 40):
+        darkness[row : row + 2, 10:290] = LINE_DARKNESS
+    darkness[30:152, 120:122] = LINE_DARKNESS  # an upright line ending on the rule at rows 150-151
+    one = (slice(156, 182), slice(120, 123))
+    darkness[one] = PEN_DARKNESS  # a straight 1 just below it, in its columns
+    mask, faint, _, _ = ink_components(darkness, 0.18)
+    labels, _, kept = remove_rules(mask, faint, 36, 60, darkness, 0.18)[:3]
+    assert kept[labels][one].all()
