@@ -102,6 +102,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
     _, labels, stats, index = label_regions_with_pixels(cleaned)
     rims = _line_rims(cleaned, labels, stats, lines, index)
+    if walls is not None and darkness is not None:
+        rims |= _upright_stubs(labels, stats, walls, horizontal, darkness)
     rims[0] = False
     _clear(labels, stats, rims)
     kept = ~rims
@@ -312,6 +314,66 @@ def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines
     return beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
 
 
+STUB_GAP_PX = 8
+STUB_EXTRA_WIDTH_PX = 2
+STUB_MAX_DARKER = 0.15
+"""A thin upright piece left once the lines are erased is a stub of a printed line, not a "1",
+where an erased upright line goes on within `STUB_GAP_PX` rows beyond its top or its bottom (the
+band of a level line it crossed lies between), in the same columns, and the piece is no wider
+than the upright lines are thick plus `STUB_EXTRA_WIDTH_PX`: the end of a grid's line between
+the last level line and the sheet's edge, too short to be found as a line, or a form box's side
+that the faint ink joined to something else. A written 1 is slanted or thicker than a printed
+line, and seldom carries a line's column on exactly. Found on phone photos and light scans of
+development worksheets (`benchmarks.worksheets --degrade mixed --digits validation`, seeds
+205-207). A stub is also no darker than the lines' median darkness plus `STUB_MAX_DARKER`: a pen's
+1 written upright beside a grid's line, its column carried on, is darker than the printed line
+(on one such page, seed 205 page 38, it was read as a stub without this)."""
+
+
+def _upright_stubs(labels: np.ndarray, stats: np.ndarray, walls: np.ndarray, horizontal_band: np.ndarray | None,
+                   darkness: np.ndarray) -> np.ndarray:
+    """Per label, whether the region is a stub of an erased upright line or a box's side
+    (`STUB_GAP_PX`): thin, upright, and no darker than the lines (`STUB_MAX_DARKER`)."""
+    stubs = np.zeros(len(stats), bool)
+    x, y, w, h = (stats[:, column] for column in range(4))
+    thin = (h >= 3 * w) & (h >= 8)
+    thin[0] = False
+    if not thin.any():
+        return stubs
+    line_darkness = float(np.median(darkness[walls > 0]))
+    for label in np.flatnonzero(thin).tolist():
+        left, top, width, height = (int(value) for value in stats[label, :4])
+        window = (slice(top, top + height), slice(left, left + width))
+        own = darkness[window][labels[window] == label]
+        thin[label] = float(np.median(own)) <= line_darkness + STUB_MAX_DARKER
+    for label in np.flatnonzero(thin).tolist():
+        left, top, width, height = (int(value) for value in stats[label, :4])
+        beyond = (range(top - 1, top - 1 - STUB_GAP_PX, -1), range(top + height, top + height + STUB_GAP_PX))
+        stubs[label] = any(_carries_on(walls, rows, left, width) for rows in beyond)
+    if horizontal_band is not None:
+        candidates = np.flatnonzero(thin & ~stubs)
+        x, y, w, h = x[candidates], y[candidates], w[candidates], h[candidates]
+        sides = (_band_near(horizontal_band, y, x, w, step=-1)
+                 & _band_near(horizontal_band, y + h - 1, x, w, step=1))
+        stubs[candidates[sides]] = True
+    return stubs
+
+
+def _carries_on(walls: np.ndarray, rows: range, left: int, width: int) -> bool:
+    """Whether, in the first of `rows` holding a wall near columns `left` to `left + width`, the
+    wall lies within those columns give or take two pixels and is as wide as they are, give or take
+    `STUB_EXTRA_WIDTH_PX`: the same line, carried on."""
+    start, stop = max(0, left - 4), min(walls.shape[1], left + width + 4)
+    for row in rows:
+        if not 0 <= row < walls.shape[0]:
+            return False
+        columns = np.flatnonzero(walls[row, start:stop]) + start
+        if columns.size:
+            aligned = columns[0] >= left - 2 and columns[-1] <= left + width + 1
+            return bool(aligned and abs(columns.size - width) <= STUB_EXTRA_WIDTH_PX)
+    return False
+
+
 MAX_BOXES_TO_CLEAR = 64
 """Up to this many regions are cleared box by box; more (a page of rims) in one pass over the page."""
 
@@ -373,12 +435,13 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
     return sides
 
 
-def _band_near(band: np.ndarray, rows: np.ndarray, left: np.ndarray, width: np.ndarray, step: int) -> np.ndarray:
-    """Whether `band` is set in row `rows[i]` or the two rows above it (`step` -1; below it: 1),
+def _band_near(band: np.ndarray, rows: np.ndarray, left: np.ndarray, width: np.ndarray, step: int,
+               reach: int = 3) -> np.ndarray:
+    """Whether `band` is set in row `rows[i]` or the `reach` - 1 rows above it (`step` -1; below it: 1),
     columns left[i] up to left[i] + width[i]: three gathers of the strokes' columns, where a
     dilation of the band by three rows costs a pass over the page (2-3 ms at A4 200 dpi)."""
     near = np.zeros(len(rows), bool)
-    for offset in (0, step, 2 * step):
+    for offset in range(0, reach * step, step):
         shifted = rows + offset
         inside = (shifted >= 0) & (shifted < band.shape[0])
         if inside.any():
