@@ -162,6 +162,10 @@ RULES_MEASURED_SHORT = 1.5
 """Where the digits measure this many times taller once the rules are erased than the height the
 rules were looked for with, they are looked for again with the new height."""
 
+MAX_MEASURES_AGAIN = 3
+"""Rules are looked for again at most this many times, each with the height measured once the
+last runs were erased (a few more removals on the pages where the height grows; none elsewhere)."""
+
 
 def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: float, look: InkLook,
                     options: SegmentOptions) -> tuple[Cleaned, float | None]:
@@ -171,13 +175,30 @@ def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: f
     are erased are the few free digits and the specks (a phone photo's: a median of 16 px for
     digits 34 px tall); rules looked for as runs 1.2 times that long were the digits' own bars
     (a 5's cap, a 3's arms), erased with them. Measured again once the boxes are gone, the
-    height is the digits' own, and the rules are looked for again with it."""
-    measured = _height_among(cleaned, look.darkness.shape, options, least_height)
-    if used_height and measured and measured > RULES_MEASURED_SHORT * used_height:
+    height is the digits' own, and the rules are looked for again with it.
+
+    Runs that short cut bold digits into pieces, and the height measured among the pieces is
+    short again: bold writing on ruled paper, every word and number touching a rule, left free
+    only a colon's dots and an i's dot (a median of 12 px, below the least size a digit may
+    have, for digits 65-80 px tall); erased with 14 px runs, the pieces measured 18 px, with
+    21 px runs 32 px, with 38 px runs 43 px. So the height is measured again until it stops
+    growing (`RULES_MEASURED_SHORT`, `MAX_MEASURES_AGAIN`), and a height below the least size
+    a digit may have (`_min_digit_size`: specks were measured, not digits) gives way to any
+    taller one measured once the rules are gone."""
+    page_shape = look.darkness.shape
+    measured = _height_among(cleaned, page_shape, options, least_height)
+    specks = _min_digit_size(page_shape, options)
+    for _ in range(MAX_MEASURES_AGAIN):
+        grown = used_height and measured and (measured > RULES_MEASURED_SHORT * used_height
+                                              or measured > used_height < specks)
+        if not grown:
+            break
         again = remove_rules(look.mask, look.faint_mask, *_rule_runs(measured), look.darkness, look.min_contrast,
                              blurred_rows=rows_may_blur_together(measured), levels=look.levels)
-        if again is not None:
-            return again, _height_among(again, look.darkness.shape, options, least_height)
+        if again is None:
+            break
+        cleaned, used_height = again, measured
+        measured = _height_among(again, page_shape, options, least_height)
     return cleaned, measured
 
 
