@@ -124,13 +124,14 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if options.remove_rules:
         digit_height, least_height = _height_on_a_grid(components, faint_mask, digit_height, darkness.shape,
                                                        options)
+        digit_height = _height_under_the_rules(look, digit_height, min_size, options)
         # Rules are straight runs longer than a digit is tall. Where every digit touches a
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
             cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
                                    blurred_rows=rows_may_blur_together(digit_height), levels=look.levels)
         else:
-            page_long = max(25, max(mask.shape) // 8)
+            page_long = _page_long_run(mask.shape)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast,
                                    levels=look.levels)
         if cleaned is not None:
@@ -158,13 +159,37 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     return [candidate for _, candidate in found]
 
 
+def _page_long_run(page_shape) -> int:
+    """The run that makes a rule where the digits' height is not known: an eighth of the page."""
+    return max(25, max(page_shape) // 8)
+
+
+def _height_under_the_rules(look: InkLook, digit_height: float | None, min_size: float,
+                            options: SegmentOptions) -> float | None:
+    """`digit_height`, or where it is below the least size a digit may have (specks were
+    measured, not digits, and `_height_on_a_grid` found no grid), the height measured among
+    what is left once page-long rules are erased, where that is taller.
+
+    Bold writing on ruled paper touches a rule with every word and number, and the regions
+    measured before any rule is erased are a colon's and an i's dots: a median of 12 px, for
+    digits 65-80 px tall (least digit size 12.4 px). Rules looked for as 14 px runs were the
+    digits' own strokes, erased with them, and what was left measured 18 px (not the 1.5 times
+    taller that `_measured_again` looks for), so the page was read with every digit in pieces
+    (`benchmarks.hard_pages --kinds words-numbers --seed 43`, page 1: none of 26 digits).
+    Runs an eighth of the page long are rules alone; with them erased the writing measures
+    37 px, and the rules are looked for with that height."""
+    if digit_height is None or digit_height >= min_size:
+        return digit_height
+    page_long = _page_long_run(look.mask.shape)
+    cleaned = remove_rules(look.mask, look.faint_mask, page_long, page_long, look.darkness, look.min_contrast,
+                           levels=look.levels)
+    measured = None if cleaned is None else _height_among(cleaned, look.darkness.shape, options, min_size)
+    return measured if measured and measured > digit_height else digit_height
+
+
 RULES_MEASURED_SHORT = 1.5
 """Where the digits measure this many times taller once the rules are erased than the height the
 rules were looked for with, they are looked for again with the new height."""
-
-MAX_MEASURES_AGAIN = 3
-"""Rules are looked for again at most this many times, each with the height measured once the
-last runs were erased (a few more removals on the pages where the height grows; none elsewhere)."""
 
 
 def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: float, look: InkLook,
@@ -175,30 +200,13 @@ def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: f
     are erased are the few free digits and the specks (a phone photo's: a median of 16 px for
     digits 34 px tall); rules looked for as runs 1.2 times that long were the digits' own bars
     (a 5's cap, a 3's arms), erased with them. Measured again once the boxes are gone, the
-    height is the digits' own, and the rules are looked for again with it.
-
-    Runs that short cut bold digits into pieces, and the height measured among the pieces is
-    short again: bold writing on ruled paper, every word and number touching a rule, left free
-    only a colon's dots and an i's dot (a median of 12 px, below the least size a digit may
-    have, for digits 65-80 px tall); erased with 14 px runs, the pieces measured 18 px, with
-    21 px runs 32 px, with 38 px runs 43 px. So the height is measured again until it stops
-    growing (`RULES_MEASURED_SHORT`, `MAX_MEASURES_AGAIN`), and a height below the least size
-    a digit may have (`_min_digit_size`: specks were measured, not digits) gives way to any
-    taller one measured once the rules are gone."""
-    page_shape = look.darkness.shape
-    measured = _height_among(cleaned, page_shape, options, least_height)
-    specks = _min_digit_size(page_shape, options)
-    for _ in range(MAX_MEASURES_AGAIN):
-        grown = used_height and measured and (measured > RULES_MEASURED_SHORT * used_height
-                                              or measured > used_height < specks)
-        if not grown:
-            break
+    height is the digits' own, and the rules are looked for again with it."""
+    measured = _height_among(cleaned, look.darkness.shape, options, least_height)
+    if used_height and measured and measured > RULES_MEASURED_SHORT * used_height:
         again = remove_rules(look.mask, look.faint_mask, *_rule_runs(measured), look.darkness, look.min_contrast,
                              blurred_rows=rows_may_blur_together(measured), levels=look.levels)
-        if again is None:
-            break
-        cleaned, used_height = again, measured
-        measured = _height_among(again, page_shape, options, least_height)
+        if again is not None:
+            return again, _height_among(again, look.darkness.shape, options, least_height)
     return cleaned, measured
 
 
