@@ -172,7 +172,7 @@ def _height_under_the_rules(look: InkLook, digit_height: float | None, min_size:
 
     Bold writing on ruled paper touches a rule with every word and number, and the regions
     measured before any rule is erased are a colon's and an i's dots: a median of 12 px, for
-    digits 65-80 px tall (least digit size 12.4 px). Rules looked for as 14 px runs were the
+    digits 53-71 px tall (least digit size 12.4 px). Rules looked for as 14 px runs were the
     digits' own strokes, erased with them, and what was left measured 18 px (not the 1.5 times
     taller that `_measured_again` looks for), so the page was read with every digit in pieces
     (`benchmarks.hard_pages --kinds words-numbers --seed 43`, page 1: none of 26 digits).
