@@ -177,7 +177,7 @@ def _height_under_the_rules(look: InkLook, digit_height: float | None, min_size:
     taller that `_measured_again` looks for), so the page was read with every digit in pieces
     (`benchmarks.hard_pages --kinds words-numbers --seed 43`, page 1: none of 26 digits).
     Runs an eighth of the page long are rules alone; with them erased the writing measures
-    37 px, and the rules are looked for with that height."""
+    42 px, and the rules are looked for with that height."""
     if digit_height is None or digit_height >= min_size:
         return digit_height
     page_long = _page_long_run(look.mask.shape)
