@@ -170,3 +170,25 @@ def test_bold_digits_blurred_into_blobs_are_found_on_pages_of_big_writing(mnist_
         found += sum(centre_inside(box, candidates) for line in boxes for box in line)
         blobs += sum(candidate.blurred_blob for candidate in candidates)
     assert found >= 80 and blobs >= 15
+
+
+def test_bold_digits_that_all_touch_dark_rules_are_measured_once_the_rules_are_erased(mnist_test_digits):
+    """Bold digits 70 px tall on dark rules 40 px apart: every digit touches a rule, and the
+    regions measured before any is erased are a colon's dots (7 px, below the least digit
+    size). Rules looked for as runs that short were the digits' own strokes: 0-5 of 24 digits
+    were found whole on four such pages. Measured among what is left once page-long rules are
+    erased, the digits are their own height, and found whole."""
+    images = mnist_test_digits[0]
+    for seed in range(4):
+        pick = np.random.default_rng(seed).choice(len(images), 24, replace=False)
+        page, boxes = ink_page([[images[i] for i in pick[row * 6:(row + 1) * 6]] for row in range(4)],
+                               digit_height=70, gap=14)
+        page = cv2.erode(page, np.ones((9, 9), np.uint8))  # a heavy hand
+        for line in boxes:  # a colon after each row, its dots between the rules
+            x, middle = line[-1][0] + line[-1][2] + 16, (line[0][1] // 40 + 1) * 40
+            for dot in range(2):
+                cv2.circle(page, (x, middle + 40 * dot), 3, 40, -1)
+        candidates = find_digits(add_rules(page, 40, colour=90))
+        whole = [box for line in boxes for box in line
+                 if any(centre_inside(box, [c]) and c.bbox[3] > 0.6 * box[3] for c in candidates)]
+        assert len(whole) >= 22, seed
