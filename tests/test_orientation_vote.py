@@ -54,11 +54,10 @@ def test_a_turned_page_with_more_digits_than_the_first_vote_is_still_turned(defa
     assert result.rotation_deg == 90 * turns
 
 
-def test_touching_pairs_do_not_vote_a_crowded_page_over(default_classifier, monkeypatch, tmp_path):
-    """Small crowded digits on squared paper (hard page 21 of seed 7): the largest crops are
-    touching pairs, which read badly either way up and voted the page over 8 to 3; its single
-    digits keep it upright. The vote alone decides here: the turned page's second look
-    (`_still_text`), which undid that turn by chance, is left out."""
+def _read_by_the_vote_alone(classifier, monkeypatch, tmp_path, kind: str, seed: list[int], suffix: str):
+    """A hard page (`benchmarks.hard_pages`) of `kind` made from `seed`, stored as the benchmark
+    stores it and read with the turned page's second look (`_still_text`) left out, so that the
+    orientation vote alone decides; the page and the reading."""
     from benchmarks.hard_pages import make_hard_page
     from benchmarks.layout import A4_150DPI_PX
     from benchmarks.worksheets import load_test_digits, save_image
@@ -69,10 +68,20 @@ def test_touching_pairs_do_not_vote_a_crowded_page_over(default_classifier, monk
         bank = load_test_digits()
     except DatasetError as error:
         pytest.skip(f"MNIST not available: {error}")
-    page = make_hard_page("digits-squared", np.random.default_rng([7, 21]), A4_150DPI_PX, bank)
-    save_image(tmp_path / "page.jpg", page.image, page.jpeg_quality)  # as the benchmark stores it
+    page = make_hard_page(kind, np.random.default_rng(seed), A4_150DPI_PX, bank)
+    path = tmp_path / f"page{suffix}"
+    save_image(path, page.image, page.jpeg_quality)
     monkeypatch.setattr(reading, "_still_text", lambda *args: False)
-    result = PageReader(default_classifier).read(cv2.imread(str(tmp_path / "page.jpg")))
+    return page, PageReader(classifier).read(cv2.imread(str(path)))
+
+
+def test_touching_pairs_do_not_vote_a_crowded_page_over(default_classifier, monkeypatch, tmp_path):
+    """Small crowded digits on squared paper (hard page 21 of seed 7): the largest crops are
+    touching pairs, which read badly either way up and voted the page over 8 to 3; its single
+    digits keep it upright. The vote alone decides here: the turned page's second look
+    (`_still_text`), which undid that turn by chance, is left out."""
+    page, result = _read_by_the_vote_alone(default_classifier, monkeypatch, tmp_path, "digits-squared", [7, 21],
+                                           ".jpg")
     assert result.rotation_deg == 0
     assert len(result.digits) >= 0.9 * sum(len(line["digits"]) for line in page.truth["lines"])
 
@@ -83,19 +92,7 @@ def test_letters_reading_as_digits_upside_down_do_not_vote_a_page_of_words_over(
     page 0): its letters read "not a digit" as given, and many read as confident digits upside
     down, voting the page over by 11, while the crops reading as digits voted it upright by 3.
     Turned, it read 47 digits, 45 of them false. As in the test above, the vote alone decides."""
-    from benchmarks.hard_pages import make_hard_page
-    from benchmarks.layout import A4_150DPI_PX
-    from benchmarks.worksheets import load_test_digits, save_image
-    from runtime.reading import reader as reading
-    from train.data import DatasetError
-
-    try:
-        bank = load_test_digits()
-    except DatasetError as error:
-        pytest.skip(f"MNIST not available: {error}")
-    page = make_hard_page("words-numbers", np.random.default_rng([41, 0]), A4_150DPI_PX, bank)
-    save_image(tmp_path / "page.png", page.image, page.jpeg_quality)  # as the benchmark stores it
-    monkeypatch.setattr(reading, "_still_text", lambda *args: False)
-    result = PageReader(default_classifier).read(cv2.imread(str(tmp_path / "page.png")))
+    page, result = _read_by_the_vote_alone(default_classifier, monkeypatch, tmp_path, "words-numbers", [41, 0],
+                                           ".png")
     assert result.rotation_deg == 0
     assert len(result.digits) <= 2 * sum(len(line["digits"]) for line in page.truth["lines"])
