@@ -146,7 +146,9 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     components = [c for c in components if max(c.width, c.height) >= min_size
                   and _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
-    found = [(c, candidate) for c in components if (candidate := _candidate(c, labels, darkness, min_contrast))]
+    erased = _erased_lines(lines, walls)
+    found = [(c, candidate) for c in components
+             if (candidate := _candidate(c, labels, darkness, min_contrast, erased))]
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
@@ -660,15 +662,41 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
-def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarray, limit: float) -> bool:
-    """Whether what lies around a region (its box grown by half its height; its own ink and
-    other ink left out) is paper: at most half of it darker than `limit` (a median test, without
-    sorting). Around writing lies paper; around a sliver of a dark band lies more of the band."""
+ERASED_LINE_REACH_PX = 2
+"""The pixels this close to a line that rule removal erased are the line's (its blurred rim
+included), not the paper around a region (`_paper_around`)."""
+
+
+def _erased_lines(lines: tuple, walls: np.ndarray | None) -> np.ndarray | None:
+    """The lines that rule removal erased (level, upright and box sides) with their rims
+    (`ERASED_LINE_REACH_PX`); None where none were."""
+    found = [mask for mask in (*lines, walls) if mask is not None]
+    if not found:
+        return None
+    union = found[0]
+    for mask in found[1:]:
+        union = cv2.bitwise_or(union, mask)
+    side = 2 * ERASED_LINE_REACH_PX + 1
+    return cv2.dilate(union, np.ones((side, side), np.uint8))
+
+
+def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarray, limit: float,
+                  erased: np.ndarray | None = None) -> bool:
+    """Whether what lies around a region (its box grown by half its height; its own ink, other
+    ink and the `erased` lines left out) is paper: at most half of it darker than `limit` (a
+    median test, without sorting). Around writing lies paper; around a sliver of a dark band
+    lies more of the band.
+
+    A form's printed box is no band: on a small photo (digits 12 px tall, blurred) the box's
+    erased sides and their rims were most of what lay around each digit, darker than the limit,
+    and every digit of such boxes was dropped (development forms, 640x480, seed 231, page 19)."""
     margin = max(2, component.height // 2)
     top, left = max(0, component.top - margin), max(0, component.left - margin)
     # Every other pixel is plenty for a median, at a quarter of the cost.
     window = (slice(top, component.bottom + margin, 2), slice(left, component.right + margin, 2))
     free = labels[window] == 0
+    if erased is not None:
+        free &= erased[window] == 0
     return 2 * np.count_nonzero((darkness[window] > limit) & free) <= np.count_nonzero(free)
 
 
@@ -692,7 +720,7 @@ def _labelled_as(labels: np.ndarray, own_labels: list[int]) -> np.ndarray:
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
-               min_contrast: float) -> DigitCandidate | None:
+               min_contrast: float, erased: np.ndarray | None = None) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
     it shows no evidence of written strokes (see `runtime.reading.evidence`). A region that is
     a blob as thresholded may be written at its cores (`DigitCandidate.blurred_blob`)."""
@@ -710,7 +738,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     # worksheets, validation digits, seeds 202, 204 and 207 turned).
     blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast)
     if not ((written or blurred_blob)
-            and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
+            and _paper_around(component, labels, darkness, paper_limit(min_contrast), erased)):
         return None
     bbox = (component.left, component.top, component.width, component.height)
     return DigitCandidate(bbox=bbox, ink=_scaled_to_strokes(ink, stroke_level), blurred_blob=blurred_blob)
