@@ -29,7 +29,7 @@ SMALL_WRITING_PEAK_RATIO = 1.4
 blur, a pixel or two whatever the writing's size, is as wide as a small digit's strokes and takes
 a third off their darkest ink (an A4 page's strokes, 3-5 px wide, keep theirs). On 640x480
 development pages (`benchmarks.worksheets --size 640x480`, seeds 231 mixed, 232 heavy, 233
-forms; 280 pages) the digits that failed only this test peaked at 1.28-1.49 times the least
+forms; 240 pages) the digits that failed only this test peaked at 1.28-1.49 times the least
 contrast, on phone and poor phone photos; at 1.4, 29 more digits were read right and 2 fewer
 false; at 1.3, 47 more right and 13 more false (8 on the heavy photos)."""
 

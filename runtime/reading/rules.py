@@ -187,6 +187,10 @@ their box, and the faint ink stands tall across most of its sides' runs; kept, t
 region with its digits (`_box_edges`). Two rows of digits blurred into runs do not join down
 their ends: the paper between them is no ink."""
 
+SIDE_COLUMNS = 4
+"""A box's side is looked for this many columns in from the end of the runs it joins (a printed
+side 1-2 px wide, blurred, within a pixel or two of the runs' ends)."""
+
 
 def _box_edges(stats: np.ndarray, through: np.ndarray, faint_mask: np.ndarray, horizontal_px: int) -> np.ndarray:
     """Per label of the level runs (`stats`), whether it is flagged in `through` and closes a
@@ -219,11 +223,6 @@ def _sides_join(faint_mask: np.ndarray, first: np.ndarray, second: np.ndarray) -
         if inked.size == 0 or np.count_nonzero(inked) < BOX_MIN_SIDE_SHARE * inked.size:
             return False
     return True
-
-
-SIDE_COLUMNS = 4
-"""A box's side is looked for this many columns in from the end of the runs it joins (a printed
-side 1-2 px wide, blurred, within a pixel or two of the runs' ends)."""
 
 
 def _find_lines(faint_mask: np.ndarray, run: tuple[int, int],
