@@ -24,6 +24,15 @@ MIN_PEAK_CONTRAST_RATIO = 1.5
 """The darkest tenth of a region's ink must be this many times the page's least ink contrast:
 writing is well above the threshold, texture hovers just over it."""
 
+SMALL_WRITING_PEAK_RATIO = 1.4
+"""`MIN_PEAK_CONTRAST_RATIO` on a page of small writing (`sharpen.is_small_writing`): a camera's
+blur, a pixel or two whatever the writing's size, is as wide as a small digit's strokes and takes
+a third off their darkest ink (an A4 page's strokes, 3-5 px wide, keep theirs). On 640x480
+development pages (`benchmarks.worksheets --size 640x480`, seeds 231 mixed, 232 heavy, 233
+forms; 240 pages) the digits that failed only this test peaked at 1.28-1.49 times the least
+contrast, on phone and poor phone photos; at 1.4, 29 more digits were read right and 2 fewer
+false; at 1.3, 47 more right and 13 more false (8 on the heavy photos)."""
+
 
 MAX_SURROUNDING_RATIO = 0.5
 """Around writing lies paper (darkness near 0, whatever ink of neighbours is excluded); around a
@@ -37,10 +46,12 @@ def stroke_width_px(own: np.ndarray) -> float:
     return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
 
 
-def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float) -> bool:
+def looks_written(own: np.ndarray, peak_contrast: float, min_contrast: float,
+                  peak_ratio: float = MIN_PEAK_CONTRAST_RATIO) -> bool:
     """Whether a region (mask `own`, its ink's 90th percentile darkness `peak_contrast`) is ink
-    written in strokes, on a page where ink starts at `min_contrast` darkness."""
-    if peak_contrast < MIN_PEAK_CONTRAST_RATIO * min_contrast:
+    written in strokes, on a page where ink starts at `min_contrast` darkness (`peak_ratio`:
+    how many times that its strokes must peak, `MIN_PEAK_CONTRAST_RATIO`)."""
+    if peak_contrast < peak_ratio * min_contrast:
         return False
     length = max(own.shape)
     # No circle inside is wider than the shorter side plus one (a distance grows by at most a
@@ -65,11 +76,12 @@ read 15 more digits right and 12 more wrong or false than at 0.9; at 0.8, 6 more
 more false; at 0.97, 10 fewer right and 1 fewer false."""
 
 
-def looks_written_at_cores(ink: np.ndarray, peak_contrast: float, min_contrast: float) -> bool:
+def looks_written_at_cores(ink: np.ndarray, peak_contrast: float, min_contrast: float,
+                           peak_ratio: float = MIN_PEAK_CONTRAST_RATIO) -> bool:
     """Whether a region's soft ink (`ink`, darkness, its 90th percentile `peak_contrast`) is
-    written in strokes at its cores (`STROKE_CORE_SHARE`)."""
+    written in strokes at its cores (`STROKE_CORE_SHARE`; `peak_ratio` as `looks_written`)."""
     cores = (ink >= STROKE_CORE_SHARE * peak_contrast).view(np.uint8)
-    return looks_written(cores, peak_contrast, min_contrast)
+    return looks_written(cores, peak_contrast, min_contrast, peak_ratio)
 
 
 def paper_limit(min_contrast: float) -> float:

@@ -162,6 +162,8 @@ def _without_runs_through_writing(searches: list, faint_mask: np.ndarray, horizo
     through = ((on_tall >= THROUGH_WRITING_SHARE * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
                & (stats[:, cv2.CC_STAT_WIDTH] <= THROUGH_WRITING_MAX_RUNS * horizontal_px))
     through[0] = False
+    if through.any():
+        through &= ~_box_edges(stats, through, faint_mask, horizontal_px)
     if not through.any():
         return searches
     found = found.copy()
@@ -170,6 +172,57 @@ def _without_runs_through_writing(searches: list, faint_mask: np.ndarray, horizo
     if not cv2.countNonZero(found):
         return rest
     return [((run, thicken, across_axis), (found, cv2.dilate(found, _SQUARE_3))), *rest]
+
+
+BOX_MIN_HEIGHT_RUNS = 1.0
+BOX_MAX_HEIGHT_RUNS = 3.0
+BOX_MIN_OVERLAP = 0.8
+BOX_MIN_SIDE_SHARE = 0.9
+"""A level run through writing is a form box's top or bottom side all the same where a twin run
+lies `BOX_MIN_HEIGHT_RUNS` to `BOX_MAX_HEIGHT_RUNS` runs' lengths above or below it (a box is
+1.5-2 digits tall, a run 1.2), the two sharing `BOX_MIN_OVERLAP` of the longer one's columns, and
+faint ink joins them down both ends of those columns along `BOX_MIN_SIDE_SHARE` of the rows
+between them (the box's sides). On a small photo of a form the camera's blur joins the digits to
+their box, and the faint ink stands tall across most of its sides' runs; kept, the box was one
+region with its digits (`_box_edges`). Two rows of digits blurred into runs do not join down
+their ends: the paper between them is no ink."""
+
+SIDE_COLUMNS = 4
+"""A box's side is looked for this many columns in from the end of the runs it joins (a printed
+side 1-2 px wide, blurred, within a pixel or two of the runs' ends)."""
+
+
+def _box_edges(stats: np.ndarray, through: np.ndarray, faint_mask: np.ndarray, horizontal_px: int) -> np.ndarray:
+    """Per label of the level runs (`stats`), whether it is flagged in `through` and closes a
+    box with a twin run (`BOX_MIN_HEIGHT_RUNS`)."""
+    edges = np.zeros(len(stats), bool)
+    left, top, width, height = (stats[:, column].astype(np.int64) for column in range(4))
+    middle = top + height // 2
+    right = left + width
+    for label in np.flatnonzero(through).tolist():
+        shared = np.minimum(right, right[label]) - np.maximum(left, left[label])
+        apart = np.abs(middle - middle[label])
+        twins = np.flatnonzero((shared >= BOX_MIN_OVERLAP * np.maximum(width, width[label]))
+                               & (apart >= BOX_MIN_HEIGHT_RUNS * horizontal_px)
+                               & (apart <= BOX_MAX_HEIGHT_RUNS * horizontal_px))
+        for twin in twins[twins != 0].tolist():
+            if _sides_join(faint_mask, stats[label], stats[twin]):
+                edges[label] = edges[twin] = True
+                break
+    return edges
+
+
+def _sides_join(faint_mask: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether faint ink runs between two level runs down both ends of the columns they share."""
+    upper, lower = (first, second) if first[1] < second[1] else (second, first)
+    rows = slice(int(upper[1] + upper[3] // 2), int(lower[1] + lower[3] // 2) + 1)
+    left = int(max(first[0], second[0]))
+    right = int(min(first[0] + first[2], second[0] + second[2]))
+    for columns in (slice(left, left + SIDE_COLUMNS), slice(max(left, right - SIDE_COLUMNS), right)):
+        inked = faint_mask[rows, columns].max(axis=1) > 0
+        if inked.size == 0 or np.count_nonzero(inked) < BOX_MIN_SIDE_SHARE * inked.size:
+            return False
+    return True
 
 
 def _find_lines(faint_mask: np.ndarray, run: tuple[int, int],

@@ -20,12 +20,25 @@ import cv2
 import numpy as np
 
 from runtime.reading.cells import CellWalls
-from runtime.reading.evidence import drop_texture, looks_written, looks_written_at_cores, paper_limit
+from runtime.reading.evidence import (
+    MIN_PEAK_CONTRAST_RATIO,
+    SMALL_WRITING_PEAK_RATIO,
+    drop_texture,
+    looks_written,
+    looks_written_at_cores,
+    paper_limit,
+)
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.noise import suppress_grain
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
 from runtime.reading.regions import label_regions
-from runtime.reading.rules import Cleaned, is_squared_paper, remove_rules, rows_may_blur_together
+from runtime.reading.rules import (
+    MAX_NEAR_LINE_SHARE,
+    Cleaned,
+    is_squared_paper,
+    remove_rules,
+    rows_may_blur_together,
+)
 from runtime.reading.sharpen import is_small_writing
 from runtime.results import BBox
 
@@ -146,7 +159,11 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     components = [c for c in components if max(c.width, c.height) >= min_size
                   and _looks_like_digit(c, digit_height, options)
                   and not at_edge(c) and not _is_straight_line(c, labels, digit_height)]
-    found = [(c, candidate) for c in components if (candidate := _candidate(c, labels, darkness, min_contrast))]
+    small = is_small_writing(digit_height)
+    erased = _erased_lines(lines, walls) if small else None
+    peak_ratio = SMALL_WRITING_PEAK_RATIO if small else MIN_PEAK_CONTRAST_RATIO
+    found = [(c, candidate) for c in components
+             if (candidate := _candidate(c, labels, darkness, min_contrast, erased, peak_ratio))]
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
@@ -660,15 +677,50 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
 
 
-def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarray, limit: float) -> bool:
-    """Whether what lies around a region (its box grown by half its height; its own ink and
-    other ink left out) is paper: at most half of it darker than `limit` (a median test, without
-    sorting). Around writing lies paper; around a sliver of a dark band lies more of the band."""
+ERASED_LINE_REACH_PX = 2
+"""On a page of small writing, the pixels this close to a line that rule removal erased are the
+line's (its blurred rim included), not the paper around a region (`_paper_around`), where the
+lines leave most of the page clear (`rules.MAX_NEAR_LINE_SHARE`, measured on these pixels): a
+form's boxes, ruled paper. Where lines are everywhere (a tiled floor's grout, squares
+photographed small) their rims are not dropped as such (`rules._line_rims`) and the paper
+around is what tells a rim's sliver from writing: there, with the lines left out, the grout's
+slivers beside its crossings passed for 1s (small no-digit pages, `benchmarks.hard_pages --size
+640x480 --seed 4251`: 4 phantoms). Digits on A4 pages are 30-60 px tall: their boxes' sides are
+a small share of what lies around them, and the test stands as it was."""
+
+
+def _erased_lines(lines: tuple, walls: np.ndarray | None) -> np.ndarray | None:
+    """The lines that rule removal erased (level, upright and box sides) with their rims
+    (`ERASED_LINE_REACH_PX`); None where none were, or where they cover much of the page."""
+    found = [mask for mask in (*lines, walls) if mask is not None]
+    if not found:
+        return None
+    union = found[0]
+    for mask in found[1:]:
+        union = cv2.bitwise_or(union, mask)
+    side = 2 * ERASED_LINE_REACH_PX + 1
+    erased = cv2.dilate(union, np.ones((side, side), np.uint8))
+    return None if cv2.countNonZero(erased) >= MAX_NEAR_LINE_SHARE * erased.size else erased
+
+
+def _paper_around(component: _Component, labels: np.ndarray, darkness: np.ndarray, limit: float,
+                  erased: np.ndarray | None = None) -> bool:
+    """Whether what lies around a region (its box grown by half its height; its own ink, other
+    ink and the `erased` lines left out) is paper: at most half of it darker than `limit` (a
+    median test, without sorting). Around writing lies paper; around a sliver of a dark band
+    lies more of the band.
+
+    A form's printed box is no band: on a small photo (digits 12 px tall, blurred) the box's
+    erased sides and their rims were most of what lay around each digit, darker than the limit,
+    and the digits of such boxes were dropped (development forms, 640x480, seed 231, page 34: 70
+    of 94 read right with them counted, 79 without)."""
     margin = max(2, component.height // 2)
     top, left = max(0, component.top - margin), max(0, component.left - margin)
     # Every other pixel is plenty for a median, at a quarter of the cost.
     window = (slice(top, component.bottom + margin, 2), slice(left, component.right + margin, 2))
     free = labels[window] == 0
+    if erased is not None:
+        free &= erased[window] == 0
     return 2 * np.count_nonzero((darkness[window] > limit) & free) <= np.count_nonzero(free)
 
 
@@ -692,7 +744,8 @@ def _labelled_as(labels: np.ndarray, own_labels: list[int]) -> np.ndarray:
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
-               min_contrast: float) -> DigitCandidate | None:
+               min_contrast: float, erased: np.ndarray | None = None,
+               peak_ratio: float = MIN_PEAK_CONTRAST_RATIO) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
     it shows no evidence of written strokes (see `runtime.reading.evidence`). A region that is
     a blob as thresholded may be written at its cores (`DigitCandidate.blurred_blob`)."""
@@ -704,13 +757,13 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     ink = darkness[window] * own
     # Scale so the strokes' cores are full white, as in MNIST: the 90th percentile of the ink.
     stroke_level = _stroke_level(ink[own.view(bool)])
-    written = looks_written(core, stroke_level, min_contrast)
+    written = looks_written(core, stroke_level, min_contrast, peak_ratio)
     # Not on pages of small writing only: a heavy photo's bold digits 20-34 px tall, their loops
     # filled by the blur, failed the stroke test as thresholded (23 misses on 104 development
     # worksheets, validation digits, seeds 202, 204 and 207 turned).
-    blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast)
+    blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast, peak_ratio)
     if not ((written or blurred_blob)
-            and _paper_around(component, labels, darkness, paper_limit(min_contrast))):
+            and _paper_around(component, labels, darkness, paper_limit(min_contrast), erased)):
         return None
     bbox = (component.left, component.top, component.width, component.height)
     return DigitCandidate(bbox=bbox, ink=_scaled_to_strokes(ink, stroke_level), blurred_blob=blurred_blob)
