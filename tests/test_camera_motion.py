@@ -24,13 +24,15 @@ def moved(picture: np.ndarray, dx: float, dy: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize("dx, dy", [(0.3, -0.2), (1.6, 0.45), (-2.25, 1.1), (0.0, 0.0)])
-@pytest.mark.parametrize("off", [(0.0, 0.0), (0.7, -0.5), (-0.4, 0.9)])
-def test_a_rough_estimate_is_refined_to_a_tenth_of_a_pixel(dx, dy, off):
+# Phase correlation's estimate, or the last moved frame's shift, lies within about half a
+# thumbnail pixel of the shift.
+@pytest.mark.parametrize("off", [(0.0, 0.0), (0.4, -0.3), (-0.3, 0.45)])
+def test_a_rough_estimate_is_refined_to_an_eighth_of_a_pixel(dx, dy, off):
     template = textured()
     refined = ShiftRefiner(template).refine(moved(template, dx, dy), (dx + off[0], dy + off[1]))
     assert refined is not None
-    # A tenth of a thumbnail pixel is 0.4 px of the frame: the moved frame's check needs 0.5.
-    assert abs(refined[0] - dx) < 0.1 and abs(refined[1] - dy) < 0.1, refined
+    # An eighth of a thumbnail pixel is half a pixel of the frame, as the moved frame's check needs.
+    assert abs(refined[0] - dx) < 0.125 and abs(refined[1] - dy) < 0.125, refined
 
 
 def test_a_blank_picture_has_no_shift():
