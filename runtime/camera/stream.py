@@ -24,8 +24,9 @@ fresh decision or a full-size reading:
   card drifting by a pixel (its soft stroke edges move 4x4 means by less than the noise) keeps
   the boxes of the frame last read until the drift adds up or the fresh read comes.
 - the last reading, moved, for a frame that is the frame last read moved as a whole (a card
-  slid or trembling in the hand): the shift is found by phase correlation on the quarter-size
-  copies (measured again to a fraction of a pixel at half size when the frame last read,
+  slid or trembling in the hand): the shift is refined to a fraction of a pixel on the
+  quarter-size copies (`runtime.camera.motion`) from the shift of the frame before, or else
+  found there by phase correlation (and measured again at half size when the frame last read,
   moved that far, does not match), and taken only when the frame last
   read, moved that far at full size, passes the unchanged frame's test with the looser
   `moved_grey_levels` (interpolation follows a moved picture only roughly), the strips that
