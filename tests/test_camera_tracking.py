@@ -179,3 +179,43 @@ def test_a_card_moved_by_whole_pixels_is_followed_without_the_half_size_measurem
         shortcuts.read(card_at(card, dx, dy, seed=index), index)
     assert shortcuts.tracked_frames == 2
     assert shortcuts._last._half_float is None
+
+
+@pytest.fixture(scope="module")
+def other_card(mnist_test_digits):
+    images, _ = mnist_test_digits
+    page, _ = ink_page([list(images[50:54]), list(images[54:57])])
+    return page[:340, :500]
+
+
+def test_a_new_card_in_the_trembling_hand_is_read_on_the_frame_it_comes(reader, card, other_card):  # noqa: F811
+    """The page changes under a moving camera (a new card held where the last one was): the
+    frame it comes on, and every frame after, shows what a fresh reading shows, although the
+    frames before were carried along, each measured from the shift of the one before."""
+    shortcuts = StreamShortcuts(reader)
+    for index, (dx, dy) in enumerate(TREMBLING * 2):
+        page = card if index < 8 else other_card
+        frame = card_at(page, dx, dy, seed=index)
+        lines = readings(shortcuts.read(frame, index))
+        assert lines and same_digits(lines, readings(reader.read(frame))), f"frame {index}"
+        if index == 7:
+            assert shortcuts.tracked_frames >= 4  # the old card was followed as it trembled
+            assert shortcuts._last.matched is not None
+
+
+@pytest.mark.parametrize("path", [PATH[:8], TREMBLING], ids=["sliding", "trembling"])
+def test_a_digit_rubbed_out_of_a_moving_card_goes_on_that_frame(reader, card, path):  # noqa: F811
+    """Ink taken away is a change as much as ink added: the moved frame's check sees the
+    digit's place gone blank on the frame it goes."""
+    shortcuts = StreamShortcuts(reader)
+    counts = []
+    for index, (dx, dy) in enumerate(path):
+        page = card.copy()
+        if index >= 5:  # the first digit of each line rubbed out at frame 5
+            page[:, :85][page[:, :85] < 200] = 235
+        frame = card_at(page, dx, dy, seed=index)
+        lines = readings(shortcuts.read(frame, index))
+        assert same_digits(lines, readings(reader.read(frame))), f"frame {index}"
+        counts.append(sum(len(line["digits"]) for line in lines))
+    assert counts[:5] == [7] * 5 and counts[5:] == [5] * (len(path) - 5)
+    assert shortcuts.tracked_frames >= 2

@@ -24,8 +24,9 @@ fresh decision or a full-size reading:
   card drifting by a pixel (its soft stroke edges move 4x4 means by less than the noise) keeps
   the boxes of the frame last read until the drift adds up or the fresh read comes.
 - the last reading, moved, for a frame that is the frame last read moved as a whole (a card
-  slid or trembling in the hand): the shift is found by phase correlation on the quarter-size
-  copies (measured again to a fraction of a pixel at half size when the frame last read,
+  slid or trembling in the hand): the shift is refined to a fraction of a pixel on the
+  quarter-size copies (`runtime.camera.motion`) from the shift of the frame before, or else
+  found there by phase correlation (and measured again at half size when the frame last read,
   moved that far, does not match), and taken only when the frame last
   read, moved that far at full size, passes the unchanged frame's test with the looser
   `moved_grey_levels` (interpolation follows a moved picture only roughly), the strips that
@@ -62,6 +63,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from runtime.camera.motion import ShiftRefiner
 from runtime.reading.glyph import MAX_SIDE_PX
 from runtime.reading.ink import area_shrink
 from runtime.reading.polarity import (
@@ -186,11 +188,20 @@ class _LastRead:
     # made when first needed, kept for the frames after it (up to `max_reused_frames`).
     _thumbnail_float: np.ndarray | None = None
     _half_float: np.ndarray | None = None
+    _refiner: ShiftRefiner | None = None
+    # The shift (thumbnail px) of the latest frame moved along from this one, where the next
+    # frame's measurement starts.
+    matched: tuple[float, float] | None = None
 
     def thumbnail_float(self) -> np.ndarray:
         if self._thumbnail_float is None:
             self._thumbnail_float = self.thumbnail.astype(np.float32)
         return self._thumbnail_float
+
+    def refiner(self) -> ShiftRefiner:
+        if self._refiner is None:
+            self._refiner = ShiftRefiner(self.thumbnail_float())
+        return self._refiner
 
     def half_float(self) -> np.ndarray:
         if self._half_float is None:
@@ -314,34 +325,73 @@ class StreamShortcuts:
                    for line in result.lines for digit in line.digits)
 
     def _shift(self, gray: np.ndarray, thumbnail: np.ndarray) -> tuple[int, int] | None:
-        """How far (whole px) this frame is the last one moved, when it is: found on the
-        thumbnails and checked by moving the last frame that far and comparing as an unchanged
-        frame is compared (with the looser `moved_grey_levels`: interpolation follows a moved
-        picture only roughly); when that check fails, measured again to a fraction of a pixel
-        at half size and checked again."""
+        """How far (whole px) this frame is the last one moved, when it is, checked by moving
+        the last frame that far and comparing as an unchanged frame is compared (with the
+        looser `moved_grey_levels`: interpolation follows a moved picture only roughly).
+
+        The shift is measured where it is cheapest first: refined from the last moved frame's
+        shift (a hand-held card moves little from one frame to the next); else found on the
+        thumbnails by phase correlation, tried in whole pixels, then refined to a fraction of a
+        pixel (`runtime.camera.motion`); else measured again at half size."""
         last = self._last
-        (shift_x, shift_y), response = cv2.phaseCorrelate(last.thumbnail_float(), thumbnail.astype(np.float32))
+        current = thumbnail.astype(np.float32)
+        if last.matched is not None:
+            shift = self._refined_shift(current, thumbnail, last.matched)
+            if shift is not None:
+                return shift
+        (shift_x, shift_y), response = cv2.phaseCorrelate(last.thumbnail_float(), current)
+        if response < self.options.min_shift_response or not self._within_reach(gray, shift_x, shift_y):
+            return None  # a new scene (or a change of light): no shift to measure
+        # The thumbnails' shift in whole pixels first: the frame moved along as it was.
+        tried = (round(THUMBNAIL_STEP * shift_x), round(THUMBNAIL_STEP * shift_y))
+        if self._moved_clear_and_matching(gray, thumbnail, tried, tried):
+            return tried
+        shift = self._refined_shift(current, thumbnail, (shift_x, shift_y))
+        return shift if shift is not None else self._half_size_shift(gray, thumbnail, tried)
+
+    def _within_reach(self, gray: np.ndarray, shift_x: float, shift_y: float) -> bool:
+        """Whether a shift of the thumbnails is small enough to be a moved frame."""
         height, width = gray.shape
         largest = self.options.max_shift_share / THUMBNAIL_STEP
-        if (response < self.options.min_shift_response or abs(shift_x) > largest * width
-                or abs(shift_y) > largest * height):
-            return None  # a new scene (or a change of light): no shift to measure
-        # The thumbnails' shift in whole pixels first: most moved frames pass with it, which
-        # spares the half-size measurement (0.54 ms of a moved frame's 0.9).
-        tried = (round(THUMBNAIL_STEP * shift_x), round(THUMBNAIL_STEP * shift_y))
-        if clear_of_edges(last.result, width, height, *tried) and self._moved_matches(thumbnail, *tried):
-            return tried
-        (shift_x, shift_y), _ = cv2.phaseCorrelate(last.half_float(), area_shrink(gray, 2).astype(np.float32))
-        dx, dy = round(2 * shift_x), round(2 * shift_y)
-        if not clear_of_edges(last.result, width, height, dx, dy):
+        return abs(shift_x) <= largest * width and abs(shift_y) <= largest * height
+
+    def _refined_shift(self, current: np.ndarray, thumbnail: np.ndarray,
+                       start: tuple[float, float]) -> tuple[int, int] | None:
+        """The shift refined from `start` (thumbnail px) on the thumbnails, when the last frame
+        moved that far matches this one."""
+        gray = self._last.gray
+        refined = self._last.refiner().refine(current, start)
+        if refined is None or not self._within_reach(gray, *refined):
             return None
+        measured = (THUMBNAIL_STEP * refined[0], THUMBNAIL_STEP * refined[1])
+        rounded = (round(measured[0]), round(measured[1]))
+        return rounded if self._moved_clear_and_matching(gray, thumbnail, rounded, measured) else None
+
+    def _half_size_shift(self, gray: np.ndarray, thumbnail: np.ndarray,
+                         tried: tuple[int, int]) -> tuple[int, int] | None:
+        """The shift measured by phase correlation at half size, when the last frame moved that
+        far matches this one; `tried`: the whole-pixel shift already tried."""
+        (shift_x, shift_y), _ = cv2.phaseCorrelate(self._last.half_float(), area_shrink(gray, 2).astype(np.float32))
+        dx, dy = round(2 * shift_x), round(2 * shift_y)
         # The whole-pixel shift (exact where the picture moved by whole pixels: phase
         # correlation may be a third of a pixel off on sharp edges), then the measured one.
         # Both moved at full size: a sharp edge moved at half size blurs past the tolerance.
         candidates = [(2 * shift_x, 2 * shift_y)] if (dx, dy) == tried else [(dx, dy), (2 * shift_x, 2 * shift_y)]
-        if any(self._moved_matches(thumbnail, *moved) for moved in candidates):
+        if any(self._moved_clear_and_matching(gray, thumbnail, (dx, dy), moved) for moved in candidates):
             return dx, dy
         return None
+
+    def _moved_clear_and_matching(self, gray: np.ndarray, thumbnail: np.ndarray,
+                                  boxes_by: tuple[int, int], frame_by: tuple[float, float]) -> bool:
+        """Whether the last reading's boxes, moved by `boxes_by` px, stay clear of the frame's
+        edges, and the last frame, moved by `frame_by` px, looks like this frame's thumbnail;
+        if so the frames after this one start from that shift."""
+        height, width = gray.shape
+        if not (clear_of_edges(self._last.result, width, height, *boxes_by)
+                and self._moved_matches(thumbnail, *frame_by)):
+            return False
+        self._last.matched = (frame_by[0] / THUMBNAIL_STEP, frame_by[1] / THUMBNAIL_STEP)
+        return True
 
     def _moved_matches(self, thumbnail: np.ndarray, dx: float, dy: float) -> bool:
         """Whether the frame last read, moved by (dx, dy) px, looks like this frame's thumbnail."""
