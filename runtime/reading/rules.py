@@ -405,15 +405,24 @@ def _thickness(found: np.ndarray, axis: int) -> float:
 def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:
     """The sides of form boxes: thin upright strokes reaching from one erased horizontal line
     to the next, however short the box (a one-digit box is barely taller than its digit)."""
-    sides = np.zeros_like(faint_mask)
     upright = cv2.subtract(faint_mask, horizontal_band)  # 0/255 masks: "and not", in one pass
-    # A row more above and below the band goes too: a line's soft edge stepping out of its band
-    # (a heavy phone photo of a form, levelled by 6 degrees) joined a box's side to a strip
-    # along the whole line, no thin stroke any more; the side stayed, and read as a "1" at
-    # 0.996 (6 of the 11 digits read where none was on development worksheets, seeds 241 and
-    # 243). Row slices of the masks are contiguous: subtracted in place, no page-sized dilation.
+    sides = _sides_among(upright, horizontal_band)
+    # Looked for again with a row more above and below the band taken away: a line's soft edge
+    # stepping out of its band (a heavy phone photo of a form, levelled by 6 degrees) joined a
+    # box's side to a strip along the whole line, no thin stroke any more; the side stayed, and
+    # read as a "1" at 0.996 (6 of the 11 digits read where none was on development worksheets,
+    # seeds 241 and 243). Both: a side whose end the rows beside the band held (a ruled sheet's
+    # margin line between the sheet's edge and a rule) is found only among the first.
+    # Row slices of the masks are contiguous: subtracted in place, no page-sized dilation.
     cv2.subtract(upright[1:], horizontal_band[:-1], dst=upright[1:])
     cv2.subtract(upright[:-1], horizontal_band[1:], dst=upright[:-1])
+    return cv2.bitwise_or(sides, _sides_among(upright, horizontal_band))
+
+
+def _sides_among(upright: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:
+    """The regions of `upright` (the faint ink, the horizontal lines' band taken away) that are
+    box sides (`_box_sides`), as a 0/255 mask."""
+    sides = np.zeros_like(upright)
     # The sides' pixels are what is kept: the regions' order does not matter.
     _, labels, stats, index = label_regions_with_pixels(upright, any_order=True)
     x, y, w, h = (stats[:, column] for column in range(4))
