@@ -49,15 +49,6 @@ _LEVEL_INDEX = int(np.argmin(np.abs(_TILT_ANGLES)))
 MIN_TILT_DEG = 3.0
 """Tilts smaller than this are left alone: line grouping tolerates them."""
 
-LEVEL_SHARPEN_AMOUNT = 0.5
-LEVEL_SHARPEN_SIGMA_PX = 0.8
-"""A levelled ink map gets back the edge its resampling took: plus `LEVEL_SHARPEN_AMOUNT` times
-its difference from a Gaussian blur of `LEVEL_SHARPEN_SIGMA_PX`. Bilinear interpolation
-averages up to four pixels, a blur as wide as a heavy phone photo's small digits' strokes and the
-gaps between them: levelled by 3 to 9 degrees, such digits read "not a digit" or ran together.
-On development worksheets (heavy capture, validation digits, seeds 241-244, 120 pages, 12,441
-digits) it read 12,051 digits right and 197 false, against 12,016 and 208 without."""
-
 
 @dataclass
 class TurnReadings:
@@ -239,15 +230,7 @@ def level_page(darkness: np.ndarray, tilt_deg: float) -> tuple[np.ndarray, np.nd
     matrix[1, 2] += new_height / 2.0 - centre[1]
     levelled = cv2.warpAffine(darkness, matrix, (new_width, new_height), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
-    return _sharpened(levelled), matrix
-
-
-def _sharpened(levelled: np.ndarray) -> np.ndarray:
-    """A levelled ink map with the edge its resampling blurred given back (`LEVEL_SHARPEN_AMOUNT`),
-    kept within [0, 1] as every ink map is (`ink.ink_levels` casts it to uint8 unclipped)."""
-    blurred = cv2.GaussianBlur(levelled, (0, 0), LEVEL_SHARPEN_SIGMA_PX)
-    sharpened = cv2.addWeighted(levelled, 1.0 + LEVEL_SHARPEN_AMOUNT, blurred, -LEVEL_SHARPEN_AMOUNT, 0.0)
-    return np.clip(sharpened, 0.0, 1.0, out=sharpened)
+    return levelled, matrix
 
 
 def compose(second: np.ndarray, first: np.ndarray) -> np.ndarray:
