@@ -435,7 +435,6 @@ class _Page:
         self.transform = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
         self.turns = 0  # counter-clockwise quarter-turns applied
         self.inside = None  # where the original picture lies, once the page has been levelled
-        self.picture_shape = working.darkness.shape  # the picture's own, as given (`_moved`)
         self.candidates = find_digits_in(self.darkness, options, fine=self.fine, look=working.look)
         self.tilt = 0.0  # the tilt levelled, in degrees
         self.unlevelled = None  # the page's state before levelling, once levelled
@@ -625,10 +624,7 @@ class _Page:
     def _moved(self, matrix: np.ndarray, segment: bool = True) -> None:
         self.transform = compose(matrix, self.transform)
         if segment:
-            # A digit's least size is the picture's, not the levelled canvas's (`find_digits_in`).
-            picture_shape = self.picture_shape if self.turns % 2 == 0 else self.picture_shape[::-1]
-            self.candidates = find_digits_in(self.darkness, self.options, self.inside, self.fine,
-                                             picture_shape=picture_shape)
+            self.candidates = find_digits_in(self.darkness, self.options, self.inside, self.fine)
 
     def map_back(self, lines, shape: tuple[int, int]) -> None:
         """Express every digit's box in the pixels of the image as it was given."""

@@ -97,7 +97,7 @@ def find_digits(image: np.ndarray, options: SegmentOptions | None = None) -> lis
 
 def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
                    inside: np.ndarray | None = None, fine: np.ndarray | None = None,
-                   look: InkLook | None = None, picture_shape: tuple[int, int] | None = None) -> list[DigitCandidate]:
+                   look: InkLook | None = None) -> list[DigitCandidate]:
     """Segment an ink map (see `ink_map`) into digit candidates.
 
     Works on the ink map rather than the photo so the reader can turn and level a page once,
@@ -107,11 +107,6 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     `darkness` was shrunk from, an exact multiple of its size (`runtime.reading.scale`): the
     candidates' boxes and crops are then in its pixels. `look`: `look_at(darkness, options)`,
     where it was made already (choosing the scale made it); the same ink map or it is made again.
-    `picture_shape`: the picture's own height and width in `darkness`'s pixels, where `darkness`
-    is a levelled copy on a larger canvas; the least size of a digit is a share of the picture's
-    side (`_min_digit_size`), not of the canvas's. Levelled by 9 degrees, an A4 page's canvas is
-    1.21 times wider, and a heavy photo's small digits (12-14 px long on it) fell under the least
-    size: 11 of one development page's digits were lost (seed 243, page 2).
     """
     options = options or SegmentOptions()
     if look is None or look.source is not darkness:
@@ -122,13 +117,12 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     mask, faint_mask, labels, stats = look.mask, look.faint_mask, look.labels, look.stats
     if _is_texture(mask, stats, options):
         return []
-    picture_shape = picture_shape or darkness.shape
-    min_size = _min_digit_size(picture_shape, options)
+    min_size = _min_digit_size(darkness.shape, options)
     lines, walls = (None, None), None
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
-        digit_height, least_height = _height_on_a_grid(components, faint_mask, digit_height, picture_shape,
+        digit_height, least_height = _height_on_a_grid(components, faint_mask, digit_height, darkness.shape,
                                                        options)
         digit_height = _height_under_the_rules(look, digit_height, min_size, options)
         # Rules are straight runs longer than a digit is tall. Where every digit touches a
