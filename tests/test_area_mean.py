@@ -7,11 +7,13 @@ float32, are compared with `cv2.resize` on the float32 picture, as the ink map m
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
 
-from runtime.reading.area_mean import area_mean, is_fractional
+from runtime.reading.area_mean import _weights, area_mean, is_fractional
 from runtime.reading.ink import shrink
 from runtime.reading.polarity import working_step
 
@@ -53,3 +55,41 @@ def test_whole_steps_and_growth_are_not_fractional():
     assert not is_fractional((2340, 1650), (165, 234))  # 10 both ways: OpenCV's fast path
     assert not is_fractional((100, 100), (200, 200))  # growing
     assert is_fractional((2340, 1654), (165, 234))  # whole one way only: the general path
+
+
+def opencv_cell(source: int, scale: float, d: int) -> list[tuple[int, np.float32]]:
+    """The source pixels of output pixel `d` and their weights, as `computeResizeAreaTab` lists them."""
+    start = d * scale
+    end = start + scale
+    cell_width = min(scale, source - start)
+    first, last = math.ceil(start), math.floor(end)
+    last = min(last, source - 1)
+    first = min(first, last)
+    cell = []
+    if first - start > 1e-3:
+        cell.append((first - 1, np.float32((first - start) / cell_width)))
+    cell += [(index, np.float32(1.0 / cell_width)) for index in range(first, last)]
+    if end - last > 1e-3:
+        cell.append((last, np.float32(min(min(end - last, 1.0), cell_width) / cell_width)))
+    return cell
+
+
+def test_the_weights_table_is_opencvs_pixel_by_pixel():
+    # The table is worked out for all output pixels at once; OpenCV lists each pixel's cell in
+    # a loop. Pad a cell by its last pixel at weight 0 to the longest cell's length.
+    rng = np.random.default_rng(5)
+    sizes = [(1654, 165), (2339, 233), (2480, 248), (3508, 350), (1240, 124), (1755, 175)]
+    sizes += [(int(source), int(source // step)) for source, step in zip(rng.integers(12, 5000, 200),
+                                                                        rng.integers(2, 14, 200))]
+    for source, shrunk in sizes:
+        scale = 1.0 / (shrunk / source)
+        cells = [opencv_cell(source, scale, d) for d in range(shrunk)]
+        steps = max(len(cell) for cell in cells)
+        index, weight = _weights(source, shrunk)
+        assert index.shape == weight.shape == (steps, shrunk), (source, shrunk)
+        for d, cell in enumerate(cells):
+            indices, shares = zip(*cell)
+            assert index[:, d].tolist() == [indices[min(k, len(cell) - 1)] for k in range(steps)], (source, d)
+            want = np.zeros(steps, np.float32)
+            want[: len(cell)] = shares
+            assert np.array_equal(weight[:, d], want), (source, d)
