@@ -13,8 +13,8 @@ import pytest
 from benchmarks.handwriting import DigitBank
 from benchmarks.hard_pages import KINDS, NO_DIGIT_KINDS, make_hard_page
 from benchmarks.metrics import count_box_matches, match_boxes
-from runtime.reading.reader import PageReader, ReaderOptions
 from runtime.reading.pairs import _every_pair, _through_grid, near_pairs
+from runtime.reading.reader import PageReader, ReaderOptions
 from runtime.reading.segment import find_digits
 
 REPO = Path(__file__).resolve().parent.parent
