@@ -13,8 +13,9 @@ import pytest
 from benchmarks.handwriting import DigitBank
 from benchmarks.hard_pages import KINDS, NO_DIGIT_KINDS, make_hard_page
 from benchmarks.metrics import count_box_matches, match_boxes
+from runtime.reading.pairs import _every_pair, _through_grid, near_pairs
 from runtime.reading.reader import PageReader, ReaderOptions
-from runtime.reading.segment import _near_pairs, find_digits
+from runtime.reading.segment import find_digits
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL_PAGE = (600, 800)
@@ -71,16 +72,32 @@ def test_a_page_of_grain_costs_no_all_pairs_matrix():
 
 def test_near_pairs_are_every_pair_within_reach():
     rng = np.random.default_rng(0)
-    for _ in range(50):
-        count = int(rng.integers(2, 40))
+    for trial in range(50):
+        count = int(rng.integers(2, 40)) if trial % 2 else int(rng.integers(129, 150))  # both ways
         corners = rng.uniform(0, 200, (count, 2))
         boxes = np.hstack([corners, corners + rng.uniform(1, 30, (count, 2))]).astype(np.float32)
         reach = float(rng.uniform(5, 40))
-        first, second = _near_pairs(boxes, reach)
+        first, second = near_pairs(boxes, reach)
         found = {(min(a, b), max(a, b)) for a, b in zip(first.tolist(), second.tolist())}
         expected = {(i, j) for i in range(count) for j in range(i + 1, count)
                     if np.all(np.abs(boxes[i, :2] - boxes[j, :2]) <= reach)}
         assert found == expected
+
+
+def test_near_pairs_come_in_the_same_order_either_way():
+    # The merge breaks ties by the order of the pairs: comparing every pair (a camera frame's
+    # twenty regions) must list them as the grid (a page of grain) does.
+    rng, pairs_seen = np.random.default_rng(1), 0
+    for trial in range(200):
+        count = int(rng.integers(2, 130))
+        corners = rng.integers(0, 300, (count, 2)) if trial % 2 else rng.uniform(0, 300, (count, 2))
+        boxes = np.hstack([corners, corners + rng.uniform(1, 30, (count, 2))]).astype(np.float32)
+        reach = float(rng.uniform(0.5, 60))
+        cell = np.floor(boxes[:, :2] / max(reach, 1.0)).astype(np.int64)
+        every, grid = _every_pair(boxes, reach, cell), _through_grid(boxes, reach, cell)
+        assert np.array_equal(every[0], grid[0]) and np.array_equal(every[1], grid[1])
+        pairs_seen += len(grid[0])
+    assert pairs_seen > 1000
 
 
 def test_generated_pages_depend_only_on_seed_and_index():

@@ -30,6 +30,7 @@ from runtime.reading.evidence import (
 )
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.noise import suppress_grain
+from runtime.reading.pairs import near_pairs
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
 from runtime.reading.regions import label_regions
 from runtime.reading.rules import (
@@ -497,7 +498,7 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     if len(components) < 2:
         return components
     boxes = np.array([(c.left, c.top, c.right, c.bottom) for c in components], np.float32)
-    first, second = _near_pairs(boxes, 1.5 * digit_height)
+    first, second = near_pairs(boxes, 1.5 * digit_height)
     left, top, right, bottom = boxes.T
     width, height = right - left, bottom - top
     union_w = np.maximum(right[first], right[second]) - np.minimum(left[first], left[second])
@@ -598,35 +599,6 @@ def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray
 MERGED_MAX_HEIGHT = 1.5
 MERGED_MAX_WIDTH = 1.25
 """A merged region is digit-sized while at most this many digit heights tall and wide."""
-
-
-def _near_pairs(boxes: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i < j) of boxes whose top-left corners lie within `reach` of each other
-    along both axes: the only pairs that can merge, found through a grid of `reach`-sized cells
-    so a page of grain with tens of thousands of specks costs no all-pairs matrix."""
-    cell = np.floor(boxes[:, :2] / max(reach, 1.0)).astype(np.int64)
-    columns = int(cell[:, 1].max()) + 3
-    key = (cell[:, 0] + 1) * columns + (cell[:, 1] + 1)
-    order = np.argsort(key, kind="stable")
-    sorted_keys = key[order]
-    firsts, seconds = [], []
-    # Each unordered pair of neighbouring cells once: the cell itself and four of its neighbours.
-    for step_x, step_y in ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1)):
-        target = key + step_x * columns + step_y
-        start = np.searchsorted(sorted_keys, target, side="left")
-        stop = np.searchsorted(sorted_keys, target, side="right")
-        counts = stop - start
-        owners = np.repeat(np.arange(len(boxes)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        partners = order[np.repeat(start, counts) + offsets]
-        if step_x == 0 and step_y == 0:
-            keep = owners < partners
-            owners, partners = owners[keep], partners[keep]
-        firsts.append(owners)
-        seconds.append(partners)
-    first, second = np.concatenate(firsts), np.concatenate(seconds)
-    close = np.all(np.abs(boxes[first, :2] - boxes[second, :2]) <= reach, axis=1)
-    return first[close], second[close]
 
 
 def _looks_like_digit(component: _Component, digit_height: float, options: SegmentOptions) -> bool:
