@@ -2,8 +2,9 @@
 
 Lines are told from writing by length: no digit draws a level stroke wider than it is tall, or
 an upright one taller than two digits. Strokes that crossed a line are bridged again, and on
-squared paper, whose grid cuts through every digit, the writing lying on its lines stays: what is
-still ink once the line's own darkness is divided out of it.
+squared paper, whose grid cuts through every digit, and on the rules printed across a sheet, on
+which digits sit, the writing lying on the lines stays: what is still ink once the line's own
+darkness is divided out of it.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         searches = _without_runs_through_writing(searches, faint_mask, horizontal_px)
     on_grid = darkness is not None and len(searches) == 2 and _crosses_as_a_grid(
         searches[0][1][1], searches[1][1][1], horizontal_px)
-    if on_grid:
+    if darkness is not None:
         # An ink map lies within [0, 1] (each is clipped there; shrinking, smoothing and
         # levelling average within it), so its levels need no clipping: the same as made here.
         dark = levels if levels is not None else np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
@@ -79,9 +80,14 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     for (run, thicken, across_axis), (found, band) in searches:
         by_direction[across_axis] = found
         erased = band
-        if on_grid:
-            erased = cv2.subtract(band, _writing_on_lines(dark, _line_darkness(dark, run, thicken, band), band,
-                                                          mask, ink_level))
+        # On a grid every line holds writing; off one, the rules a sheet is printed with do
+        # (`_printed_rules`), and the other lines found are erased whole.
+        on_lines = band if on_grid else None
+        if on_lines is None and darkness is not None and across_axis == 0:
+            on_lines = _printed_rules(found, horizontal_px)
+        if on_lines is not None:
+            erased = cv2.subtract(band, _writing_on_lines(dark, _line_darkness(dark, run, thicken, on_lines),
+                                                          on_lines, mask, ink_level))
         found_lines.append(found)
         bands.append(erased)
         bridges.append(_bridges(mask, found, erased, across_axis))
@@ -214,13 +220,14 @@ def _closed_in_band(mask: np.ndarray, erased: np.ndarray, kernel: np.ndarray) ->
 
 
 MIN_GRID_CROSSINGS = 150
-"""Writing is kept on the lines only on squared paper: lines both ways that cross in at least this
+"""Writing is kept on every line on squared paper: lines both ways that cross in at least this
 many small places (each within half a level run, `horizontal_px`: two thin lines). A grid cuts
 through every digit, along its strokes too; ruled paper only touches the digits' feet. Measured
 at 150 dpi: squared sheets 376-3551 such crossings; the grain of a desk, the grout of a tiled
 floor and the planks' seams, found as lines both ways, at most 51 (their crossings are few and
-large). Elsewhere what is found as a line (a sheet's edge, a digit's own long stroke, a script's
-headline along a rule, wood grain) is erased whole, as it always was."""
+large). Elsewhere it is kept on the level rules printed across a sheet alone (`RULE_MIN_RUNS`),
+and what else is found as a line (a digit's own long stroke, wood grain, a sheet's upright edge)
+is erased whole, as it always was."""
 
 
 def is_squared_paper(faint_mask: np.ndarray, horizontal_px: int, vertical_px: int) -> bool:
@@ -241,6 +248,27 @@ def _crosses_as_a_grid(across: np.ndarray, down: np.ndarray, horizontal_px: int)
         sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
         small += int(np.count_nonzero(sizes <= horizontal_px / 2))
     return small >= MIN_GRID_CROSSINGS
+
+
+RULE_MIN_RUNS = 8
+"""A level line found off a grid is a rule printed across the sheet, whose writing stays as on a
+grid (`_writing_on_lines`), when it is at least this many level runs long (`horizontal_px`, 1.2
+digits): ruled paper and form boxes. Digits sit on the rules and touch them with their feet: a
+2's base, the bottom of a 6's or 0's loop, a 5's lower curve lie along the rule, and erased with
+it they turned a 2 into a 7, a 0 into a 1, and cut a 6 into a 1 and a fragment. A digit's own
+stroke taken for a line is shorter, and is erased whole as before."""
+
+
+def _printed_rules(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
+    """The band (as `_find_lines` gives it) of the level lines in `found` that are rules printed
+    across the sheet (`RULE_MIN_RUNS`), None if none are."""
+    count, labels, stats = label_regions(found, any_order=True)
+    long_enough = stats[:, cv2.CC_STAT_WIDTH] >= RULE_MIN_RUNS * horizontal_px
+    long_enough[0] = False
+    if not long_enough.any():
+        return None
+    rules = found if long_enough[1:].all() else np.where(long_enough[labels], found, 0).astype(np.uint8)
+    return cv2.dilate(rules, _SQUARE_3)
 
 
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
