@@ -251,24 +251,32 @@ def _crosses_as_a_grid(across: np.ndarray, down: np.ndarray, horizontal_px: int)
 
 
 RULE_MIN_RUNS = 8
+RULE_MAX_THICKNESS = 0.2
+RULE_MAX_THICKNESS_PX = 4
 """A level line found off a grid is a rule printed across the sheet, whose writing stays as on a
-grid (`_writing_on_lines`), when it is at least this many level runs long (`horizontal_px`, 1.2
-digits): ruled paper and form boxes. Digits sit on the rules and touch them with their feet: a
-2's base, the bottom of a 6's or 0's loop, a 5's lower curve lie along the rule, and erased with
-it they turned a 2 into a 7, a 0 into a 1, and cut a 6 into a 1 and a fragment. A digit's own
-stroke taken for a line is shorter, and is erased whole as before."""
+grid (`_writing_on_lines`), when it is at least `RULE_MIN_RUNS` level runs long (`horizontal_px`,
+1.2 digits) and at most `RULE_MAX_THICKNESS` of a run thick (its pixels per column; at least
+`RULE_MAX_THICKNESS_PX` allowed): ruled paper and form boxes. Digits sit on the rules and touch
+them with their feet: a 2's base, the bottom of a 6's or 0's loop, a 5's lower curve lie along
+the rule, and erased with it they turned a 2 into a 7, a 0 into a 1, and cut a 6 into a 1 and a
+fragment. A digit's own stroke taken for a line is shorter, and is erased whole as before; so are
+a desk's grain and a sheet's shadowed edge, which run as long but lie 7-700 px thick (printed
+rules 1-4 px): keeping what was darker than the grain along them read 6 false digits on one of
+30 development pages of sheets on desks (`benchmarks.hard_pages --kinds desk --seed 4302`)."""
 
 
 def _printed_rules(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
     """The band (as `_find_lines` gives it) of the level lines in `found` that are rules printed
     across the sheet (`RULE_MIN_RUNS`), None if none are."""
     count, labels, stats = label_regions(found, any_order=True)
-    long_enough = stats[:, cv2.CC_STAT_WIDTH] >= RULE_MIN_RUNS * horizontal_px
-    long_enough[0] = False
-    if not long_enough.any():
+    widths = stats[:, cv2.CC_STAT_WIDTH]
+    max_thickness = max(RULE_MAX_THICKNESS_PX, RULE_MAX_THICKNESS * horizontal_px)
+    rules = (widths >= RULE_MIN_RUNS * horizontal_px) & (stats[:, cv2.CC_STAT_AREA] <= max_thickness * widths)
+    rules[0] = False
+    if not rules.any():
         return None
-    rules = found if long_enough[1:].all() else np.where(long_enough[labels], found, 0).astype(np.uint8)
-    return cv2.dilate(rules, _SQUARE_3)
+    kept = found if rules[1:].all() else np.where(rules[labels], found, 0).astype(np.uint8)
+    return cv2.dilate(kept, _SQUARE_3)
 
 
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
