@@ -44,6 +44,18 @@ def test_a_stroke_along_a_rule_stays_and_the_rule_goes():
     assert labels[base][1, 20] == labels[90, 115] != 0
 
 
+def test_darker_grain_along_thick_lines_across_the_page_is_erased_with_them():
+    """A desk's grain runs across the page like rules, but lies thick: what is darker along it is
+    more grain, not writing, and goes with it (kept, such knots were read as digits)."""
+    darkness = np.zeros((400, 600), np.float32)
+    for top in range(10, 390, 24):
+        darkness[top : top + 10, :] = 0.4  # grain lines 10 px thick across the page
+    darkness[204:212, 300:320] = 0.9  # a darker knot in one, shorter than a run
+    mask, faint, _, _ = ink_components(darkness, 0.18)
+    labels, _, kept = remove_rules(mask, faint, HORIZONTAL_PX, 60, darkness, 0.18)[:3]
+    assert not kept[labels].any()
+
+
 def ruled_page_of_digits_on_their_rules(images: np.ndarray, per_line: int = 8, height_px: int = 40) -> np.ndarray:
     """A page of MNIST digits (dark ink, `height_px` tall) with a pale printed rule (2 px) across
     the page under each line, each digit's lowest ink on its rule, as digits written on a rule sit."""
