@@ -267,16 +267,19 @@ rules 1-4 px): keeping what was darker than the grain along them read 6 false di
 
 def _printed_rules(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
     """The band (as `_find_lines` gives it) of the level lines in `found` that are rules printed
-    across the sheet (`RULE_MIN_RUNS`), None if none are."""
-    count, labels, stats = label_regions(found, any_order=True)
-    widths = stats[:, cv2.CC_STAT_WIDTH]
+    across the sheet (`RULE_MIN_RUNS`, `RULE_MAX_THICKNESS`), None if none are."""
     max_thickness = max(RULE_MAX_THICKNESS_PX, RULE_MAX_THICKNESS * horizontal_px)
-    rules = (widths >= RULE_MIN_RUNS * horizontal_px) & (stats[:, cv2.CC_STAT_AREA] <= max_thickness * widths)
-    rules[0] = False
-    if not rules.any():
-        return None
-    kept = found if rules[1:].all() else np.where(rules[labels], found, 0).astype(np.uint8)
-    return cv2.dilate(kept, _SQUARE_3)
+    rules = None
+    # Level lines lie in blocks of rows apart from one another, a rule in a block of its own (one
+    # tilted across the page in a taller one): each block is measured as a whole, its columns and
+    # pixels counted, not its regions labelled (5 ms an A4 page, the page's reading 10% longer).
+    for first, last in row_blocks(np.flatnonzero(found.max(axis=1))):
+        block = found[first:last]
+        columns = cv2.countNonZero(block.max(axis=0))
+        if columns >= RULE_MIN_RUNS * horizontal_px and cv2.countNonZero(block) <= max_thickness * columns:
+            rules = np.zeros_like(found) if rules is None else rules
+            rules[first:last] = block
+    return None if rules is None else cv2.dilate(rules, _SQUARE_3)
 
 
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
