@@ -269,16 +269,29 @@ def _printed_rules(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
     """The band (as `_find_lines` gives it) of the level lines in `found` that are rules printed
     across the sheet (`RULE_MIN_RUNS`, `RULE_MAX_THICKNESS`), None if none are."""
     max_thickness = max(RULE_MAX_THICKNESS_PX, RULE_MAX_THICKNESS * horizontal_px)
+    min_length = RULE_MIN_RUNS * horizontal_px
     rules = None
-    # Level lines lie in blocks of rows apart from one another, a rule in a block of its own (one
-    # tilted across the page in a taller one): each block is measured as a whole, its columns and
-    # pixels counted, not its regions labelled (5 ms an A4 page, the page's reading 10% longer).
+    # Level lines lie in blocks of rows apart from one another (no line spans two): the lines of
+    # a block whose ink spans a rule's length are labelled there, not the page's (5 ms an A4
+    # page, its reading 10% longer), and a block no taller than two rules' thickness holding
+    # one rule's pixels is a straight rule alone (a scan's). A photo's tilted rules, joined by
+    # what was found between them, make one tall block, labelled.
     for first, last in row_blocks(np.flatnonzero(found.max(axis=1))):
         block = found[first:last]
         columns = cv2.countNonZero(block.max(axis=0))
-        if columns >= RULE_MIN_RUNS * horizontal_px and cv2.countNonZero(block) <= max_thickness * columns:
+        if columns < min_length:
+            continue
+        if last - first <= 2 * max_thickness and cv2.countNonZero(block) <= max_thickness * columns:
             rules = np.zeros_like(found) if rules is None else rules
-            rules[first:last] = block
+            rules[first:last] = block  # one straight rule alone in its rows: no labelling needed
+            continue
+        _, labels, stats = label_regions(block, any_order=True)
+        widths = stats[:, cv2.CC_STAT_WIDTH]
+        thin_and_long = (widths >= min_length) & (stats[:, cv2.CC_STAT_AREA] <= max_thickness * widths)
+        thin_and_long[0] = False
+        if thin_and_long.any():
+            rules = np.zeros_like(found) if rules is None else rules
+            rules[first:last] = np.where(thin_and_long[labels], block, 0)
     return None if rules is None else cv2.dilate(rules, _SQUARE_3)
 
 
@@ -315,12 +328,14 @@ def _writing_on_lines(dark: np.ndarray, line: np.ndarray, band: np.ndarray, mask
     darkness, and what is left is the other line's: pale printed lines (the usual ones) stay
     erased, crossings and all; a stroke of the pen is darker than both and stays.
     """
-    index = set_pixels(cv2.bitwise_and(band, mask))
     writing = np.zeros_like(band)
-    if index.size:
-        level = line.ravel()[index].astype(np.float32)
-        ink = (dark.ravel()[index].astype(np.float32) - level) / np.maximum(255.0 - level, 1.0)
-        writing.ravel()[index[ink >= ink_level]] = 255
+    # Worked out on the band's blocks of rows, not the page (ruled paper: 2.1 -> 1.2 ms a page).
+    for first, last in row_blocks(np.flatnonzero(band.max(axis=1))):
+        index = set_pixels(cv2.bitwise_and(band[first:last], mask[first:last]))
+        if index.size:
+            level = line[first:last].ravel()[index].astype(np.float32)
+            ink = (dark[first:last].ravel()[index].astype(np.float32) - level) / np.maximum(255.0 - level, 1.0)
+            writing[first:last].ravel()[index[ink >= ink_level]] = 255
     return writing
 
 
