@@ -380,13 +380,15 @@ def _text_share(candidates: list[DigitCandidate], reading: _Reading) -> float:
     (8 of 121 digits read; judged by the reading chosen, 39, and 2 false).
     """
     not_digit = getattr(reading.predictions, "not_digit", None)
+    if not_digit is None:  # a model without the output, or nothing read (no predictions at all)
+        return 0.0
     # A blurred blob is a candidate on the model's word only (`evidence.looks_written_at_cores`):
     # its "not a digit" says nothing of text. Counted, they made pages of small digits blurred
     # by 1.8 px text (0.39-0.47 "not a digit"), whose digits the word context then dropped
     # (tests/test_small_pages.py: 8 of 105 read right; 30 not counting them).
     written = [(candidate, chosen) for candidate, chosen, _ in _chosen_readings(candidates, reading)
                if not candidate.blurred_blob]
-    if not_digit is None or not written:
+    if not written:
         return 0.0
     texts = sum(any(not_digit[row] >= NOT_DIGIT_THRESHOLD for _, row in chosen) for _, chosen in written)
     return texts / len(written)
