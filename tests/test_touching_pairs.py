@@ -16,13 +16,16 @@ from runtime.reading.touching import (
 )
 
 
-def _region(width: int = 64, height: int = 40, second_height: int | None = None) -> DigitCandidate:
+def _region(width: int = 64, height: int = 40, second_height: int | None = None,
+            second_on_top: bool = False) -> DigitCandidate:
     """A region of two blocks of ink joined by a thin bridge, `width` px wide; the second block
-    `second_height` px tall (default: the region's height)."""
+    `second_height` px tall (default: the region's height), standing on the region's bottom (the
+    baseline) or, `second_on_top`, hanging from its top (a loop's tail, a bar's end)."""
     ink = np.zeros((height, width), np.uint8)
     ink[:, 3:width // 2 - 1] = 255
-    ink[height - (second_height or height):, width // 2 + 1:width - 3] = 255
-    ink[height - 2, :] = 255
+    second_rows = slice(0, second_height) if second_on_top else slice(height - (second_height or height), height)
+    ink[second_rows, width // 2 + 1:width - 3] = 255
+    ink[1 if second_on_top else height - 2, :] = 255
     return DigitCandidate((10, 10, width, height), ink)
 
 
@@ -69,6 +72,24 @@ def test_a_doubtful_or_short_piece_keeps_a_wide_region_whole():
     doubtful = WIDE_PAIR_MIN_PIECE_CONFIDENCE - 0.05
     assert _choice(_region(), SURE_WIDE_TYPICAL, (0, 0.996), [(0, 0.996), (0, doubtful)]) == -1
     assert _choice(_region(second_height=20), SURE_WIDE_TYPICAL, (8, 0.996), [(8, 0.996), (1, 0.996)]) == -1
+
+
+def test_a_sure_whole_one_and_a_half_times_the_page_digit_is_cut_into_a_sure_pair():
+    """A "44" read 4 at 0.996, 1.5 times as wide as the page's typical digit, both halves read 4
+    surely: a pair (1.8 times the typical width was asked before, and it stayed one 4)."""
+    region = _region()
+    typical = 64 / 1.5
+    assert wide_for_page(region, typical, 0.996)
+    assert _choice(region, typical, (4, 0.996), [(4, 0.996), (4, 0.996)]) == 0
+
+
+def test_a_smaller_digit_on_the_baseline_is_a_piece_of_a_pair():
+    """A 7 with a small 0 written against it on the same baseline, 0.7 of its height: read "70";
+    the same short piece hanging from the top (a loop's tail) keeps the region whole."""
+    on_baseline = _region(second_height=28)
+    assert _choice(on_baseline, SURE_WIDE_TYPICAL, (7, 0.996), [(7, 0.996), (0, 0.996)]) == 0
+    hanging = _region(second_height=28, second_on_top=True)
+    assert _choice(hanging, SURE_WIDE_TYPICAL, (7, 0.996), [(7, 0.996), (0, 0.996)]) == -1
 
 
 def test_the_benchmark_writes_pairs_that_touch_and_scores_each_item():
