@@ -29,12 +29,13 @@ def _region(width: int = 64, height: int = 40, second_height: int | None = None,
     return DigitCandidate((10, 10, width, height), ink)
 
 
-def _choice(region: DigitCandidate, page_width: float, whole: tuple[int, float], pieces: list[tuple[int, float]]):
+def _choice(region: DigitCandidate, page_width: float, whole: tuple[int, float], pieces: list[tuple[int, float]],
+            page_height: float | None = None):
     options = [parts for parts in cut_hypotheses(region, wide=True) if len(parts) == 2][:1]
     assert options, "the region should be offered a cut in two"
     labels = [np.array([label for label, _ in pieces])]
     confidences = [np.array([confidence for _, confidence in pieces])]
-    return choose_reading(region, options, whole[1], confidences, None, page_width, whole[0], labels)
+    return choose_reading(region, options, whole[1], confidences, None, page_width, whole[0], labels, page_height)
 
 
 SURE_WIDE_TYPICAL = 64 / (WIDE_SURE_PAIR_RATIO + 0.05)
@@ -81,6 +82,18 @@ def test_a_sure_whole_one_and_a_half_times_the_page_digit_is_cut_into_a_sure_pai
     typical = 64 / 1.5
     assert wide_for_page(region, typical, 0.996)
     assert _choice(region, typical, (4, 0.996), [(4, 0.996), (4, 0.996)]) == 0
+
+
+def test_a_sure_whole_taller_than_the_page_digit_is_measured_at_the_page_height():
+    """A digit written 1.3 times as tall as the page's others is that much wider too: read surely,
+    a region 1.5 times the typical width and 1.3 times the typical height is no pair."""
+    region = _region()
+    typical = 64 / 1.5
+    assert wide_for_page(region, typical, 0.996, page_height=40)
+    assert not wide_for_page(region, typical, 0.996, page_height=40 / 1.3)
+    assert _choice(region, typical, (4, 0.996), [(4, 0.996), (4, 0.996)], page_height=40 / 1.3) == -1
+    # A doubted whole is measured as it stands (`WIDE_PAIR_RATIO`).
+    assert wide_for_page(region, typical, 0.8, page_height=40 / 1.3)
 
 
 def test_a_smaller_digit_on_the_baseline_is_a_piece_of_a_pair():

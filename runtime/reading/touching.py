@@ -159,18 +159,34 @@ NARROW_ASPECT = 0.4
 def typical_width(candidates: list[DigitCandidate]) -> float | None:
     """The page's typical digit width (px): the median over its regions not as narrow as a 1;
     None when too few regions say."""
-    widths = [c.bbox[2] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
-    return float(np.median(widths)) if len(widths) >= MIN_TYPICAL_SAMPLE else None
+    return _typical_side(candidates, 2)
 
 
-def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_confidence: float) -> bool:
+def typical_digit_height(candidates: list[DigitCandidate]) -> float | None:
+    """The page's typical digit height (px), over the regions `typical_width` measures."""
+    return _typical_side(candidates, 3)
+
+
+def _typical_side(candidates: list[DigitCandidate], side: int) -> float | None:
+    """The median of bbox[side] over the page's regions not as narrow as a 1, or None."""
+    sides = [c.bbox[side] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
+    return float(np.median(sides)) if len(sides) >= MIN_TYPICAL_SAMPLE else None
+
+
+def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_confidence: float,
+                  page_height: float | None = None) -> bool:
     """Whether a region read whole at `whole_confidence` is wide enough for the page (whose typical
     digit is `page_width` px wide, `typical_width`) to be perhaps two digits, however surely the
-    model reads it as one (`WIDE_PAIR_RATIO`, `WIDE_SURE_PAIR_RATIO`)."""
+    model reads it as one (`WIDE_PAIR_RATIO`, `WIDE_SURE_PAIR_RATIO`). A region read surely and
+    taller than the page's typical digit (`page_height`, `typical_digit_height`) is measured as
+    if written at the page's height (`WIDE_SURE_PAIR_RATIO`)."""
     if page_width is None:
         return False
-    ratio = WIDE_SURE_PAIR_RATIO if whole_beats_any_cut(whole_confidence) else WIDE_PAIR_RATIO
-    return candidate.bbox[2] >= ratio * page_width
+    sure = whole_beats_any_cut(whole_confidence)
+    width = candidate.bbox[2]
+    if sure and page_height is not None:
+        width /= max(1.0, candidate.bbox[3] / page_height)
+    return width >= (WIDE_SURE_PAIR_RATIO if sure else WIDE_PAIR_RATIO) * page_width
 
 
 def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
@@ -248,14 +264,14 @@ def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> Di
 def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
                    piece_confidences: list[np.ndarray], typical: float | None,
                    page_width: float | None = None, whole_label: int | None = None,
-                   piece_labels: list[np.ndarray] | None = None) -> int:
+                   piece_labels: list[np.ndarray] | None = None, page_height: float | None = None) -> int:
     """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region.
 
     The page's `typical` digit width weighs in only where the model doubts the whole; a region
     tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole. A region
-    wide for the page (`page_width`, `wide_for_page`) that would stay whole is read as two where
-    `wide_pair` says so (`whole_label`, `piece_labels`: the labels read)."""
-    wide = wide_for_page(candidate, page_width, whole_confidence)
+    wide for the page (`page_width`, `page_height`, `wide_for_page`) that would stay whole is read
+    as two where `wide_pair` says so (`whole_label`, `piece_labels`: the labels read)."""
+    wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
     choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
     if choice >= 0 or piece_labels is None or not wide:
         return choice
