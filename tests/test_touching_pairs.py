@@ -145,11 +145,13 @@ def pages_read(default_classifier, mnist_test_digits):
 
 def test_overlapping_pairs_are_read_as_two(pages_read):
     # Measured with the shipped model on these pages (95 pairs): 29 read right before the page's
-    # width was asked (`touching.wide_pair`), 33 now; 42 read as one digit before, 38 now.
-    assert pages_read["pair", "right"] >= 32
+    # width was asked (`touching.wide_pair`), 34 with it (sure wholes from 1.8 times the typical
+    # width); 39 now (from 1.4, at the page's height, small digits on the baseline): 38 read as
+    # one digit before, 33 now.
+    assert pages_read["pair", "right"] >= 38
 
 
 def test_wide_single_digits_are_not_split(pages_read):
-    # 534 single digits, a fifth stretched wide: none split, before or now.
+    # 534 single digits, a fifth stretched wide: none split, before or now (529 read right).
     assert pages_read["single", "split"] == 0
     assert pages_read["single", "right"] >= 525
