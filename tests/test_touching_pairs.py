@@ -92,8 +92,17 @@ def test_a_sure_whole_taller_than_the_page_digit_is_measured_at_the_page_height(
     assert wide_for_page(region, typical, 0.996, page_height=40)
     assert not wide_for_page(region, typical, 0.996, page_height=40 / 1.3)
     assert _choice(region, typical, (4, 0.996), [(4, 0.996), (4, 0.996)], page_height=40 / 1.3) == -1
-    # A doubted whole is measured as it stands (`WIDE_PAIR_RATIO`).
-    assert wide_for_page(region, typical, 0.8, page_height=40 / 1.3)
+
+
+
+def test_a_doubted_whole_a_fifth_wider_than_the_page_digit_is_cut_into_a_sure_pair():
+    """A "99" read 9 at 0.949, just doubted (no cut outscores it on evidence: two pieces at 0.996
+    and the cost of a second piece weigh more), 1.2 times as wide as the page's typical digit:
+    a pair (1.3 times was asked before); not so where it is 1.2 times as tall as the page's digit."""
+    region = _region()
+    typical = 64 / 1.2
+    assert _choice(region, typical, (9, 0.949), [(9, 0.996), (9, 0.996)]) == 0
+    assert _choice(region, typical, (9, 0.949), [(9, 0.996), (9, 0.996)], page_height=40 / 1.2) == -1
 
 
 def test_a_smaller_digit_on_the_baseline_is_a_piece_of_a_pair():
