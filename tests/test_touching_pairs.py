@@ -114,6 +114,33 @@ def test_a_smaller_digit_on_the_baseline_is_a_piece_of_a_pair():
     assert _choice(hanging, SURE_WIDE_TYPICAL, (7, 0.996), [(7, 0.996), (0, 0.996)]) == -1
 
 
+def _overlapping_rings(diameter: int = 30, overlap: int = 10) -> DigitCandidate:
+    """Two rings ("00") overlapping by `overlap` px: their ink valleys lie inside the loops."""
+    import cv2
+
+    width = 2 * diameter - overlap
+    ink = np.zeros((diameter + 2, width + 2), np.uint8)
+    radius = diameter // 2
+    for centre in (radius + 1, width - radius + 1):
+        cv2.circle(ink, (centre, radius + 1), radius - 1, 255, 3)
+    return DigitCandidate((0, 0, ink.shape[1], ink.shape[0]), ink)
+
+
+def test_a_region_wide_for_the_page_is_cut_at_the_page_digit_width():
+    """No ink valley lies where two overlapping loops join; a cut one page digit's width from
+    either end does, and is offered only to a region wide for the page."""
+    region = _overlapping_rings()
+    width = region.ink.shape[1]
+
+    def cut_columns_offered(**kwargs):
+        return {parts[1].bbox[0] for parts in cut_hypotheses(region, **kwargs) if len(parts) == 2}
+
+    page_digit = 31
+    assert {page_digit, width - page_digit} <= cut_columns_offered(wide=True, page_width=page_digit)
+    assert not {page_digit, width - page_digit} & cut_columns_offered(wide=False, page_width=page_digit)
+    assert not {page_digit, width - page_digit} & cut_columns_offered(wide=True)
+
+
 def test_the_benchmark_writes_pairs_that_touch_and_scores_each_item():
     from benchmarks.handwriting import DigitBank
 
