@@ -114,6 +114,18 @@ def test_a_smaller_digit_on_the_baseline_is_a_piece_of_a_pair():
     assert _choice(hanging, SURE_WIDE_TYPICAL, (7, 0.996), [(7, 0.996), (0, 0.996)]) == -1
 
 
+def test_a_sliver_trimmed_off_a_wide_region_is_no_digit_of_a_pair():
+    """A seam along a region's edge trims off a sliver of stroke that reads as a sure 1: a piece
+    narrower than a fifth of the page's typical digit is no digit of a pair (`wide_pair`)."""
+    region = _region(width=64)
+    sliver = [DigitCandidate((10, 10, 56, 40), region.ink[:, :56]), DigitCandidate((66, 10, 5, 40), region.ink[:, 56:61])]
+    confidences, labels = [np.array([0.996, 0.996])], [np.array([0, 1])]
+    typical = 64 / 1.5
+    assert choose_reading(region, [sliver], 0.996, confidences, None, typical, 0, labels) == -1
+    wider = [DigitCandidate((10, 10, 52, 40), region.ink[:, :52]), DigitCandidate((62, 10, 10, 40), region.ink[:, 52:62])]
+    assert choose_reading(region, [wider], 0.996, confidences, None, typical, 0, labels) == 0
+
+
 def _overlapping_rings(diameter: int = 30, overlap: int = 10) -> DigitCandidate:
     """Two rings ("00") overlapping by `overlap` px: their ink valleys lie inside the loops."""
     import cv2

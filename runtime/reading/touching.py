@@ -175,6 +175,14 @@ With the height asked, doubted wholes were tried from a lower width (`WIDE_PAIR_
 digits split each; from 1.1, the four worksheet sets read the same digits on every page, and
 `touching_pairs` seeds 23 and 25 (40 pages each) read 7 more pairs right."""
 
+WIDE_PAIR_MIN_PIECE_WIDTH = 0.2
+"""Each piece of a wide pair is at least this share of the page's typical digit width: a seam
+along the edge of a region trims off a sliver of stroke that the model reads as a sure 1 (on a
+640x480 development page, `benchmarks.worksheets --digits validation --size 640x480 --degrade
+mixed --seed 233`, a 0 read "01", its 1 2 px wide beside a typical digit of 12 px). The 1s of
+pairs on the 160 development pages of `touching_pairs` are 0.26 of it or more: from 0.15, 0.2
+or 0.25 no pair read right is lost (at 0.3, one)."""
+
 WIDE_PAIR_SMALL_PIECE_HEIGHT = 0.55
 WIDE_PAIR_BASELINE_TOLERANCE = 0.1
 """A piece of a wide pair shorter than `WIDE_PAIR_MIN_PIECE_HEIGHT` of the region, but at least
@@ -347,16 +355,19 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
     if choice >= 0 or piece_labels is None or not wide:
         return choice
-    return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels)
+    return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels, page_width)
 
 
 def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
-              piece_confidences: list[np.ndarray], whole_label: int | None, piece_labels: list[np.ndarray]) -> int:
+              piece_confidences: list[np.ndarray], whole_label: int | None, piece_labels: list[np.ndarray],
+              page_width: float | None = None) -> int:
     """Index of the cut into two that reads a region wide for the page as a pair
     (`WIDE_PAIR_RATIO`), or -1: both pieces read at `WIDE_PAIR_MIN_PIECE_CONFIDENCE` or more,
-    each tall enough (`_pair_piece_tall_enough`), and, where the whole reads surely, one of them
-    as the whole does; the most evident such cut."""
+    each tall enough (`_pair_piece_tall_enough`) and, given the page's typical digit width
+    (`page_width`), wide enough (`WIDE_PAIR_MIN_PIECE_WIDTH`), and, where the whole reads surely,
+    one of them as the whole does; the most evident such cut."""
     sure_whole = whole_beats_any_cut(whole_confidence)
+    min_width = 0.0 if page_width is None else WIDE_PAIR_MIN_PIECE_WIDTH * page_width
     best_index, best_score = -1, -np.inf
     for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
         if len(parts) != 2 or isinstance(parts, StackedCut):
@@ -364,6 +375,8 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
         if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
             continue
         if not all(_pair_piece_tall_enough(part, candidate) for part in parts):
+            continue
+        if min(part.bbox[2] for part in parts) < min_width:
             continue
         if sure_whole and whole_label not in {int(label) for label in labels}:
             continue
