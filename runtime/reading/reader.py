@@ -263,8 +263,10 @@ class PageReader:
         # the page may still be a pair read as one of its digits (`touching.wide_pair`).
         wide = [wide_for_page(c, page_width, float(confidence), page_height)
                 for c, confidence in zip(candidates, wholes.confidences)]
+        # Only a doubted whole is cut at the page's digit width (`touching.PAGE_WIDTH_CUTS`).
         hypotheses = [cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE or is_wide,
-                                     digit_height=digit_height, wide=is_wide, page_width=page_width)
+                                     digit_height=digit_height, wide=is_wide,
+                                     page_width=None if whole_beats_any_cut(float(confidence)) else page_width)
                       if is_wide or not whole_beats_any_cut(float(confidence), prior) else []
                       for candidate, confidence, is_wide in zip(candidates, wholes.confidences, wide)]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.

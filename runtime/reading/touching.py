@@ -22,9 +22,11 @@ least ink (`runtime.reading.stacked`): two digits of stacked grid cells joined b
 between them. Such a cut may win only where both pieces read surely.
 
 The page's other regions weigh in where the model reads a region as one digit: a region far
-wider than the page's typical digit is read as two where a cut of it reads two sure digits of
-full height, one of them what the whole read (`wide_pair`: overlapping "00", "44", "70" read
-surely as one of their digits).
+wider than the page's typical digit (measured at the page's digit height) is read as two where a
+cut of it reads two sure digits of full height (or a smaller one on the baseline), one of them
+what the whole read (`wide_pair`: overlapping "00", "44", "70" read surely as one of their
+digits). Such a region is also cut at the page's typical digit width from either end
+(`PAGE_WIDTH_CUTS`): overlapping loops leave no ink valley where they join.
 
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
@@ -76,8 +78,9 @@ SEAM_CUTS = True
 """Whether cuts along seams are offered at all (`runtime.reading.seams`); off only to compare."""
 
 PAGE_WIDTH_CUTS = True
-"""Whether a region wide for the page (`wide_for_page`) is also cut in two at the page's typical
-digit width from either end (`cut_hypotheses`); off only to compare. Where two digits overlap,
+"""Whether a region wide for the page (`wide_for_page`) and read with doubt whole (not
+`whole_beats_any_cut`; the reader passes no `page_width` for a sure one) is also cut in two at
+the page's typical digit width from either end (`cut_hypotheses`); off only to compare. Where two digits overlap,
 their strokes crossing fill the columns between them, so no ink valley lies at the join: a "00"
 has its valleys inside its loops. Where one of them is written as wide as the page's others, a
 cut that far from its end parts them. On 160 development pages of `benchmarks.touching_pairs`
@@ -86,7 +89,11 @@ all its cuts (a throwaway script, not shipped): 626 -> 718 pairs read right (loo
 277), the pairs' false digits 443 -> 361 and true ones 1,902 -> 2,025; single digits' false
 digits 242 -> 246 (a 5 read "15", a 7 "87", a 2 "62", read right before). With
 `PAGE_WIDTH_CUT_MIN_PIECE_CONFIDENCE`: 710 pairs (false digits 367, true 2,012), singles' false
-digits 244."""
+digits 244. Offered to sure wholes too, such cuts made phantom 1s on 100 development pages of
+640x480 (`benchmarks.worksheets --digits validation --size 640x480 --degrade mixed --seed 243`:
+10 false digits more, 1 true one; a wide 0 read "10", a 5 "15": the rest of a digit a page's
+digit width from one end reads as a sure 1 at 15 px); offered to doubted wholes only, 697 pairs
+(false digits 366) and singles' false digits 242, as without them."""
 
 PAGE_WIDTH_CUT_MIN_PIECE_CONFIDENCE = 0.9
 """A cut at the page's digit width (`PageWidthCut`) wins on evidence alone only where every piece
