@@ -95,6 +95,14 @@ digits 244. Offered to sure wholes too, such cuts made phantom 1s on 100 develop
 digit width from one end reads as a sure 1 at 15 px); offered to doubted wholes only, 697 pairs
 (false digits 366) and singles' false digits 242, as without them."""
 
+PAGE_WIDTH_CUT_MIN_PIECE_WIDTH = 0.5
+"""A cut at the page's digit width is offered only where each piece is at least this share of the
+page's typical digit width: what is left of a wide single digit a digit's width from one end is
+a stroke, which reads as a sure 1. On the 100 development 640x480 pages above, with doubted
+wholes only, a doubted 8 read "18" and a 5 "15" (pieces 0.4 and 0.33 of the typical width); on
+the 160 development `touching_pairs` pages, 697 -> 693 pairs read right (at 0.4, 697), singles'
+false digits 242 either way."""
+
 PAGE_WIDTH_CUT_MIN_PIECE_CONFIDENCE = 0.9
 """A cut at the page's digit width (`PageWidthCut`) wins on evidence alone only where every piece
 reads at this or more (as a seam cut, `SEAM_MIN_PIECE_CONFIDENCE`); `wide_pair` asks more of any
@@ -290,17 +298,17 @@ def _page_width_cuts(candidate: DigitCandidate, page_width: float, valleys: list
     """Cuts in two `page_width` px from either end of the region (`PAGE_WIDTH_CUTS`), straight
     and (`seams`) along the seam there, at columns no ink valley already cuts."""
     width = candidate.ink.shape[1]
+    min_piece_width = PAGE_WIDTH_CUT_MIN_PIECE_WIDTH * page_width
     columns = sorted({int(round(page_width)), int(round(width - page_width))} - set(valleys))
     cuts = []
     for column in columns:
         if not min_piece_px <= column <= width - min_piece_px:
             continue
         parts = [_piece(candidate, 0, column, pieces), _piece(candidate, column, width, pieces)]
-        if None not in parts:
-            cuts.append(PageWidthCut(parts))
         line = seam_line(candidate.ink, column) if seams else None
-        if line is not None:
-            cuts += [PageWidthSeamCut(cut) for cut in _seam_cut(candidate, (column,), {column: line}, min_piece_px, pieces)]
+        seam_cuts = [] if line is None else _seam_cut(candidate, (column,), {column: line}, min_piece_px, pieces)
+        cuts += [kind(cut) for kind, cut in [(PageWidthCut, parts)] + [(PageWidthSeamCut, cut) for cut in seam_cuts]
+                 if None not in cut and min(part.bbox[2] for part in cut) >= min_piece_width]
     return cuts
 
 
