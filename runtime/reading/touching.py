@@ -253,7 +253,8 @@ def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_con
 
 def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
                    seams: bool = True, digit_height: float | None = None,
-                   wide: bool = False, page_width: float | None = None) -> list[list[DigitCandidate]]:
+                   wide: bool = False, page_width: float | None = None,
+                   pairs_only: bool = False) -> list[list[DigitCandidate]]:
     """Every cut of a wide candidate worth reading: at one or more of its ink valleys, straight
     down and (`seams`) along the path of least ink near them (`SeamCut`); and of a tall one on a
     page of small writing, across (`StackedCut`).
@@ -264,8 +265,9 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
     the page's typical digit height (`orientation.typical_height`), for the cut across.
     `wide`: the region is wide for the page (`wide_for_page`): tried however narrow for its height,
     and, given the page's typical digit width (`page_width`), cut in two that far from either end
-    too (`PAGE_WIDTH_CUTS`)."""
-    across = stacked_cut(candidate, digit_height)
+    too (`PAGE_WIDTH_CUTS`). `pairs_only`: only cuts into two side by side, all that may win
+    against a whole read beyond doubt (`whole_beats_any_cut`: only `wide_pair` cuts it)."""
+    across = None if pairs_only else stacked_cut(candidate, digit_height)
     hypotheses = [] if across is None else [across]
     height, width = candidate.ink.shape
     wide_for_its_page = wide
@@ -275,7 +277,8 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
     valleys = cut_columns(candidate.ink, MAX_VALLEYS)
     min_piece_px = MIN_PIECE_ASPECT * height
     pieces: dict[tuple, DigitCandidate | None] = {}  # a piece recurs in many cuts: cut it once
-    for count in range(1, len(valleys) + 1):
+    most_cuts = 1 if pairs_only else len(valleys)
+    for count in range(1, most_cuts + 1):
         for cuts in combinations(valleys, count):
             edges = (0, *cuts, width)
             if min(b - a for a, b in zip(edges, edges[1:])) < min_piece_px:
@@ -284,7 +287,7 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
             if None not in parts:
                 hypotheses.append(parts)
     lines = {column: seam_line(candidate.ink, column) for column in valleys} if seams and SEAM_CUTS else {}
-    for count in range(1, len(valleys) + 1):
+    for count in range(1, most_cuts + 1):
         for cuts in combinations(valleys, count):
             if any(lines.get(column) is not None for column in cuts):
                 hypotheses += _seam_cut(candidate, cuts, lines, min_piece_px, pieces)
