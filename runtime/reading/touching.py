@@ -25,8 +25,8 @@ The page's other regions weigh in where the model reads a region as one digit: a
 wider than the page's typical digit (measured at the page's digit height) is read as two where a
 cut of it reads two sure digits of full height (or a smaller one on the baseline), one of them
 what the whole read (`wide_pair`: overlapping "00", "44", "70" read surely as one of their
-digits). Such a region is also cut at the page's typical digit width from either end
-(`PAGE_WIDTH_CUTS`): overlapping loops leave no ink valley where they join.
+digits). Such a region can also be cut at the page's typical digit width from either end
+(`PAGE_WIDTH_CUTS`, off for now): overlapping loops leave no ink valley where they join.
 
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
