@@ -56,6 +56,7 @@ from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
     choose_reading,
     cut_hypotheses,
+    typical_digit_height,
     typical_width,
     whole_beats_any_cut,
     wide_for_page,
@@ -254,17 +255,22 @@ class PageReader:
             return _Reading([], {}, None)
         wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
-        page_width = typical_width(candidates)
+        page_width, page_height = typical_width(candidates), typical_digit_height(candidates)
         typical = page_width if prior else None
         digit_height = typical_height([c.bbox for c in candidates])  # for cuts across (`stacked`)
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
         # whose cuts would cost a third of the frame's crops, are never cut; a region wide for
         # the page may still be a pair read as one of its digits (`touching.wide_pair`).
-        wide = [wide_for_page(c, page_width, float(confidence)) for c, confidence in zip(candidates, wholes.confidences)]
+        wide = [wide_for_page(c, page_width, float(confidence), page_height)
+                for c, confidence in zip(candidates, wholes.confidences)]
+        # Only a doubted whole is cut at the page's digit width (`touching.PAGE_WIDTH_CUTS`); a
+        # whole beyond doubt only in two (`wide_pair`: more pieces could never win).
+        sure = [whole_beats_any_cut(float(confidence), prior) for confidence in wholes.confidences]
         hypotheses = [cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE or is_wide,
-                                     digit_height=digit_height, wide=is_wide)
-                      if is_wide or not whole_beats_any_cut(float(confidence), prior) else []
-                      for candidate, confidence, is_wide in zip(candidates, wholes.confidences, wide)]
+                                     digit_height=digit_height, wide=is_wide,
+                                     page_width=None if is_sure else page_width, pairs_only=is_sure)
+                      if is_wide or not is_sure else []
+                      for candidate, confidence, is_wide, is_sure in zip(candidates, wholes.confidences, wide, sure)]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
         pieces = [part for options in hypotheses for parts in options for part in parts]
@@ -272,9 +278,9 @@ class PageReader:
             row_of.setdefault(id(part), len(row_of))
         crops = list({id(p): p.ink for p in pieces}.values())
         if not crops:
-            return _Reading(hypotheses, row_of, wholes, typical, page_width)
+            return _Reading(hypotheses, row_of, wholes, typical, page_width, page_height)
         pieces_read = classify(self._prepared(crops, sharpen))
-        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width)
+        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width, page_height)
 
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
         """The model's 28x28 inputs for ink crops (`_prepared`)."""
@@ -343,6 +349,7 @@ class _Reading:
     predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
     typical_width: float | None = None  # the page's typical digit width, where the width prior is on
     page_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
+    page_height: float | None = None  # its typical digit height (`touching.typical_digit_height`)
 
     @property
     def confidences(self) -> np.ndarray:
@@ -368,7 +375,7 @@ def _chosen_readings(candidates: list[DigitCandidate], reading: _Reading):
         rows = [[row_of[id(part)] for part in parts] for parts in options]
         choice = choose_reading(candidate, options, float(confidences[index]),
                                 [confidences[r] for r in rows], reading.typical_width, reading.page_width,
-                                int(labels[index]), [labels[r] for r in rows])
+                                int(labels[index]), [labels[r] for r in rows], reading.page_height)
         yield candidate, [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice])), choice
 
 
