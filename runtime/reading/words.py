@@ -36,7 +36,9 @@ around its words for them to stand in text until its letters read as digits are 
 a page that holds text and is mostly letters once those count (`found_text_share`). There, a
 lone digit shaped as letters are (a stem, a loop: 1, 0, 6, 9) with nothing but letters around
 it is one. A number may follow one letter that reads as doubtful digits ("Q3", its Q cut into
-two pieces): the clean digits after it still make a number.
+two pieces): the clean digits after it still make a number. A number of digits alone whose first
+and last digits are beyond doubt keeps one doubtful digit between them ("9 1 3"), and digits of
+one size by the larger side of their boxes are of one height (a 5 written wide and short).
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
