@@ -402,3 +402,31 @@ def test_on_a_page_of_text_a_lone_digit_shaped_as_a_letter_with_only_letters_aro
     # Specks around it are no letters (lines of words far below make it a page of text).
     specks = [(x, 130, 5, 6) for x in (400, 470, 500)]
     assert digits_in_words(stem, specks + _text_lines((600, 680)), WordOptions(), [0.996], [0.0], labels=["1"]) == set()
+
+
+def test_in_text_a_number_keeps_a_doubtful_digit_between_two_sure_ones():
+    # "913" written apart between lines of words, its 1 read with doubt (0.70, "not a digit"
+    # 0.18): a number whose first and last digits are beyond doubt keeps it. With the doubt at
+    # its end, or with the rule off, the word is no clean number and goes.
+    number = [(400, 120, 26, 40), (432, 120, 12, 40), (450, 120, 26, 40)]
+    sure, doubts = [1.0, 0.70, 1.0], [0.0, 0.18, 0.0]
+    assert digits_in_words(number, _text_lines(), WordOptions(), sure, doubts) == set()
+    never = WordOptions(max_doubtful_inside_number=0)
+    assert digits_in_words(number, _text_lines(), never, sure, doubts) == {0, 1, 2}
+    doubt_at_end = [1.0, 1.0, 0.70], [0.0, 0.0, 0.18]
+    assert digits_in_words(number, _text_lines(), WordOptions(), *doubt_at_end) == {0, 1, 2}
+    # Two doubtful digits inside are more than one.
+    four = number + [(482, 120, 26, 40)]
+    assert digits_in_words(four, _text_lines(), WordOptions(), [1.0, 0.7, 0.7, 1.0], [0.0, 0.18, 0.18, 0.0]) \
+        == {0, 1, 2, 3}
+
+
+def test_in_text_a_number_keeps_a_wide_short_digit():
+    # "850" between lines of words, its 5 written wide and short (38 px tall, 57 wide, beside
+    # digits 65 and 62 tall): of one size by the larger side of each box, it is a number. A
+    # word's x-height letters beside its ascenders stay uneven either way ("Ilo": 5, 1, 0).
+    number = [(400, 120, 41, 65), (446, 146, 57, 38), (508, 123, 51, 62)]
+    sure = [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]
+    assert digits_in_words(number, _text_lines(), WordOptions(), *sure) == set()
+    x_height = [(400, 120, 26, 65), (432, 146, 30, 38), (468, 146, 30, 38)]
+    assert digits_in_words(x_height, _text_lines(), WordOptions(), *sure) == {0, 1, 2}

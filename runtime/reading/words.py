@@ -36,7 +36,9 @@ around its words for them to stand in text until its letters read as digits are 
 a page that holds text and is mostly letters once those count (`found_text_share`). There, a
 lone digit shaped as letters are (a stem, a loop: 1, 0, 6, 9) with nothing but letters around
 it is one. A number may follow one letter that reads as doubtful digits ("Q3", its Q cut into
-two pieces): the clean digits after it still make a number.
+two pieces): the clean digits after it still make a number. A number of digits alone whose first
+and last digits are beyond doubt keeps one doubtful digit between them ("9 1 3"), and digits of
+one size by the larger side of their boxes are of one height (a 5 written wide and short).
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
@@ -95,7 +97,11 @@ class WordOptions:
     """...and is read with at least this confidence (digit-shaped letters mostly are not)."""
     number_max_height_ratio: float = 1.3
     """In text, a number's digits are of one height: the tallest at most this many times the
-    shortest (a word's x-height letters beside its ascenders differ more)."""
+    shortest (a word's x-height letters beside its ascenders differ more), or of one size by the
+    larger side of each box (a 5 or 2 written wide and short: 38 px tall and 57 wide beside digits
+    65 tall; a word's x-height letters are no wider than its ascenders are tall). By height alone,
+    28 of the 86 digits of numbers lost on 30 development pages of words with numbers (hard-pages
+    seeds 51, 52) went so; by either, 15 more digits read there and 2 more phantoms."""
     number_min_letter_ratio: float = 0.9
     """In text, a number is at least this share of the height of the tallest letter in its word."""
     min_letter_share: float = 0.2
@@ -202,6 +208,13 @@ class WordOptions:
     words with numbers (679 -> 695 of 828), no more digits read on the pages of letters and
     script; at 2, one more digit beside words and 8 more on the worksheets, but 1 more digit read
     on the pages of letters and 11 more phantoms on the pages with numbers."""
+    max_doubtful_inside_number: int = 1
+    """In text, a word of digits alone (no "not a digit" crop in it) whose first and last digits
+    are clean and read beyond doubt (`lone_min_confidence`, `lone_max_not_digit`, whatever the
+    page) is a number with up to this many doubtful digits between them, none cut from a wider
+    crop ("9 1 3" with its 1 read at 0.70, "not a digit" 0.18). MNIST digits written as numbers
+    beside words are mostly read beyond doubt, one in a few numbers not; the letters of a word
+    read as digits seldom start and end with two such. 0: never."""
     touch_gap: float = 0.0
     """Among letters, a digit whose box comes this close (in heights of the taller) to that of
     another digit of like height on its line, or touches or overlaps it, is joined writing, not a
@@ -358,6 +371,7 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
     pieces = np.zeros(len(boxes), bool)  # cut by the reader from a wider crop
     if cut is not None:
         pieces[:count] = cut
+    certain = clean & sure  # beyond doubt on any page (`max_doubtful_inside_number`)
     apart &= ~pieces
     boxes, word = _words(boxes, options)
     mates = _line_mates(boxes, options)[0]
@@ -385,7 +399,7 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
             continue
         kept = _numbers_in_text(members, near, boxes, is_digit, clean, sure, apart, options,
                                 page_has_text and uneven and letter_count >= options.initial_min_letters, mates,
-                                pieces)
+                                pieces, certain)
         dropped.update(int(i) for i in np.flatnonzero(members & is_digit) if i not in kept)
     return dropped
 
@@ -443,7 +457,7 @@ def _letter_heights(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray
 def _numbers_in_text(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray,
                      clean: np.ndarray, sure: np.ndarray, apart: np.ndarray, options: WordOptions,
                      word_of_letters: bool = False, mates: np.ndarray | None = None,
-                     pieces: np.ndarray | None = None) -> set[int]:
+                     pieces: np.ndarray | None = None, certain: np.ndarray | None = None) -> set[int]:
     """The digits of the word `members` in text that stand as numbers (`_numbers_in_word`; `pieces`:
     per glyph, whether the reader cut it from a wider crop); among
     letters of its own size (not the specks of a noisy page of small digits), only numbers written
@@ -453,11 +467,11 @@ def _numbers_in_text(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, i
     letters = near & ~is_digit & (boxes[:, 3] >= options.letter_min_height_ratio * boxes[members, 3].max())
     if not letters.any() or letters.sum() < options.min_letter_share * near.sum():
         return _numbers_in_word(indices, boxes, is_digit, clean, sure, options, word_of_letters=word_of_letters,
-                                pieces=pieces)
+                                pieces=pieces, certain=certain)
     if mates is not None:
         clean = clean & ~_off_the_line(members, near, boxes, mates, options)
     return _numbers_in_word(indices, boxes, is_digit, clean & apart, sure, options,
-                            float(np.median(boxes[letters, 3])), word_of_letters, pieces)
+                            float(np.median(boxes[letters, 3])), word_of_letters, pieces, certain)
 
 
 def _off_the_line(members: np.ndarray, near: np.ndarray, boxes: np.ndarray, mates: np.ndarray,
@@ -489,12 +503,15 @@ def _in_text(near: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> bo
 
 def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarray, clean: np.ndarray,
                      sure: np.ndarray, options: WordOptions, letter_height: float = 0.0,
-                     word_of_letters: bool = False, pieces: np.ndarray | None = None) -> set[int]:
+                     word_of_letters: bool = False, pieces: np.ndarray | None = None,
+                     certain: np.ndarray | None = None) -> set[int]:
     """The glyphs of a word in text that form clean numbers: runs of digits at its ends, as tall as
     `letter_height` (the median "not a digit" crop around the word) or taller. In a
     `word_of_letters` (`WordOptions.initial_min_letters`), a lone digit glued to its letters is none.
     A run's digits that are not clean on its inner side are letters where the rest of the word is a
-    letter or so (`WordOptions.max_letters_before_number`; `pieces`: cut from a wider crop)."""
+    letter or so (`WordOptions.max_letters_before_number`; `pieces`: cut from a wider crop). In a
+    word of digits alone, doubtful digits between two `certain` ones are clean
+    (`WordOptions.max_doubtful_inside_number`)."""
     ordered = members[np.argsort(boxes[members, 0] + boxes[members, 2] / 2)]
     height = boxes[:, 3]
     letters = ordered[~is_digit[ordered]]
@@ -511,6 +528,9 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
         # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
         tall = height[run] * options.number_max_height_ratio >= height[run].max()
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
+        if letters.size == 0 and _doubt_inside(run, clean, certain, pieces, options):
+            clean = clean.copy()
+            clean[run] = True
         if options.max_letters_before_number > 0 and not clean[run].all():
             run = _clean_outer_end(run, clean, at_start)
             rest = np.setdiff1d(ordered, run)
@@ -520,11 +540,26 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
             continue
         if run.size == 1 and not sure[run].all():
             continue
-        if (clean[run].all() and height[run].max() <= options.number_max_height_ratio * height[run].min()
+        size = np.maximum(height[run], boxes[run, 2])  # MNIST-style: the larger side
+        if (clean[run].all() and (height[run].max() <= options.number_max_height_ratio * height[run].min()
+                                  or size.max() <= options.number_max_height_ratio * size.min())
                 and np.median(height[run]) >= options.number_min_letter_ratio * tallest_letter
                 and np.median(height[run]) >= options.number_min_context_ratio * letter_height):
             numbers.update(int(i) for i in run)
     return numbers
+
+
+def _doubt_inside(run: np.ndarray, clean: np.ndarray, certain: np.ndarray | None, pieces: np.ndarray | None,
+                  options: WordOptions) -> bool:
+    """Whether the digits `run` (left to right) make a number whose first and last digits are clean
+    and `certain`, with at most `WordOptions.max_doubtful_inside_number` doubtful digits between
+    them, none cut from a wider crop (`pieces`)."""
+    if certain is None or run.size < 3 or clean[run].all():
+        return False
+    ends, inner = run[[0, -1]], run[1:-1]
+    return bool(clean[ends].all() and certain[ends].all()
+                and (~clean[inner]).sum() <= options.max_doubtful_inside_number
+                and (pieces is None or not pieces[inner].any()))
 
 
 def _clean_outer_end(run: np.ndarray, clean: np.ndarray, at_start: bool) -> np.ndarray:
