@@ -126,36 +126,6 @@ def test_a_sliver_trimmed_off_a_wide_region_is_no_digit_of_a_pair():
     assert choose_reading(region, [wider], 0.996, confidences, None, typical, 0, labels) == 0
 
 
-def _overlapping_rings(diameter: int = 30, overlap: int = 10) -> DigitCandidate:
-    """Two rings ("00") overlapping by `overlap` px: their ink valleys lie inside the loops."""
-    import cv2
-
-    width = 2 * diameter - overlap
-    ink = np.zeros((diameter + 2, width + 2), np.uint8)
-    radius = diameter // 2
-    for centre in (radius + 1, width - radius + 1):
-        cv2.circle(ink, (centre, radius + 1), radius - 1, 255, 3)
-    return DigitCandidate((0, 0, ink.shape[1], ink.shape[0]), ink)
-
-
-def test_a_region_wide_for_the_page_is_cut_at_the_page_digit_width(monkeypatch):
-    """No ink valley lies where two overlapping loops join; a cut one page digit's width from
-    either end does, and is offered only to a region wide for the page (where switched on)."""
-    import runtime.reading.touching as touching
-
-    monkeypatch.setattr(touching, "PAGE_WIDTH_CUTS", True)
-    region = _overlapping_rings()
-    width = region.ink.shape[1]
-
-    def cut_columns_offered(**kwargs):
-        return {parts[1].bbox[0] for parts in cut_hypotheses(region, **kwargs) if len(parts) == 2}
-
-    page_digit = 31
-    assert {page_digit, width - page_digit} <= cut_columns_offered(wide=True, page_width=page_digit)
-    assert not {page_digit, width - page_digit} & cut_columns_offered(wide=False, page_width=page_digit)
-    assert not {page_digit, width - page_digit} & cut_columns_offered(wide=True)
-
-
 def test_the_benchmark_writes_pairs_that_touch_and_scores_each_item():
     from benchmarks.handwriting import DigitBank
 

@@ -263,12 +263,11 @@ class PageReader:
         # the page may still be a pair read as one of its digits (`touching.wide_pair`).
         wide = [wide_for_page(c, page_width, float(confidence), page_height)
                 for c, confidence in zip(candidates, wholes.confidences)]
-        # Only a doubted whole is cut at the page's digit width (`touching.PAGE_WIDTH_CUTS`); a
-        # whole beyond doubt only in two (`wide_pair`: more pieces could never win).
+        # A whole beyond doubt is cut only in two (`wide_pair`: more pieces could never win).
         sure = [whole_beats_any_cut(float(confidence), prior) for confidence in wholes.confidences]
         hypotheses = [cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE or is_wide,
                                      digit_height=digit_height, wide=is_wide,
-                                     page_width=None if is_sure else page_width, pairs_only=is_sure)
+                                     pairs_only=is_sure)
                       if is_wide or not is_sure else []
                       for candidate, confidence, is_wide, is_sure in zip(candidates, wholes.confidences, wide, sure)]
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.

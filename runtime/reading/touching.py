@@ -25,8 +25,7 @@ The page's other regions weigh in where the model reads a region as one digit: a
 wider than the page's typical digit (measured at the page's digit height) is read as two where a
 cut of it reads two sure digits of full height (or a smaller one on the baseline), one of them
 what the whole read (`wide_pair`: overlapping "00", "44", "70" read surely as one of their
-digits). Such a region can also be cut at the page's typical digit width from either end
-(`PAGE_WIDTH_CUTS`, off for now): overlapping loops leave no ink valley where they join.
+digits).
 
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
@@ -76,46 +75,6 @@ MAX_VALLEYS = 4
 
 SEAM_CUTS = True
 """Whether cuts along seams are offered at all (`runtime.reading.seams`); off only to compare."""
-
-PAGE_WIDTH_CUTS = False
-"""Whether a region wide for the page (`wide_for_page`) and read with doubt whole (not
-`whole_beats_any_cut`; the reader passes no `page_width` for a sure one) is also cut in two at
-the page's typical digit width from either end (`cut_hypotheses`). Off: on the 12 clean pages
-of `tests/test_reader.py::test_single_digits_on_generated_worksheets_are_not_cut_in_two` it
-read a digit where none was written (2 unpaired digits, 1 allowed; 14 wrong, 12 without), found
-only when the whole suite ran, too late to study it on development pages. On, it read more
-pairs right on every development set below. Where two digits overlap,
-their strokes crossing fill the columns between them, so no ink valley lies at the join: a "00"
-has its valleys inside its loops. Where one of them is written as wide as the page's others, a
-cut that far from its end parts them. On 160 development pages of `benchmarks.touching_pairs`
-(seeds 21, 23, 25, 27: 1,476 pairs, 8,603 single digits), from the readings of every region and
-all its cuts (a throwaway script, not shipped): 626 -> 718 pairs read right (loop pairs 223 ->
-277), the pairs' false digits 443 -> 361 and true ones 1,902 -> 2,025; single digits' false
-digits 242 -> 246 (a 5 read "15", a 7 "87", a 2 "62", read right before). With
-`PAGE_WIDTH_CUT_MIN_PIECE_CONFIDENCE`: 710 pairs (false digits 367, true 2,012), singles' false
-digits 244. Offered to sure wholes too, such cuts made phantom 1s on 100 development pages of
-640x480 (`benchmarks.worksheets --digits validation --size 640x480 --degrade mixed --seed 243`:
-10 false digits more, 1 true one; a wide 0 read "10", a 5 "15": the rest of a digit a page's
-digit width from one end reads as a sure 1 at 15 px); offered to doubted wholes only, 697 pairs
-(false digits 366) and singles' false digits 242, as without them."""
-
-PAGE_WIDTH_CUT_MIN_PIECE_WIDTH = 0.5
-"""A cut at the page's digit width is offered only where each piece is at least this share of the
-page's typical digit width: what is left of a wide single digit a digit's width from one end is
-a stroke, which reads as a sure 1. On the 100 development 640x480 pages above, with doubted
-wholes only, a doubted 8 read "18" and a 5 "15" (pieces 0.4 and 0.33 of the typical width); on
-the 160 development `touching_pairs` pages, 697 -> 693 pairs read right (at 0.4, 697), singles'
-false digits 242 either way."""
-
-PAGE_WIDTH_CUT_MIN_PIECE_CONFIDENCE = 0.9
-"""A cut at the page's digit width (`PageWidthCut`) wins on evidence alone only where every piece
-reads at this or more (as a seam cut, `SEAM_MIN_PIECE_CONFIDENCE`); `wide_pair` asks more of any
-cut. It parts no valley of ink, so a single digit stretched wide, doubted whole, may read better
-in two doubtful pieces. On the 160 development pages, bars of 0, 0.5, 0.8, 0.9, 0.95, 0.99: pairs
-read right 718, 718, 712, 710, 706, 697; single digits' false digits 246, 245, 244, 244, 244,
-244. The test pages of `tests/test_touching_pairs.py` (MNIST test digits; checked, not tuned
-on) showed the same without a bar: a stretched 7 the model calls no digit whole read "14" (0.96
-and 0.48)."""
 
 SEAM_DOUBTED_WHOLE = 0.5
 SEAM_MIN_PIECE_CONFIDENCE = 0.9
@@ -257,8 +216,7 @@ def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_con
 
 def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
                    seams: bool = True, digit_height: float | None = None,
-                   wide: bool = False, page_width: float | None = None,
-                   pairs_only: bool = False) -> list[list[DigitCandidate]]:
+                   wide: bool = False, pairs_only: bool = False) -> list[list[DigitCandidate]]:
     """Every cut of a wide candidate worth reading: at one or more of its ink valleys, straight
     down and (`seams`) along the path of least ink near them (`SeamCut`); and of a tall one on a
     page of small writing, across (`StackedCut`).
@@ -267,14 +225,12 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
     than that is tried whatever its aspect. `seams`: False where no seam cut could win (the
     whole read at `SEAM_DOUBTED_WHOLE` or more), to spare reading its pieces. `digit_height`:
     the page's typical digit height (`orientation.typical_height`), for the cut across.
-    `wide`: the region is wide for the page (`wide_for_page`): tried however narrow for its height,
-    and, given the page's typical digit width (`page_width`), cut in two that far from either end
-    too (`PAGE_WIDTH_CUTS`). `pairs_only`: only cuts into two side by side, all that may win
-    against a whole read beyond doubt (`whole_beats_any_cut`: only `wide_pair` cuts it)."""
+    `wide`: the region is wide for the page (`wide_for_page`): tried however narrow for its
+    height. `pairs_only`: only cuts into two side by side, all that may win against a whole read
+    beyond doubt (`whole_beats_any_cut`: only `wide_pair` cuts it)."""
     across = None if pairs_only else stacked_cut(candidate, digit_height)
     hypotheses = [] if across is None else [across]
     height, width = candidate.ink.shape
-    wide_for_its_page = wide
     wide = wide or (typical is not None and width >= WIDE_RATIO * typical)
     if width < MIN_ASPECT_TO_TRY * height and not wide:
         return hypotheses
@@ -295,41 +251,11 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
         for cuts in combinations(valleys, count):
             if any(lines.get(column) is not None for column in cuts):
                 hypotheses += _seam_cut(candidate, cuts, lines, min_piece_px, pieces)
-    if wide_for_its_page and page_width is not None and PAGE_WIDTH_CUTS:
-        hypotheses += _page_width_cuts(candidate, page_width, valleys, seams and SEAM_CUTS, min_piece_px, pieces)
     return hypotheses
-
-
-def _page_width_cuts(candidate: DigitCandidate, page_width: float, valleys: list[int], seams: bool,
-                     min_piece_px: float, pieces: dict) -> list[list[DigitCandidate]]:
-    """Cuts in two `page_width` px from either end of the region (`PAGE_WIDTH_CUTS`), straight
-    and (`seams`) along the seam there, at columns no ink valley already cuts."""
-    width = candidate.ink.shape[1]
-    min_piece_width = PAGE_WIDTH_CUT_MIN_PIECE_WIDTH * page_width
-    columns = sorted({int(round(page_width)), int(round(width - page_width))} - set(valleys))
-    cuts = []
-    for column in columns:
-        if not min_piece_px <= column <= width - min_piece_px:
-            continue
-        parts = [_piece(candidate, 0, column, pieces), _piece(candidate, column, width, pieces)]
-        line = seam_line(candidate.ink, column) if seams else None
-        seam_cuts = [] if line is None else _seam_cut(candidate, (column,), {column: line}, min_piece_px, pieces)
-        cuts += [kind(cut) for kind, cut in [(PageWidthCut, parts)] + [(PageWidthSeamCut, cut) for cut in seam_cuts]
-                 if None not in cut and min(part.bbox[2] for part in cut) >= min_piece_width]
-    return cuts
 
 
 class SeamCut(list):
     """A cut along seams (`runtime.reading.seams`): its pieces, marked for `best_reading`."""
-
-
-class PageWidthCut(list):
-    """A cut at the page's typical digit width from an end (`PAGE_WIDTH_CUTS`): its pieces, marked
-    for `_choose_by_evidence`."""
-
-
-class PageWidthSeamCut(SeamCut, PageWidthCut):
-    """A cut along the seam at the page's typical digit width from an end: both of the above."""
 
 
 def _seam_cut(candidate: DigitCandidate, cuts: tuple[int, ...], seams: dict, min_piece_px: float,
@@ -429,16 +355,9 @@ def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandi
     narrow = typical is None and width < MIN_ASPECT_TO_TRY * height
     if not options or (narrow and not any(across)):
         return -1
-    # A cut at the page's digit width wins on evidence only with every piece read well: it parts
-    # no valley of ink, and a stretched single digit cut there reads as two doubtful ones.
-    usable = [index for index, (parts, confidences) in enumerate(zip(options, piece_confidences))
-              if not isinstance(parts, PageWidthCut)
-              or float(np.min(confidences)) >= PAGE_WIDTH_CUT_MIN_PIECE_CONFIDENCE]
-    choice = best_reading(whole_confidence, [piece_confidences[index] for index in usable], candidate.bbox[2],
-                          [[part.bbox[2] for part in options[index]] for index in usable], typical, width / height,
-                          [isinstance(options[index], SeamCut) for index in usable],
-                          [across[index] for index in usable], only_across=narrow)
-    return -1 if choice < 0 else usable[choice]
+    return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
+                        [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
+                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow)
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
