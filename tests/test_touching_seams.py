@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from runtime.reading.seams import piece_between, seam_line
+from runtime.reading.seams import BAND_SHARE, MIN_INK_SAVED, STEP_COST, piece_between, seam_line, seam_lines
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.touching import _evidence, _evidence_of_one, cut_hypotheses
 
@@ -51,6 +51,47 @@ def test_a_straight_gap_needs_no_seam():
     ink[2:28, 30:34] = 255
     ink[14:16, 8:30] = 120  # a faint joining stroke, crossed as little by the column
     assert seam_line(ink, 19) is None
+
+
+def _seam_one_window_at_a_time(ink: np.ndarray, column: int) -> np.ndarray | None:
+    """`seam_line` as first written: one window, its least-ink path row by row, in plain numpy."""
+    height, width = ink.shape
+    band = max(2, int(BAND_SHARE * height))
+    low, high = max(1, column - band), min(width - 1, column + band + 1)
+    if high - low < 2 or not low <= column < high:
+        return None
+    cost = ink[:, low:high].astype(np.float32) / 255.0
+    total, came_from, columns = cost[0].copy(), np.zeros(cost.shape, np.int64), np.arange(high - low)
+    for row in range(1, height):
+        left = np.concatenate(([np.inf], total[:-1])) + STEP_COST
+        right = np.concatenate((total[1:], [np.inf])) + STEP_COST
+        options = np.stack([left, total, right])
+        step = np.argmin(options, axis=0)
+        came_from[row] = columns + step - 1
+        total = options[step, columns] + cost[row]
+    path = np.empty(height, np.int64)
+    path[-1] = int(np.argmin(total))
+    for row in range(height - 1, 0, -1):
+        path[row - 1] = came_from[row, path[row]]
+    straight, crossed = float(cost[:, column - low].sum()), float(cost[np.arange(height), path].sum())
+    return None if straight <= 0.0 or crossed > MIN_INK_SAVED * straight else path + low
+
+
+def test_seams_found_together_are_those_found_one_at_a_time():
+    """All of a region's valleys share one pass over the rows (`seam_lines`), windows clipped at
+    the region's sides included: each seam is the one its window alone gives, tie for tie."""
+    rng = np.random.default_rng(3)
+    ink, _, _ = _seven_over_a_zero()
+    inks = [ink, (rng.random((37, 50)) * 3).astype(np.uint8) * 120, np.full((20, 30), 255, np.uint8)]
+    for ink in inks:
+        columns = list(range(ink.shape[1]))
+        together = seam_lines(ink, columns)
+        assert list(together) == columns
+        for column in columns:
+            alone = _seam_one_window_at_a_time(ink, column)
+            assert (together[column] is None) == (alone is None)
+            assert alone is None or np.array_equal(together[column], alone)
+    assert any(line is not None for line in seam_lines(inks[0], list(range(inks[0].shape[1]))).values())
 
 
 def test_pieces_between_seams_keep_every_pixel_once():

@@ -12,6 +12,7 @@ through ink that the seam avoids (`MIN_INK_SAVED`) and the model doubts the whol
 
 Usage:
     line = seam_line(candidate.ink, column)  # None where the straight column does as well
+    lines = seam_lines(candidate.ink, valleys)  # the same, for several columns at once
     left = piece_between(candidate, 0, line)
 """
 
@@ -36,18 +37,37 @@ crosses; otherwise the straight cut already separates what a seam would."""
 def seam_line(ink: np.ndarray, column: int) -> np.ndarray | None:
     """Per row, the column where the seam near `column` cuts (the left piece keeps what lies
     left of it), or None where it would not cross clearly less ink than the straight column."""
+    return seam_lines(ink, [column])[column]
+
+
+def seam_lines(ink: np.ndarray, columns: list[int]) -> dict[int, np.ndarray | None]:
+    """`seam_line` for each of `columns`, the least-ink paths found for all of them at once: one
+    pass over the rows for every valley of a region (one per valley cost 2 ms a wide region)."""
     height, width = ink.shape
     band = max(2, int(BAND_SHARE * height))
-    low, high = max(1, column - band), min(width - 1, column + band + 1)
-    if high - low < 2 or not low <= column < high:
-        return None
-    cost = ink[:, low:high].astype(np.float32) / 255.0
-    path = _least_ink_path(cost)
-    straight = float(cost[:, column - low].sum())
-    crossed = float(cost[np.arange(height), path].sum())
-    if straight <= 0.0 or crossed > MIN_INK_SAVED * straight:
-        return None
-    return path + low
+    windows = {}  # column -> (its window's first column, last + 1)
+    for column in columns:
+        low, high = max(1, column - band), min(width - 1, column + band + 1)
+        if high - low >= 2 and low <= column < high:
+            windows[column] = (low, high)
+    lines = dict.fromkeys(columns)
+    if not windows:
+        return lines
+    # Each window sits in a row of one array 2 * band + 1 wide, at its place about its column;
+    # columns outside the region cost infinity, so no path enters them.
+    costs = np.full((len(windows), height, 2 * band + 1), np.inf)
+    for row, (column, (low, high)) in enumerate(windows.items()):
+        costs[row, :, low - column + band : high - column + band] = ink[:, low:high] / np.float32(255.0)
+    paths = _least_ink_paths(costs)
+    every_row = np.arange(height)
+    for row, (column, (low, high)) in enumerate(windows.items()):
+        cost = ink[:, low:high].astype(np.float32) / 255.0
+        path = paths[row] + column - band - low
+        straight = float(cost[:, column - low].sum())
+        crossed = float(cost[every_row, path].sum())
+        if straight > 0.0 and crossed <= MIN_INK_SAVED * straight:
+            lines[column] = path + low
+    return lines
 
 
 def piece_between(candidate: DigitCandidate, left: np.ndarray | int, right: np.ndarray | int) -> DigitCandidate | None:
@@ -58,24 +78,26 @@ def piece_between(candidate: DigitCandidate, left: np.ndarray | int, right: np.n
     return masked_piece(candidate, np.where(inside, candidate.ink, 0))
 
 
-def _least_ink_path(cost: np.ndarray) -> np.ndarray:
-    """Per row, the column of the cheapest top-to-bottom path through `cost` (8-connected)."""
-    height, width = cost.shape
-    total = cost[0].copy()
-    came_from = np.zeros((height, width), np.int64)
-    columns = np.arange(width)
+def _least_ink_paths(costs: np.ndarray) -> np.ndarray:
+    """Per window of `costs` (windows x rows x columns), per row, the column of the cheapest
+    top-to-bottom path through it (8-connected)."""
+    count, height, width = costs.shape
+    total = costs[:, 0].copy()
+    steps = np.zeros((height, count, width), np.intp)  # per row: 0 from the left, 1 above, 2 right
+    options = np.full((3, count, width), np.inf)  # per column: from the left, straight down, from the right
     for row in range(1, height):
-        left = np.concatenate(([np.inf], total[:-1])) + STEP_COST
-        right = np.concatenate((total[1:], [np.inf])) + STEP_COST
-        options = np.stack([left, total, right])
-        step = np.argmin(options, axis=0)
-        came_from[row] = columns + step - 1
-        total = options[step, columns] + cost[row]
-    path = np.empty(height, np.int64)
-    path[-1] = int(np.argmin(total))
+        np.add(total[:, :-1], STEP_COST, out=options[0, :, 1:])
+        options[1] = total
+        np.add(total[:, 1:], STEP_COST, out=options[2, :, :-1])
+        np.argmin(options, axis=0, out=steps[row])
+        np.min(options, axis=0, out=total)  # the value argmin chose
+        total += costs[:, row]
+    paths = np.empty((count, height), np.intp)
+    paths[:, -1] = np.argmin(total, axis=1)
+    windows = np.arange(count)
     for row in range(height - 1, 0, -1):
-        path[row - 1] = came_from[row, path[row]]
-    return path
+        paths[:, row - 1] = paths[:, row] + steps[row, windows, paths[:, row]] - 1
+    return paths
 
 
 def masked_piece(candidate: DigitCandidate, ink: np.ndarray) -> DigitCandidate | None:

@@ -39,7 +39,7 @@ from itertools import combinations
 
 import numpy as np
 
-from runtime.reading.seams import piece_between, seam_line
+from runtime.reading.seams import piece_between, seam_lines
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.stacked import MIN_PIECE_CONFIDENCE as STACKED_MIN_PIECE_CONFIDENCE
 from runtime.reading.stacked import StackedCut, stacked_cut
@@ -246,7 +246,7 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
             parts = [_piece(candidate, start, stop, pieces) for start, stop in zip(edges, edges[1:])]
             if None not in parts:
                 hypotheses.append(parts)
-    lines = {column: seam_line(candidate.ink, column) for column in valleys} if seams and SEAM_CUTS else {}
+    lines = seam_lines(candidate.ink, valleys) if seams and SEAM_CUTS else {}
     for count in range(1, most_cuts + 1):
         for cuts in combinations(valleys, count):
             if any(lines.get(column) is not None for column in cuts):
