@@ -129,7 +129,7 @@ read right split on the mixed worksheets (a 5 read "55", a 2 "52"); at 1.7, 34 a
 read wrong; without the height bound, or one ratio of 1.4 for all, 6-14 single digits split (an
 8 read "81", a 0 "01": a seam trimming a crumb off, or a cut through a loop's tail). Doubted
 wholes were then asked 1.3 times the typical width; now 1.1, measured at the page's digit height
-(`WIDE_PAIR_PAGE_HEIGHT`).
+(`wide_for_page`: `page_height`).
 
 Sure wholes were then asked 1.8 times the typical width; now 1.4, with a small digit on the
 baseline allowed (`WIDE_PAIR_SMALL_PIECE_HEIGHT`). Chosen on 160 other development pages of
@@ -138,20 +138,6 @@ readings of every region and all its cuts (a throwaway script, not shipped): at 
 read right and 32 single digits split; at 1.6 579 / 32, 1.5 592 / 32, 1.4 610 / 33, 1.3 623 /
 36; with the small piece on the baseline (from 0.5 of the height), 1.4: 628 / 34 (a 4 read "41",
 a 6 "67"), 1.3: 648 / 37. Then checked on validation worksheets (see the README)."""
-
-WIDE_PAIR_PAGE_HEIGHT = True
-"""Widths are measured at the page's typical digit height (`wide_for_page`): a region taller than
-the page's typical digit counts as that much narrower. On 110 development worksheets of MNIST
-validation digits (`benchmarks.worksheets --digits validation`: mixed seed 231, clean 232,
-640x480 233, `--touch-rate 0.3` 234), sure wholes from 1.4 times the typical width split 6
-single digits read right (a 1 read "10", a 4 "41", a 5 "55", a 6 "60"), each 1.04-1.51 times
-as tall as the page's typical digit; measured at the page's height, none, and the touching
-worksheets kept 5 of the 6 pairs gained. On the 160 development pages of `touching_pairs`
-(one handwriting height a page), 624 -> 612 pairs read right, 34 single digits split either way.
-With the height asked, doubted wholes were tried from a lower width (`WIDE_PAIR_RATIO`): from
-1.3, 1.2, 1.1 or 1.0 times the typical width, 612, 617, 626 and 630 pairs read right, 34 single
-digits split each; from 1.1, the four worksheet sets read the same digits on every page, and
-`touching_pairs` seeds 23 and 25 (40 pages each) read 7 more pairs right."""
 
 WIDE_PAIR_MIN_PIECE_WIDTH = 0.2
 """Each piece of a wide pair is at least this share of the page's typical digit width: a seam
@@ -204,12 +190,24 @@ def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_con
     digit is `page_width` px wide, `typical_width`) to be perhaps two digits, however surely the
     model reads it as one (`WIDE_PAIR_RATIO`, `WIDE_SURE_PAIR_RATIO`). A region taller than the
     page's typical digit (`page_height`, `typical_digit_height`) is measured as if written at the
-    page's height: a digit written bigger is wider too (`WIDE_PAIR_PAGE_HEIGHT`)."""
+    page's height: a digit written bigger is wider too."""
     if page_width is None:
         return False
     sure = whole_beats_any_cut(whole_confidence)
     width = candidate.bbox[2]
-    if page_height is not None and WIDE_PAIR_PAGE_HEIGHT:
+    # Measured at the page's typical digit height, a region taller than the page's typical
+    # digit counts as that much narrower. On 110 development worksheets of MNIST
+    # validation digits (`benchmarks.worksheets --digits validation`: mixed seed 231, clean 232,
+    # 640x480 233, `--touch-rate 0.3` 234), sure wholes from 1.4 times the typical width split 6
+    # single digits read right (a 1 read "10", a 4 "41", a 5 "55", a 6 "60"), each 1.04-1.51 times
+    # as tall as the page's typical digit; measured at the page's height, none, and the touching
+    # worksheets kept 5 of the 6 pairs gained. On the 160 development pages of `touching_pairs`
+    # (one handwriting height a page), 624 -> 612 pairs read right, 34 single digits split either way.
+    # With the height asked, doubted wholes were tried from a lower width (`WIDE_PAIR_RATIO`): from
+    # 1.3, 1.2, 1.1 or 1.0 times the typical width, 612, 617, 626 and 630 pairs read right, 34 single
+    # digits split each; from 1.1, the four worksheet sets read the same digits on every page, and
+    # `touching_pairs` seeds 23 and 25 (40 pages each) read 7 more pairs right.
+    if page_height is not None:
         width /= max(1.0, candidate.bbox[3] / page_height)
     return width >= (WIDE_SURE_PAIR_RATIO if sure else WIDE_PAIR_RATIO) * page_width
 
