@@ -55,7 +55,7 @@ from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
     choose_reading,
-    cut_hypotheses,
+    cuts_of_regions,
     typical_digit_height,
     typical_width,
     whole_beats_any_cut,
@@ -265,11 +265,13 @@ class PageReader:
                 for c, confidence in zip(candidates, wholes.confidences)]
         # A whole beyond doubt is cut only in two (`wide_pair`: more pieces could never win).
         sure = [whole_beats_any_cut(float(confidence), prior) for confidence in wholes.confidences]
-        hypotheses = [cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE or is_wide,
-                                     digit_height=digit_height, wide=is_wide,
-                                     pairs_only=is_sure)
-                      if is_wide or not is_sure else []
-                      for candidate, confidence, is_wide, is_sure in zip(candidates, wholes.confidences, wide, sure)]
+        tried = [index for index, (is_wide, is_sure) in enumerate(zip(wide, sure)) if is_wide or not is_sure]
+        hypotheses = [[] for _ in candidates]
+        cuts = cuts_of_regions([candidates[index] for index in tried], typical,
+                               [bool(wholes.confidences[index] < SEAM_DOUBTED_WHOLE or wide[index]) for index in tried],
+                               digit_height, [wide[index] for index in tried], [sure[index] for index in tried])
+        for index, options in zip(tried, cuts):
+            hypotheses[index] = options
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
         pieces = [part for options in hypotheses for parts in options for part in parts]

@@ -39,7 +39,7 @@ from itertools import combinations
 
 import numpy as np
 
-from runtime.reading.seams import piece_between, seam_lines
+from runtime.reading.seams import piece_between, seam_lines_of_regions
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.stacked import MIN_PIECE_CONFIDENCE as STACKED_MIN_PIECE_CONFIDENCE
 from runtime.reading.stacked import StackedCut, stacked_cut
@@ -226,13 +226,40 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
     `wide`: the region is wide for the page (`wide_for_page`): tried however narrow for its
     height. `pairs_only`: only cuts into two side by side, all that may win against a whole read
     beyond doubt (`whole_beats_any_cut`: only `wide_pair` cuts it)."""
-    across = None if pairs_only else stacked_cut(candidate, digit_height)
-    hypotheses = [] if across is None else [across]
+    return cuts_of_regions([candidate], typical, [seams], digit_height, [wide], [pairs_only])[0]
+
+
+def cuts_of_regions(candidates: list[DigitCandidate], typical: float | None, seams: list[bool],
+                    digit_height: float | None, wide: list[bool],
+                    pairs_only: list[bool]) -> list[list[list[DigitCandidate]]]:
+    """`cut_hypotheses` for each of a page's regions (`seams`, `wide`, `pairs_only`: per region),
+    the seams of them all found in one pass (`seams.seam_lines_of_regions`)."""
+    valleys = [_valleys_to_cut(candidate, typical, is_wide)
+               for candidate, is_wide in zip(candidates, wide)]
+    asked = [index for index, (columns, wanted) in enumerate(zip(valleys, seams))
+             if columns and wanted and SEAM_CUTS]
+    lines = dict(zip(asked, seam_lines_of_regions([(candidates[index].ink, valleys[index]) for index in asked])))
+    return [_cuts(candidate, columns or [], lines.get(index, {}), digit_height, only_pairs)
+            for index, (candidate, columns, only_pairs) in enumerate(zip(candidates, valleys, pairs_only))]
+
+
+def _valleys_to_cut(candidate: DigitCandidate, typical: float | None, wide: bool) -> list[int] | None:
+    """The valleys a region is cut at side by side (`cut_columns`), None where it is too narrow
+    to be tried (`MIN_ASPECT_TO_TRY`, unless `wide` or far wider than `typical`)."""
     height, width = candidate.ink.shape
     wide = wide or (typical is not None and width >= WIDE_RATIO * typical)
     if width < MIN_ASPECT_TO_TRY * height and not wide:
-        return hypotheses
-    valleys = cut_columns(candidate.ink, MAX_VALLEYS)
+        return None
+    return cut_columns(candidate.ink, MAX_VALLEYS)
+
+
+def _cuts(candidate: DigitCandidate, valleys: list[int], lines: dict, digit_height: float | None,
+          pairs_only: bool) -> list[list[DigitCandidate]]:
+    """A region's cuts (`cut_hypotheses`): across, then straight down at `valleys`, then along
+    the seams found there (`lines`: column -> seam, as `seam_lines` gives them)."""
+    across = None if pairs_only else stacked_cut(candidate, digit_height)
+    hypotheses = [] if across is None else [across]
+    height, width = candidate.ink.shape
     min_piece_px = MIN_PIECE_ASPECT * height
     pieces: dict[tuple, DigitCandidate | None] = {}  # a piece recurs in many cuts: cut it once
     most_cuts = 1 if pairs_only else len(valleys)
@@ -244,7 +271,6 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
             parts = [_piece(candidate, start, stop, pieces) for start, stop in zip(edges, edges[1:])]
             if None not in parts:
                 hypotheses.append(parts)
-    lines = seam_lines(candidate.ink, valleys) if seams and SEAM_CUTS else {}
     for count in range(1, most_cuts + 1):
         for cuts in combinations(valleys, count):
             if any(lines.get(column) is not None for column in cuts):
