@@ -56,6 +56,7 @@ from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
     choose_reading,
     cuts_of_regions,
+    shaped_as_a_pair,
     typical_digit_height,
     typical_width,
     whole_beats_any_cut,
@@ -271,7 +272,9 @@ class PageReader:
                                [bool(wholes.confidences[index] < SEAM_DOUBTED_WHOLE or wide[index]) for index in tried],
                                digit_height, [wide[index] for index in tried], [sure[index] for index in tried])
         for index, options in zip(tried, cuts):
-            hypotheses[index] = options
+            # Only `wide_pair` may cut a whole beyond doubt: cuts not shaped as its pairs are not read.
+            hypotheses[index] = ([parts for parts in options if shaped_as_a_pair(candidates[index], parts, page_width)]
+                                 if sure[index] else options)
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
         pieces = [part for options in hypotheses for parts in options for part in parts]
@@ -279,9 +282,9 @@ class PageReader:
             row_of.setdefault(id(part), len(row_of))
         crops = list({id(p): p.ink for p in pieces}.values())
         if not crops:
-            return _Reading(hypotheses, row_of, wholes, typical, page_width, page_height)
+            return _Reading(hypotheses, row_of, wholes, typical, page_width, page_height, wide)
         pieces_read = classify(self._prepared(crops, sharpen))
-        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width, page_height)
+        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width, page_height, wide)
 
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
         """The model's 28x28 inputs for ink crops (`_prepared`)."""
@@ -351,6 +354,7 @@ class _Reading:
     typical_width: float | None = None  # the page's typical digit width, where the width prior is on
     page_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
     page_height: float | None = None  # its typical digit height (`touching.typical_digit_height`)
+    wide: list | None = None  # per candidate, whether it is wide for the page (`touching.wide_for_page`)
 
     @property
     def confidences(self) -> np.ndarray:
@@ -376,7 +380,8 @@ def _chosen_readings(candidates: list[DigitCandidate], reading: _Reading):
         rows = [[row_of[id(part)] for part in parts] for parts in options]
         choice = choose_reading(candidate, options, float(confidences[index]),
                                 [confidences[r] for r in rows], reading.typical_width, reading.page_width,
-                                int(labels[index]), [labels[r] for r in rows], reading.page_height)
+                                int(labels[index]), [labels[r] for r in rows], reading.page_height,
+                                None if reading.wide is None else reading.wide[index])
         yield candidate, [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice])), choice
 
 

@@ -316,14 +316,17 @@ def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> Di
 def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
                    piece_confidences: list[np.ndarray], typical: float | None,
                    page_width: float | None = None, whole_label: int | None = None,
-                   piece_labels: list[np.ndarray] | None = None, page_height: float | None = None) -> int:
+                   piece_labels: list[np.ndarray] | None = None, page_height: float | None = None,
+                   wide: bool | None = None) -> int:
     """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region.
 
     The page's `typical` digit width weighs in only where the model doubts the whole; a region
     tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole. A region
-    wide for the page (`page_width`, `page_height`, `wide_for_page`) that would stay whole is read
-    as two where `wide_pair` says so (`whole_label`, `piece_labels`: the labels read)."""
-    wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
+    wide for the page (`page_width`, `page_height`, `wide_for_page`; `wide`: its answer, where
+    asked already) that would stay whole is read as two where `wide_pair` says so
+    (`whole_label`, `piece_labels`: the labels read)."""
+    if wide is None:
+        wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
     choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
     if choice >= 0 or piece_labels is None or not wide:
         return choice
@@ -339,16 +342,11 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
     (`page_width`), wide enough (`WIDE_PAIR_MIN_PIECE_WIDTH`), and, where the whole reads surely,
     one of them as the whole does; the most evident such cut."""
     sure_whole = whole_beats_any_cut(whole_confidence)
-    min_width = 0.0 if page_width is None else WIDE_PAIR_MIN_PIECE_WIDTH * page_width
     best_index, best_score = -1, -np.inf
     for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
-        if len(parts) != 2 or isinstance(parts, StackedCut):
+        if not shaped_as_a_pair(candidate, parts, page_width):
             continue
         if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
-            continue
-        if not all(_pair_piece_tall_enough(part, candidate) for part in parts):
-            continue
-        if min(part.bbox[2] for part in parts) < min_width:
             continue
         if sure_whole and whole_label not in {int(label) for label in labels}:
             continue
@@ -356,6 +354,17 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
         if evidence > best_score:
             best_index, best_score = index, evidence
     return best_index
+
+
+def shaped_as_a_pair(region: DigitCandidate, parts: list[DigitCandidate], page_width: float | None) -> bool:
+    """Whether a cut of `region` has the shape `wide_pair` asks of a pair, before any reading:
+    two pieces side by side, each tall enough (`_pair_piece_tall_enough`) and, given the page's
+    typical digit width (`page_width`), wide enough (`WIDE_PAIR_MIN_PIECE_WIDTH`)."""
+    if len(parts) != 2 or isinstance(parts, StackedCut):
+        return False
+    if not all(_pair_piece_tall_enough(part, region) for part in parts):
+        return False
+    return page_width is None or min(part.bbox[2] for part in parts) >= WIDE_PAIR_MIN_PIECE_WIDTH * page_width
 
 
 def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bool:
