@@ -57,7 +57,6 @@ from runtime.reading.touching import (
     choose_reading,
     cuts_of_regions,
     shaped_as_a_pair,
-    typical_digit_height,
     typical_width,
     whole_beats_any_cut,
     wide_for_page,
@@ -256,9 +255,10 @@ class PageReader:
             return _Reading([], {}, None)
         wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
-        page_width, page_height = typical_width(candidates), typical_digit_height(candidates)
+        # The page's digit height, one measure for the cuts across (`stacked`) and for the width
+        # of a region taller than the page's digits (`wide_for_page`).
+        page_width, page_height = typical_width(candidates), typical_height([c.bbox for c in candidates])
         typical = page_width if prior else None
-        digit_height = typical_height([c.bbox for c in candidates])  # for cuts across (`stacked`)
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
         # whose cuts would cost a third of the frame's crops, are never cut; a region wide for
         # the page may still be a pair read as one of its digits (`touching.wide_pair`).
@@ -270,7 +270,7 @@ class PageReader:
         hypotheses = [[] for _ in candidates]
         cuts = cuts_of_regions([candidates[index] for index in tried], typical,
                                [bool(wholes.confidences[index] < SEAM_DOUBTED_WHOLE or wide[index]) for index in tried],
-                               digit_height, [wide[index] for index in tried], [sure[index] for index in tried])
+                               page_height, [wide[index] for index in tried], [sure[index] for index in tried])
         for index, options in zip(tried, cuts):
             # Only `wide_pair` may cut a whole beyond doubt: cuts not shaped as its pairs are not read.
             hypotheses[index] = ([parts for parts in options if shaped_as_a_pair(candidates[index], parts, page_width)]
@@ -353,7 +353,7 @@ class _Reading:
     predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
     typical_width: float | None = None  # the page's typical digit width, where the width prior is on
     page_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
-    page_height: float | None = None  # its typical digit height (`touching.typical_digit_height`)
+    page_height: float | None = None  # its typical digit height (`orientation.typical_height`)
     wide: list | None = None  # per candidate, whether it is wide for the page (`touching.wide_for_page`)
 
     @property

@@ -170,18 +170,8 @@ NARROW_ASPECT = 0.4
 def typical_width(candidates: list[DigitCandidate]) -> float | None:
     """The page's typical digit width (px): the median over its regions not as narrow as a 1;
     None when too few regions say."""
-    return _typical_side(candidates, 2)
-
-
-def typical_digit_height(candidates: list[DigitCandidate]) -> float | None:
-    """The page's typical digit height (px), over the regions `typical_width` measures."""
-    return _typical_side(candidates, 3)
-
-
-def _typical_side(candidates: list[DigitCandidate], side: int) -> float | None:
-    """The median of bbox[side] over the page's regions not as narrow as a 1, or None."""
-    sides = [c.bbox[side] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
-    return float(np.median(sides)) if len(sides) >= MIN_TYPICAL_SAMPLE else None
+    widths = [c.bbox[2] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
+    return float(np.median(widths)) if len(widths) >= MIN_TYPICAL_SAMPLE else None
 
 
 def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_confidence: float,
@@ -189,7 +179,7 @@ def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_con
     """Whether a region read whole at `whole_confidence` is wide enough for the page (whose typical
     digit is `page_width` px wide, `typical_width`) to be perhaps two digits, however surely the
     model reads it as one (`WIDE_PAIR_RATIO`, `WIDE_SURE_PAIR_RATIO`). A region taller than the
-    page's typical digit (`page_height`, `typical_digit_height`) is measured as if written at the
+    page's typical digit (`page_height`, `orientation.typical_height`) is measured as if written at the
     page's height: a digit written bigger is wider too."""
     if page_width is None:
         return False
