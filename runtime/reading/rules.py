@@ -86,8 +86,9 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         if on_lines is None and darkness is not None and across_axis == 0:
             on_lines = _printed_rules(found, horizontal_px)
         if on_lines is not None:
-            erased = cv2.subtract(band, _writing_on_lines(dark, _line_darkness(dark, run, thicken, on_lines),
-                                                          on_lines, mask, ink_level))
+            # A line's darkness is asked only under the ink lying on the lines (`_writing_on_lines`).
+            line = _line_darkness(dark, run, thicken, cv2.bitwise_and(on_lines, mask))
+            erased = cv2.subtract(band, _writing_on_lines(dark, line, on_lines, mask, ink_level))
         found_lines.append(found)
         bands.append(erased)
         bridges.append(_bridges(mask, found, erased, across_axis))
@@ -349,25 +350,40 @@ def _printed_rules(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
 
 
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
-                   band: np.ndarray) -> np.ndarray:
-    """Per pixel of the ink map `dark` (uint8) in the rows (for upright lines, columns) of a
-    direction's `band`, the darkness a line of this direction keeps up through it: a grey
-    opening along the line, on the map thickened across it (as the lines were found); 0 in
-    the other rows, where it is not asked for (`_writing_on_lines`). A stroke lying on a line
-    or crossing it is shorter than a run, so the opening sees the line beside it."""
-    if run[1] != 1:  # upright: the level case on the map turned over its diagonal
-        turned = _line_darkness(cv2.transpose(dark), run[::-1], thicken[::-1], cv2.transpose(band))
-        return cv2.transpose(turned)
+                   asked: np.ndarray) -> np.ndarray:
+    """Per pixel of the ink map `dark` (uint8) where `asked` (a 0/255 mask: the ink lying on a
+    direction's lines) is set, the darkness a line of this direction keeps up through it: a grey
+    opening along the line, on the map thickened across it (as the lines were found); 0 or
+    other values elsewhere, where it is not asked for (`_writing_on_lines`). A stroke lying on a
+    line or crossing it is shorter than a run, so the opening sees the line beside it."""
+    if run[1] != 1:  # upright: the level case on the map turned over its diagonal, strip by strip
+        # of the asked columns with those the thickening takes in (not the whole map turned).
+        reach = thicken[0] // 2
+        line = np.zeros_like(dark)
+        for first, last in row_blocks(np.flatnonzero(asked.max(axis=0))):
+            left, right = max(0, first - reach), min(dark.shape[1], last + reach)
+            turned = _line_darkness(cv2.transpose(dark[:, left:right]), run[::-1], thicken[::-1],
+                                    cv2.transpose(asked[:, left:right]))
+            line[:, first:last] = cv2.transpose(turned)[:, first - left : last - left]
+        return line
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
     thickening = cv2.getStructuringElement(cv2.MORPH_RECT, thicken)
     reach = thicken[1] // 2  # rows the thickening takes in on either side
+    # The opening at a pixel sees no further than a run less one pixel each way along its row,
+    # from what the erosion saw as far again: a stretch of asked columns is opened with twice a
+    # run either side (stretches closer than twice that are opened as one: no column twice).
+    margin = 2 * run[0]
     line = np.zeros_like(dark)
     # A level line keeps rows apart; the thickening reaches `reach` rows: each block of the
-    # band's rows is opened with those around it, as on the whole map (2-3 ms less a direction).
-    for first, last in row_blocks(np.flatnonzero(band.max(axis=1))):
+    # asked rows is opened with those around it, as on the whole map (2-3 ms less a direction),
+    # and only about the columns asked (the ink on a ruled page's rules: a few digits' feet).
+    for first, last in row_blocks(np.flatnonzero(asked.max(axis=1))):
         top, bottom = max(0, first - reach), min(dark.shape[0], last + reach)
-        thick = cv2.dilate(dark[top:bottom], thickening)
-        line[first:last] = cv2.dilate(cv2.erode(thick, kernel), kernel)[first - top : last - top]
+        for left, right in row_blocks(np.flatnonzero(asked[first:last].max(axis=0)), 2 * margin):
+            low, high = max(0, left - margin), min(dark.shape[1], right + margin)
+            thick = cv2.dilate(dark[top:bottom, low:high], thickening)
+            opened = cv2.dilate(cv2.erode(thick, kernel), kernel)
+            line[first:last, left:right] = opened[first - top : last - top, left - low : right - low]
     return line
 
 
