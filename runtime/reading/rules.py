@@ -236,9 +236,9 @@ def _find_lines(faint_mask: np.ndarray, run: tuple[int, int],
                 thicken: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
     """The lines of one direction (straight runs of `run`, after thickening by `thicken`) and
     the band they will be erased as; None if none."""
-    thick = cv2.dilate(faint_mask, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
-    # An opening by the run, worked out on the rows (columns) that may hold one.
-    runs = line_opening(thick, run)
+    # An opening by the run of the thickened mask, worked out on the rows (columns) that may
+    # hold one (thickened there alone: across the run, `thicken` is 1 along it).
+    runs = line_opening(faint_mask, run, thicken[1] if run[1] == 1 else thicken[0])
     if runs is None:
         return None
     found = cv2.bitwise_and(runs, faint_mask)
