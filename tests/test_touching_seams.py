@@ -123,6 +123,24 @@ def test_seams_of_a_page_found_together_are_those_found_region_by_region():
     assert seam_lines_of_regions([]) == [] and seam_lines_of_regions([(ink, [])]) == [{}]
 
 
+def test_seams_of_a_page_found_in_several_passes_are_those_found_region_by_region(monkeypatch):
+    """Past `PASS_MAX_CELLS` the windows go in several passes, like heights together: the same
+    seams, one window to a pass included."""
+    import runtime.reading.seams as seams
+
+    rng = np.random.default_rng(9)
+    inks = [(rng.random((int(h), int(w))) * 3).astype(np.uint8) * 120
+            for h, w in rng.integers(8, 60, (12, 2))]
+    regions = [(ink, list(range(ink.shape[1]))) for ink in inks]
+    alone = [seam_lines(ink, columns) for ink, columns in regions]
+    for cells in (1, 5_000, 50_000):
+        monkeypatch.setattr(seams, "PASS_MAX_CELLS", cells)
+        for found, want in zip(seam_lines_of_regions(regions), alone):
+            assert list(found) == list(want)
+            assert all((found[c] is None) == (want[c] is None) for c in want)
+            assert all(want[c] is None or np.array_equal(found[c], want[c]) for c in want)
+
+
 def test_pieces_between_seams_keep_every_pixel_once():
     ink, _, _ = _seven_over_a_zero()
     candidate = DigitCandidate((0, 0, ink.shape[1], ink.shape[0]), ink)

@@ -47,44 +47,67 @@ def seam_lines(ink: np.ndarray, columns: list[int]) -> dict[int, np.ndarray | No
     return seam_lines_of_regions([(ink, columns)])[0]
 
 
-def seam_lines_of_regions(regions: list[tuple[np.ndarray, list[int]]]) -> list[dict[int, np.ndarray | None]]:
-    """`seam_lines` for each (ink, columns) of a page's regions, in one pass over the rows of the
-    tallest for every valley of them all: a pass per region cost ~1 ms, 3-4 ms an A4 page.
+PASS_MAX_CELLS = 1_000_000
+"""The most cells (windows x rows x columns) one pass over the rows holds: 8 MB of costs in
+float64 and as much of steps. An A4 page's wide regions at 200 dpi hold about 0.1 million; a page
+of big regions (a 600 dpi scan's crops, cut at full size) goes in several passes, regions of
+like height together, each window alone at most as big as before."""
 
-    Each window sits in a row of one array `2 * reach + 1` wide (`reach`: the widest band) at its
-    place about its column, the rows of a shorter region below the rows above it; columns outside
-    a window cost infinity, so no path enters them, and the rows above a region cost nothing, so
-    every path reaches its region's top row at exactly that row's cost, as alone."""
-    windows = []  # (region, column, its window's first column, last + 1)
+
+def seam_lines_of_regions(regions: list[tuple[np.ndarray, list[int]]]) -> list[dict[int, np.ndarray | None]]:
+    """`seam_lines` for each (ink, columns) of a page's regions, found in few passes over the rows
+    for every valley of them all (`PASS_MAX_CELLS`): a pass per region cost ~1 ms, 3-4 ms an A4
+    page."""
+    windows = []  # (its region's height, region, column, its window's first column, last + 1)
     for index, (ink, columns) in enumerate(regions):
         height, width = ink.shape
         band = max(2, int(BAND_SHARE * height))
         for column in columns:
             low, high = max(1, column - band), min(width - 1, column + band + 1)
             if high - low >= 2 and low <= column < high:
-                windows.append((index, column, low, high))
+                windows.append((height, index, column, low, high))
     found = [dict.fromkeys(columns) for _, columns in regions]
-    if not windows:
-        return found
-    rows = max(regions[index][0].shape[0] for index, *_ in windows)
-    reach = max(max(column - low, high - 1 - column) for _, column, low, high in windows)
+    windows.sort(key=lambda window: window[0])  # each is found alone: the order changes no path
+    first = 0
+    while first < len(windows):
+        last, reach = first + 1, _reach(windows[first])
+        while last < len(windows):
+            wider = max(reach, _reach(windows[last]))
+            if (last + 1 - first) * windows[last][0] * (2 * wider + 1) > PASS_MAX_CELLS:
+                break
+            last, reach = last + 1, wider
+        _seams_in_one_pass(regions, windows[first:last], reach, found)
+        first = last
+    return found
+
+
+def _reach(window: tuple) -> int:
+    """How far a window reaches from its column, either way."""
+    _, _, column, low, high = window
+    return max(column - low, high - 1 - column)
+
+
+def _seams_in_one_pass(regions: list, windows: list[tuple], reach: int, found: list[dict]) -> None:
+    """The seams of `windows` (as `seam_lines_of_regions` lists them, tallest last) into `found`.
+
+    Each window sits in a row of one array `2 * reach + 1` wide at its place about its column,
+    the rows of a shorter region below the rows above it; columns outside a window cost infinity,
+    so no path enters them, and the rows above a region cost nothing, so every path reaches its
+    region's top row at exactly that row's cost, as alone."""
+    rows = windows[-1][0]
     costs = np.full((len(windows), rows, 2 * reach + 1), np.inf)
-    for row, (index, column, low, high) in enumerate(windows):
-        ink = regions[index][0]
+    for row, (height, index, column, low, high) in enumerate(windows):
         place = slice(low - column + reach, high - column + reach)
-        costs[row, : rows - ink.shape[0], place] = 0.0
-        costs[row, rows - ink.shape[0] :, place] = ink[:, low:high] / np.float32(255.0)
+        costs[row, : rows - height, place] = 0.0
+        costs[row, rows - height :, place] = regions[index][0][:, low:high] / np.float32(255.0)
     paths = _least_ink_paths(costs)
-    for row, (index, column, low, high) in enumerate(windows):
-        ink = regions[index][0]
-        height = ink.shape[0]
-        cost = ink[:, low:high].astype(np.float32) / 255.0
+    for row, (height, index, column, low, high) in enumerate(windows):
+        cost = regions[index][0][:, low:high].astype(np.float32) / 255.0
         path = paths[row, rows - height :] + column - reach - low
         straight = float(cost[:, column - low].sum())
         crossed = float(cost[np.arange(height), path].sum())
         if straight > 0.0 and crossed <= MIN_INK_SAVED * straight:
             found[index][column] = path + low
-    return found
 
 
 def piece_between(candidate: DigitCandidate, left: np.ndarray | int, right: np.ndarray | int) -> DigitCandidate | None:
