@@ -112,3 +112,25 @@ def test_lines_darkness_worked_out_about_the_ink_on_them_is_the_whole_map_s():
         whole = _line_darkness_on_the_whole_map(ink, run, thicken)
         assert np.array_equal(found[mask > 0], whole[mask > 0])
         assert whole[mask > 0].any()
+
+
+def test_printed_rules_band_is_their_lines_widened():
+    """`_printed_rules` gives the band of the rules alone, as the page's widening of those lines
+    would: a straight rule alone in its rows (at the page's top edge too), rules joined in one
+    tall block by a stroke between them; thick or short lines left out."""
+    from runtime.reading.rules import _SQUARE_3, _printed_rules
+
+    rules, others = np.zeros((300, 500), np.uint8), np.zeros((300, 500), np.uint8)
+    rules[0:2, 10:490] = 255  # at the top edge
+    rules[60:62, 0:500] = 255
+    rules[120:122, 5:495] = 255  # two rules joined by a stroke: one tall block, labelled, and
+    rules[140:142, 5:495] = 255  # one thin long region, stroke and all
+    rules[122:140, 250:253] = 255
+    others[100:104, 300:400] = 255  # a short line in the rows about them
+    others[200:230, 20:480] = 255  # a thick band (a shadowed edge)
+    others[260:262, 100:200] = 255  # a short line
+    found = cv2.bitwise_or(rules, others)
+    band = cv2.dilate(found, _SQUARE_3)
+    got = _printed_rules(found, band, horizontal_px=36)
+    assert np.array_equal(got, cv2.dilate(rules, _SQUARE_3))
+    assert _printed_rules(others[200:, :], band[200:, :], horizontal_px=36) is None
