@@ -39,6 +39,7 @@ from itertools import combinations
 
 import numpy as np
 
+from runtime.reading.quantiles import median
 from runtime.reading.seams import piece_between, seam_lines
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.stacked import MIN_PIECE_CONFIDENCE as STACKED_MIN_PIECE_CONFIDENCE
@@ -181,7 +182,8 @@ def typical_digit_height(candidates: list[DigitCandidate]) -> float | None:
 def _typical_side(candidates: list[DigitCandidate], side: int) -> float | None:
     """The median of bbox[side] over the page's regions not as narrow as a 1, or None."""
     sides = [c.bbox[side] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
-    return float(np.median(sides)) if len(sides) >= MIN_TYPICAL_SAMPLE else None
+    # The median of whole pixels, exact (numpy's, the same value, cost 20 µs a camera frame).
+    return float(median(sides)) if len(sides) >= MIN_TYPICAL_SAMPLE else None
 
 
 def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_confidence: float,
