@@ -435,12 +435,12 @@ def test_in_text_a_number_keeps_a_wide_short_digit():
 def test_among_letters_digits_glued_to_their_word_are_its_letters():
     # Among lines of words: "Sum" with its S and u read as a clean 5 and 4, 2 px apart and 2 px
     # before the m; "Total 73", its l read as a clean 1 2 px after the a and its number a word gap
-    # (20 px, short enough to join the word) after the l. The digits glued to letters are letters;
+    # (16 px, short enough to join the word) after the l. The digits glued to letters are letters;
     # the number stays. Before, "54" and "173" were numbers.
     text = _text_page()
     s_and_u, m = [(0, 240, 30, 40), (32, 246, 26, 34)], [(60, 246, 36, 34)]
     tota = [(200, 240, 28, 40), (230, 246, 26, 34), (258, 242, 16, 38), (276, 246, 26, 34)]
-    l_seven_three = [(304, 240, 12, 40), (336, 240, 26, 40), (368, 240, 26, 40)]
+    l_seven_three = [(304, 240, 12, 40), (332, 240, 26, 40), (364, 240, 26, 40)]
     digits = s_and_u + l_seven_three
     sure, doubt = [1.0] * len(digits), [0.0] * len(digits)
     assert digits_in_words(digits, text + m + tota, WordOptions(), sure, doubt) == {0, 1, 2}
