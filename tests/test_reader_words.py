@@ -446,3 +446,18 @@ def test_among_letters_digits_glued_to_their_word_are_its_letters():
     assert digits_in_words(digits, text + m + tota, WordOptions(), sure, doubt) == {0, 1, 2}
     never = WordOptions(glued_run_min_digits=99)
     assert digits_in_words(digits, text + m + tota, never, sure, doubt) == set()
+
+
+def test_a_number_a_word_space_before_a_word_read_as_digits_keeps_its_digits():
+    # "Date 79 bridge" between lines of words: every letter of "bridge" reads as a digit (b, r, i,
+    # d, g, e: 6 1 1 6 9 0, of uneven heights), 22 px (0.55 of the 40 px digits) after the 9. A
+    # word space is wider than letters stand apart: the number is a word of its own and stays,
+    # while "bridge" is letters by its heights.
+    date = [(0, 240, 30, 40), (34, 252, 24, 28), (62, 246, 16, 34), (82, 252, 24, 28)]
+    number = [(140, 240, 26, 40), (170, 240, 26, 40)]
+    bridge = [(218, 240, 24, 40), (246, 252, 18, 28), (268, 244, 10, 36), (282, 240, 24, 40),
+              (310, 252, 24, 40), (338, 252, 22, 28)]
+    digits = number + bridge
+    sure, doubt = [1.0] * len(digits), [0.0] * len(digits)
+    assert digits_in_words(digits, _text_page() + date, WordOptions(), sure, doubt) == set(range(2, 8))
+    assert digits_in_words(digits, _text_page() + date, WordOptions(gap_factor=0.6), sure, doubt) == set(range(8))
