@@ -262,18 +262,17 @@ class WordOptions:
     digits 0.12 or further apart (95%). A lone digit is left to `initial_max_gap` and
     `final_max_gap` ("Q3" stays). Chosen on pages of seeds 61 and 62 (80 of letters and script,
     48 of words with numbers) and worksheets of MNIST-validation digits (40 mixed 640x480, seed
-    261; 12 A4 with printed text, seed 262): digits read on the pages of letters and script
-    48 -> 25, phantoms on the pages with numbers 134 -> 121, not one digit lost; at 0.15, 2 more
+    261; 12 A4 with printed text, seed 262; 40 with touching digits, seeds 263-264): digits read on the pages of letters and script
+    48 -> 25, phantoms on the pages with numbers 134 -> 125, not one digit lost; at 0.15, 2 more
     digits of letters dropped but 2 digits of numbers lost; at 0.1, 2 fewer dropped. A
     `glued_run_min_digits` above any word's digit count: never."""
     glued_letter_max_ratio: float = 0.95
     """...and only where that crop is shorter than the run's tallest digit by this share: a lower-case
     letter beside a capital or a stem read as digits. A mark as tall as the digits, glued to a
-    number written tight, is a stray stroke or a digit read as "not a digit" beside it (a "7889" whose
-    9 read so stands 0.2 of its height after the 8). At 0.9, 8 fewer letters dropped on the
-    development pages of `glued_max_gap`, no digit of a number more; at any ratio, none lost there.
-    An MNIST number written with no gap beside a digit read as "not a digit" (`tests/test_reader_words.py`)
-    was lost at 1.05 and above."""
+    number written tight, is a stray stroke or a digit read as "not a digit" beside it: an MNIST
+    number written with no gap before such a mark (`tests/test_reader_words.py`, "7895" and a 2 read
+    as "not a digit") was lost at 1.05 and above. At 0.9, 8 fewer letters dropped on the
+    development pages of `glued_max_gap`; at any ratio, no digit of a number lost there."""
     initial_max_gap: float = 0.3
     final_max_gap: float = 0.1
     initial_min_letters: int = 2
