@@ -461,3 +461,13 @@ def test_a_number_a_word_space_before_a_word_read_as_digits_keeps_its_digits():
     sure, doubt = [1.0] * len(digits), [0.0] * len(digits)
     assert digits_in_words(digits, _text_page() + date, WordOptions(), sure, doubt) == set(range(2, 8))
     assert digits_in_words(digits, _text_page() + date, WordOptions(gap_factor=0.6), sure, doubt) == set(range(8))
+
+
+def test_on_a_page_of_text_a_digit_alone_with_nothing_around_it_must_be_read_beyond_doubt():
+    # A script's stray hook far from every other glyph of a page of text, read as a 1 at 0.79 with
+    # 0.2 "not a digit": with no text around it nothing else can tell, so the model's doubt does.
+    hook = [(900, 900, 8, 20)]
+    assert digits_in_words(hook, _text_page(), WordOptions(), [0.79], [0.2]) == {0}
+    assert digits_in_words(hook, _text_page(), WordOptions(), [0.996], [0.0]) == set()
+    off = WordOptions(lone_apart_in_text=False)
+    assert digits_in_words(hook, _text_page(), off, [0.79], [0.2]) == set()
