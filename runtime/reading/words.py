@@ -268,10 +268,10 @@ class WordOptions:
     digits 0.12 or further apart (95%). A lone digit is left to `initial_max_gap` and
     `final_max_gap` ("Q3" stays). Chosen on pages of seeds 61 and 62 (80 of letters and script,
     48 of words with numbers) and worksheets of MNIST-validation digits (40 mixed 640x480, seed
-    261; 12 A4 with printed text, seed 262; 40 with touching digits, seeds 263-264): digits read on the pages of letters and script
-    48 -> 25, phantoms on the pages with numbers 134 -> 125, not one digit lost; at 0.15, 2 more
-    digits of letters dropped but 2 digits of numbers lost; at 0.1, 2 fewer dropped. A
-    `glued_run_min_digits` above any word's digit count: never."""
+    261; 12 A4 with printed text, seed 262; 40 with touching digits, seeds 263-264): digits read
+    on the pages of letters and script 48 -> 25, phantoms on the pages with numbers 134 -> 125,
+    not one digit lost; at 0.15, 2 more digits of letters dropped but 2 digits of numbers lost;
+    at 0.1, 2 fewer dropped. A `glued_run_min_digits` above any word's digit count: never."""
     glued_letter_max_ratio: float = 0.95
     """...and only where that crop is shorter than the run's tallest digit by this share: a lower-case
     letter beside a capital or a stem read as digits. A mark as tall as the digits, glued to a
