@@ -209,8 +209,8 @@ def test_a_small_6_broken_where_its_stem_meets_its_loop_is_one_region(mnist_test
     "10" (`runtime.reading.interlocked`)."""
     page, x, y = _small_page_and_room(mnist_test_digits[0])
     loop, stem = np.zeros_like(page), np.zeros_like(page)
-    cv2.ellipse(loop, (x + 10, y + 14), (6, 7), 0, 0, 360, 255, 2)
-    cv2.polylines(stem, [np.array([(x + 10, y), (x + 2, y + 8), (x + 1, y + 16)], np.int32)], False, 255, 3)
+    cv2.ellipse(loop, (x + 11, y + 15), (6, 6), 0, 0, 360, 255, 2)
+    cv2.polylines(stem, [np.array([(x + 11, y), (x + 4, y + 6), (x + 3, y + 16)], np.int32)], False, 255, 3)
     stem[cv2.dilate(loop, np.ones((5, 5), np.uint8)) > 0] = 0  # the break
     page[(loop > 0) | (stem > 0)] = 20
     ours = [c.bbox for c in find_digits(page) if c.bbox[0] >= x - 5]
