@@ -144,7 +144,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
             cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
-                                   blurred_rows=rows_may_blur_together(digit_height), levels=look.levels)
+                                   blurred_rows=rows_may_blur_together(digit_height), levels=look.levels,
+                                   keep_pen_bars=not is_small_writing(digit_height))
         else:
             page_long = _page_long_run(mask.shape)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast,
