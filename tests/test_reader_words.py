@@ -430,3 +430,44 @@ def test_in_text_a_number_keeps_a_wide_short_digit():
     assert digits_in_words(number, _text_lines(), WordOptions(), *sure) == set()
     x_height = [(400, 120, 26, 65), (432, 146, 30, 38), (468, 146, 30, 38)]
     assert digits_in_words(x_height, _text_lines(), WordOptions(), *sure) == {0, 1, 2}
+
+
+def test_among_letters_digits_glued_to_their_word_are_its_letters():
+    # Among lines of words: "Sum" with its S and u read as a clean 5 and 4, 2 px apart and 2 px
+    # before the m; "Total 73", its l read as a clean 1 2 px after the a and its number a word gap
+    # (16 px, short enough to join the word) after the l. The digits glued to letters are letters;
+    # the number stays. Before, "54" and "173" were numbers.
+    text = _text_page()
+    s_and_u, m = [(0, 240, 30, 40), (32, 246, 26, 34)], [(60, 246, 36, 34)]
+    tota = [(200, 240, 28, 40), (230, 246, 26, 34), (258, 242, 16, 38), (276, 246, 26, 34)]
+    l_seven_three = [(304, 240, 12, 40), (332, 240, 26, 40), (364, 240, 26, 40)]
+    digits = s_and_u + l_seven_three
+    sure, doubt = [1.0] * len(digits), [0.0] * len(digits)
+    assert digits_in_words(digits, text + m + tota, WordOptions(), sure, doubt) == {0, 1, 2}
+    never = WordOptions(glued_run_min_digits=99)
+    assert digits_in_words(digits, text + m + tota, never, sure, doubt) == set()
+
+
+def test_a_number_a_word_space_before_a_word_read_as_digits_keeps_its_digits():
+    # "Date 79 bridge" between lines of words: every letter of "bridge" reads as a digit (b, r, i,
+    # d, g, e: 6 1 1 6 9 0, of uneven heights), 22 px (0.55 of the 40 px digits) after the 9. A
+    # word space is wider than letters stand apart: the number is a word of its own and stays,
+    # while "bridge" is letters by its heights.
+    date = [(0, 240, 30, 40), (34, 252, 24, 28), (62, 246, 16, 34), (82, 252, 24, 28)]
+    number = [(140, 240, 26, 40), (170, 240, 26, 40)]
+    bridge = [(218, 240, 24, 40), (246, 252, 18, 28), (268, 244, 10, 36), (282, 240, 24, 40),
+              (310, 252, 24, 40), (338, 252, 22, 28)]
+    digits = number + bridge
+    sure, doubt = [1.0] * len(digits), [0.0] * len(digits)
+    assert digits_in_words(digits, _text_page() + date, WordOptions(), sure, doubt) == set(range(2, 8))
+    assert digits_in_words(digits, _text_page() + date, WordOptions(gap_factor=0.6), sure, doubt) == set(range(8))
+
+
+def test_on_a_page_of_text_a_digit_alone_with_nothing_around_it_must_be_read_beyond_doubt():
+    # A script's stray hook far from every other glyph of a page of text, read as a 1 at 0.79 with
+    # 0.2 "not a digit": with no text around it nothing else can tell, so the model's doubt does.
+    hook = [(900, 900, 8, 20)]
+    assert digits_in_words(hook, _text_page(), WordOptions(), [0.79], [0.2]) == {0}
+    assert digits_in_words(hook, _text_page(), WordOptions(), [0.996], [0.0]) == set()
+    off = WordOptions(lone_apart_in_text=False)
+    assert digits_in_words(hook, _text_page(), off, [0.79], [0.2]) == set()

@@ -192,3 +192,40 @@ def test_bold_digits_that_all_touch_dark_rules_are_measured_once_the_rules_are_e
         whole = [box for line in boxes for box in line
                  if any(centre_inside(box, [c]) and c.bbox[3] > 0.6 * box[3] for c in candidates)]
         assert len(whole) >= 22, seed
+
+
+def _small_page_and_room(images) -> tuple[np.ndarray, int, int]:
+    """Two lines of MNIST digits 22 px tall, and room after the second for a digit drawn by hand:
+    the page, and the top-left corner of that room."""
+    page, boxes = ink_page([list(images[:6]), list(images[6:12])], digit_height=22)
+    last = boxes[1][-1]
+    page = np.hstack([page.astype(np.uint8), np.full((page.shape[0], 60), 235, np.uint8)])
+    return page, last[0] + 30, last[1]
+
+
+def test_a_small_6_broken_where_its_stem_meets_its_loop_is_one_region(mnist_test_digits):
+    """A 6 whose stem comes down beside its loop with a 2 px break where they meet: the two
+    pieces' boxes interlock (neither stacked nor a small fragment) and were read apart, a 6 read
+    "10" (`runtime.reading.interlocked`)."""
+    page, x, y = _small_page_and_room(mnist_test_digits[0])
+    loop, stem = np.zeros_like(page), np.zeros_like(page)
+    cv2.ellipse(loop, (x + 11, y + 15), (6, 6), 0, 0, 360, 255, 2)
+    cv2.polylines(stem, [np.array([(x + 11, y), (x + 4, y + 6), (x + 3, y + 16)], np.int32)], False, 255, 3)
+    stem[cv2.dilate(loop, np.ones((5, 5), np.uint8)) > 0] = 0  # the break
+    page[(loop > 0) | (stem > 0)] = 20
+    ours = [c.bbox for c in find_digits(page) if c.bbox[0] >= x - 5]
+    assert len(ours) == 1 and ours[0][3] >= 22, ours
+
+
+def test_a_1_tucked_under_a_7s_bar_stays_apart(mnist_test_digits):
+    """A 1 written under the long bar of the 7 before it, 2 px below the bar: its box lies
+    within the 7's and their ink as near as a broken stroke's, but the 1 stands most of a digit
+    tall (a broken stroke's piece is shorter): two digits."""
+    page, x, y = _small_page_and_room(mnist_test_digits[0])
+    seven, one = np.zeros_like(page), np.zeros_like(page)
+    cv2.line(seven, (x, y), (x + 23, y), 255, 2)
+    cv2.line(seven, (x + 11, y), (x + 5, y + 21), 255, 2)
+    cv2.line(one, (x + 19, y + 4), (x + 19, y + 21), 255, 2)
+    page[(seven > 0) | (one > 0)] = 20
+    ours = [c.bbox for c in find_digits(page) if c.bbox[0] >= x - 5]
+    assert len(ours) == 2, ours

@@ -48,3 +48,18 @@ def test_a_cut_across_wins_only_with_both_pieces_sure():
     # A column cut of a narrow region is no option where only cuts across are (`only_across`).
     assert best_reading(doubted_whole, [np.array([0.99, 0.99], np.float32)], across=[False],
                         only_across=True) == -1
+
+
+def test_an_a4_grid_written_small_is_cut_across_too():
+    """Digits 22 px tall in stacked cells of an A4 grid (150 dpi), joined through the grid line
+    between them, erased and bridged (an 8 over a 5 read as nothing): cut across like small
+    writing's."""
+    ink = np.zeros((50, 18), np.uint8)
+    cv2.ellipse(ink, (9, 11), (7, 10), 0, 0, 360, 255, 2)
+    cv2.ellipse(ink, (9, 38), (7, 10), 0, 0, 360, 255, 2)
+    ink[21:29, 9] = 255
+    parts = stacked_cut(DigitCandidate(bbox=(200, 100, 18, 50), ink=ink), 22.0)
+    assert parts is not None and len(parts) == 2
+    top, bottom = parts
+    assert top.bbox[1] == 100 and top.bbox[3] <= 26
+    assert bottom.bbox[1] >= 100 + 22 and bottom.bbox[1] + bottom.bbox[3] == 150

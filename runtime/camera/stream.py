@@ -75,7 +75,7 @@ from runtime.reading.polarity import (
     measure,
     page_polarity,
 )
-from runtime.reading.quantiles import median
+from runtime.reading.quantiles import median, percentile
 from runtime.results import PageResult
 
 THUMBNAIL_STEP = 4
@@ -171,7 +171,8 @@ def stream_polarity(gray: np.ndarray) -> str:
     polarity = page_polarity(gray, evidence)
     background = evidence.background if polarity != LIGHT_ON_DARK else 255 - evidence.background
     if background.size and min(background.shape) >= SMALL_IMAGE_PX:
-        dark_ground = background < PATCH_DARKNESS * float(np.percentile(background, 90))
+        # numpy's value (`quantiles.percentile`: uint8 levels counted, not every pixel ordered).
+        dark_ground = background < PATCH_DARKNESS * percentile(background, 90)
         if dark_ground.mean() >= MIN_PATCH_SHARE:
             return AUTO
     return polarity

@@ -95,14 +95,12 @@ def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
     """`darkness_map` of a uint8 (or float32) page, without a float32 copy of it (numpy takes the
     uint8 levels as they are, exactly); `shrunk`: the page shrunk by `shrink`, where made already."""
     paper, small_paper = _paper(gray, shrunk)
-    # Darkness relative to the paper, but never relative to less than half the page's bright
-    # paper: beside the sheet (a dark desk, a deep shadow) sensor noise is not ink.
-    floor = max(1.0, 0.5 * percentile(small_paper, 95))
     # (paper - gray) / max(paper, floor), in [0, 1]. The full-size paper is interpolated from
     # the small one, never below its least value (but for a rounding of a few parts in ten
     # million): where that lies clearly above the floor, as on a sheet filling the picture,
     # max(paper, floor) is the paper itself, and a pass over the page is saved (1.5 ms at A4).
-    if float(small_paper.min()) >= FLOOR_MARGIN * floor:
+    floor = _paper_floor(small_paper)
+    if floor is None:
         # OpenCV's subtraction takes the uint8 page as float32 on the fly (numpy converts it in
         # a separate pass): the same IEEE differences, a quarter less time.
         darkness = cv2.subtract(paper, gray, dtype=cv2.CV_32F) if gray.dtype == np.uint8 else np.subtract(paper, gray)
@@ -112,6 +110,20 @@ def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
         darkness = np.subtract(paper, gray, out=paper)
         np.divide(darkness, denominator, out=darkness)
     return np.clip(darkness, 0.0, 1.0, out=darkness)
+
+
+def _paper_floor(small_paper: np.ndarray) -> float | None:
+    """The least paper brightness darkness is measured against: half the page's bright paper
+    (95th percentile of `small_paper`), at least 1; beside the sheet (a dark desk, a deep shadow)
+    sensor noise is not ink. None where the paper lies clearly above it everywhere
+    (`FLOOR_MARGIN`), so the paper itself is the measure."""
+    least, most, _, _ = cv2.minMaxLoc(small_paper)
+    # The percentile lies at most at the brightest paper: a page whose darkest paper lies clearly
+    # above half its brightest needs no percentile (0.1-0.2 ms of a camera frame's ink map).
+    if least >= FLOOR_MARGIN * max(1.0, 0.5 * most):
+        return None
+    floor = max(1.0, 0.5 * percentile(small_paper, 95))
+    return None if least >= FLOOR_MARGIN * floor else floor
 
 
 FLOOR_MARGIN = 1.001
@@ -274,13 +286,19 @@ def _paper(gray: np.ndarray, shrunk: np.ndarray | None = None) -> tuple[np.ndarr
     height, width = gray.shape
     # The paper is the brightest thing at the scale of a few strokes: a max filter removes the
     # ink, a blur smooths the result. Done on a small copy: shadows are low-frequency.
-    small = shrink(gray) if shrunk is None else shrunk
+    # A page that is its own working copy (shorter side under 320 px: a camera frame read at
+    # half size) and uint8 is closed as uint8: the same maxima and minima of whole levels as on
+    # its float32 copy, in 0.08 ms instead of 0.19 at 320x240.
+    whole_levels = gray.dtype == np.uint8 and working_step(gray.shape) == 1
+    small = gray if whole_levels else shrink(gray) if shrunk is None else shrunk
     kernel_px = max(3, (min(small.shape) // 12) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
     # A closing (max filter, then min filter) rather than a max filter alone: it removes the ink
     # just the same but keeps a shadow's sharp edge where it is, instead of spreading bright
     # paper into the shadow, where it would read as a band of faint ink.
     small_paper = cv2.erode(cv2.dilate(small, kernel), kernel)
+    if whole_levels:
+        small_paper = small_paper.astype(np.float32)
     small_paper = cv2.GaussianBlur(small_paper, (0, 0), kernel_px / 4.0)
     return cv2.resize(small_paper, (width, height), interpolation=cv2.INTER_LINEAR), small_paper
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from runtime.reading.pen_bars import pen_bars
 from runtime.reading.regions import label_regions, label_regions_with_pixels, set_pixels
 from runtime.reading.runs import line_opening, row_blocks
 
@@ -39,7 +40,8 @@ class Cleaned(NamedTuple):
 
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
                  darkness: np.ndarray | None = None, ink_level: float = 0.0,
-                 blurred_rows: bool = False, levels: np.ndarray | None = None) -> Cleaned | None:
+                 blurred_rows: bool = False, levels: np.ndarray | None = None,
+                 keep_pen_bars: bool = False) -> Cleaned | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
@@ -52,7 +54,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     and stays (`_writing_on_lines`). With `blurred_rows` (digits small enough for the camera's
     blur to join a row of them, `rows_may_blur_together`), level runs through writing are not
     lines (`_without_runs_through_writing`).
-    `levels`: `darkness` as uint8 levels (`ink.ink_levels`), where made already.
+    `levels`: `darkness` as uint8 levels (`ink.ink_levels`), where made already. With
+    `keep_pen_bars`, short level runs that are handwritten bars (`pen_bars`: a 4's) are no lines.
 
     Returns the regions of the ink that is left, as `label_regions` gives them (labels, stats),
     with a bool per label saying which are kept: the pieces dropped as a line's rim are cleared
@@ -71,6 +74,13 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         searches = _without_runs_through_writing(searches, faint_mask, horizontal_px)
     on_grid = darkness is not None and len(searches) == 2 and _crosses_as_a_grid(
         searches[0][1][1], searches[1][1][1], horizontal_px)
+    # The rules printed across a sheet, among the level lines found off a grid (`_printed_rules`).
+    level_off_grid = darkness is not None and not on_grid and bool(searches) and searches[0][0][2] == 0
+    printed = _printed_rules(*searches[0][1], horizontal_px) if level_off_grid else None
+    if keep_pen_bars and printed is not None:  # ruled paper: a 4's long bar is no line (`pen_bars`)
+        kept = _without_pen_bars(searches, horizontal_px)
+        if kept is not searches:
+            searches, printed = kept, _printed_rules(*kept[0][1], horizontal_px)
     if darkness is not None:
         # An ink map lies within [0, 1] (each is clipped there; shrinking, smoothing and
         # levelling average within it), so its levels need no clipping: the same as made here.
@@ -84,7 +94,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         # (`_printed_rules`), and the other lines found are erased whole.
         on_lines = band if on_grid else None
         if on_lines is None and darkness is not None and across_axis == 0:
-            on_lines = _printed_rules(found, band, horizontal_px)
+            on_lines = printed
         if on_lines is not None:
             # A line's darkness is asked only under the ink lying on the lines (`_writing_on_lines`).
             asked = cv2.bitwise_and(on_lines, mask)
@@ -198,6 +208,19 @@ their ends: the paper between them is no ink."""
 SIDE_COLUMNS = 4
 """A box's side is looked for this many columns in from the end of the runs it joins (a printed
 side 1-2 px wide, blurred, within a pixel or two of the runs' ends)."""
+
+
+def _without_pen_bars(searches: list, horizontal_px: int) -> list:
+    """`searches` (the same list where none is) with the level lines found that are handwritten
+    bars (`pen_bars`) left out."""
+    (direction, (found, _)), rest = searches[0], searches[1:]
+    bars = pen_bars(found, horizontal_px)
+    if bars is None:
+        return searches
+    found = cv2.subtract(found, bars)
+    if not cv2.countNonZero(found):
+        return rest
+    return [(direction, (found, cv2.dilate(found, _SQUARE_3))), *rest]
 
 
 def _box_edges(stats: np.ndarray, through: np.ndarray, faint_mask: np.ndarray, horizontal_px: int) -> np.ndarray:

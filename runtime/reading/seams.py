@@ -122,16 +122,20 @@ def _least_ink_paths(costs: np.ndarray) -> np.ndarray:
     """Per window of `costs` (windows x rows x columns), per row, the column of the cheapest
     top-to-bottom path through it (8-connected)."""
     count, height, width = costs.shape
-    total = costs[:, 0].copy()
     steps = np.zeros((height, count, width), np.intp)  # per row: 0 from the left, 1 above, 2 right
     options = np.full((3, count, width), np.inf)  # per column: from the left, straight down, from the right
+    total = options[1]  # the cheapest path's cost to each column of the row above: straight down
+    total[:] = costs[:, 0]
+    best = np.empty((count, width))
+    # A row costs a few numpy calls, made straight (not through `np.min`'s and `np.argmin`'s
+    # Python wrappers, a third of the loop's time): a camera frame's doubted regions ask for
+    # their seams every frame.
     for row in range(1, height):
         np.add(total[:, :-1], STEP_COST, out=options[0, :, 1:])
-        options[1] = total
         np.add(total[:, 1:], STEP_COST, out=options[2, :, :-1])
-        np.argmin(options, axis=0, out=steps[row])
-        np.min(options, axis=0, out=total)  # the value argmin chose
-        total += costs[:, row]
+        options.argmin(axis=0, out=steps[row])
+        np.minimum.reduce(options, axis=0, out=best)  # the value argmin chose
+        np.add(best, costs[:, row], out=total)
     paths = np.empty((count, height), np.intp)
     paths[:, -1] = np.argmin(total, axis=1)
     windows = np.arange(count)

@@ -29,6 +29,7 @@ from runtime.reading.evidence import (
     paper_limit,
 )
 from runtime.reading.ink import ink_levels, ink_map, levels_components
+from runtime.reading.interlocked import interlocking
 from runtime.reading.noise import suppress_grain
 from runtime.reading.pairs import near_pairs
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
@@ -143,7 +144,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         # rule there are no free-standing digits to measure: fall back to page-long runs.
         if digit_height:
             cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
-                                   blurred_rows=rows_may_blur_together(digit_height), levels=look.levels)
+                                   blurred_rows=rows_may_blur_together(digit_height), levels=look.levels,
+                                   keep_pen_bars=not is_small_writing(digit_height))
         else:
             page_long = _page_long_run(mask.shape)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast,
@@ -155,7 +157,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
             components = _components_from_stats(stats, cleaned.kept)
     if digit_height is None:
         return []
-    components = _merge_broken_strokes(components, digit_height)
+    components = _merge_broken_strokes(components, digit_height, labels)
     at_edge = _EdgeTest(darkness.shape, inside)
     components = [c for c in components if max(c.width, c.height) >= min_size
                   and _looks_like_digit(c, digit_height, options)
@@ -486,7 +488,8 @@ def _rule_runs(digit_height: float) -> tuple[int, int]:
     return max(12, int(1.2 * digit_height)), max(25, int(2.0 * digit_height))
 
 
-def _merge_broken_strokes(components: list[_Component], digit_height: float) -> list[_Component]:
+def _merge_broken_strokes(components: list[_Component], digit_height: float,
+                          labels: np.ndarray | None = None) -> list[_Component]:
     """Join pieces of one digit: a 5's detached cap, a pencil stroke with a gap, a dot of ink.
 
     Two regions merge when their union is still digit-sized and they stack (share most of
@@ -521,6 +524,9 @@ def _merge_broken_strokes(components: list[_Component], digit_height: float) -> 
     crumb = np.maximum(width, height) < 0.25 * digit_height
     fragment &= (overlap_x > 0) | (crumb[first] | crumb[second])
     join = digit_sized & (stacked | fragment)
+    if labels is not None:  # pieces of a stroke broken at its thinnest (`interlocked`)
+        join |= digit_sized & interlocking(boxes, first, second, overlap_x, overlap_y, digit_height, labels,
+                                           [c.labels for c in components])
     # Each pair is judged alone, so a crumb near two digits would join both into one region: on
     # squared paper, a dot left where grid lines crossed lies within reach of the digits above and
     # below it. In small writing such a crumb joins neither (`_crumbs_between`); elsewhere it

@@ -6,7 +6,7 @@ grid line between them, where it is not erased, joins them into one region twice
 height (a 4 over a 9 read "8"). The touching-digit cutter (`runtime.reading.touching`) cuts
 across, at column valleys; this module offers the cut along the row where such a region holds
 the least ink, and the cutter reads its two pieces beside the whole. Only on pages of small
-writing, and only for a region at least `MIN_HEIGHT_RATIO` digits tall.
+writing (`MAX_DIGIT_PX`), and only for a region at least `MIN_HEIGHT_RATIO` digits tall.
 
 Usage:
     parts = stacked_cut(candidate, digit_height)  # None, or [top, bottom]
@@ -18,13 +18,22 @@ import numpy as np
 
 from runtime.reading.seams import masked_piece
 from runtime.reading.segment import DigitCandidate
-from runtime.reading.sharpen import is_small_writing
+from runtime.reading.sharpen import SMALL_WRITING_PX
 
 MIN_HEIGHT_RATIO = 1.7
 """A region this many times the page's typical digit height may be two digits stacked. The
 segmenter merges the pieces of one digit only while they stay within 1.5 digit heights
 (`segment.MERGED_MAX_HEIGHT`); two stacked 14-18 px digits with a grid line between measure 30-50
 px on a page whose digits are 15 px."""
+
+MAX_DIGIT_PX = 1.5 * SMALL_WRITING_PX
+"""Cuts across are offered on pages whose digits are at most this tall: small writing
+(`sharpen.SMALL_WRITING_PX`), and an A4 grid written small (digits 21-30 px at 150 dpi), whose
+cells stack as close: on a development page (`benchmarks.worksheets --digits validation --seed
+203`, page 21), an 8 over a 5, 22 px tall, joined through the erased grid line between them and
+read as nothing. On 200 development pages of validation digits (clean seeds 201, 203, 301;
+squared paper 303; touching pairs 205; mixed capture 212; 640x480 214) that was the only
+reading changed. Bigger writing leaves its cells room."""
 
 MIN_PIECE_RATIO = 0.5
 """Neither piece is shorter than this share of the typical digit height: the row is sought only
@@ -41,9 +50,10 @@ class StackedCut(list):
 
 def stacked_cut(candidate: DigitCandidate, digit_height: float | None) -> StackedCut | None:
     """The region cut at its row of least ink into a top and a bottom piece, each trimmed to its
-    ink; None unless the page holds small writing and the region is tall enough for two digits."""
+    ink; None unless the page holds small writing (`MAX_DIGIT_PX`) and the region is tall enough
+    for two digits."""
     height = candidate.ink.shape[0]
-    if not is_small_writing(digit_height) or height < MIN_HEIGHT_RATIO * digit_height:
+    if digit_height is None or digit_height > MAX_DIGIT_PX or height < MIN_HEIGHT_RATIO * digit_height:
         return None
     margin = int(np.ceil(MIN_PIECE_RATIO * digit_height))
     if height - 2 * margin < 1:

@@ -39,6 +39,7 @@ from itertools import combinations
 
 import numpy as np
 
+from runtime.reading.quantiles import median
 from runtime.reading.seams import piece_between, seam_lines_of_regions
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.stacked import MIN_PIECE_CONFIDENCE as STACKED_MIN_PIECE_CONFIDENCE
@@ -171,7 +172,8 @@ def typical_width(candidates: list[DigitCandidate]) -> float | None:
     """The page's typical digit width (px): the median over its regions not as narrow as a 1;
     None when too few regions say."""
     widths = [c.bbox[2] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
-    return float(np.median(widths)) if len(widths) >= MIN_TYPICAL_SAMPLE else None
+    # The median of whole pixels, exact (numpy's, the same value, cost 20 µs a camera frame).
+    return float(median(widths)) if len(widths) >= MIN_TYPICAL_SAMPLE else None
 
 
 def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_confidence: float,

@@ -39,6 +39,8 @@ it is one. A number may follow one letter that reads as doubtful digits ("Q3", i
 two pieces): the clean digits after it still make a number. A number of digits alone whose first
 and last digits are beyond doubt keeps one doubtful digit between them ("9 1 3"), and digits of
 one size by the larger side of their boxes are of one height (a 5 written wide and short).
+Among letters, digits that start or end a word standing as close to its letters as letters
+stand, one to the next, are letters too ("Sum" read 5 4 m): a number stands a word gap off.
 So "Age 7", "Q3" and "Total 58" keep their numbers while "total" (t, 0, 7, 2, 1) loses its
 digit-shaped letters. On a page of numbers nothing around them is "not a digit", so none of this
 applies; one stray mark beside a number of two or more digits is a small share of its word.
@@ -71,9 +73,17 @@ class WordOptions:
     digits read on the no-digit pages 221 -> 164, and where there are none on the pages with
     numbers 122 -> 94, with the same 325 digits of numbers read."""
 
-    gap_factor: float = 0.6
+    gap_factor: float = 0.5
     """Two glyphs are one word when the gap between them is under this share of the taller one's
-    height (handwriting leaves about a letter height between words)."""
+    height (handwriting leaves about a letter height between words). On 24 pages of words with
+    numbers of hard-pages seed 61, letters of one word stood 0.11 or closer (95%), digits of one
+    number 0.12 to 0.35 apart (5-95%), and a number and the word beside it mostly 0.4 to 0.6 (the
+    generator's word space is 0.5 to 1.6 capital heights): at 0.6, a number joined the word beside
+    it, whose letters read as digits then made it no number. At 0.5 rather than 0.6, on 48
+    such pages (seeds 61, 62) 21 more digits of numbers read, 1 more phantom; on 80 pages of
+    letters and script one fewer; on worksheets of MNIST-validation digits (seeds 261-264, 92 pages)
+    17 more digits read and 1 lost. At 0.45 a number of two digits 0.45 of their height apart,
+    each with a little doubt, stood alone in text (`tests/test_reader_words.py`)."""
     min_height_ratio: float = 0.4
     """The shorter of two neighbours must be at least this share of the taller: specks, dashes
     and rule fragments beside a number do not join its word."""
@@ -138,6 +148,12 @@ class WordOptions:
     and a "not a digit" probability under this: with no other digit beside it, only the model's
     certainty tells "Age 7" from a lone letter's stem or loop (the l of a word, an o, a script's
     hook). Letters read as digits mostly carry some doubt; MNIST digits beside words almost never."""
+    lone_apart_in_text: bool = True
+    """On a page of text, a digit standing alone with nothing around it (`context_radius`) must be read
+    beyond doubt too (`lone_min_confidence`, `lone_max_not_digit`): with no text around it the word
+    rules left it whatever the model's doubt, and a script's stray hooks and dots (16 to 21 px on
+    pages of letters 30 to 45 px tall) read so, at 0.79 with 0.2 "not a digit". On the development
+    pages of `glued_max_gap`, 2 fewer digits read on the pages of letters and script, none lost."""
     joined_in_text: bool = True
     """On a page of text, a digit cut off a handwritten straight stroke that the segmenter erased
     as a line (`DigitCandidate.cut_off_a_bar`: the headline of a script's word, a t's bar) is a piece of
@@ -241,6 +257,28 @@ class WordOptions:
     dropped 420 digits of such pages that lay on a written digit, 351 of them read right: of
     those read at 0.9 or more, 243 right and 6 wrong; at 0.95, 212 and 2; at 0.5, 336 and 48.
     No page of words (640x480 and 600x800, seeds 55-57) is read sharpened. Above 1: never."""
+    glued_run_min_digits: int = 2
+    glued_max_gap: float = 0.12
+    """Among letters (`min_letter_share`), a run of at least `glued_run_min_digits` digits at a word's
+    start (end) loses the digits that stand closer than `glued_max_gap` (in heights of the taller)
+    to the letter-sized "not a digit" crop after (before) them, one to the next: letters of the
+    word read as digits ("Sum" read 5 4 m, "House" H 0 use, "write" wri 1 0). A number stands a
+    word gap off the letters beside it, and its digits stand apart: on 24 pages of words with
+    numbers of hard-pages seed 61, letters of one word stood 0.11 or closer (95%), a number's
+    digits 0.12 or further apart (95%). A lone digit is left to `initial_max_gap` and
+    `final_max_gap` ("Q3" stays). Chosen on pages of seeds 61 and 62 (80 of letters and script,
+    48 of words with numbers) and worksheets of MNIST-validation digits (40 mixed 640x480, seed
+    261; 12 A4 with printed text, seed 262; 40 with touching digits, seeds 263-264): digits read
+    on the pages of letters and script 48 -> 25, phantoms on the pages with numbers 134 -> 125,
+    not one digit lost; at 0.15, 2 more digits of letters dropped but 2 digits of numbers lost;
+    at 0.1, 2 fewer dropped. A `glued_run_min_digits` above any word's digit count: never."""
+    glued_letter_max_ratio: float = 0.95
+    """...and only where that crop is shorter than the run's tallest digit by this share: a lower-case
+    letter beside a capital or a stem read as digits. A mark as tall as the digits, glued to a
+    number written tight, is a stray stroke or a digit read as "not a digit" beside it: an MNIST
+    number written with no gap before such a mark (`tests/test_reader_words.py`, "7895" and a 2 read
+    as "not a digit") was lost at 1.05 and above. At 0.9, 8 fewer letters dropped on the
+    development pages of `glued_max_gap`; at any ratio, no digit of a number lost there."""
     initial_max_gap: float = 0.3
     final_max_gap: float = 0.1
     initial_min_letters: int = 2
@@ -378,7 +416,8 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
     apart &= ~_touching(boxes, is_digit, options)
     page_has_text = holds_text(count, len(boxes) - count, options)
     dropped: set[int] = set()
-    if is_text_page(count, len(boxes) - count, options):  # a page of text: numbers in it need more
+    text_page = is_text_page(count, len(boxes) - count, options)
+    if text_page:  # a page of text: numbers in it need more
         options = replace(options, number_min_letter_ratio=options.text_min_letter_ratio)
         if joined is not None and options.joined_in_text:
             dropped.update(_cut_off_strokes(np.asarray(joined, bool), word, is_digit))
@@ -395,6 +434,10 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
         written = uneven and (letter_count > 0 or not apart[members & is_digit].all())
         letters = 1.0 - is_digit[members].mean() >= options.min_not_digit_share
         near = _context(members, boxes, options)
+        if options.lone_apart_in_text and text_page and members.sum() == 1 and not near.any():
+            if not sure[members].all():  # nothing around it to tell a number: only the model's certainty
+                dropped.update(int(i) for i in np.flatnonzero(members))
+            continue
         if not letters and not (page_has_text and (written or _in_text(near, is_digit, options))):
             continue
         kept = _numbers_in_text(members, near, boxes, is_digit, clean, sure, apart, options,
@@ -538,6 +581,10 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
                 continue
         if word_of_letters and run.size == 1 and _glued(boxes, int(run[0]), ordered, at_start, options):
             continue
+        if letter_height > 0 and len(runs) > 1 and options.glued_run_min_digits <= run.size:
+            run = _unglued(boxes, run, ordered, is_digit, at_start, options)
+            if run.size == 0:
+                continue
         if run.size == 1 and not sure[run].all():
             continue
         size = np.maximum(height[run], boxes[run, 2])  # MNIST-style: the larger side
@@ -597,6 +644,31 @@ def _whole_letters(boxes: Sequence[BBox], cut: Sequence[bool], options: WordOpti
         wholes.append((float(left), float(top), float((group[:, 0] + group[:, 2]).max() - left),
                        float((group[:, 1] + group[:, 3]).max() - top)))
     return wholes
+
+
+def _unglued(boxes: np.ndarray, run: np.ndarray, ordered: np.ndarray, is_digit: np.ndarray,
+             at_start: bool, options: WordOptions) -> np.ndarray:
+    """The digits `run` (left to right) at the start (end) of the word `ordered` less those glued to
+    the letter after (before) them, one to the next, as a word's letters stand
+    (`WordOptions.glued_run_min_digits`): a number stands a word gap off the letters beside it."""
+    inner = run[::-1] if at_start else run
+    pos = int(np.flatnonzero(ordered == inner[0])[0]) + (1 if at_start else -1)
+    if not 0 <= pos < ordered.size:
+        return run
+    letter = int(ordered[pos])
+    tallest = boxes[run, 3].max()
+    letter_sized = options.letter_min_height_ratio * tallest <= boxes[letter, 3]
+    if is_digit[letter] or not letter_sized or boxes[letter, 3] > options.glued_letter_max_ratio * tallest:
+        return run
+    glued = 0
+    for digit in inner:
+        left, right = (digit, letter) if at_start else (letter, digit)
+        gap = boxes[right, 0] - boxes[left, 0] - boxes[left, 2]
+        if gap >= options.glued_max_gap * max(boxes[digit, 3], boxes[letter, 3]):
+            break
+        glued += 1
+        letter = int(digit)
+    return run[: run.size - glued] if at_start else run[glued:]
 
 
 def _glued(boxes: np.ndarray, digit: int, ordered: np.ndarray, at_start: bool, options: WordOptions) -> bool:
