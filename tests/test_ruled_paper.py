@@ -84,3 +84,53 @@ def test_digits_whose_feet_lie_along_their_rule_are_read(mnist_test_digits, defa
     page = ruled_page_of_digits_on_their_rules(images[chosen], height_px=24)
     read = PageReader(default_classifier).read(page)
     assert ["".join(digit.digit for digit in line.digits) for line in read.lines] == ["2" * 8, "0" * 8, "6" * 8]
+
+
+def _line_darkness_on_the_whole_map(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int]) -> np.ndarray:
+    """The lines' darkness as first written: the grey opening of the whole thickened map."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
+    thick = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_RECT, thicken))
+    return cv2.dilate(cv2.erode(thick, kernel), kernel)
+
+
+def test_lines_darkness_worked_out_about_the_ink_on_them_is_the_whole_map_s():
+    """`_line_darkness` opens the map only about the pixels asked (the ink on the lines, a few
+    digits' feet on a ruled page): there it is the whole map's opening, level and upright, for
+    pixels at the map's edges, close together and far apart."""
+    from runtime.reading.rules import _line_darkness
+
+    rng = np.random.default_rng(11)
+    dark = (rng.random((120, 400)) * 255).astype(np.uint8)
+    dark[40:43, :] = np.maximum(dark[40:43, :], 200)  # a line across, darker than most
+    asked = np.zeros_like(dark)
+    for row, column in ((0, 0), (41, 3), (41, 60), (42, 61), (41, 399), (80, 200), (119, 390), (41, 250)):
+        asked[row, column] = 255
+    for run, thicken in (((25, 1), (1, 3)), ((1, 25), (3, 1))):
+        mask = asked if run[1] == 1 else np.ascontiguousarray(asked[:, :120].T)
+        ink = dark if run[1] == 1 else np.ascontiguousarray(dark[:, :120].T)
+        found = _line_darkness(ink, run, thicken, mask)
+        whole = _line_darkness_on_the_whole_map(ink, run, thicken)
+        assert np.array_equal(found[mask > 0], whole[mask > 0])
+        assert whole[mask > 0].any()
+
+
+def test_printed_rules_band_is_their_lines_widened():
+    """`_printed_rules` gives the band of the rules alone, as the page's widening of those lines
+    would: a straight rule alone in its rows (at the page's top edge too), rules joined in one
+    tall block by a stroke between them; thick or short lines left out."""
+    from runtime.reading.rules import _SQUARE_3, _printed_rules
+
+    rules, others = np.zeros((300, 500), np.uint8), np.zeros((300, 500), np.uint8)
+    rules[0:2, 10:490] = 255  # at the top edge
+    rules[60:62, 0:500] = 255
+    rules[120:122, 5:495] = 255  # two rules joined by a stroke: one tall block, labelled, and
+    rules[140:142, 5:495] = 255  # one thin long region, stroke and all
+    rules[122:140, 250:253] = 255
+    others[100:104, 300:400] = 255  # a short line in the rows about them
+    others[200:230, 20:480] = 255  # a thick band (a shadowed edge)
+    others[260:262, 100:200] = 255  # a short line
+    found = cv2.bitwise_or(rules, others)
+    band = cv2.dilate(found, _SQUARE_3)
+    got = _printed_rules(found, band, horizontal_px=36)
+    assert np.array_equal(got, cv2.dilate(rules, _SQUARE_3))
+    assert _printed_rules(others[200:, :], band[200:, :], horizontal_px=36) is None

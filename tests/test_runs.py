@@ -1,6 +1,7 @@
 """Rule removal's opening by a line, worked out only on the rows that may hold a run, is OpenCV's
 opening of the whole mask, pixel for pixel: at the picture's edges too (OpenCV counts beyond
-them as set), on masks narrower than the line, level and upright."""
+them as set), on masks narrower than the line, level and upright, and with the mask thickened
+across the line (there alone) first."""
 
 import cv2
 import numpy as np
@@ -9,17 +10,21 @@ import pytest
 from runtime.reading.runs import line_opening
 
 
-def opencv_opening(mask: np.ndarray, run: tuple[int, int]) -> np.ndarray | None:
+def opencv_opening(mask: np.ndarray, run: tuple[int, int], across: int = 1) -> np.ndarray | None:
+    """The opening of the whole mask, thickened `across` the line first over the whole mask."""
+    thickening = (1, across) if run[1] == 1 else (across, 1)
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, thickening))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, run)
     eroded = cv2.erode(mask, kernel)
     return cv2.dilate(eroded, kernel) if cv2.countNonZero(eroded) else None
 
 
 def assert_same(mask: np.ndarray, run: tuple[int, int]) -> None:
-    want, got = opencv_opening(mask, run), line_opening(mask, run)
-    assert (want is None) == (got is None), run
-    if want is not None:
-        assert np.array_equal(got, want), run
+    for across in (1, 3):  # plain, and thickened across the line (rule removal's)
+        want, got = opencv_opening(mask, run, across), line_opening(mask, run, across)
+        assert (want is None) == (got is None), (run, across)
+        if want is not None:
+            assert np.array_equal(got, want), (run, across)
 
 
 @pytest.mark.parametrize("seed", range(6))

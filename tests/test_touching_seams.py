@@ -3,7 +3,15 @@
 import cv2
 import numpy as np
 
-from runtime.reading.seams import BAND_SHARE, MIN_INK_SAVED, STEP_COST, piece_between, seam_line, seam_lines
+from runtime.reading.seams import (
+    BAND_SHARE,
+    MIN_INK_SAVED,
+    STEP_COST,
+    piece_between,
+    seam_line,
+    seam_lines,
+    seam_lines_of_regions,
+)
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.touching import _evidence, _evidence_of_one, cut_hypotheses
 
@@ -92,6 +100,45 @@ def test_seams_found_together_are_those_found_one_at_a_time():
             assert (together[column] is None) == (alone is None)
             assert alone is None or np.array_equal(together[column], alone)
     assert any(line is not None for line in seam_lines(inks[0], list(range(inks[0].shape[1]))).values())
+
+
+def test_seams_of_a_page_found_together_are_those_found_region_by_region():
+    """A page's regions share one pass over the rows (`seam_lines_of_regions`): regions of other
+    heights and bands (shorter ones below empty rows, narrower windows among infinite columns)
+    give each seam its region's own pass gives, tie for tie."""
+    rng = np.random.default_rng(5)
+    ink, _, _ = _seven_over_a_zero()
+    inks = [ink, (rng.random((37, 50)) * 3).astype(np.uint8) * 120, np.full((20, 30), 255, np.uint8),
+            (rng.random((12, 9)) * 2).astype(np.uint8) * 255, np.zeros((25, 5), np.uint8)]
+    regions = [(ink, list(range(ink.shape[1]))) for ink in inks]
+    together = seam_lines_of_regions(regions)
+    assert len(together) == len(regions)
+    for (ink, columns), found in zip(regions, together):
+        alone = seam_lines(ink, columns)
+        assert list(found) == list(alone) == columns
+        for column in columns:
+            assert (found[column] is None) == (alone[column] is None)
+            assert found[column] is None or np.array_equal(found[column], alone[column])
+    assert sum(line is not None for found in together for line in found.values()) > 10
+    assert seam_lines_of_regions([]) == [] and seam_lines_of_regions([(ink, [])]) == [{}]
+
+
+def test_seams_of_a_page_found_in_several_passes_are_those_found_region_by_region(monkeypatch):
+    """Past `PASS_MAX_CELLS` the windows go in several passes, like heights together: the same
+    seams, one window to a pass included."""
+    import runtime.reading.seams as seams
+
+    rng = np.random.default_rng(9)
+    inks = [(rng.random((int(h), int(w))) * 3).astype(np.uint8) * 120
+            for h, w in rng.integers(8, 60, (12, 2))]
+    regions = [(ink, list(range(ink.shape[1]))) for ink in inks]
+    alone = [seam_lines(ink, columns) for ink, columns in regions]
+    for cells in (1, 5_000, 50_000):
+        monkeypatch.setattr(seams, "PASS_MAX_CELLS", cells)
+        for found, want in zip(seam_lines_of_regions(regions), alone):
+            assert list(found) == list(want)
+            assert all((found[c] is None) == (want[c] is None) for c in want)
+            assert all(want[c] is None or np.array_equal(found[c], want[c]) for c in want)
 
 
 def test_pieces_between_seams_keep_every_pixel_once():

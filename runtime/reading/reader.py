@@ -55,8 +55,8 @@ from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
     choose_reading,
-    cut_hypotheses,
-    typical_digit_height,
+    cuts_of_regions,
+    shaped_as_a_pair,
     typical_width,
     whole_beats_any_cut,
     wide_for_page,
@@ -255,9 +255,10 @@ class PageReader:
             return _Reading([], {}, None)
         wholes = classify(self._prepared([c.ink for c in candidates], sharpen))
         prior = self.options.touching_width_prior
-        page_width, page_height = typical_width(candidates), typical_digit_height(candidates)
+        # The page's digit height, one measure for the cuts across (`stacked`) and for the width
+        # of a region taller than the page's digits (`wide_for_page`).
+        page_width, page_height = typical_width(candidates), typical_height([c.bbox for c in candidates])
         typical = page_width if prior else None
-        digit_height = typical_height([c.bbox for c in candidates])  # for cuts across (`stacked`)
         # A whole read this surely wins against any cut (`whole_beats_any_cut`): most digits,
         # whose cuts would cost a third of the frame's crops, are never cut; a region wide for
         # the page may still be a pair read as one of its digits (`touching.wide_pair`).
@@ -265,11 +266,15 @@ class PageReader:
                 for c, confidence in zip(candidates, wholes.confidences)]
         # A whole beyond doubt is cut only in two (`wide_pair`: more pieces could never win).
         sure = [whole_beats_any_cut(float(confidence), prior) for confidence in wholes.confidences]
-        hypotheses = [cut_hypotheses(candidate, typical, seams=confidence < SEAM_DOUBTED_WHOLE or is_wide,
-                                     digit_height=digit_height, wide=is_wide,
-                                     pairs_only=is_sure)
-                      if is_wide or not is_sure else []
-                      for candidate, confidence, is_wide, is_sure in zip(candidates, wholes.confidences, wide, sure)]
+        tried = [index for index, (is_wide, is_sure) in enumerate(zip(wide, sure)) if is_wide or not is_sure]
+        hypotheses = [[] for _ in candidates]
+        cuts = cuts_of_regions([candidates[index] for index in tried], typical,
+                               [bool(wholes.confidences[index] < SEAM_DOUBTED_WHOLE or wide[index]) for index in tried],
+                               page_height, [wide[index] for index in tried], [sure[index] for index in tried])
+        for index, options in zip(tried, cuts):
+            # Only `wide_pair` may cut a whole beyond doubt: cuts not shaped as its pairs are not read.
+            hypotheses[index] = ([parts for parts in options if shaped_as_a_pair(candidates[index], parts, page_width)]
+                                 if sure[index] else options)
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
         pieces = [part for options in hypotheses for parts in options for part in parts]
@@ -277,9 +282,9 @@ class PageReader:
             row_of.setdefault(id(part), len(row_of))
         crops = list({id(p): p.ink for p in pieces}.values())
         if not crops:
-            return _Reading(hypotheses, row_of, wholes, typical, page_width, page_height)
+            return _Reading(hypotheses, row_of, wholes, typical, page_width, page_height, wide)
         pieces_read = classify(self._prepared(crops, sharpen))
-        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width, page_height)
+        return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width, page_height, wide)
 
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
         """The model's 28x28 inputs for ink crops (`_prepared`)."""
@@ -348,7 +353,8 @@ class _Reading:
     predictions: object  # `Classifier.predict`'s answer; None when there was nothing to read
     typical_width: float | None = None  # the page's typical digit width, where the width prior is on
     page_width: float | None = None  # the page's typical digit width (`touching.typical_width`)
-    page_height: float | None = None  # its typical digit height (`touching.typical_digit_height`)
+    page_height: float | None = None  # its typical digit height (`orientation.typical_height`)
+    wide: list | None = None  # per candidate, whether it is wide for the page (`touching.wide_for_page`)
 
     @property
     def confidences(self) -> np.ndarray:
@@ -374,7 +380,8 @@ def _chosen_readings(candidates: list[DigitCandidate], reading: _Reading):
         rows = [[row_of[id(part)] for part in parts] for parts in options]
         choice = choose_reading(candidate, options, float(confidences[index]),
                                 [confidences[r] for r in rows], reading.typical_width, reading.page_width,
-                                int(labels[index]), [labels[r] for r in rows], reading.page_height)
+                                int(labels[index]), [labels[r] for r in rows], reading.page_height,
+                                None if reading.wide is None else reading.wide[index])
         yield candidate, [(candidate, index)] if choice < 0 else list(zip(options[choice], rows[choice])), choice
 
 

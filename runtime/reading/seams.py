@@ -13,6 +13,7 @@ through ink that the seam avoids (`MIN_INK_SAVED`) and the model doubts the whol
 Usage:
     line = seam_line(candidate.ink, column)  # None where the straight column does as well
     lines = seam_lines(candidate.ink, valleys)  # the same, for several columns at once
+    per_region = seam_lines_of_regions([(ink, valleys), ...])  # for a page's regions at once
     left = piece_between(candidate, 0, line)
 """
 
@@ -43,31 +44,70 @@ def seam_line(ink: np.ndarray, column: int) -> np.ndarray | None:
 def seam_lines(ink: np.ndarray, columns: list[int]) -> dict[int, np.ndarray | None]:
     """`seam_line` for each of `columns`, the least-ink paths found for all of them at once: one
     pass over the rows for every valley of a region (one per valley cost 2 ms a wide region)."""
-    height, width = ink.shape
-    band = max(2, int(BAND_SHARE * height))
-    windows = {}  # column -> (its window's first column, last + 1)
-    for column in columns:
-        low, high = max(1, column - band), min(width - 1, column + band + 1)
-        if high - low >= 2 and low <= column < high:
-            windows[column] = (low, high)
-    lines = dict.fromkeys(columns)
-    if not windows:
-        return lines
-    # Each window sits in a row of one array 2 * band + 1 wide, at its place about its column;
-    # columns outside the region cost infinity, so no path enters them.
-    costs = np.full((len(windows), height, 2 * band + 1), np.inf)
-    for row, (column, (low, high)) in enumerate(windows.items()):
-        costs[row, :, low - column + band : high - column + band] = ink[:, low:high] / np.float32(255.0)
+    return seam_lines_of_regions([(ink, columns)])[0]
+
+
+PASS_MAX_CELLS = 1_000_000
+"""The most cells (windows x rows x columns) one pass over the rows holds: 8 MB of costs in
+float64 and as much of steps. An A4 page's wide regions at 200 dpi hold about 0.1 million; a page
+of big regions (a 600 dpi scan's crops, cut at full size) goes in several passes, regions of
+like height together, each window alone at most as big as before."""
+
+
+def seam_lines_of_regions(regions: list[tuple[np.ndarray, list[int]]]) -> list[dict[int, np.ndarray | None]]:
+    """`seam_lines` for each (ink, columns) of a page's regions, found in few passes over the rows
+    for every valley of them all (`PASS_MAX_CELLS`): a pass per region cost ~1 ms, 3-4 ms an A4
+    page."""
+    windows = []  # (its region's height, region, column, its window's first column, last + 1)
+    for index, (ink, columns) in enumerate(regions):
+        height, width = ink.shape
+        band = max(2, int(BAND_SHARE * height))
+        for column in columns:
+            low, high = max(1, column - band), min(width - 1, column + band + 1)
+            if high - low >= 2 and low <= column < high:
+                windows.append((height, index, column, low, high))
+    found = [dict.fromkeys(columns) for _, columns in regions]
+    windows.sort(key=lambda window: window[0])  # each is found alone: the order changes no path
+    first = 0
+    while first < len(windows):
+        last, reach = first + 1, _reach(windows[first])
+        while last < len(windows):
+            wider = max(reach, _reach(windows[last]))
+            if (last + 1 - first) * windows[last][0] * (2 * wider + 1) > PASS_MAX_CELLS:
+                break
+            last, reach = last + 1, wider
+        _seams_in_one_pass(regions, windows[first:last], reach, found)
+        first = last
+    return found
+
+
+def _reach(window: tuple) -> int:
+    """How far a window reaches from its column, either way."""
+    _, _, column, low, high = window
+    return max(column - low, high - 1 - column)
+
+
+def _seams_in_one_pass(regions: list, windows: list[tuple], reach: int, found: list[dict]) -> None:
+    """The seams of `windows` (as `seam_lines_of_regions` lists them, tallest last) into `found`.
+
+    Each window sits in a row of one array `2 * reach + 1` wide at its place about its column,
+    the rows of a shorter region below the rows above it; columns outside a window cost infinity,
+    so no path enters them, and the rows above a region cost nothing, so every path reaches its
+    region's top row at exactly that row's cost, as alone."""
+    rows = windows[-1][0]
+    costs = np.full((len(windows), rows, 2 * reach + 1), np.inf)
+    for row, (height, index, column, low, high) in enumerate(windows):
+        place = slice(low - column + reach, high - column + reach)
+        costs[row, : rows - height, place] = 0.0
+        costs[row, rows - height :, place] = regions[index][0][:, low:high] / np.float32(255.0)
     paths = _least_ink_paths(costs)
-    every_row = np.arange(height)
-    for row, (column, (low, high)) in enumerate(windows.items()):
-        cost = ink[:, low:high].astype(np.float32) / 255.0
-        path = paths[row] + column - band - low
+    for row, (height, index, column, low, high) in enumerate(windows):
+        cost = regions[index][0][:, low:high].astype(np.float32) / 255.0
+        path = paths[row, rows - height :] + column - reach - low
         straight = float(cost[:, column - low].sum())
-        crossed = float(cost[every_row, path].sum())
+        crossed = float(cost[np.arange(height), path].sum())
         if straight > 0.0 and crossed <= MIN_INK_SAVED * straight:
-            lines[column] = path + low
-    return lines
+            found[index][column] = path + low
 
 
 def piece_between(candidate: DigitCandidate, left: np.ndarray | int, right: np.ndarray | int) -> DigitCandidate | None:

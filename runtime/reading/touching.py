@@ -40,7 +40,7 @@ from itertools import combinations
 import numpy as np
 
 from runtime.reading.quantiles import median
-from runtime.reading.seams import piece_between, seam_lines
+from runtime.reading.seams import piece_between, seam_lines_of_regions
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.stacked import MIN_PIECE_CONFIDENCE as STACKED_MIN_PIECE_CONFIDENCE
 from runtime.reading.stacked import StackedCut, stacked_cut
@@ -171,19 +171,9 @@ NARROW_ASPECT = 0.4
 def typical_width(candidates: list[DigitCandidate]) -> float | None:
     """The page's typical digit width (px): the median over its regions not as narrow as a 1;
     None when too few regions say."""
-    return _typical_side(candidates, 2)
-
-
-def typical_digit_height(candidates: list[DigitCandidate]) -> float | None:
-    """The page's typical digit height (px), over the regions `typical_width` measures."""
-    return _typical_side(candidates, 3)
-
-
-def _typical_side(candidates: list[DigitCandidate], side: int) -> float | None:
-    """The median of bbox[side] over the page's regions not as narrow as a 1, or None."""
-    sides = [c.bbox[side] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
+    widths = [c.bbox[2] for c in candidates if c.bbox[2] >= NARROW_ASPECT * c.bbox[3]]
     # The median of whole pixels, exact (numpy's, the same value, cost 20 µs a camera frame).
-    return float(median(sides)) if len(sides) >= MIN_TYPICAL_SAMPLE else None
+    return float(median(widths)) if len(widths) >= MIN_TYPICAL_SAMPLE else None
 
 
 def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_confidence: float,
@@ -191,7 +181,7 @@ def wide_for_page(candidate: DigitCandidate, page_width: float | None, whole_con
     """Whether a region read whole at `whole_confidence` is wide enough for the page (whose typical
     digit is `page_width` px wide, `typical_width`) to be perhaps two digits, however surely the
     model reads it as one (`WIDE_PAIR_RATIO`, `WIDE_SURE_PAIR_RATIO`). A region taller than the
-    page's typical digit (`page_height`, `typical_digit_height`) is measured as if written at the
+    page's typical digit (`page_height`, `orientation.typical_height`) is measured as if written at the
     page's height: a digit written bigger is wider too."""
     if page_width is None:
         return False
@@ -228,13 +218,40 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
     `wide`: the region is wide for the page (`wide_for_page`): tried however narrow for its
     height. `pairs_only`: only cuts into two side by side, all that may win against a whole read
     beyond doubt (`whole_beats_any_cut`: only `wide_pair` cuts it)."""
-    across = None if pairs_only else stacked_cut(candidate, digit_height)
-    hypotheses = [] if across is None else [across]
+    return cuts_of_regions([candidate], typical, [seams], digit_height, [wide], [pairs_only])[0]
+
+
+def cuts_of_regions(candidates: list[DigitCandidate], typical: float | None, seams: list[bool],
+                    digit_height: float | None, wide: list[bool],
+                    pairs_only: list[bool]) -> list[list[list[DigitCandidate]]]:
+    """`cut_hypotheses` for each of a page's regions (`seams`, `wide`, `pairs_only`: per region),
+    the seams of them all found in one pass (`seams.seam_lines_of_regions`)."""
+    valleys = [_valleys_to_cut(candidate, typical, is_wide)
+               for candidate, is_wide in zip(candidates, wide)]
+    asked = [index for index, (columns, wanted) in enumerate(zip(valleys, seams))
+             if columns and wanted and SEAM_CUTS]
+    lines = dict(zip(asked, seam_lines_of_regions([(candidates[index].ink, valleys[index]) for index in asked])))
+    return [_cuts(candidate, columns or [], lines.get(index, {}), digit_height, only_pairs)
+            for index, (candidate, columns, only_pairs) in enumerate(zip(candidates, valleys, pairs_only))]
+
+
+def _valleys_to_cut(candidate: DigitCandidate, typical: float | None, wide: bool) -> list[int] | None:
+    """The valleys a region is cut at side by side (`cut_columns`), None where it is too narrow
+    to be tried (`MIN_ASPECT_TO_TRY`, unless `wide` or far wider than `typical`)."""
     height, width = candidate.ink.shape
     wide = wide or (typical is not None and width >= WIDE_RATIO * typical)
     if width < MIN_ASPECT_TO_TRY * height and not wide:
-        return hypotheses
-    valleys = cut_columns(candidate.ink, MAX_VALLEYS)
+        return None
+    return cut_columns(candidate.ink, MAX_VALLEYS)
+
+
+def _cuts(candidate: DigitCandidate, valleys: list[int], lines: dict, digit_height: float | None,
+          pairs_only: bool) -> list[list[DigitCandidate]]:
+    """A region's cuts (`cut_hypotheses`): across, then straight down at `valleys`, then along
+    the seams found there (`lines`: column -> seam, as `seam_lines` gives them)."""
+    across = None if pairs_only else stacked_cut(candidate, digit_height)
+    hypotheses = [] if across is None else [across]
+    height, width = candidate.ink.shape
     min_piece_px = MIN_PIECE_ASPECT * height
     pieces: dict[tuple, DigitCandidate | None] = {}  # a piece recurs in many cuts: cut it once
     most_cuts = 1 if pairs_only else len(valleys)
@@ -246,7 +263,6 @@ def cut_hypotheses(candidate: DigitCandidate, typical: float | None = None,
             parts = [_piece(candidate, start, stop, pieces) for start, stop in zip(edges, edges[1:])]
             if None not in parts:
                 hypotheses.append(parts)
-    lines = seam_lines(candidate.ink, valleys) if seams and SEAM_CUTS else {}
     for count in range(1, most_cuts + 1):
         for cuts in combinations(valleys, count):
             if any(lines.get(column) is not None for column in cuts):
@@ -292,14 +308,17 @@ def _piece(candidate: DigitCandidate, start: int, stop: int, pieces: dict) -> Di
 def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
                    piece_confidences: list[np.ndarray], typical: float | None,
                    page_width: float | None = None, whole_label: int | None = None,
-                   piece_labels: list[np.ndarray] | None = None, page_height: float | None = None) -> int:
+                   piece_labels: list[np.ndarray] | None = None, page_height: float | None = None,
+                   wide: bool | None = None) -> int:
     """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region.
 
     The page's `typical` digit width weighs in only where the model doubts the whole; a region
     tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole. A region
-    wide for the page (`page_width`, `page_height`, `wide_for_page`) that would stay whole is read
-    as two where `wide_pair` says so (`whole_label`, `piece_labels`: the labels read)."""
-    wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
+    wide for the page (`page_width`, `page_height`, `wide_for_page`; `wide`: its answer, where
+    asked already) that would stay whole is read as two where `wide_pair` says so
+    (`whole_label`, `piece_labels`: the labels read)."""
+    if wide is None:
+        wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
     choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
     if choice >= 0 or piece_labels is None or not wide:
         return choice
@@ -315,16 +334,11 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
     (`page_width`), wide enough (`WIDE_PAIR_MIN_PIECE_WIDTH`), and, where the whole reads surely,
     one of them as the whole does; the most evident such cut."""
     sure_whole = whole_beats_any_cut(whole_confidence)
-    min_width = 0.0 if page_width is None else WIDE_PAIR_MIN_PIECE_WIDTH * page_width
     best_index, best_score = -1, -np.inf
     for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
-        if len(parts) != 2 or isinstance(parts, StackedCut):
+        if not shaped_as_a_pair(candidate, parts, page_width):
             continue
         if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
-            continue
-        if not all(_pair_piece_tall_enough(part, candidate) for part in parts):
-            continue
-        if min(part.bbox[2] for part in parts) < min_width:
             continue
         if sure_whole and whole_label not in {int(label) for label in labels}:
             continue
@@ -332,6 +346,17 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
         if evidence > best_score:
             best_index, best_score = index, evidence
     return best_index
+
+
+def shaped_as_a_pair(region: DigitCandidate, parts: list[DigitCandidate], page_width: float | None) -> bool:
+    """Whether a cut of `region` has the shape `wide_pair` asks of a pair, before any reading:
+    two pieces side by side, each tall enough (`_pair_piece_tall_enough`) and, given the page's
+    typical digit width (`page_width`), wide enough (`WIDE_PAIR_MIN_PIECE_WIDTH`)."""
+    if len(parts) != 2 or isinstance(parts, StackedCut):
+        return False
+    if not all(_pair_piece_tall_enough(part, region) for part in parts):
+        return False
+    return page_width is None or min(part.bbox[2] for part in parts) >= WIDE_PAIR_MIN_PIECE_WIDTH * page_width
 
 
 def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bool:
