@@ -475,10 +475,10 @@ class _Page:
         self.candidates = find_digits_in(self.darkness, options, fine=self.fine, look=working.look)
         self.tilt = 0.0  # the tilt levelled, in degrees
         self.unlevelled = None  # the page's state before levelling, once levelled
-        # Whether the page, as given, voted upside down but was not turned over: turned
-        # sideways by the vote instead, or its crops that read as digits objected
-        # (`_digits_object`). The reader then reads it turned over, where it reads as text
-        # as it stands (`PageReader._judged_again`).
+        # Whether the page, as given, voted upside down but was not turned over: its crops that
+        # read as digits objected (`_digits_object`), or the vote turned it sideways instead.
+        # The reader then reads it turned over as well (where the sideways turn is undone), and
+        # keeps that if it cuts the text the page reads (`PageReader._judged_again`).
         self.over_on_trial = False
 
     def level(self) -> None:
