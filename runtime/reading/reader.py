@@ -197,22 +197,38 @@ class PageReader:
             if self.options.deskew:
                 page.level_again()
         clock.lap("orientation")
-        if page.candidates is not candidates:
+        if page.candidates is not candidates or page.over_on_trial:
             # Judged again on the page as it now stands: sideways, a page of small digits reads
             # as text (a heavy photographed form stored turned: 0.67 of its crops "not a digit"
             # sideways, 0.02 upright), and read as cut after the turn it kept 105 of 190 digits,
             # where upright and sharpened it read 183.
-            turned, _ = self._read_sharpened_if_small(page.candidates)
-            if _still_text(reading, turned, len(candidates), page.candidates):
-                page.restore(as_given)
-            else:
-                reading = turned
+            reading = self._judged_again(page, as_given, reading, candidates)
         digits = self._choose(page.candidates, reading, sharpen)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, image.shape[:2])
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
+
+    def _judged_again(self, page: _Page, as_given: _PageState, reading: _Reading,
+                      candidates: list[DigitCandidate]) -> _Reading:
+        """The page's reading as the vote left it, unless that reads as text (`_still_text`):
+        then the page as given, or turned over where its own axis voted it upside down but the
+        vote left it on it or turned it sideways (`_Page.over_on_trial`), if that cuts the text
+        it reads to a quarter (`_text_cut`). `reading`: the page as given, of `candidates`."""
+        if page.candidates is not candidates:
+            turned, _ = self._read_sharpened_if_small(page.candidates)
+            if not _still_text(reading, turned, len(candidates), page.candidates):
+                return turned
+            page.restore(as_given)
+        if not page.over_on_trial:
+            return reading
+        page.turn_over()
+        over, _ = self._read_sharpened_if_small(page.candidates)
+        if _text_cut(reading, over, len(candidates), page.candidates):
+            return over
+        page.restore(as_given)
+        return reading
 
     def _working_ink(self, gray: np.ndarray) -> WorkingInk:
         if not self.options.scale_to_digits:
@@ -425,6 +441,19 @@ def _still_text(as_given: _Reading, turned: _Reading, given_count: int, turned_c
     return after >= TURNED_TEXT_SHARE and after * TURN_MIN_TEXT_DROP > _not_digit_share(as_given, given_count)
 
 
+def _text_cut(as_given: _Reading, over: _Reading, given_count: int, over_candidates: list[DigitCandidate]) -> bool:
+    """Whether a page turned over reads clearly less as text than as given: its share of crops
+    "not a digit" cut by more than `TURN_MIN_TEXT_DROP` (`_still_text` asks no more than that
+    or a share under `TURNED_TEXT_SHARE`).
+
+    The turn that the crops read as digits objected to (`_Page._digits_object`): a 640x480
+    heavy photo of a form stored upside down (development seed 232, page 25) read 0.60 "not a
+    digit" as given and 0.05 turned over, and the bold words beside numbers that objection was
+    made for (words-numbers, development seed 41, page 0), their letters read as digits
+    upside down, 0.31 and 0.098: under `TURNED_TEXT_SHARE`, but cut by 3.2 only."""
+    return _text_share(over_candidates, over) * TURN_MIN_TEXT_DROP < _not_digit_share(as_given, given_count)
+
+
 class _PageState(NamedTuple):
     """What levelling or a turn changes in a `_Page`, to undo it."""
 
@@ -453,6 +482,11 @@ class _Page:
         self.candidates = find_digits_in(self.darkness, options, fine=self.fine, look=working.look)
         self.tilt = 0.0  # the tilt levelled, in degrees
         self.unlevelled = None  # the page's state before levelling, once levelled
+        # Whether the page, as given, voted upside down but was not turned over: its crops that
+        # read as digits objected (`_digits_object`), or the vote turned it sideways instead.
+        # The reader then reads it turned over as well (where the sideways turn is undone), and
+        # keeps that if it cuts the text the page reads (`PageReader._judged_again`).
+        self.over_on_trial = False
 
     def level(self) -> None:
         tilt = estimate_tilt_deg([c.bbox for c in self.candidates])
@@ -535,6 +569,8 @@ class _Page:
         # crops cut from a sideways page read badly in every turn: compare the two axes on
         # crops segmented in each.
         as_given = self.state()
+        voted_over = is_upside_down(upright, self._digit_height())
+        over = voted_over and not self._digits_object(upright, not_digit, chosen)
         self._turn(1)
         sideways = read_turns(self._sample(), confidence_of)
         # Each axis by its better way up; the axes' crops differ, so compare their means. Turned
@@ -546,11 +582,17 @@ class _Page:
                   and max(sideways.mean[[0, 2]]) > max(upright.mean[[0, 2]]))
         if not better:
             self.restore(as_given)
-            if is_upside_down(upright, self._digit_height()) and not self._digits_object(upright, not_digit, chosen):
+            if over:
                 self._turn(2)
+            self.over_on_trial = voted_over and not over
             return
+        self.over_on_trial = voted_over
         if is_upside_down(sideways, self._digit_height()):
             self._turn(2)
+
+    def turn_over(self) -> None:
+        """Turn the page a half-turn and segment it again."""
+        self._turn(2)
 
     def walls(self) -> CellWalls | None:
         """The printed walls of cells on the page as it now stands, where rule removal found any."""
