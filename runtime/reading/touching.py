@@ -382,28 +382,43 @@ def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandi
         return -1
     return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
                         [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
-                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow)
+                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow,
+                        fragments=[_cuts_off_a_fragment(candidate, parts) for parts in options])
+
+
+def _cuts_off_a_fragment(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
+    """Whether a cut side by side parts joined ink and leaves a piece too short to be a digit of
+    a pair (`_pair_piece_tall_enough`): a single digit's loop or stroke end cut off (an 8's upper
+    loop read "0", a 9's tail "1"), not a smaller digit on the baseline. Straight cuts through
+    empty columns (ink that never touched) are not asked."""
+    if isinstance(parts, StackedCut) or all(_pair_piece_tall_enough(part, region) for part in parts):
+        return False
+    if isinstance(parts, SeamCut):
+        return True
+    left = region.bbox[0]
+    return any(region.ink[:, part.bbox[0] - left].any() for part in parts[1:])
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
                  whole_width: float | None = None, piece_widths: list[list[float]] | None = None,
                  typical: float | None = None, aspect: float | None = None,
                  seams: list[bool] | None = None, across: list[bool] | None = None,
-                 only_across: bool = False) -> int:
+                 only_across: bool = False, fragments: list[bool] | None = None) -> int:
     """Index of the winning cut, or -1 when the whole region reads best as one digit.
 
     With the page's `typical` digit width (and the region's and pieces' widths), a reading
     whose digits are far wider than the page's others pays for it (`WIDTH_LOG_COST`); with the
     region's `aspect` (width / height), a doubtful cut of a narrow one pays (`PAIR_ASPECT`).
     `across`: which cuts run across (`StackedCut`): they win only with every piece sure, and pay
-    no aspect prior; with `only_across`, no other cut may win."""
+    no aspect prior; with `only_across`, no other cut may win. `fragments`: which cuts cut a
+    piece too short for a digit off joined ink (`_cuts_off_a_fragment`): they never win."""
     best_index, best_score = -1, _evidence([whole_confidence]) + _width_prior([whole_width], typical)
     for index, confidences in enumerate(piece_confidences):
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
         is_across = across is not None and across[index]
         if is_across and float(np.min(confidences)) < STACKED_MIN_PIECE_CONFIDENCE:
             continue
-        if only_across and not is_across:
+        if (only_across and not is_across) or (fragments is not None and fragments[index]):
             continue
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
                  + _width_prior(widths, typical) + (0.0 if is_across else _narrow_cut_prior(aspect, confidences)))
