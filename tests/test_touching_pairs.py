@@ -126,6 +126,20 @@ def test_a_sliver_trimmed_off_a_wide_region_is_no_digit_of_a_pair():
     assert choose_reading(region, [wider], 0.996, confidences, None, typical, 0, labels) == 0
 
 
+def test_a_short_piece_cut_off_joined_ink_never_wins_on_evidence():
+    """A doubted 9 cut into "01", an 8 into "00": the cut leaves a piece hanging from the top (a
+    loop, a stroke's end) that the model reads surely, and two sure pieces outscore a doubted
+    whole. Such a piece is no digit: the whole wins. A smaller digit on the baseline still does,
+    and so does a short piece whose ink never touched the rest."""
+    hanging = _region(second_height=18, second_on_top=True)
+    assert _choice(hanging, None, (9, 0.3), [(0, 0.99), (1, 0.99)]) == -1
+    on_baseline = _region(second_height=28)
+    assert _choice(on_baseline, None, (9, 0.3), [(7, 0.99), (0, 0.99)]) == 0
+    apart = _region(second_height=18, second_on_top=True)
+    apart.ink[1, 28:40] = 0  # no bridge: two blobs of ink in one region
+    assert _choice(apart, None, (9, 0.3), [(0, 0.99), (1, 0.99)]) == 0
+
+
 def test_the_benchmark_writes_pairs_that_touch_and_scores_each_item():
     from benchmarks.handwriting import DigitBank
 
