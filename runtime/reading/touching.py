@@ -336,7 +336,7 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
     sure_whole = whole_beats_any_cut(whole_confidence)
     best_index, best_score = -1, -np.inf
     for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
-        if not shaped_as_a_pair(candidate, parts, page_width):
+        if not shaped_as_a_pair(candidate, parts, page_width) or _cut_through_a_body(candidate, parts):
             continue
         if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
             continue
@@ -357,6 +357,35 @@ def shaped_as_a_pair(region: DigitCandidate, parts: list[DigitCandidate], page_w
     if not all(_pair_piece_tall_enough(part, region) for part in parts):
         return False
     return page_width is None or min(part.bbox[2] for part in parts) >= WIDE_PAIR_MIN_PIECE_WIDTH * page_width
+
+
+MAX_PAIR_JUNCTION_STROKES = 2
+"""Two digits written side by side touch at one point or two (a bar's end against a loop); a
+straight cut that crosses more strokes than this, each going on at both sides of it, runs through
+one digit's body (a 5 cut down its middle crosses its bar, its bowl and its tail, and both
+halves read 5). On development worksheets of MNIST *validation* digits (`benchmarks.worksheets
+--digits validation`: clean seeds 401, 403, 405; `--touch-rate 0.3` 205, 207, 209; mixed
+`--touch-rate 0.15` 215), of the cuts `wide_pair` made against a sure whole, 4 single digits
+split (each a 5 read "55") and no pair read right crossed three strokes; 35 pairs read right
+crossed one or two."""
+
+
+def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
+    """Whether a straight cut into two crosses more strokes than `MAX_PAIR_JUNCTION_STROKES`: runs
+    of ink down the cut column whose ink goes on at both sides of it (a crumb or a stroke's tip
+    is none)."""
+    if isinstance(parts, SeamCut):
+        return False
+    ink = region.ink > 0
+    column = parts[1].bbox[0] - region.bbox[0]
+    if not 0 < column < ink.shape[1]:
+        return False
+    rows = np.flatnonzero(ink[:, column])
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []
+    # Two columns each side: a crumb or a stroke's tip at the cut does not reach that far.
+    beside = ink[:, max(0, column - 2):column + 3]
+    crossing = sum(bool(beside[run].any(axis=0).all()) for run in runs)
+    return crossing > MAX_PAIR_JUNCTION_STROKES
 
 
 def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bool:
