@@ -15,7 +15,8 @@ cost stays.
 
 Where digits overlap, no straight column parts them: cuts along the path of least ink near each
 valley (`runtime.reading.seams`) are read too, and may win only against a doubted whole
-(`SEAM_DOUBTED_WHOLE`, `SEAM_MIN_PIECE_CONFIDENCE`).
+(`SEAM_DOUBTED_WHOLE`, `SEAM_MIN_PIECE_CONFIDENCE`). No cut wins that leaves a piece of joined
+ink too short for a digit (`_cuts_off_a_fragment`: an 8's upper loop read "0").
 
 On pages of small writing, a region twice a digit's height is also cut across, at its row of
 least ink (`runtime.reading.stacked`): two digits of stacked grid cells joined by the line
@@ -25,7 +26,8 @@ The page's other regions weigh in where the model reads a region as one digit: a
 wider than the page's typical digit (measured at the page's digit height) is read as two where a
 cut of it reads two sure digits of full height (or a smaller one on the baseline), one of them
 what the whole read (`wide_pair`: overlapping "00", "44", "70" read surely as one of their
-digits).
+digits), unless the cut crosses three strokes (`MAX_PAIR_JUNCTION_STROKES`: a 5 cut down its
+middle).
 
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
@@ -367,7 +369,8 @@ halves read 5). On development worksheets of MNIST *validation* digits (`benchma
 --digits validation`: clean seeds 401, 403, 405; `--touch-rate 0.3` 205, 207, 209; mixed
 `--touch-rate 0.15` 215), of the cuts `wide_pair` made against a sure whole, 4 single digits
 split (each a 5 read "55") and no pair read right crossed three strokes; 35 pairs read right
-crossed one or two."""
+crossed one or two. Measured against the reader without it (digits read right / false): clean
+seeds 401, 403, 405: 0 / -3; touching 205, 207, 209: 0 / -1; mixed 215: the same digits."""
 
 
 def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
@@ -419,7 +422,15 @@ def _cuts_off_a_fragment(region: DigitCandidate, parts: list[DigitCandidate]) ->
     """Whether a cut side by side parts joined ink and leaves a piece too short to be a digit of
     a pair (`_pair_piece_tall_enough`): a single digit's loop or stroke end cut off (an 8's upper
     loop read "0", a 9's tail "1"), not a smaller digit on the baseline. Straight cuts through
-    empty columns (ink that never touched) are not asked."""
+    empty columns (ink that never touched) are not asked.
+
+    `wide_pair` asked this of its pieces already; the evidence alone did not, and two sure pieces
+    outscore a doubted whole. On development worksheets of MNIST *validation* digits
+    (`benchmarks.worksheets --digits validation`), of the cuts that split a single digit, 9 of 35
+    left such a fragment (5 of 11 on touching pages), against 2 of 298 pairs cut right. Measured
+    (digits read right / false, against the reader without it): clean seeds 201, 203, 401, 403,
+    405 (200 pages): +1 / -7; `--touch-rate 0.3` 205, 207, 209: -1 / -13; mixed capture
+    `--touch-rate 0.15` 215: -4 / -7 (a raised 1 beside a 0 kept whole among them)."""
     if isinstance(parts, StackedCut) or all(_pair_piece_tall_enough(part, region) for part in parts):
         return False
     if isinstance(parts, SeamCut):
