@@ -126,6 +126,41 @@ def test_a_sliver_trimmed_off_a_wide_region_is_no_digit_of_a_pair():
     assert choose_reading(region, [wider], 0.996, confidences, None, typical, 0, labels) == 0
 
 
+def test_a_short_piece_cut_off_joined_ink_never_wins_on_evidence():
+    """A doubted 9 cut into "01", an 8 into "00": the cut leaves a piece hanging from the top (a
+    loop, a stroke's end) that the model reads surely, and two sure pieces outscore a doubted
+    whole. Such a piece is no digit: the whole wins. A smaller digit on the baseline still does,
+    and so does a short piece whose ink never touched the rest."""
+    hanging = _region(second_height=18, second_on_top=True)
+    assert _choice(hanging, None, (9, 0.3), [(0, 0.99), (1, 0.99)]) == -1
+    on_baseline = _region(second_height=28)
+    assert _choice(on_baseline, None, (9, 0.3), [(7, 0.99), (0, 0.99)]) == 0
+    apart = _region(second_height=18, second_on_top=True)
+    apart.ink[1, 28:40] = 0  # no bridge: two blobs of ink in one region
+    assert _choice(apart, None, (9, 0.3), [(0, 0.99), (1, 0.99)]) == 0
+
+
+def test_a_sure_whole_cut_through_three_strokes_is_no_pair():
+    """A wide 5 read 5 surely, cut down its middle through its bar, its bowl and its tail: both
+    halves read 5 surely, yet two digits side by side do not touch at three strokes. One
+    stroke fewer at the cut, and the same readings are a pair ("55")."""
+    ink = np.zeros((40, 64), np.uint8)
+    for top in (2, 18, 34):
+        ink[top:top + 4, 4:60] = 255
+    ink[:, 4:8] = ink[:, 56:60] = 255
+    region = DigitCandidate((10, 10, 64, 40), ink)
+
+    def halves(candidate):
+        return [DigitCandidate((10, 10, 32, 40), candidate.ink[:, :32]),
+                DigitCandidate((42, 10, 32, 40), candidate.ink[:, 32:])]
+
+    confidences, labels = [np.array([0.996, 0.996])], [np.array([5, 5])]
+    typical = 64 / 1.5
+    assert choose_reading(region, [halves(region)], 0.996, confidences, None, typical, 5, labels) == -1
+    ink[18:22, 8:56] = 0
+    assert choose_reading(region, [halves(region)], 0.996, confidences, None, typical, 5, labels) == 0
+
+
 def test_the_benchmark_writes_pairs_that_touch_and_scores_each_item():
     from benchmarks.handwriting import DigitBank
 

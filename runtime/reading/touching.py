@@ -15,7 +15,8 @@ cost stays.
 
 Where digits overlap, no straight column parts them: cuts along the path of least ink near each
 valley (`runtime.reading.seams`) are read too, and may win only against a doubted whole
-(`SEAM_DOUBTED_WHOLE`, `SEAM_MIN_PIECE_CONFIDENCE`).
+(`SEAM_DOUBTED_WHOLE`, `SEAM_MIN_PIECE_CONFIDENCE`). No cut wins that leaves a piece of joined
+ink too short for a digit (`_cuts_off_a_fragment`: an 8's upper loop read "0").
 
 On pages of small writing, a region twice a digit's height is also cut across, at its row of
 least ink (`runtime.reading.stacked`): two digits of stacked grid cells joined by the line
@@ -25,7 +26,8 @@ The page's other regions weigh in where the model reads a region as one digit: a
 wider than the page's typical digit (measured at the page's digit height) is read as two where a
 cut of it reads two sure digits of full height (or a smaller one on the baseline), one of them
 what the whole read (`wide_pair`: overlapping "00", "44", "70" read surely as one of their
-digits).
+digits), unless the cut crosses three strokes (`MAX_PAIR_JUNCTION_STROKES`: a 5 cut down its
+middle).
 
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
@@ -336,7 +338,7 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
     sure_whole = whole_beats_any_cut(whole_confidence)
     best_index, best_score = -1, -np.inf
     for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
-        if not shaped_as_a_pair(candidate, parts, page_width):
+        if not shaped_as_a_pair(candidate, parts, page_width) or _cut_through_a_body(candidate, parts):
             continue
         if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
             continue
@@ -357,6 +359,36 @@ def shaped_as_a_pair(region: DigitCandidate, parts: list[DigitCandidate], page_w
     if not all(_pair_piece_tall_enough(part, region) for part in parts):
         return False
     return page_width is None or min(part.bbox[2] for part in parts) >= WIDE_PAIR_MIN_PIECE_WIDTH * page_width
+
+
+MAX_PAIR_JUNCTION_STROKES = 2
+"""Two digits written side by side touch at one point or two (a bar's end against a loop); a
+straight cut that crosses more strokes than this, each going on at both sides of it, runs through
+one digit's body (a 5 cut down its middle crosses its bar, its bowl and its tail, and both
+halves read 5). On development worksheets of MNIST *validation* digits (`benchmarks.worksheets
+--digits validation`: clean seeds 401, 403, 405; `--touch-rate 0.3` 205, 207, 209; mixed
+`--touch-rate 0.15` 215), of the cuts `wide_pair` made against a sure whole, 4 single digits
+split (each a 5 read "55") and no pair read right crossed three strokes; 35 pairs read right
+crossed one or two. Measured against the reader without it (digits read right / false): clean
+seeds 401, 403, 405: 0 / -3; touching 205, 207, 209: 0 / -1; mixed 215: the same digits."""
+
+
+def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
+    """Whether a straight cut into two crosses more strokes than `MAX_PAIR_JUNCTION_STROKES`: runs
+    of ink down the cut column whose ink goes on at both sides of it (a crumb or a stroke's tip
+    is none)."""
+    if isinstance(parts, SeamCut):
+        return False
+    ink = region.ink > 0
+    column = parts[1].bbox[0] - region.bbox[0]
+    if not 0 < column < ink.shape[1]:
+        return False
+    rows = np.flatnonzero(ink[:, column])
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []
+    # Two columns each side: a crumb or a stroke's tip at the cut does not reach that far.
+    beside = ink[:, max(0, column - 2):column + 3]
+    crossing = sum(bool(beside[run].any(axis=0).all()) for run in runs)
+    return crossing > MAX_PAIR_JUNCTION_STROKES
 
 
 def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bool:
@@ -382,28 +414,51 @@ def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandi
         return -1
     return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
                         [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
-                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow)
+                        [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow,
+                        fragments=[_cuts_off_a_fragment(candidate, parts) for parts in options])
+
+
+def _cuts_off_a_fragment(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
+    """Whether a cut side by side parts joined ink and leaves a piece too short to be a digit of
+    a pair (`_pair_piece_tall_enough`): a single digit's loop or stroke end cut off (an 8's upper
+    loop read "0", a 9's tail "1"), not a smaller digit on the baseline. Straight cuts through
+    empty columns (ink that never touched) are not asked.
+
+    `wide_pair` asked this of its pieces already; the evidence alone did not, and two sure pieces
+    outscore a doubted whole. On development worksheets of MNIST *validation* digits
+    (`benchmarks.worksheets --digits validation`), of the cuts that split a single digit, 9 of 35
+    left such a fragment (5 of 11 on touching pages), against 2 of 298 pairs cut right. Measured
+    (digits read right / false, against the reader without it): clean seeds 201, 203, 401, 403,
+    405 (200 pages): +1 / -7; `--touch-rate 0.3` 205, 207, 209: -1 / -13; mixed capture
+    `--touch-rate 0.15` 215: -4 / -7 (a raised 1 beside a 0 kept whole among them)."""
+    if isinstance(parts, StackedCut) or all(_pair_piece_tall_enough(part, region) for part in parts):
+        return False
+    if isinstance(parts, SeamCut):
+        return True
+    left = region.bbox[0]
+    return any(region.ink[:, part.bbox[0] - left].any() for part in parts[1:])
 
 
 def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
                  whole_width: float | None = None, piece_widths: list[list[float]] | None = None,
                  typical: float | None = None, aspect: float | None = None,
                  seams: list[bool] | None = None, across: list[bool] | None = None,
-                 only_across: bool = False) -> int:
+                 only_across: bool = False, fragments: list[bool] | None = None) -> int:
     """Index of the winning cut, or -1 when the whole region reads best as one digit.
 
     With the page's `typical` digit width (and the region's and pieces' widths), a reading
     whose digits are far wider than the page's others pays for it (`WIDTH_LOG_COST`); with the
     region's `aspect` (width / height), a doubtful cut of a narrow one pays (`PAIR_ASPECT`).
     `across`: which cuts run across (`StackedCut`): they win only with every piece sure, and pay
-    no aspect prior; with `only_across`, no other cut may win."""
+    no aspect prior; with `only_across`, no other cut may win. `fragments`: which cuts cut a
+    piece too short for a digit off joined ink (`_cuts_off_a_fragment`): they never win."""
     best_index, best_score = -1, _evidence([whole_confidence]) + _width_prior([whole_width], typical)
     for index, confidences in enumerate(piece_confidences):
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
         is_across = across is not None and across[index]
         if is_across and float(np.min(confidences)) < STACKED_MIN_PIECE_CONFIDENCE:
             continue
-        if only_across and not is_across:
+        if (only_across and not is_across) or (fragments is not None and fragments[index]):
             continue
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
                  + _width_prior(widths, typical) + (0.0 if is_across else _narrow_cut_prior(aspect, confidences)))
