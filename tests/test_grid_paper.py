@@ -3,11 +3,11 @@
 import cv2
 import numpy as np
 import pytest
+from rule_fixtures import after_rule_removal
 
 from benchmarks.handwriting import DigitBank
 from benchmarks.hard_pages import make_hard_page
 from benchmarks.metrics import count_box_matches, match_boxes
-from runtime.reading.ink import ink_components
 from runtime.reading.reader import PageReader
 from runtime.reading.rules import remove_rules
 
@@ -34,10 +34,8 @@ def grid_with_a_seven() -> tuple[np.ndarray, tuple[slice, slice], tuple[slice, s
 
 def test_writing_along_a_grid_line_stays_and_the_grid_goes():
     darkness, bar, line_beyond = grid_with_a_seven()
-    mask, faint, _, _ = ink_components(darkness, 0.18)
+    mask, faint, labels, left = after_rule_removal(darkness, 36)
     assert mask[line_beyond].all()
-    labels, _, kept = remove_rules(mask, faint, 36, 60, darkness, 0.18)[:3]
-    left = kept[labels]
     assert left[bar].mean() > 0.9  # the 7's bar, lying on a grid line, is still there
     assert not left[line_beyond].any()
     # One piece: bar and stem, joined across the line they cross.
@@ -51,9 +49,7 @@ def test_a_digit_stroke_taken_for_a_line_is_erased_whole_off_a_grid():
     """A long stroke on plain paper found as a line: no piece of it is kept (no grid)."""
     darkness = np.zeros((300, 300), np.float32)
     darkness[150:153, 40:200] = np.linspace(0.5, 0.95, 160)  # uneven pen pressure
-    mask, faint, _, _ = ink_components(darkness, 0.18)
-    labels, _, kept = remove_rules(mask, faint, 36, 60, darkness, 0.18)[:3]
-    assert not kept[labels].any()
+    assert not after_rule_removal(darkness, 36)[3].any()
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,9 @@ the rule, a 2 read as a 7, a 0 as a 1, and a 6 came apart into a 1 and a fragmen
 
 import cv2
 import numpy as np
+from rule_fixtures import after_rule_removal
 
-from runtime.reading.ink import ink_components
 from runtime.reading.reader import PageReader
-from runtime.reading.rules import remove_rules
 
 RULE_DARKNESS = 0.3
 PEN_DARKNESS = 0.9
@@ -33,10 +32,8 @@ def ruled_sheet_with_a_two() -> tuple[np.ndarray, tuple[slice, slice], tuple[sli
 
 def test_a_stroke_along_a_rule_stays_and_the_rule_goes():
     darkness, base, rule_beyond = ruled_sheet_with_a_two()
-    mask, faint, _, _ = ink_components(darkness, 0.18)
+    mask, _, labels, left = after_rule_removal(darkness, HORIZONTAL_PX)
     assert mask[rule_beyond].all()
-    labels, _, kept = remove_rules(mask, faint, HORIZONTAL_PX, 60, darkness, 0.18)[:3]
-    left = kept[labels]
     assert left[base].mean() > 0.9  # the 2's base, lying on the rule, is still there (before: 0.0)
     assert not left[rule_beyond].any()
     assert not left[[row for row in RULE_ROWS if row != 120], :].any()  # the other rules are gone
@@ -51,9 +48,7 @@ def test_darker_grain_along_thick_lines_across_the_page_is_erased_with_them():
     for top in range(10, 390, 24):
         darkness[top : top + 10, :] = 0.4  # grain lines 10 px thick across the page
     darkness[204:212, 300:320] = 0.9  # a darker knot in one, shorter than a run
-    mask, faint, _, _ = ink_components(darkness, 0.18)
-    labels, _, kept = remove_rules(mask, faint, HORIZONTAL_PX, 60, darkness, 0.18)[:3]
-    assert not kept[labels].any()
+    assert not after_rule_removal(darkness, HORIZONTAL_PX)[3].any()
 
 
 def ruled_page_of_digits_on_their_rules(images: np.ndarray, per_line: int = 8, height_px: int = 40) -> np.ndarray:
