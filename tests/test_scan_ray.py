@@ -215,6 +215,20 @@ def _by_name_and_page(result: TaskResult) -> dict:
             if not record.failed}
 
 
+def test_without_ray_address_a_run_starts_its_own_instance_whatever_ray_address_says(tmp_path, monkeypatch):
+    """README: without --ray-address a Ray instance is started for the run. Ray itself reads no
+    address as RAY_ADDRESS (or the last `ray start` on the machine, as a test's cluster in the
+    next process), then refused the run's CPU count: "cannot start or join Ray at a local
+    instance: When connecting to an existing cluster, num_cpus and num_gpus must not be
+    provided" (a flaky `test_driver_killed...` beside `test_node_removed...`)."""
+    pytest.importorskip("ray")
+    write_image(tmp_path / "scans" / "page.png", blob_page(2))
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:9")  # nobody answers there
+    run = cli(["scans", "--engine", "ray", "--json", "out.json", "--quiet"], cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert len(json.loads((tmp_path / "out.json").read_text())["files"]) == 1
+
+
 @pytest.mark.slow
 def test_driver_killed_keeps_its_pages_and_resume_reads_only_the_rest(tmp_path, monkeypatch):
     pytest.importorskip("ray")

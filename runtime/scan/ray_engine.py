@@ -139,6 +139,10 @@ def cluster_cpus(ray) -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
+LOCAL_INSTANCE = "local"
+"""`ray.init`'s address for a new instance on this machine, never one already running."""
+
+
 def _connect(ray, ray_options: RayOptions) -> None:
     if ray_options.address is not None:
         _check_reachable(ray_options.address)
@@ -152,9 +156,13 @@ def _connect(ray, ray_options: RayOptions) -> None:
     # while it starts, hence the silence around `init` (its errors are exceptions).
     saved_level = os.environ.get(_BACKEND_LOG_LEVEL)
     os.environ[_BACKEND_LOG_LEVEL] = saved_level or "fatal"
+    # Ray takes no address as "join the cluster in RAY_ADDRESS or the last `ray start` on this
+    # machine", and then refuses the CPU count: without --ray-address the run is its own
+    # instance, whatever else runs here (another run's `ray start`, a test's cluster).
+    address = LOCAL_INSTANCE if ray_options.address is None else ray_options.address
     try:
         with native_stderr_silenced():
-            ray.init(address=ray_options.address, **settings)
+            ray.init(address=address, **settings)
     except (ConnectionError, RuntimeError, ValueError) as error:
         where = ray_options.address or "a local instance"
         raise RayEngineError(f"cannot start or join Ray at {where}: {error}") from None
