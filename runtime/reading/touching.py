@@ -321,15 +321,17 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     (`whole_label`, `piece_labels`: the labels read)."""
     if wide is None:
         wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
-    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
+    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical,
+                                 _small_for_page(candidate, page_width, page_height))
     if choice >= 0 or piece_labels is None or not wide:
         return choice
-    return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels, page_width)
+    return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels, page_width,
+                     page_height)
 
 
 def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
               piece_confidences: list[np.ndarray], whole_label: int | None, piece_labels: list[np.ndarray],
-              page_width: float | None = None) -> int:
+              page_width: float | None = None, page_height: float | None = None) -> int:
     """Index of the cut into two that reads a region wide for the page as a pair
     (`WIDE_PAIR_RATIO`), or -1: both pieces read at `WIDE_PAIR_MIN_PIECE_CONFIDENCE` or more,
     each tall enough (`_pair_piece_tall_enough`) and, given the page's typical digit width
@@ -338,7 +340,7 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
     sure_whole = whole_beats_any_cut(whole_confidence)
     best_index, best_score = -1, -np.inf
     for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
-        if not shaped_as_a_pair(candidate, parts, page_width) or _cut_through_a_body(candidate, parts):
+        if not shaped_as_a_pair(candidate, parts, page_width) or _cut_through_a_body(candidate, parts, page_height):
             continue
         if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
             continue
@@ -373,7 +375,12 @@ crossed one or two. Measured against the reader without it (digits read right / 
 seeds 401, 403, 405: 0 / -3; touching 205, 207, 209: 0 / -1; mixed 215: the same digits."""
 
 
-def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
+SHORT_REGION_HEIGHT = 0.9
+SHORT_JUNCTION_STROKES = 1
+"""TODO"""
+
+
+def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate], page_height: float | None = None) -> bool:
     """Whether a straight cut into two crosses more strokes than `MAX_PAIR_JUNCTION_STROKES`: runs
     of ink down the cut column whose ink goes on at both sides of it (a crumb or a stroke's tip
     is none)."""
@@ -388,7 +395,8 @@ def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate]) -> 
     # Two columns each side: a crumb or a stroke's tip at the cut does not reach that far.
     beside = ink[:, max(0, column - 2):column + 3]
     crossing = sum(bool(beside[run].any(axis=0).all()) for run in runs)
-    return crossing > MAX_PAIR_JUNCTION_STROKES
+    short = page_height is not None and region.bbox[3] < SHORT_REGION_HEIGHT * page_height
+    return crossing > (SHORT_JUNCTION_STROKES if short else MAX_PAIR_JUNCTION_STROKES)
 
 
 def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bool:
@@ -403,8 +411,9 @@ def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bo
 
 
 def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
-                        piece_confidences: list[np.ndarray], typical: float | None) -> int:
-    """`choose_reading` on the evidence and the priors alone."""
+                        piece_confidences: list[np.ndarray], typical: float | None, small: bool = False) -> int:
+    """`choose_reading` on the evidence and the priors alone (`small`: the region is small for
+    the page, `_small_for_page`)."""
     if whole_confidence >= SURE_WHOLE_CONFIDENCE:
         typical = None
     height, width = candidate.ink.shape
@@ -415,7 +424,20 @@ def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandi
     return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
                         [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
                         [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow,
-                        fragments=[_cuts_off_a_fragment(candidate, parts) for parts in options])
+                        fragments=[_cuts_off_a_fragment(candidate, parts) for parts in options], small=small)
+
+
+SMALL_REGION_AREA = 1.2
+SMALL_REGION_MIN_PIECE_CONFIDENCE = 0.98
+"""TODO"""
+
+
+def _small_for_page(region: DigitCandidate, page_width: float | None, page_height: float | None) -> bool:
+    """Whether a region's box is under `SMALL_REGION_AREA` times the page's typical digit's
+    (`page_width` by `page_height`)."""
+    if page_width is None or page_height is None:
+        return False
+    return region.bbox[2] * region.bbox[3] < SMALL_REGION_AREA * page_width * page_height
 
 
 def _cuts_off_a_fragment(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
@@ -443,7 +465,7 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
                  whole_width: float | None = None, piece_widths: list[list[float]] | None = None,
                  typical: float | None = None, aspect: float | None = None,
                  seams: list[bool] | None = None, across: list[bool] | None = None,
-                 only_across: bool = False, fragments: list[bool] | None = None) -> int:
+                 only_across: bool = False, fragments: list[bool] | None = None, small: bool = False) -> int:
     """Index of the winning cut, or -1 when the whole region reads best as one digit.
 
     With the page's `typical` digit width (and the region's and pieces' widths), a reading
@@ -459,6 +481,8 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
         if is_across and float(np.min(confidences)) < STACKED_MIN_PIECE_CONFIDENCE:
             continue
         if (only_across and not is_across) or (fragments is not None and fragments[index]):
+            continue
+        if small and not is_across and float(np.min(confidences)) < SMALL_REGION_MIN_PIECE_CONFIDENCE:
             continue
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
                  + _width_prior(widths, typical) + (0.0 if is_across else _narrow_cut_prior(aspect, confidences)))
