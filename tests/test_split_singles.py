@@ -8,7 +8,7 @@ import pytest
 
 from runtime.reading.reader import PageReader
 from runtime.reading.segment import DigitCandidate
-from runtime.reading.touching import SHORT_REGION_HEIGHT, SMALL_REGION_AREA, choose_reading
+from runtime.reading.touching import SHORT_REGION_HEIGHT, SMALL_REGION_AREA, WHOLE_AS_DIGIT, choose_reading
 
 
 def _halves(region: DigitCandidate) -> list[DigitCandidate]:
@@ -37,12 +37,13 @@ def _blocks(width: int = 64, height: int = 40) -> DigitCandidate:
 
 def test_a_doubted_region_no_bigger_than_the_page_digit_needs_sure_pieces_to_be_cut():
     """A flat 2 read "62": the whole doubted, the halves at 0.95. On a page whose digits are about
-    as big as the region, the whole stays; pieces read surely are still a pair, and so are the
-    same pieces where the page's digits are far smaller."""
+    as big as the region, the whole stays, as a digit even where the model calls it none; pieces
+    read surely are still a pair, and so are the same pieces where the page's digits are far
+    smaller."""
     region = _blocks()
     page_width, page_height = 60.0, 40.0  # the region's box: 1.07 times the page digit's
     assert 64 * 40 < SMALL_REGION_AREA * page_width * page_height
-    assert _read(region, (2, 0.3), [(6, 0.95), (2, 0.95)], page_width, page_height) == -1
+    assert _read(region, (2, 0.3), [(6, 0.95), (2, 0.95)], page_width, page_height) == WHOLE_AS_DIGIT
     assert _read(region, (2, 0.3), [(1, 0.99), (4, 0.99)], page_width, page_height) == 0
     assert _read(region, (2, 0.3), [(6, 0.95), (2, 0.95)], 36.0, 30.0) == 0
 
@@ -88,14 +89,13 @@ def _development_page(tmp_path, seed: int, index: int, degrade: str, touch_rate:
     return cv2.imread(str(path)), sheet.truth
 
 
-def _read_at(digits, truth, point: tuple[int, int]) -> tuple[str, str]:
-    """The true digits whose boxes hold `point`'s number region and the digits read there: the
-    true digit (or touching digits) whose box holds `point`, and every digit read whose centre
-    lies in their joined box."""
+def _read_at(digits, truth, points: list[tuple[int, int]]) -> tuple[str, str]:
+    """The true digits whose boxes hold any of `points`, and every digit read whose centre lies
+    in their joined box, each left to right."""
     boxes = [(d.bbox, d.digit) for line in truth.lines for d in line.digits]
     held = [(box, label) for box, label in boxes
-            if box[0] <= point[0] <= box[0] + box[2] and box[1] <= point[1] <= box[1] + box[3]]
-    assert held, f"no true digit at {point}"
+            if any(box[0] <= x <= box[0] + box[2] and box[1] <= y <= box[1] + box[3] for x, y in points)]
+    assert held, f"no true digit at {points}"
     left = min(box[0] for box, _ in held)
     top = min(box[1] for box, _ in held)
     right = max(box[0] + box[2] for box, _ in held)
@@ -105,14 +105,15 @@ def _read_at(digits, truth, point: tuple[int, int]) -> tuple[str, str]:
     return "".join(label for _, label in sorted(held)), "".join(d.digit for d in read)
 
 
-@pytest.mark.parametrize("seed, index, point, degrade, touch_rate, expected", [
-    (401, 30, (775, 1231), "none", 0.0, "6"),  # a 6 lying on its side, read "67" (`wide_pair`)
-    (401, 3, (310, 815), "none", 0.0, "2"),  # a flat 2, read "62" on evidence
+@pytest.mark.parametrize("seed, index, points, degrade, touch_rate, expected", [
+    (401, 30, [(775, 1231)], "none", 0.0, "6"),  # a 6 lying on its side, read "67" before (`wide_pair`)
+    (401, 3, [(310, 815)], "none", 0.0, "2"),  # a flat 2, read "62" before (on evidence)
+    (203, 9, [(495, 998), (520, 998)], "mixed", 0.3, "14"),  # touching, as big as the page's digits
 ])
-def test_wide_single_digits_on_development_pages_read_as_one(default_classifier, tmp_path, seed, index, point,
-                                                               degrade, touch_rate, expected):
+def test_development_pages_read_wide_singles_as_one_and_touching_pairs_as_two(
+        default_classifier, tmp_path, seed, index, points, degrade, touch_rate, expected):
     image, truth = _development_page(tmp_path, seed, index, degrade, touch_rate)
     digits = [d for line in PageReader(default_classifier).read(image).lines for d in line.digits]
-    true, read = _read_at(digits, truth, point)
+    true, read = _read_at(digits, truth, points)
     assert true == expected
     assert read == expected

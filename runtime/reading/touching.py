@@ -321,12 +321,15 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     (`whole_label`, `piece_labels`: the labels read)."""
     if wide is None:
         wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
-    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical,
-                                 _small_for_page(candidate, page_width, page_height))
-    if choice >= 0 or piece_labels is None or not wide:
-        return choice
-    return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels, page_width,
-                     page_height)
+    small = _small_for_page(candidate, page_width, page_height)
+    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical, small)
+    if choice < 0 and piece_labels is not None and wide:
+        choice = wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels,
+                           page_width, page_height)
+    if choice < 0 and small and _choose_by_evidence(candidate, options, whole_confidence, piece_confidences,
+                                                    typical) >= 0:
+        return WHOLE_AS_DIGIT
+    return choice
 
 
 def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
@@ -430,6 +433,11 @@ def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandi
 SMALL_REGION_AREA = 1.2
 SMALL_REGION_MIN_PIECE_CONFIDENCE = 0.98
 """TODO"""
+
+
+WHOLE_AS_DIGIT = -2
+"""`choose_reading`'s answer for a region read whole where, but for `SMALL_REGION_AREA`, a cut
+would have won: the whole is one digit, its likeliest, even where the model calls it no digit."""
 
 
 def _small_for_page(region: DigitCandidate, page_width: float | None, page_height: float | None) -> bool:
