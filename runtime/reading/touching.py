@@ -29,6 +29,13 @@ what the whole read (`wide_pair`: overlapping "00", "44", "70" read surely as on
 digits), unless the cut crosses three strokes (`MAX_PAIR_JUNCTION_STROKES`: a 5 cut down its
 middle).
 
+A single digit written wide or flat is cut, at its loop, into two tall pieces that the model reads
+surely. So a region no bigger than the page's typical digit (`SMALL_REGION_AREA`) is cut on
+evidence only into pieces read surely, and where that alone kept it whole, it is read as one digit
+even where the model calls it none (`WHOLE_AS_DIGIT`: a flat 2 read "62" reads 2); `wide_pair`
+cuts a region shorter than the page's digits only through one stroke (`SHORT_REGION_HEIGHT`: a 6
+lying on its side read "67").
+
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
 narrower than tall (narrow handwriting), and a doubtful reading of it as one digit pays for its
@@ -312,7 +319,8 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
                    page_width: float | None = None, whole_label: int | None = None,
                    piece_labels: list[np.ndarray] | None = None, page_height: float | None = None,
                    wide: bool | None = None) -> int:
-    """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region.
+    """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region
+    (`WHOLE_AS_DIGIT`: whole, and a digit whatever the model's "not a digit").
 
     The page's `typical` digit width weighs in only where the model doubts the whole; a region
     tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole. A region
@@ -380,7 +388,16 @@ seeds 401, 403, 405: 0 / -3; touching 205, 207, 209: 0 / -1; mixed 215: the same
 
 SHORT_REGION_HEIGHT = 0.9
 SHORT_JUNCTION_STROKES = 1
-"""TODO"""
+"""A region shorter than `SHORT_REGION_HEIGHT` of the page's typical digit height
+(`orientation.typical_height`) is one digit written flat, not two side by side (the taller of two
+digits stands as tall as the page's others): `wide_pair` cuts it only where the cut crosses
+`SHORT_JUNCTION_STROKES` stroke. Cut down through a flat loop, a 6 lying on its side or a 2 with a
+looped base crosses two strokes, and both halves read surely, one as the whole did ("67", "52").
+On the development pages of `SMALL_REGION_AREA`, 4 of the 8 single digits `wide_pair` split were
+0.74-0.86 of the page's digit height, each cut through two strokes; every pair it read right on
+the worksheets stood 0.94 of it or taller, and none of those on `touching_pairs` under 0.95 was cut
+through two strokes. From 0.9: those 4 digits whole, no pair lost; from 0.95, one pair read right
+lost on the worksheets; from 0.8 or 0.85, 2 of the 4 still split."""
 
 
 def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate], page_height: float | None = None) -> bool:
@@ -432,12 +449,30 @@ def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandi
 
 SMALL_REGION_AREA = 1.2
 SMALL_REGION_MIN_PIECE_CONFIDENCE = 0.98
-"""TODO"""
+"""A region whose box is under `SMALL_REGION_AREA` times the page's typical digit's (its typical
+width, `typical_width`, by its typical height) is about one digit big, and a cut of it wins on
+evidence only where every piece reads at `SMALL_REGION_MIN_PIECE_CONFIDENCE` or more. Two digits
+side by side cover about twice a digit's box (the median of the touching pairs read right on
+the development worksheets: 2.0), one digit written wide about one: a flat 2 cut at its loop reads
+"62" with a piece in doubt (0.47-0.93) against a doubted whole, while the few pairs as small as a
+digit that were read right read both pieces at 0.988-0.996. Measured on the readings of every
+region and each of its cuts (a throwaway script, not shipped) on development pages of MNIST
+*validation* digits: 410 worksheets (`benchmarks.worksheets --digits validation`: clean seeds
+201 (40 pages), 401 and 403 (80 each), mixed 202 (40) and 215 (60), `--touch-rate 0.3 --degrade
+mixed` 203 (30), 640x480 mixed 233 (80)) and 80 pages of `benchmarks.touching_pairs` (seeds 21,
+23). Single digits split on the worksheets 30 -> 17 (on `touching_pairs` 7 -> 6), the pairs read
+right the same (275 and 298), 1 and 9 pairs cut wrongly read whole instead. Swept over 1.1-1.6 x
+0.95-0.99: from 1.1, 21 singles split; from 1.3, 15, and 4 pairs lost on `touching_pairs`; 1.4,
+14 and 8; pieces at 0.99, one pair lost on each; at 0.95, 19 singles split."""
 
 
 WHOLE_AS_DIGIT = -2
 """`choose_reading`'s answer for a region read whole where, but for `SMALL_REGION_AREA`, a cut
-would have won: the whole is one digit, its likeliest, even where the model calls it no digit."""
+would have won: the whole is one digit, its likeliest, even where the model calls it no digit.
+A cut read as digits says digits are written there; the model's "not a digit" for the whole of
+a flat 2 or a wide 8 says only that it is no digit it knows well. Of the 17 single digits kept
+whole by `SMALL_REGION_AREA` on its development worksheets, 8 the model called no digit whole,
+each read as the right digit by its likeliest digit."""
 
 
 def _small_for_page(region: DigitCandidate, page_width: float | None, page_height: float | None) -> bool:
