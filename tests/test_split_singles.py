@@ -44,6 +44,8 @@ def test_a_doubted_region_no_bigger_than_the_page_digit_needs_sure_pieces_to_be_
     page_width, page_height = 60.0, 40.0  # the region's box: 1.07 times the page digit's
     assert 64 * 40 < SMALL_REGION_AREA * page_width * page_height
     assert _read(region, (2, 0.3), [(6, 0.95), (2, 0.95)], page_width, page_height) == WHOLE_AS_DIGIT
+    # A mark no piece of which reads as a digit stays as the model reads it.
+    assert _read(region, (0, 0.0), [(7, 0.01), (5, 0.01)], page_width, page_height) == -1
     assert _read(region, (2, 0.3), [(1, 0.99), (4, 0.99)], page_width, page_height) == 0
     assert _read(region, (2, 0.3), [(6, 0.95), (2, 0.95)], 36.0, 30.0) == 0
 

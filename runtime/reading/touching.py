@@ -334,9 +334,10 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     if choice < 0 and piece_labels is not None and wide:
         choice = wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels,
                            page_width, page_height)
-    if choice < 0 and small and _choose_by_evidence(candidate, options, whole_confidence, piece_confidences,
-                                                    typical) >= 0:
-        return WHOLE_AS_DIGIT
+    if choice < 0 and small:
+        refused = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
+        if refused >= 0 and float(np.min(piece_confidences[refused])) >= WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE:
+            return WHOLE_AS_DIGIT
     return choice
 
 
@@ -467,12 +468,15 @@ right the same (275 and 298), 1 and 9 pairs cut wrongly read whole instead. Swep
 
 
 WHOLE_AS_DIGIT = -2
+WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE = 0.4
 """`choose_reading`'s answer for a region read whole where, but for `SMALL_REGION_AREA`, a cut
-would have won: the whole is one digit, its likeliest, even where the model calls it no digit.
-A cut read as digits says digits are written there; the model's "not a digit" for the whole of
-a flat 2 or a wide 8 says only that it is no digit it knows well. Of the 17 single digits kept
-whole by `SMALL_REGION_AREA` on its development worksheets, 8 the model called no digit whole,
-each read as the right digit by its likeliest digit."""
+would have won, each of its pieces read as a digit at `WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE` or
+more: the whole is one digit, its likeliest, even where the model calls it no digit. A cut read
+as digits says digits are written there; the model's "not a digit" for the whole of a flat 2 or
+a wide 8 says only that it is no digit it knows well. Of the 17 single digits kept whole by
+`SMALL_REGION_AREA` on its development worksheets, 8 the model called no digit whole, each read
+as the right digit by its likeliest digit (their pieces read at 0.42 or more); a printed mark cut
+into two pieces read at 0.004 stays no digit."""
 
 
 def _small_for_page(region: DigitCandidate, page_width: float | None, page_height: float | None) -> bool:
