@@ -402,7 +402,8 @@ lost on the worksheets; from 0.8 or 0.85, 2 of the 4 still split."""
 
 
 def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate], page_height: float | None = None) -> bool:
-    """Whether a straight cut into two crosses more strokes than `MAX_PAIR_JUNCTION_STROKES`: runs
+    """Whether a straight cut into two crosses more strokes than `MAX_PAIR_JUNCTION_STROKES` (than
+    `SHORT_JUNCTION_STROKES` where the region is shorter than the page's digits, `page_height`): runs
     of ink down the cut column whose ink goes on at both sides of it (a crumb or a stroke's tip
     is none)."""
     if isinstance(parts, SeamCut):
@@ -520,7 +521,8 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
     region's `aspect` (width / height), a doubtful cut of a narrow one pays (`PAIR_ASPECT`).
     `across`: which cuts run across (`StackedCut`): they win only with every piece sure, and pay
     no aspect prior; with `only_across`, no other cut may win. `fragments`: which cuts cut a
-    piece too short for a digit off joined ink (`_cuts_off_a_fragment`): they never win."""
+    piece too short for a digit off joined ink (`_cuts_off_a_fragment`): they never win. `small`:
+    the region is about one digit big (`SMALL_REGION_AREA`): only cuts into sure pieces win."""
     best_index, best_score = -1, _evidence([whole_confidence]) + _width_prior([whole_width], typical)
     for index, confidences in enumerate(piece_confidences):
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
