@@ -54,6 +54,7 @@ from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
+    WHOLE_AS_DIGIT,
     choose_reading,
     cuts_of_regions,
     shaped_as_a_pair,
@@ -327,7 +328,7 @@ class PageReader:
             for part, row in chosen:
                 if candidate.blurred_blob and confidences[row] < BLURRED_BLOB_MIN_CONFIDENCE:
                     continue  # no evidence of writing but the model's word (`segment._candidate`)
-                if self._is_not_digit(predictions, row):
+                if self._is_not_digit(predictions, row) and choice != WHOLE_AS_DIGIT:
                     not_digits.append(part.bbox)
                 else:
                     digits.append(self._digit(part, labels[row], confidences[row]))
@@ -415,8 +416,9 @@ def _text_share(candidates: list[DigitCandidate], reading: _Reading) -> float:
     # its "not a digit" says nothing of text. Counted, they made pages of small digits blurred
     # by 1.8 px text (0.39-0.47 "not a digit"), whose digits the word context then dropped
     # (tests/test_small_pages.py: 8 of 105 read right; 30 not counting them).
-    written = [(candidate, chosen) for candidate, chosen, _ in _chosen_readings(candidates, reading)
-               if not candidate.blurred_blob]
+    # A region read whole as a digit against the model's word (`touching.WHOLE_AS_DIGIT`) is no text.
+    written = [(candidate, [] if choice == WHOLE_AS_DIGIT else chosen)
+               for candidate, chosen, choice in _chosen_readings(candidates, reading) if not candidate.blurred_blob]
     if not written:
         return 0.0
     texts = sum(any(not_digit[row] >= NOT_DIGIT_THRESHOLD for _, row in chosen) for _, chosen in written)

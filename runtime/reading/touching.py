@@ -29,6 +29,13 @@ what the whole read (`wide_pair`: overlapping "00", "44", "70" read surely as on
 digits), unless the cut crosses three strokes (`MAX_PAIR_JUNCTION_STROKES`: a 5 cut down its
 middle).
 
+A single digit written wide or flat is cut, at its loop, into two tall pieces that the model reads
+surely. So a region no bigger than the page's typical digit (`SMALL_REGION_AREA`) is cut on
+evidence only into pieces read surely, and where that alone kept it whole, it is read as one digit
+even where the model calls it none (`WHOLE_AS_DIGIT`: a flat 2 read "62" reads 2); `wide_pair`
+cuts a region shorter than the page's digits only through one stroke (`SHORT_REGION_HEIGHT`: a 6
+lying on its side read "67").
+
 Optionally (`ReaderOptions.touching_width_prior`, off by default) the page's other regions
 weigh in: a region far wider than the page's typical digit is tried in cuts even when it is
 narrower than tall (narrow handwriting), and a doubtful reading of it as one digit pays for its
@@ -312,7 +319,8 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
                    page_width: float | None = None, whole_label: int | None = None,
                    piece_labels: list[np.ndarray] | None = None, page_height: float | None = None,
                    wide: bool | None = None) -> int:
-    """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region.
+    """Index of the winning cut among `options` (`cut_hypotheses`), or -1 for the whole region
+    (`WHOLE_AS_DIGIT`: whole, and a digit whatever the model's "not a digit").
 
     The page's `typical` digit width weighs in only where the model doubts the whole; a region
     tried for its width alone (narrower than `MIN_ASPECT_TO_TRY`) then stays whole. A region
@@ -321,15 +329,21 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     (`whole_label`, `piece_labels`: the labels read)."""
     if wide is None:
         wide = wide_for_page(candidate, page_width, whole_confidence, page_height)
-    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
-    if choice >= 0 or piece_labels is None or not wide:
-        return choice
-    return wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels, page_width)
+    small = _small_for_page(candidate, page_width, page_height)
+    choice = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical, small)
+    if choice < 0 and piece_labels is not None and wide:
+        choice = wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels,
+                           page_width, page_height)
+    if choice < 0 and small:
+        refused = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
+        if refused >= 0 and float(np.min(piece_confidences[refused])) >= WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE:
+            return WHOLE_AS_DIGIT
+    return choice
 
 
 def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
               piece_confidences: list[np.ndarray], whole_label: int | None, piece_labels: list[np.ndarray],
-              page_width: float | None = None) -> int:
+              page_width: float | None = None, page_height: float | None = None) -> int:
     """Index of the cut into two that reads a region wide for the page as a pair
     (`WIDE_PAIR_RATIO`), or -1: both pieces read at `WIDE_PAIR_MIN_PIECE_CONFIDENCE` or more,
     each tall enough (`_pair_piece_tall_enough`) and, given the page's typical digit width
@@ -338,7 +352,7 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
     sure_whole = whole_beats_any_cut(whole_confidence)
     best_index, best_score = -1, -np.inf
     for index, (parts, confidences, labels) in enumerate(zip(options, piece_confidences, piece_labels)):
-        if not shaped_as_a_pair(candidate, parts, page_width) or _cut_through_a_body(candidate, parts):
+        if not shaped_as_a_pair(candidate, parts, page_width) or _cut_through_a_body(candidate, parts, page_height):
             continue
         if float(np.min(confidences)) < WIDE_PAIR_MIN_PIECE_CONFIDENCE:
             continue
@@ -373,8 +387,23 @@ crossed one or two. Measured against the reader without it (digits read right / 
 seeds 401, 403, 405: 0 / -3; touching 205, 207, 209: 0 / -1; mixed 215: the same digits."""
 
 
-def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
-    """Whether a straight cut into two crosses more strokes than `MAX_PAIR_JUNCTION_STROKES`: runs
+SHORT_REGION_HEIGHT = 0.9
+SHORT_JUNCTION_STROKES = 1
+"""A region shorter than `SHORT_REGION_HEIGHT` of the page's typical digit height
+(`orientation.typical_height`) is one digit written flat, not two side by side (the taller of two
+digits stands as tall as the page's others): `wide_pair` cuts it only where the cut crosses
+`SHORT_JUNCTION_STROKES` stroke. Cut down through a flat loop, a 6 lying on its side or a 2 with a
+looped base crosses two strokes, and both halves read surely, one as the whole did ("67", "52").
+On the development pages of `SMALL_REGION_AREA`, 4 of the 8 single digits `wide_pair` split were
+0.74-0.86 of the page's digit height, each cut through two strokes; every pair it read right on
+the worksheets stood 0.94 of it or taller, and none of those on `touching_pairs` under 0.95 was cut
+through two strokes. From 0.9: those 4 digits whole, no pair lost; from 0.95, one pair read right
+lost on the worksheets; from 0.8 or 0.85, 2 of the 4 still split."""
+
+
+def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate], page_height: float | None = None) -> bool:
+    """Whether a straight cut into two crosses more strokes than `MAX_PAIR_JUNCTION_STROKES` (than
+    `SHORT_JUNCTION_STROKES` where the region is shorter than the page's digits, `page_height`): runs
     of ink down the cut column whose ink goes on at both sides of it (a crumb or a stroke's tip
     is none)."""
     if isinstance(parts, SeamCut):
@@ -388,7 +417,8 @@ def _cut_through_a_body(region: DigitCandidate, parts: list[DigitCandidate]) -> 
     # Two columns each side: a crumb or a stroke's tip at the cut does not reach that far.
     beside = ink[:, max(0, column - 2):column + 3]
     crossing = sum(bool(beside[run].any(axis=0).all()) for run in runs)
-    return crossing > MAX_PAIR_JUNCTION_STROKES
+    short = page_height is not None and region.bbox[3] < SHORT_REGION_HEIGHT * page_height
+    return crossing > (SHORT_JUNCTION_STROKES if short else MAX_PAIR_JUNCTION_STROKES)
 
 
 def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bool:
@@ -403,8 +433,9 @@ def _pair_piece_tall_enough(piece: DigitCandidate, region: DigitCandidate) -> bo
 
 
 def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandidate]], whole_confidence: float,
-                        piece_confidences: list[np.ndarray], typical: float | None) -> int:
-    """`choose_reading` on the evidence and the priors alone."""
+                        piece_confidences: list[np.ndarray], typical: float | None, small: bool = False) -> int:
+    """`choose_reading` on the evidence and the priors alone (`small`: the region is small for
+    the page, `_small_for_page`)."""
     if whole_confidence >= SURE_WHOLE_CONFIDENCE:
         typical = None
     height, width = candidate.ink.shape
@@ -415,7 +446,46 @@ def _choose_by_evidence(candidate: DigitCandidate, options: list[list[DigitCandi
     return best_reading(whole_confidence, piece_confidences, candidate.bbox[2],
                         [[part.bbox[2] for part in parts] for parts in options], typical, width / height,
                         [isinstance(parts, SeamCut) for parts in options], across, only_across=narrow,
-                        fragments=[_cuts_off_a_fragment(candidate, parts) for parts in options])
+                        fragments=[_cuts_off_a_fragment(candidate, parts) for parts in options], small=small)
+
+
+SMALL_REGION_AREA = 1.2
+SMALL_REGION_MIN_PIECE_CONFIDENCE = 0.98
+"""A region whose box is under `SMALL_REGION_AREA` times the page's typical digit's (its typical
+width, `typical_width`, by its typical height) is about one digit big, and a cut of it wins on
+evidence only where every piece reads at `SMALL_REGION_MIN_PIECE_CONFIDENCE` or more. Two digits
+side by side cover about twice a digit's box (the median of the touching pairs read right on
+the development worksheets: 2.0), one digit written wide about one: a flat 2 cut at its loop reads
+"62" with a piece in doubt (0.47-0.93) against a doubted whole, while the few pairs as small as a
+digit that were read right read both pieces at 0.988-0.996. Measured on the readings of every
+region and each of its cuts (a throwaway script, not shipped) on development pages of MNIST
+*validation* digits: 410 worksheets (`benchmarks.worksheets --digits validation`: clean seeds
+201 (40 pages), 401 and 403 (80 each), mixed 202 (40) and 215 (60), `--touch-rate 0.3 --degrade
+mixed` 203 (30), 640x480 mixed 233 (80)) and 80 pages of `benchmarks.touching_pairs` (seeds 21,
+23). Single digits split on the worksheets 30 -> 17 (on `touching_pairs` 7 -> 6), the pairs read
+right the same (275 and 298), 1 and 9 pairs cut wrongly read whole instead. Swept over 1.1-1.6 x
+0.95-0.99: from 1.1, 21 singles split; from 1.3, 15, and 4 pairs lost on `touching_pairs`; 1.4,
+14 and 8; pieces at 0.99, one pair lost on each; at 0.95, 19 singles split."""
+
+
+WHOLE_AS_DIGIT = -2
+WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE = 0.4
+"""`choose_reading`'s answer for a region read whole where, but for `SMALL_REGION_AREA`, a cut
+would have won, each of its pieces read as a digit at `WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE` or
+more: the whole is one digit, its likeliest, even where the model calls it no digit. A cut read
+as digits says digits are written there; the model's "not a digit" for the whole of a flat 2 or
+a wide 8 says only that it is no digit it knows well. Of the 17 single digits kept whole by
+`SMALL_REGION_AREA` on its development worksheets, 8 the model called no digit whole, each read
+as the right digit by its likeliest digit (their pieces read at 0.42 or more); a printed mark cut
+into two pieces read at 0.004 stays no digit."""
+
+
+def _small_for_page(region: DigitCandidate, page_width: float | None, page_height: float | None) -> bool:
+    """Whether a region's box is under `SMALL_REGION_AREA` times the page's typical digit's
+    (`page_width` by `page_height`)."""
+    if page_width is None or page_height is None:
+        return False
+    return region.bbox[2] * region.bbox[3] < SMALL_REGION_AREA * page_width * page_height
 
 
 def _cuts_off_a_fragment(region: DigitCandidate, parts: list[DigitCandidate]) -> bool:
@@ -443,7 +513,7 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
                  whole_width: float | None = None, piece_widths: list[list[float]] | None = None,
                  typical: float | None = None, aspect: float | None = None,
                  seams: list[bool] | None = None, across: list[bool] | None = None,
-                 only_across: bool = False, fragments: list[bool] | None = None) -> int:
+                 only_across: bool = False, fragments: list[bool] | None = None, small: bool = False) -> int:
     """Index of the winning cut, or -1 when the whole region reads best as one digit.
 
     With the page's `typical` digit width (and the region's and pieces' widths), a reading
@@ -451,7 +521,8 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
     region's `aspect` (width / height), a doubtful cut of a narrow one pays (`PAIR_ASPECT`).
     `across`: which cuts run across (`StackedCut`): they win only with every piece sure, and pay
     no aspect prior; with `only_across`, no other cut may win. `fragments`: which cuts cut a
-    piece too short for a digit off joined ink (`_cuts_off_a_fragment`): they never win."""
+    piece too short for a digit off joined ink (`_cuts_off_a_fragment`): they never win. `small`:
+    the region is about one digit big (`SMALL_REGION_AREA`): only cuts into sure pieces win."""
     best_index, best_score = -1, _evidence([whole_confidence]) + _width_prior([whole_width], typical)
     for index, confidences in enumerate(piece_confidences):
         widths = piece_widths[index] if piece_widths is not None else [None] * len(confidences)
@@ -459,6 +530,8 @@ def best_reading(whole_confidence: float, piece_confidences: list[np.ndarray],
         if is_across and float(np.min(confidences)) < STACKED_MIN_PIECE_CONFIDENCE:
             continue
         if (only_across and not is_across) or (fragments is not None and fragments[index]):
+            continue
+        if small and not is_across and float(np.min(confidences)) < SMALL_REGION_MIN_PIECE_CONFIDENCE:
             continue
         score = (_evidence(confidences) + EXTRA_PIECE_LOG_PRIOR * (len(confidences) - 1)
                  + _width_prior(widths, typical) + (0.0 if is_across else _narrow_cut_prior(aspect, confidences)))
