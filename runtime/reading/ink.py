@@ -300,6 +300,11 @@ def _paper(gray: np.ndarray, shrunk: np.ndarray | None = None) -> tuple[np.ndarr
     if whole_levels:
         small_paper = small_paper.astype(np.float32)
     small_paper = cv2.GaussianBlur(small_paper, (0, 0), kernel_px / 4.0)
+    if small_paper.shape == gray.shape:
+        # The page is its own working copy: its paper is the same array (OpenCV's resize to the
+        # same size is a copy of it; the callers write into the full-size paper only once done
+        # with the small one).
+        return small_paper, small_paper
     return cv2.resize(small_paper, (width, height), interpolation=cv2.INTER_LINEAR), small_paper
 
 

@@ -394,6 +394,9 @@ def _chosen_readings(candidates: list[DigitCandidate], reading: _Reading):
     # With a "not a digit" output, a digit's confidence is its share of all 11 outputs, so
     # the cutter weighs a half of a digit (mostly "not a digit") honestly against the whole.
     for index, (candidate, options) in enumerate(zip(candidates, reading.hypotheses)):
+        if not options:  # most regions, never cut: `choose_reading` has nothing to weigh
+            yield candidate, [(candidate, index)], -1
+            continue
         rows = [[row_of[id(part)] for part in parts] for parts in options]
         choice = choose_reading(candidate, options, float(confidences[index]),
                                 [confidences[r] for r in rows], reading.typical_width, reading.page_width,
