@@ -31,6 +31,19 @@ def test_a_row_of_blurred_digits_is_not_a_rule():
     assert kept is None or np.count_nonzero(kept.labels) == np.count_nonzero(mask)
 
 
+def test_a_run_along_the_foot_of_a_blurred_pair_is_not_a_rule():
+    """A level run 2.6 digits long with strokes 15 px tall standing across 0.4 of it (a 2's base
+    run into its neighbours, blurred): writing, kept whole. Erased as a rule, the strokes' ends
+    beside it went as its rim, and 96 of the 270 ink pixels were left."""
+    digit_height = 16  # a 640x480 photo's
+    mask = np.zeros((80, 120), np.uint8)
+    mask[40:43, 20:62] = 255
+    for left in (20, 38, 58):
+        mask[30:45, left:left + 4] = 255
+    kept = remove_rules(mask, mask.copy(), *_rule_runs(digit_height), blurred_rows=True)
+    assert kept is None or np.count_nonzero(kept.labels) == np.count_nonzero(mask)
+
+
 def test_rows_of_bigger_digits_are_not_taken_to_be_blurred_together():
     """A camera's blur is a few pixels: it joins rows of digits 28 px tall or less, not bigger
     ones, and a desk's grain measured as "digits" 32-78 px tall keeps its runs erased."""
