@@ -13,8 +13,8 @@ from synthetic_pages import blurred_row_of_zeros, ink_page
 
 from runtime.reading.orientation import voting_order
 from runtime.reading.reader import PageReader
-from runtime.reading.rules import remove_rules, rows_may_blur_together
-from runtime.reading.segment import _rule_runs
+from runtime.reading.rules import THROUGH_WRITING_SHARE, remove_rules, rows_may_blur_together
+from runtime.reading.segment import SegmentOptions, _rule_runs
 
 DIGIT_HEIGHT_PX = 22  # an A4 worksheet's digits on a phone photo at 150 dpi
 
@@ -29,6 +29,29 @@ def test_a_row_of_blurred_digits_is_not_a_rule():
     assert rows_may_blur_together(DIGIT_HEIGHT_PX)
     kept = remove_rules(mask, faint, *_rule_runs(DIGIT_HEIGHT_PX), blurred_rows=True)
     assert kept is None or np.count_nonzero(kept.labels) == np.count_nonzero(mask)
+
+
+def _pair_on_its_foot_run() -> np.ndarray:
+    """A level run 2.6 digits long (digits 16 px tall, a 640x480 photo's) with strokes 15 px tall
+    standing across 0.4 of it: a 2's base run into its neighbours, blurred."""
+    mask = np.zeros((80, 120), np.uint8)
+    mask[40:43, 20:62] = 255
+    for left in (20, 38, 58):
+        mask[30:45, left:left + 4] = 255
+    return mask
+
+
+def test_a_run_along_the_foot_of_a_blurred_pair_stays_at_a_lower_share():
+    """`SegmentOptions.through_writing_share` 0.3 keeps the run and the strokes whole; at the
+    default share (0.5) it is erased as a rule and the strokes' ends beside it go as its rim (96
+    of the 270 ink pixels left)."""
+    mask = _pair_on_its_foot_run()
+    runs = _rule_runs(16)
+    kept = remove_rules(mask, mask.copy(), *runs, blurred_rows=True, through_writing_share=0.3)
+    assert kept is None or np.count_nonzero(kept.labels) == np.count_nonzero(mask)
+    erased = remove_rules(mask, mask.copy(), *runs, blurred_rows=True)
+    assert erased is not None and np.count_nonzero(erased.labels) < 0.5 * np.count_nonzero(mask)
+    assert SegmentOptions().through_writing_share == THROUGH_WRITING_SHARE
 
 
 def test_rows_of_bigger_digits_are_not_taken_to_be_blurred_together():

@@ -41,7 +41,7 @@ class Cleaned(NamedTuple):
 def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, vertical_px: int,
                  darkness: np.ndarray | None = None, ink_level: float = 0.0,
                  blurred_rows: bool = False, levels: np.ndarray | None = None,
-                 keep_pen_bars: bool = False) -> Cleaned | None:
+                 keep_pen_bars: bool = False, through_writing_share: float | None = None) -> Cleaned | None:
     """Erase straight horizontal runs longer than `horizontal_px` and vertical ones longer
     than `vertical_px`, and the short box sides standing between two erased horizontals.
 
@@ -53,7 +53,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     (`ink_level` dark) once the line's own darkness is taken out of it is writing on the line,
     and stays (`_writing_on_lines`). With `blurred_rows` (digits small enough for the camera's
     blur to join a row of them, `rows_may_blur_together`), level runs through writing are not
-    lines (`_without_runs_through_writing`).
+    lines (`_without_runs_through_writing`; `through_writing_share`: the share of a run on tall
+    ink that makes it writing, `THROUGH_WRITING_SHARE` where not given).
     `levels`: `darkness` as uint8 levels (`ink.ink_levels`), where made already. With
     `keep_pen_bars`, short level runs that are handwritten bars (`pen_bars`: a 4's) are no lines.
 
@@ -71,7 +72,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     searches = [(direction, _find_lines(faint_mask, *direction[:2])) for direction in directions]
     searches = [(direction, search) for direction, search in searches if search is not None]
     if blurred_rows and searches and searches[0][0][2] == 0:
-        searches = _without_runs_through_writing(searches, faint_mask, horizontal_px)
+        searches = _without_runs_through_writing(searches, faint_mask, horizontal_px, through_writing_share)
     on_grid = darkness is not None and len(searches) == 2 and _crosses_as_a_grid(
         searches[0][1][1], searches[1][1][1], horizontal_px)
     # The rules printed across a sheet, among the level lines found off a grid (`_printed_rules`).
@@ -163,12 +164,21 @@ runs of 44-67 px through rows of digits were erased, and 270 digits were read ri
 kept, 291 and 7. Held for small digits only (20 px or less) before, because between bigger
 digits the runs part digits that truly touch; now for digits up to `BLURRED_ROWS_MAX_HEIGHT_PX`.
 The regions they join are the cutter's to part (`runtime.reading.touching`), and the orientation
-vote reads single digits before them (`orientation.voting_order`)."""
+vote reads single digits before them (`orientation.voting_order`).
+
+`SegmentOptions.through_writing_share` sets the share (optional; this one by default). At 0.3, a
+run along the foot of a pair blurred together (a 2's base run into a 6's loop, 0.37 of it on tall
+ink) stays: erased, the pieces of both digits beside it went as its rim, on blank paper too. It
+reads more digits of small pages but turns some small pages of letters over (README, Results:
+small pages, branch `small15`), so it is not the default."""
 
 
-def _without_runs_through_writing(searches: list, faint_mask: np.ndarray, horizontal_px: int) -> list:
+def _without_runs_through_writing(searches: list, faint_mask: np.ndarray, horizontal_px: int,
+                                  share: float | None = None) -> list:
     """`searches` (per direction, its lines and band, level lines first) without the level
-    runs that lie through writing (`THROUGH_WRITING_SHARE`); upright lines are kept as they are."""
+    runs that lie through writing (`share` of their pixels on tall ink, `THROUGH_WRITING_SHARE`
+    where not given); upright lines are kept as they are."""
+    share = THROUGH_WRITING_SHARE if share is None else share
     (run, thicken, across_axis), (found, _) = searches[0]
     # The faint ink that is tall across the level runs, upright lines taken out of it first:
     # where a grid's upright line crosses a level one, the ink is tall too.
@@ -177,7 +187,7 @@ def _without_runs_through_writing(searches: list, faint_mask: np.ndarray, horizo
     tall = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, across)))
     count, labels, stats = label_regions(found, any_order=True)
     on_tall = np.bincount(labels[cv2.bitwise_and(tall, found) > 0], minlength=count)
-    through = ((on_tall >= THROUGH_WRITING_SHARE * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
+    through = ((on_tall >= share * np.maximum(stats[:, cv2.CC_STAT_AREA], 1))
                & (stats[:, cv2.CC_STAT_WIDTH] <= THROUGH_WRITING_MAX_RUNS * horizontal_px))
     through[0] = False
     if through.any():

@@ -36,6 +36,7 @@ from runtime.reading.quantiles import median  # of a few whole numbers: exact, f
 from runtime.reading.regions import label_regions
 from runtime.reading.rules import (
     MAX_NEAR_LINE_SHARE,
+    THROUGH_WRITING_SHARE,
     Cleaned,
     is_squared_paper,
     remove_rules,
@@ -58,6 +59,9 @@ class SegmentOptions:
     remove_rules: bool = True  # erase ruled / squared paper lines before finding digits
     max_ink_share: float = 0.35  # more of the picture than this as ink: texture, not writing
     max_specks_per_mp: int = 3000  # more specks than this per megapixel: noise, not writing
+    # The share of a level run's pixels on tall faint ink that makes it writing on pages of small
+    # digits, not a rule (`rules.THROUGH_WRITING_SHARE`; 0.3 keeps runs along blurred pairs).
+    through_writing_share: float = THROUGH_WRITING_SHARE
 
 
 @dataclass
@@ -145,7 +149,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         if digit_height:
             cleaned = remove_rules(mask, faint_mask, *_rule_runs(digit_height), darkness, min_contrast,
                                    blurred_rows=rows_may_blur_together(digit_height), levels=look.levels,
-                                   keep_pen_bars=not is_small_writing(digit_height))
+                                   keep_pen_bars=not is_small_writing(digit_height),
+                                   through_writing_share=options.through_writing_share)
         else:
             page_long = _page_long_run(mask.shape)
             cleaned = remove_rules(mask, faint_mask, page_long, page_long, darkness, min_contrast,
@@ -225,7 +230,8 @@ def _measured_again(cleaned: Cleaned, used_height: float | None, least_height: f
     measured = _height_among(cleaned, look.darkness.shape, options, least_height)
     if used_height and measured and measured > RULES_MEASURED_SHORT * used_height:
         again = remove_rules(look.mask, look.faint_mask, *_rule_runs(measured), look.darkness, look.min_contrast,
-                             blurred_rows=rows_may_blur_together(measured), levels=look.levels)
+                             blurred_rows=rows_may_blur_together(measured), levels=look.levels,
+                             through_writing_share=options.through_writing_share)
         if again is not None:
             return again, _height_among(again, look.darkness.shape, options, least_height)
     return cleaned, measured
