@@ -556,13 +556,11 @@ def _clear(labels: np.ndarray, stats: np.ndarray, drop: np.ndarray, index: np.nd
 def _thickness(found: np.ndarray, axis: int) -> float:
     """Mean thickness of found lines across `axis` (0: horizontal lines, measured down the
     columns): their pixels per run of pixels, on every fourth column (or row)."""
-    lines = found[:, ::4] > 0 if axis == 0 else found[::4, :] > 0
-    starts = lines.copy()
-    if axis == 0:
-        starts[1:, :] &= ~lines[:-1, :]
-    else:
-        starts[:, 1:] &= ~lines[:, :-1]
-    return float(np.count_nonzero(lines)) / max(int(np.count_nonzero(starts)), 1)
+    lines = found[:, ::4] > 0 if axis == 0 else (found[::4, :] > 0).T
+    pixels = np.count_nonzero(lines)
+    # A run starts at each pixel but those whose neighbour before it across the line is set.
+    starts = pixels - np.count_nonzero(lines[1:] & lines[:-1])
+    return float(pixels) / max(int(starts), 1)
 
 
 def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:
