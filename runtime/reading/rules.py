@@ -497,7 +497,9 @@ def _upright_stubs(labels: np.ndarray, stats: np.ndarray, walls: np.ndarray, hor
     thin[0] = False
     if not thin.any():
         return stubs
-    line_darkness = float(np.median(darkness[walls > 0]))
+    # Gathered at the walls' set pixels (a boolean index scans the float map: twice the time),
+    # then partitioned where they lie.
+    line_darkness = float(np.median(darkness.ravel()[set_pixels(walls)], overwrite_input=True))
     for label in np.flatnonzero(thin).tolist():
         left, top, width, height = (int(value) for value in stats[label, :4])
         window = (slice(top, top + height), slice(left, left + width))
