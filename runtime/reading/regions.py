@@ -41,6 +41,24 @@ def label_regions(mask: np.ndarray, any_order: bool = False):
     return label_regions_with_pixels(mask, any_order)[:3]
 
 
+class BlockRegions:
+    """The regions of a mask whose set pixels lie in blocks of rows apart from one another
+    (`row_blocks`: no region spans two), each block labelled on its own, in any order, when
+    first asked: the steps of rule removal that label the same level lines (its printed rules,
+    its pen bars) label each block once."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+        self.blocks = row_blocks(np.flatnonzero(mask.max(axis=1)))  # (first, last + 1) rows
+        self._labelled: dict[int, tuple] = {}
+
+    def of(self, first: int, last: int) -> tuple:
+        """`label_regions(mask[first:last], any_order=True)` of the block of rows `first:last`."""
+        if first not in self._labelled:
+            self._labelled[first] = label_regions(self.mask[first:last], any_order=True)
+        return self._labelled[first]
+
+
 def label_regions_with_pixels(mask: np.ndarray, any_order: bool = False):
     """`label_regions`, and the set pixels of the mask as `set_pixels` gives them where the
     regions were measured from them (a large sparse mask; else None): a caller going on to the

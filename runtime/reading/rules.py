@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.pen_bars import pen_bars
-from runtime.reading.regions import label_regions, label_regions_with_pixels, set_pixels
+from runtime.reading.regions import BlockRegions, label_regions, label_regions_with_pixels, set_pixels
 from runtime.reading.runs import line_opening, row_blocks
 
 MIN_BRIDGE_PX = 7
@@ -76,9 +76,11 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         searches[0][1][1], searches[1][1][1], horizontal_px)
     # The rules printed across a sheet, among the level lines found off a grid (`_printed_rules`).
     level_off_grid = darkness is not None and not on_grid and bool(searches) and searches[0][0][2] == 0
-    printed = _printed_rules(*searches[0][1], horizontal_px) if level_off_grid else None
+    # (Its blocks of rows, each labelled once for the printed rules and the pen bars.)
+    level_blocks = BlockRegions(searches[0][1][0]) if level_off_grid else None
+    printed = _printed_rules(*searches[0][1], horizontal_px, level_blocks) if level_off_grid else None
     if keep_pen_bars and printed is not None:  # ruled paper: a 4's long bar is no line (`pen_bars`)
-        kept = _without_pen_bars(searches, horizontal_px)
+        kept = _without_pen_bars(searches, horizontal_px, level_blocks)
         if kept is not searches:
             searches, printed = kept, _printed_rules(*kept[0][1], horizontal_px)
     if darkness is not None:
@@ -210,11 +212,11 @@ SIDE_COLUMNS = 4
 side 1-2 px wide, blurred, within a pixel or two of the runs' ends)."""
 
 
-def _without_pen_bars(searches: list, horizontal_px: int) -> list:
+def _without_pen_bars(searches: list, horizontal_px: int, blocks: BlockRegions | None = None) -> list:
     """`searches` (the same list where none is) with the level lines found that are handwritten
-    bars (`pen_bars`) left out."""
+    bars (`pen_bars`) left out (`blocks`: the level lines' blocks of rows, `BlockRegions`)."""
     (direction, (found, _)), rest = searches[0], searches[1:]
-    bars = pen_bars(found, horizontal_px)
+    bars = pen_bars(found, horizontal_px, blocks)
     if bars is None:
         return searches
     found = cv2.subtract(found, bars)
@@ -346,10 +348,12 @@ rules 1-4 px): keeping what was darker than the grain along them read 6 false di
 30 development pages of sheets on desks (`benchmarks.hard_pages --kinds desk --seed 4302`)."""
 
 
-def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int) -> np.ndarray | None:
+def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int,
+                   blocks: BlockRegions | None = None) -> np.ndarray | None:
     """The band (as `_find_lines` gives it: `band`, `found` widened by a pixel) of the level lines
     in `found` that are rules printed across the sheet (`RULE_MIN_RUNS`, `RULE_MAX_THICKNESS`),
-    None if none are."""
+    None if none are (`blocks`: `found`'s blocks of rows, `BlockRegions`, where made already)."""
+    blocks = blocks if blocks is not None else BlockRegions(found)
     max_thickness = max(RULE_MAX_THICKNESS_PX, RULE_MAX_THICKNESS * horizontal_px)
     min_length = RULE_MIN_RUNS * horizontal_px
     rules = None
@@ -361,7 +365,7 @@ def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int) -> n
     # A block's band is its rows and one either side, which no other block's reaches (blocks lie
     # rows apart): a block kept whole keeps its band as found, a part of one is widened there
     # alone (not the page: 0.5-0.9 ms at A4 200 dpi).
-    for first, last in row_blocks(np.flatnonzero(found.max(axis=1))):
+    for first, last in blocks.blocks:
         block = found[first:last]
         columns = cv2.countNonZero(block.max(axis=0))
         if columns < min_length:
@@ -371,7 +375,7 @@ def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int) -> n
             rules = np.zeros_like(found) if rules is None else rules
             rules[top:bottom] = band[top:bottom]  # one straight rule alone in its rows: no labelling needed
             continue
-        _, labels, stats = label_regions(block, any_order=True)
+        _, labels, stats = blocks.of(first, last)
         widths = stats[:, cv2.CC_STAT_WIDTH]
         thin_and_long = (widths >= min_length) & (stats[:, cv2.CC_STAT_AREA] <= max_thickness * widths)
         thin_and_long[0] = False
