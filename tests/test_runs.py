@@ -54,6 +54,25 @@ def test_a_page_of_rules_and_writing_opens_as_opencv_opens_it():
         assert_same(mask, (1, length))
 
 
+def test_a_squared_page_opens_as_opencv_opens_it_on_the_turned_mask():
+    # Many blocks of columns that may hold an upright run (a grid's lines): opened on the mask
+    # turned once, not block by block (`runs.MANY_COLUMN_BLOCKS`), to the same pixels.
+    from runtime.reading.runs import MANY_COLUMN_BLOCKS, _columns_that_may_hold, row_blocks
+
+    rng = np.random.default_rng(11)
+    mask = np.zeros((700, 640), np.uint8)
+    for step in range(0, 640, 31):  # a grid, its last lines at the edges, one broken
+        cv2.line(mask, (step, 0 if step % 2 else 20), (step, 699), 255, 2)
+        cv2.line(mask, (0, step), (639, step), 255, 1)
+    mask[200:240, 93:96] = 0
+    for _ in range(200):  # strokes of writing
+        x, y = (int(v) for v in rng.integers(0, (640, 700)))
+        cv2.line(mask, (x, y), (x + int(rng.integers(-15, 15)), y + int(rng.integers(-25, 25))), 255, 2)
+    for length in (20, 45, 90, 700):
+        assert len(row_blocks(_columns_that_may_hold(mask, length, 3))) >= MANY_COLUMN_BLOCKS or length == 700
+        assert_same(mask, (1, length))
+
+
 def test_a_mask_without_long_runs_has_no_opening():
     mask = np.zeros((200, 300), np.uint8)
     mask[50:60, 100:110] = 255

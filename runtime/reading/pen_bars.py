@@ -26,8 +26,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runtime.reading.regions import label_regions
-from runtime.reading.runs import row_blocks
+from runtime.reading.regions import BlockRegions
 
 MAX_RUNS = 1.5
 """A pen's bar is shorter than this many level runs (`horizontal_px`): 1.8 digit heights, more
@@ -45,10 +44,11 @@ TWIN_RUNS = 1.7
 level runs above or below (two digit heights): a printed box, not a bar."""
 
 
-def pen_bars(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
+def pen_bars(found: np.ndarray, horizontal_px: int, blocks: BlockRegions | None = None) -> np.ndarray | None:
     """The level runs among `found` (uint8, 255 on them) that are handwritten bars, as a mask of
-    the same kind; None if none are."""
-    stats, where = _runs(found)
+    the same kind; None if none are. `blocks`: `found`'s blocks of rows, labelled there where
+    asked before (`regions.BlockRegions`)."""
+    stats, where = _runs(blocks if blocks is not None else BlockRegions(found))
     short = np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] < MAX_RUNS * horizontal_px)
     bars = [run for run in short.tolist() if _is_a_bar(run, found, stats, horizontal_px)]
     if not bars:
@@ -62,18 +62,19 @@ def pen_bars(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
     return kept
 
 
-def _runs(found: np.ndarray) -> tuple[np.ndarray, list]:
-    """The stats (x, y, width, height, area: OpenCV's) of every run in `found`, and for each, where
-    its labels are: (its block's first row, the block's labels, its label there). Level runs lie
-    in blocks of rows apart from one another (`row_blocks`): each block is labelled alone, not the
-    page (5 ms an A4 page)."""
-    stats, where = [], []
-    for first, last in row_blocks(np.flatnonzero(found.max(axis=1))):
-        count, labels, block_stats = label_regions(found[first:last], any_order=True)
-        for label in range(1, count):
-            stats.append(block_stats[label] + np.array([0, first, 0, 0, 0], np.int32))
-            where.append((first, labels, label))
-    return (np.array(stats, np.int32).reshape(-1, 5), where)
+def _runs(blocks: BlockRegions) -> tuple[np.ndarray, list]:
+    """The stats (x, y, width, height, area: OpenCV's) of every run in the level runs `blocks`
+    hold, and for each, where its labels are: (its block's first row, the block's labels, its
+    label there). Level runs lie in blocks of rows apart from one another (`row_blocks`): each
+    block is labelled alone, not the page (5 ms an A4 page)."""
+    stats, where = [np.zeros((0, 5), np.int32)], []
+    for first, last in blocks.blocks:
+        count, labels, block_stats = blocks.of(first, last)
+        runs = block_stats[1:].astype(np.int32)  # a copy, moved down to the block's rows
+        runs[:, cv2.CC_STAT_TOP] += first
+        stats.append(runs)
+        where.extend((first, labels, label) for label in range(1, count))
+    return np.concatenate(stats), where
 
 
 def _is_a_bar(run: int, found: np.ndarray, stats: np.ndarray, horizontal_px: int) -> bool:

@@ -41,6 +41,24 @@ def label_regions(mask: np.ndarray, any_order: bool = False):
     return label_regions_with_pixels(mask, any_order)[:3]
 
 
+class BlockRegions:
+    """The regions of a mask whose set pixels lie in blocks of rows apart from one another
+    (`row_blocks`: no region spans two), each block labelled on its own, in any order, when
+    first asked: the steps of rule removal that label the same level lines (its printed rules,
+    its pen bars) label each block once."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+        self.blocks = row_blocks(np.flatnonzero(mask.max(axis=1)))  # (first, last + 1) rows
+        self._labelled: dict[int, tuple] = {}
+
+    def of(self, first: int, last: int) -> tuple:
+        """`label_regions(mask[first:last], any_order=True)` of the block of rows `first:last`."""
+        if first not in self._labelled:
+            self._labelled[first] = label_regions(self.mask[first:last], any_order=True)
+        return self._labelled[first]
+
+
 def label_regions_with_pixels(mask: np.ndarray, any_order: bool = False):
     """`label_regions`, and the set pixels of the mask as `set_pixels` gives them where the
     regions were measured from them (a large sparse mask; else None): a caller going on to the
@@ -126,19 +144,20 @@ def _measure(mask: np.ndarray, labels: np.ndarray, count: int, index: np.ndarray
     gives them) and the background's."""
     stats = np.zeros((count, 5), np.int32)
     if index.size:
-        owner = labels.ravel()[index]
-        stats[:, 4] = np.bincount(owner, minlength=count)
         # A region's box is that of its runs along the rows: its pixels in a row, one after
         # another, are a run, and each run's first and last pixel hold its extent (a stroke
-        # a few pixels wide: a fraction of the pixels left for the per-region minima).
-        first, last = _runs(index, owner, mask.shape[1])
+        # a few pixels wide: a fraction of the pixels left for the per-region minima). A run
+        # is one region's (pixels side by side are connected), so its label is read once, at
+        # its start, and its length is its share of the region's area: no label per pixel.
+        first, last = _runs(index, mask.shape[1])
         # (A division by the width, then products: numpy's divmod and remainder of int64 take
         # two to three times as long; a run's last pixel lies in its first one's row.)
         starts = index[first]
         left_ys = starts // mask.shape[1]
         row_starts = left_ys * mask.shape[1]
         left_xs, right_xs = starts - row_starts, index[last] - row_starts
-        runs = owner[first].astype(np.intp)
+        runs = labels.ravel()[starts].astype(np.intp)
+        stats[:, 4] = np.bincount(runs, weights=last - first + 1, minlength=count)  # whole numbers
         lowest = np.iinfo(np.int64).max
         left, top = np.full(count, lowest, np.int64), np.full(count, lowest, np.int64)
         right, bottom = np.full(count, -1, np.int64), np.full(count, -1, np.int64)
@@ -152,10 +171,10 @@ def _measure(mask: np.ndarray, labels: np.ndarray, count: int, index: np.ndarray
     return stats
 
 
-def _runs(index: np.ndarray, owner: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where each run of one region's pixels along a row starts and ends among the set pixels
-    (`index`, raster order; `owner`, their labels; rows `width` long)."""
-    ends = (np.diff(index) != 1) | (np.diff(owner) != 0)
+def _runs(index: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of set pixels along a row starts and ends among them (`index`, raster
+    order; rows `width` long)."""
+    ends = np.diff(index) != 1
     # A run also ends with its row: the set pixels that start a row, found by a search for
     # each row's start, not a remainder per pixel (a third of the time).
     row_starts = np.arange(width, index[-1] + 1, width)

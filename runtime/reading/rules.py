@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.pen_bars import pen_bars
-from runtime.reading.regions import label_regions, label_regions_with_pixels, set_pixels
+from runtime.reading.regions import BlockRegions, label_regions, label_regions_with_pixels, set_pixels
 from runtime.reading.runs import line_opening, row_blocks
 
 MIN_BRIDGE_PX = 7
@@ -77,9 +77,11 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         searches[0][1][1], searches[1][1][1], horizontal_px)
     # The rules printed across a sheet, among the level lines found off a grid (`_printed_rules`).
     level_off_grid = darkness is not None and not on_grid and bool(searches) and searches[0][0][2] == 0
-    printed = _printed_rules(*searches[0][1], horizontal_px) if level_off_grid else None
+    # (Its blocks of rows, each labelled once for the printed rules and the pen bars.)
+    level_blocks = BlockRegions(searches[0][1][0]) if level_off_grid else None
+    printed = _printed_rules(*searches[0][1], horizontal_px, level_blocks) if level_off_grid else None
     if keep_pen_bars and printed is not None:  # ruled paper: a 4's long bar is no line (`pen_bars`)
-        kept = _without_pen_bars(searches, horizontal_px)
+        kept = _without_pen_bars(searches, horizontal_px, level_blocks)
         if kept is not searches:
             searches, printed = kept, _printed_rules(*kept[0][1], horizontal_px)
     if darkness is not None:
@@ -124,7 +126,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     if walls is not None and darkness is not None:
         rims |= _upright_stubs(labels, stats, walls, horizontal, darkness)
     rims[0] = False
-    _clear(labels, stats, rims)
+    _clear(labels, stats, rims, index)
     kept = ~rims
     kept[0] = False  # the background
     return Cleaned(labels, stats, kept, by_direction[0], by_direction[1], walls)
@@ -220,11 +222,11 @@ SIDE_COLUMNS = 4
 side 1-2 px wide, blurred, within a pixel or two of the runs' ends)."""
 
 
-def _without_pen_bars(searches: list, horizontal_px: int) -> list:
+def _without_pen_bars(searches: list, horizontal_px: int, blocks: BlockRegions | None = None) -> list:
     """`searches` (the same list where none is) with the level lines found that are handwritten
-    bars (`pen_bars`) left out."""
+    bars (`pen_bars`) left out (`blocks`: the level lines' blocks of rows, `BlockRegions`)."""
     (direction, (found, _)), rest = searches[0], searches[1:]
-    bars = pen_bars(found, horizontal_px)
+    bars = pen_bars(found, horizontal_px, blocks)
     if bars is None:
         return searches
     found = cv2.subtract(found, bars)
@@ -330,12 +332,15 @@ def _crosses_as_a_grid(across: np.ndarray, down: np.ndarray, horizontal_px: int)
     crossings = cv2.bitwise_and(across, down)
     small = 0
     # The crossings lie on the level lines' rows, a fifth of a squared page: each block of rows
-    # holding some is labelled on its own (no region spans two), sizes alone count.
+    # holding some is labelled on its own (no region spans two), sizes alone count, and only
+    # until there are enough (a squared page has them in its first few blocks: 1.5-5 ms).
     for first, last in row_blocks(np.flatnonzero(crossings.max(axis=1))):
         _, _, stats = label_regions(crossings[first:last], any_order=True)
         sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
         small += int(np.count_nonzero(sizes <= horizontal_px / 2))
-    return small >= MIN_GRID_CROSSINGS
+        if small >= MIN_GRID_CROSSINGS:
+            return True
+    return False
 
 
 RULE_MIN_RUNS = 8
@@ -353,10 +358,12 @@ rules 1-4 px): keeping what was darker than the grain along them read 6 false di
 30 development pages of sheets on desks (`benchmarks.hard_pages --kinds desk --seed 4302`)."""
 
 
-def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int) -> np.ndarray | None:
+def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int,
+                   blocks: BlockRegions | None = None) -> np.ndarray | None:
     """The band (as `_find_lines` gives it: `band`, `found` widened by a pixel) of the level lines
     in `found` that are rules printed across the sheet (`RULE_MIN_RUNS`, `RULE_MAX_THICKNESS`),
-    None if none are."""
+    None if none are (`blocks`: `found`'s blocks of rows, `BlockRegions`, where made already)."""
+    blocks = blocks if blocks is not None else BlockRegions(found)
     max_thickness = max(RULE_MAX_THICKNESS_PX, RULE_MAX_THICKNESS * horizontal_px)
     min_length = RULE_MIN_RUNS * horizontal_px
     rules = None
@@ -368,7 +375,7 @@ def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int) -> n
     # A block's band is its rows and one either side, which no other block's reaches (blocks lie
     # rows apart): a block kept whole keeps its band as found, a part of one is widened there
     # alone (not the page: 0.5-0.9 ms at A4 200 dpi).
-    for first, last in row_blocks(np.flatnonzero(found.max(axis=1))):
+    for first, last in blocks.blocks:
         block = found[first:last]
         columns = cv2.countNonZero(block.max(axis=0))
         if columns < min_length:
@@ -378,7 +385,7 @@ def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int) -> n
             rules = np.zeros_like(found) if rules is None else rules
             rules[top:bottom] = band[top:bottom]  # one straight rule alone in its rows: no labelling needed
             continue
-        _, labels, stats = label_regions(block, any_order=True)
+        _, labels, stats = blocks.of(first, last)
         widths = stats[:, cv2.CC_STAT_WIDTH]
         thin_and_long = (widths >= min_length) & (stats[:, cv2.CC_STAT_AREA] <= max_thickness * widths)
         thin_and_long[0] = False
@@ -504,7 +511,9 @@ def _upright_stubs(labels: np.ndarray, stats: np.ndarray, walls: np.ndarray, hor
     thin[0] = False
     if not thin.any():
         return stubs
-    line_darkness = float(np.median(darkness[walls > 0]))
+    # Gathered at the walls' set pixels (a boolean index scans the float map: twice the time),
+    # then partitioned where they lie.
+    line_darkness = float(np.median(darkness.ravel()[set_pixels(walls)], overwrite_input=True))
     for label in np.flatnonzero(thin).tolist():
         left, top, width, height = (int(value) for value in stats[label, :4])
         window = (slice(top, top + height), slice(left, left + width))
@@ -542,11 +551,17 @@ MAX_BOXES_TO_CLEAR = 64
 """Up to this many regions are cleared box by box; more (a page of rims) in one pass over the page."""
 
 
-def _clear(labels: np.ndarray, stats: np.ndarray, drop: np.ndarray) -> None:
-    """Set the labels of the regions flagged in `drop` to 0 (background), in place."""
+def _clear(labels: np.ndarray, stats: np.ndarray, drop: np.ndarray, index: np.ndarray | None = None) -> None:
+    """Set the labels of the regions flagged in `drop` to 0 (background), in place (`index`:
+    the labelled mask's set pixels, as `set_pixels` gives them, where found already)."""
     dropped = np.flatnonzero(drop)
     if len(dropped) > MAX_BOXES_TO_CLEAR:
-        labels[drop[labels]] = 0
+        if index is None:
+            labels[drop[labels]] = 0
+            return
+        # Only set pixels hold a label: looked up there, not over the page (6 -> 0.5 ms at A4).
+        flat = labels.ravel()
+        flat[index[drop[flat[index]]]] = 0
         return
     for label in dropped.tolist():
         x, y, w, h = stats[label, :4]
@@ -557,13 +572,11 @@ def _clear(labels: np.ndarray, stats: np.ndarray, drop: np.ndarray) -> None:
 def _thickness(found: np.ndarray, axis: int) -> float:
     """Mean thickness of found lines across `axis` (0: horizontal lines, measured down the
     columns): their pixels per run of pixels, on every fourth column (or row)."""
-    lines = found[:, ::4] > 0 if axis == 0 else found[::4, :] > 0
-    starts = lines.copy()
-    if axis == 0:
-        starts[1:, :] &= ~lines[:-1, :]
-    else:
-        starts[:, 1:] &= ~lines[:, :-1]
-    return float(np.count_nonzero(lines)) / max(int(np.count_nonzero(starts)), 1)
+    lines = found[:, ::4] > 0 if axis == 0 else (found[::4, :] > 0).T
+    pixels = np.count_nonzero(lines)
+    # A run starts at each pixel but those whose neighbour before it across the line is set.
+    starts = pixels - np.count_nonzero(lines[1:] & lines[:-1])
+    return float(pixels) / max(int(starts), 1)
 
 
 def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:

@@ -79,12 +79,25 @@ def _level_opening(mask: np.ndarray, length: int, rows: np.ndarray, across: int 
     return opened
 
 
+MANY_COLUMN_BLOCKS = 8
+"""Where this many blocks of columns or more may hold an upright run (squared paper: one per
+line), the mask is turned over its diagonal once and opened as level rows, rather than block by
+block: a turn of each block costs more than the page's (9.5 -> 7.4 ms on a squared A4 page)."""
+
+
 def _upright_opening(mask: np.ndarray, length: int, across: int = 1) -> np.ndarray | None:
     """The upright `line_opening` (thickened `across`): the level one of each block of columns
     that may hold a run, turned over its diagonal (not the whole mask turned, and the opening
-    turned back: 0.4 ms each at A4 200 dpi, where upright runs lie in a few columns)."""
+    turned back: 0.4 ms each at A4 200 dpi, where upright runs lie in a few columns), unless
+    there are many such blocks (`MANY_COLUMN_BLOCKS`)."""
+    columns = _columns_that_may_hold(mask, length, across)
+    blocks = row_blocks(columns)
+    if len(blocks) >= MANY_COLUMN_BLOCKS:
+        # The same blocks and thickening, rows of the turned mask: the same opening, turned back.
+        opened = _level_opening(cv2.transpose(mask), length, columns, across)
+        return None if opened is None else cv2.transpose(opened)
     opened = None
-    for first, last in row_blocks(_columns_that_may_hold(mask, length, across)):
+    for first, last in blocks:
         left = max(0, first - across // 2)  # the block's columns and those its thickening reaches
         turned = _thickened_rows(cv2.transpose(mask[:, left : last + across]), first - left, last - left, across)
         block = _level_opening(turned, length, np.arange(last - first))
