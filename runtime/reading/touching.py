@@ -338,6 +338,45 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
         refused = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
         if refused >= 0 and float(np.min(piece_confidences[refused])) >= WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE:
             return WHOLE_AS_DIGIT
+    if choice >= 0 and piece_labels is not None:
+        choice = _wide_piece_as_pair(options, choice, piece_confidences, piece_labels, page_width, page_height)
+    return choice
+
+
+def _wide_piece_as_pair(options: list[list[DigitCandidate]], choice: int, piece_confidences: list[np.ndarray],
+                        piece_labels: list[np.ndarray], page_width: float | None, page_height: float | None) -> int:
+    """Index of the cut that reads the chosen cut's (`choice`) piece wide for the page as a pair
+    (`wide_pair`, asked of that piece as of a region: a cut of it among `options`, every other piece
+    kept), or `choice` where none does: three digits in one region, the chosen cut into two
+    reading two of them as one, surely. Every piece costs `EXTRA_PIECE_LOG_PRIOR`, so where the
+    model saturates (0.996) two pieces outscore three that read as surely."""
+    chosen = options[choice]
+    if isinstance(chosen, StackedCut):
+        return choice
+    boxes = [part.bbox for part in chosen]
+    for index, part in enumerate(chosen):
+        confidence, label = float(piece_confidences[choice][index]), int(piece_labels[choice][index])
+        if not wide_for_page(part, page_width, confidence, page_height):
+            continue
+        kept = boxes[:index] + boxes[index + 1:]
+        refinements, positions = [], []
+        for other, parts in enumerate(options):
+            if len(parts) != len(chosen) + 1 or isinstance(parts, StackedCut):
+                continue
+            other_boxes = [piece.bbox for piece in parts]
+            for start in range(len(parts) - 1):
+                if other_boxes[:start] + other_boxes[start + 2:] == kept and start == index:
+                    refinements.append(other)
+                    positions.append(start)
+        if not refinements:
+            continue
+        pairs = [type(options[other])(options[other][start:start + 2]) for other, start in zip(refinements, positions)]
+        best = wide_pair(part, pairs, confidence, [piece_confidences[other][start:start + 2]
+                                                   for other, start in zip(refinements, positions)], label,
+                         [piece_labels[other][start:start + 2] for other, start in zip(refinements, positions)],
+                         page_width, page_height)
+        if best >= 0:
+            return refinements[best]
     return choice
 
 
