@@ -12,6 +12,7 @@ from runtime.reading.touching import (
     WIDE_SURE_PAIR_RATIO,
     choose_reading,
     cut_hypotheses,
+    split_at,
     wide_for_page,
 )
 
@@ -159,6 +160,28 @@ def test_a_sure_whole_cut_through_three_strokes_is_no_pair():
     assert choose_reading(region, [halves(region)], 0.996, confidences, None, typical, 5, labels) == -1
     ink[18:22, 8:56] = 0
     assert choose_reading(region, [halves(region)], 0.996, confidences, None, typical, 5, labels) == 0
+
+
+def test_a_wide_piece_of_the_chosen_cut_is_read_as_a_pair_where_a_finer_cut_says_so():
+    """A "966" cut into "96", its "66" read 6 surely: every piece costs a little
+    (`EXTRA_PIECE_LOG_PRIOR`), so two saturated pieces outscore three. Where the cut into three
+    keeps the 9 and reads the wide piece as two sure digits, one of them as it read, it wins; not
+    where that piece is no wider than the page's digits, nor where a piece of it is in doubt."""
+    ink = np.zeros((40, 96), np.uint8)
+    for start in (3, 35, 67):
+        ink[:, start:start + 26] = 255
+    ink[38, :] = 255  # joined along the baseline
+    region = DigitCandidate((10, 10, 96, 40), ink)
+    options = [split_at(region, [32]), split_at(region, [32, 64])]
+    labels = [np.array([9, 6]), np.array([9, 6, 6])]
+
+    def choice(typical: float, third: float) -> int:
+        confidences = [np.array([0.996, 0.996]), np.array([0.996, 0.996, third])]
+        return choose_reading(region, options, 0.12, confidences, None, typical, 9, labels)
+
+    assert choice(32, 0.996) == 1
+    assert choice(60, 0.996) == 0
+    assert choice(32, 0.9) == 0
 
 
 def test_the_benchmark_writes_pairs_that_touch_and_scores_each_item():
