@@ -99,6 +99,9 @@ class TrainConfig:
     calls fewer unusual digits "not a digit" (and lets more non-digits through)."""
     init_from: str | None = None
     """A trained .keras model whose weights start this run (`train.warm_start`); None = random."""
+    average_epochs: int = 0
+    """Keep the mean of the weights after each of the last N epochs, batch-norm statistics
+    measured again (`train.averaging`), instead of the best single epoch; 0 = off."""
     warmup_epochs: int = 2
     """Epochs of linear learning-rate warm-up before the cosine decay (BN statistics settle)."""
     seed: int = 1234
