@@ -41,7 +41,7 @@ def test_batch_norm_statistics_become_the_plain_mean_over_the_batches():
     # Two batches of different brightness: a running average with momentum 0.9 would sit near
     # the second one; the re-estimate must sit halfway between their means.
     batches = [(rng.random((32, 28, 28, 1)).astype("float32") * scale,) for scale in (0.2, 1.0)]
-    stem_conv = keras.Model(model.inputs, model.get_layer("stem_conv").output)
+    stem_conv = keras.Model(model.input, model.get_layer("stem_conv").output)
     per_batch = [stem_conv(batch[0]).numpy().mean(axis=(0, 1, 2)) for batch in batches]
     stem = model.get_layer("stem_bn")
     reestimate_batch_norm(keras, model, batches)
