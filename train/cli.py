@@ -129,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
         "starts near zero (see train/warm_start.py)",
     )
     parser.add_argument(
+        "--average-epochs",
+        type=positive_int,
+        help="keep the mean of the weights after each of the last N epochs (batch-norm statistics "
+        "measured again) instead of the best single epoch (default: off)",
+    )
+    parser.add_argument(
         "--warmup-epochs",
         type=positive_int,
         default=TrainConfig.warmup_epochs,
@@ -167,6 +173,7 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
         not_digit_weight=args.not_digit_weight,
         init_from=args.init_from,
         warmup_epochs=args.warmup_epochs,
+        average_epochs=args.average_epochs or 0,
         seed=args.seed,
         limit=args.limit,
         workers=args.workers,

@@ -60,6 +60,9 @@ RECIPES = {
     # Adding one change to that fine-tune (--usps; --style-fraction 0.1; --not-digit-weight 0.5;
     # styles 0.1 with negatives 0.08) let more digits through on no-digit pages every time (139-153
     # vs 130), so none ships (README, Train and export; benchmarks/results/edge_styles_finetune/).
+    # A longer fine-tune with weight averaging (--epochs 12 / 16 --average-epochs 6 / 8) scored
+    # better on validation (MNIST 99.42 vs 99.40% over 11 outputs, more negatives caught) but read
+    # 241 vs 245 real-photo digits, so it does not ship either (benchmarks/results/edge_averaging/).
     "edge": Recipe(
         epochs=60, batch_size=128, learning_rate=3e-3, weight_decay=1e-4, augment=True, patience=15
     ),
@@ -99,6 +102,9 @@ class TrainConfig:
     calls fewer unusual digits "not a digit" (and lets more non-digits through)."""
     init_from: str | None = None
     """A trained .keras model whose weights start this run (`train.warm_start`); None = random."""
+    average_epochs: int = 0
+    """Keep the mean of the weights after each of the last N epochs, batch-norm statistics
+    measured again (`train.averaging`), instead of the best single epoch; 0 = off."""
     warmup_epochs: int = 2
     """Epochs of linear learning-rate warm-up before the cosine decay (BN statistics settle)."""
     seed: int = 1234

@@ -103,6 +103,7 @@ def write_report(result: TrainResult, model_path: Path, report_dir: Path) -> dic
         "per_class": per_class_metrics(confusion),
         "confusion_matrix": confusion.tolist(),
         "history": history,
+        # The run's own checks; an averaged run's validation figures replace the epoch's above.
         **result.extra,
         "model_file": model_path.name,
         "input": "float32 (N, 28, 28, 1) = uint8 pixels / 255, white ink on black",
@@ -146,8 +147,7 @@ def _summary_text(report: dict, costs: list[LayerCost], model) -> str:
         f"test accuracy: {report['test_accuracy']:.4%} ({report['test_errors']} errors of "
         f"{report['images']['test']}; argmax over all {report['outputs']} outputs)",
         *_not_digit_lines(report),
-        f"validation accuracy (kept epoch {report['best_epoch']} of {report['epochs_run']}): "
-        f"{report['validation_accuracy']:.4%}",
+        f"validation accuracy ({_kept(report)}): {report['validation_accuracy']:.4%}",
         *_held_out_lines(report),
         f"parameters: {report['params']:,}   multiply-accumulates per image: {report['macs']:,}",
         f"seed: {report['seed']}   training time: {report['train_seconds']} s",
@@ -168,6 +168,13 @@ def _summary_text(report: dict, costs: list[LayerCost], model) -> str:
     model.summary(print_fn=lambda text, **_: keras_summary.append(text))
     lines += ["", "Keras model summary:", *keras_summary]
     return "\n".join(lines) + "\n"
+
+
+def _kept(report: dict) -> str:
+    """Which weights the run kept: the best epoch, or the mean of the last epochs."""
+    if report.get("averaged_epochs"):
+        return f"mean of the last {report['averaged_epochs']} of {report['epochs_run']} epochs"
+    return f"kept epoch {report['best_epoch']} of {report['epochs_run']}"
 
 
 def _held_out_lines(report: dict) -> list[str]:
