@@ -7,13 +7,12 @@ import pytest
 
 from runtime.reading.orientation import (
     TurnReadings,
-    _sum_of_squared_counts,
-    estimate_tilt_deg,
     is_upside_down,
     level_page,
     map_box_back,
     quarter_turn_matrix,
 )
+from runtime.reading.tilt import _sum_of_squared_counts, estimate_tilt_deg
 
 
 def lines_of_boxes(tilt_deg: float, seed: int = 0):

@@ -30,12 +30,10 @@ from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
 from runtime.reading.memo import CropMemo
 from runtime.reading.orientation import (
-    MIN_TILT_DEG,
     MIN_VOTES_TO_TURN,
     TurnReadings,
     compose,
     count_votes,
-    estimate_tilt_deg,
     is_clearly_upright,
     is_upside_down,
     level_page,
@@ -52,6 +50,7 @@ from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.strokes import widen_thin_strokes
+from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg
 from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
     choose_reading,
