@@ -1,8 +1,8 @@
 """How well the reader measures and levels a page's tilt: generated pages turned by known angles.
 
 Every page of a set with boxed truth (`benchmarks.worksheets`, `benchmarks.hard_pages`) is
-rotated by each angle asked for (counter-clockwise, degrees, on a canvas that keeps every
-pixel, its corners paper), read, and scored. A page's true tilt is the median slope of its
+rotated by each angle asked for (counter-clockwise, degrees, in its own frame, the corners that
+come into view paper; digits turned out of the frame leave the truth), read, and scored. A page's true tilt is the median slope of its
 truth lines (3 or more digits, Theil-Sen within a line), so the tilt a camera gave a degraded
 page counts too. Reported per set and angle: the tilt the reader measured on the page as given
 (its first estimate), the tilt it levelled by (0 where it left the page alone), their mean
@@ -43,28 +43,27 @@ MIN_LINE_DIGITS = 3
 
 
 def rotate(image: np.ndarray, boxes: list, angle_deg: float) -> tuple[np.ndarray, list]:
-    """`image` turned counter-clockwise by `angle_deg` on a canvas holding all of it (corners
-    filled with the page's median colour, its paper), and `boxes` (x, y, w, h) as the boxes around
-    their turned corners."""
+    """`image` turned counter-clockwise by `angle_deg` about its centre in a frame of its own
+    size, as a camera would see the page turned (the corners that come into view are paper: the
+    page's median colour), and `boxes` (x, y, w, h) as the boxes around their turned corners;
+    None for a box that leaves the frame.
+
+    Not on a larger canvas: a page given a margin of its own paper reads otherwise, tilted or not
+    (a form page of seed 201, 267 digits, read 261 turned 12 degrees in its frame, 154 in its
+    frame and 150 px more of paper on every side, 151 on the canvas that holds it all)."""
     height, width = image.shape[:2]
-    centre = (width / 2.0, height / 2.0)
-    matrix = cv2.getRotationMatrix2D(centre, angle_deg, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_width, new_height = int(height * sin + width * cos + 0.5), int(height * cos + width * sin + 0.5)
-    matrix[0, 2] += new_width / 2.0 - centre[0]
-    matrix[1, 2] += new_height / 2.0 - centre[1]
-    # The page's own paper, not its border: a darker ground around a tilted page costs digits
-    # of its own (a form page of seed 201 turned 12 degrees on a pink ground: 265 -> 151).
+    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle_deg, 1.0)
     fill = tuple(float(v) for v in np.median(image.reshape(-1, image.shape[2] if image.ndim == 3 else 1), axis=0))
-    turned = cv2.warpAffine(image, matrix, (new_width, new_height), flags=cv2.INTER_LINEAR,
+    turned = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
                             borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
     moved = []
     for x, y, w, h in boxes:
         corners = np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], np.float64)
         points = corners @ matrix[:, :2].T + matrix[:, 2]
         low, high = points.min(axis=0), points.max(axis=0)
+        inside = low.min() >= 0 and high[0] < width and high[1] < height
         moved.append((int(round(low[0])), int(round(low[1])), int(round(high[0] - low[0])),
-                      int(round(high[1] - low[1]))))
+                      int(round(high[1] - low[1]))) if inside else None)
     return turned, moved
 
 
@@ -180,16 +179,15 @@ def run(dirs: list[Path], angles: list[float], count: int | None, kind: str) -> 
         dataset = load_dataset(folder)
         for sample in dataset.samples[:count]:
             image = cv2.imread(str(sample.image_path), cv2.IMREAD_COLOR)
-            digits = [d for line in sample.truth.lines for d in line.digits]
-            line_sizes = [len(line.digits) for line in sample.truth.lines]
-            rng = np.random.default_rng(len(digits))
+            all_digits = [d for line in sample.truth.lines for d in line.digits]
+            line_of = [number for number, line in enumerate(sample.truth.lines) for _ in line.digits]
+            rng = np.random.default_rng(len(all_digits))
             for angle in angles:
-                turned, boxes = rotate(image, [d.bbox for d in digits], angle)
-                lines, start = [], 0
-                for size in line_sizes:
-                    lines.append(boxes[start:start + size])
-                    start += size
-                truth_tilt = true_tilt_deg(lines)
+                turned, all_boxes = rotate(image, [d.bbox for d in all_digits], angle)
+                kept = [index for index, box in enumerate(all_boxes) if box is not None]
+                digits, boxes = [all_digits[index] for index in kept], [all_boxes[index] for index in kept]
+                truth_tilt = true_tilt_deg([[all_boxes[index] for index in kept if line_of[index] == number]
+                                            for number in range(len(sample.truth.lines))])
                 turned = perturb(turned, boxes, kind, rng)
                 recorder.reset()
                 result = reader.read(turned)

@@ -98,6 +98,12 @@ from 6 candidates to over 300 when levelled by a chance 19 degrees, and read 309
 ruled page of words in letters (hard pages, seed 13), turned sideways by the vote, went from 129
 to 890 and read 848 digits, its rules cut into strokes read as 1."""
 
+MIN_TILT_LEFT_DEG = 1.0
+"""A page turned a quarter is levelled again only where the tilt left upright is at least this:
+the tilt is measured to a fraction of a degree (`tilt.measure_tilt`), and a fraction left over
+is within what grouping tolerates, not worth a second levelling and segmentation (the whole
+degrees measured before left such a page alone)."""
+
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""
 
@@ -508,7 +514,7 @@ class _Page:
             return
         left = estimate_tilt_deg([c.bbox for c in self.candidates])
         tilt = self.tilt + left
-        if left == 0.0 or abs(tilt) < MIN_TILT_DEG:
+        if abs(left) < MIN_TILT_LEFT_DEG or abs(tilt) < MIN_TILT_DEG:
             return
         turns, moved = self.turns, self.state()
         if self.unlevelled is not None:
