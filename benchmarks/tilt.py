@@ -247,12 +247,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=None, help="at most this many pages of each folder")
     parser.add_argument("--perturb", choices=("none", "stroke", "join"), default="none",
                         help="one odd region drawn on every page")
+    parser.add_argument("--min-tilt", type=float, default=None,
+                        help="level from this tilt (degrees) instead of the reader's MIN_TILT_DEG, to try another")
     parser.add_argument("--json", type=Path, default=None, help="write the rows here too")
     args = parser.parse_args(argv)
     try:
         angles = [float(text) for text in args.angles.split(",")]
     except ValueError:
         parser.error(f"--angles {args.angles!r}: give numbers separated by commas, e.g. 0,5,-5")
+    if args.min_tilt is not None:
+        reader_module.MIN_TILT_DEG = args.min_tilt
     rows = run(args.dirs, angles, args.count, args.perturb)
     print(report(rows))
     if args.json is not None:
