@@ -100,9 +100,10 @@ to 890 and read 848 digits, its rules cut into strokes read as 1."""
 
 MIN_TILT_LEFT_DEG = 1.0
 """A page turned a quarter is levelled again only where the tilt left upright is at least this:
-the tilt is measured to a fraction of a degree (`tilt.measure_tilt`), and a fraction left over
-is within what grouping tolerates, not worth a second levelling and segmentation (the whole
-degrees measured before left such a page alone)."""
+where the lines' consensus decides the tilt it is a fraction of a degree (`tilt.estimate_tilt_deg`),
+and a fraction left over is within what grouping tolerates, not worth a second levelling and
+segmentation (before, any tilt left but none was levelled again; the turned benchmark set reads
+the same either way)."""
 
 ORIENTATION_SAMPLE = 48
 """At most this many crops (the largest) vote on the page orientation: enough to be sure, cheap."""

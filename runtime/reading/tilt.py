@@ -14,7 +14,15 @@ into one, a crumb, has no vote):
 A region that is not a digit of the page's size moves at most its own line, and that by less
 than its share of the votes; the coarse profile alone jumped a whole degree on one joined pair
 of stacked pieces (a page of words measured 2 degrees for 3, then left unlevelled: 36 digits
-read 12). `TiltEstimate` says how well the tilt is supported: how many lines and boxes agree.
+read 12), and up to 5 on four lines of five digits. `TiltEstimate` says how well the tilt is
+supported: how many lines and boxes agree, and how far their angles spread.
+
+The reader levels by `estimate_tilt_deg`: the profile's whole degree over all the boxes, as it
+always has, where the consensus lies within `AGREEMENT_DEG` of it, and the consensus where it
+does not. Levelling every page by the consensus measured tilts better (half the error on
+development pages turned by known angles) but read the benchmark sets a few digits otherwise
+by chance (levelled by 5.9 degrees instead of 7, a page of script read 2 digits more); see
+README, Results (branch `tilt15`).
 """
 
 from __future__ import annotations
