@@ -19,7 +19,7 @@ supported: how many lines and boxes agree, and how far their angles spread.
 
 The reader levels by `estimate_tilt_deg`: the profile's whole degree over all the boxes, as it
 always has, where the consensus lies within `AGREEMENT_DEG` of it, and the consensus where it
-does not. Levelling every page by the consensus measured tilts better (half the error on
+does not and `MIN_SUPPORTING_LINES` lines measured it. Levelling every page by the consensus measured tilts better (half the error on
 development pages turned by known angles) but read the benchmark sets a few digits otherwise
 by chance (levelled by 5.9 degrees instead of 7, a page of script read 2 digits more); see
 README, Results (branch `tilt15`).
