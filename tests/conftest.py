@@ -28,7 +28,7 @@ TESTS_DIR = Path(__file__).parent
 
 RUNTIME_TEST_FILES = ("test_classifier*", "test_scan*", "test_pages*", "test_camera*",
                       "test_segment*", "test_reader*", "test_normalize*", "test_grouping*",
-                      "test_orientation*", "test_runtime*", "test_model_io*",
+                      "test_orientation*", "test_tilt*", "test_runtime*", "test_model_io*",
                       # training's data loader and augmentation need only numpy and OpenCV
                       "test_data*", "test_train_augment*", "test_train_styles*")
 """Test files (glob patterns) that run without TensorFlow; each must match a file."""

@@ -21,7 +21,7 @@ at 150 dpi: the broken 6s and 5s of the development pages stood 20-22 px). Bigge
 strokes are too thick to break so, and there the pieces that interlock are mostly letters of
 words leaning into each other (55 px on development pages of words with numbers,
 `benchmarks.hard_pages --kinds words-numbers --seed 21`). Joined, any piece moves the box
-centres a page's tilt is measured from (`orientation.estimate_tilt_deg`), and with it every
+centres a page's tilt is measured from (`tilt.measure_tilt`), and with it every
 region of the levelled page: where a page of words is read differently so, its word context can
 take many digits for letters."""
 

@@ -3,9 +3,9 @@
 Orientation is decided by the classifier itself: the digit crops are read in all four
 quarter-turns. First the axis (upright or sideways), then, once the page has been turned to that
 axis and segmented again, which way up: the model knows upright digits well, and layout alone
-cannot tell 0 from 180 degrees. Tilt is
-measured as the angle at which the digits line up best, so a page photographed at an angle, or a
-number written on a diagonal, is levelled.
+cannot tell 0 from 180 degrees. How far the page is tilted is measured in `tilt`; here it is
+levelled (`level_page`), so a page photographed at an angle, or a number written on a diagonal,
+reads in straight lines.
 """
 
 from __future__ import annotations
@@ -39,15 +39,6 @@ worksheets (seed 17) from turning: their single digits were up to 1.7 times that
 CLEARLY_UPRIGHT_CONFIDENCE = 0.95
 """Mean confidence (geometric) upright above which, if sideways is clearly worse, no other turn
 is tried."""
-
-TILT_STEP_DEG = 1.0
-"""Angles tried when measuring tilt; grouping copes with the half degree left over."""
-
-_TILT_ANGLES = np.arange(-45.0, 45.0, TILT_STEP_DEG)
-_LEVEL_INDEX = int(np.argmin(np.abs(_TILT_ANGLES)))
-
-MIN_TILT_DEG = 3.0
-"""Tilts smaller than this are left alone: line grouping tolerates them."""
 
 
 @dataclass
@@ -145,62 +136,6 @@ def count_votes(preferred: np.ndarray, other: np.ndarray) -> int:
     """Digits reading clearly better in `preferred` minus those reading clearly better in `other`."""
     difference = preferred - other
     return int(np.sum(difference > VOTE_MARGIN) - np.sum(difference < -VOTE_MARGIN))
-
-
-def estimate_tilt_deg(boxes: list[BBox]) -> float:
-    """Counter-clockwise tilt of the text lines, in degrees within [-45, 45); 0 if unclear.
-
-    Projection profiles: at the right angle the digits' centres, projected across the lines,
-    pile up in a few narrow bins (one per line). Lines running down the page (a page turned
-    sideways) count too, so the angle is only known modulo 90 degrees.
-    """
-    if len(boxes) < 3:
-        return 0.0
-    array = np.array(boxes, np.float64)
-    centres = array[:, :2] + array[:, 2:] / 2.0
-    bin_px = max(1.0, 0.5 * float(median([box[3] for box in boxes])))
-    scores = _line_scores(centres, _TILT_ANGLES, bin_px)
-    level = scores[_LEVEL_INDEX]
-    # Only a clearly better angle counts, and among those the smallest tilt: a level page stays.
-    better = np.flatnonzero(scores > level * 1.05)
-    if better.size == 0:
-        return 0.0
-    # Nearby angles often tie (every digit already in its line's bin): take the middle of the
-    # best plateau, not its edge.
-    tied = better[scores[better] == scores[better].max()]
-    return float(np.median(_TILT_ANGLES[tied]))
-
-
-def _line_scores(centres: np.ndarray, angles_deg: np.ndarray, bin_px: float) -> np.ndarray:
-    """How tightly the centres gather into lines at each tilt (sum of squared bin counts).
-
-    All angles at once: for each, the distance of every centre across a line rising at that
-    angle (y grows downwards) and across lines running down the page, on two bin grids offset
-    by half a bin so a line lying on a bin edge is not split; the best of the four counts.
-    """
-    theta = np.radians(angles_deg)[:, None]
-    x, y = centres[None, :, 0], centres[None, :, 1]
-    across = np.concatenate([x * np.sin(theta) + y * np.cos(theta), x * np.cos(theta) - y * np.sin(theta)])
-    offsets = (across - across.min(axis=1, keepdims=True)) / bin_px
-    # All four counts in one call: on a frame's few digits the per-call cost is most of the work.
-    bins = np.concatenate([np.floor(offsets + phase) for phase in (0.0, 0.5)])
-    return _sum_of_squared_counts(bins).reshape(4, len(angles_deg)).max(axis=0)
-
-
-def _sum_of_squared_counts(bins: np.ndarray) -> np.ndarray:
-    """Per row of bin numbers (whole numbers from 0, as floats): the sum over bins of (points in
-    the bin) squared, as float64.
-
-    Every row's bins counted in one `np.bincount`, each row given a range of its own: three
-    times faster than ordering the rows and measuring their runs, and whole numbers throughout.
-    The bins span the page's extent in half digit heights, so the ranges stay small."""
-    rows = bins.shape[0]
-    if bins.size == 0:
-        return np.zeros(rows)
-    whole = bins.astype(np.int64)
-    width = int(whole.max()) + 1
-    counts = np.bincount((whole + np.arange(0, rows * width, width)[:, None]).ravel(), minlength=rows * width)
-    return (counts * counts).reshape(rows, width).sum(axis=1).astype(np.float64)
 
 
 def quarter_turn_matrix(turns: int, shape: tuple[int, int]) -> np.ndarray:
