@@ -27,6 +27,7 @@ README, Results ("The page's tilt from its lines' consensus").
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,10 +93,16 @@ def estimate_tilt_deg(boxes: list[BBox]) -> float:
     another angle reads a page's faint and touching digits a little differently, by chance);
     where they do not, one region moved the profile (a digit joined to the one below it took a
     page of four lines tilted 3.5 degrees to 0, another tilted 5 to 7)."""
-    profile = profile_tilt_deg(boxes)
-    estimate = measure_tilt(boxes)  # its support decides whether it may overrule the profile
-    if not estimate.supported or abs(_wrapped(profile - estimate.angle_deg)) <= AGREEMENT_DEG:
-        return profile
+    if len(boxes) < MIN_VOTERS:
+        return 0.0
+    array, height = _boxes_and_height(boxes)
+    centres = _centres(array)
+    coarse = _coarse_angle(centres, height)
+    voting = _voting(array, height)
+    # Where every box votes (most pages), the consensus starts from the profile's own angle.
+    estimate = _measure(array[voting], height, coarse if voting.all() else None)
+    if not estimate.supported or abs(_wrapped(coarse[0] - estimate.angle_deg)) <= AGREEMENT_DEG:
+        return coarse[0]
     return estimate.angle_deg
 
 
@@ -104,8 +111,8 @@ def profile_tilt_deg(boxes: list[BBox]) -> float:
     degrees between tied ones), 0 if none is clearly better than level (`_coarse_angle`)."""
     if len(boxes) < MIN_VOTERS:
         return 0.0
-    array = np.array(boxes, np.float64)
-    return _coarse_angle(array[:, :2] + array[:, 2:] / 2.0, max(1.0, float(median(array[:, 3]))))[0]
+    array, height = _boxes_and_height(boxes)
+    return _coarse_angle(_centres(array), height)[0]
 
 
 def _wrapped(angle_deg: float) -> float:
@@ -117,16 +124,34 @@ def measure_tilt(boxes: list[BBox]) -> TiltEstimate:
     """The tilt of the lines the boxes (x, y, w, h) stand in, and its support (module docstring)."""
     if len(boxes) < MIN_VOTERS:
         return TiltEstimate(0.0)
+    array, height = _boxes_and_height(boxes)
+    return _measure(array[_voting(array, height)], height)
+
+
+def _boxes_and_height(boxes: list[BBox]) -> tuple[np.ndarray, float]:
+    """The boxes as an (n, 4) float array, and their median height (at least a pixel)."""
     array = np.array(boxes, np.float64)
-    height = max(1.0, float(median(array[:, 3])))
+    return array, max(1.0, float(median(array[:, 3])))
+
+
+def _centres(array: np.ndarray) -> np.ndarray:
+    """The boxes' centres, (n, 2)."""
+    return array[:, :2] + array[:, 2:] / 2.0
+
+
+def _voting(array: np.ndarray, height: float) -> np.ndarray:
+    """Which boxes vote (`VOTER_HEIGHTS`); all of them where fewer than `MIN_VOTERS` would."""
     voting = (array[:, 3] >= VOTER_HEIGHTS[0] * height) & (array[:, 3] <= VOTER_HEIGHTS[1] * height)
-    if voting.sum() >= MIN_VOTERS:
-        array = array[voting]
-    centres = array[:, :2] + array[:, 2:] / 2.0
-    coarse, down_the_page = _coarse_angle(centres, height)
+    return voting if voting.sum() >= MIN_VOTERS else np.ones(len(array), bool)
+
+
+def _measure(voters: np.ndarray, height: float, coarse: tuple[float, bool] | None = None) -> TiltEstimate:
+    """`measure_tilt` on the voting boxes; `coarse`: their `_coarse_angle`, where known."""
+    centres = _centres(voters)
+    angle, down_the_page = coarse if coarse is not None else _coarse_angle(centres, height)
     if down_the_page:  # a quarter-turn makes lines running down the page run across: same tilt
         centres = np.stack([centres[:, 1], -centres[:, 0]], axis=1)
-    return _consensus(centres, coarse, height)
+    return _consensus(centres, angle, height)
 
 
 def _coarse_angle(centres: np.ndarray, height: float) -> tuple[float, bool]:
@@ -171,12 +196,22 @@ def _consensus(centres: np.ndarray, coarse_deg: float, height: float) -> TiltEst
 def _theil_sen_slope(along: np.ndarray, across: np.ndarray, height: float) -> float | None:
     """The median slope over pairs of a line's centres at least half a height apart along it
     (closer ones, a digit's pieces one above the other, say nothing of the line)."""
-    first, second = np.triu_indices(len(along), 1)
+    first, second = _pairs(len(along))
     run = along[second] - along[first]
     usable = np.abs(run) >= 0.5 * height
     if not usable.any():
         return None
-    return float(np.median((across[second] - across[first])[usable] / run[usable]))
+    # numpy's median, value for value, without its overhead on a line's few dozen slopes.
+    return float(median(((across[second] - across[first])[usable] / run[usable]).tolist()))
+
+
+@functools.lru_cache(maxsize=128)
+def _pairs(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.triu_indices(count, 1)`, read-only: a page's lines are of a few lengths, and building
+    the indices cost a third of the consensus."""
+    first, second = np.triu_indices(count, 1)
+    first.flags.writeable = second.flags.writeable = False
+    return first, second
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
