@@ -105,7 +105,12 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
                                                           asked, ink_level))
         found_lines.append(found)
         bands.append(erased)
-        bridges.append(_bridges(mask, found, erased, across_axis))
+        # A stroke crossing the line is bridged, not the other direction's lines crossing it: on a
+        # grid whose lines are in the ink mask (blurred by resampling, a tilted photo levelled),
+        # bridging them put every crossing back as a dash that joined the digits.
+        crossing = [other_band for (_, _, axis), (_, other_band) in searches if axis != across_axis]
+        strokes = cv2.subtract(mask, crossing[0]) if crossing else mask
+        bridges.append(_bridges(strokes, found, erased, across_axis))
         if run[1] == 1:
             horizontal = band
     if not found_lines:
