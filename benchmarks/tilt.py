@@ -48,9 +48,10 @@ def rotate(image: np.ndarray, boxes: list, angle_deg: float) -> tuple[np.ndarray
     page's median colour), and `boxes` (x, y, w, h) as the boxes around their turned corners;
     None for a box that leaves the frame.
 
-    Not on a larger canvas: a page given a margin of its own paper reads otherwise, tilted or not
-    (a form page of seed 201, 267 digits, read 261 turned 12 degrees in its frame, 154 in its
-    frame and 150 px more of paper on every side, 151 on the canvas that holds it all)."""
+    Not on a larger canvas: a camera turned against the page keeps its frame. (A margin of the
+    page's own paper used to change what was read, 267 digits of a form page turned 12 degrees
+    read 262 in its frame and 138 with 150 px more paper; now 264 either way, README: A margin
+    of paper around the page.)"""
     height, width = image.shape[:2]
     matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle_deg, 1.0)
     fill = tuple(float(v) for v in np.median(image.reshape(-1, image.shape[2] if image.ndim == 3 else 1), axis=0))

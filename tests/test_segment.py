@@ -263,3 +263,18 @@ def test_the_paper_around_a_region_reads_the_same_marked_page_wide_or_window_by_
                 expected.append(bool(np.sum(darkness[rows, columns][free] > limit) <= free.sum() / 2))
             assert answers[0] == answers[1] == expected
             assert 0 < sum(expected) < len(expected)  # both answers occur
+
+
+def test_paper_around_a_page_of_small_digits_leaves_its_digits_found(mnist_test_digits):
+    # The least digit size follows the writing, not the picture: taken from the picture alone,
+    # 700 px of the page's own paper on every side put it above these 15 px digits (issue 15).
+    images = list(mnist_test_digits[0][:400])
+    page, boxes = ink_page([images[row * 40:(row + 1) * 40] for row in range(10)], digit_height=15)
+    truth = [box for line in boxes for box in line]
+    found = find_digits(page.astype(np.uint8))
+    assert len(found) >= 0.95 * len(truth)
+    padded = cv2.copyMakeBorder(page.astype(np.uint8), 700, 700, 700, 700, cv2.BORDER_CONSTANT, value=235)
+    found_padded = find_digits(padded)
+    assert len(found_padded) >= 0.95 * len(found)
+    moved = [(x + 700, y + 700, w, h) for x, y, w, h in truth]
+    assert sum(centre_inside(box, found_padded) for box in moved) >= 0.95 * len(truth)

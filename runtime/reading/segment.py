@@ -136,13 +136,13 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     mask, faint_mask, labels, stats = look.mask, look.faint_mask, look.labels, look.stats
     if _is_texture(mask, stats, options):
         return []
-    min_size = _min_digit_size(darkness.shape, options)
+    min_size = _min_digit_size(_writing_side(stats, darkness.shape, options), options)
     lines, walls = (None, None), None
     components = _components_from_stats(stats)
     digit_height = _typical_digit_height(components, darkness.shape, options)
     if options.remove_rules:
         digit_height, least_height = _height_on_a_grid(components, faint_mask, digit_height, darkness.shape,
-                                                       options)
+                                                       options, min_size)
         digit_height = _height_under_the_rules(look, digit_height, min_size, options)
         # Rules are straight runs longer than a digit is tall. Where every digit touches a
         # rule there are no free-standing digits to measure: fall back to page-long runs.
@@ -442,9 +442,28 @@ def _components_from_stats(stats: np.ndarray, kept: np.ndarray | None = None) ->
     ]
 
 
-def _min_digit_size(page_shape, options: SegmentOptions) -> float:
-    """The least longer side of a region that may be a digit on a picture of `page_shape`."""
-    return max(options.min_digit_height_px, options.min_digit_size_share * min(page_shape))
+def _min_digit_size(writing_side: float, options: SegmentOptions) -> float:
+    """The least longer side of a region that may be a digit where the writing spans
+    `writing_side` (`_writing_side`)."""
+    return max(options.min_digit_height_px, options.min_digit_size_share * writing_side)
+
+
+def _writing_side(stats: np.ndarray, page_shape, options: SegmentOptions) -> float:
+    """The picture's shorter side, times the share of the picture its ink spans (the box around
+    every region but specks, the larger of its shares across and down): the size of the writing,
+    not of the picture. A page given a margin of its own paper keeps its least digit size; taken
+    from the picture alone, 300 px of paper around a form page of 19 px digits (1240 x 1754) put
+    it at 18 px instead of 12, and 145 of its 267 digits were read instead of 265 (issue 15)."""
+    height, width = page_shape[:2]
+    regions = stats[1:]
+    regions = regions[np.maximum(regions[:, cv2.CC_STAT_WIDTH], regions[:, cv2.CC_STAT_HEIGHT])
+                      >= options.min_digit_height_px]
+    if len(regions) == 0:
+        return float(min(height, width))
+    left, top = regions[:, cv2.CC_STAT_LEFT], regions[:, cv2.CC_STAT_TOP]
+    across = (left + regions[:, cv2.CC_STAT_WIDTH]).max() - left.min()
+    down = (top + regions[:, cv2.CC_STAT_HEIGHT]).max() - top.min()
+    return min(height, width) * max(across / width, down / height)
 
 
 def _typical_digit_height(components, page_shape, options: SegmentOptions) -> float | None:
@@ -453,7 +472,7 @@ def _typical_digit_height(components, page_shape, options: SegmentOptions) -> fl
 
 
 def _height_on_a_grid(components, faint_mask: np.ndarray, digit_height: float | None, page_shape,
-                      options: SegmentOptions) -> tuple[float | None, float]:
+                      options: SegmentOptions, min_size: float) -> tuple[float | None, float]:
     """`digit_height`, or on squared paper whose dark grid broke into the ink, the digits' own;
     and the least size of the regions it was measured among (measure again after the grid is
     erased among those too: what its crossings leave would make the median again).
@@ -464,7 +483,6 @@ def _height_on_a_grid(components, faint_mask: np.ndarray, digit_height: float | 
     1 of 133 digits). There the digits are measured among the regions of that size at least, if
     lines of that length form a grid (`rules.is_squared_paper`); on a floor's or a desk's texture
     the small median stays, as it always was."""
-    min_size = _min_digit_size(page_shape, options)
     if digit_height is None or digit_height >= min_size:
         return digit_height, 0.0
     larger = _median_height(components, page_shape, options, min_size)
