@@ -177,7 +177,7 @@ vote reads single digits before them (`orientation.voting_order`).
 run along the foot of a pair blurred together (a 2's base run into a 6's loop, 0.37 of it on tall
 ink) stays: erased, the pieces of both digits beside it went as its rim, on blank paper too. It
 reads more digits of small pages but turns some small pages of letters over (README, Results:
-small pages, branch `small15`), so it is not the default."""
+"Small pages: misses sorted by cause"), so it is not the default."""
 
 
 def _without_runs_through_writing(searches: list, faint_mask: np.ndarray, horizontal_px: int,

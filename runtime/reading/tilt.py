@@ -86,7 +86,8 @@ class TiltEstimate:
 
 
 def estimate_tilt_deg(boxes: list[BBox]) -> float:
-    """The page's tilt in degrees: the projection profile's (`profile_tilt_deg`), unless the
+    """The page's tilt in degrees: the projection profile's whole degree over all the boxes
+    (`_coarse_angle`: 0 if none is clearly better than level), unless the
     lines' consensus (`measure_tilt`) is supported and more than `AGREEMENT_DEG` away from it.
 
     Where they agree, the whole degree the reader has always levelled by stands (levelling by
@@ -104,15 +105,6 @@ def estimate_tilt_deg(boxes: list[BBox]) -> float:
     if not estimate.supported or abs(_wrapped(coarse[0] - estimate.angle_deg)) <= AGREEMENT_DEG:
         return coarse[0]
     return estimate.angle_deg
-
-
-def profile_tilt_deg(boxes: list[BBox]) -> float:
-    """The whole degree at which all the boxes' centres gather into the fewest lines (half
-    degrees between tied ones), 0 if none is clearly better than level (`_coarse_angle`)."""
-    if len(boxes) < MIN_VOTERS:
-        return 0.0
-    array, height = _boxes_and_height(boxes)
-    return _coarse_angle(_centres(array), height)[0]
 
 
 def _wrapped(angle_deg: float) -> float:
