@@ -58,6 +58,9 @@ class WorksheetOptions:
     turned_rate: float = 0.0  # share of pages stored turned by 90, 180 or 270 degrees, as scans can be
     surface: str = chalkboard.PAPER  # paper, chalkboard, screen, negative or mixed (benchmarks.chalkboard)
     paper: str = "plain"  # pattern printed under everything: plain, ruled, squared or dotted (surfaces.PAPERS)
+    # False leaves the page style's printed marks out (rules, grid lines, boxes, printed words):
+    # the very pages on bare paper, every digit where it was, to measure what the printing costs.
+    printed_marks: bool = True
 
     def validate(self) -> None:
         width, height = self.size
@@ -98,7 +101,8 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
         page = blank_paper(width, height, rng)
         if options.paper != "plain":  # drawn only when asked for, so plain sets stay as they were
             paint_paper(page, options.paper, rng)
-        draw_marks(page, plan.marks)
+        if options.printed_marks:  # drawing takes no random numbers: the rest of the page stays
+            draw_marks(page, plan.marks)
         outlines = []
         for placed in _all_glyphs(plan):
             _ink(page, placed, plan.ink_colour, rng.uniform(0.85, 1.0))
@@ -165,6 +169,7 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
                       "count": count, "size": list(options.size), "degrade": options.degrade,
                       "styles": list(options.layout.styles), "printed_text": options.layout.printed_text,
                       "turned_rate": options.turned_rate, "paper": options.paper,
+                      **({} if options.printed_marks else {"printed_marks": False}),
                       **({} if options.surface == chalkboard.PAPER else {"surface": options.surface})},
         "files": files,
     }
@@ -293,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--printed-text", action="store_true",
                         help="print words and title bars on forms (letters only; a reader that takes "
                              "them for digits loses precision)")
+    parser.add_argument("--no-printed-marks", action="store_true",
+                        help="leave the page style's printed marks out (rules, grid, boxes): the same "
+                             "pages and truth on bare paper, to measure what the printing costs")
     parser.add_argument("--close-gap-rate", type=float, default=LayoutOptions.close_gap_rate,
                         help="share of digit gaps inside numbers drawn 1-2 px wide (default %(default)s)")
     parser.add_argument("--digits", choices=("test", "validation"), default="test",
@@ -316,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
 
     options = WorksheetOptions(
         size=args.size, degrade=args.degrade, turned_rate=args.turned_rate, surface=args.surface,
-        paper=args.paper,
+        paper=args.paper, printed_marks=not args.no_printed_marks,
         layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
                              close_gap_rate=args.close_gap_rate, touch_rate=args.touch_rate))
     try:

@@ -127,6 +127,23 @@ def test_touch_rate_makes_digits_of_a_number_touch_and_zero_changes_nothing(bank
         LayoutOptions(touch_rate=1.5).validate()
 
 
+def test_pages_without_printed_marks_are_the_same_pages_on_bare_paper(bank):
+    """`printed_marks=False` (`--no-printed-marks`) leaves the rules out and nothing else: the
+    twin of a ruled page, to measure what its rules cost the reader (README, issue 15)."""
+    options = WorksheetOptions(size=(640, 480), layout=LayoutOptions(styles=("ruled",)))
+    bare = dataclasses.replace(options, printed_marks=False)
+    for index in range(2):
+        ruled = make_worksheet(bank, np.random.default_rng([3, index]), options)
+        unruled = make_worksheet(bank, np.random.default_rng([3, index]), bare)
+        assert unruled.truth.to_dict() == ruled.truth.to_dict()
+        grey_ruled = cv2.cvtColor(ruled.image, cv2.COLOR_BGR2GRAY).astype(np.int16)
+        grey_bare = cv2.cvtColor(unruled.image, cv2.COLOR_BGR2GRAY).astype(np.int16)
+        changed_rows = np.flatnonzero((grey_ruled < grey_bare - 20).mean(axis=1) > 0.5)
+        # Only the rules differ: a few rows darkened across most of the page, each a rule 1-2 px thick.
+        assert 3 <= len(changed_rows) <= 2 * 20
+        assert (np.abs(grey_ruled - grey_bare) > 20).mean() < 0.05
+
+
 def test_lines_run_top_to_bottom_without_overlapping(bank):
     for sheet in _pages(bank, "none", count=4, styles=("blank", "ruled")):
         bottoms = [max(d.bbox[1] + d.bbox[3] for d in line.digits) for line in sheet.truth.lines]
