@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-LOOK_SIDE_PX = 256
-"""The sheet is looked for on a copy whose longer side is this: a few milliseconds on any page."""
+LOOK_SIDE_PX = 200
+"""The sheet is looked for on a copy whose longer side is about this (160 px of a 640x480 frame,
+195 of an A4 page at 200 dpi): well under a millisecond. A smaller picture is not looked at."""
 
 MIN_SHARE = 0.15
 MAX_SHARE = 0.9
@@ -63,67 +64,80 @@ class Sheet:
         so the ink map finds nothing there."""
         height, width = self.mask.shape
         box = gray[self.top:self.top + height, self.left:self.left + width].copy()
-        box[self.mask == 0] = np.uint8(np.median(box[self.mask != 0]))
+        box[self.mask == 0] = round(_level_at(box, 0.5, self.mask))
         return box
 
 
 def find_sheet(gray: np.ndarray) -> Sheet | None:
     """The sheet in a greyscale picture (uint8), or None where it is all sheet or none is clear."""
-    height, width = gray.shape[:2]
-    factor = LOOK_SIDE_PX / max(height, width)
-    if factor >= 1.0:
-        return None  # a frame too small to hold a sheet on a surface worth the look
-    small = _small_copy(gray, factor)
+    if max(gray.shape[:2]) < LOOK_SIDE_PX:
+        return None  # a crop or a thumbnail: no room for a sheet and its surface
+    step = max(1, round(max(gray.shape[:2]) / (2 * LOOK_SIDE_PX)))  # picture pixels per copy pixel, halved
+    small = _small_copy(gray, step)
+    paper = _level_at(small, 1 - MIN_SHARE / 2)
+    rim = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
+    if np.median(rim) * MIN_BRIGHTNESS_RATIO > paper:
+        return None  # paper up to the picture's edges: a scan, a close photo (and most pictures)
     # Otsu's threshold parts paper from a dark desk; a light floor needs one near the paper's
     # own level (light tiles lie between, and join the sheet under Otsu's).
-    paper = float(np.percentile(small, 100 - 50 * MIN_SHARE))
-    for threshold in (_otsu(small), *(share * paper for share in PAPER_LEVEL_SHARES)):
-        corners = _bright_quadrilateral(small, threshold)
+    otsu, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    for threshold in (otsu, *(share * paper for share in PAPER_LEVEL_SHARES)):
+        region = _BrightRegion(small, threshold)
+        if region.fills_picture():
+            return None  # bright and convex from edge to edge: a scan, a close photo
+        corners = region.quadrilateral()
         if corners is not None:
-            return _sheet_at_full_size(corners, small.shape, gray.shape)
+            return _sheet_at_full_size(corners, 2 * step, gray.shape)
     return None
 
 
-def _small_copy(gray: np.ndarray, factor: float) -> np.ndarray:
-    """`gray` shrunk by `factor`, every other row and column taken first down to twice the size
-    (averaging a whole big picture would cost more than the look), the writing and the floor's
-    speckle smoothed away."""
-    step = max(1, int(0.5 / factor))
-    coarse = np.ascontiguousarray(gray[::step, ::step]) if step > 1 else gray
-    height, width = gray.shape[:2]
-    small = cv2.resize(coarse, (max(1, round(width * factor)), max(1, round(height * factor))),
-                       interpolation=cv2.INTER_AREA)
-    return cv2.medianBlur(small, 5)
+def _small_copy(gray: np.ndarray, step: int) -> np.ndarray:
+    """`gray` shrunk by 2 x `step`: every `step`-th row and column taken, then averaged in twos
+    (averaging a whole big picture would cost more than the look; halving is OpenCV's fast
+    case), the writing and the floor's speckle smoothed away."""
+    coarse = gray[::step, ::step]
+    height, width = coarse.shape[0] // 2, coarse.shape[1] // 2
+    coarse = np.ascontiguousarray(coarse[:2 * height, :2 * width])
+    return cv2.medianBlur(cv2.resize(coarse, (width, height), interpolation=cv2.INTER_AREA), 5)
 
 
-def _otsu(small: np.ndarray) -> float:
-    threshold, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return float(threshold)
+def _level_at(image: np.ndarray, share: float, mask: np.ndarray | None = None) -> float:
+    """The grey level below which `share` of `image`'s pixels (under `mask`) lie: a histogram's,
+    far cheaper than a median or percentile of a whole sheet."""
+    counts = cv2.calcHist([image], [0], mask, [256], [0, 256]).ravel().cumsum()
+    return float(np.searchsorted(counts, share * counts[-1]))
 
 
-def _bright_quadrilateral(small: np.ndarray, threshold: float) -> np.ndarray | None:
-    """The corners of the sheet brighter than `threshold` on the small copy, or None."""
-    bright = (small > threshold).astype(np.uint8)
-    # Thin light bridges (a light grout line touching the sheet) are cut before regions are taken.
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, _OPENING)
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return None
-    outline = max(contours, key=cv2.contourArea)
-    hull = cv2.convexHull(outline)
-    hull_area = cv2.contourArea(hull)
-    if not MIN_SHARE <= hull_area / small.size <= MAX_SHARE:
-        return None
-    if cv2.contourArea(outline) < MIN_SOLIDITY * hull_area:
-        return None
-    corners = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
-    if len(corners) != 4 or not _clear_of_edges(corners, small.shape):
-        return None
-    inside = np.zeros(small.shape, np.uint8)
-    cv2.fillPoly(inside, [corners.astype(np.int32)], 1)
-    if np.median(small[inside == 1]) < MIN_BRIGHTNESS_RATIO * max(float(np.median(small[inside == 0])), 1.0):
-        return None
-    return corners
+class _BrightRegion:
+    """The largest region of the small copy brighter than a threshold, and its convex hull."""
+
+    def __init__(self, small: np.ndarray, threshold: float):
+        self.small = small
+        bright = (small > threshold).astype(np.uint8)
+        # Thin light bridges (a light grout line touching the sheet) are cut before regions are taken.
+        bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, _OPENING)
+        contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        self.outline = max(contours, key=cv2.contourArea) if contours else None
+        self.hull = cv2.convexHull(self.outline) if contours else None
+        self.share = cv2.contourArea(self.hull) / small.size if contours else 0.0
+        self.solid = bool(contours) and cv2.contourArea(self.outline) >= MIN_SOLIDITY * cv2.contourArea(self.hull)
+
+    def fills_picture(self) -> bool:
+        return self.share > MAX_SHARE and self.solid
+
+    def quadrilateral(self) -> np.ndarray | None:
+        """The sheet's corners on the small copy, where the region is one (see the module), or None."""
+        if not (MIN_SHARE <= self.share <= MAX_SHARE and self.solid):
+            return None
+        corners = cv2.approxPolyDP(self.hull, 0.02 * cv2.arcLength(self.hull, True), True).reshape(-1, 2)
+        if len(corners) != 4 or not _clear_of_edges(corners, self.small.shape):
+            return None
+        inside = np.zeros(self.small.shape, np.uint8)
+        cv2.fillPoly(inside, [corners.astype(np.int32)], 1)
+        around = _level_at(self.small, 0.5, 1 - inside)
+        if _level_at(self.small, 0.5, inside) < MIN_BRIGHTNESS_RATIO * max(around, 1.0):
+            return None
+        return corners
 
 
 def _clear_of_edges(corners: np.ndarray, shape: tuple[int, int]) -> bool:
@@ -134,9 +148,9 @@ def _clear_of_edges(corners: np.ndarray, shape: tuple[int, int]) -> bool:
                 and xs.max() <= width - 1 - margin_x and ys.max() <= height - 1 - margin_y)
 
 
-def _sheet_at_full_size(corners: np.ndarray, small_shape: tuple[int, int], shape: tuple[int, int]) -> Sheet:
-    """The quadrilateral found on the small copy, moved inward by `SHRINK_LOOK_PX`, in the picture."""
-    scale = np.array([shape[1] / small_shape[1], shape[0] / small_shape[0]])
+def _sheet_at_full_size(corners: np.ndarray, scale: int, shape: tuple[int, int]) -> Sheet:
+    """The quadrilateral found on the small copy (`scale` picture pixels to its pixel), moved
+    inward by `SHRINK_LOOK_PX`, in the picture."""
     centre = corners.mean(axis=0)
     inward = corners - centre
     lengths = np.maximum(np.linalg.norm(inward, axis=1, keepdims=True), 1e-6)
