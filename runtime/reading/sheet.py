@@ -81,6 +81,7 @@ def find_sheet(gray: np.ndarray) -> Sheet | None:
     rim = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
     if np.median(rim) * MIN_BRIGHTNESS_RATIO > paper:
         return None  # paper up to the picture's edges: a scan, a close photo (and most pictures)
+    small = cv2.medianBlur(small, 5)  # the writing and the floor's speckle gone
     # Otsu's threshold parts paper from a dark desk; a light floor needs one near the paper's
     # own level (light tiles lie between, and join the sheet under Otsu's).
     otsu, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -96,12 +97,11 @@ def find_sheet(gray: np.ndarray) -> Sheet | None:
 
 def _small_copy(gray: np.ndarray, step: int) -> np.ndarray:
     """`gray` shrunk by 2 x `step`: every `step`-th row and column taken, then averaged in twos
-    (averaging a whole big picture would cost more than the look; halving is OpenCV's fast
-    case), the writing and the floor's speckle smoothed away."""
+    (averaging a whole big picture would cost more than the look; halving is OpenCV's fast case)."""
     coarse = gray[::step, ::step]
     height, width = coarse.shape[0] // 2, coarse.shape[1] // 2
     coarse = np.ascontiguousarray(coarse[:2 * height, :2 * width])
-    return cv2.medianBlur(cv2.resize(coarse, (width, height), interpolation=cv2.INTER_AREA), 5)
+    return cv2.resize(coarse, (width, height), interpolation=cv2.INTER_AREA)
 
 
 def _level_at(image: np.ndarray, share: float, mask: np.ndarray | None = None) -> float:
