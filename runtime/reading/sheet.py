@@ -75,7 +75,7 @@ def find_sheet(gray: np.ndarray) -> Sheet | None:
     """The sheet in a greyscale picture (uint8), or None where it is all sheet or none is clear."""
     if max(gray.shape[:2]) < LOOK_SIDE_PX:
         return None  # a crop or a thumbnail: no room for a sheet and its surface
-    step = max(1, max(gray.shape[:2]) // (2 * LOOK_SIDE_PX))  # picture pixels per copy pixel, halved
+    step = max(1, round(max(gray.shape[:2]) / (2 * LOOK_SIDE_PX)))  # picture pixels per copy pixel, halved
     small = _small_copy(gray, step)
     paper = _level_at(small, 1 - MIN_SHARE / 2)
     rim = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
