@@ -45,8 +45,8 @@ def test_a_sheet_on_a_surface_is_found_where_it_lies(surface):
     assert 0.3 * spare_width - 1 <= sheet.left <= 0.7 * spare_width + 30
     assert 0.3 * spare_height - 1 <= sheet.top <= 0.7 * spare_height + 30
     # Nearly all of it, and no more than it.
-    assert 0.93 * SHEET[0] <= sheet.bottom - sheet.top <= SHEET[0]
-    assert 0.93 * SHEET[1] <= sheet.right - sheet.left <= SHEET[1]
+    assert 0.93 * SHEET[0] <= sheet.mask.shape[0] <= SHEET[0]
+    assert 0.93 * SHEET[1] <= sheet.mask.shape[1] <= SHEET[1]
 
 
 def test_a_picture_that_is_all_sheet_has_no_sheet_to_find():
