@@ -46,9 +46,11 @@ from runtime.reading.orientation import (
     voting_order,
 )
 from runtime.reading.polarity import AUTO, check_polarity
+from runtime.reading.polarity_names import LIGHT_ON_DARK
 from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
+from runtime.reading.sheet import find_sheet
 from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg
 from runtime.reading.touching import (
@@ -152,6 +154,9 @@ class ReaderOptions:
     # On a page of small digits (a 640x480 photo), sharpen the small crops the camera blurred
     # before classifying (runtime.reading.sharpen). False reads every crop as it was cut.
     sharpen_small_digits: bool = True
+    # Read only the sheet of a photo of it lying on a desk or a floor (runtime.reading.sheet):
+    # the surface around it is texture, which made a tiled floor's photos read nothing.
+    find_sheet: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -178,6 +183,10 @@ class PageReader:
         glyph = single_glyph(gray, self.options.polarity)
         if glyph is not None:  # a small picture of one digit, MNIST-style: no page to cut up
             return self._read_glyph(glyph, clock)
+        # A sheet is bright paper: light writing on a dark ground has none to find.
+        sheet = find_sheet(gray) if self.options.find_sheet and self.options.polarity != LIGHT_ON_DARK else None
+        if sheet is not None:  # read as if the photo were the sheet alone; boxes moved back below
+            gray = sheet.cut(gray)
         page = _Page(self._working_ink(gray), self.options.segment)
         clock.lap("segment")
         if self.options.deskew:
@@ -213,7 +222,11 @@ class PageReader:
         digits = self._choose(page.candidates, reading, sharpen)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping, page.walls())
-        page.map_back(lines, image.shape[:2])
+        page.map_back(lines, gray.shape[:2])
+        if sheet is not None:
+            for digit in (digit for line in lines for digit in line.digits):
+                x, y, w, h = digit.bbox
+                digit.bbox = (x + sheet.left, y + sheet.top, w, h)
         clock.lap("group")
         return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
 

@@ -1,0 +1,121 @@
+"""A sheet photographed lying on a desk or a tiled floor: found, and read inside it only.
+
+Around the sheet, a floor's speckle made the whole picture texture (a page of 111 digits on
+tiles read nothing) and a desk's grain stretched the writing's extent to the picture
+(`runtime.reading.sheet`). The pages are development worksheets of seeds of their own
+(`benchmarks.sheet_on_surface`), never a benchmark seed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks import surfaces
+from benchmarks.sheet_on_surface import lay_on_surface, write_sheets
+from benchmarks.worksheets import WorksheetOptions
+from runtime.reading.reader import PageReader, ReaderOptions
+from runtime.reading.sheet import find_sheet
+from runtime.results import Digit, Line, Number, PageResult
+from tests.worksheet_fixtures import font_digit_bank
+
+SHEET = (480, 640)  # height, width of the bare sheet in the unit tests
+
+
+def _written_sheet(rng: np.random.Generator) -> np.ndarray:
+    """A bright sheet (uint8 BGR) with a few dark strokes on it."""
+    sheet = np.full((*SHEET, 3), 240, np.uint8)
+    for _ in range(12):
+        x, y = int(rng.integers(40, SHEET[1] - 80)), int(rng.integers(40, SHEET[0] - 80))
+        cv2.putText(sheet, str(int(rng.integers(10, 99))), (x, y), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (40, 30, 30), 3)
+    return sheet
+
+
+@pytest.mark.parametrize("surface", ["desk", "tiles"])
+def test_a_sheet_on_a_surface_is_found_where_it_lies(surface):
+    rng = np.random.default_rng(5)
+    picture, _ = lay_on_surface(_written_sheet(rng), PageResult(lines=[]), surface, 0.5, rng)
+    sheet = find_sheet(cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY))
+    assert sheet is not None
+    # Where it lies: the generator put it in the middle 30-70% of the spare room.
+    spare_height, spare_width = picture.shape[0] - SHEET[0], picture.shape[1] - SHEET[1]
+    assert 0.3 * spare_width - 1 <= sheet.left <= 0.7 * spare_width + 30
+    assert 0.3 * spare_height - 1 <= sheet.top <= 0.7 * spare_height + 30
+    # Nearly all of it, and no more than it.
+    assert 0.93 * SHEET[0] <= sheet.mask.shape[0] <= SHEET[0]
+    assert 0.93 * SHEET[1] <= sheet.mask.shape[1] <= SHEET[1]
+
+
+def test_a_picture_that_is_all_sheet_has_no_sheet_to_find():
+    picture = _written_sheet(np.random.default_rng(6))
+    assert find_sheet(cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY)) is None
+
+
+def test_a_sheet_running_off_the_frame_is_not_taken_for_one():
+    rng = np.random.default_rng(7)
+    floor = np.clip(surfaces.wood(900, 700, rng), 0, 255).astype(np.uint8)
+    floor[250:, 200:700] = _written_sheet(rng)[:450, :500]  # cut by the bottom edge
+    assert find_sheet(cv2.cvtColor(floor, cv2.COLOR_BGR2GRAY)) is None
+
+
+def test_a_bare_floor_has_no_sheet():
+    floor = np.clip(surfaces.tiles(900, 700, np.random.default_rng(8)), 0, 255).astype(np.uint8)
+    assert find_sheet(cv2.cvtColor(floor, cv2.COLOR_BGR2GRAY)) is None
+
+
+def test_the_generator_moves_the_truth_with_the_sheet(tmp_path):
+    """Each truth box holds in the photo what it held on the worksheet: the same pixels."""
+    options = WorksheetOptions(size=(400, 560))
+    truth = write_sheets(tmp_path, 2, 3, "mixed", (0.5,), options, font_digit_bank())
+    written = json.loads((tmp_path / "truth.json").read_text())
+    assert written == json.loads(json.dumps(truth))
+    for entry in truth["files"]:
+        picture = cv2.imread(str(tmp_path / entry["path"]))
+        assert picture.shape[0] * picture.shape[1] == pytest.approx(400 * 560 / 0.5, rel=0.01)
+        boxes = [digit["bbox"] for line in entry["lines"] for digit in line["digits"]]
+        assert boxes
+        for x, y, w, h in boxes:  # ink on paper: darker than the paper around the sheet's digits
+            assert picture[y:y + h, x:x + w].min() < 150
+
+
+def test_digits_on_a_sheet_on_tiles_are_read(default_classifier):
+    """Development page 0 of seed 301 (620x877, 111 digits) on a tiled floor covering half the
+    picture: the floor's speckle, 3,000 and more specks per megapixel, made the whole picture
+    texture and nothing was read. Read inside the sheet: its digits, as on the sheet alone."""
+    from benchmarks.metrics import match_boxes
+    from benchmarks.worksheets import load_test_digits, make_worksheet
+    from train.data import DatasetError
+
+    try:
+        bank = load_test_digits()
+    except DatasetError as error:
+        pytest.skip(f"MNIST not available: {error}")
+    rng = np.random.default_rng([301, 0])
+    sheet = make_worksheet(bank, rng, WorksheetOptions(size=(620, 877)))
+    picture, truth = lay_on_surface(sheet.image, sheet.truth, "tiles", 0.5, rng)
+    read, true = PageReader(default_classifier).read(picture).digits, truth.digits
+    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
+    right = sum(true[t].digit == read[r].digit for t, r in pairs)
+    assert len(true) == 111
+    assert right >= 105
+    assert len(read) - right <= 3
+    # The finder off reads the picture whole, as before: nothing.
+    assert PageReader(default_classifier, ReaderOptions(find_sheet=False)).read(picture).digits == []
+
+
+def test_boxes_are_given_in_the_photo_s_pixels(default_classifier):
+    """A digit read inside the sheet is boxed where it lies in the whole photo."""
+    rng = np.random.default_rng(9)
+    sheet = np.full((*SHEET, 3), 242, np.uint8)
+    cv2.putText(sheet, "7", (300, 280), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (30, 30, 30), 9)
+    mark = cv2.cvtColor(sheet, cv2.COLOR_BGR2GRAY) < 128
+    ys, xs = np.nonzero(mark)
+    true_box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
+    truth = PageResult(lines=[Line([Number([Digit("7", 1.0, true_box)])])])
+    picture, moved = lay_on_surface(sheet, truth, "desk", 0.5, rng)
+    read = PageReader(default_classifier).read(picture).digits
+    assert [digit.digit for digit in read] == ["7"]
+    assert np.abs(np.array(read[0].bbox) - np.array(moved.digits[0].bbox)).max() <= 3
