@@ -500,7 +500,7 @@ class _Page:
         if look is None or look.source is not self.darkness:
             look = look_at(self.darkness, options)
         self.candidates = find_digits_in(self.darkness, options, fine=self.fine, look=look)
-        # Where rules are looked for: a grid there tells the page's tilt (`_level_by_grid`).
+        # Where rules are looked for: a grid there tells the page's tilt (`level`).
         self.faint_as_given = look.faint_mask
         self.tilt = 0.0  # the tilt levelled, in degrees
         self.unlevelled = None  # the page's state before levelling, once levelled
@@ -511,27 +511,24 @@ class _Page:
         self.over_on_trial = False
 
     def level(self) -> None:
-        """Level the page by the tilt of its candidates' lines, or by its grid's where it holds
-        one tilted `MIN_TILT_DEG` or more (`grid_tilt_deg`) that they leave unlevelled, that
-        they measure more than `GRID_AGREEMENT_DEG` otherwise, or whose levelling by them was
-        undone (`_grew`).
+        """Level the page by the tilt of its candidates' lines, or by its grid's (`grid_tilt_deg`),
+        `MIN_TILT_DEG` or more, where they measure it more than `GRID_AGREEMENT_DEG` otherwise,
+        leave the page unlevelled or were undone (`_grew`).
 
         A grid steeper than the rule finder's runs stays in the ink and holds the digits in one
         region: a squared page photographed 8 degrees off level showed 1 candidate (no tilt),
         another 23 (9 degrees, undone: levelled, it showed 66), and one turned 12 degrees
         measured 19 on its candidates. The grid's angle is its lines' own: levelled by it, they
-        are found as lines, and no growth in candidates is held against it."""
+        are found as lines again, and no growth in candidates is held against it."""
         tilt = estimate_tilt_deg([c.bbox for c in self.candidates])
         grid = None if self.faint_as_given is None else grid_tilt_deg(self.faint_as_given)
-        if grid is not None and abs(grid) < MIN_TILT_DEG:
-            grid = None
-        if grid is not None and abs(tilt - grid) > GRID_AGREEMENT_DEG:
-            self._level_by(grid, guarded=False)
+        if grid is None or abs(grid) < MIN_TILT_DEG:
+            if abs(tilt) >= MIN_TILT_DEG:
+                self._level_by(tilt)
             return
-        if abs(tilt) >= MIN_TILT_DEG and self._level_by(tilt):
+        if abs(tilt - grid) <= GRID_AGREEMENT_DEG and self._level_by(tilt):
             return
-        if grid is not None:
-            self._level_by(grid, guarded=False)
+        self._level_by(grid, guarded=False)
 
     def level_again(self) -> None:
         """Once turned a quarter, level by the tilt its upright candidates show.
