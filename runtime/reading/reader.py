@@ -51,7 +51,7 @@ from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in, look_at
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.strokes import widen_thin_strokes
-from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg
+from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg, measure_tilt
 from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
     WHOLE_AS_DIGIT,
@@ -520,7 +520,10 @@ class _Page:
         another 23 (9 degrees, undone: levelled, it showed 66), and one turned 12 degrees
         measured 19 on its candidates. The grid's angle is its lines' own: levelled by it, they
         are found as lines again, and no growth in candidates is held against it."""
-        tilt = estimate_tilt_deg([c.bbox for c in self.candidates])
+        boxes = [c.bbox for c in self.candidates]
+        tilt = estimate_tilt_deg(boxes)
+        if abs(tilt) < MIN_TILT_DEG and measure_tilt(boxes).supported:
+            return  # lines of writing lie level: no grid is looked for (4-7 ms an A4 page)
         grid = None if self.faint_as_given is None else grid_tilt_deg(self.faint_as_given)
         if grid is None or abs(grid) < MIN_TILT_DEG:
             if abs(tilt) >= MIN_TILT_DEG:
