@@ -100,10 +100,14 @@ from 6 candidates to over 300 when levelled by a chance 19 degrees, and read 309
 ruled page of words in letters (hard pages, seed 13), turned sideways by the vote, went from 129
 to 890 and read 848 digits, its rules cut into strokes read as 1."""
 
-GRID_AGREEMENT_DEG = 1.0
-"""A grid's tilt stands over the candidates' where they measure it more than this otherwise: the
-grid's is measured to a tenth of a degree on lines as long as the page (`_Page.level`). Within
-it, the candidates' stands, by which such pages were levelled before."""
+GRID_AGREEMENT_DEG = 2.0
+"""A grid's tilt (`grid_tilt_deg`) stands over the candidates' where they measure it more than this
+otherwise (a squared page turned 12 degrees measured 19 on its candidates). Within it the
+candidates' stands, as before, unless levelling by it was undone (`_grew`): the candidates' is a
+whole degree where their lines agree with it, and a photo's perspective turns the grid's lines
+by a degree or so across the page (a form page turned 5 degrees, its grid measured at 4.2 and
+its candidates at 6, read 245 digits right and 14 false levelled by 6, 241 and 22 by 4.2, as
+upright: 241 and 23)."""
 
 MIN_TILT_LEFT_DEG = 1.0
 """A page turned a quarter is levelled again only where the tilt left upright is at least this:
