@@ -521,7 +521,7 @@ class _Page:
 
         A grid steeper than the rule finder's runs stays in the ink and holds the digits in one
         region: a squared page photographed 8 degrees off level showed 1 candidate (no tilt),
-        another 23 (9 degrees, undone: levelled, it showed 66), and one turned 12 degrees
+        another 23 (9 degrees, undone by `_grew`, though levelled it shows 66), one turned 12 degrees
         measured 19 on its candidates. The grid's angle is its lines' own: levelled by it, they
         are found as lines again, and no growth in candidates is held against it."""
         boxes = [c.bbox for c in self.candidates]
