@@ -568,8 +568,11 @@ def _numbers_in_word(members: np.ndarray, boxes: np.ndarray, is_digit: np.ndarra
         run = run[is_digit[run]]
         if run.size == 0:
             continue
-        # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it.
-        tall = height[run] * options.number_max_height_ratio >= height[run].max()
+        # A digit-shaped x-height letter next to a number (the o of "to 58") is not part of it;
+        # a digit written wide and short is, by the larger side of its box (as below).
+        size = np.maximum(height[run], boxes[run, 2])
+        tall = ((height[run] * options.number_max_height_ratio >= height[run].max())
+                | (size * options.number_max_height_ratio >= size.max()))
         run = run[int(np.argmax(tall)) : run.size - int(np.argmax(tall[::-1]))]
         if letters.size == 0 and _doubt_inside(run, clean, certain, pieces, options):
             clean = clean.copy()
