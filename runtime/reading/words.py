@@ -438,6 +438,11 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
             if not sure[members].all():  # nothing around it to tell a number: only the model's certainty
                 dropped.update(int(i) for i in np.flatnonzero(members))
             continue
+        if options.lone_apart_in_text and text_page and not near.any() and not letters:
+            digits = members & is_digit
+            if not (clean[digits].all() and sure[digits].any()):
+                dropped.update(int(i) for i in np.flatnonzero(digits))
+            continue
         if not letters and not (page_has_text and (written or _in_text(near, is_digit, options))):
             continue
         kept = _numbers_in_text(members, near, boxes, is_digit, clean, sure, apart, options,
