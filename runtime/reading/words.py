@@ -431,7 +431,10 @@ def _letters_in_words(digit_boxes: Sequence[BBox], not_digit_boxes: Sequence[BBo
             continue
         uneven, letter_count = _letter_heights(members, boxes, is_digit, options)
         # Uneven heights with a letter or joined strokes: letters, whatever share reads as digits.
-        written = uneven and (letter_count > 0 or not apart[members & is_digit].all())
+        # A letter beside joined strokes: letters, whatever their heights ("name" read n, 0, 1 7, 8:
+        # its m cut in two).
+        joined_strokes = not apart[members & is_digit].all()
+        written = (uneven and (letter_count > 0 or joined_strokes)) or (letter_count > 0 and joined_strokes)
         letters = 1.0 - is_digit[members].mean() >= options.min_not_digit_share
         near = _context(members, boxes, options)
         if options.lone_apart_in_text and text_page and members.sum() == 1 and not near.any():
