@@ -704,7 +704,21 @@ def _glued(boxes: np.ndarray, digit: int, ordered: np.ndarray, at_start: bool, o
 def _neighbours(boxes: np.ndarray, options: WordOptions) -> np.ndarray:
     """(N, N) upper-triangular: glyphs i < j on one line, of like height, closer than a word gap."""
     line_mates, gap = _line_mates(boxes, options)
-    return np.triu(line_mates & (gap < options.gap_factor), k=1)
+    near = line_mates & (gap < options.gap_factor)
+    np.fill_diagonal(near, False)
+    near[_bridges(boxes, near)] = False
+    return np.triu(near & near.T, k=1)
+
+
+def _bridges(boxes: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """Per glyph: whether it has neighbours (`near`) on two lines, one wholly above the other: a
+    region that ran across two lines (a g's tail joined to the digit under it, 186 px tall beside
+    digits 97 tall) chained both lines into one word, whose uneven heights then made letters of
+    the numbers on both."""
+    top, bottom = boxes[:, 1], boxes[:, 1] + boxes[:, 3]
+    highest_bottom = np.where(near, bottom[None, :], np.inf).min(axis=1)
+    lowest_top = np.where(near, top[None, :], -np.inf).max(axis=1)
+    return highest_bottom <= lowest_top
 
 
 def _touching(boxes: np.ndarray, is_digit: np.ndarray, options: WordOptions) -> np.ndarray:
