@@ -658,18 +658,19 @@ class _Page:
         """The upside-down vote on the first vote's sample, then, if that leaves it in doubt, on
         the whole one: most digits read well both ways up and abstain, so a few voters can
         leave it to one odd crop (an upside-down ruled worksheet turned on one wide crop's vote).
-        Only the crops that read as digits as the page stands vote (`_digits_object`): a bold
-        hand's letters, "not a digit" upright, read as confident digits upside down (a page of
-        words with numbers of development seed 161, upright, was turned over on their votes)."""
+        A vote to turn over stands unless the crops that read as digits as the page stands vote
+        against it (`_digits_object`): a bold hand's letters, "not a digit" upright, read as
+        confident digits upside down (a page of words with numbers of development seed 161,
+        upright, was turned over on their votes)."""
         height = self._digit_height()
         for size in (FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE):
             chosen = largest[:size]
             over = read_turns([self.candidates[index].ink for index in chosen], confidence_of, (2,),
                               upright=upright[chosen])
-            votes = upside_down_votes(over, height, voters=np.asarray(not_digit)[chosen] < NOT_DIGIT_THRESHOLD)
+            votes = upside_down_votes(over, height)
             if abs(votes) >= MIN_VOTES_TO_TURN or len(largest) <= size:
                 break
-        return votes >= MIN_VOTES_TO_TURN
+        return votes >= MIN_VOTES_TO_TURN and not self._digits_object(over, not_digit, chosen)
 
     def _digit_height(self) -> float | None:
         return typical_height([candidate.bbox for candidate in self.candidates])
