@@ -211,3 +211,47 @@ def test_script_hanging_from_its_headlines_reads_no_digits(reader):
     page = make_hard_page("script", np.random.default_rng([980, 9]), A4_PAGE)
     digits = reader.read(page.image).digits
     assert len(digits) <= MOST_ON_A_BLANK_PAGE, [d.digit for d in digits]
+
+
+@pytest.fixture(scope="module")
+def test_digits():
+    """MNIST's whole test split, as `python -m benchmarks.hard_pages` draws its pages from it."""
+    from benchmarks.worksheets import load_test_digits
+    from train.data import DatasetError
+
+    try:
+        return load_test_digits()
+    except DatasetError as error:
+        pytest.skip(f"MNIST not available: {error}")
+
+
+def _words_page_counts(reader, bank, seed: int, index: int):
+    """A4 words-numbers page `index` of hard-pages seed `seed` (a development seed), read: its
+    result and the counts against its truth."""
+    page = make_hard_page("words-numbers", np.random.default_rng([seed, index]), A4_PAGE, bank)
+    image = page.image
+    if page.jpeg_quality is not None:  # as the benchmark stores it
+        _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, page.jpeg_quality])
+        image = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    result = reader.read(image)
+    truth = [digit for line in page.truth["lines"] for digit in line["digits"]]
+    pairs = match_boxes([d["bbox"] for d in truth], [d.bbox for d in result.digits])
+    return result, count_box_matches([d["digit"] for d in truth], [d.digit for d in result.digits], pairs)
+
+
+def test_a_bold_hand_upright_is_not_turned_over_by_its_letters(reader, test_digits):
+    # Words in a bold hand beside numbers: its letters, "not a digit" upright, read as confident
+    # digits upside down. Kept on its axis by its digits, the page was then voted over by all its
+    # crops and read 44 digits from its words, 9 of its 15 right; only its digits vote now.
+    result, counts = _words_page_counts(reader, test_digits, 161, 6)
+    assert result.rotation_deg == 0
+    assert counts.false_positives <= 2 and counts.recall >= 0.9, counts
+
+
+def test_numbers_standing_on_faint_printed_rules_are_read(reader, test_digits):
+    # A phone photo of ruled paper whose faint rules were found only in pieces, where writing lay
+    # on them: every glyph on a rule was taken for a piece cut off a handwritten bar and, on this
+    # page of text, dropped (19 of its 27 digits read; 24 now). The pieces are far thinner than
+    # the pen.
+    _, counts = _words_page_counts(reader, test_digits, 161, 3)
+    assert counts.recall >= 0.85 and counts.false_positives <= 2, counts

@@ -270,7 +270,9 @@ def test_a_cursive_word_cut_into_digits_of_uneven_heights_is_letters():
     doubts = [0.04, 0.04, 0.33, 0.17, 0.28, 0.0, 0.03] + [0.0] * len(numbers)
     cut = [False, True, True, True, False, True, True] + [False] * len(numbers)
     assert digits_in_words(digits, text, WordOptions(), confidences, doubts, cut) == {0, 1, 2, 3, 4}
-    assert digits_in_words(digits, text, WordOptions(uneven_height_ratio=10.0), confidences, doubts, cut) == set()
+    # (Alone on a page of text, its doubtful digits would make it writing too: `lone_apart_in_text`.)
+    off = WordOptions(uneven_height_ratio=10.0, lone_apart_in_text=False)
+    assert digits_in_words(digits, text, off, confidences, doubts, cut) == set()
 
 
 def test_a_lone_digit_glued_to_the_letters_of_its_word_is_a_letter():
@@ -471,3 +473,53 @@ def test_on_a_page_of_text_a_digit_alone_with_nothing_around_it_must_be_read_bey
     assert digits_in_words(hook, _text_page(), WordOptions(), [0.996], [0.0]) == set()
     off = WordOptions(lone_apart_in_text=False)
     assert digits_in_words(hook, _text_page(), off, [0.79], [0.2]) == set()
+
+
+def test_in_text_a_number_keeps_a_wide_short_digit_at_its_end():
+    # "Age 85" between lines of words, its 5 written wide and short at the number's end (38 px
+    # tall, 57 wide, beside an 8 65 tall): trimmed from the run by its height alone, as a word's
+    # x-height letter beside a number is, it was lost. An x-height letter there still goes.
+    number = [(440, 120, 41, 65), (486, 147, 57, 38)]
+    sure = [1.0, 1.0], [0.0, 0.0]
+    assert digits_in_words(number, _text_lines(), WordOptions(), *sure) == set()
+    x_height = [(440, 120, 41, 65), (486, 147, 30, 38)]
+    assert 1 in digits_in_words(x_height, _text_lines(), WordOptions(), *sure)
+
+
+def test_on_a_page_of_text_a_word_of_digits_alone_with_nothing_around_it_must_be_clean():
+    # A script's "aa" far from every other glyph of a page of text, read as 0 (0.76, 0.16 "not a
+    # digit") and 0 (0.996): with nothing around it, only the model's word tells, and one doubtful
+    # digit makes it writing. Read cleanly, it is a number.
+    pair = [(900, 900, 76, 57), (990, 885, 72, 64)]
+    assert digits_in_words(pair, _text_page(), WordOptions(), [0.76, 0.996], [0.16, 0.0]) == {0, 1}
+    assert digits_in_words(pair, _text_page(), WordOptions(), [0.95, 0.92], [0.02, 0.04]) == set()
+    off = WordOptions(lone_apart_in_text=False)
+    assert digits_in_words(pair, _text_page(), off, [0.76, 0.996], [0.16, 0.0]) == set()
+
+
+def test_on_a_page_holding_text_a_letter_beside_joined_strokes_is_writing():
+    # "name" read n (a letter), a as a doubtful 0, m cut into 1 and 7, e as a doubtful 8, all of
+    # one height, among lines of numbers (its context mostly digits: no word in text by its
+    # surroundings). Its letter beside the pieces of one crop make it writing.
+    numbers = [(x, y, 26, 40) for y in (0, 160) for x in (0, 30, 60, 200, 230, 260)]
+    word = [(34, 80, 26, 40), (62, 80, 14, 40), (76, 80, 26, 40), (106, 80, 26, 40)]
+    letter = [(0, 80, 30, 40)]
+    confidences = [1.0] * 12 + [0.79, 0.996, 0.996, 0.84]
+    doubt = [0.0] * 12 + [0.2, 0.0, 0.0, 0.14]
+    cut = [False] * 12 + [False, True, True, False]
+    marks = [(600, 0, 30, 40), (600, 160, 30, 40)]  # a few letters elsewhere: the page holds text
+    dropped = digits_in_words(numbers + word, letter + marks, WordOptions(), confidences, doubt, cut)
+    assert dropped == {12, 13, 14, 15}
+    apart = [(34, 80, 26, 40), (66, 80, 14, 40), (86, 80, 26, 40), (116, 80, 26, 40)]  # no joined strokes
+    assert digits_in_words(numbers + apart, letter + marks, WordOptions(), confidences, doubt, [False] * 16) == set()
+
+
+def test_a_region_running_across_two_lines_does_not_chain_them_into_one_word():
+    # "Date 39 green" above "river 69": the g's tail ran into a stroke under it, one region 2 lines
+    # tall beside the 9 of each number. Chaining both lines, it made one word of uneven heights
+    # holding letters, and both numbers letters of it.
+    letters = [(0, 0, 40, 40), (44, 12, 26, 28), (74, 12, 26, 28), (0, 60, 26, 28), (30, 60, 14, 28)]
+    numbers = [(130, 0, 30, 40), (164, 2, 28, 40), (130, 56, 30, 44), (164, 58, 28, 40)]
+    bridge = [(196, 4, 26, 90)]
+    sure = [1.0] * 5, [0.0] * 5
+    assert digits_in_words(numbers + bridge, letters, WordOptions(), *sure) <= {4}

@@ -617,7 +617,7 @@ class _Page:
             if len(largest) <= size:
                 break
         if on_axis:
-            if self._reads_upside_down(largest, upright, confidence_of):
+            if self._reads_upside_down(largest, upright, confidence_of, not_digit):
                 self._turn(2)
             return
         upright = read_turn_over(upright_readings, crops, confidence_of)
@@ -699,10 +699,14 @@ class _Page:
         votes = upside_down_votes(readings, self._digit_height(), voters=digits)
         return votes < 0
 
-    def _reads_upside_down(self, largest: list[int], upright: np.ndarray, confidence_of) -> bool:
+    def _reads_upside_down(self, largest: list[int], upright: np.ndarray, confidence_of, not_digit) -> bool:
         """The upside-down vote on the first vote's sample, then, if that leaves it in doubt, on
         the whole one: most digits read well both ways up and abstain, so a few voters can
-        leave it to one odd crop (an upside-down ruled worksheet turned on one wide crop's vote)."""
+        leave it to one odd crop (an upside-down ruled worksheet turned on one wide crop's vote).
+        A vote to turn over stands unless the crops that read as digits as the page stands vote
+        against it (`_digits_object`): a bold hand's letters, "not a digit" upright, read as
+        confident digits upside down (a page of words with numbers of development seed 161,
+        upright, was turned over on their votes)."""
         height = self._digit_height()
         for size in (FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE):
             chosen = largest[:size]
@@ -711,7 +715,7 @@ class _Page:
             votes = upside_down_votes(over, height)
             if abs(votes) >= MIN_VOTES_TO_TURN or len(largest) <= size:
                 break
-        return votes >= MIN_VOTES_TO_TURN
+        return votes >= MIN_VOTES_TO_TURN and not self._digits_object(over, not_digit, chosen)
 
     def _digit_height(self) -> float | None:
         return typical_height([candidate.bbox for candidate in self.candidates])

@@ -43,6 +43,7 @@ from runtime.reading.rules import (
     rows_may_blur_together,
 )
 from runtime.reading.sharpen import is_small_writing
+from runtime.reading.strokes import stroke_width_px
 from runtime.results import BBox
 
 
@@ -286,10 +287,30 @@ class _Bars:
         line_labels, stats, labels, handwritten = self.runs[axis]
         box = component if not axis else _Component(component.top, component.left, component.bottom,
                                                     component.right, component.area, component.labels)
-        return any(_passes_by(stats[run], box, component.height)
+        touched = [run for run in _runs_touched(box, component.labels, labels, line_labels)
+                   if _passes_by(stats[run], box, component.height)]
+        if not touched:
+            return False
+        least_thickness = BAR_MIN_STROKE_SHARE * _stroke_width(box, component.labels, labels)
+        return any(stats[run, 4] >= least_thickness * stats[run, 2]
                    and (_is_handwritten(run, stats, line_labels, handwritten, self.digit_height)
                         or _thick_beside(run, stats, line_labels, box, component.height))
-                   for run in _runs_touched(box, component.labels, labels, line_labels))
+                   for run in touched)
+
+
+BAR_MIN_STROKE_SHARE = 0.25
+"""A pen's bar is as thick as the pen's other strokes: an erased run thinner than this share of
+the region's own strokes (its pixels per column against `strokes.stroke_width_px` of the region
+as left) is a printed rule, faint and broken into pieces where only the writing on it was dark
+enough to find (on a phone photo of ruled paper, every digit standing on such a rule was taken
+for a piece of writing). Runs beside the digits of numbers on such pages measured 0.09-0.26 of
+their strokes, a script's headlines 0.28-2.3 (development pages of hard-pages seeds 161, 162)."""
+
+
+def _stroke_width(box: _Component, own_labels: list[int], labels: np.ndarray) -> float:
+    """The stroke width of the region (pixels, `strokes.stroke_width_px`), its erased runs left out."""
+    own = _labelled_as(labels[box.top : box.bottom, box.left : box.right], own_labels)
+    return stroke_width_px(own.astype(np.uint8) * 255)
 
 
 _BAR_REACH = 2
