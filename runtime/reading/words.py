@@ -26,10 +26,10 @@ into 2, 5, 6, 7, 1), so that too few of its crops are "not a digit" to call it l
 lines around it may hold numbers only. Letters still differ in height (x-height letters beside
 capitals and ascenders) where the digits of a number are of one height; on a page holding text,
 a word of uneven heights is writing in letters when it holds a letter-sized "not a digit" crop,
-or when its digits touch or were cut apart (joined strokes); so is a word holding both. In such a word of two letters or
-more, a lone digit under a third of its height before the next glyph is its capital (S read as
-5; a number stands a word gap off), and one whose box overlaps the glyph before it is its last
-letter (an l read as 1).
+or when its digits touch or were cut apart (joined strokes); so is a word holding both, whatever
+its heights. In such a word of two letters or more, a lone digit under a third of its height
+before the next glyph is its capital (S read as 5; a number stands a word gap off), and one
+whose box overlaps the glyph before it is its last letter (an l read as 1).
 On a page of text, the digits found to be letters then count as letters around the rest, which
 are judged again: a script whose loops mostly read as digits leaves too few "not a digit" crops
 around its words for them to stand in text until its letters read as digits are known. So too on
