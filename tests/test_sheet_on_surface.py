@@ -37,7 +37,7 @@ def _written_sheet(rng: np.random.Generator) -> np.ndarray:
 @pytest.mark.parametrize("surface", ["desk", "tiles"])
 def test_a_sheet_on_a_surface_is_found_where_it_lies(surface):
     rng = np.random.default_rng(5)
-    picture, _ = lay_on_surface(_written_sheet(rng), PageResult(lines=[]), surface, 0.5, rng)
+    picture, _, _ = lay_on_surface(_written_sheet(rng), PageResult(lines=[]), surface, 0.5, rng)
     sheet = find_sheet(cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY))
     assert sheet is not None
     # Where it lies: the generator put it in the middle 30-70% of the spare room.
@@ -81,6 +81,33 @@ def test_the_generator_moves_the_truth_with_the_sheet(tmp_path):
             assert picture[y:y + h, x:x + w].min() < 150
 
 
+@pytest.mark.parametrize("off_frame", [1, 2])
+def test_the_generator_runs_the_sheet_off_the_frame(tmp_path, off_frame):
+    """With --off-frame the sheet's paper reaches the sides named cut and no other; every digit
+    kept lies wholly in the picture on its ink, and digits the border cuts are dropped."""
+    options = WorksheetOptions(size=(400, 560))
+    bank = font_digit_bank()
+    whole = write_sheets(tmp_path / "whole", 4, 3, "desk", (0.7,), options, bank)
+    cut = write_sheets(tmp_path / "cut", 4, 3, "desk", (0.7,), options, bank, off_frame)
+    assert cut["generator"]["off_frame"] == off_frame
+    dropped = 0
+    for whole_entry, entry in zip(whole["files"], cut["files"], strict=True):
+        sides = entry["off_frame"]
+        assert len(sides) == off_frame
+        picture = cv2.imread(str(tmp_path / "cut" / entry["path"]))
+        bright = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY) > 200  # the sheet's paper; wood is darker
+        height, width = bright.shape
+        rims = {"left": bright[:, 0], "right": bright[:, -1], "top": bright[0], "bottom": bright[-1]}
+        for side, rim in rims.items():
+            assert (rim.mean() > 0.3) == (side in sides), side
+        boxes = [digit["bbox"] for line in entry["lines"] for digit in line["digits"]]
+        for x, y, w, h in boxes:
+            assert x >= 0 and y >= 0 and x + w <= width and y + h <= height
+            assert picture[y:y + h, x:x + w].min() < 150
+        dropped += sum(len(line["digits"]) for line in whole_entry["lines"]) - len(boxes)
+    assert dropped > 0
+
+
 def test_digits_on_a_sheet_on_tiles_are_read(default_classifier):
     """Development page 0 of seed 301 (620x877, 111 digits) on a tiled floor covering half the
     picture: the floor's speckle, 3,000 and more specks per megapixel, made the whole picture
@@ -95,7 +122,7 @@ def test_digits_on_a_sheet_on_tiles_are_read(default_classifier):
         pytest.skip(f"MNIST not available: {error}")
     rng = np.random.default_rng([301, 0])
     sheet = make_worksheet(bank, rng, WorksheetOptions(size=(620, 877)))
-    picture, truth = lay_on_surface(sheet.image, sheet.truth, "tiles", 0.5, rng)
+    picture, truth, _ = lay_on_surface(sheet.image, sheet.truth, "tiles", 0.5, rng)
     read, true = PageReader(default_classifier).read(picture).digits, truth.digits
     pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
     right = sum(true[t].digit == read[r].digit for t, r in pairs)
@@ -115,7 +142,7 @@ def test_boxes_are_given_in_the_photo_s_pixels(default_classifier):
     ys, xs = np.nonzero(mark)
     true_box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
     truth = PageResult(lines=[Line([Number([Digit("7", 1.0, true_box)])])])
-    picture, moved = lay_on_surface(sheet, truth, "desk", 0.5, rng)
+    picture, moved, _ = lay_on_surface(sheet, truth, "desk", 0.5, rng)
     read = PageReader(default_classifier).read(picture).digits
     assert [digit.digit for digit in read] == ["7"]
     assert np.abs(np.array(read[0].bbox) - np.array(moved.digits[0].bbox)).max() <= 3
