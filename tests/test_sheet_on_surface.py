@@ -76,6 +76,17 @@ def test_paper_running_off_three_sides_is_read_whole():
     assert find_sheet(cv2.cvtColor(floor, cv2.COLOR_BGR2GRAY)) is None
 
 
+@pytest.mark.parametrize("light_at", [(0, 0), (0, 300), (800, 600)])
+def test_a_lit_part_of_paper_filling_the_frame_is_no_sheet(light_at):
+    """Paper to the picture's rim, lit at a corner or a side: the bright part is convex and cut by
+    the border like a sheet running off the frame, but fades into the dimmer paper around it
+    instead of ending at a surface (taken for a sheet, it cost a real photo of a scan digits)."""
+    rows, columns = np.mgrid[0:600, 0:800]
+    distance = np.hypot(columns - light_at[0], rows - light_at[1]) / 500
+    paper = np.clip(250 - 100 * np.clip(distance, 0, 1) ** 2, 0, 255).astype(np.uint8)
+    assert find_sheet(paper) is None
+
+
 def test_a_bare_floor_has_no_sheet():
     floor = np.clip(surfaces.tiles(900, 700, np.random.default_rng(8)), 0, 255).astype(np.uint8)
     assert find_sheet(cv2.cvtColor(floor, cv2.COLOR_BGR2GRAY)) is None

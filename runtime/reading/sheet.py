@@ -5,13 +5,16 @@ stains are ink to the segmenter: their specks made a whole tiled-floor picture t
 read on 7 of 10 such photos) and their extent made the writing look as large as the picture, so
 small digits fell under the least digit size (README, Results: a sheet lying on a desk or a
 tiled floor). The sheet is the picture's bright, convex, four-cornered region, looked for on a
-small copy whose rim is darker than the paper: the largest region brighter than Otsu's
+small copy whose rim is darker than the paper over a quarter of it: the largest region brighter than Otsu's
 threshold (or, where that finds none, than one near the paper's own level: light tiles), thin
 bridges cut, that nearly fills its convex hull, whose hull is a quadrilateral with every corner
 clear of the picture's edge, covering `MIN_SHARE`..`MAX_SHARE` of the picture, and clearly
-brighter than what lies around it. The reader reads the box around it, the surface in it
-made paper. A picture that is all sheet (a scan, a close photo) or whose sheet runs off the
-frame has no such region and is read whole, as before.
+brighter than what lies around it. A sheet running off one or two sides of the frame is such a
+region whose hull the border cuts along a straight stretch, taken only where the surface is
+seen just outside each of its other sides (a step down from the paper there): paper filling the
+frame, lit unevenly, has no such step. The reader reads the box around it, the surface in it
+made paper, the strokes the border cuts at its edge cleared. A picture that is all sheet (a
+scan, a close photo) has no such region and is read whole, as before.
 """
 
 from __future__ import annotations
@@ -67,18 +70,19 @@ EDGE_STEP_PX = 3
 """Each uncut side of a sheet running off the frame is looked at this far (small-copy pixels)
 inside it and outside it."""
 
-MIN_EDGE_SHARE = 0.8
-"""A region the border cuts is a sheet only where, along this share of each of its uncut sides,
-the paper just inside is `MIN_BRIGHTNESS_RATIO` brighter than just outside: the surface seen
-beside it all round, a step, not the fading light of a lit part of a scan or of a webcam frame
-of paper."""
-
 MIN_EDGE_RATIO = 1.05
-"""... (placeholder)"""
+MIN_EDGE_SHARE = 0.8
+"""A region the border cuts is a sheet only where, along `MIN_EDGE_SHARE` of each of its uncut
+sides, the paper just inside is `MIN_EDGE_RATIO` brighter than the picture just outside: the
+surface seen beside it all round, a step at its edge. A lit part of a scan or a webcam frame of
+paper fades into the dimmer paper around it (taken for sheets, they cost real photos digits);
+light tiles lie only 6-9% below the paper, so the step asked for is smaller than the one the
+sheet's median must clear (`MIN_BRIGHTNESS_RATIO`)."""
 
 MIN_CUT_SHARE = 0.1
 """The border cuts such a sheet along a straight stretch of at least this share of the side it
-crosses (two corners on it), not at a point."""
+crosses (two hull corners on it), not at a point; a side touched at one corner alone is a
+sheet's corner reaching the border."""
 
 SHRINK_LOOK_PX = 1.5
 """The hull is moved this far inward (small-copy pixels): its corners are only as exact as the
@@ -220,12 +224,14 @@ def _a_sheet_s_corners(corners: np.ndarray, shape: tuple[int, int]) -> bool:
 def _cut_along_stretches(corners: np.ndarray, on_sides: dict[str, np.ndarray], shape: tuple[int, int]) -> bool:
     """Whether the corners on each side of the picture they touch span `MIN_CUT_SHARE` of it."""
     height, width = shape
+    cut = False
     for side, on in on_sides.items():
-        if on.any():
+        if on.sum() >= 2:
             along, length = (corners[on, 1], height) if side in ("left", "right") else (corners[on, 0], width)
             if along.max() - along.min() < MIN_CUT_SHARE * length:
                 return False
-    return True
+            cut = True
+    return cut
 
 
 def _surface_along_uncut_sides(small: np.ndarray, corners: np.ndarray, on_sides: dict[str, np.ndarray]) -> bool:
@@ -249,7 +255,7 @@ def _surface_along_uncut_sides(small: np.ndarray, corners: np.ndarray, on_sides:
         outer = np.round(points + EDGE_STEP_PX * outward).astype(int)
         seen = (outer[:, 0] >= 0) & (outer[:, 0] < width) & (outer[:, 1] >= 0) & (outer[:, 1] < height)
         if seen.mean() < MIN_EDGE_SHARE:
-            return False  # a side along the border, not cut by it: no surface seen there
+            continue  # a side along the border, its corners a hair inside: cut by it too
         inner = np.clip(inner[seen], 0, (width - 1, height - 1))
         outer = outer[seen]
         paper = small[inner[:, 1], inner[:, 0]].astype(float)
