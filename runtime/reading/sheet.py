@@ -5,10 +5,10 @@ stains are ink to the segmenter: their specks made a whole tiled-floor picture t
 read on 7 of 10 such photos) and their extent made the writing look as large as the picture, so
 small digits fell under the least digit size (README, Results: a sheet lying on a desk or a
 tiled floor). The sheet is the picture's bright, convex, four-cornered region, looked for on a
-small copy whose rim is darker than the paper over a quarter of it: the largest region brighter than Otsu's
-threshold (or, where that finds none, than one near the paper's own level: light tiles), thin
-bridges cut, that nearly fills its convex hull, whose hull is a quadrilateral with every corner
-clear of the picture's edge, covering `MIN_SHARE`..`MAX_SHARE` of the picture, and clearly
+small copy whose rim is darker than the paper over a quarter of it: the largest region brighter
+than Otsu's threshold (or, where that finds none, than one near the paper's own level: light
+tiles), thin bridges cut, that nearly fills its convex hull, whose hull is a quadrilateral with
+every corner clear of the picture's edge, covering `MIN_SHARE`..`MAX_SHARE` of the picture, and clearly
 brighter than what lies around it. A sheet running off one or two sides of the frame is such a
 region whose hull the border cuts along a straight stretch, taken only where the surface is
 seen just outside each of its other sides (a step down from the paper there): paper filling the
