@@ -54,11 +54,37 @@ def test_a_picture_that_is_all_sheet_has_no_sheet_to_find():
     assert find_sheet(cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY)) is None
 
 
-def test_a_sheet_running_off_the_frame_is_not_taken_for_one():
+def test_a_sheet_running_off_the_frame_is_found_to_the_border():
+    """Cut by the picture's bottom edge, the sheet is still the region to read, its box reaching
+    the border (it was read whole with the desk's grain before)."""
     rng = np.random.default_rng(7)
     floor = np.clip(surfaces.wood(900, 700, rng), 0, 255).astype(np.uint8)
     floor[250:, 200:700] = _written_sheet(rng)[:450, :500]  # cut by the bottom edge
+    sheet = find_sheet(cv2.cvtColor(floor, cv2.COLOR_BGR2GRAY))
+    assert sheet is not None
+    assert sheet.sides_cut == {"bottom"}
+    assert sheet.top + sheet.mask.shape[0] == 700  # to the border
+    assert 200 <= sheet.left <= 215 and 250 <= sheet.top <= 265
+    assert 485 <= sheet.mask.shape[1] <= 500
+
+
+def test_paper_running_off_three_sides_is_read_whole():
+    """A region cut by three of the picture's sides is the picture's paper, not a sheet on it."""
+    rng = np.random.default_rng(7)
+    floor = np.clip(surfaces.wood(900, 700, rng), 0, 255).astype(np.uint8)
+    floor[150:, :] = 240  # paper from the left edge to the right, down to the bottom
     assert find_sheet(cv2.cvtColor(floor, cv2.COLOR_BGR2GRAY)) is None
+
+
+@pytest.mark.parametrize("light_at", [(0, 0), (0, 300), (800, 600)])
+def test_a_lit_part_of_paper_filling_the_frame_is_no_sheet(light_at):
+    """Paper to the picture's rim, lit at a corner or a side: the bright part is convex and cut by
+    the border like a sheet running off the frame, but fades into the dimmer paper around it
+    instead of ending at a surface (taken for a sheet, it cost a real photo of a scan digits)."""
+    rows, columns = np.mgrid[0:600, 0:800]
+    distance = np.hypot(columns - light_at[0], rows - light_at[1]) / 500
+    paper = np.clip(250 - 100 * np.clip(distance, 0, 1) ** 2, 0, 255).astype(np.uint8)
+    assert find_sheet(paper) is None
 
 
 def test_a_bare_floor_has_no_sheet():
@@ -131,6 +157,30 @@ def test_digits_on_a_sheet_on_tiles_are_read(default_classifier):
     assert len(read) - right <= 3
     # The finder off reads the picture whole, as before: nothing.
     assert PageReader(default_classifier, ReaderOptions(find_sheet=False)).read(picture).digits == []
+
+
+@pytest.mark.parametrize("off_frame", [1, 2])
+def test_digits_on_a_sheet_running_off_the_frame_are_read(default_classifier, off_frame):
+    """Development page 0 of seed 301 on a tiled floor, run off one side of the picture or two:
+    read whole with the floor's speckle it gave nothing; the sheet found to the border, its digits
+    are read as on the sheet alone, and the strokes the border cuts give no phantoms."""
+    from benchmarks.metrics import match_boxes
+    from benchmarks.worksheets import load_test_digits, make_worksheet
+    from train.data import DatasetError
+
+    try:
+        bank = load_test_digits()
+    except DatasetError as error:
+        pytest.skip(f"MNIST not available: {error}")
+    rng = np.random.default_rng([301, 0])
+    sheet = make_worksheet(bank, rng, WorksheetOptions(size=(620, 877)))
+    picture, truth, sides = lay_on_surface(sheet.image, sheet.truth, "tiles", 0.5, rng, off_frame)
+    read, true = PageReader(default_classifier).read(picture).digits, truth.digits
+    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
+    right = sum(true[t].digit == read[r].digit for t, r in pairs)
+    assert len(sides) == off_frame
+    assert right >= 0.95 * len(true)
+    assert len(read) - right <= 3
 
 
 def test_boxes_are_given_in_the_photo_s_pixels(default_classifier):
