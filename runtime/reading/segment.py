@@ -44,6 +44,7 @@ from runtime.reading.rules import (
 )
 from runtime.reading.sharpen import is_small_writing
 from runtime.reading.strokes import stroke_width_px
+from runtime.reading.texture_areas import texture_blocks
 from runtime.results import BBox
 
 
@@ -133,10 +134,12 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         look = look_at(darkness, options)
     if look.unreadable:
         return []  # nothing but grain (a frame of noise): no stroke can be told from it
+    if _is_texture(look.mask, look.stats, options):
+        look = _texture_made_paper(look, options)
+        if look is None:
+            return []
     darkness, min_contrast = look.darkness, look.min_contrast
     mask, faint_mask, labels, stats = look.mask, look.faint_mask, look.labels, look.stats
-    if _is_texture(mask, stats, options):
-        return []
     min_size = _min_digit_size(_writing_side(stats, darkness.shape, options), options)
     lines, walls = (None, None), None
     components = _components_from_stats(stats)
@@ -451,6 +454,19 @@ def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) ->
     specks = int(np.count_nonzero(stats[1:, cv2.CC_STAT_HEIGHT] < options.min_digit_height_px))
     ink_share = float(np.count_nonzero(mask)) / max(mask.size, 1)
     return ink_share > options.max_ink_share or specks > options.max_specks_per_mp * max(megapixels, 0.1)
+
+
+def _texture_made_paper(look: InkLook, options: SegmentOptions) -> InkLook | None:
+    """The look of the ink map with its blocks of texture made paper (`texture_areas`), where
+    the rest is clean; None where the picture is texture as a whole."""
+    areas = texture_blocks(look.stats, look.source.shape[:2], options.min_digit_height_px,
+                           options.max_specks_per_mp)
+    if areas is None:
+        return None
+    cleared = look.source.copy()
+    cleared[areas] = 0
+    look = look_at(cleared, options)
+    return None if look.unreadable or _is_texture(look.mask, look.stats, options) else look
 
 
 def _components_from_stats(stats: np.ndarray, kept: np.ndarray | None = None) -> list[_Component]:
