@@ -1,4 +1,5 @@
-"""Texture judged block by block: a sheet running off the frame on a tiled floor is read.
+"""A sheet running off the frame on a surface is read: the floor's texture judged block by block,
+and a desk's grain, broken by the erasing of rules, not taken for the writing's height.
 
 The sheet finder (`runtime.reading.sheet`) takes no sheet that runs off the frame, and the
 floor's speckle around it put the whole picture over `SegmentOptions.max_specks_per_mp`: such
@@ -62,3 +63,18 @@ def test_a_sheet_running_off_the_frame_on_tiles_is_read(tmp_path):
     pairs = match_boxes(boxes, found)
     assert len(pairs) >= 0.95 * len(boxes)
     assert len(found) - len(pairs) <= 0.05 * len(boxes)  # few regions besides the digits
+
+
+def test_a_desk_s_grain_is_not_taken_for_the_digits_height(tmp_path):
+    """A sheet of 116 font digits running off the frame on a desk: its grain, erased as rules, left
+    pieces measured many times taller than the digits, which were all merged into them (main: no
+    candidate; `segment.RULES_MEASURED_AT_MOST`)."""
+    truth = write_sheets(tmp_path, 2, 5, "desk", (0.5,), WorksheetOptions(size=(620, 877)),
+                         font_digit_bank(), off_frame=1)
+    entry = truth["files"][1]
+    boxes = [digit["bbox"] for line in entry["lines"] for digit in line["digits"]]
+    assert len(boxes) == 116
+    found = [candidate.bbox for candidate in find_digits(cv2.imread(str(tmp_path / entry["path"])))]
+    pairs = match_boxes(boxes, found)
+    assert len(pairs) >= 0.95 * len(boxes)
+    assert len(found) - len(pairs) <= 0.05 * len(boxes)
