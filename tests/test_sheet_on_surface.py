@@ -155,8 +155,14 @@ def test_digits_on_a_sheet_on_tiles_are_read(default_classifier):
     assert len(true) == 111
     assert right >= 105
     assert len(read) - right <= 3
-    # The finder off reads the picture whole, as before: nothing.
-    assert PageReader(default_classifier, ReaderOptions(find_sheet=False)).read(picture).digits == []
+    # The finder off reads the picture whole: it read nothing until the floor's blocks were
+    # judged texture apart from the sheet's (`runtime.reading.texture_areas`); now the sheet is
+    # read there too (105 right, 6 misread), the finder still reading more.
+    whole = PageReader(default_classifier, ReaderOptions(find_sheet=False)).read(picture).digits
+    whole_pairs = match_boxes([d.bbox for d in true], [d.bbox for d in whole])
+    whole_right = sum(true[t].digit == whole[r].digit for t, r in whole_pairs)
+    assert 100 <= whole_right <= right
+    assert len(whole) - whole_right <= 8
 
 
 @pytest.mark.parametrize("off_frame", [1, 2])
