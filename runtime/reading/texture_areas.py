@@ -1,9 +1,10 @@
 """Where on a picture the specks of a texture lie, block by block: a sheet's paper among a floor.
 
 `segment._is_texture` calls a picture texture by its specks per megapixel over the whole of it.
-A sheet running off the frame on a tiled floor is not found by `runtime.reading.sheet`, and the
-floor's speckle around it (over 4,000 specks per megapixel where the sheet is not) puts the whole
-picture over the limit: the page read nothing, its writing untouched by any speck. Counted in
+Where `runtime.reading.sheet` does not isolate a sheet on a tiled floor (tiles nearly as light
+as the paper; before it found sheets running off the frame, those too), the floor's speckle
+around it (over 4,000 specks per megapixel where the sheet is not) puts the whole picture over
+the limit: the page read nothing, its writing untouched by any speck. Counted in
 blocks instead, the floor's blocks are over the limit and the sheet's are near zero; the floor is
 then made paper and the sheet read. A picture whose clean blocks are too few to hold a sheet (a
 frame of colour noise, a floor alone) is texture as a whole, as it always was.
@@ -19,6 +20,7 @@ BLOCKS_ACROSS_SHORT_SIDE = 16
 (a window of 3 x 3 blocks, about a fifth of the shorter side), so a few specks do not decide."""
 
 MIN_BLOCK_PX = 16
+"""A block is at least this many pixels on a side: on a small picture fewer, larger blocks."""
 
 MIN_CLEAN_SHARE = 0.25
 """A picture with less of its area in clean blocks than this is texture as a whole: no sheet of
