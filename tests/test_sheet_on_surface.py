@@ -138,20 +138,9 @@ def test_digits_on_a_sheet_on_tiles_are_read(default_classifier):
     """Development page 0 of seed 301 (620x877, 111 digits) on a tiled floor covering half the
     picture: the floor's speckle, 3,000 and more specks per megapixel, made the whole picture
     texture and nothing was read. Read inside the sheet: its digits, as on the sheet alone."""
-    from benchmarks.metrics import match_boxes
-    from benchmarks.worksheets import load_test_digits, make_worksheet
-    from train.data import DatasetError
-
-    try:
-        bank = load_test_digits()
-    except DatasetError as error:
-        pytest.skip(f"MNIST not available: {error}")
-    rng = np.random.default_rng([301, 0])
-    sheet = make_worksheet(bank, rng, WorksheetOptions(size=(620, 877)))
-    picture, truth, _ = lay_on_surface(sheet.image, sheet.truth, "tiles", 0.5, rng)
-    read, true = PageReader(default_classifier).read(picture).digits, truth.digits
-    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
-    right = sum(true[t].digit == read[r].digit for t, r in pairs)
+    picture, true, _ = _development_sheet_on_tiles(off_frame=0)
+    read = PageReader(default_classifier).read(picture).digits
+    right = _read_right(true, read)
     assert len(true) == 111
     assert right >= 105
     assert len(read) - right <= 3
@@ -159,8 +148,7 @@ def test_digits_on_a_sheet_on_tiles_are_read(default_classifier):
     # judged texture apart from the sheet's (`runtime.reading.texture_areas`); now the sheet is
     # read there too (105 right, 6 misread), the finder still reading more.
     whole = PageReader(default_classifier, ReaderOptions(find_sheet=False)).read(picture).digits
-    whole_pairs = match_boxes([d.bbox for d in true], [d.bbox for d in whole])
-    whole_right = sum(true[t].digit == whole[r].digit for t, r in whole_pairs)
+    whole_right = _read_right(true, whole)
     assert 100 <= whole_right <= right
     assert len(whole) - whole_right <= 8
 
@@ -170,20 +158,9 @@ def test_digits_on_a_sheet_running_off_the_frame_are_read(default_classifier, of
     """Development page 0 of seed 301 on a tiled floor, run off one side of the picture or two:
     read whole with the floor's speckle it gave nothing; the sheet found to the border, its digits
     are read as on the sheet alone, and the strokes the border cuts give no phantoms."""
-    from benchmarks.metrics import match_boxes
-    from benchmarks.worksheets import load_test_digits, make_worksheet
-    from train.data import DatasetError
-
-    try:
-        bank = load_test_digits()
-    except DatasetError as error:
-        pytest.skip(f"MNIST not available: {error}")
-    rng = np.random.default_rng([301, 0])
-    sheet = make_worksheet(bank, rng, WorksheetOptions(size=(620, 877)))
-    picture, truth, sides = lay_on_surface(sheet.image, sheet.truth, "tiles", 0.5, rng, off_frame)
-    read, true = PageReader(default_classifier).read(picture).digits, truth.digits
-    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
-    right = sum(true[t].digit == read[r].digit for t, r in pairs)
+    picture, true, sides = _development_sheet_on_tiles(off_frame)
+    read = PageReader(default_classifier).read(picture).digits
+    right = _read_right(true, read)
     assert len(sides) == off_frame
     assert right >= 0.95 * len(true)
     assert len(read) - right <= 3
@@ -202,3 +179,27 @@ def test_boxes_are_given_in_the_photo_s_pixels(default_classifier):
     read = PageReader(default_classifier).read(picture).digits
     assert [digit.digit for digit in read] == ["7"]
     assert np.abs(np.array(read[0].bbox) - np.array(moved.digits[0].bbox)).max() <= 3
+
+
+def _development_sheet_on_tiles(off_frame: int):
+    """Development page 0 of seed 301 (620x877, 111 MNIST test digits) on a tiled floor covering
+    half the picture, run off `off_frame` of its sides: the picture, its digits, the sides cut."""
+    from benchmarks.worksheets import load_test_digits, make_worksheet
+    from train.data import DatasetError
+
+    try:
+        bank = load_test_digits()
+    except DatasetError as error:
+        pytest.skip(f"MNIST not available: {error}")
+    rng = np.random.default_rng([301, 0])
+    sheet = make_worksheet(bank, rng, WorksheetOptions(size=(620, 877)))
+    picture, truth, sides = lay_on_surface(sheet.image, sheet.truth, "tiles", 0.5, rng, off_frame)
+    return picture, truth.digits, sides
+
+
+def _read_right(true, read) -> int:
+    """How many of the true digits were read, where they lie, as themselves."""
+    from benchmarks.metrics import match_boxes
+
+    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
+    return sum(true[t].digit == read[r].digit for t, r in pairs)
