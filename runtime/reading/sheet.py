@@ -152,9 +152,9 @@ def find_sheet(gray: np.ndarray) -> Sheet | None:
         region = _BrightRegion(small, threshold)
         if region.fills_picture():
             return None  # bright and convex from edge to edge: a scan, a close photo
-        corners = region.quadrilateral()
-        if corners is not None:
-            return _sheet_at_full_size(corners, 2 * step, gray.shape, _corners_on_sides(corners, small.shape))
+        found = region.quadrilateral()
+        if found is not None:
+            return _sheet_at_full_size(*found, 2 * step, gray.shape)
     return None
 
 
@@ -191,14 +191,15 @@ class _BrightRegion:
     def fills_picture(self) -> bool:
         return self.share > MAX_SHARE and self.solid
 
-    def quadrilateral(self) -> np.ndarray | None:
-        """The sheet's corners on the small copy, where the region is one (see the module), or None."""
+    def quadrilateral(self) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+        """The sheet's corners on the small copy and which of them lie on each side of the picture
+        (`_corners_on_sides`), where the region is a sheet (see the module), or None."""
         if not (MIN_SHARE <= self.share <= MAX_SHARE and self.solid):
             return None
         corners = cv2.approxPolyDP(self.hull, 0.02 * cv2.arcLength(self.hull, True), True).reshape(-1, 2)
-        if not _a_sheet_s_corners(corners, self.small.shape):
-            return None
         on_sides = _corners_on_sides(corners, self.small.shape)
+        if not _a_sheet_s_corners(corners, on_sides):
+            return None
         if any(on.any() for on in on_sides.values()) and not (
                 _cut_along_stretches(corners, on_sides, self.small.shape)
                 and _surface_along_uncut_sides(self.small, corners, on_sides)):
@@ -208,14 +209,14 @@ class _BrightRegion:
         around = _level_at(self.small, 0.5, 1 - inside)
         if _level_at(self.small, 0.5, inside) < MIN_BRIGHTNESS_RATIO * max(around, 1.0):
             return None
-        return corners
+        return corners, on_sides
 
 
-def _a_sheet_s_corners(corners: np.ndarray, shape: tuple[int, int]) -> bool:
+def _a_sheet_s_corners(corners: np.ndarray, on_sides: dict[str, np.ndarray]) -> bool:
     """Whether the hull's corners are a sheet's: four, clear of the picture's edge, or a sheet
     running off at most `MAX_SIDES_CUT` sides, its hull's corners there on the border (4 to 6 of
     them: the border cuts a corner or two off the quadrilateral)."""
-    sides = _sides_touched(corners, shape)
+    sides = [side for side, on in on_sides.items() if on.any()]
     if not sides:
         return len(corners) == 4
     return len(sides) <= MAX_SIDES_CUT and 4 <= len(corners) <= 6
@@ -265,11 +266,6 @@ def _surface_along_uncut_sides(small: np.ndarray, corners: np.ndarray, on_sides:
     return True
 
 
-def _sides_touched(corners: np.ndarray, shape: tuple[int, int]) -> set[str]:
-    """The picture's sides that corners lie on."""
-    return {side for side, on in _corners_on_sides(corners, shape).items() if on.any()}
-
-
 def _corners_on_sides(corners: np.ndarray, shape: tuple[int, int]) -> dict[str, np.ndarray]:
     """For each side of the picture, which corners lie on it (within `CORNER_CLEARANCE` of it)."""
     height, width = shape
@@ -279,8 +275,8 @@ def _corners_on_sides(corners: np.ndarray, shape: tuple[int, int]) -> dict[str, 
             "top": ys < margin_y, "bottom": ys > height - 1 - margin_y}
 
 
-def _sheet_at_full_size(corners: np.ndarray, scale: int, shape: tuple[int, int],
-                        on_sides: dict[str, np.ndarray]) -> Sheet:
+def _sheet_at_full_size(corners: np.ndarray, on_sides: dict[str, np.ndarray], scale: int,
+                        shape: tuple[int, int]) -> Sheet:
     """The quadrilateral found on the small copy (`scale` picture pixels to its pixel), moved
     inward by `SHRINK_LOOK_PX`, in the picture; corners on the picture's border (`on_sides`)
     stay on it, so that the writing beside the border is read."""
