@@ -90,17 +90,18 @@ def test_a_tilt_measured_sideways_is_measured_again_once_turned(reader, sheet, m
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 8.0, 1.0)
     sideways = np.rot90(cv2.warpAffine(page, matrix, (width, height), borderValue=235), 1)
     measured, levelled = [], []
-    measure, level = reader_module.estimate_tilt_deg, reader_module.level_page
+    measure, level = reader_module.tilt_and_consensus, reader_module.level_page
 
     def measured_wrong_first(boxes):  # as if the sideways pieces lined up best at 6 degrees
-        measured.append(measure(boxes))
-        return 6.0 if len(measured) == 1 else measured[-1]
+        tilt, consensus = measure(boxes)
+        measured.append(tilt)
+        return (6.0 if len(measured) == 1 else tilt), consensus
 
     def recorded(darkness, tilt):
         levelled.append(tilt)
         return level(darkness, tilt)
 
-    monkeypatch.setattr(reader_module, "estimate_tilt_deg", measured_wrong_first)
+    monkeypatch.setattr(reader_module, "tilt_and_consensus", measured_wrong_first)
     monkeypatch.setattr(reader_module, "level_page", recorded)
     result = reader.read(sideways)
     assert result.rotation_deg == 90

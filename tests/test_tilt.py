@@ -5,7 +5,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from runtime.reading.tilt import _sum_of_squared_counts, estimate_tilt_deg, measure_tilt
+from runtime.reading.tilt import _sum_of_squared_counts, estimate_tilt_deg, measure_tilt, tilt_and_consensus
 
 
 def lines_of_boxes(tilt_deg: float, seed: int = 0):
@@ -25,6 +25,17 @@ def lines_of_boxes(tilt_deg: float, seed: int = 0):
 @pytest.mark.parametrize("tilt", [-30.0, -8.0, 0.0, 5.0, 12.0, 37.0])
 def test_tilt_is_measured_within_a_degree_and_a_half(tilt):
     assert abs(estimate_tilt_deg(lines_of_boxes(tilt)) - tilt) <= 1.5
+
+
+@pytest.mark.parametrize("tilt", [-8.0, 0.0, 3.5, 12.0])
+def test_the_tilt_and_its_consensus_measured_together_are_each_measured_alone(tilt):
+    """`tilt_and_consensus` is `estimate_tilt_deg` and `measure_tilt` at once, value for value:
+    where every box votes, where a long stroke has no vote, and with too few boxes."""
+    for seed in range(3):
+        boxes = lines_of_boxes(tilt, seed)
+        xs, ys = [box[0] for box in boxes], [box[1] for box in boxes]
+        for case in (boxes, [*boxes, (min(xs), max(ys) + 40, 240, 90)], boxes[:2]):
+            assert tilt_and_consensus(case) == (estimate_tilt_deg(case), measure_tilt(case))
 
 
 def test_too_few_digits_mean_no_tilt():

@@ -53,7 +53,7 @@ from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.sheet import find_sheet
 from runtime.reading.strokes import widen_thin_strokes
-from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg, measure_tilt
+from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg, tilt_and_consensus
 from runtime.reading.touching import (
     SEAM_DOUBTED_WHOLE,
     WHOLE_AS_DIGIT,
@@ -538,8 +538,8 @@ class _Page:
         measured 19 on its candidates. The grid's angle is its lines' own: levelled by it, they
         are found as lines again, and no growth in candidates is held against it."""
         boxes = [c.bbox for c in self.candidates]
-        tilt = estimate_tilt_deg(boxes)
-        if abs(tilt) < MIN_TILT_DEG and measure_tilt(boxes).supported:
+        tilt, consensus = tilt_and_consensus(boxes)
+        if abs(tilt) < MIN_TILT_DEG and consensus.supported:
             return  # lines of writing lie level: no grid is looked for (4-7 ms an A4 page)
         grid = None if self.faint_as_given is None else grid_tilt_deg(self.faint_as_given)
         if grid is None or abs(grid) < MIN_TILT_DEG:

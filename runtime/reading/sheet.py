@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.reading.quantiles import percentile
+
 LOOK_SIDE_PX = 200
 """The sheet is looked for on a copy whose longer side is about this (160 px of a 640x480 frame,
 195 of an A4 page at 200 dpi): 0.2 ms where its rim is paper, 1-2 ms where a sheet is looked for.
@@ -142,7 +144,8 @@ def find_sheet(gray: np.ndarray) -> Sheet | None:
     small = _small_copy(gray, step)
     paper = _level_at(small, 1 - MIN_SHARE / 2)
     rim = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
-    if np.quantile(rim, RIM_SHARE) * MIN_BRIGHTNESS_RATIO > paper:
+    # numpy's quantile, value for value (`quantiles.percentile`: 3 against 34 µs a picture).
+    if percentile(rim, 100 * RIM_SHARE) * MIN_BRIGHTNESS_RATIO > paper:
         return None  # paper up to the picture's edges: a scan, a close photo (and most pictures)
     small = cv2.medianBlur(small, 5)  # the writing and the floor's speckle gone
     # Otsu's threshold parts paper from a dark desk; a light floor needs one near the paper's
