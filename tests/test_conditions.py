@@ -1,0 +1,77 @@
+"""Worksheet conditions (`--condition`): the same pages with one paper, pen or capture change."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+from worksheet_fixtures import font_digit_bank
+
+from benchmarks import conditions
+from benchmarks.worksheets import WorksheetOptions, main, make_worksheet
+
+SIZE = (640, 480)
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return font_digit_bank()
+
+
+def _twins(bank, condition: str, degrade: str = "photo", index: int = 0):
+    options = WorksheetOptions(size=SIZE, degrade=degrade)
+    plain = make_worksheet(bank, np.random.default_rng([5, index]), options)
+    changed = make_worksheet(bank, np.random.default_rng([5, index]),
+                             dataclasses.replace(options, condition=condition))
+    return plain, changed
+
+
+@pytest.mark.parametrize("condition", [c for c in conditions.CONDITIONS if c not in ("none", "curl")])
+def test_a_condition_changes_the_picture_but_not_the_page_or_its_truth(bank, condition):
+    plain, changed = _twins(bank, condition)
+    assert changed.truth.to_dict() == plain.truth.to_dict()
+    assert changed.style == plain.style and changed.degrade == plain.degrade
+    if condition == "low-jpeg":
+        low, high = conditions.LOW_JPEG_QUALITY
+        assert low <= changed.jpeg_quality <= high
+        assert np.array_equal(changed.image, plain.image)  # only the saving differs
+    else:
+        difference = np.abs(changed.image.astype(np.int16) - plain.image.astype(np.int16))
+        assert (difference > 20).mean() > 0.001
+
+
+def test_no_condition_makes_the_pages_it_made_before(bank):
+    options = WorksheetOptions(size=SIZE, degrade="photo")
+    first = make_worksheet(bank, np.random.default_rng([5, 0]), options)
+    again = make_worksheet(bank, np.random.default_rng([5, 0]), dataclasses.replace(options, condition="none"))
+    assert np.array_equal(first.image, again.image)
+
+
+def test_curl_moves_the_truth_boxes_with_the_ink(bank):
+    for index in range(3):
+        plain, curled = _twins(bank, "curl", degrade="none", index=index)
+        grey = cv2.cvtColor(curled.image, cv2.COLOR_BGR2GRAY)
+        moved = 0
+        for before, after in zip(plain.truth.digits, curled.truth.digits, strict=True):
+            x, y, w, h = after.bbox
+            crop = grey[y : y + h, x : x + w]
+            assert crop.size and crop.min() < 150, "the curled box still holds the digit's ink"
+            moved += before.bbox != after.bbox
+        assert moved > 0
+
+
+def test_curl_table_is_flat_away_from_the_spine_and_keeps_columns_in_order():
+    for seed in range(5):
+        moved, magnification = conditions.curl_map(400, 300, np.random.default_rng(seed))
+        assert np.all(np.diff(moved) > 0)
+        flat = magnification == 1.0
+        assert flat.mean() > 0.7 and np.allclose(moved[flat], np.flatnonzero(flat))
+
+
+def test_cli_rejects_an_unknown_condition_in_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--out", str(tmp_path), "--condition", "fog"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'fog'" in capsys.readouterr().err
