@@ -25,7 +25,7 @@ FAINT_MIN_PEAK_RATIO = 1.0
 FAINT_MIN_REGIONS = 6
 """Fewer faint regions than this say nothing of the page: a few pale strokes beside pen writing."""
 
-FAINT_MIN_SHARE = 0.25
+FAINT_MIN_SHARE = 0.2
 """The faint regions must be at least this share of all that looks written on the page (found
 and faint): on a page written in pen, the faint ones are the odd pale stroke (on 12 development
 pages in pen there were none; on 12 in pencil, 4 to 220, a third to all of what looked written)."""
