@@ -35,6 +35,7 @@ LOW_JPEG_QUALITY = (12, 30)
 
 
 def check_condition(name: str) -> None:
+    """Raise ValueError naming the choices unless `name` is one of CONDITIONS."""
     if name not in CONDITIONS:
         raise ValueError(f"unknown condition {name!r}; use one of {', '.join(CONDITIONS)}")
 
