@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from benchmarks import chalkboard
+from benchmarks import chalkboard, conditions
 from benchmarks.degrade import CHOICES, DegradeProfile, degrade_page, resolve_profile, transform_points
 from benchmarks.handwriting import DigitBank
 from benchmarks.layout import A4_150DPI_PX, STYLES, LayoutOptions, PagePlan, PlacedGlyph, plan_page
@@ -61,6 +61,7 @@ class WorksheetOptions:
     # False leaves the page style's printed marks out (rules, grid lines, boxes, printed words):
     # the very pages on bare paper, every digit where it was, to measure what the printing costs.
     printed_marks: bool = True
+    condition: str = "none"  # one paper, pen or capture condition on top (benchmarks.conditions)
 
     def validate(self) -> None:
         width, height = self.size
@@ -70,6 +71,7 @@ class WorksheetOptions:
         if not 0.0 <= self.turned_rate <= 1.0:
             raise ValueError(f"turned rate {self.turned_rate} must lie in 0..1")
         chalkboard.check_surface(self.surface)
+        conditions.check_condition(self.condition)
         if self.paper not in PAPERS:
             raise ValueError(f"unknown paper {self.paper!r}; use one of {', '.join(PAPERS)}")
         if self.degrade not in CHOICES:
@@ -95,29 +97,42 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
     width, height = options.size
     surface = chalkboard.resolve_surface(options.surface, rng)
     plan = plan_page(bank, width, height, rng, chalkboard.layout_for(surface, options.layout, width, height))
+    condition = options.condition
+    condition_rng = conditions.condition_rng(rng) if condition != "none" else None
     if chalkboard.is_drawn_here(surface):
         page, outlines = chalkboard.write_on_surface(plan, surface, rng)
     else:
         page = blank_paper(width, height, rng)
         if options.paper != "plain":  # drawn only when asked for, so plain sets stay as they were
             paint_paper(page, options.paper, rng)
+        if condition in conditions.PAPER_CONDITIONS:
+            conditions.paint_condition_paper(page, condition, condition_rng)
         if options.printed_marks:  # drawing takes no random numbers: the rest of the page stays
             draw_marks(page, plan.marks)
+        colour = conditions.pen_colour(condition, plan.ink_colour, condition_rng)
         outlines = []
         for placed in _all_glyphs(plan):
-            _ink(page, placed, plan.ink_colour, rng.uniform(0.85, 1.0))
+            _ink(page, placed, colour, rng.uniform(0.85, 1.0), condition_rng if condition == "pencil" else None)
             outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
+    if condition == "curl":
+        bend = conditions.curl_map(width, height, condition_rng)
+        page = conditions.curl_page(page, bend, condition_rng)
+        outlines = [conditions.curl_points(outline, bend, height) for outline in outlines]
     profile = profile or resolve_profile(chalkboard.capture_for(surface, options.degrade), rng)
     every_point = np.concatenate(outlines) if outlines else np.zeros((0, 2))
     captured = degrade_page(page, profile, rng, keep_visible=every_point)
     truth = _truth(plan, outlines, captured.homography)
     image = captured.image
+    jpeg_quality = captured.jpeg_quality
+    if condition_rng is not None:
+        image = conditions.capture_condition(image, condition, condition_rng)
+        jpeg_quality = conditions.jpeg_quality(condition, jpeg_quality, condition_rng)
     if surface == chalkboard.NEGATIVE:
         image = chalkboard.reverse_tones(image)
     # Drawn only when asked for, so sets without turned pages stay as they were.
     if options.turned_rate > 0 and rng.random() < options.turned_rate:
         image, truth = turn_page(image, truth, int(rng.integers(1, 4)) * 90)
-    return Worksheet(image, truth, plan.style, captured.profile, captured.jpeg_quality, surface)
+    return Worksheet(image, truth, plan.style, captured.profile, jpeg_quality, surface)
 
 
 _CLOCKWISE_TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -170,6 +185,7 @@ def write_worksheets(out_dir: Path, count: int, seed: int, options: WorksheetOpt
                       "styles": list(options.layout.styles), "printed_text": options.layout.printed_text,
                       "turned_rate": options.turned_rate, "paper": options.paper,
                       **({} if options.printed_marks else {"printed_marks": False}),
+                      **({} if options.condition == "none" else {"condition": options.condition}),
                       **({} if options.surface == chalkboard.PAPER else {"surface": options.surface})},
         "files": files,
     }
@@ -205,9 +221,12 @@ def _all_glyphs(plan: PagePlan) -> list[PlacedGlyph]:
     return [placed for line in plan.lines for number in line.numbers for placed in number.glyphs]
 
 
-def _ink(page: np.ndarray, placed: PlacedGlyph, colour: tuple[float, float, float], density: float) -> None:
+def _ink(page: np.ndarray, placed: PlacedGlyph, colour: tuple[float, float, float], density: float,
+         pencil_rng: np.random.Generator | None = None) -> None:
     """Lay ink on the page: it darkens what is under it, so printed lines stay visible in it."""
     alpha = placed.glyph.alpha * np.float32(density)
+    if pencil_rng is not None:
+        alpha = conditions.pencil_grain(alpha, pencil_rng)
     height, width = page.shape[:2]
     top, left = placed.y, placed.x
     bottom, right = top + alpha.shape[0], left + alpha.shape[1]
@@ -316,6 +335,14 @@ def main(argv: list[str] | None = None) -> int:
                              "with gaps and smudges on a dark, unevenly lit board); screen (a drawing "
                              "app's dark canvas, captured losslessly); negative (paper, tones reversed); "
                              "mixed (one of them per page)")
+    parser.add_argument("--condition", choices=conditions.CONDITIONS, default="none",
+                        help="one paper, pen or capture condition on the same pages (same layout, "
+                             "digits and capture; its own random numbers): graph (5 mm squares, every "
+                             "fifth line bold), notebook (ruled, red margin, punched holes), index-card "
+                             "(cream, blue rules, red head rule), red-ink, green-ink, pencil (pale grainy "
+                             "grey), glare (a reflection washing the ink out), harsh-light (one side down "
+                             "to a fifth of the light), motion-blur (a 7-15 px streak), low-jpeg (quality "
+                             "12-30), curl (the sheet bent up near a spine); default none")
     parser.add_argument("--mnist-dir", type=Path, default=None,
                         help="folder with the MNIST files (default: see python -m train.data)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -324,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
 
     options = WorksheetOptions(
         size=args.size, degrade=args.degrade, turned_rate=args.turned_rate, surface=args.surface,
-        paper=args.paper, printed_marks=not args.no_printed_marks,
+        paper=args.paper, printed_marks=not args.no_printed_marks, condition=args.condition,
         layout=LayoutOptions(styles=args.styles, printed_text=args.printed_text,
                              close_gap_rate=args.close_gap_rate, touch_rate=args.touch_rate))
     try:

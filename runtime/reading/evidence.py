@@ -119,12 +119,12 @@ def drop_texture(boxes: list[tuple[int, int, int, int]], min_size: float) -> lis
     if np.float32(median(sizes)) >= TEXTURE_MEDIAN_RATIO * min_size:
         return [True] * len(boxes)
     sizes = np.array(sizes, np.float32)
-    if _share_in_lines(np.array(boxes, np.float32)) >= TEXTURE_MAX_IN_LINE:
+    if share_in_lines(np.array(boxes, np.float32)) >= TEXTURE_MAX_IN_LINE:
         return [True] * len(boxes)
     return (sizes >= TEXTURE_KEEP_RATIO * min_size).tolist()
 
 
-def _share_in_lines(boxes: np.ndarray) -> float:
+def share_in_lines(boxes: np.ndarray) -> float:
     """Share of boxes with another box beside them in a line (`_share_in_level_lines`), along the
     page or, where that is under `TEXTURE_MAX_IN_LINE`, down it (a page stored sideways)."""
     level = _share_in_level_lines(boxes)

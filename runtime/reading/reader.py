@@ -29,6 +29,7 @@ from runtime.reading.glyph import single_glyph
 from runtime.reading.grid_tilt import grid_tilt_deg
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
+from runtime.reading.lit_edge import ends_where_the_light_does
 from runtime.reading.memo import CropMemo
 from runtime.reading.orientation import (
     MIN_VOTES_TO_TURN,
@@ -195,6 +196,8 @@ class PageReader:
             return self._read_glyph(glyph, clock)
         # A sheet is bright paper: light writing on a dark ground has none to find.
         sheet = find_sheet(gray) if self.options.find_sheet and self.options.polarity != LIGHT_ON_DARK else None
+        if sheet is not None and ends_where_the_light_does(gray, sheet.left, sheet.top, sheet.mask):
+            sheet = None  # the lit part of a sheet under uneven light: the whole picture is read
         if sheet is not None:  # read as if the photo were the sheet alone; boxes moved back below
             gray = sheet.cut(gray)
         page = _Page(self._working_ink(gray), self.options.segment)

@@ -28,6 +28,7 @@ from runtime.reading.evidence import (
     looks_written_at_cores,
     paper_limit,
 )
+from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_writing_level
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.interlocked import interlocking
 from runtime.reading.noise import suppress_grain
@@ -175,8 +176,10 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     erased = _erased_lines(lines, walls) if small else None
     peak_ratio = SMALL_WRITING_PEAK_RATIO if small else MIN_PEAK_CONTRAST_RATIO
     surroundings = _Surroundings(labels, darkness, paper_limit(min_contrast), erased, len(components))
+    faint: list[_FaintRegion] = []
     found = [(c, candidate) for c in components
-             if (candidate := _candidate(c, labels, darkness, min_contrast, surroundings, peak_ratio))]
+             if (candidate := _candidate(c, labels, darkness, min_contrast, surroundings, peak_ratio, faint))]
+    found += _faint_writing(faint, [candidate.bbox for _, candidate in found])
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
@@ -825,13 +828,36 @@ def _labelled_as(labels: np.ndarray, own_labels: list[int]) -> np.ndarray:
     return own
 
 
+@dataclass
+class _FaintRegion:
+    """A region written in strokes on paper whose strokes peak too low to be read on their own."""
+
+    component: _Component
+    peak: float  # its ink's 90th percentile darkness
+    ink: np.ndarray  # its soft ink, unscaled (float32)
+
+
+def _faint_writing(faint: list[_FaintRegion], found: list[BBox]) -> list[tuple[_Component, DigitCandidate]]:
+    """The faint regions read after all, where they are the page's writing (`runtime.reading.faint`)."""
+    if not faint:
+        return []
+    boxes = [(f.component.left, f.component.top, f.component.width, f.component.height) for f in faint]
+    level = faint_writing_level(boxes, [f.peak for f in faint], found)
+    if level is None:
+        return []
+    return [(f.component, DigitCandidate(bbox=box, ink=_scaled_to_strokes(f.ink, f.peak)))
+            for f, box in zip(faint, boxes, strict=True) if f.peak >= level]
+
+
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
                min_contrast: float, surroundings: _Surroundings,
-               peak_ratio: float = MIN_PEAK_CONTRAST_RATIO) -> DigitCandidate | None:
+               peak_ratio: float = MIN_PEAK_CONTRAST_RATIO,
+               faint: list[_FaintRegion] | None = None) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
     it shows no evidence of written strokes (see `runtime.reading.evidence`) or lies in no
     paper (`_Surroundings.paper_around`). A region that is a blob as thresholded may be written
-    at its cores (`DigitCandidate.blurred_blob`)."""
+    at its cores (`DigitCandidate.blurred_blob`). A region written in strokes that only peaks
+    too low is added to `faint`, where given, for `_faint_writing` to judge with the rest."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     own = _labelled_as(labels[window], component.labels)
     # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
@@ -847,8 +873,12 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     # filled by the blur, failed the stroke test as thresholded (23 misses on 104 development
     # worksheets, validation digits, seeds 202, 204 and 207 turned).
     blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast, peak_ratio)
-    if not ((written or blurred_blob)
-            and surroundings.paper_around(component)):
+    if not (written or blurred_blob):
+        if (faint is not None and looks_written(core, stroke_level, min_contrast, FAINT_MIN_PEAK_RATIO)
+                and surroundings.paper_around(component)):
+            faint.append(_FaintRegion(component, stroke_level, ink))
+        return None
+    if not surroundings.paper_around(component):
         return None
     bbox = (component.left, component.top, component.width, component.height)
     return DigitCandidate(bbox=bbox, ink=_scaled_to_strokes(ink, stroke_level), blurred_blob=blurred_blob)
