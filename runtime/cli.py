@@ -51,6 +51,18 @@ def leave_blas_one_thread() -> None:
     os.environ.setdefault(BLAS_THREADS_VARIABLE, "1")
 
 
+CONSOLE_SCRIPT_PREFIX = "edgedigits-"
+"""The installed commands (`[project.scripts]` in pyproject.toml) are all named so."""
+
+
+def command_name(module_form: str) -> str:
+    """The command as the user typed it, for usage lines and "see ... --help" hints: the console
+    script's name (`edgedigits-scan`) when run as one, else `module_form` (`python -m
+    runtime.scan`), so an error never names a command the user did not run."""
+    called = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return called if called.startswith(CONSOLE_SCRIPT_PREFIX) else module_form
+
+
 def one_line(message: object) -> str:
     """`message` with its whitespace folded, so an error never spans several lines."""
     return " ".join(str(message).split())
@@ -69,6 +81,8 @@ class OneLineParser(argparse.ArgumentParser):
     """
 
     def __init__(self, *args, choices_hint: dict[str, list[str]] | None = None, **kwargs):
+        if kwargs.get("prog"):
+            kwargs["prog"] = command_name(kwargs["prog"])
         super().__init__(*args, **kwargs)
         self.choices_hint = choices_hint or {}
 

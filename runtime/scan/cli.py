@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import time
 from pathlib import Path
@@ -53,6 +52,7 @@ from runtime.cli import (
 from runtime.models import ModelError
 from runtime.reading.polarity_names import AUTO, POLARITIES
 from runtime.scan import fork_server
+from runtime.scan.annotations import is_annotation
 from runtime.scan.batch import (
     PAGE_TIMEOUT_SECONDS,
     BatchOptions,
@@ -63,8 +63,8 @@ from runtime.scan.batch import (
     run_tasks,
     usable_cpu_count,
 )
-from runtime.scan.inputs import expand_inputs, path_key
-from runtime.scan.outputs import STDOUT, OutputError, check_outputs
+from runtime.scan.inputs import expand_inputs
+from runtime.scan.outputs import STDOUT, OutputError, check_annotate_folder, check_outputs
 from runtime.scan.records import FailedPage, PageRecord, display_path
 from runtime.scan.writers import ResultStore
 
@@ -194,9 +194,9 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
     ray = arguments.engine == "ray"
     files, problems = (_ray_engine().expand_inputs if ray else expand_inputs)(arguments.inputs)
     if arguments.annotate:
-        # Annotated copies from an earlier run inside a scanned folder are not new pages.
-        annotate_root = os.path.join(path_key(arguments.annotate), "")
-        files = [path for path in files if not path_key(path).startswith(annotate_root)]
+        # Annotated copies from an earlier run inside a scanned folder are not new pages; the
+        # pages beside them are (the folder may be the one scanned).
+        files = [path for path in files if not is_annotation(path, arguments.annotate)]
     if not ray and _worker_count(arguments, len(files)) > 1 and len(files) > 1:
         # Most likely the pages will be read in workers (a file is one task or more): their fork
         # server imports the reader while this process sets up, not after. Used or not, it is
@@ -213,6 +213,8 @@ def _check_and_scan(arguments, files, problems, options: BatchOptions, report: R
     try:
         check_outputs({"--json": arguments.json, "--csv": arguments.csv, "--jsonl": arguments.jsonl},
                       files, overwrite=arguments.overwrite)
+        if arguments.annotate:
+            check_annotate_folder(arguments.annotate)
         store = ResultStore(arguments.json, arguments.csv, arguments.jsonl,
                             resume=arguments.resume, overwrite=arguments.overwrite)
     except OutputError as error:

@@ -1,0 +1,105 @@
+"""A user's first hour with the scanner, run as a user runs it: the command in its own process,
+from a folder outside the checkout, on the shipped sample page.
+
+Each test is a surprise met while following the README on an installed wheel: annotated pages
+written into the scanned folder, a console script's messages naming another command, an
+annotation folder that cannot be written, and a `kill -9` leaving a warning on the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from scan_runs import journal_lines, wait_for
+
+from runtime.paths import REPO_ROOT
+
+SAMPLE = REPO_ROOT / "samples" / "worksheet.png"
+
+CONSOLE_SCRIPT = """\
+import re, sys
+from runtime.scan.__main__ import main
+if __name__ == "__main__":
+    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
+    sys.exit(main())
+"""
+"""What pip writes as `bin/edgedigits-scan` for the `[project.scripts]` entry."""
+
+
+def _environment() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+
+
+def run_scan(folder: Path, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -m runtime.scan ARGUMENTS` run in `folder`, as a user types it."""
+    return subprocess.run([sys.executable, "-m", "runtime.scan", *arguments], cwd=folder,
+                          env=_environment(), capture_output=True, text=True, timeout=timeout)
+
+
+def test_annotating_into_the_scanned_folder_still_reads_its_pages(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(SAMPLE, pages / "scan.png")
+    for run in ("first", "second"):  # the second finds the first one's annotated copy there
+        done = run_scan(tmp_path, "pages", "--annotate", "pages", "--json", "pages/results.json",
+                        "--quiet")
+        assert done.returncode == 0, done.stderr
+        records = json.loads((pages / "results.json").read_text())["files"]
+        assert [record["path"] for record in records] == ["pages/scan.png"], run
+        assert records[0]["lines"], run
+        assert len(list(pages.glob("scan.png-*.page1.png"))) == 1, run
+
+
+def test_a_console_script_names_itself_in_its_messages(tmp_path: Path) -> None:
+    script = tmp_path / "edgedigits-scan"
+    script.write_text(CONSOLE_SCRIPT, encoding="utf-8")
+    usage = subprocess.run([sys.executable, str(script), "--help"], cwd=tmp_path,
+                           env=_environment(), capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 0
+    assert usage.stdout.startswith("usage: edgedigits-scan "), usage.stdout[:80]
+    mistake = subprocess.run([sys.executable, str(script), "--workers", "0", "x.png"],
+                             cwd=tmp_path, env=_environment(), capture_output=True, text=True,
+                             timeout=60)
+    assert mistake.returncode == 2
+    assert mistake.stderr.strip().endswith("(see edgedigits-scan --help)"), mistake.stderr
+    module_form = run_scan(tmp_path, "--workers", "0", "x.png")
+    assert module_form.stderr.strip().endswith("(see python -m runtime.scan --help)")
+
+
+def test_an_annotation_folder_that_cannot_be_made_is_refused_before_reading(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "scan.png")
+    (tmp_path / "checked").write_text("a file where the folder should go\n", encoding="utf-8")
+    done = run_scan(tmp_path, "scan.png", "--annotate", "checked", "--json", "out.json")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --annotate checked:"), lines
+    assert not (tmp_path / "out.json").exists()
+    assert (tmp_path / "checked").read_text(encoding="utf-8").startswith("a file where")
+
+
+def test_a_killed_scan_leaves_no_process_and_no_warning_behind(tmp_path: Path) -> None:
+    pages = tmp_path / "many pages"
+    pages.mkdir()
+    for number in range(24):
+        shutil.copy(SAMPLE, pages / f"page {number:02d}.png")
+    journal = tmp_path / "out.json.partial.jsonl"
+    scan = subprocess.Popen([sys.executable, "-m", "runtime.scan", "many pages", "--workers", "2",
+                             "--json", "out.json", "--quiet"], cwd=tmp_path, env=_environment(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: journal_lines(journal) >= 1, "the first page in the journal", 120)
+    finally:
+        scan.send_signal(signal.SIGKILL)
+    # Standard error closes once every process that inherited it (fork server, workers,
+    # multiprocessing's resource tracker) is gone.
+    _, errors = scan.communicate(timeout=60)
+    assert "leaked" not in errors and "Traceback" not in errors, errors
+    resumed = run_scan(tmp_path, "many pages", "--json", "out.json", "--resume", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(json.loads((tmp_path / "out.json").read_text())["files"]) == 24
