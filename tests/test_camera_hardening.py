@@ -293,3 +293,24 @@ def test_recording_onto_a_disk_that_fills_up_stops_and_exits_1(tmp_path, still_p
     # hundred frames a second (an unchanged frame reuses the last reading), hence the margin.
     assert len(completed.stdout.splitlines()) < 1000
     assert time.perf_counter() - started < 60
+
+
+# ---- a file that is no video: a PDF, a recording with no frame ---------------------------
+
+def test_a_pdf_as_source_is_refused_pointing_at_the_scanner(tmp_path):
+    from test_scan_fakes import write_pdf
+
+    pdf = write_pdf(tmp_path / "home work.pdf", [np.full((300, 200, 3), 255, np.uint8)])
+    completed = run_camera(tmp_path, "--source", str(pdf), "--headless")
+    assert completed.returncode == 1 and completed.stdout == ""
+    assert_one_line_error(completed, "home work.pdf", "runtime.scan")
+
+
+def test_a_video_with_no_frame_is_an_error_not_a_clean_run(tmp_path):
+    empty = tmp_path / "empty.avi"  # what a recording that never got a frame leaves behind
+    writer = cv2.VideoWriter(str(empty), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
+    writer.release()
+    assert empty.stat().st_size > 0
+    completed = run_camera(tmp_path, "--source", str(empty), "--headless")
+    assert completed.returncode == 1 and completed.stdout == ""
+    assert_one_line_error(completed, "empty.avi", "no frame")

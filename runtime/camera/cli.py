@@ -323,6 +323,9 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
         return int(ExitCode.INTERRUPTED)
     if summary.failure:
         return fail(summary.failure, ExitCode.FAILED)
+    if summary.frames_read == 0 and not source.live:
+        # A file that opened but held no frame (a recording that never got one) read nothing.
+        return fail(f"no frame could be read from {source.description}", ExitCode.FAILED)
     return int(ExitCode.OK)
 
 
