@@ -187,6 +187,16 @@ class StopRequest:
         self.requested = True
 
 
+def discard_standard_output() -> None:
+    """After a BrokenPipeError on stdout (`| head` has read what it wanted and gone): point file
+    descriptor 1 at /dev/null, so later prints and the interpreter's final flush neither fail
+    nor print a traceback."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 @contextlib.contextmanager
 def native_stderr_silenced():
     """Mute C++ writes to file descriptor 2 for a moment: LiteRT logs "INFO: Created TensorFlow

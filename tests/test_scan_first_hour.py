@@ -103,3 +103,37 @@ def test_a_killed_scan_leaves_no_process_and_no_warning_behind(tmp_path: Path) -
     resumed = run_scan(tmp_path, "many pages", "--json", "out.json", "--resume", "--quiet")
     assert resumed.returncode == 0, resumed.stderr
     assert len(json.loads((tmp_path / "out.json").read_text())["files"]) == 24
+
+
+def _folder_of_pages(tmp_path: Path, count: int) -> Path:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for number in range(count):
+        shutil.copy(SAMPLE, pages / f"page {number:02d}.png")
+    return pages
+
+
+def test_page_lines_piped_into_head_end_the_run_quietly(tmp_path: Path) -> None:
+    _folder_of_pages(tmp_path, 20)
+    scan = subprocess.Popen([sys.executable, "-m", "runtime.scan", "pages", "--quiet"],
+                            cwd=tmp_path, env=_environment(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    first = scan.stdout.readline()  # `| head -1`: one line, then the reader goes
+    scan.stdout.close()
+    errors = scan.stderr.read()
+    assert scan.wait(timeout=120) == 0, errors
+    assert first.startswith("pages/page 00.png: ")
+    assert errors == "", errors
+
+
+def test_json_to_a_closed_standard_output_still_writes_the_csv(tmp_path: Path) -> None:
+    _folder_of_pages(tmp_path, 2)
+    scan = subprocess.Popen([sys.executable, "-m", "runtime.scan", "pages", "--json", "-",
+                             "--csv", "out.csv", "--quiet"], cwd=tmp_path, env=_environment(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    scan.stdout.close()  # `| head -c 0`
+    errors = scan.stderr.read()
+    assert scan.wait(timeout=120) == 0, errors
+    assert errors == "", errors
+    rows = (tmp_path / "out.csv").read_text().splitlines()
+    assert {row.split(",")[0] for row in rows[1:]} == {"pages/page 00.png", "pages/page 01.png"}

@@ -50,6 +50,7 @@ from runtime.cli import (
     ExitCode,
     OneLineParser,
     StopRequest,
+    discard_standard_output,
     fail,
     non_negative_int,
     positive_float,
@@ -230,9 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
-        # Whoever read our JSON (`| head`) has gone: stop quietly, and point stdout at
-        # /dev/null so the interpreter's final flush does not complain either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # Whoever read our JSON (`| head`) has gone: stop quietly.
+        discard_standard_output()
         return int(ExitCode.OK)
     except RegionError as error:  # an --roi outside the frame, known only once frames arrive
         return fail(error, ExitCode.USAGE)

@@ -41,6 +41,7 @@ from runtime.cli import (
     ExitCode,
     OneLineParser,
     StopRequest,
+    discard_standard_output,
     fail,
     float_between,
     non_negative_float,
@@ -277,6 +278,8 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
                 report.warning(warning)
             order.add(result)
             progress.update(1)
+            if report.stdout_gone and store.journal.path is None:
+                stop.requested = True  # the page lines were the only output, and nobody reads them
 
         if arguments.engine == "ray":
             # Ray's engine reads to the end (a second Ctrl+C stops at once).
@@ -290,6 +293,8 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
                 return fail(error, ExitCode.USAGE)
     if stop.requested:
         store.abandon()
+        if report.stdout_gone:
+            return int(ExitCode.OK)
         report.info(f"stopped: {_kept(store)}", force=True)
         return int(ExitCode.INTERRUPTED)
     written = store.finish()
@@ -324,11 +329,17 @@ class Report:
         self.quiet = quiet
         self.print_pages = print_pages
         self.failed = False
+        self.stdout_gone = False  # the reader of the page lines closed them
 
     def page(self, record: PageRecord, show_page: bool) -> None:
         if self.print_pages:
             where = display_path(record.path) + (f" (page {record.page})" if show_page else "")
-            _write(f"{where}: {record.text}", sys.stdout)
+            try:
+                _write(f"{where}: {record.text}", sys.stdout)
+            except BrokenPipeError:  # `| head` has read what it wanted and gone
+                discard_standard_output()
+                self.print_pages = False
+                self.stdout_gone = True
 
     def failure(self, record: FailedPage, show_page: bool = True) -> None:
         where = display_path(record.path)
