@@ -314,3 +314,38 @@ def test_a_video_with_no_frame_is_an_error_not_a_clean_run(tmp_path):
     completed = run_camera(tmp_path, "--source", str(empty), "--headless")
     assert completed.returncode == 1 and completed.stdout == ""
     assert_one_line_error(completed, "empty.avi", "no frame")
+
+
+# ---- a recording over a file that was not asked to be replaced ---------------------------
+
+def _short_video(path: Path, frames: int = 5) -> bytes:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
+    for _ in range(frames):
+        writer.write(np.full((240, 320, 3), 235, np.uint8))
+    writer.release()
+    return path.read_bytes()
+
+
+def test_recording_over_the_source_video_is_refused_even_with_overwrite(tmp_path):
+    source = tmp_path / "clip.avi"
+    original = _short_video(source)
+    for extra in ([], ["--overwrite"]):
+        completed = run_camera(tmp_path, "--source", "clip.avi", "--headless", "--record",
+                               "./clip.avi", *extra)
+        assert completed.returncode == 2, completed.stderr
+        assert_one_line_error(completed, "--record clip.avi", "the source")
+        assert source.read_bytes() == original
+
+
+def test_recording_over_an_existing_file_needs_overwrite(tmp_path):
+    _short_video(tmp_path / "clip.avi")
+    kept = _short_video(tmp_path / "yesterday.avi", frames=2)
+    completed = run_camera(tmp_path, "--source", "clip.avi", "--headless", "--record",
+                           "yesterday.avi")
+    assert completed.returncode == 2, completed.stderr
+    assert_one_line_error(completed, "--record yesterday.avi", "exists", "--overwrite")
+    assert (tmp_path / "yesterday.avi").read_bytes() == kept
+    replaced = run_camera(tmp_path, "--source", "clip.avi", "--headless", "--record",
+                          "yesterday.avi", "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    assert (tmp_path / "yesterday.avi").read_bytes() != kept
