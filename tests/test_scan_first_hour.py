@@ -137,3 +137,25 @@ def test_json_to_a_closed_standard_output_still_writes_the_csv(tmp_path: Path) -
     assert errors == "", errors
     rows = (tmp_path / "out.csv").read_text().splitlines()
     assert {row.split(",")[0] for row in rows[1:]} == {"pages/page 00.png", "pages/page 01.png"}
+
+
+def test_sigterm_to_the_whole_process_group_stops_in_order(tmp_path: Path) -> None:
+    # `systemctl stop`, `kill -TERM -PGID` and job control signal every process of the group:
+    # the workers and the fork server die at once, and the main process must still stop in order.
+    _folder_of_pages(tmp_path, 24)
+    journal = tmp_path / "out.json.partial.jsonl"
+    command = [sys.executable, "-m", "runtime.scan", "pages", "--workers", "2", "--json",
+               "out.json", "--quiet"]
+    scan = subprocess.Popen(command, cwd=tmp_path, env=_environment(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: journal_lines(journal) >= 1, "the first page in the journal", 120)
+    finally:
+        os.killpg(scan.pid, signal.SIGTERM)
+    _, errors = scan.communicate(timeout=60)
+    assert scan.returncode == 130, errors
+    assert "Traceback" not in errors and errors.startswith("stopped: "), errors
+    resumed = run_scan(tmp_path, *command[3:], "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    results = json.loads((tmp_path / "out.json").read_text())
+    assert len(results["files"]) == 24 and results["errors"] == [], results["errors"]
