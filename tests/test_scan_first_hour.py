@@ -1,9 +1,13 @@
 """A user's first hour with the scanner, run as a user runs it: the command in its own process,
 from a folder outside the checkout, on the shipped sample page.
 
-Each test is a surprise met while following the README on an installed wheel: annotated pages
-written into the scanned folder, a console script's messages naming another command, an
-annotation folder that cannot be written, and a `kill -9` leaving a warning on the terminal.
+Each test is a surprise met while following the README on an installed wheel, and failed
+before its fix: annotated pages written into the scanned folder hid its pages (0 read, exit 0);
+a console script's usage and hints named `python -m runtime.scan`; an annotation folder that
+could not be made gave one warning per page after reading them all; a `kill -9` left "leaked
+semaphore objects" on the terminal; `| head -1` and `--json - | head` ended in BrokenPipeError
+tracebacks (and the CSV beside it unwritten); a SIGTERM to the process group ended in an
+EOFError traceback from retrying pages on the dead fork server.
 """
 
 from __future__ import annotations
