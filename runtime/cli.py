@@ -63,6 +63,39 @@ def command_name(module_form: str) -> str:
     return called if called.startswith(CONSOLE_SCRIPT_PREFIX) else module_form
 
 
+PACKAGE_NAME = "edgedigits"
+"""The distribution every command belongs to (pyproject.toml's `name`)."""
+
+
+def version_text() -> str:
+    """`edgedigits 0.1.0`, from the installed distribution's metadata."""
+    from importlib import metadata  # read only when asked: 10 ms of start-up on every command
+
+    try:
+        return f"{PACKAGE_NAME} {metadata.version(PACKAGE_NAME)}"
+    except metadata.PackageNotFoundError:
+        return f"{PACKAGE_NAME} (version unknown: not installed)"
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: print `version_text()` and exit 0, before required arguments are checked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):  # noqa: A002 - argparse's own keyword
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())  # on stdout, as argparse's own version action does
+        parser.exit(0)
+
+
+def add_version_option(parser: argparse.ArgumentParser) -> None:
+    """Give a command `--version` (every edgedigits command has one)."""
+    parser.add_argument("--version", action=_VersionAction,
+                        help="print the edgedigits version and exit")
+
+
 def one_line(message: object) -> str:
     """`message` with its whitespace folded, so an error never spans several lines."""
     return " ".join(str(message).split())
@@ -84,6 +117,7 @@ class OneLineParser(argparse.ArgumentParser):
         if kwargs.get("prog"):
             kwargs["prog"] = command_name(kwargs["prog"])
         super().__init__(*args, **kwargs)
+        add_version_option(self)
         self.choices_hint = choices_hint or {}
 
     def error(self, message: str):

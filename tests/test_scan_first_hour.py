@@ -163,3 +163,17 @@ def test_sigterm_to_the_whole_process_group_stops_in_order(tmp_path: Path) -> No
     assert resumed.returncode == 0, resumed.stderr
     results = json.loads((tmp_path / "out.json").read_text())
     assert len(results["files"]) == 24 and results["errors"] == [], results["errors"]
+
+
+def test_every_installed_command_answers_version(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    try:
+        expected = f"edgedigits {metadata.version('edgedigits')}"
+    except metadata.PackageNotFoundError:  # a checkout that was never installed
+        expected = "edgedigits (version unknown: not installed)"
+    for module in ("runtime.scan", "runtime.camera", "train", "export", "benchmarks.latency"):
+        done = subprocess.run([sys.executable, "-m", module, "--version"], cwd=tmp_path,
+                              env=_environment(), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (module, done.stderr)
+        assert done.stdout.strip() == expected, (module, done.stdout, done.stderr)
