@@ -349,3 +349,17 @@ def test_recording_over_an_existing_file_needs_overwrite(tmp_path):
                           "yesterday.avi", "--overwrite")
     assert replaced.returncode == 0, replaced.stderr
     assert (tmp_path / "yesterday.avi").read_bytes() != kept
+
+
+def test_a_cut_off_recording_is_one_line_with_nothing_from_opencv(tmp_path):
+    whole = _short_video(tmp_path / "whole.avi")
+    (tmp_path / "cut.avi").write_bytes(whole[:3000])  # a copy that stopped part-way
+    # OpenCV's AVI reader printed "Unexpected element. Expected: LIST. Got: ..." straight to
+    # fd 2, with raw bytes of the file in it: bytes here, as a terminal gets them.
+    completed = subprocess.run(camera_command("--source", "cut.avi", "--headless"), cwd=tmp_path,
+                               capture_output=True, timeout=60,
+                               env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(b"error: cannot open video file cut.avi; "), \
+        completed.stderr
