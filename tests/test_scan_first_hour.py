@@ -177,3 +177,14 @@ def test_every_installed_command_answers_version(tmp_path: Path) -> None:
                               env=_environment(), capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (module, done.stderr)
         assert done.stdout.strip() == expected, (module, done.stdout, done.stderr)
+
+
+def test_a_cut_off_png_is_one_warning_line_with_nothing_from_libpng(tmp_path: Path) -> None:
+    whole = SAMPLE.read_bytes()
+    (tmp_path / "cut.png").write_bytes(whole[:len(whole) // 3])  # a copy that stopped part-way
+    done = subprocess.run([sys.executable, "-m", "runtime.scan", "cut.png", "--quiet"],
+                          cwd=tmp_path, env=_environment(), capture_output=True, timeout=120)
+    assert done.returncode == 1
+    # libpng's own "libpng error: PNG input buffer is incomplete" went straight to fd 2.
+    assert done.stderr.decode(errors="replace").splitlines() == [
+        "warning: cut.png: corrupt or truncated PNG (OpenCV could not decode it)"]
