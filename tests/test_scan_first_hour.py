@@ -7,7 +7,8 @@ a console script's usage and hints named `python -m runtime.scan`; an annotation
 could not be made gave one warning per page after reading them all; a `kill -9` left "leaked
 semaphore objects" on the terminal; `| head -1` and `--json - | head` ended in BrokenPipeError
 tracebacks (and the CSV beside it unwritten); a SIGTERM to the process group ended in an
-EOFError traceback from retrying pages on the dead fork server.
+EOFError traceback from retrying pages on the dead fork server; `--version` was "the following
+arguments are required: INPUT"; a cut-off PNG printed libpng's own line before the warning.
 """
 
 from __future__ import annotations
