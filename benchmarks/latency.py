@@ -38,6 +38,7 @@ from benchmarks.latency_worker import Job, run_job
 from benchmarks.machine import describe, describe_flags, machine_info, repo_relative, usable_cores
 from benchmarks.reporting import BenchmarkError, run_and_report
 from benchmarks.timing import TimingOptions
+from runtime.cli import add_version_option, command_name
 from runtime.extras import missing_extra
 from runtime.models import DEFAULT_MANIFEST, ModelError, read_manifest
 from runtime.paths import REPO_ROOT
@@ -571,10 +572,11 @@ def parse_thread_counts(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.latency",
+        prog=command_name("python -m benchmarks.latency"),
         description="Time every exported model format (and the Keras model) on this machine: "
                     "single-image latency, throughput at several batch sizes with 1 thread "
                     "and all cores, size, load time, memory; accuracy from the manifest.")
+    add_version_option(parser)
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST,
                         help="manifest.json (or its folder) of the model under test, e.g. "
                              "models/edge/ (default: the model packaged with the runtime)")

@@ -51,6 +51,51 @@ def leave_blas_one_thread() -> None:
     os.environ.setdefault(BLAS_THREADS_VARIABLE, "1")
 
 
+CONSOLE_SCRIPT_PREFIX = "edgedigits-"
+"""The installed commands (`[project.scripts]` in pyproject.toml) are all named so."""
+
+
+def command_name(module_form: str) -> str:
+    """The command as the user typed it, for usage lines and "see ... --help" hints: the console
+    script's name (`edgedigits-scan`) when run as one, else `module_form` (`python -m
+    runtime.scan`), so an error never names a command the user did not run."""
+    called = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return called if called.startswith(CONSOLE_SCRIPT_PREFIX) else module_form
+
+
+PACKAGE_NAME = "edgedigits"
+"""The distribution every command belongs to (pyproject.toml's `name`)."""
+
+
+def version_text() -> str:
+    """`edgedigits 0.1.0`, from the installed distribution's metadata."""
+    from importlib import metadata  # read only when asked: 10 ms of start-up on every command
+
+    try:
+        return f"{PACKAGE_NAME} {metadata.version(PACKAGE_NAME)}"
+    except metadata.PackageNotFoundError:
+        return f"{PACKAGE_NAME} (version unknown: not installed)"
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: print `version_text()` and exit 0, before required arguments are checked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):  # noqa: A002 - argparse's own keyword
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())  # on stdout, as argparse's own version action does
+        parser.exit(0)
+
+
+def add_version_option(parser: argparse.ArgumentParser) -> None:
+    """Give a command `--version` (every edgedigits command has one)."""
+    parser.add_argument("--version", action=_VersionAction,
+                        help="print the edgedigits version and exit")
+
+
 def one_line(message: object) -> str:
     """`message` with its whitespace folded, so an error never spans several lines."""
     return " ".join(str(message).split())
@@ -69,7 +114,10 @@ class OneLineParser(argparse.ArgumentParser):
     """
 
     def __init__(self, *args, choices_hint: dict[str, list[str]] | None = None, **kwargs):
+        if kwargs.get("prog"):
+            kwargs["prog"] = command_name(kwargs["prog"])
         super().__init__(*args, **kwargs)
+        add_version_option(self)
         self.choices_hint = choices_hint or {}
 
     def error(self, message: str):
@@ -171,6 +219,16 @@ class StopRequest:
         if self.requested:
             raise KeyboardInterrupt  # asked twice: the user wants out now
         self.requested = True
+
+
+def discard_standard_output() -> None:
+    """After a BrokenPipeError on stdout (`| head` has read what it wanted and gone): point file
+    descriptor 1 at /dev/null, so later prints and the interpreter's final flush neither fail
+    nor print a traceback."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 @contextlib.contextmanager

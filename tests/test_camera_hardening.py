@@ -293,3 +293,73 @@ def test_recording_onto_a_disk_that_fills_up_stops_and_exits_1(tmp_path, still_p
     # hundred frames a second (an unchanged frame reuses the last reading), hence the margin.
     assert len(completed.stdout.splitlines()) < 1000
     assert time.perf_counter() - started < 60
+
+
+# ---- a file that is no video: a PDF, a recording with no frame ---------------------------
+
+def test_a_pdf_as_source_is_refused_pointing_at_the_scanner(tmp_path):
+    from test_scan_fakes import write_pdf
+
+    pdf = write_pdf(tmp_path / "home work.pdf", [np.full((300, 200, 3), 255, np.uint8)])
+    completed = run_camera(tmp_path, "--source", str(pdf), "--headless")
+    assert completed.returncode == 1 and completed.stdout == ""
+    assert_one_line_error(completed, "home work.pdf", "runtime.scan")
+
+
+def test_a_video_with_no_frame_is_an_error_not_a_clean_run(tmp_path):
+    empty = tmp_path / "empty.avi"  # what a recording that never got a frame leaves behind
+    writer = cv2.VideoWriter(str(empty), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
+    writer.release()
+    assert empty.stat().st_size > 0
+    completed = run_camera(tmp_path, "--source", str(empty), "--headless")
+    assert completed.returncode == 1 and completed.stdout == ""
+    assert_one_line_error(completed, "empty.avi", "no frame")
+
+
+# ---- a recording over a file that was not asked to be replaced ---------------------------
+
+def _short_video(path: Path, frames: int = 5) -> bytes:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
+    for _ in range(frames):
+        writer.write(np.full((240, 320, 3), 235, np.uint8))
+    writer.release()
+    return path.read_bytes()
+
+
+def test_recording_over_the_source_video_is_refused_even_with_overwrite(tmp_path):
+    source = tmp_path / "clip.avi"
+    original = _short_video(source)
+    for extra in ([], ["--overwrite"]):
+        completed = run_camera(tmp_path, "--source", "clip.avi", "--headless", "--record",
+                               "./clip.avi", *extra)
+        assert completed.returncode == 2, completed.stderr
+        assert_one_line_error(completed, "--record clip.avi", "the source")
+        assert source.read_bytes() == original
+
+
+def test_recording_over_an_existing_file_needs_overwrite(tmp_path):
+    _short_video(tmp_path / "clip.avi")
+    kept = _short_video(tmp_path / "yesterday.avi", frames=2)
+    completed = run_camera(tmp_path, "--source", "clip.avi", "--headless", "--record",
+                           "yesterday.avi")
+    assert completed.returncode == 2, completed.stderr
+    assert_one_line_error(completed, "--record yesterday.avi", "exists", "--overwrite")
+    assert (tmp_path / "yesterday.avi").read_bytes() == kept
+    replaced = run_camera(tmp_path, "--source", "clip.avi", "--headless", "--record",
+                          "yesterday.avi", "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    assert (tmp_path / "yesterday.avi").read_bytes() != kept
+
+
+def test_a_cut_off_recording_is_one_line_with_nothing_from_opencv(tmp_path):
+    whole = _short_video(tmp_path / "whole.avi")
+    (tmp_path / "cut.avi").write_bytes(whole[:3000])  # a copy that stopped part-way
+    # OpenCV's AVI reader printed "Unexpected element. Expected: LIST. Got: ..." straight to
+    # fd 2, with raw bytes of the file in it: bytes here, as a terminal gets them.
+    completed = subprocess.run(camera_command("--source", "cut.avi", "--headless"), cwd=tmp_path,
+                               capture_output=True, timeout=60,
+                               env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(b"error: cannot open video file cut.avi; "), \
+        completed.stderr

@@ -14,6 +14,7 @@ dropped, so runs are repeatable), and the end of the file ends the stream.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import queue
 import re
@@ -29,6 +30,7 @@ import cv2
 import numpy as np
 
 from runtime.camera.guards import SourceFileError, check_source_file, load_still_image, open_within
+from runtime.cli import native_stderr_silenced
 from runtime.images import IMAGE_SUFFIXES
 
 PICAMERA2_SOURCE = "picamera2"
@@ -136,7 +138,12 @@ class OpenCVSource(FrameSource):
             # Also what a reconnect finds while a USB camera is unplugged.
             raise SourceError(f"camera device not found: {self.target}; plug the camera in, or "
                               "list cameras with `v4l2-ctl --list-devices`")
-        capture = self._capture_factory(self.target)
+        # OpenCV's own AVI reader writes "Unexpected element. Expected: LIST. Got: <raw bytes>"
+        # straight to fd 2 on a cut-off file, before our one-line error. Only a file's open is
+        # muted: it cannot block (FIFOs are refused), while a stream's may outlast --open-timeout
+        # and leave fd 2 muted under the error that reports it.
+        with contextlib.nullcontext() if self.live else native_stderr_silenced():
+            capture = self._capture_factory(self.target)
         if not capture.isOpened():
             capture.release()
             raise SourceError(f"cannot open {self.description}; {_SOURCE_HELP}")

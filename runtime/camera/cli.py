@@ -42,7 +42,13 @@ from runtime.camera.capture import (
     open_source,
 )
 from runtime.camera.loop import CameraLoop, CameraOptions, RegionError, RunSummary
-from runtime.camera.output import DEFAULT_RECORD_FPS, Recorder, RecordError, Window
+from runtime.camera.output import (
+    DEFAULT_RECORD_FPS,
+    Recorder,
+    RecordError,
+    Window,
+    check_recording_target,
+)
 from runtime.camera.stability import StabilityOptions
 from runtime.camera.stream import StreamOptions
 from runtime.cli import (
@@ -50,6 +56,7 @@ from runtime.cli import (
     ExitCode,
     OneLineParser,
     StopRequest,
+    discard_standard_output,
     fail,
     non_negative_int,
     positive_float,
@@ -190,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "Pi without a screen: --serve 0.0.0.0:8000")
     output.add_argument("--record", type=Path, metavar="FILE",
                         help="save the annotated video (.avi MJPG or .mp4 mp4v)")
+    output.add_argument("--overwrite", action="store_true",
+                        help="let --record replace a file that exists (never the source)")
     output.add_argument("--snapshot-dir", type=Path, default=Path("."), metavar="DIR",
                         help="where the s key saves snapshot PNGs (default: here)")
     output.add_argument("--max-frames", type=positive_int, metavar="N",
@@ -209,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
     keep_freed_memory_for_reuse()
     try:
+        if args.record:
+            check_recording_target(args.record, args.source, args.overwrite)
         recorder = Recorder(args.record, DEFAULT_RECORD_FPS) if args.record else None
         if not args.snapshot_dir.is_dir():
             raise ValueError(f"--snapshot-dir {args.snapshot_dir} is not a folder; create it")
@@ -230,9 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
-        # Whoever read our JSON (`| head`) has gone: stop quietly, and point stdout at
-        # /dev/null so the interpreter's final flush does not complain either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # Whoever read our JSON (`| head`) has gone: stop quietly.
+        discard_standard_output()
         return int(ExitCode.OK)
     except RegionError as error:  # an --roi outside the frame, known only once frames arrive
         return fail(error, ExitCode.USAGE)
@@ -323,6 +333,9 @@ def _run(args: argparse.Namespace, window: Window | None, recorder: Recorder | N
         return int(ExitCode.INTERRUPTED)
     if summary.failure:
         return fail(summary.failure, ExitCode.FAILED)
+    if summary.frames_read == 0 and not source.live:
+        # A file that opened but held no frame (a recording that never got one) read nothing.
+        return fail(f"no frame could be read from {source.description}", ExitCode.FAILED)
     return int(ExitCode.OK)
 
 

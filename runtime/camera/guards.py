@@ -2,7 +2,7 @@
 
 - `check_source_file`: a path given as `--source` must be a regular file that is not text: a
   FIFO or socket would block the open forever, and FFmpeg "plays" a text file as a video of
-  rendered characters (a README read as 60 frames of nothing).
+  rendered characters (a README read as 60 frames of nothing) and a PDF as a video of no frame.
 - `load_still_image`: a still image goes through the scanner's page guards (header checked
   against the pixel budget before anything is decoded), so a 50 kB PNG declaring 100,000 x
   100,000 pixels is a one-line error, not a cv2.error or gigabytes of memory.
@@ -50,6 +50,11 @@ def check_source_file(path: Path) -> None:
     if _looks_like_text(head):
         raise SourceFileError(f"{path} is a text file, not a video or image; give a video "
                               "(.mp4, .avi, ...) or an image (.png, .jpg, ...)")
+    from runtime.scan.pages import is_pdf
+
+    if is_pdf(path):  # FFmpeg opens one and "plays" it as a video of no frame
+        raise SourceFileError(f"{path} is a PDF, not a video or image; read its pages with "
+                              "`python -m runtime.scan` (edgedigits-scan)")
 
 
 def _looks_like_text(head: bytes) -> bool:

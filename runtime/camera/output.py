@@ -7,6 +7,8 @@ OpenCV was built without a GUI, which is how the camera notices it must run head
 frames by their capture times so the video plays at the speed things happened. OpenCV's
 writers never report a failed write, so the recorder checks for itself: the disk's free space
 while it records, and at the end that the file plays back with every frame it was given.
+`check_recording_target` refuses, before anything is opened, a recording over the source
+video itself, or over any existing file unless --overwrite (as the scanner does its outputs).
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ _DISK_CHECK_INTERVAL_S = 1.0
 
 class RecordError(Exception):
     """The recording cannot be written; the message is one line naming the file."""
+
+
+def check_recording_target(path: Path, source: str, overwrite: bool) -> None:
+    """Raise ValueError (one line) when recording to `path` would destroy a file not meant to
+    go: the source video being read (always), or any other existing file without `overwrite`.
+    Something that is not a regular file (a symlink to /dev/full) is left to the recorder."""
+    if not path.is_file():
+        return
+    if os.path.isfile(source) and os.path.samefile(path, source):
+        raise ValueError(f"--record {path}: that is the source being read; choose another file")
+    if not overwrite:
+        raise ValueError(f"--record {path}: the file exists; choose another name or add "
+                         "--overwrite to replace it")
 
 
 class Recorder:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import time
 from pathlib import Path
@@ -42,6 +41,7 @@ from runtime.cli import (
     ExitCode,
     OneLineParser,
     StopRequest,
+    discard_standard_output,
     fail,
     float_between,
     non_negative_float,
@@ -53,6 +53,7 @@ from runtime.cli import (
 from runtime.models import ModelError
 from runtime.reading.polarity_names import AUTO, POLARITIES
 from runtime.scan import fork_server
+from runtime.scan.annotations import is_annotation
 from runtime.scan.batch import (
     PAGE_TIMEOUT_SECONDS,
     BatchOptions,
@@ -63,8 +64,8 @@ from runtime.scan.batch import (
     run_tasks,
     usable_cpu_count,
 )
-from runtime.scan.inputs import expand_inputs, path_key
-from runtime.scan.outputs import STDOUT, OutputError, check_outputs
+from runtime.scan.inputs import expand_inputs
+from runtime.scan.outputs import STDOUT, OutputError, check_annotate_folder, check_outputs
 from runtime.scan.records import FailedPage, PageRecord, display_path
 from runtime.scan.writers import ResultStore
 
@@ -194,9 +195,9 @@ def main(argv: list[str] | None = None, *, reader_factory=None) -> int:
     ray = arguments.engine == "ray"
     files, problems = (_ray_engine().expand_inputs if ray else expand_inputs)(arguments.inputs)
     if arguments.annotate:
-        # Annotated copies from an earlier run inside a scanned folder are not new pages.
-        annotate_root = os.path.join(path_key(arguments.annotate), "")
-        files = [path for path in files if not path_key(path).startswith(annotate_root)]
+        # Annotated copies from an earlier run inside a scanned folder are not new pages; the
+        # pages beside them are (the folder may be the one scanned).
+        files = [path for path in files if not is_annotation(path, arguments.annotate)]
     if not ray and _worker_count(arguments, len(files)) > 1 and len(files) > 1:
         # Most likely the pages will be read in workers (a file is one task or more): their fork
         # server imports the reader while this process sets up, not after. Used or not, it is
@@ -213,6 +214,8 @@ def _check_and_scan(arguments, files, problems, options: BatchOptions, report: R
     try:
         check_outputs({"--json": arguments.json, "--csv": arguments.csv, "--jsonl": arguments.jsonl},
                       files, overwrite=arguments.overwrite)
+        if arguments.annotate:
+            check_annotate_folder(arguments.annotate)
         store = ResultStore(arguments.json, arguments.csv, arguments.jsonl,
                             resume=arguments.resume, overwrite=arguments.overwrite)
     except OutputError as error:
@@ -275,6 +278,8 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
                 report.warning(warning)
             order.add(result)
             progress.update(1)
+            if report.stdout_gone and store.journal.path is None:
+                stop.requested = True  # the page lines were the only output, and nobody reads them
 
         if arguments.engine == "ray":
             # Ray's engine reads to the end (a second Ctrl+C stops at once).
@@ -288,6 +293,8 @@ def _scan(arguments, files, problems, options: BatchOptions, store: ResultStore,
                 return fail(error, ExitCode.USAGE)
     if stop.requested:
         store.abandon()
+        if report.stdout_gone:
+            return int(ExitCode.OK)
         report.info(f"stopped: {_kept(store)}", force=True)
         return int(ExitCode.INTERRUPTED)
     written = store.finish()
@@ -322,11 +329,17 @@ class Report:
         self.quiet = quiet
         self.print_pages = print_pages
         self.failed = False
+        self.stdout_gone = False  # the reader of the page lines closed them
 
     def page(self, record: PageRecord, show_page: bool) -> None:
         if self.print_pages:
             where = display_path(record.path) + (f" (page {record.page})" if show_page else "")
-            _write(f"{where}: {record.text}", sys.stdout)
+            try:
+                _write(f"{where}: {record.text}", sys.stdout)
+            except BrokenPipeError:  # `| head` has read what it wanted and gone
+                discard_standard_output()
+                self.print_pages = False
+                self.stdout_gone = True
 
     def failure(self, record: FailedPage, show_page: bool = True) -> None:
         where = display_path(record.path)

@@ -30,12 +30,27 @@ from this installation, such as the interpreter where ONNX Runtime is used, is s
 here rather than once in every worker."""
 
 
+QUIET_RESOURCE_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+"""The `-W` filter multiprocessing's resource tracker is started with (see `worker_context`)."""
+
+
 def worker_context():
     """Forked from the fork server where there is one, else spawned. Never forked from this
     process: a fork would copy whatever threads the interpreter, OpenCV or tqdm had started
-    here (the fork server has none), and a spawn is what macOS and Windows do anyway."""
+    here (the fork server has none), and a spawn is what macOS and Windows do anyway.
+
+    The pool's two queues hold five POSIX named semaphores. Forked from the fork server or
+    spawned, a worker opens them by name, so they stay named and are registered with
+    multiprocessing's resource tracker, a process that outlives this one to unlink whatever this
+    process could not. After a `kill -9` of the scanner the tracker unlinks them (nothing stays in
+    /dev/shm) and then warns, on the user's terminal after the shell prompt, of "5 leaked
+    semaphore objects": the very cleanup it just did. The tracker is therefore started with its
+    own UserWarnings off (child interpreters take their `-W` options from `sys.warnoptions`);
+    it still does the cleanup, and this process's own warnings are untouched."""
     import multiprocessing
 
+    if QUIET_RESOURCE_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(QUIET_RESOURCE_TRACKER)
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")

@@ -2,7 +2,8 @@
 
 - `check_outputs` refuses (before anything is read) an output path that is an input, that has an
   image or PDF suffix (`--json scans/*.jpg` with the output name forgotten), that is named for
-  two outputs, or that exists and is not a previous output of this tool (unless `--overwrite`).
+  two outputs, or that exists and is not a previous output of this tool (unless `--overwrite`);
+  `check_annotate_folder` makes the `--annotate` folder or refuses it.
 - `OutputLocks` holds an exclusive lock per output for the whole run (a `.NAME.lock` file beside
   it, with the owner's process id in it), so a second run on the same output stops with one line
   naming the first. The kernel drops the lock when its process dies, even by `kill -9`.
@@ -56,6 +57,28 @@ def check_outputs(outputs: dict[str, str | None], inputs: list[str], *, overwrit
                                             and any(_same_file(path, source) for source in inputs)):
             raise OutputError(f"{option} {path}: that file is also an input; choose another output")
         _check_existing(option, path, overwrite)
+
+
+def check_annotate_folder(folder: str) -> None:
+    """Make the `--annotate` folder now, or raise `OutputError`: one line before any page is
+    read, rather than one warning per page after (a read-only disk, a file in the way)."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"--annotate {folder}: not a folder; give a folder name") from None
+    except OSError as error:
+        raise OutputError(f"--annotate {folder}: cannot make this folder "
+                          f"({error.strerror or error})") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        reason = "read-only file system" if _read_only_mount(folder) else "no permission to write"
+        raise OutputError(f"--annotate {folder}: cannot write in this folder ({reason})")
+
+
+def _read_only_mount(folder: str) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
 
 
 def _check_existing(option: str, path: str, overwrite: bool) -> None:

@@ -383,14 +383,19 @@ def _check_pixel_budget(width: int, height: int, max_pixels: int) -> None:
 
 @contextlib.contextmanager
 def _quiet_opencv():
-    """Silence OpenCV's own log lines while decoding: the caller reports one line per file."""
+    """Silence OpenCV's own log lines while decoding: the caller reports one line per file.
+    The codecs' libraries write to file descriptor 2 themselves ("libpng error: PNG input
+    buffer is incomplete" for a cut-off PNG), so that is muted for the decode too."""
     import cv2
+
+    from runtime.cli import native_stderr_silenced
 
     logging = cv2.utils.logging
     previous = logging.getLogLevel()
     logging.setLogLevel(logging.LOG_LEVEL_SILENT)
     try:
-        yield
+        with native_stderr_silenced():
+            yield
     finally:
         logging.setLogLevel(previous)
 

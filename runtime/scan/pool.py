@@ -62,7 +62,7 @@ def run_in_pool(tasks: list[Task], options: BatchOptions, on_result: Callable[[T
     try:
         while pending and not should_stop():
             suspects = _run_until_crash(pending, options, workers, on_result, should_stop)
-            _run_isolated(suspects, options, on_result)
+            _run_isolated(suspects, options, on_result, should_stop)
     finally:
         fork_server.stop()
 
@@ -204,12 +204,18 @@ def _run_until_crash(pending: deque[Task], options: BatchOptions, workers: int,
 
 
 def _run_isolated(suspects: list[Task], options: BatchOptions,
-                  on_result: Callable[[TaskResult], None]) -> None:
-    """Re-run each task that was in flight when a worker died, alone, to find the culprit."""
+                  on_result: Callable[[TaskResult], None], should_stop: Callable[[], bool]) -> None:
+    """Re-run each task that was in flight when a worker died, alone, to find the culprit.
+
+    Not once a stop is asked for: a SIGTERM to the whole process group (`systemctl stop`,
+    `kill -TERM -PGID`) kills the workers and the fork server with the main process's request,
+    and their pages are no crash of the reader. Left unrecorded, `--resume` reads them."""
     pool = None
     finished_cleanly = False
     try:
         for task in suspects:
+            if should_stop():
+                break
             pool = pool or _new_pool(1, options)
             outcome = _outcome_of(pool.submit(_run_in_worker, task), task)
             if outcome is None:

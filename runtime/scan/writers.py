@@ -23,6 +23,7 @@ import os
 import sys
 from pathlib import Path
 
+from runtime.cli import discard_standard_output
 from runtime.scan.inputs import path_key
 from runtime.scan.journal import Entry, Journal
 from runtime.scan.outputs import STDOUT, OutputError, OutputLocks, atomic_text
@@ -157,8 +158,11 @@ class ResultStore:
         entries = sorted(journal.index.items(), key=self._sort_key)
         written = []
         if self.json_path == STDOUT and to_stdout:
-            _write_json(sys.stdout, journal, entries)
-            sys.stdout.flush()
+            try:
+                _write_json(sys.stdout, journal, entries)
+                sys.stdout.flush()
+            except BrokenPipeError:  # its reader has gone (`| head`): the files are still written
+                discard_standard_output()
         elif self.json_path and self.json_path != STDOUT:
             with atomic_text(self.json_path) as stream:
                 _write_json(stream, journal, entries)
