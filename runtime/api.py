@@ -10,7 +10,8 @@ reading from several threads builds one `PageReader(Classifier.load())` per thre
 
 Errors are the ordinary Python ones with a one-line message: FileNotFoundError for a missing
 file, TypeError for None (what `cv2.imread` returns for a file it cannot read) or an
-unsupported type, ValueError for an array of the wrong shape or a file that is not an image,
+unsupported type, ValueError for an array of the wrong shape, a file that is not an image or a
+`min_confidence` outside 0-1,
 `ModelError` for a model that cannot be loaded.
 
 Usage:
@@ -101,4 +102,9 @@ def _reader_options(options: dict) -> ReaderOptions:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise TypeError(f"runtime.read got an unknown option {name!r}; {hint}options: "
                             f"{', '.join(list(_LOADER_OPTIONS) + known)}")
+    # A confidence given in percent (50 for 0.5) would silently turn every digit into "?".
+    min_confidence = options.get("min_confidence", 0.0)
+    if not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"min_confidence is a probability from 0 to 1, not {min_confidence!r} "
+                         f"(for 50% write 0.5)")
     return ReaderOptions(**options)

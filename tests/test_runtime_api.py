@@ -46,10 +46,18 @@ def test_read_takes_a_path_bytes_and_arrays_alike(sample_text: str, tmp_path: Pa
 
 
 def test_read_passes_reader_options(tmp_path: Path) -> None:
-    result = runtime.read(SAMPLE, min_confidence=1.01)  # nothing is that sure: every digit '?'
-    assert result.digits and {digit.digit for digit in result.digits} == {"?"}
+    result = runtime.read(SAMPLE, min_confidence=1.0)  # only a saturated reading keeps its digit
+    assert result.digits and "?" in {digit.digit for digit in result.digits}
+    assert all(digit.confidence >= 1.0 for digit in result.digits if digit.digit != "?")
     with pytest.raises(TypeError, match="did you mean 'min_confidence'"):
         runtime.read(SAMPLE, min_confidance=0.5)
+
+
+@pytest.mark.parametrize("percent", [50, -0.1, 1.01])
+def test_read_refuses_a_confidence_outside_zero_to_one(percent: float) -> None:
+    """50 meant as 50% would write every digit '?' without a word."""
+    with pytest.raises(ValueError, match="from 0 to 1.*0.5"):
+        runtime.read(SAMPLE, min_confidence=percent)
 
 
 @pytest.mark.parametrize(("source", "error", "words"), [
