@@ -29,6 +29,7 @@ from runtime.reading.glyph import single_glyph
 from runtime.reading.grid_tilt import grid_tilt_deg
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
+from runtime.reading.joined import interlocked_pairs, joined, reads_better_joined
 from runtime.reading.memo import CropMemo
 from runtime.reading.orientation import (
     MIN_VOTES_TO_TURN,
@@ -229,7 +230,8 @@ class PageReader:
             # sideways, 0.02 upright), and read as cut after the turn it kept 105 of 190 digits,
             # where upright and sharpened it read 183.
             reading = self._judged_again(page, as_given, reading, candidates)
-        digits = self._choose(page.candidates, reading, sharpen)
+        candidates, reading = self._pieces_joined(page.candidates, reading, sharpen)
+        digits = self._choose(candidates, reading, sharpen)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, gray.shape[:2])
@@ -331,6 +333,33 @@ class PageReader:
             return _Reading(hypotheses, row_of, wholes, typical, page_width, page_height, wide)
         pieces_read = classify(self._prepared(crops, sharpen))
         return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width, page_height, wide)
+
+    def _pieces_joined(self, candidates: list[DigitCandidate], reading: _Reading,
+                       sharpen: bool) -> tuple[list[DigitCandidate], _Reading]:
+        """The page's candidates with the pairs of interlocking pieces that read better as one
+        digit joined (`runtime.reading.joined`: a 6 read "10"), and their reading (made again
+        where any was joined; the pieces' wholes must both read as digits)."""
+        predictions = reading.predictions
+        if predictions is None or len(candidates) < 2:
+            return candidates, reading
+        pairs = [(one, other) for one, other in interlocked_pairs([c.bbox for c in candidates],
+                                                                  [c.ink for c in candidates], reading.page_height)
+                 if not self._is_not_digit(predictions, one) and not self._is_not_digit(predictions, other)]
+        if not pairs:
+            return candidates, reading
+        unions = [joined(candidates[one], candidates[other]) for one, other in pairs]
+        unions_read = self.classifier.predict(self._model_input([union.ink for union in unions], sharpen))
+        confidences = predictions.confidences
+        joins = {one: (other, union) for row, ((one, other), union) in enumerate(zip(pairs, unions))
+                 if not self._is_not_digit(unions_read, row)
+                 and reads_better_joined(float(unions_read.confidences[row]),
+                                         [float(confidences[one]), float(confidences[other])])}
+        if not joins:
+            return candidates, reading
+        gone = {other for other, _ in joins.values()}
+        kept = [joins[index][1] if index in joins else candidate
+                for index, candidate in enumerate(candidates) if index not in gone]
+        return kept, self._predict(kept, sharpen)
 
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
         """The model's 28x28 inputs for ink crops (`_prepared`)."""
