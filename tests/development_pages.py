@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 
-def development_page(tmp_path, seed: int, index: int, degrade: str = "none") -> tuple[np.ndarray, object]:
+def development_page(tmp_path, seed: int, index: int, degrade: str = "none",
+                     size: tuple[int, int] | None = None) -> tuple[np.ndarray, object]:
     """Development worksheet `index` of `seed` (as `benchmarks.worksheets --digits validation
-    --seed SEED --degrade DEGRADE` writes it), saved and loaded back: the picture and its truth."""
+    --seed SEED --degrade DEGRADE [--size WxH]` writes it), saved and loaded back: the picture
+    and its truth."""
     from benchmarks.worksheets import WorksheetOptions, _validation_bank, make_worksheet, save_image
     from train.data import DatasetError
 
@@ -18,7 +20,8 @@ def development_page(tmp_path, seed: int, index: int, degrade: str = "none") -> 
         bank = _validation_bank()
     except DatasetError as error:
         pytest.skip(f"MNIST not available: {error}")
-    sheet = make_worksheet(bank, np.random.default_rng([seed, index]), WorksheetOptions(degrade=degrade))
+    options = WorksheetOptions(degrade=degrade) if size is None else WorksheetOptions(degrade=degrade, size=size)
+    sheet = make_worksheet(bank, np.random.default_rng([seed, index]), options)
     path = tmp_path / ("page.png" if sheet.jpeg_quality is None else "page.jpg")
     save_image(path, sheet.image, sheet.jpeg_quality)
     return cv2.imread(str(path)), sheet.truth

@@ -53,6 +53,7 @@ from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in, look_at
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.sheet import find_sheet
+from runtime.reading.stray import stray_ones
 from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg, measure_tilt
 from runtime.reading.touching import (
@@ -406,7 +407,10 @@ class PageReader:
         if sharpened:  # small digits blurred into blobs made "letters" of the digits beside them
             letters = {index for index in letters
                        if digits[index].confidence < self.options.words.sharpened_keep_confidence}
-        return [digit for index, digit in enumerate(digits) if index not in letters]
+        kept = [digit for index, digit in enumerate(digits) if index not in letters]
+        # A short sliver beside a digit, within its rows, is a stroke of it read "1" (`stray`).
+        stray = stray_ones([digit.bbox for digit in kept], [digit.digit for digit in kept])
+        return [digit for index, digit in enumerate(kept) if index not in stray]
 
     def _is_not_digit(self, predictions, row: int) -> bool:
         """Whether the model calls crop `row` no digit at all (letters, rules, shadow edges...)."""
