@@ -1,6 +1,6 @@
 """A short stroke standing apart beside a written digit, within its rows, is part of that digit,
-not a "1" (`runtime.reading.stray`); written 1s stay, however short, where they stand as tall as
-their neighbours or apart from them."""
+not a "1" (`runtime.reading.stray`); written 1s stay, however short, where they stand on the line
+with their neighbours, or apart from them."""
 
 from __future__ import annotations
 
@@ -21,12 +21,16 @@ def test_a_sliver_within_a_digit_s_rows_beside_it_is_stray():
 
 
 def test_written_ones_stay():
-    as_tall = (625, 205, 8, 58)  # nearly as tall as the 9 beside it
+    as_tall = (625, 209, 8, 45)  # 0.69 as tall as the 9 beside it
     apart = (640, 215, 6, 30)  # short, but 15 px (0.23 of the 9's height) away
     above = (625, 195, 5, 30)  # short and close, but reaching above the 9's rows
+    standing = (625, 233, 5, 30)  # short and close, but standing on the 9's foot
+    wide = (625, 209, 15, 30)  # short, close and floating, but a slanted stroke's box
     assert stray_ones([NINE, as_tall], ["9", "1"]) == set()
     assert stray_ones([NINE, apart], ["9", "1"]) == set()
     assert stray_ones([NINE, above], ["9", "1"]) == set()
+    assert stray_ones([NINE, standing], ["9", "1"]) == set()
+    assert stray_ones([NINE, wide], ["9", "1"]) == set()
     assert stray_ones([NINE, SLIVER], ["9", "7"]) == set()  # only a "1" is asked
     assert stray_ones([SLIVER], ["1"]) == set()  # nothing beside it
     below = (584, 300, 37, 65)  # a digit on another line: not on the sliver's rows
