@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.interlocked import MAX_INK_GAP, MAX_SHORTER_HEIGHT, MIN_OVERLAP_X, MIN_OVERLAP_Y
+from runtime.reading.pairs import near_pairs
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.touching import best_reading
 
@@ -41,24 +42,22 @@ def interlocked_pairs(boxes: list, inks: list[np.ndarray], digit_height: float |
     pair at most (a region interlocking with two is left alone)."""
     if digit_height is None or len(boxes) < 2:
         return []
-    found = []
-    box = np.asarray(boxes, np.float64).reshape(-1, 4)
-    left, top = box[:, 0], box[:, 1]
-    right, bottom = left + box[:, 2], top + box[:, 3]
-    for one in range(len(box)):
-        overlap_x = np.minimum(right, right[one]) - np.maximum(left, left[one])
-        overlap_y = np.minimum(bottom, bottom[one]) - np.maximum(top, top[one])
-        narrower = np.minimum(box[:, 2], box[one, 2])
-        shorter = np.minimum(box[:, 3], box[one, 3])
-        joined_height = np.maximum(bottom, bottom[one]) - np.minimum(top, top[one])
-        maybe = ((overlap_x >= MIN_OVERLAP_X * narrower) & (overlap_y > MIN_OVERLAP_Y * shorter)
-                 & (shorter < MAX_SHORTER_HEIGHT * digit_height) & (joined_height <= MAX_JOINED_HEIGHT * digit_height))
-        maybe[: one + 1] = False
-        reach = max(3.0, MAX_INK_GAP * digit_height)
-        found += [(one, int(other)) for other in np.flatnonzero(maybe)
-                  if _ink_gap(boxes[one], inks[one], boxes[other], inks[other]) <= reach]
+    box = np.asarray(boxes, np.float32).reshape(-1, 4)
+    corners = np.column_stack([box[:, :2], box[:, :2] + box[:, 2:]])
+    first, second = near_pairs(corners, MAX_JOINED_HEIGHT * digit_height)
+    left, top, right, bottom = corners.T
+    overlap_x = np.minimum(right[first], right[second]) - np.maximum(left[first], left[second])
+    overlap_y = np.minimum(bottom[first], bottom[second]) - np.maximum(top[first], top[second])
+    narrower = np.minimum(box[first, 2], box[second, 2])
+    shorter = np.minimum(box[first, 3], box[second, 3])
+    joined_height = np.maximum(bottom[first], bottom[second]) - np.minimum(top[first], top[second])
+    maybe = ((overlap_x >= MIN_OVERLAP_X * narrower) & (overlap_y > MIN_OVERLAP_Y * shorter)
+             & (shorter < MAX_SHORTER_HEIGHT * digit_height) & (joined_height <= MAX_JOINED_HEIGHT * digit_height))
+    reach = max(3.0, MAX_INK_GAP * digit_height)
+    found = [(min(one, other), max(one, other)) for one, other in zip(first[maybe].tolist(), second[maybe].tolist())
+             if _ink_gap(boxes[one], inks[one], boxes[other], inks[other]) <= reach]
     counts = np.bincount(np.asarray(found, int).ravel(), minlength=len(boxes)) if found else None
-    return [(a, b) for a, b in found if counts[a] == 1 and counts[b] == 1]
+    return [(one, other) for one, other in found if counts[one] == 1 and counts[other] == 1]
 
 
 def joined(first: DigitCandidate, second: DigitCandidate) -> DigitCandidate:
