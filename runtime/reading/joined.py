@@ -14,7 +14,7 @@ first paying what the cutter asks of a cut (`touching.best_reading`: the same we
 two regions instead of one region's cut). Only pieces both read as digits are asked: letters
 read "not a digit". On development worksheets of MNIST *validation* digits (`benchmarks.worksheets
 --digits validation`: 200 clean pages, seeds 401-410; 40 mixed, 401-402; 100 of 640x480 mixed,
-411) 10 pairs of regions interlocked so among digits over 30 px tall, 5 of them pieces both read
+411) 10 pairs of regions interlocked so once segmented, 5 of them pieces both read
 as digits: all five a 6 read "10" (its stem and its loop read at 0.988-0.996), which joined read
 6 at 0.969-0.996. Asked besides to read surely joined (0.99, `touching.SURE_WHOLE_CONFIDENCE`),
 two of the five stayed apart (0.969 and 0.988: the joined crop, its stem reaching past its loop,
