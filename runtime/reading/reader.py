@@ -29,6 +29,7 @@ from runtime.reading.glyph import single_glyph
 from runtime.reading.grid_tilt import grid_tilt_deg
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
+from runtime.reading.joined import interlocked_pairs, joined, reads_better_joined
 from runtime.reading.lit_edge import ends_where_the_light_does
 from runtime.reading.memo import CropMemo
 from runtime.reading.orientation import (
@@ -53,6 +54,7 @@ from runtime.reading.scale import WorkingInk, shrink_by, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions, find_digits_in, look_at
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.sheet import find_sheet
+from runtime.reading.stray import stray_ones
 from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.tilt import MIN_TILT_DEG, estimate_tilt_deg, tilt_and_consensus
 from runtime.reading.touching import (
@@ -232,7 +234,8 @@ class PageReader:
             # sideways, 0.02 upright), and read as cut after the turn it kept 105 of 190 digits,
             # where upright and sharpened it read 183.
             reading = self._judged_again(page, as_given, reading, candidates)
-        digits = self._choose(page.candidates, reading, sharpen)
+        candidates, reading = self._pieces_joined(page.candidates, reading, sharpen)
+        digits = self._choose(candidates, reading, sharpen)
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, gray.shape[:2])
@@ -335,6 +338,33 @@ class PageReader:
         pieces_read = classify(self._prepared(crops, sharpen))
         return _Reading(hypotheses, row_of, _joined(wholes, pieces_read), typical, page_width, page_height, wide)
 
+    def _pieces_joined(self, candidates: list[DigitCandidate], reading: _Reading,
+                       sharpen: bool) -> tuple[list[DigitCandidate], _Reading]:
+        """The page's candidates with the pairs of interlocking pieces that read better as one
+        digit joined (`runtime.reading.joined`: a 6 read "10"), and their reading (made again
+        where any was joined; the pieces' wholes must both read as digits)."""
+        predictions = reading.predictions
+        if predictions is None or len(candidates) < 2:
+            return candidates, reading
+        pairs = [(one, other) for one, other in interlocked_pairs([c.bbox for c in candidates],
+                                                                  [c.ink for c in candidates], reading.page_height)
+                 if not self._is_not_digit(predictions, one) and not self._is_not_digit(predictions, other)]
+        if not pairs:
+            return candidates, reading
+        unions = [joined(candidates[one], candidates[other]) for one, other in pairs]
+        unions_read = self.classifier.predict(self._model_input([union.ink for union in unions], sharpen))
+        confidences = predictions.confidences
+        joins = {one: (other, union) for row, ((one, other), union) in enumerate(zip(pairs, unions))
+                 if not self._is_not_digit(unions_read, row)
+                 and reads_better_joined(float(unions_read.confidences[row]),
+                                         [float(confidences[one]), float(confidences[other])])}
+        if not joins:
+            return candidates, reading
+        gone = {other for other, _ in joins.values()}
+        kept = [joins[index][1] if index in joins else candidate
+                for index, candidate in enumerate(candidates) if index not in gone]
+        return kept, self._predict(kept, sharpen)
+
     def _model_input(self, crops: list[np.ndarray], sharpen: bool = False) -> np.ndarray:
         """The model's 28x28 inputs for ink crops (`_prepared`)."""
         return normalize_batch(self._prepared(crops, sharpen))
@@ -380,7 +410,10 @@ class PageReader:
         if sharpened:  # small digits blurred into blobs made "letters" of the digits beside them
             letters = {index for index in letters
                        if digits[index].confidence < self.options.words.sharpened_keep_confidence}
-        return [digit for index, digit in enumerate(digits) if index not in letters]
+        kept = [digit for index, digit in enumerate(digits) if index not in letters]
+        # A short sliver beside a digit, within its rows, is a stroke of it read "1" (`stray`).
+        stray = stray_ones([digit.bbox for digit in kept], [digit.digit for digit in kept])
+        return [digit for index, digit in enumerate(kept) if index not in stray]
 
     def _is_not_digit(self, predictions, row: int) -> bool:
         """Whether the model calls crop `row` no digit at all (letters, rules, shadow edges...)."""
