@@ -263,27 +263,28 @@ class PageReader:
 
     def _judged_again(self, page: _Page, as_given: _PageState, given: tuple[_Reading, bool],
                       candidates: list[DigitCandidate]) -> tuple[_Reading, bool]:
-        """The page's reading as the vote left it, and whether it was read sharpened, unless that
-        reads as text (`_still_text`): then the page as given, or turned over where its own axis
-        voted it upside down but the vote left it on it or turned it sideways
-        (`_Page.over_on_trial`), if that cuts the text it reads to a quarter (`_text_cut`).
-        `given`: the page as given, of `candidates`, and whether it was read sharpened. The
-        reading kept is judged with its own sharpening (the word rules ask it): a page turned
-        over was judged as read as given (as text, unsharpened) and lost its digits to the word
-        rules, read sharpened."""
-        reading = given[0]
+        """The page's reading as the vote left it, unless that reads as text (`_still_text`):
+        then the page as given, or turned over where its own axis voted it upside down but the
+        vote left it on it or turned it sideways (`_Page.over_on_trial`), if that cuts the text it
+        reads to a quarter (`_text_cut`). A turn that still reads as text by that share is kept
+        where it reads as numbers (`_turned_reads_numbers`), judged by the word rules with its
+        own sharpening; the others with the page's as given, as before. `given`: the page as
+        given, of `candidates`, and whether it was read sharpened; returned likewise."""
+        reading, sharpen = given
         if page.candidates is not candidates:
             turned = self._read_sharpened_if_small(page.candidates)
-            if (not _still_text(reading, turned[0], len(candidates), page.candidates)
-                    or self._turned_reads_numbers(reading, turned, len(candidates), page.candidates)):
+            if not _still_text(reading, turned[0], len(candidates), page.candidates):
+                return turned[0], sharpen
+            if self._turned_reads_numbers(reading, turned, len(candidates), page.candidates):
                 return turned
             page.restore(as_given)
         if not page.over_on_trial:
             return given
         page.turn_over()
         over = self._read_sharpened_if_small(page.candidates)
-        if (_text_cut(reading, over[0], len(candidates), page.candidates)
-                or self._turned_reads_numbers(reading, over, len(candidates), page.candidates)):
+        if _text_cut(reading, over[0], len(candidates), page.candidates):
+            return over[0], sharpen
+        if self._turned_reads_numbers(reading, over, len(candidates), page.candidates):
             return over
         page.restore(as_given)
         return given
