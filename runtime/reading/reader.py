@@ -146,10 +146,11 @@ alike either way. Heavy 640x480 photos of numbers stored turned (development see
 252, 257) read 0.65 to 0.86 of their crops "not a digit" as given and 0.19 to 0.28 turned (cut
 2.6 to 3.8 times; pages of letters and script cut theirs by up to 2.8), and read no digit as
 given; turned, their doubt was 0.35 to 0.68 of that as given, and they read 42 to 59 digits,
-0.60 to 0.85 of their candidates. Of 58 pages of letters and script (hard pages, seeds 21, 2
+0.60 to 0.85 of their candidates. Of 46 pages of letters and script (hard pages, seeds 21, 2
 at 600x800, 3 at 640x480) that the vote turned and the text share turned back, 7 of script
 doubted 0.36 to 0.68 as much turned, but read 0 to 5 digits so; 3 small ones turned read 30 to
-71 digits, 0.45 to 0.63 of their candidates, but doubted 0.88 to 1.09 as much."""
+71 digits, 0.42 to 0.63 of their candidates, but doubted 0.88 to 1.09 as much; the rest 0.78 to
+2.1 (README: Heavy small photos of numbers stored turned that still read as text)."""
 
 FIRST_VOTE_SAMPLE = 16
 """The first vote reads only this many of them sideways: a page upright beyond doubt on its
