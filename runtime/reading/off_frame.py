@@ -13,6 +13,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from runtime.reading.sheet_edges import steps_down_at_sides
+
 CORNER_CLEARANCE = 0.01
 """A corner lies at least this share of the picture's side inside it, or on the picture's border."""
 
@@ -26,19 +28,6 @@ INK_SHARE_OF_PAPER = 0.75
 CUT_STROKE_REACH = 0.06
 """A stroke the border cuts is cleared where it reaches no farther in than this share of the
 sheet's box (a digit's height on a worksheet is about 3% of it)."""
-
-EDGE_STEP_PX = 3
-"""Each uncut side of a sheet running off the frame is looked at this far (small-copy pixels)
-inside it and outside it."""
-
-MIN_EDGE_RATIO = 1.05
-MIN_EDGE_SHARE = 0.8
-"""A region the border cuts is a sheet only where, along `MIN_EDGE_SHARE` of each of its uncut
-sides, the paper just inside is `MIN_EDGE_RATIO` brighter than the picture just outside: the
-surface seen beside it all round, a step at its edge. A lit part of a scan or a webcam frame of
-paper fades into the dimmer paper around it (taken for sheets, they cost real photos digits);
-light tiles lie only 6-9% below the paper, so the step asked for is smaller than the one the
-sheet's median must clear (`sheet.MIN_BRIGHTNESS_RATIO`)."""
 
 MIN_CUT_SHARE = 0.1
 """The border cuts such a sheet along a straight stretch of at least this share of the side it
@@ -63,7 +52,7 @@ def runs_off_frame(small: np.ndarray, corners: np.ndarray, on_sides: dict[str, n
     sides_cut = sum(bool(on.any()) for on in on_sides.values())
     if not (sides_cut <= MAX_SIDES_CUT and 4 <= len(corners) <= 6):
         return False
-    return _cut_along_stretches(corners, on_sides, small.shape) and _surface_along_uncut_sides(small, corners, on_sides)
+    return _cut_along_stretches(corners, on_sides, small.shape) and steps_down_at_sides(small, corners, on_sides)
 
 
 def _cut_along_stretches(corners: np.ndarray, on_sides: dict[str, np.ndarray], shape: tuple[int, int]) -> bool:
@@ -77,37 +66,6 @@ def _cut_along_stretches(corners: np.ndarray, on_sides: dict[str, np.ndarray], s
                 return False
             cut = True
     return cut
-
-
-def _surface_along_uncut_sides(small: np.ndarray, corners: np.ndarray, on_sides: dict[str, np.ndarray]) -> bool:
-    """Whether each side of the hull the border does not cut has the paper inside it brighter
-    than the picture just outside it along `MIN_EDGE_SHARE` of its length (see that)."""
-    height, width = small.shape
-    centre = corners.mean(axis=0)
-    count = len(corners)
-    for index in range(count):
-        nxt = (index + 1) % count
-        if any(on[index] and on[nxt] for on in on_sides.values()):
-            continue  # the border's cut
-        start, end = corners[index].astype(float), corners[nxt].astype(float)
-        along = end - start
-        length = max(float(np.hypot(*along)), 1e-6)
-        outward = np.array([along[1], -along[0]]) / length
-        if np.dot(outward, (start + end) / 2 - centre) < 0:
-            outward = -outward
-        points = start + np.linspace(0.1, 0.9, max(8, int(length / 2)))[:, None] * along
-        inner = np.round(points - EDGE_STEP_PX * outward).astype(int)
-        outer = np.round(points + EDGE_STEP_PX * outward).astype(int)
-        seen = (outer[:, 0] >= 0) & (outer[:, 0] < width) & (outer[:, 1] >= 0) & (outer[:, 1] < height)
-        if seen.mean() < MIN_EDGE_SHARE:
-            continue  # a side along the border, its corners a hair inside: cut by it too
-        inner = np.clip(inner[seen], 0, (width - 1, height - 1))
-        outer = outer[seen]
-        paper = small[inner[:, 1], inner[:, 0]].astype(float)
-        beyond = small[outer[:, 1], outer[:, 0]].astype(float)
-        if np.mean(paper >= MIN_EDGE_RATIO * np.maximum(beyond, 1.0)) < MIN_EDGE_SHARE:
-            return False
-    return True
 
 
 def clear_cut_strokes(box: np.ndarray, paper: int, sides: frozenset[str]) -> None:

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from runtime.reading.off_frame import clear_cut_strokes, corners_on_sides, runs_off_frame
+from runtime.reading.sheet_edges import steps_down_at_sides
 
 LOOK_SIDE_PX = 200
 """The sheet is looked for on a copy whose longer side is about this (160 px of a 640x480 frame,
@@ -39,7 +40,11 @@ MIN_SOLIDITY = 0.95
 joined to it through the grout do not."""
 
 MIN_BRIGHTNESS_RATIO = 1.15
-"""The sheet's median brightness over that of the picture around it, at least."""
+MIN_STEPPED_RATIO = 1.08
+"""The sheet's median brightness over that of the picture around it, at least; or at least
+`MIN_STEPPED_RATIO` where each of its sides steps down to the surface all along
+(`runtime.reading.sheet_edges`): pale pink tiles under a grey level 5% below the paper's, their
+grout dark, put the floor's median 13% below the sheet's, and the sheet's straight edges show."""
 
 RIM_SHARE = 0.25
 """The picture's rim is taken for paper where this share of it is as bright as paper (a
@@ -48,7 +53,9 @@ quarter, not half: a sheet running off two sides is up to half of the rim)."""
 PAPER_LEVEL_SHARES = (0.9, 0.95)
 """Where Otsu's threshold finds no sheet, it is looked for again above these shares of the
 paper's level (the brightness the brightest `MIN_SHARE` / 2 of the picture starts at), in turn:
-light tiles lie between Otsu's threshold and the paper."""
+light tiles lie between Otsu's threshold and the paper. Not 0.97 besides: it found the pale
+green tiles' sheet of one development page (read right whole already), but on a 640x480
+worksheet shaded at its top it took the paper below the shadow for the sheet."""
 
 _OPENING = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 
@@ -151,8 +158,9 @@ class _BrightRegion:
             return None
         inside = np.zeros(self.small.shape, np.uint8)
         cv2.fillPoly(inside, [corners.astype(np.int32)], 1)
-        around = _level_at(self.small, 0.5, 1 - inside)
-        if _level_at(self.small, 0.5, inside) < MIN_BRIGHTNESS_RATIO * max(around, 1.0):
+        ratio = _level_at(self.small, 0.5, inside) / max(_level_at(self.small, 0.5, 1 - inside), 1.0)
+        if ratio < MIN_STEPPED_RATIO or (ratio < MIN_BRIGHTNESS_RATIO
+                                         and not steps_down_at_sides(self.small, corners, on_sides)):
             return None
         return corners, on_sides
 
