@@ -99,6 +99,18 @@ def _wholly_inside(bbox: tuple[int, int, int, int], width: int, height: int) -> 
     return x >= 0 and y >= 0 and x + w <= width and y + h <= height
 
 
+def make_sheet_photo(bank, seed: int, index: int, surface: str, shares: tuple[float, ...],
+                     options: WorksheetOptions, off_frame: int = 0) -> tuple:
+    """Page `index` of the set of `seed`: the worksheet, the photo of it on its surface, the
+    truth moved with it, the surface's name, the sheet's share and the sides cut."""
+    rng = np.random.default_rng([seed, index])
+    sheet = make_worksheet(bank, rng, options)  # first, so the sheet is worksheets' page `index`
+    on = str(rng.choice(sorted(SURFACES))) if surface == MIXED else surface
+    share = float(rng.choice(shares))
+    picture, truth, sides = lay_on_surface(sheet.image, sheet.truth, on, share, rng, off_frame)
+    return sheet, picture, truth, on, share, sides
+
+
 def write_sheets(out_dir: Path, count: int, seed: int, surface: str, shares: tuple[float, ...],
                  options: WorksheetOptions, bank, off_frame: int = 0) -> dict:
     """Write `count` photos and truth.json into `out_dir`; return the truth."""
@@ -111,11 +123,8 @@ def write_sheets(out_dir: Path, count: int, seed: int, surface: str, shares: tup
     _remove_previous_set(out_dir)
     files = []
     for index in range(count):
-        rng = np.random.default_rng([seed, index])
-        sheet = make_worksheet(bank, rng, options)  # first, so the sheet is worksheets' page `index`
-        on = str(rng.choice(sorted(SURFACES))) if surface == MIXED else surface
-        share = float(rng.choice(shares))
-        picture, truth, sides = lay_on_surface(sheet.image, sheet.truth, on, share, rng, off_frame)
+        sheet, picture, truth, on, share, sides = make_sheet_photo(bank, seed, index, surface, shares, options,
+                                                                   off_frame)
         name = f"page_{index:04d}." + ("png" if sheet.jpeg_quality is None else "jpg")
         save_image(out_dir / name, picture, sheet.jpeg_quality)
         files.append({"path": name, "page": 1, **truth.to_dict(), "style": sheet.style,

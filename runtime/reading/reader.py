@@ -26,6 +26,7 @@ from runtime.normalize import normalize_batch
 from runtime.reading.cells import CellWalls
 from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
+from runtime.reading.grain import drop_grain
 from runtime.reading.grid_tilt import grid_tilt_deg
 from runtime.reading.grouping import GroupingOptions, group_lines
 from runtime.reading.ink import ink_map
@@ -192,6 +193,9 @@ class ReaderOptions:
     # Read only the sheet of a photo of it lying on a desk or a floor (runtime.reading.sheet):
     # the surface around it is texture, which made a tiled floor's photos read nothing.
     find_sheet: bool = True
+    # Drop digits read from a desk's grain where the picture is read whole (runtime.reading.grain):
+    # weak dark streaks on a ground far darker than paper gave phantom 1s.
+    drop_grain: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -261,6 +265,8 @@ class PageReader:
         clock.lap("classify")
         lines = group_lines(digits, self.options.grouping, page.walls())
         page.map_back(lines, gray.shape[:2])
+        if self.options.drop_grain and self.options.polarity != LIGHT_ON_DARK:
+            lines = drop_grain(lines, gray)
         if sheet is not None:
             for digit in (digit for line in lines for digit in line.digits):
                 x, y, w, h = digit.bbox
