@@ -134,6 +134,17 @@ def test_sheets_under_harsh_light_are_read_whole(mnist_bank, default_classifier)
     assert counts.recall >= 0.9 and counts.precision >= 0.95
 
 
+def test_a_sheet_mostly_in_shadow_is_read_as_paper_not_a_board(mnist_bank, default_classifier):
+    """Only its bottom corner lit, the rest of the sheet in shadow on a dark desk: its frame looked
+    like a board's and the page read light-on-dark, nothing on it (0 of 45 digits before the
+    faint-but-clearly-dark test of `runtime/reading/polarity.py`, 44 with it)."""
+    sheet = make_worksheet(mnist_bank, np.random.default_rng([70, 5]),
+                           WorksheetOptions(degrade="photo", condition="harsh-light"))
+    counts = score_result(_sample(sheet), PageReader(default_classifier).read(sheet.image), use_boxes=True).counts
+    assert counts.true_positives + counts.false_negatives == 45
+    assert counts.recall >= 0.9 and counts.precision >= 0.95
+
+
 def _desk_photo(ramp_px: int | None) -> tuple[np.ndarray, np.ndarray]:
     """A dark desk with a bright sheet on it (sharp edges), its right part in shadow over
     `ramp_px` when given; and the mask of the bright region as the sheet finder would give it."""
