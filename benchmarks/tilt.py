@@ -50,7 +50,7 @@ def rotate(image: np.ndarray, boxes: list, angle_deg: float) -> tuple[np.ndarray
 
     Not on a larger canvas: a camera turned against the page keeps its frame. (A margin of the
     page's own paper used to change what was read, 267 digits of a form page turned 12 degrees
-    read 262 in its frame and 138 with 150 px more paper; now 264 either way, README: A margin
+    read 262 in its frame and 138 with 150 px more paper; now 264 either way, docs/results/reading.md: A margin
     of paper around the page.)"""
     height, width = image.shape[:2]
     matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle_deg, 1.0)

@@ -2,7 +2,7 @@
 
 At the faint threshold such a row is one band of ink, and a level run through the middle of its
 digits is longer than a digit is tall: erased as a rule, it cut digits 21-24 px tall in half on
-heavy photos of worksheets (README, Results: rows blurred together).
+heavy photos of worksheets (docs/results/reading.md: rows blurred together).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 On 640x480 photos of worksheets, one written digit in six was missed: rows of small blurred
 digits, merged at the faint threshold, were erased as ruled lines, and the crops left were called
-"not a digit" (README, Reading small pictures).
+"not a digit" (docs/results/reading.md, Reading small pictures).
 """
 
 from __future__ import annotations

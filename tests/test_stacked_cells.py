@@ -2,7 +2,7 @@
 
 On a 640x480 photo of a worksheet written one digit per 20 px grid cell, the digits of two
 cells one above the other were read as one region (a 4 over a 9 read "8"): joined through a dot
-left where grid lines crossed, or through the grid line itself (README, Reading pages: small
+left where grid lines crossed, or through the grid line itself (docs/results/reading.md: small
 pictures, stacked cells and the word context).
 """
 

@@ -129,7 +129,7 @@ def test_touch_rate_makes_digits_of_a_number_touch_and_zero_changes_nothing(bank
 
 def test_pages_without_printed_marks_are_the_same_pages_on_bare_paper(bank):
     """`printed_marks=False` (`--no-printed-marks`) leaves the rules out and nothing else: the
-    twin of a ruled page, to measure what its rules cost the reader (README, issue 15)."""
+    twin of a ruled page, to measure what its rules cost the reader (docs/results/reading.md, issue 15)."""
     options = WorksheetOptions(size=(640, 480), layout=LayoutOptions(styles=("ruled",)))
     bare = dataclasses.replace(options, printed_marks=False)
     for index in range(2):

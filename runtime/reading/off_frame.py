@@ -71,7 +71,7 @@ def _cut_along_stretches(corners: np.ndarray, on_sides: dict[str, np.ndarray], s
 def clear_cut_strokes(box: np.ndarray, paper: int, sides: frozenset[str]) -> None:
     """Strokes the picture's border cuts, reaching no farther in than `CUT_STROKE_REACH`, made
     paper: half a digit or a form's cell walls cut at the border read as phantom 1s and 7s, while
-    a ruled line or a form's grid running off the frame (digits touch them) stays (README,
+    a ruled line or a form's grid running off the frame (digits touch them) stays (docs/results/reading.md,
     Results: a sheet running off the frame)."""
     ink = (box < INK_SHARE_OF_PAPER * paper).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)

@@ -85,7 +85,7 @@ turned sideways and lost 295 of its digits), pages of bold letters 0.57 and 0.58
 stacked sideways merge into fewer pieces, which read as confident digits: 36 on one page)."""
 
 NOT_DIGIT_THRESHOLD = 0.5
-"""Chosen on synthetic pages (see README: not a digit), never on the real photos or MNIST test."""
+"""Chosen on synthetic pages (see docs/results/reading.md: not a digit), never on the real photos or MNIST test."""
 
 DIGITS_UPRIGHT_CONFIDENCE = 0.9
 DIGITS_UPRIGHT_SHARE = 0.5
@@ -154,7 +154,7 @@ given; turned, their doubt was 0.35 to 0.68 of that as given, and they read 42 t
 at 600x800, 3 at 640x480) that the vote turned and the text share turned back, 7 of script
 doubted 0.36 to 0.68 as much turned, but read 0 to 5 digits so; 3 small ones turned read 30 to
 71 digits, 0.42 to 0.63 of their candidates, but doubted 0.88 to 1.09 as much; the rest 0.78 to
-2.1 (README: Heavy small photos of numbers stored turned that still read as text)."""
+2.1 (docs/results/reading.md: Heavy small photos of numbers stored turned that still read as text)."""
 
 FIRST_VOTE_SAMPLE = 16
 """The first vote reads only this many of them sideways: a page upright beyond doubt on its
@@ -179,13 +179,13 @@ class ReaderOptions:
     scale_to_digits: bool = True
     # Widen hair-thin pen strokes to MNIST's width before classifying (runtime.reading.strokes).
     # Off by default: it reads big thin-pen digits better, but on the no-digit pages it read one
-    # more digit from a word's letters (39 -> 40), and it changed no real photo (README, Results:
+    # more digit from a word's letters (39 -> 40), and it changed no real photo (docs/results/reading.md:
     # thin pens and touching digits).
     widen_thin_strokes: bool = False
     # Cut a region far wider than the page's typical digit, when the model doubts it whole
     # (runtime.reading.touching). Off by default: it read a touching "44" on a real photo and
     # more touching pairs on generated pages, but one more digit from a script glyph on the
-    # no-digit pages (39 -> 40) and cut two clean-page digits apart (README, as above).
+    # no-digit pages (39 -> 40) and cut two clean-page digits apart (docs/results/reading.md, as above).
     touching_width_prior: bool = False
     # On a page of small digits (a 640x480 photo), sharpen the small crops the camera blurred
     # before classifying (runtime.reading.sharpen). False reads every crop as it was cut.

@@ -176,7 +176,7 @@ vote reads single digits before them (`orientation.voting_order`).
 `SegmentOptions.through_writing_share` sets the share (optional; this one by default). At 0.3, a
 run along the foot of a pair blurred together (a 2's base run into a 6's loop, 0.37 of it on tall
 ink) stays: erased, the pieces of both digits beside it went as its rim, on blank paper too. It
-reads more digits of small pages but turns some small pages of letters over (README, Results:
+reads more digits of small pages but turns some small pages of letters over (docs/results/reading.md:
 "Small pages: misses sorted by cause"), so it is not the default."""
 
 

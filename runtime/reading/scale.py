@@ -46,10 +46,10 @@ words swung page by page. At 32 px the digit sets read within 0.1 pp, but gaps o
 (between handwritten letters, between a digit and a 5 mm grid line) closed up on the copy: on
 150 dpi pages of words and numbers the word context took 13 numbers for letters (F1 81.0 ->
 78.5%), and digits on squared paper kept pieces of the grid (hard-paper digits 97.58 -> 97.41%).
-At 48 px no measured set reads worse than at full size (README, Speed). Shrinking pages of 72-96
+At 48 px no measured set reads worse than at full size (docs/results/speed.md). Shrinking pages of 72-96
 px digits 1.5 times (not a power of two: an area shrink, 7 ms on an A4 page) to reach it cut
 3.5% of the A4 scan's CPU but read words-with-numbers pages worse (F1 92.31 -> 91.30%) and 2 more
-digits on the no-digit pages (README, Speed): pages under 96 px stay at full size."""
+digits on the no-digit pages (docs/results/speed.md): pages under 96 px stay at full size."""
 
 MIN_SIDE_TO_SCALE_PX = 1000
 """Pictures whose shorter side is below this (camera frames, small pages) are read as they are:

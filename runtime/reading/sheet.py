@@ -3,7 +3,7 @@
 Around a sheet photographed on a surface, the desk's grain and the floor's grout, speckle and
 stains are ink to the segmenter: their specks made a whole tiled-floor picture texture (nothing
 read on 7 of 10 such photos) and their extent made the writing look as large as the picture, so
-small digits fell under the least digit size (README, Results: a sheet lying on a desk or a
+small digits fell under the least digit size (docs/results/reading.md: a sheet lying on a desk or a
 tiled floor). The sheet is the picture's bright, convex, four-cornered region, looked for on a
 small copy whose rim is darker than the paper over a quarter of it: the largest region brighter
 than Otsu's threshold (or, where that finds none, than one near the paper's own level: light
@@ -77,7 +77,7 @@ class Sheet:
     def cut(self, gray: np.ndarray) -> np.ndarray:
         """The sheet's box of `gray`, the wedges of the surface at a turned sheet's corners made
         the sheet's paper (its median), so that nothing but the sheet is read. Left as they were,
-        a tiled floor's wedges gave 5 phantom digits on a blank sheet (README, Results: the sheet
+        a tiled floor's wedges gave 5 phantom digits on a blank sheet (docs/results/reading.md: the sheet
         read alone)."""
         height, width = self.mask.shape
         box = gray[self.top:self.top + height, self.left:self.left + width].copy()

@@ -9,7 +9,7 @@ but never so far that a loop closes (a 9's small loop filled in reads as a 1). C
 that wide are left untouched, so ordinary pens read exactly as before.
 
 Measured on MNIST *validation* digits redrawn with a thin pen (`benchmarks.thin_pen`); see the
-README (Results: thin pens and touching digits).
+docs/results/reading.md (thin pens and touching digits).
 
 Usage:
     crop = widen_thin_strokes(candidate.ink)  # then runtime.normalize.normalize_digit(crop)
@@ -27,7 +27,7 @@ MIN_BOX_STROKE_PX = 1.0
 a pixel, the area-averaging shrink leaves a faint, broken line. On thin-pen MNIST *validation*
 digits (`benchmarks.thin_pen`) a target of 2.0 px (MNIST's lower quartile; median 2.4 px) read
 more of them, but on the real photos it turned a fine-pen long-tailed 9 and a 7 into 1s
-(README, thin pens and touching digits); 1.0 px changes no real photo."""
+(docs/results/reading.md, thin pens and touching digits); 1.0 px changes no real photo."""
 
 HOLE_KEPT_SHARE = 0.5
 """Widening may eat at most this share of the narrowest loop's inner radius: a 9's small loop

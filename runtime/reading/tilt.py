@@ -22,7 +22,7 @@ always has, where the consensus lies within `AGREEMENT_DEG` of it, and the conse
 does not and `MIN_SUPPORTING_LINES` lines measured it. Levelling every page by the consensus measured tilts better (half the error on
 development pages turned by known angles) but read the benchmark sets a few digits otherwise
 by chance (levelled by 5.9 degrees instead of 7, a page of script read 2 digits more); see
-README, Results ("The page's tilt from its lines' consensus").
+docs/results/reading.md ("The page's tilt from its lines' consensus").
 """
 
 from __future__ import annotations

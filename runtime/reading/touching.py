@@ -149,7 +149,7 @@ baseline allowed (`WIDE_PAIR_SMALL_PIECE_HEIGHT`). Chosen on 160 other developme
 readings of every region and all its cuts (a throwaway script, not shipped): at 1.8, 564 pairs
 read right and 32 single digits split; at 1.6 579 / 32, 1.5 592 / 32, 1.4 610 / 33, 1.3 623 /
 36; with the small piece on the baseline (from 0.5 of the height), 1.4: 628 / 34 (a 4 read "41",
-a 6 "67"), 1.3: 648 / 37. Then checked on validation worksheets (see the README)."""
+a 6 "67"), 1.3: 648 / 37. Then checked on validation worksheets (see docs/results/reading.md)."""
 
 WIDE_PAIR_MIN_PIECE_WIDTH = 0.2
 """Each piece of a wide pair is at least this share of the page's typical digit width: a seam

@@ -67,7 +67,7 @@ class WordOptions:
     The seven from `min_not_digit_share` to `number_min_letter_ratio` were chosen together with
     `python -m benchmarks.not_digit_threshold` style sweeps on pages of MNIST-validation digits
     (paper, chalkboards, squared, dotted, dim, and words with numbers beside them) and no-digit
-    pages of a seed no benchmark uses: see README, "Word context". The rest (and the reader's
+    pages of a seed no benchmark uses: see docs/results/reading.md, "Word context". The rest (and the reader's
     `cut` pieces) were chosen on pages of words and of words with numbers of seeds 4243, 977 and
     978 (32 no-digit pages, 16 with numbers) and worksheets of small digits of seeds 91 and 93:
     digits read on the no-digit pages 221 -> 164, and where there are none on the pages with
@@ -135,7 +135,7 @@ class WordOptions:
     words with numbers of seeds 4242, 977 (A4), 2-11 (600x800), 4243, 978 (A4) and 2-7 (600x800),
     and 40 heavy 640x480 worksheets of MNIST-validation digits (seed 91): digits read on the 52
     no-digit pages 310 -> 179, digits of numbers read 419 -> 415 of 491, on the worksheets
-    1,303 -> 1,292 (README, "Word context"). (At 0.25, 160 pages of letters and script of
+    1,303 -> 1,292 (docs/results/reading.md, "Word context"). (At 0.25, 160 pages of letters and script of
     hard-pages seeds 21-24 read 97 -> 63 digits, none over 5, and 36 of words with numbers (seeds
     23-25) 15 phantoms fewer but 3 digits of their numbers lost; but the benchmark's 150 small
     640x480 worksheets lost 32 digits, 10 with the sharpening's test kept at 0.3.)"""
