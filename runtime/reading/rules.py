@@ -127,7 +127,9 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     # union is the union of the dilations), and put back the bridges where strokes crossed them.
     cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
     _, labels, stats, index = label_regions_with_pixels(cleaned)
-    rims = _line_rims(cleaned, labels, stats, lines, index)
+    # Pieces as tall and as wide as a blurred row's digits are writing, not a line's rim.
+    least_writing = horizontal_px * RIM_MAX_SIDE_OF_RULE_RUN if blurred_rows else None
+    rims = _line_rims(cleaned, labels, stats, lines, index, least_writing)
     if walls is not None and darkness is not None:
         rims |= _upright_stubs(labels, stats, walls, horizontal, darkness)
     rims[0] = False
@@ -154,6 +156,9 @@ def rows_may_blur_together(digit_height: float | None) -> bool:
     """Whether a camera's blur may join a row of digits `digit_height` px tall (`BLURRED_ROWS_MAX_HEIGHT_PX`)."""
     return digit_height is not None and digit_height <= BLURRED_ROWS_MAX_HEIGHT_PX
 
+
+RIM_MAX_SIDE_OF_RULE_RUN = 0.5
+"""(draft)"""
 
 THROUGH_WRITING_SHARE = 0.5
 THROUGH_WRITING_ACROSS = 0.5
@@ -470,7 +475,7 @@ def _union(masks: list[np.ndarray]) -> np.ndarray:
 
 
 def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines: np.ndarray,
-               index: np.ndarray | None = None) -> np.ndarray:
+               index: np.ndarray | None = None, least_writing: float | None = None) -> np.ndarray:
     """Per label of the cleaned ink, whether it is a line's rim rather than writing (`index`:
     its set pixels, as `set_pixels` gives them, where found already).
 
@@ -487,7 +492,10 @@ def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines
     beside_line = (set_pixels(cv2.bitwise_and(cleaned, near_line)) if index is None
                    else index[near_line.ravel()[index] > 0])
     beside = np.bincount(labels.ravel()[beside_line], minlength=len(stats))
-    return beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    rims = beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    if least_writing is not None:
+        rims &= np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) < least_writing
+    return rims
 
 
 STUB_GAP_PX = 8
