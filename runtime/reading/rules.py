@@ -127,7 +127,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     # union is the union of the dilations), and put back the bridges where strokes crossed them.
     cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
     _, labels, stats, index = label_regions_with_pixels(cleaned)
-    # Pieces as tall and as wide as a blurred row's digits are writing, not a line's rim.
+    # On small blurred writing, a piece standing across a line is a digit on it (`RIM_MAX_SIDE_OF_RULE_RUN`).
     least_writing = horizontal_px * RIM_MAX_SIDE_OF_RULE_RUN if blurred_rows else None
     rims = _line_rims(cleaned, labels, stats, lines, index, least_writing)
     if walls is not None and darkness is not None:
@@ -157,8 +157,20 @@ def rows_may_blur_together(digit_height: float | None) -> bool:
     return digit_height is not None and digit_height <= BLURRED_ROWS_MAX_HEIGHT_PX
 
 
-RIM_MAX_SIDE_OF_RULE_RUN = 0.5
-"""(draft)"""
+RIM_MAX_SIDE_OF_RULE_RUN = 0.4
+"""On a page of small digits blurred together (`rows_may_blur_together`), a piece lying beside an
+erased line is the line's rim (`_line_rims`) only where it is thinner, one way or the other, than
+this share of the level run that makes a line (1.2 digits tall, `segment._rule_runs`): a rim
+runs along its line, a digit the blur has spread over a line stands across it. On heavy
+photos of squared paper whose faint grid was found only in part (too little of the page near
+a line to call it fine squared paper, `MAX_NEAR_LINE_SHARE`), whole digits sitting on its
+lines went as rims: a 640x480 heavy grid page (development seed 601, page 82) lost 42 of its
+143 digits with no region, 22 now. On 250 development pages (`benchmarks.worksheets --size
+640x480 --degrade mixed --digits validation`, seeds 601 and 602, 14,447 digits) 13,265 ->
+13,277 read right, 320 false as before; at 0.3 13,278 / 320, at 0.5 13,275 / 322, at 0.65
+13,272 / 319, no rims at all on such pages 13,285 / 319 but one more digit read where none is.
+No more digits read on 40 small no-digit pages or 24 small pages of letters, script and words
+with numbers (`hard_pages --size 640x480`, seeds 611 and 612)."""
 
 THROUGH_WRITING_SHARE = 0.5
 THROUGH_WRITING_ACROSS = 0.5
@@ -482,7 +494,8 @@ def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines
     What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick marker
     rule), not writing: pieces lying almost wholly beside a removed line are dropped. On fine
     squared paper nearly everything lies beside some line, writing included: there, lying
-    beside a line tells nothing, and the rims go with the texture checks instead.
+    beside a line tells nothing, and the rims go with the texture checks instead. With
+    `least_writing`, a piece at least that many pixels both wide and tall is no rim.
     """
     rims = np.zeros(len(stats), bool)
     near_line = cv2.dilate(lines, np.ones((7, 7), np.uint8))
