@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from development_pages import development_page
 
 from runtime.reading.reader import PageReader
 from runtime.reading.rules import _line_rims
-from tests.development_pages import development_page
 
 SMALL_PAGE_PX = (640, 480)
 
