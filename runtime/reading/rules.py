@@ -127,7 +127,9 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     # union is the union of the dilations), and put back the bridges where strokes crossed them.
     cleaned = cv2.bitwise_or(cv2.subtract(mask, _union(bands)), _union(bridges))
     _, labels, stats, index = label_regions_with_pixels(cleaned)
-    rims = _line_rims(cleaned, labels, stats, lines, index)
+    # On small blurred writing, a piece standing across a line is a digit on it (`RIM_MAX_SIDE_OF_RULE_RUN`).
+    least_writing = horizontal_px * RIM_MAX_SIDE_OF_RULE_RUN if blurred_rows else None
+    rims = _line_rims(cleaned, labels, stats, lines, index, least_writing)
     if walls is not None and darkness is not None:
         rims |= _upright_stubs(labels, stats, walls, horizontal, darkness)
     rims[0] = False
@@ -154,6 +156,21 @@ def rows_may_blur_together(digit_height: float | None) -> bool:
     """Whether a camera's blur may join a row of digits `digit_height` px tall (`BLURRED_ROWS_MAX_HEIGHT_PX`)."""
     return digit_height is not None and digit_height <= BLURRED_ROWS_MAX_HEIGHT_PX
 
+
+RIM_MAX_SIDE_OF_RULE_RUN = 0.4
+"""On a page of small digits blurred together (`rows_may_blur_together`), a piece lying beside an
+erased line is the line's rim (`_line_rims`) only where it is thinner, one way or the other, than
+this share of the level run that makes a line (1.2 digits tall, `segment._rule_runs`): a rim
+runs along its line, a digit the blur has spread over a line stands across it. On heavy
+photos of squared paper whose faint grid was found only in part (too little of the page near
+a line to call it fine squared paper, `MAX_NEAR_LINE_SHARE`), whole digits sitting on its
+lines went as rims: a 640x480 heavy grid page (development seed 601, page 82) lost 42 of its
+143 digits with no region, 22 now. On 250 development pages (`benchmarks.worksheets --size
+640x480 --degrade mixed --digits validation`, seeds 601 and 602, 14,447 digits) 13,265 ->
+13,277 read right, 320 false as before; at 0.3 13,278 / 320, at 0.5 13,275 / 322, at 0.65
+13,272 / 319, no rims at all on such pages 13,285 / 319 but one more digit read where none is.
+No more digits read on 40 small no-digit pages or 24 small pages of letters, script and words
+with numbers (`hard_pages --size 640x480`, seeds 611 and 612)."""
 
 THROUGH_WRITING_SHARE = 0.5
 THROUGH_WRITING_ACROSS = 0.5
@@ -470,14 +487,15 @@ def _union(masks: list[np.ndarray]) -> np.ndarray:
 
 
 def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines: np.ndarray,
-               index: np.ndarray | None = None) -> np.ndarray:
+               index: np.ndarray | None = None, least_writing: float | None = None) -> np.ndarray:
     """Per label of the cleaned ink, whether it is a line's rim rather than writing (`index`:
     its set pixels, as `set_pixels` gives them, where found already).
 
     What is left hugging a line is the line's ragged rim (a shadowed sheet edge, a thick marker
     rule), not writing: pieces lying almost wholly beside a removed line are dropped. On fine
     squared paper nearly everything lies beside some line, writing included: there, lying
-    beside a line tells nothing, and the rims go with the texture checks instead.
+    beside a line tells nothing, and the rims go with the texture checks instead. With
+    `least_writing`, a piece at least that many pixels both wide and tall is no rim.
     """
     rims = np.zeros(len(stats), bool)
     near_line = cv2.dilate(lines, np.ones((7, 7), np.uint8))
@@ -487,7 +505,10 @@ def _line_rims(cleaned: np.ndarray, labels: np.ndarray, stats: np.ndarray, lines
     beside_line = (set_pixels(cv2.bitwise_and(cleaned, near_line)) if index is None
                    else index[near_line.ravel()[index] > 0])
     beside = np.bincount(labels.ravel()[beside_line], minlength=len(stats))
-    return beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    rims = beside >= 0.8 * np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    if least_writing is not None:
+        rims &= np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) < least_writing
+    return rims
 
 
 STUB_GAP_PX = 8
