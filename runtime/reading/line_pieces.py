@@ -1,0 +1,69 @@
+"""Pieces of printed upright lines left standing as "1"s: a bold grid line's, a margin's, a box's.
+
+Rule erasing (`runtime.reading.rules`) takes lines by their length. A printed line cut into
+short pieces by what crosses it (a form's box sides across a bold line of graph paper, a
+notebook's red margin running through boxes) or too pale in the threshold to run unbroken
+leaves pieces one digit tall, thin and straight, which the model reads as 1s at 0.99. A
+written 1 ends where it ends; such a piece does not: straight above or below it, for a digit's
+height or more, the same line carries on in the ink map, as dark as the piece itself.
+
+Measured on graph-paper phone photos (`benchmarks.worksheets --condition graph --degrade photo
+--digits validation`, seeds 321-323): see the README (Results, paper conditions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+THIN_SHARE = 0.5
+"""Only pieces at most this wide for their height are looked at (a 1; no other digit is)."""
+
+REACH_HEIGHTS = 1.0
+"""How far beyond the piece, in digit heights, the line must carry on (on one side at least)."""
+
+CARRIED_ROWS = 0.85
+"""Share of the rows over that reach where the line must be found (others cross it)."""
+
+SAME_DARKNESS = 0.5
+"""The line carrying on is at least this share of the piece's own darkness: a pen's 1 drawn over a
+pale printed line is far darker than the line, a piece of the line is as dark as the rest of it."""
+
+DRIFT_PER_ROW = 0.035
+"""How far (pixels a row, tan 2 degrees) an unlevelled line may wander from the piece's column."""
+
+
+def is_printed_line_piece(bbox: tuple[int, int, int, int], darkness: np.ndarray, digit_height: float) -> bool:
+    """Whether the thin upright region in `bbox` (x, y, w, h in `darkness`) is a piece of a
+    printed line: the ink map carries it on straight above or below for `REACH_HEIGHTS`."""
+    left, top, width, height = bbox
+    if width > THIN_SHARE * height or height < 3:
+        return False
+    piece = darkness[top:top + height, left:left + width]
+    row_peaks = piece.max(axis=1)
+    level = float(np.median(row_peaks))
+    if level <= 0.0:
+        return False
+    columns = np.arange(width, dtype=np.float32)
+    weights = piece.sum(axis=0)
+    if weights.sum() <= 0:
+        return False
+    centre = left + float((columns * weights).sum() / weights.sum())
+    reach = int(round(REACH_HEIGHTS * digit_height))
+    half_width = width / 2.0 + 1.0
+    return any(_carries_on(darkness, centre, half_width, rows, level * SAME_DARKNESS)
+               for rows in (range(top - reach, top), range(top + height, top + height + reach)))
+
+
+def _carries_on(darkness: np.ndarray, centre: float, half_width: float, rows: range, floor: float) -> bool:
+    """Whether, over `rows` (all inside the picture), the ink within `half_width` of column
+    `centre` (widened by the drift a line may have over them) reaches `floor` in `CARRIED_ROWS`
+    of them."""
+    if rows.start < 0 or rows.stop > darkness.shape[0] or len(rows) == 0:
+        return False
+    spread = half_width + DRIFT_PER_ROW * len(rows)
+    lo = max(0, int(np.floor(centre - spread)))
+    hi = min(darkness.shape[1], int(np.ceil(centre + spread)) + 1)
+    if lo >= hi:
+        return False
+    peaks = darkness[rows.start:rows.stop, lo:hi].max(axis=1)
+    return float(np.count_nonzero(peaks >= floor)) >= CARRIED_ROWS * len(rows)
