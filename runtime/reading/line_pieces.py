@@ -28,42 +28,49 @@ SAME_DARKNESS = 0.5
 """The line carrying on is at least this share of the piece's own darkness: a pen's 1 drawn over a
 pale printed line is far darker than the line, a piece of the line is as dark as the rest of it."""
 
+WIDER_THAN_LINE = 3
+"""A piece is at most twice the line's thickness and this many pixels wide: a digit written on a
+bold line (a 1 beside it, an 8 over it: 16 and 29 px on a 2 px line) is wider than the line."""
+
 DRIFT_PER_ROW = 0.035
 """How far (pixels a row, tan 2 degrees) an unlevelled line may wander from the piece's column."""
 
 
 def is_printed_line_piece(bbox: tuple[int, int, int, int], darkness: np.ndarray, digit_height: float) -> bool:
     """Whether the thin upright region in `bbox` (x, y, w, h in `darkness`) is a piece of a
-    printed line: the ink map carries it on straight above or below for `REACH_HEIGHTS`."""
+    printed line: the ink map carries it on straight above or below for `REACH_HEIGHTS`, a line
+    no thinner than the piece (`WIDER_THAN_LINE`)."""
     left, top, width, height = bbox
     if width > THIN_SHARE * height or height < 3:
         return False
     piece = darkness[top:top + height, left:left + width]
-    row_peaks = piece.max(axis=1)
-    level = float(np.median(row_peaks))
-    if level <= 0.0:
-        return False
-    columns = np.arange(width, dtype=np.float32)
+    level = float(np.median(piece.max(axis=1)))
     weights = piece.sum(axis=0)
-    if weights.sum() <= 0:
+    if level <= 0.0 or weights.sum() <= 0:
         return False
-    centre = left + float((columns * weights).sum() / weights.sum())
+    centre = left + float((np.arange(width) * weights).sum() / weights.sum())
     reach = int(round(REACH_HEIGHTS * digit_height))
-    half_width = width / 2.0 + 1.0
-    return any(_carries_on(darkness, centre, half_width, rows, level * SAME_DARKNESS)
-               for rows in (range(top - reach, top), range(top + height, top + height + reach)))
+    for rows in (range(top - reach, top), range(top + height, top + height + reach)):
+        thickness = _carried_thickness(darkness, centre, width / 2.0 + 1.0, rows, level * SAME_DARKNESS)
+        if thickness is not None and width <= 2 * thickness + WIDER_THAN_LINE:
+            return True
+    return False
 
 
-def _carries_on(darkness: np.ndarray, centre: float, half_width: float, rows: range, floor: float) -> bool:
-    """Whether, over `rows` (all inside the picture), the ink within `half_width` of column
-    `centre` (widened by the drift a line may have over them) reaches `floor` in `CARRIED_ROWS`
-    of them."""
+def _carried_thickness(darkness: np.ndarray, centre: float, half_width: float, rows: range,
+                       floor: float) -> float | None:
+    """The line's thickness (median pixels at `floor` or darker a row) where, over `rows` (all
+    inside the picture), the ink within `half_width` of column `centre` (widened by the drift a
+    line may have over them) reaches `floor` in `CARRIED_ROWS` of them; None where it does not."""
     if rows.start < 0 or rows.stop > darkness.shape[0] or len(rows) == 0:
-        return False
+        return None
     spread = half_width + DRIFT_PER_ROW * len(rows)
     lo = max(0, int(np.floor(centre - spread)))
     hi = min(darkness.shape[1], int(np.ceil(centre + spread)) + 1)
     if lo >= hi:
-        return False
-    peaks = darkness[rows.start:rows.stop, lo:hi].max(axis=1)
-    return float(np.count_nonzero(peaks >= floor)) >= CARRIED_ROWS * len(rows)
+        return None
+    dark = darkness[rows.start:rows.stop, lo:hi] >= floor
+    carried = dark.any(axis=1)
+    if np.count_nonzero(carried) < CARRIED_ROWS * len(rows):
+        return None
+    return float(np.median(dark[carried].sum(axis=1)))
