@@ -18,15 +18,19 @@ import numpy as np
 THIN_SHARE = 0.5
 """Only pieces at most this wide for their height are looked at (a 1; no other digit is)."""
 
-REACH_HEIGHTS = 1.0
+REACH_HEIGHTS = 0.5
 """How far beyond the piece, in digit heights, the line must carry on (on one side at least)."""
 
 CARRIED_ROWS = 0.85
 """Share of the rows over that reach where the line must be found (others cross it)."""
 
-SAME_DARKNESS = 0.5
-"""The line carrying on is at least this share of the piece's own darkness: a pen's 1 drawn over a
-pale printed line is far darker than the line, a piece of the line is as dark as the rest of it."""
+CARRIED_DARKNESS = 0.5
+"""A row carries the line on where its ink reaches this share of the piece's own darkness."""
+
+SAME_DARKNESS = 0.8
+"""The line carried on is, in its median row, at least this share of the piece's own darkness: a
+piece of a line is as dark as the rest of it (0.87-1.09 on graph paper), a pen's digit written
+along a bold line darker than it (the line 0.64-0.77 of a digit's darkness there)."""
 
 WIDER_THAN_LINE = 3
 """A piece is at most twice the line's thickness and this many pixels wide: a digit written on a
@@ -51,17 +55,18 @@ def is_printed_line_piece(bbox: tuple[int, int, int, int], darkness: np.ndarray,
     centre = left + float((np.arange(width) * weights).sum() / weights.sum())
     reach = int(round(REACH_HEIGHTS * digit_height))
     for rows in (range(top - reach, top), range(top + height, top + height + reach)):
-        thickness = _carried_thickness(darkness, centre, width / 2.0 + 1.0, rows, level * SAME_DARKNESS)
+        thickness = _carried_thickness(darkness, centre, width / 2.0 + 1.0, rows, level)
         if thickness is not None and width <= 2 * thickness + WIDER_THAN_LINE:
             return True
     return False
 
 
 def _carried_thickness(darkness: np.ndarray, centre: float, half_width: float, rows: range,
-                       floor: float) -> float | None:
-    """The line's thickness (median pixels at `floor` or darker a row) where, over `rows` (all
-    inside the picture), the ink within `half_width` of column `centre` (widened by the drift a
-    line may have over them) reaches `floor` in `CARRIED_ROWS` of them; None where it does not."""
+                       level: float) -> float | None:
+    """The line's thickness (median pixels a row at `CARRIED_DARKNESS` of the piece's `level` or
+    darker) where, over `rows` (all inside the picture), the ink within `half_width` of column
+    `centre` (widened by the drift a line may have over them) reaches that in `CARRIED_ROWS` of
+    them, and `SAME_DARKNESS` of `level` in its median row; None where it does not."""
     if rows.start < 0 or rows.stop > darkness.shape[0] or len(rows) == 0:
         return None
     spread = half_width + DRIFT_PER_ROW * len(rows)
@@ -69,8 +74,10 @@ def _carried_thickness(darkness: np.ndarray, centre: float, half_width: float, r
     hi = min(darkness.shape[1], int(np.ceil(centre + spread)) + 1)
     if lo >= hi:
         return None
-    dark = darkness[rows.start:rows.stop, lo:hi] >= floor
-    carried = dark.any(axis=1)
-    if np.count_nonzero(carried) < CARRIED_ROWS * len(rows):
+    band = darkness[rows.start:rows.stop, lo:hi]
+    peaks = band.max(axis=1)
+    carried = peaks >= CARRIED_DARKNESS * level
+    if np.count_nonzero(carried) < CARRIED_ROWS * len(rows) or float(np.median(peaks)) < SAME_DARKNESS * level:
         return None
-    return float(np.median(dark[carried].sum(axis=1)))
+    dark = band[carried] >= CARRIED_DARKNESS * level
+    return float(np.median(dark.sum(axis=1)))
