@@ -36,6 +36,12 @@ WIDER_THAN_LINE = 3
 """A piece is at most twice the line's thickness and this many pixels wide: a digit written on a
 bold line (a 1 beside it, an 8 over it: 16 and 29 px on a 2 px line) is wider than the line."""
 
+NEAR_ROWS = 4
+"""Rows of the line next to the piece in which it must run down the piece's middle..."""
+
+CENTRED_PX = 1.5
+"""...give or take half its thickness and this many pixels."""
+
 DRIFT_PER_ROW = 0.035
 """How far (pixels a row, tan 2 degrees) an unlevelled line may wander from the piece's column."""
 
@@ -43,7 +49,7 @@ DRIFT_PER_ROW = 0.035
 def is_printed_line_piece(bbox: tuple[int, int, int, int], darkness: np.ndarray, digit_height: float) -> bool:
     """Whether the thin upright region in `bbox` (x, y, w, h in `darkness`) is a piece of a
     printed line: the ink map carries it on straight above or below for `REACH_HEIGHTS`, a line
-    no thinner than the piece (`WIDER_THAN_LINE`)."""
+    no thinner than the piece (`WIDER_THAN_LINE`) running down its middle."""
     left, top, width, height = bbox
     if width > THIN_SHARE * height or height < 3:
         return False
@@ -54,19 +60,20 @@ def is_printed_line_piece(bbox: tuple[int, int, int, int], darkness: np.ndarray,
         return False
     centre = left + float((np.arange(width) * weights).sum() / weights.sum())
     reach = int(round(REACH_HEIGHTS * digit_height))
-    for rows in (range(top - reach, top), range(top + height, top + height + reach)):
-        thickness = _carried_thickness(darkness, centre, width / 2.0 + 1.0, rows, level)
+    for rows, near_end in ((range(top - reach, top), -1), (range(top + height, top + height + reach), 0)):
+        thickness = _carried_thickness(darkness, centre, width / 2.0 + 1.0, rows, level, near_end)
         if thickness is not None and width <= 2 * thickness + WIDER_THAN_LINE:
             return True
     return False
 
 
 def _carried_thickness(darkness: np.ndarray, centre: float, half_width: float, rows: range,
-                       level: float) -> float | None:
+                       level: float, near_end: int) -> float | None:
     """The line's thickness (median pixels a row at `CARRIED_DARKNESS` of the piece's `level` or
     darker) where, over `rows` (all inside the picture), the ink within `half_width` of column
     `centre` (widened by the drift a line may have over them) reaches that in `CARRIED_ROWS` of
-    them, and `SAME_DARKNESS` of `level` in its median row; None where it does not."""
+    them, and `SAME_DARKNESS` of `level` in its median row, and where it meets the piece (row
+    `near_end` of `rows`: -1 the last, 0 the first) runs down its middle; None where it does not."""
     if rows.start < 0 or rows.stop > darkness.shape[0] or len(rows) == 0:
         return None
     spread = half_width + DRIFT_PER_ROW * len(rows)
@@ -79,5 +86,12 @@ def _carried_thickness(darkness: np.ndarray, centre: float, half_width: float, r
     carried = peaks >= CARRIED_DARKNESS * level
     if np.count_nonzero(carried) < CARRIED_ROWS * len(rows) or float(np.median(peaks)) < SAME_DARKNESS * level:
         return None
-    dark = band[carried] >= CARRIED_DARKNESS * level
-    return float(np.median(dark.sum(axis=1)))
+    dark = band >= CARRIED_DARKNESS * level
+    thickness = float(np.median(dark[carried].sum(axis=1)))
+    near = dark[-NEAR_ROWS:] if near_end == -1 else dark[:NEAR_ROWS]
+    ys, xs = np.nonzero(near)
+    if xs.size == 0:
+        return None
+    # A 1 written beside a box's side is off the side's middle by half its own width and more.
+    off_middle = abs(lo + float(np.mean(xs)) - centre)
+    return thickness if off_middle <= thickness / 2.0 + CENTRED_PX else None
