@@ -21,6 +21,10 @@ THIN_SHARE = 0.5
 REACH_HEIGHTS = 0.5
 """How far beyond the piece, in digit heights, the line must carry on (on one side at least)."""
 
+LONGER_THAN_STROKE = 1.5
+"""The piece and the line carried on beyond it together span at least this many digit heights, more
+than a written stroke does: a 1 cut in two by a bold level line carries itself on over the gap."""
+
 CARRIED_ROWS = 0.85
 """Share of the rows over that reach where the line must be found (others cross it)."""
 
@@ -59,7 +63,7 @@ def is_printed_line_piece(bbox: tuple[int, int, int, int], darkness: np.ndarray,
     if level <= 0.0 or weights.sum() <= 0:
         return False
     centre = left + float((np.arange(width) * weights).sum() / weights.sum())
-    reach = int(round(REACH_HEIGHTS * digit_height))
+    reach = int(round(max(REACH_HEIGHTS * digit_height, LONGER_THAN_STROKE * digit_height - height)))
     for rows, near_end in ((range(top - reach, top), -1), (range(top + height, top + height + reach), 0)):
         thickness = _carried_thickness(darkness, centre, width / 2.0 + 1.0, rows, level, near_end)
         if thickness is not None and width <= 2 * thickness + WIDER_THAN_LINE:
