@@ -70,13 +70,17 @@ def mnist_bank(mnist_test_digits):
 
 
 def test_graph_paper_grid_pieces_in_boxes_are_not_read(mnist_bank, default_classifier):
-    """An A4 phone photo of forms on graph paper (every fifth 5 mm line bold): 20 digits read
-    where none is before `line_pieces`, 12 with it, and every one of its 166 digits still read."""
+    """Two A4 phone photos of forms on graph paper (every fifth 5 mm line bold): 27 digits read
+    where none is before `line_pieces`, 2 with it, and every one of their 130 digits still read."""
+    reader = PageReader(default_classifier)
     options = WorksheetOptions(degrade="photo", condition="graph")
-    sheet = make_worksheet(mnist_bank, np.random.default_rng([80, 0]), options)
-    lines = ["".join(digit.digit for digit in line.digits) for line in sheet.truth.lines]
-    sample = Sample(image_path=Path("graph.png"), lines=lines, truth=sheet.truth)
-    page = score_result(sample, PageReader(default_classifier).read(sheet.image), use_boxes=True)
-    phantoms = len(page.predicted_digits) - len(page.pairs)
-    assert page.counts.true_positives >= 166
-    assert phantoms <= 14
+    read, phantoms = 0, 0
+    for index in (10, 14):
+        sheet = make_worksheet(mnist_bank, np.random.default_rng([80, index]), options)
+        lines = ["".join(digit.digit for digit in line.digits) for line in sheet.truth.lines]
+        sample = Sample(image_path=Path("graph.png"), lines=lines, truth=sheet.truth)
+        page = score_result(sample, reader.read(sheet.image), use_boxes=True)
+        read += page.counts.true_positives
+        phantoms += len(page.predicted_digits) - len(page.pairs)
+    assert read >= 130
+    assert phantoms <= 4
