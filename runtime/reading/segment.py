@@ -31,6 +31,7 @@ from runtime.reading.evidence import (
 from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_writing_level
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.interlocked import interlocking
+from runtime.reading.line_pieces import is_printed_line_piece
 from runtime.reading.noise import suppress_grain
 from runtime.reading.pairs import near_pairs
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
@@ -183,6 +184,11 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
+    # Not on small writing as photographed (a 640x480 photo's), where the camera's blur is as
+    # wide as a stroke and a line's middle is not told from a stroke beside it.
+    if not is_small_writing(digit_height * factor):
+        found = [(c, candidate) for c, candidate in found
+                 if not is_printed_line_piece(candidate.bbox, darkness, digit_height)]
     if fine is not None:
         found = [(c, _fine_candidate(c, labels, fine, factor, candidate.blurred_blob)) for c, candidate in found]
     if lines[0] is not None or lines[1] is not None or walls is not None:
