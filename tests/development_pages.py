@@ -9,10 +9,12 @@ import pytest
 
 
 def development_page(tmp_path, seed: int, index: int, degrade: str = "none",
-                     size: tuple[int, int] | None = None) -> tuple[np.ndarray, object]:
+                     size: tuple[int, int] | None = None,
+                     styles: tuple[str, ...] | None = None) -> tuple[np.ndarray, object]:
     """Development worksheet `index` of `seed` (as `benchmarks.worksheets --digits validation
-    --seed SEED --degrade DEGRADE [--size WxH]` writes it), saved and loaded back: the picture
-    and its truth."""
+    --seed SEED --degrade DEGRADE [--size WxH] [--styles A,B]` writes it), saved and loaded back:
+    the picture and its truth."""
+    from benchmarks.layout import LayoutOptions
     from benchmarks.worksheets import WorksheetOptions, _validation_bank, make_worksheet, save_image
     from train.data import DatasetError
 
@@ -21,6 +23,8 @@ def development_page(tmp_path, seed: int, index: int, degrade: str = "none",
     except DatasetError as error:
         pytest.skip(f"MNIST not available: {error}")
     options = WorksheetOptions(degrade=degrade) if size is None else WorksheetOptions(degrade=degrade, size=size)
+    if styles is not None:
+        options.layout = LayoutOptions(styles=styles)
     sheet = make_worksheet(bank, np.random.default_rng([seed, index]), options)
     path = tmp_path / ("page.png" if sheet.jpeg_quality is None else "page.jpg")
     save_image(path, sheet.image, sheet.jpeg_quality)

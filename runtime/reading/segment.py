@@ -21,6 +21,7 @@ import numpy as np
 
 from runtime.reading.cells import CellWalls
 from runtime.reading.evidence import (
+    LEVELLED_PEAK_SHARE,
     MIN_PEAK_CONTRAST_RATIO,
     SMALL_WRITING_PEAK_RATIO,
     drop_texture,
@@ -126,7 +127,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     Works on the ink map rather than the photo so the reader can turn and level a page once,
     with empty paper (zero ink) filling the corners, and segment it again cheaply. `inside`
     (uint8, 1 where the original image was) tells where the picture's edges are on a levelled
-    page; without it the edges are the array's. `fine`, where given, is the ink map that
+    page, whose strokes are held to a lower peak (`LEVELLED_PEAK_SHARE`); without it the edges
+    are the array's. `fine`, where given, is the ink map that
     `darkness` was shrunk from, an exact multiple of its size (`runtime.reading.scale`): the
     candidates' boxes and crops are then in its pixels. `look`: `look_at(darkness, options)`,
     where it was made already (choosing the scale made it); the same ink map or it is made again.
@@ -176,6 +178,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     small = is_small_writing(digit_height)
     erased = _erased_lines(lines, walls) if small else None
     peak_ratio = SMALL_WRITING_PEAK_RATIO if small else MIN_PEAK_CONTRAST_RATIO
+    if inside is not None:  # a levelled page: its interpolated strokes peak lower
+        peak_ratio *= LEVELLED_PEAK_SHARE
     surroundings = _Surroundings(labels, darkness, paper_limit(min_contrast), erased, len(components))
     faint: list[_FaintRegion] = []
     found = [(c, candidate) for c in components
