@@ -25,6 +25,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from benchmarks.surfaces import pixels_per_mm
+
 PAPER_CONDITIONS = ("graph", "notebook", "index-card")
 PEN_CONDITIONS = ("red-ink", "green-ink", "pencil")
 CAPTURE_CONDITIONS = ("glare", "harsh-light", "motion-blur", "low-jpeg", "curl")
@@ -66,16 +68,9 @@ def pencil_grain(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def paint_condition_paper(page: np.ndarray, name: str, rng: np.random.Generator) -> None:
     """Print the paper a paper condition names on a blank page, in place."""
-    if name == "graph":
-        _graph(page, rng)
-    elif name == "notebook":
-        _notebook(page, rng)
-    elif name == "index-card":
-        _index_card(page, rng)
-
-
-def _mm(page: np.ndarray) -> float:
-    return page.shape[1] / 210.0
+    painters = {"graph": _graph, "notebook": _notebook, "index-card": _index_card}
+    if name in painters:
+        painters[name](page, rng)
 
 
 def _darken(page: np.ndarray, coverage: np.ndarray, colour: np.ndarray) -> None:
@@ -85,7 +80,7 @@ def _darken(page: np.ndarray, coverage: np.ndarray, colour: np.ndarray) -> None:
 
 def _graph(page: np.ndarray, rng: np.random.Generator) -> None:
     height, width = page.shape[:2]
-    cell = 5.0 * _mm(page) * rng.uniform(0.97, 1.03)
+    cell = 5.0 * pixels_per_mm(page) * rng.uniform(0.97, 1.03)
     colours = ((120.0, 190.0, 120.0), (90.0, 150.0, 235.0), (225.0, 170.0, 120.0))  # green, orange, blue
     colour = np.array(colours[int(rng.integers(len(colours)))], np.float32)
     fine, bold = np.zeros((height, width), np.float32), np.zeros((height, width), np.float32)
@@ -103,17 +98,17 @@ def _graph(page: np.ndarray, rng: np.random.Generator) -> None:
 def _notebook(page: np.ndarray, rng: np.random.Generator) -> None:
     height, width = page.shape[:2]
     coverage = np.zeros((height, width), np.float32)
-    spacing = rng.uniform(7.0, 9.0) * _mm(page)
-    for y in np.arange(rng.uniform(20, 30) * _mm(page), height, spacing):
+    spacing = rng.uniform(7.0, 9.0) * pixels_per_mm(page)
+    for y in np.arange(rng.uniform(20, 30) * pixels_per_mm(page), height, spacing):
         cv2.line(coverage, (0, int(y)), (width, int(y)), 1.0, 1, cv2.LINE_AA)
     _darken(page, coverage, np.array([rng.uniform(200, 230), rng.uniform(150, 190), rng.uniform(100, 150)]))
     margin = np.zeros((height, width), np.float32)
-    x = int(rng.uniform(28, 35) * _mm(page))
+    x = int(rng.uniform(28, 35) * pixels_per_mm(page))
     cv2.line(margin, (x, 0), (x, height), 1.0, int(rng.integers(1, 3)), cv2.LINE_AA)
     _darken(page, margin, np.array([rng.uniform(60, 110), rng.uniform(60, 110), 225], np.float32))
     holes = int(rng.integers(2, 5))
-    radius = int(round(rng.uniform(2.5, 3.2) * _mm(page)))
-    centre_x = int(round(rng.uniform(8, 12) * _mm(page)))
+    radius = int(round(rng.uniform(2.5, 3.2) * pixels_per_mm(page)))
+    centre_x = int(round(rng.uniform(8, 12) * pixels_per_mm(page)))
     desk = np.array([rng.uniform(30, 90)] * 3, np.float32) * rng.uniform(0.8, 1.2, size=3).astype(np.float32)
     for y in np.linspace(height * 0.12, height * 0.88, holes):
         mask = np.zeros((height, width), np.float32)
@@ -125,8 +120,8 @@ def _notebook(page: np.ndarray, rng: np.random.Generator) -> None:
 def _index_card(page: np.ndarray, rng: np.random.Generator) -> None:
     height, width = page.shape[:2]
     page *= np.array([rng.uniform(0.86, 0.93), rng.uniform(0.95, 0.99), 1.0], np.float32)  # cream
-    spacing = rng.uniform(6.5, 8.0) * _mm(page)
-    top = rng.uniform(25, 35) * _mm(page)
+    spacing = rng.uniform(6.5, 8.0) * pixels_per_mm(page)
+    top = rng.uniform(25, 35) * pixels_per_mm(page)
     coverage = np.zeros((height, width), np.float32)
     for y in np.arange(top + spacing, height, spacing):
         cv2.line(coverage, (0, int(y)), (width, int(y)), 1.0, 1, cv2.LINE_AA)

@@ -44,7 +44,7 @@ def paint_paper(page: np.ndarray, paper: str, rng: np.random.Generator) -> None:
         _dotted(page, rng)
 
 
-def _mm(page: np.ndarray) -> float:
+def pixels_per_mm(page: np.ndarray) -> float:
     """Pixels per millimetre if the page is as wide as an A4 sheet."""
     return page.shape[1] / A4_WIDTH_MM
 
@@ -67,13 +67,13 @@ def _darken(page: np.ndarray, coverage: np.ndarray, colour: np.ndarray) -> None:
 
 def _ruled(page: np.ndarray, rng: np.random.Generator) -> None:
     height, width = page.shape[:2]
-    spacing = rng.uniform(7.0, 10.0) * _mm(page)
+    spacing = rng.uniform(7.0, 10.0) * pixels_per_mm(page)
     coverage = np.zeros((height, width), np.float32)
-    for y in np.arange(rng.uniform(15, 30) * _mm(page), height, spacing):
+    for y in np.arange(rng.uniform(15, 30) * pixels_per_mm(page), height, spacing):
         cv2.line(coverage, (0, int(y)), (width, int(y)), 1.0, 1, cv2.LINE_AA)
     _darken(page, coverage, _print_colour(rng))
     margin = np.zeros((height, width), np.float32)
-    x = int(rng.uniform(20, 30) * _mm(page))
+    x = int(rng.uniform(20, 30) * pixels_per_mm(page))
     cv2.line(margin, (x, 0), (x, height), 1.0, 1, cv2.LINE_AA)
     _darken(page, margin, np.array([rng.uniform(120, 170), rng.uniform(120, 170), 235], np.float32))
 
@@ -81,7 +81,7 @@ def _ruled(page: np.ndarray, rng: np.random.Generator) -> None:
 def _squared(page: np.ndarray, rng: np.random.Generator) -> None:
     """5 mm squares (sometimes 4 or 10 mm), lines solid or dotted, sometimes every other bolder."""
     height, width = page.shape[:2]
-    cell = float(rng.choice([4.0, 5.0, 5.0, 5.0, 10.0])) * _mm(page) * rng.uniform(0.97, 1.03)
+    cell = float(rng.choice([4.0, 5.0, 5.0, 5.0, 10.0])) * pixels_per_mm(page) * rng.uniform(0.97, 1.03)
     dotted_lines = rng.random() < 0.4
     coverage = np.zeros((height, width), np.float32)
     origin = rng.uniform(0, cell, size=2)
@@ -91,7 +91,7 @@ def _squared(page: np.ndarray, rng: np.random.Generator) -> None:
         cv2.line(coverage, (0, int(y)), (width, int(y)), 1.0, 1, cv2.LINE_AA)
     if dotted_lines:
         # Dotted squares: the lines are rows of short dashes or dots about 1 mm apart.
-        period = max(3, int(round(rng.uniform(0.6, 1.2) * _mm(page))))
+        period = max(3, int(round(rng.uniform(0.6, 1.2) * pixels_per_mm(page))))
         ys, xs = np.mgrid[0:height, 0:width]
         keep = (((xs + ys) % period) < max(1, period // 2)).astype(np.float32)
         coverage *= keep
@@ -101,8 +101,8 @@ def _squared(page: np.ndarray, rng: np.random.Generator) -> None:
 def _dotted(page: np.ndarray, rng: np.random.Generator) -> None:
     """A dot grid (bullet-journal paper): a dot every 5 mm."""
     height, width = page.shape[:2]
-    spacing = rng.uniform(4.5, 5.5) * _mm(page)
-    radius = max(0.6, rng.uniform(0.15, 0.3) * _mm(page))
+    spacing = rng.uniform(4.5, 5.5) * pixels_per_mm(page)
+    radius = max(0.6, rng.uniform(0.15, 0.3) * pixels_per_mm(page))
     coverage = np.zeros((height * 4, width * 4), np.uint8)
     origin = rng.uniform(0, spacing, size=2)
     for y in np.arange(origin[1], height, spacing):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
+from development_pages import validation_bank
 
 from benchmarks import surfaces
 from benchmarks.worksheets import WorksheetOptions
@@ -62,13 +62,8 @@ def test_grain_phantoms_on_a_desk_read_whole_are_dropped(default_classifier):
     sheet finder off, as where it finds no sheet): the grain gave 12 phantom 1s and 6s (16 digits
     read beyond the 226 right); 3 are left (7 beyond), and every digit read right still is."""
     from benchmarks.sheet_on_surface import make_sheet_photo
-    from benchmarks.worksheets import _validation_bank
-    from train.data import DatasetError
 
-    try:
-        bank = _validation_bank()
-    except DatasetError as error:
-        pytest.skip(f"MNIST not available: {error}")
+    bank = validation_bank()
     _, picture, truth, surface, _, _ = make_sheet_photo(bank, 302, 3, "mixed", (0.5, 0.7), WorksheetOptions())
     true = truth.digits
     assert surface == "desk" and len(true) == 230

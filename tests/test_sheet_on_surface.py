@@ -13,6 +13,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from development_pages import validation_bank
 
 from benchmarks import surfaces
 from benchmarks.sheet_on_surface import lay_on_surface, write_sheets
@@ -108,13 +109,8 @@ def test_a_sheet_on_pale_pink_tiles_is_found_and_read(default_classifier):
     digits) on pale pink tiles, their grey 5% under the paper's: not found, the picture was read
     whole (70 right); the sheet found, 73 are, with no more phantoms."""
     from benchmarks.sheet_on_surface import make_sheet_photo
-    from benchmarks.worksheets import _validation_bank
-    from train.data import DatasetError
 
-    try:
-        bank = _validation_bank()
-    except DatasetError as error:
-        pytest.skip(f"MNIST not available: {error}")
+    bank = validation_bank()
     _, picture, truth, surface, _, _ = make_sheet_photo(bank, 303, 3, "mixed", (0.5, 0.7), WorksheetOptions())
     true = truth.digits
     assert surface == "tiles" and len(true) == 75

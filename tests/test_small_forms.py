@@ -12,9 +12,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from development_pages import scored
 
 from runtime.reading.evidence import MIN_PEAK_CONTRAST_RATIO, SMALL_WRITING_PEAK_RATIO, looks_written
-from runtime.reading.reader import PageReader
 
 SMALL_PAGE_PX = (640, 480)
 
@@ -37,22 +37,12 @@ def _form_page(tmp_path, seed: int, index: int):
     return cv2.imread(str(path)), sheet.truth
 
 
-def _scored(classifier, picture, truth) -> tuple[int, int]:
-    """Digits read right and digits read where none was written (or read wrong)."""
-    from benchmarks.metrics import match_boxes
-
-    read, true = PageReader(classifier).read(picture).digits, truth.digits
-    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
-    right = sum(true[t].digit == read[r].digit for t, r in pairs)
-    return right, len(read) - right
-
-
 def test_box_sides_blurred_into_their_digits_are_erased(default_classifier, tmp_path):
     """A heavy photo of a form (seed 233, page 34, 69 digits 12-15 px tall): the blur joined the
     digits to the top and bottom of their boxes, which were kept as rows of writing; each box
     was one region with its digits, and the page read 1 digit. Its sides close a box
     (`rules.BOX_MIN_HEIGHT_RUNS`): erased, 24 read right, 1 wrong."""
-    right, wrong = _scored(default_classifier, *_form_page(tmp_path, 233, 34))
+    right, wrong = scored(default_classifier, *_form_page(tmp_path, 233, 34))
     assert right >= 18
     assert wrong <= 3
 
@@ -62,7 +52,7 @@ def test_digits_in_small_blurred_boxes_are_read(default_classifier, tmp_path):
     lay darker than paper all around its digits, which were dropped as slivers of a dark band
     (`segment.ERASED_LINE_REACH_PX`); 70 read right with them counted as the band (66 and 6
     wrong on main), 79 and 5 wrong now."""
-    right, wrong = _scored(default_classifier, *_form_page(tmp_path, 231, 34))
+    right, wrong = scored(default_classifier, *_form_page(tmp_path, 231, 34))
     assert right >= 77
     assert wrong <= 6
 
@@ -72,7 +62,7 @@ def test_faint_blurred_small_digits_are_read(default_classifier, tmp_path):
     third off the darkness of thin strokes, which peaked under 1.5 times the page's least ink
     contrast; at 1.5, 54 read right and 3 wrong; at 1.4 on small writing
     (`evidence.SMALL_WRITING_PEAK_RATIO`), 62 and 2."""
-    right, wrong = _scored(default_classifier, *_form_page(tmp_path, 233, 9))
+    right, wrong = scored(default_classifier, *_form_page(tmp_path, 233, 9))
     assert right >= 59
     assert wrong <= 3
 

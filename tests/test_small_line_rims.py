@@ -12,36 +12,25 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from development_pages import development_page
+from development_pages import development_page, scored
 
-from runtime.reading.reader import PageReader
 from runtime.reading.rules import _line_rims
 
 SMALL_PAGE_PX = (640, 480)
-
-
-def _scored(classifier, picture, truth) -> tuple[int, int]:
-    """Digits read right and digits read where none was written (or read wrong)."""
-    from benchmarks.metrics import match_boxes
-
-    read, true = PageReader(classifier).read(picture).digits, truth.digits
-    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
-    right = sum(true[t].digit == read[r].digit for t, r in pairs)
-    return right, len(read) - right
 
 
 def test_digits_on_a_partly_found_grid_are_read(default_classifier, tmp_path):
     """A heavy photo of squared paper (seed 601, page 82, 143 digits 12-16 px tall), its faint
     grid found in part: 42 digits went as rims with no region, and it read 43 right, 6 wrong;
     now 47 right, 8 wrong."""
-    right, wrong = _scored(default_classifier, *development_page(tmp_path, 601, 82, 'mixed', SMALL_PAGE_PX))
+    right, wrong = scored(default_classifier, *development_page(tmp_path, 601, 82, 'mixed', SMALL_PAGE_PX))
     assert right >= 46
     assert wrong <= 9
 
 
 def test_digits_on_ruled_lines_of_a_small_photo_are_read(default_classifier, tmp_path):
     """A phone photo of ruled paper (seed 602, page 24, 79 digits): 61 right, 2 wrong; now 65, 2."""
-    right, wrong = _scored(default_classifier, *development_page(tmp_path, 602, 24, 'mixed', SMALL_PAGE_PX))
+    right, wrong = scored(default_classifier, *development_page(tmp_path, 602, 24, 'mixed', SMALL_PAGE_PX))
     assert right >= 64
     assert wrong <= 2
 

@@ -14,37 +14,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from development_pages import development_page, scored
 
 from runtime.reading.reader import PageReader
 
 SMALL_PAGE_PX = (640, 480)
-
-
-def _turned_page(tmp_path, seed: int, index: int):
-    """Development page `index` of `seed` (640x480, mixed capture, stored turned), saved and
-    loaded back as the benchmark's pages are: the picture and its truth."""
-    from benchmarks.worksheets import WorksheetOptions, _validation_bank, make_worksheet, save_image
-    from train.data import DatasetError
-
-    try:
-        bank = _validation_bank()
-    except (DatasetError, OSError) as error:
-        pytest.skip(f"MNIST validation digits not available: {error}")
-    options = WorksheetOptions(size=SMALL_PAGE_PX, degrade="mixed", turned_rate=1.0)
-    sheet = make_worksheet(bank, np.random.default_rng([seed, index]), options)
-    path = tmp_path / ("page.png" if sheet.jpeg_quality is None else "page.jpg")
-    save_image(path, sheet.image, sheet.jpeg_quality)
-    return cv2.imread(str(path)), sheet.truth
-
-
-def _scored(classifier, picture, truth) -> tuple[int, int]:
-    """Digits read right and digits read where none was written (or read wrong)."""
-    from benchmarks.metrics import match_boxes
-
-    read, true = PageReader(classifier).read(picture).digits, truth.digits
-    pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
-    right = sum(true[t].digit == read[r].digit for t, r in pairs)
-    return right, len(read) - right
 
 
 @pytest.mark.parametrize(("seed", "index", "rotation", "digits", "least_right"), [
@@ -53,9 +27,9 @@ def _scored(classifier, picture, truth) -> tuple[int, int]:
 ])
 def test_a_heavy_small_photo_of_numbers_stored_turned_is_read_turned(default_classifier, tmp_path, seed, index,
                                                                      rotation, digits, least_right):
-    picture, truth = _turned_page(tmp_path, seed, index)
+    picture, truth = development_page(tmp_path, seed, index, "mixed", SMALL_PAGE_PX, turned_rate=1.0)
     assert truth.rotation_deg == rotation and len(truth.digits) == digits
-    right, wrong = _scored(default_classifier, picture, truth)
+    right, wrong = scored(default_classifier, picture, truth)
     assert right >= least_right and wrong <= 5
 
 
