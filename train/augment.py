@@ -79,9 +79,10 @@ class AugmentConfig:
     motion_blur_probability: float = 0.0
     """Smear the strokes along a short line at a random angle (the phone moved during the shot;
     `benchmarks.conditions`' motion-blur condition), beside the Gaussian blur of `blur_probability`."""
-    motion_blur_px: tuple[int, int] = (5, 15)
-    """Kernel length range in working-canvas pixels (twice MNIST's): a fifth to two thirds of a
-    digit's 20 px height, as 7-15 px page kernels are on worksheet digits."""
+    motion_blur_px: tuple[int, int] = (8, 24)
+    """Kernel length range in working-canvas pixels (twice MNIST's, a digit some 40 px tall):
+    a fifth to three fifths of the digit's height, as the condition's 7-15 px kernels are on
+    worksheet digits 22-26 px tall."""
 
 
 def augment_batch(
