@@ -59,3 +59,24 @@ def test_augmentation_varies_stroke_and_keeps_ink():
     ink = (augmented > 100).sum(axis=(1, 2))
     assert (augmented.max(axis=(1, 2)) > 0).all()  # no digit wiped out
     assert ink.std() > 0.1 * ink.mean()  # thickness / faintness really vary
+
+
+def test_motion_blur_smears_along_one_line_and_stays_seeded():
+    """Camera shake: a dot becomes a short straight streak, the same for the same seed."""
+    from train.augment import _motion_blur
+
+    dot = np.zeros((80, 80), np.uint8)
+    dot[40, 40] = 255
+    streak = _motion_blur(dot, np.random.default_rng(2), (9, 9))
+    ys, xs = np.nonzero(streak)
+    spread = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys]).astype(float)))
+    assert spread[1] > 5.0 and spread[1] > 8 * spread[0], "long along one direction, thin across"
+    assert np.ptp(xs) <= 9 and np.ptp(ys) <= 9
+
+    images, labels = _digits(40)
+    config = AugmentConfig(clean_fraction=0.0, motion_blur_probability=1.0)
+    smeared = augment_batch(images, labels, seed=6, config=config)
+    np.testing.assert_array_equal(smeared, augment_batch(images, labels, seed=6, config=config))
+    plain = augment_batch(images, labels, seed=6, config=AugmentConfig(clean_fraction=0.0))
+    # Smeared strokes leave fewer fully dark pixels than sharp ones.
+    assert (smeared > 200).sum() < (plain > 200).sum()

@@ -91,3 +91,14 @@ def test_usps_and_styles_are_off_by_default_and_flags_turn_them_on():
     assert default.resolved().usps is False and default.resolved().style_fraction == 0
     mixed, _ = parse_config(["--usps", "--style-fraction", "0.1"])
     assert mixed.resolved().usps is True and mixed.resolved().style_fraction == 0.1
+
+
+def test_motion_blur_is_off_by_default_and_the_flag_reaches_the_config():
+    from train.cli import parse_config
+
+    default, _ = parse_config([])
+    assert default.resolved().motion_blur_probability == 0
+    smeared, _ = parse_config(["--motion-blur-probability", "0.3"])
+    assert smeared.resolved().motion_blur_probability == 0.3
+    with pytest.raises(SystemExit):
+        parse_config(["--motion-blur-probability", "1.5"])

@@ -76,6 +76,13 @@ class AugmentConfig:
     chalk_probability: float = 0.0
     """Draw the strokes as chalk on a board (issue 13): grainy, with gaps where the chalk
     skipped, and a faint haze or smear of rubbed chalk around them."""
+    motion_blur_probability: float = 0.0
+    """Smear the strokes along a short line at a random angle (the phone moved during the shot;
+    `benchmarks.conditions`' motion-blur condition), beside the Gaussian blur of `blur_probability`."""
+    motion_blur_px: tuple[int, int] = (8, 24)
+    """Kernel length range in working-canvas pixels (twice MNIST's, a digit some 40 px tall):
+    a fifth to three fifths of the digit's height, as the condition's 7-15 px kernels are on
+    worksheet digits 22-26 px tall."""
 
 
 def augment_batch(
@@ -127,6 +134,9 @@ def augment_digit(
     # No draw at all when chalk is off: the random stream (and so `make models`) stays as before.
     if config.chalk_probability > 0 and rng.random() < config.chalk_probability:
         canvas = _chalk(canvas, rng)
+    # Same guard as chalk: off draws nothing, so runs without it are unchanged.
+    if config.motion_blur_probability > 0 and rng.random() < config.motion_blur_probability:
+        canvas = _motion_blur(canvas, rng, config.motion_blur_px)
     if rng.random() < config.stray_probability:
         _add_stray_fragment(canvas, rng)
     digit = normalize_digit(canvas)
@@ -174,6 +184,24 @@ def _vary_stroke(canvas: np.ndarray, rng: np.random.Generator, config: AugmentCo
         sigma = rng.uniform(0.6, 1.8)
         canvas = cv2.GaussianBlur(canvas, (0, 0), sigma)
     return canvas
+
+
+def _motion_blur(canvas: np.ndarray, rng: np.random.Generator, length_px: tuple[int, int]) -> np.ndarray:
+    """Average the canvas along a straight line of random length and angle (camera shake)."""
+    length = int(rng.integers(length_px[0], length_px[1] + 1))
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1.0
+    centre = ((length - 1) / 2.0, (length - 1) / 2.0)
+    turn = cv2.getRotationMatrix2D(centre, float(rng.uniform(0, 180)), 1.0)
+    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    kernel /= max(1e-6, float(kernel.sum()))
+    smeared = cv2.filter2D(canvas.astype(np.float32), -1, kernel, borderType=cv2.BORDER_CONSTANT)
+    # A smear spreads thin strokes into grey; a dark pen keeps more of its shade. Restore a
+    # random part of the lost peak so both faint and dark smeared digits are seen.
+    peak = float(smeared.max())
+    if peak > 0:
+        smeared *= rng.uniform(1.0, max(1.0, float(canvas.max()) / peak))
+    return np.clip(smeared, 0, 255).astype(np.uint8)
 
 
 def _chalk(canvas: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -115,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         "architecture; 0 = none)",
     )
     parser.add_argument(
+        "--motion-blur-probability",
+        type=probability,
+        default=TrainConfig.motion_blur_probability,
+        help="share of the augmented digits smeared along a short line at a random angle "
+        "(camera shake; default: 0 = none)",
+    )
+    parser.add_argument(
         "--not-digit-weight",
         type=positive_float,
         default=TrainConfig.not_digit_weight,
@@ -170,6 +177,7 @@ def parse_config(argv: list[str] | None = None) -> tuple[TrainConfig, bool]:
         style_fraction=args.style_fraction,
         negative_fraction=args.negative_fraction,
         chalk_probability=args.chalk_probability,
+        motion_blur_probability=args.motion_blur_probability,
         not_digit_weight=args.not_digit_weight,
         init_from=args.init_from,
         warmup_epochs=args.warmup_epochs,

@@ -97,6 +97,8 @@ class TrainConfig:
     the architecture's recipe."""
     chalk_probability: float | None = None
     """Share of augmented digits drawn as chalk; None = the architecture's recipe."""
+    motion_blur_probability: float = 0.0
+    """Share of augmented digits smeared along a short line (camera shake, `train.augment`)."""
     not_digit_weight: float = 1.0
     """Loss weight of each not-a-digit crop in training, against 1 for a digit; below 1 the model
     calls fewer unusual digits "not a digit" (and lets more non-digits through)."""

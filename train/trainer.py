@@ -332,7 +332,9 @@ def _training_batches(keras, data: SplitData, config: TrainConfig):
                 self.labels = np.concatenate([self.labels, style_labels])
             if config.augment:
                 augment_config = AugmentConfig(
-                    clean_fraction=config.clean_fraction, chalk_probability=config.chalk_probability
+                    clean_fraction=config.clean_fraction,
+                    chalk_probability=config.chalk_probability,
+                    motion_blur_probability=config.motion_blur_probability,
                 )
                 self.images = augment_batch(
                     self.images,
