@@ -60,3 +60,18 @@ def test_paper_brightest_along_the_edge_is_lighting_not_glare():
     darkness = darkness_map(picture)
     right = bars & (np.arange(page.shape[1]) > 700)[None, :]
     assert np.allclose(darkness[right], 1.0 - INK / PAPER, atol=0.03)
+
+
+def test_paper_rising_gently_to_a_bright_patch_is_lighting_not_glare():
+    """A wide, gently lit patch (a sheet's lit corner, a small frame's exposure) rises as high
+    above the page's bright paper as a weak glare spot, but over a wide foothill: no gain."""
+    page, bars = _ruled_sheet()
+    height, width = page.shape
+    ys, xs = np.mgrid[0:height, 0:width]
+    distance = np.hypot(ys - height / 2, xs - width / 2)
+    paper = 236.0 + np.clip(10.0 * (1.0 - distance / 150.0), 0.0, None)  # 246 in the middle, 236 beyond 150 px
+    light = (paper / PAPER).astype(np.float32)
+    picture = np.clip(page * light, 0, 255).astype(np.uint8)
+    darkness = darkness_map(picture)
+    lit = bars & (distance < 60)
+    assert np.allclose(darkness[lit], 1.0 - INK / PAPER, atol=0.03)
