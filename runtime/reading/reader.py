@@ -160,7 +160,7 @@ doubted 0.36 to 0.68 as much turned, but read 0 to 5 digits so; 3 small ones tur
 MOTION_BLUR_MIN_YIELD = 0.5
 """A page whose reading keeps at least this share of its crops as digits is not looked at for
 camera shake. Photographed worksheets (seed 312) kept 0.92 to 1.0 plain and with short streaks;
-the three that long streaks spoiled kept 0.10, 0.14 and 0.10 (docs/results/reading.md)."""
+the three that long streaks spoiled kept 0.10, 0.14 and 0.10 (README: How it reads a page)."""
 
 
 class _Yield(NamedTuple):
