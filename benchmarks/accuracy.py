@@ -332,7 +332,7 @@ def _row(name: str, counts: Counts, exact: str, milliseconds: float) -> str:
             f"{exact:>11} {milliseconds:>7.1f}")
 
 
-READER_EXTRAS = ("widen-thin-strokes", "touching-width-prior")
+READER_EXTRAS = ("widen-thin-strokes", "touching-width-prior", "undo-motion-blur")
 """Optional reader steps, off by default (`ReaderOptions` fields of the same names): measured here."""
 
 
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1)")
     parser.add_argument("--reader-extra", action="append", default=[], choices=READER_EXTRAS,
                         help="turn on an optional reader step that is off by default (repeatable): "
-                             "widen-thin-strokes, touching-width-prior")
+                             + ", ".join(READER_EXTRAS))
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     parser.add_argument("--errors", type=Path, default=None, metavar="DIR",
                         help="save an annotated copy of every page with a mistake into DIR")

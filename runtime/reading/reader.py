@@ -33,6 +33,7 @@ from runtime.reading.ink import ink_map
 from runtime.reading.joined import interlocked_pairs, joined, reads_better_joined
 from runtime.reading.lit_edge import ends_where_the_light_does
 from runtime.reading.memo import CropMemo
+from runtime.reading.motion_blur import motion_streak, unblurred
 from runtime.reading.orientation import (
     MIN_VOTES_TO_TURN,
     TurnReadings,
@@ -156,6 +157,19 @@ doubted 0.36 to 0.68 as much turned, but read 0 to 5 digits so; 3 small ones tur
 71 digits, 0.42 to 0.63 of their candidates, but doubted 0.88 to 1.09 as much; the rest 0.78 to
 2.1 (docs/results/reading.md: Heavy small photos of numbers stored turned that still read as text)."""
 
+MOTION_BLUR_MIN_YIELD = 0.5
+"""A page whose reading keeps at least this share of its crops as digits is not looked at for
+camera shake. Photographed worksheets (seed 312) kept 0.92 to 1.0 plain and with short streaks;
+the three that long streaks spoiled kept 0.10, 0.14 and 0.10 (README: How it reads a page)."""
+
+
+class _Yield(NamedTuple):
+    """How a page read: its crops (as given) and the share of them the model called "not a digit"."""
+
+    candidates: int
+    doubt: float
+
+
 FIRST_VOTE_SAMPLE = 16
 """The first vote reads only this many of them sideways: a page upright beyond doubt on its
 largest crops is read as given; any other gets the vote of `ORIENTATION_SAMPLE` crops."""
@@ -196,6 +210,12 @@ class ReaderOptions:
     # Drop digits read from a desk's grain where the picture is read whole (runtime.reading.grain):
     # weak dark streaks on a ground far darker than paper gave phantom 1s.
     drop_grain: bool = True
+    # Read a page the model mostly doubts again with a shaken camera's streak undone, where the
+    # page measures one (runtime.reading.motion_blur); taken only where it reads more digits
+    # with less doubt. Off by default: on 60 shaken development pages it read 873 more digits
+    # right but 134 more false ones, 84 of them a form's cell walls read as 1s on one page
+    # (docs/results/reading.md); a phantom weighs more than a miss.
+    undo_motion_blur: bool = False
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -217,11 +237,27 @@ class PageReader:
         `timings`, if given, accumulates seconds per stage under "segment", "orientation",
         "classify" and "group".
         """
-        clock = _Clock(timings)
         gray = to_gray(image)
+        result, found = self._read(gray, timings)
+        # A page that reads digits from under half its crops may be a shaken photo: every stroke
+        # smeared the same way, the model calling the smears "not a digit" (runtime.reading.motion_blur).
+        # Read through the streak undone, it is taken only where it reads more digits with less doubt.
+        if not self.options.undo_motion_blur or len(result.digits) >= MOTION_BLUR_MIN_YIELD * found.candidates:
+            return result
+        streak = motion_streak(gray)
+        if streak is None:
+            return result
+        again, found_again = self._read(unblurred(gray, streak), timings)
+        if len(again.digits) > len(result.digits) and found_again.doubt < found.doubt:
+            return again
+        return result
+
+    def _read(self, gray: np.ndarray, timings: dict | None) -> tuple[PageResult, _Yield]:
+        """The reading of page `gray`, with its crops and their doubt as given."""
+        clock = _Clock(timings)
         glyph = single_glyph(gray, self.options.polarity)
         if glyph is not None:  # a small picture of one digit, MNIST-style: no page to cut up
-            return self._read_glyph(glyph, clock)
+            return self._read_glyph(glyph, clock), _Yield(1, 0.0)
         # A sheet is bright paper: light writing on a dark ground has none to find.
         sheet = find_sheet(gray) if self.options.find_sheet and self.options.polarity != LIGHT_ON_DARK else None
         if sheet is not None and ends_where_the_light_does(gray, sheet.left, sheet.top, sheet.mask):
@@ -246,6 +282,8 @@ class PageReader:
         # sharpened, 9 with this test). Such a page is then read again as cut; its crops that
         # the sharpening left as they were are not classified again (`CropMemo`).
         reading, sharpen = self._read_sharpened_if_small(candidates)
+        doubt = _not_digit_share(reading, len(candidates))
+        found = len(candidates)
         clock.lap("classify")
         as_given = page.state()
         if self.options.detect_orientation and candidates:
@@ -272,7 +310,7 @@ class PageReader:
                 x, y, w, h = digit.bbox
                 digit.bbox = (x + sheet.left, y + sheet.top, w, h)
         clock.lap("group")
-        return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360)
+        return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360), _Yield(found, doubt)
 
     def _judged_again(self, page: _Page, as_given: _PageState, given: tuple[_Reading, bool],
                       candidates: list[DigitCandidate]) -> tuple[_Reading, bool]:
