@@ -8,8 +8,9 @@ side, and meets an erased level line; a 1 written on a side is wider than a prin
 where the pieces are 1-2 px in their median row, at digit heights 21-39 px).
 
 Measured on graph-paper phone photos (`benchmarks.worksheets --condition graph --degrade photo
---digits validation --seed 322 --count 24`): 6 such pieces dropped, no written digit; 4 fewer
-false digits read there.
+--digits validation --seed 322 --count 24`): 106 false digits read before, 99 after, the same
+2,809 digits read. Unlike `line_pieces` it is used on small writing too: it looks at the masks
+of what was erased, not at the ink map's blur beside a line.
 """
 
 from __future__ import annotations

@@ -194,8 +194,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if not is_small_writing(digit_height * factor):
         found = [(c, candidate) for c, candidate in found
                  if not is_printed_line_piece(candidate.bbox, darkness, digit_height)]
-        # Pieces of a box's side left between the level lines across it (`line_crossings`).
-        found = [(c, candidate) for c, candidate in found if not _at_crossing(c, labels, lines[0], walls, digit_height)]
+    # Pieces of a box's side left between the level lines across it (`line_crossings`).
+    found = [(c, candidate) for c, candidate in found if not _at_crossing(c, labels, lines[0], walls, digit_height)]
     if fine is not None:
         found = [(c, _fine_candidate(c, labels, fine, factor, candidate.blurred_blob)) for c, candidate in found]
     if lines[0] is not None or lines[1] is not None or walls is not None:
