@@ -32,6 +32,7 @@ from runtime.reading.evidence import (
 from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_writing_level
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.interlocked import interlocking
+from runtime.reading.line_crossings import is_crossing_crumb
 from runtime.reading.line_pieces import is_printed_line_piece
 from runtime.reading.noise import suppress_grain
 from runtime.reading.pairs import near_pairs
@@ -193,6 +194,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     if not is_small_writing(digit_height * factor):
         found = [(c, candidate) for c, candidate in found
                  if not is_printed_line_piece(candidate.bbox, darkness, digit_height)]
+    # Pieces of a box's side left between the level lines across it (`line_crossings`).
+    found = [(c, candidate) for c, candidate in found if not _at_crossing(c, labels, lines[0], walls, digit_height)]
     if fine is not None:
         found = [(c, _fine_candidate(c, labels, fine, factor, candidate.blurred_blob)) for c, candidate in found]
     if lines[0] is not None or lines[1] is not None or walls is not None:
@@ -200,6 +203,16 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         for component, candidate in found:
             candidate.bars, candidate.region = bars, component
     return [candidate for _, candidate in found]
+
+
+def _at_crossing(component: _Component, labels: np.ndarray, level: np.ndarray | None,
+                 walls: np.ndarray | None, digit_height: float) -> bool:
+    """Whether `component` is a crumb where erased lines cross (`line_crossings`)."""
+    if level is None or walls is None:
+        return False
+    crop = labels[component.top:component.bottom, component.left:component.right]
+    ink = np.isin(crop, component.labels)
+    return is_crossing_crumb(ink, component.left, component.top, level, walls, digit_height)
 
 
 def _page_long_run(page_shape) -> int:
