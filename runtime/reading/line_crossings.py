@@ -34,6 +34,12 @@ MAX_HEIGHTS = 1.0
 """...and is no larger than a digit: a whole box left standing is another matter."""
 
 
+def shaped_like_a_crumb(width: int, height: int, digit_height: float) -> bool:
+    """Whether a region so big could be a side's piece at all: no larger than a digit
+    (`MAX_HEIGHTS`) and thin for its height (`THIN_SHARE`). Asked first, by box alone."""
+    return height <= MAX_HEIGHTS * digit_height and width <= THIN_SHARE * height
+
+
 def is_crossing_crumb(ink: np.ndarray, left: int, top: int, level: np.ndarray | None,
                       walls: np.ndarray | None, digit_height: float) -> bool:
     """Whether the region `ink` (a boolean crop whose corner is at `left`, `top` in the masks
@@ -41,7 +47,7 @@ def is_crossing_crumb(ink: np.ndarray, left: int, top: int, level: np.ndarray | 
     of a side (`THIN_SHARE`, `LINE_PX`) with `ON_LINES_SHARE` of its ink within `REACH_PX` of the
     sides, meeting a level line there."""
     height, width = ink.shape
-    if level is None or walls is None or height > MAX_HEIGHTS * digit_height or width > THIN_SHARE * height:
+    if level is None or walls is None or not shaped_like_a_crumb(width, height, digit_height):
         return False
     total = np.count_nonzero(ink)
     if total == 0 or np.median(ink.sum(axis=1)) > LINE_PX:

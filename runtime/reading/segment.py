@@ -32,7 +32,7 @@ from runtime.reading.evidence import (
 from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_writing_level
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.interlocked import interlocking
-from runtime.reading.line_crossings import is_crossing_crumb
+from runtime.reading.line_crossings import is_crossing_crumb, shaped_like_a_crumb
 from runtime.reading.line_pieces import is_printed_line_piece
 from runtime.reading.noise import suppress_grain
 from runtime.reading.pairs import near_pairs
@@ -208,7 +208,9 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
 def _at_crossing(component: _Component, labels: np.ndarray, level: np.ndarray | None,
                  walls: np.ndarray | None, digit_height: float) -> bool:
     """Whether `component` is a crumb where erased lines cross (`line_crossings`)."""
-    if level is None or walls is None:
+    # The box alone rules out most regions before their pixels are gathered (every candidate of
+    # a page passes here).
+    if level is None or walls is None or not shaped_like_a_crumb(component.width, component.height, digit_height):
         return False
     crop = labels[component.top:component.bottom, component.left:component.right]
     ink = np.isin(crop, component.labels)
