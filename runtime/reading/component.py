@@ -13,6 +13,8 @@ import numpy as np
 
 @dataclass
 class Component:
+    """A region of the page: its box in page pixels, its pixel count and the labels it joins."""
+
     left: int
     top: int
     right: int  # exclusive
