@@ -78,7 +78,7 @@ def load_still_image(path: Path) -> tuple[np.ndarray, int]:
     from runtime.scan.pages import PageError, open_pages
 
     try:
-        with open_pages(path) as pages:
+        with open_pages(path, mute_codec_messages=True) as pages:
             return pages.load(0), pages.page_count
     except PageError as error:
         raise SourceFileError(f"cannot use image {path}: {error}") from None
