@@ -52,9 +52,10 @@ read 1,111 digits right where 0.02 read 954, 0.002 a few more but lost three pag
 MIN_SURE_CONFIDENCE = 0.85
 """Digits read through the filter with less confidence are dropped: its ringing leaves marks the
 model reads as digits, doubtfully. On the 60 development pages (worksheets seed 312, 11 read
-again) the step read 2.22 false digits a page with this at 0.8, 2.08 at 0.85, 2.00 at 0.9,
-against 2.22 without the step; digits right 4,248, 4,232, 4,190, against 3,148 (before the
-median below, every digit kept: 2.83 a page, 4,272 right)."""
+again) the step read 2.83 false digits a page with every digit kept, 2.08 with this at 0.8,
+2.05 at 0.85, 1.93 at 0.9, against 2.22 without the step; digits right 4,272, 4,199, 4,178,
+4,151, against 3,148. (A 3x3 median after the filter read 4,232 right and 2.08 false a page at
+0.85, but took 11-36 digits off three pages of small writing: not kept.)"""
 
 
 class Streak(NamedTuple):
@@ -131,6 +132,4 @@ def unblurred(gray: np.ndarray, streak: Streak) -> np.ndarray:
     blur = np.fft.rfft2(padded)
     restored = np.fft.irfft2(np.conj(blur) / (np.abs(blur) ** 2 + NOISE_TO_SIGNAL) * np.fft.rfft2(image),
                              s=image.shape)
-    # The filter lifts the photo's noise into a fine grain that broke small strokes apart: a 3x3
-    # median takes it out (on 6 development pages read again, 562 digits right where 472 were).
-    return cv2.medianBlur(np.clip(restored, 0, 255).astype(np.uint8), 3)
+    return np.clip(restored, 0, 255).astype(np.uint8)
