@@ -49,13 +49,13 @@ which a streak along them leaves sharp, read as 1s (a form shaken upright: 136 d
 109 false, 150 and 9 at 0.005); on the 11 pages of 60 read again (worksheets seed 312) 0.005
 read 1,111 digits right where 0.02 read 954, 0.002 a few more but lost three pages whole."""
 
-MIN_SURE_CONFIDENCE = 0.85
+MIN_SURE_CONFIDENCE = 0.8
 """Digits read through the filter with less confidence are dropped: its ringing leaves marks the
 model reads as digits, doubtfully. On the 60 development pages (worksheets seed 312, 11 read
-again) the step read 2.83 false digits a page with every digit kept, 2.08 with this at 0.8,
-2.05 at 0.85, 1.93 at 0.9, against 2.22 without the step; digits right 4,272, 4,199, 4,178,
-4,151, against 3,148. (A 3x3 median after the filter read 4,232 right and 2.08 false a page at
-0.85, but took 11-36 digits off three pages of small writing: not kept.)"""
+again) the step read 2.83 false digits a page with every digit kept, 2.20 with this at 0.7,
+2.08 at 0.8, 2.05 at 0.85, against 2.22 without the step; digits right 4,272, 4,228, 4,199,
+4,178, against 3,148. (A 3x3 median after the filter, to take out the grain it lifts, read
+4,232 right and 2.08 false a page at 0.85, but took 7-24 digits right off three pages: not kept.)"""
 
 
 class Streak(NamedTuple):
