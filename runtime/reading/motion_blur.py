@@ -52,9 +52,11 @@ read 1,111 digits right where 0.02 read 954, 0.002 a few more but lost three pag
 MIN_SURE_CONFIDENCE = 0.8
 """Digits read through the filter with less confidence are dropped: its ringing leaves marks the
 model reads as digits, doubtfully. On the 60 development pages (worksheets seed 312, 11 read
-again) the step read 2.83 false digits a page with every digit kept, 2.20 with this at 0.7,
-2.08 at 0.8, 2.05 at 0.85, against 2.22 without the step; digits right 4,272, 4,228, 4,199,
-4,178, against 3,148. (A 3x3 median after the filter, to take out the grain it lifts, read
+again; the pages' grey read alone) the step read 2.83 false digits a page with every digit
+kept, 2.20 with this at 0.7, 2.08 at 0.8, 2.05 at 0.85, against 2.22 without the step; digits
+right 4,272, 4,228, 4,199, 4,178, against 3,148 (`benchmarks.accuracy`, at 0.8: 2.13 -> 2.00
+false digits a page, 3,134 -> 4,210 right). Not higher: 0.85 took development page 9 (the
+test's) under 0.9 recall. (A 3x3 median after the filter, to take out the grain it lifts, read
 4,232 right and 2.08 false a page at 0.85, but took 7-24 digits right off three pages: not kept.)"""
 
 
