@@ -88,7 +88,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         # An ink map lies within [0, 1] (each is clipped there; shrinking, smoothing and
         # levelling average within it), so its levels need no clipping: the same as made here.
         dark = levels if levels is not None else np.clip(darkness * 255.0, 0, 255).astype(np.uint8)
-    found_lines, bands, bridges, horizontal = [], [], [], None
+    found_lines, bands, bridges, horizontal, upright_band = [], [], [], None, None
     by_direction = {0: None, 1: None}  # across axis 0: level lines; 1: upright ones
     for (run, thicken, across_axis), (found, band) in searches:
         by_direction[across_axis] = found
@@ -113,12 +113,14 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         bridges.append(_bridges(strokes, found, erased, across_axis))
         if run[1] == 1:
             horizontal = band
+        else:
+            upright_band = band
     if not found_lines:
         return None
     lines = _union(found_lines)
     walls = by_direction[1]
     if horizontal is not None:
-        sides = _box_sides(faint_mask, horizontal)
+        sides = _box_sides(faint_mask, horizontal, upright_band)
         if cv2.countNonZero(sides):
             lines = cv2.bitwise_or(lines, sides)
             bands.append(cv2.dilate(sides, _SQUARE_3))
@@ -605,11 +607,20 @@ def _thickness(found: np.ndarray, axis: int) -> float:
     return float(pixels) / max(int(starts), 1)
 
 
-def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarray:
+def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray,
+               upright_band: np.ndarray | None = None) -> np.ndarray:
     """The sides of form boxes: thin upright strokes reaching from one erased horizontal line
-    to the next, however short the box (a one-digit box is barely taller than its digit)."""
+    to the next, however short the box (a one-digit box is barely taller than its digit).
+
+    The upright lines found already (`upright_band`, erased on their own) are taken away first:
+    a digit touching one is no part of it. Left on, a grid's upright line whose level lines were
+    too pale to be found ran on for many squares, as thin as a side by its box, and every digit it
+    touched was erased with it as a box's side.
+    """
     sides = np.zeros_like(faint_mask)
     upright = cv2.subtract(faint_mask, horizontal_band)  # 0/255 masks: "and not", in one pass
+    if upright_band is not None:
+        upright = cv2.subtract(upright, upright_band)
     # The sides' pixels are what is kept: the regions' order does not matter.
     _, labels, stats, index = label_regions_with_pixels(upright, any_order=True)
     x, y, w, h = (stats[:, column] for column in range(4))
