@@ -84,6 +84,13 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         kept = _without_pen_bars(searches, horizontal_px, level_blocks)
         if kept is not searches:
             searches, printed = kept, _printed_rules(*kept[0][1], horizontal_px)
+    # The upright rules printed down a sheet (a notebook's margin) likewise: the same test on the
+    # lines turned over their diagonal.
+    printed_down = None
+    if darkness is not None and not on_grid and searches and searches[-1][0][2] == 1:
+        found_down, band_down = searches[-1][1]
+        printed_down = _printed_rules(cv2.transpose(found_down), cv2.transpose(band_down), horizontal_px)
+        printed_down = None if printed_down is None else cv2.transpose(printed_down)
     if darkness is not None:
         # An ink map lies within [0, 1] (each is clipped there; shrinking, smoothing and
         # levelling average within it), so its levels need no clipping: the same as made here.
@@ -96,8 +103,8 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         # On a grid every line holds writing; off one, the rules a sheet is printed with do
         # (`_printed_rules`), and the other lines found are erased whole.
         on_lines = band if on_grid else None
-        if on_lines is None and darkness is not None and across_axis == 0:
-            on_lines = printed
+        if on_lines is None and darkness is not None:
+            on_lines = printed if across_axis == 0 else printed_down
         if on_lines is not None:
             # A line's darkness is asked only under the ink lying on the lines (`_writing_on_lines`).
             asked = cv2.bitwise_and(on_lines, mask)
