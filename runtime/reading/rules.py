@@ -88,9 +88,7 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
     # lines turned over their diagonal.
     printed_down = None
     if darkness is not None and not on_grid and searches and searches[-1][0][2] == 1:
-        found_down, band_down = searches[-1][1]
-        printed_down = _printed_rules(cv2.transpose(found_down), cv2.transpose(band_down), horizontal_px)
-        printed_down = None if printed_down is None else cv2.transpose(printed_down)
+        printed_down = _printed_rules_down(searches[-1][1][0], horizontal_px)
     if darkness is not None:
         # An ink map lies within [0, 1] (each is clipped there; shrinking, smoothing and
         # levelling average within it), so its levels need no clipping: the same as made here.
@@ -426,6 +424,25 @@ def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int,
             kept[first - top : last - top] = np.where(thin_and_long[labels], block, 0)
             rules[top:bottom] = cv2.dilate(kept, _SQUARE_3)
     return rules
+
+
+def _printed_rules_down(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
+    """The band of the upright lines in `found` that are rules printed down the sheet (a
+    notebook's margin), as `_printed_rules` tells them, None if none are.
+
+    Turned over its diagonal, an upright rule is a level one; what is thicker across than a
+    level run (`horizontal_px`, longer than a digit is tall: no pen's stroke on the line, which
+    must stay part of it) is taken off it first: a margin runs down to the sheet's foot, where the
+    dark strip of the desk below it, found as upright runs too, joined it into one region far
+    thicker than a rule.
+    """
+    turned = cv2.transpose(found)
+    across = np.ones((horizontal_px + 1, 1), np.uint8)
+    thick = cv2.morphologyEx(turned, cv2.MORPH_OPEN, across)
+    if cv2.countNonZero(thick):
+        turned = cv2.subtract(turned, cv2.dilate(thick, _SQUARE_3))
+    rules = _printed_rules(turned, cv2.dilate(turned, _SQUARE_3), horizontal_px)
+    return None if rules is None else cv2.transpose(rules)
 
 
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
