@@ -548,15 +548,18 @@ the last level line and the sheet's edge, too short to be found as a line, or a 
 that the faint ink joined to something else. A written 1 is slanted or thicker than a printed
 line, and seldom carries a line's column on exactly. Found on phone photos and light scans of
 development worksheets (`benchmarks.worksheets --degrade mixed --digits validation`, seeds
-205-207). A stub is also no darker than the lines' median darkness plus `STUB_MAX_DARKER`: a pen's
+205-207). A stub is also no darker than the line it belongs to plus `STUB_MAX_DARKER`: a pen's
 1 written upright beside a grid's line, its column carried on, is darker than the printed line
-(on one such page, seed 205 page 38, it was read as a stub without this)."""
+(on one such page, seed 205 page 38, it was read as a stub without this). That line's darkness
+is the lines' median, or the darkness of the line the piece carries on or meets where that is
+darker: a form's black box printed on pale graph paper (`--condition graph`) is darker than the
+page's median line, and the pieces of its sides were read as 1s at 0.99."""
 
 
 def _upright_stubs(labels: np.ndarray, stats: np.ndarray, walls: np.ndarray, horizontal_band: np.ndarray | None,
                    darkness: np.ndarray) -> np.ndarray:
     """Per label, whether the region is a stub of an erased upright line or a box's side
-    (`STUB_GAP_PX`): thin, upright, and no darker than the lines (`STUB_MAX_DARKER`)."""
+    (`STUB_GAP_PX`): thin, upright, and no darker than the line it belongs to (`STUB_MAX_DARKER`)."""
     stubs = np.zeros(len(stats), bool)
     x, y, w, h = (stats[:, column] for column in range(4))
     thin = (h >= 3 * w) & (h >= 8)
@@ -566,22 +569,45 @@ def _upright_stubs(labels: np.ndarray, stats: np.ndarray, walls: np.ndarray, hor
     # Gathered at the walls' set pixels (a boolean index scans the float map: twice the time),
     # then partitioned where they lie.
     line_darkness = float(np.median(darkness.ravel()[set_pixels(walls)], overwrite_input=True))
+    own_darkness = np.zeros(len(stats))
     for label in np.flatnonzero(thin).tolist():
         left, top, width, height = (int(value) for value in stats[label, :4])
         window = (slice(top, top + height), slice(left, left + width))
-        own = darkness[window][labels[window] == label]
-        thin[label] = float(np.median(own)) <= line_darkness + STUB_MAX_DARKER
+        own_darkness[label] = float(np.median(darkness[window][labels[window] == label]))
     for label in np.flatnonzero(thin).tolist():
         left, top, width, height = (int(value) for value in stats[label, :4])
         beyond = (range(top - 1, top - 1 - STUB_GAP_PX, -1), range(top + height, top + height + STUB_GAP_PX))
-        stubs[label] = any(_carries_on(walls, rows, left, width) for rows in beyond)
+        carried = [rows for rows in beyond if _carries_on(walls, rows, left, width)]
+        if carried:
+            line = max(line_darkness, _line_darkness_beside(walls, darkness, carried, left, width, height))
+            stubs[label] = own_darkness[label] <= line + STUB_MAX_DARKER
     if horizontal_band is not None:
         candidates = np.flatnonzero(thin & ~stubs)
         x, y, w, h = x[candidates], y[candidates], w[candidates], h[candidates]
         sides = (_band_near(horizontal_band, y, x, w, step=-1)
                  & _band_near(horizontal_band, y + h - 1, x, w, step=1))
-        stubs[candidates[sides]] = True
+        for label in candidates[sides].tolist():
+            left, top, width, height = (int(value) for value in stats[label, :4])
+            ends = (range(top - 1, top - 4, -1), range(top + height, top + height + 3))
+            line = max(line_darkness, _line_darkness_beside(horizontal_band, darkness, ends, left, width, 0))
+            stubs[label] = own_darkness[label] <= line + STUB_MAX_DARKER
     return stubs
+
+
+def _line_darkness_beside(lines: np.ndarray, darkness: np.ndarray, rows_beyond: list, left: int, width: int,
+                          height: int) -> float:
+    """The median darkness of the line pixels of `lines` in the columns `left` to `left + width`
+    (give or take two), over each of `rows_beyond` (ranges of rows stepping away from a piece)
+    carried on `height` rows further: the line a piece carries on or meets; 0 where none lie there."""
+    start, stop = max(0, left - 2), min(lines.shape[1], left + width + 2)
+    values = []
+    for rows in rows_beyond:
+        first, last = rows[0], rows[0] + (rows.step or 1) * (len(rows) + height)
+        low, high = max(0, min(first, last)), min(lines.shape[0], max(first, last) + 1)
+        window = (slice(low, high), slice(start, stop))
+        values.append(darkness[window][lines[window] > 0])
+    found = np.concatenate(values) if values else np.zeros(0)
+    return float(np.median(found)) if found.size else 0.0
 
 
 def _carries_on(walls: np.ndarray, rows: range, left: int, width: int) -> bool:
