@@ -424,6 +424,13 @@ def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int,
     return rules
 
 
+MAX_MARGINS = 2
+"""A sheet has a margin ruled down it, or two; more upright rules are a ruled page or a form lying
+on its side, read again once turned, where its rules lie level: as given, they are erased whole as
+before (a sideways form photographed tilted kept its boxes' stepped edges as writing on them, read
+as text, and the page lost all 32 digits)."""
+
+
 def _printed_rules_down(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
     """The band of the upright lines in `found` that are rules printed down the sheet (a
     notebook's margin), as `_printed_rules` tells them, None if none are.
@@ -440,7 +447,9 @@ def _printed_rules_down(found: np.ndarray, horizontal_px: int) -> np.ndarray | N
     if cv2.countNonZero(thick):
         turned = cv2.subtract(turned, cv2.dilate(thick, _SQUARE_3))
     rules = _printed_rules(turned, cv2.dilate(turned, _SQUARE_3), horizontal_px)
-    return None if rules is None else cv2.transpose(rules)
+    if rules is None or label_regions(rules, any_order=True)[0] - 1 > MAX_MARGINS:
+        return None
+    return cv2.transpose(rules)
 
 
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
