@@ -37,7 +37,7 @@ from runtime.reading.line_pieces import is_printed_line_piece
 from runtime.reading.noise import suppress_grain
 from runtime.reading.pairs import near_pairs
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
-from runtime.reading.regions import label_regions
+from runtime.reading.regions import label_regions, labelled_as
 from runtime.reading.rules import (
     MAX_NEAR_LINE_SHARE,
     THROUGH_WRITING_SHARE,
@@ -349,7 +349,7 @@ their strokes, a script's headlines 0.28-2.3 (development pages of hard-pages se
 
 def _stroke_width(box: _Component, own_labels: list[int], labels: np.ndarray) -> float:
     """The stroke width of the region (pixels, `strokes.stroke_width_px`), its erased runs left out."""
-    own = _labelled_as(labels[box.top : box.bottom, box.left : box.right], own_labels)
+    own = labelled_as(labels[box.top : box.bottom, box.left : box.right], own_labels)
     return stroke_width_px(own.astype(np.uint8) * 255)
 
 
@@ -365,7 +365,7 @@ def _runs_touched(box: _Component, own_labels: list[int], labels: np.ndarray, li
         return []
     own = np.zeros(near.shape, np.uint8)
     inner = (slice(box.top - top, box.top - top + box.height), slice(box.left - left, box.left - left + box.width))
-    own[inner] = _labelled_as(labels[box.top : box.bottom, box.left : box.right], own_labels)
+    own[inner] = labelled_as(labels[box.top : box.bottom, box.left : box.right], own_labels)
     own = cv2.dilate(own, np.ones((2 * _BAR_REACH + 1,) * 2, np.uint8))
     touched = np.unique(near[own.view(bool)])
     return touched[touched > 0].tolist()
@@ -696,7 +696,8 @@ def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray
     extent = high[owner] - low[owner]
     bridging = extent[:, 1] > MERGED_MAX_HEIGHT * digit_height
     order = np.lexsort((gap[pairs], owner))  # by crumb, nearest partner first
-    later = np.r_[False, owner[order][1:] == owner[order][:-1]]
+    ordered = owner[order]
+    later = np.concatenate(([False], ordered[1:] == ordered[:-1]))  # np.r_'s, without its 10 µs
     keep[pairs[order][later & bridging[order]]] = False
     return keep
 
@@ -748,7 +749,7 @@ def _is_straight_line(component: _Component, labels: np.ndarray, digit_height: f
     if max(component.width, component.height) < 1.3 * digit_height:
         return False
     window = labels[component.top : component.bottom, component.left : component.right]
-    rows, cols = np.nonzero(_labelled_as(window, component.labels))
+    rows, cols = np.nonzero(labelled_as(window, component.labels))
     points = np.column_stack([cols, rows]).astype(np.float32)
     (_, _), (side_a, side_b), _ = cv2.minAreaRect(points)
     return min(side_a, side_b) < 0.2 * digit_height and max(side_a, side_b) > 1.3 * digit_height
@@ -837,22 +838,6 @@ pixels a region) is marked whole; an A4 page is not."""
 _SQUARE_3 = np.ones((3, 3), np.uint8)
 
 
-MAX_LABELS_COMPARED = 8
-"""A region of up to this many labels is found in a box label by label (`_labelled_as`)."""
-
-
-def _labelled_as(labels: np.ndarray, own_labels: list[int]) -> np.ndarray:
-    """Where `labels` (a box of the page's labels) holds one of `own_labels`, as a bool array:
-    `np.isin`'s answer, by a comparison per label for a region of a few (on a digit's box
-    `np.isin` costs 17-25 µs, a comparison 1; a page holds a hundred such boxes)."""
-    if len(own_labels) > MAX_LABELS_COMPARED:
-        return np.isin(labels, own_labels)
-    own = np.equal(labels, own_labels[0])
-    for label in own_labels[1:]:
-        own |= labels == label
-    return own
-
-
 @dataclass
 class _FaintRegion:
     """A region written in strokes on paper whose strokes peak too low to be read on their own."""
@@ -884,7 +869,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     at its cores (`DigitCandidate.blurred_blob`). A region written in strokes that only peaks
     too low is added to `faint`, where given, for `_faint_writing` to judge with the rest."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
-    own = _labelled_as(labels[window], component.labels)
+    own = labelled_as(labels[window], component.labels)
     # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
     core = own.view(np.uint8)  # 0 and 1, without a copy
     own = cv2.dilate(core, _SQUARE_3)
@@ -932,7 +917,7 @@ def _fine_candidate(component: _Component, labels: np.ndarray, fine: np.ndarray,
     mask (grown by a pixel, as in `_candidate`) enlarged, its box and ink in `fine`'s pixels;
     `blurred_blob` as found on the shrunk map."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
-    own = cv2.dilate(_labelled_as(labels[window], component.labels).view(np.uint8), _SQUARE_3)
+    own = cv2.dilate(labelled_as(labels[window], component.labels).view(np.uint8), _SQUARE_3)
     height, width = own.shape[0] * factor, own.shape[1] * factor
     own = cv2.resize(own, (width, height), interpolation=cv2.INTER_NEAREST)
     top, left = component.top * factor, component.left * factor
