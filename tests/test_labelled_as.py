@@ -4,7 +4,7 @@ few labels, are `np.isin`'s, whatever the labels' type and however many the regi
 import numpy as np
 import pytest
 
-from runtime.reading.regions import MAX_LABELS_COMPARED, labelled_as
+from runtime.reading.component import MAX_LABELS_COMPARED, labelled_as
 
 
 @pytest.mark.parametrize("dtype", [np.uint16, np.int32])

@@ -133,22 +133,6 @@ def _labelled_by_blocks(mask: np.ndarray, algorithm: int) -> tuple[int, np.ndarr
     return count, labels, np.concatenate(pixels) if pixels else np.zeros(0, np.intp)
 
 
-MAX_LABELS_COMPARED = 8
-"""A region of up to this many labels is found in a box label by label (`labelled_as`)."""
-
-
-def labelled_as(labels: np.ndarray, own_labels: list[int]) -> np.ndarray:
-    """Where `labels` (a box of the page's labels) holds one of `own_labels`, as a bool array:
-    `np.isin`'s answer, by a comparison per label for a region of a few (on a digit's box
-    `np.isin` costs 17-25 µs, a comparison 1; a page holds a hundred such boxes)."""
-    if len(own_labels) > MAX_LABELS_COMPARED:
-        return np.isin(labels, own_labels)
-    own = np.equal(labels, own_labels[0])
-    for label in own_labels[1:]:
-        own |= labels == label
-    return own
-
-
 def set_pixels(mask: np.ndarray) -> np.ndarray:
     """Flat indices of the set pixels of a mask, in raster order (six times faster than
     `cv2.findNonZero`, which takes 4 ms on a page)."""
