@@ -29,6 +29,16 @@ STROKE_PERCENTILE = 99.0
 MIN_RING_INK = 0.25
 """Least stroke darkness around a spot for its strokes to be compared (no ink, no evidence)."""
 
+MIN_SPOT_AREA = 30
+"""Fewest pixels of the small paper (a few strokes' widths across) a spot needs for its strokes
+to be compared: a photo's noise leaves specks a pixel or two wide over its bright paper."""
+
+MAX_CORE_KEPT = 0.6
+"""Most of their contrast the strokes in a spot's core may be predicted to keep (the inverse of
+its paper's gain) for the test to tell glare: where glare would take less than two fifths, one
+writer's strokes vary as much. Weak glare spots of seeds 316-317 (photo, glare): 0.33-0.55; the
+specks of a photo's noise over bright paper: above 0.8."""
+
 MAX_EXTRA_FADING = 2.0
 """Most times the strokes in a spot may be fainter than glare predicts for them to count. On the
 weak glare spots of seeds 316-317 (photo, glare) they are 0.68-0.95 times as dark as predicted;
@@ -44,7 +54,8 @@ def glare_by_contrast(darkness: np.ndarray, weak: WeakSpots, gain: np.ndarray | 
     """`gain` (the small paper's glare gain, None for none) with the weak spots whose strokes
     lost contrast as glare does added at their paper's gain."""
     confirmed = np.zeros(int(weak.labels.max()) + 1, bool)
-    for label in range(1, confirmed.size):
+    labels = np.unique(weak.labels)
+    for label in labels[labels > 0]:  # numbered among all the bright areas, not only the weak
         confirmed[label] = _strokes_washed_out(darkness, weak, weak.labels == label)
     if not confirmed.any():
         return gain
@@ -58,6 +69,9 @@ def _strokes_washed_out(darkness: np.ndarray, weak: WeakSpots, spot: np.ndarray)
     """Whether the strokes in `spot` (a mask of the small paper) are fainter than those in a ring
     around it by at least half of what the spot's paper gain predicts."""
     area = int(spot.sum())
+    if area < MIN_SPOT_AREA or 1.0 / float(weak.gain[spot].max()) > MAX_CORE_KEPT:
+        return False
+    predicted = float(np.median(1.0 / weak.gain[spot]))  # the strokes' contrast kept under glare
     reach = max(3, int(np.sqrt(area)))
     around = cv2.dilate(spot.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)) > 0
     ring = around & ~weak.foothills
@@ -78,7 +92,6 @@ def _strokes_washed_out(darkness: np.ndarray, weak: WeakSpots, spot: np.ndarray)
     if ink_out < MIN_RING_INK or ink_in < MIN_SPOT_INK:
         return False
     kept = ink_in / ink_out
-    predicted = float(np.median(1.0 / weak.gain[spot]))  # the strokes' contrast kept under glare
     # Strokes far fainter than glare can make them are few in the spot (a grid's lines, a stray
     # mark): no evidence. Strokes as dark as around it are lit, not washed out.
     return predicted / MAX_EXTRA_FADING <= kept <= (1.0 + predicted) / 2.0
