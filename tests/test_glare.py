@@ -4,6 +4,7 @@ the ink map scales its contrast back up there (`runtime.reading.ink._glare_gain`
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from runtime.reading.ink import darkness_map
 
@@ -75,3 +76,45 @@ def test_paper_rising_gently_to_a_bright_patch_is_lighting_not_glare():
     darkness = darkness_map(picture)
     lit = bars & (distance < 60)
     assert np.allclose(darkness[lit], 1.0 - INK / PAPER, atol=0.03)
+
+
+def _under_gentle_light(page: np.ndarray, glare: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The page under a patch of light that rises gently over 150 px to 2.2 times nearer white
+    in its middle (too weak and too wide for a glare spot by its shape alone): added towards
+    white (`glare`) or multiplying ink and paper alike; and the mask of the patch's middle."""
+    height, width = page.shape
+    ys, xs = np.mgrid[0:height, 0:width]
+    distance = np.hypot(ys - height / 2, xs - width / 2)
+    rise = 0.55 * np.clip(1.0 - distance / 150.0, 0.0, None)
+    if glare:
+        lit = page + (255.0 - page) * rise
+    else:
+        lit = page * (PAPER + (255.0 - PAPER) * rise) / PAPER
+    return np.clip(lit, 0, 255).astype(np.uint8), distance < 60
+
+
+def test_a_weak_glare_spot_is_told_by_its_washed_out_strokes():
+    """Glare fades the strokes under it against their paper; brighter light does not. A spot
+    whose shape leaves it open is corrected where its strokes faded (they keep 0.80 of their
+    darkness elsewhere; 0.52 before), and left as it is where they did not."""
+    page, bars = _ruled_sheet()
+    for glare in (True, False):
+        picture, middle = _under_gentle_light(page, glare)
+        darkness = darkness_map(picture)
+        outside = float(np.median(darkness[bars & ~middle]))
+        inside = float(np.median(darkness[bars & middle]))
+        assert outside == pytest.approx(1.0 - INK / PAPER, abs=0.03)
+        if glare:
+            assert inside >= 0.75 * outside
+        else:
+            assert inside == pytest.approx(outside, abs=0.03)
+
+
+def test_a_weak_spot_numbered_after_a_lit_edge_is_judged_all_the_same():
+    """The bright areas are numbered all together: a lit patch on the top edge (first, and no
+    spot) must not stand in for the weak spot after it (it did: an empty mask, a crash)."""
+    page, bars = _ruled_sheet()
+    picture, middle = _under_gentle_light(page, True)
+    picture[:12, :200] = 252
+    darkness = darkness_map(picture)
+    assert float(np.median(darkness[bars & middle])) >= 0.75 * float(np.median(darkness[bars & ~middle & (np.arange(600) > 12)[:, None]]))

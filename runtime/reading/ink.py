@@ -14,6 +14,7 @@ import numpy as np
 
 from runtime.reading import area_mean
 from runtime.reading.board import board_between_strokes, even_contrast
+from runtime.reading.glare_ink import WeakSpots, glare_by_contrast
 from runtime.reading.polarity import (
     AUTO,
     DARK_ON_LIGHT,
@@ -95,7 +96,8 @@ def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
     """`darkness_map` of a uint8 (or float32) page, without a float32 copy of it (numpy takes the
     uint8 levels as they are, exactly); `shrunk`: the page shrunk by `shrink`, where made already."""
     paper, small_paper = _paper(gray, shrunk)
-    glare_gain = _glare_gain(small_paper)  # before the paper is overwritten (it may be the small one)
+    # Before the paper is overwritten (it may be the small one); weak spots wait for the ink.
+    glare_gain, weak_spots = _glare_gain(small_paper)
     # (paper - gray) / max(paper, floor), in [0, 1]. The full-size paper is interpolated from
     # the small one, never below its least value (but for a rounding of a few parts in ten
     # million): where that lies clearly above the floor, as on a sheet filling the picture,
@@ -110,6 +112,8 @@ def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
         denominator = np.maximum(paper, floor)
         darkness = np.subtract(paper, gray, out=paper)
         np.divide(darkness, denominator, out=darkness)
+    if weak_spots is not None:
+        glare_gain = glare_by_contrast(darkness, weak_spots, glare_gain)
     if glare_gain is not None:
         height, width = darkness.shape
         np.multiply(darkness, cv2.resize(glare_gain, (width, height), interpolation=cv2.INTER_LINEAR), out=darkness)
@@ -125,9 +129,10 @@ def clipped_to_unit(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _glare_gain(small_paper: np.ndarray) -> np.ndarray | None:
+def _glare_gain(small_paper: np.ndarray) -> tuple[np.ndarray | None, WeakSpots | None]:
     """How much to strengthen the ink under a glare spot (a lamp's or a window's reflection), per
-    pixel of the small paper (float32, at least 1); None where there is no spot.
+    pixel of the small paper (float32, at least 1; None where there is no spot), and the bright
+    areas whose shape leaves it open (`WeakSpots`; None where there are none).
 
     Glare adds light towards white: paper p and ink g under it become p + (255 - p)a and
     g + (255 - g)a, so their difference, the ink's contrast, shrinks by (1 - a), which the
@@ -135,36 +140,52 @@ def _glare_gain(small_paper: np.ndarray) -> np.ndarray | None:
     bright paper (its 90th percentile) by GLARE_RISE levels is taken for such a spot and the
     contrast there scaled back up, by at least MIN_GLARE_GAIN and at most MAX_GLARE_GAIN (the spot's white core holds no
     ink to recover, only noise). Lit paper in ordinary light lies within a few levels of the
-    bright paper and is left as it is, and so is paper brightest along the picture's edge or
-    rising gently (`_glare_spots`)."""
+    bright paper and is left as it is, and so is paper brightest along the picture's edge; a
+    spot rising gently or without a white core is judged by its ink (`glare_by_contrast`)."""
     typical = percentile(small_paper.astype(np.uint8), 90)
     if typical >= 255.0 - GLARE_RISE or float(small_paper.max()) < typical + GLARE_RISE:
-        return None
-    spots = _glare_spots(small_paper, typical)
+        return None, None
+    found = _glare_spots(small_paper, typical)
+    if found is None:
+        return None, None
+    spots, weak = found
+    gain = _paper_gain(small_paper, typical)
+    weak_spots = WeakSpots(weak, gain.copy(), small_paper >= typical + GLARE_RISE / 2) if weak is not None else None
     if spots is None:
-        return None
-    gain = (255.0 - typical) / np.maximum(255.0 - small_paper, 1.0)
+        return None, weak_spots
     # A spot that has not closed a good part of its paper's way to white is light, not glare.
     gain[~spots | (gain < MIN_GLARE_GAIN)] = 1.0
+    return gain, weak_spots
+
+
+def _paper_gain(small_paper: np.ndarray, typical: float) -> np.ndarray:
+    """The paper's rise towards white, (255 - typical) / (255 - p), between 1 and MAX_GLARE_GAIN."""
+    gain = (255.0 - typical) / np.maximum(255.0 - small_paper, 1.0)
     return np.clip(gain, 1.0, MAX_GLARE_GAIN, out=gain).astype(np.float32, copy=False)
 
 
-def _glare_spots(small_paper: np.ndarray, typical: float) -> np.ndarray | None:
+def _glare_spots(small_paper: np.ndarray, typical: float) -> tuple[np.ndarray | None, np.ndarray | None] | None:
     """The bright areas (paper GLARE_RISE levels above `typical`) that stay clear of the picture's
-    edge and rise steeply, as a boolean mask; None where there are none. A reflection is a spot
-    on the sheet; paper brightest along an edge is the sheet's lit side (light that falls off
-    across the page, which multiplies the ink as it does the paper and leaves its contrast as it
-    is), and a bright area that barely stands out of a wide plateau is lit paper (a vignette's
-    middle, a small frame's exposure), not a lamp's reflection."""
+    edge, as two label maps' masks: those that rise steeply to a white core (glare by their
+    shape), and the others (the weak ones, left to their ink to decide); None where there are
+    none. A reflection is a spot on the sheet; paper brightest along an edge is the sheet's lit
+    side (light that falls off across the page, which multiplies the ink as it does the paper
+    and leaves its contrast as it is), and a bright area that barely stands out of a wide
+    plateau is lit paper (a vignette's middle, a small frame's exposure) or a weak spot."""
     count, labels = cv2.connectedComponents((small_paper >= typical + GLARE_RISE).view(np.uint8), connectivity=8)
     if count < 2:
         return None
-    on_edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    candidate = np.ones(count, bool)
+    candidate[0] = False
+    candidate[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = False
     keep = _rising_steeply(labels, count, small_paper >= typical + GLARE_RISE / 2)
     keep &= _white_cored(labels, count, small_paper, typical)
-    keep[0] = False
-    keep[on_edge] = False
-    return keep[labels] if keep.any() else None
+    keep &= candidate
+    weak = candidate & ~keep
+    if not candidate.any():
+        return None
+    weak_labels = np.where(weak[labels], labels, 0).astype(np.int32) if weak.any() else None
+    return (keep[labels] if keep.any() else None), weak_labels
 
 
 def _white_cored(labels: np.ndarray, count: int, small_paper: np.ndarray, typical: float) -> np.ndarray:
