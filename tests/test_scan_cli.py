@@ -319,6 +319,8 @@ def test_terminated_run_finishes_its_page_saves_valid_json_and_says_how_to_resum
     process = start_gated_run(["scans", "--json", "out.json"], gate, pages_before_gate=5)
     journal = Path("out.json" + JOURNAL_SUFFIX)
     wait_for_lines(journal, 5)
+    # Page 6 has begun (under load the stop could otherwise come before the worker takes it).
+    wait_for(Path(str(gate) + ".waiting").exists, "page 6 to reach the gate", 60)
     process.terminate()  # while page 6 is being read: it is finished, then the run stops
     gate.unlink()
     _, stderr = process.communicate(timeout=30)

@@ -118,10 +118,12 @@ def thread_counting_reader_factory(options) -> ThreadCountingReader:
 
 
 class GatedReader(BlobReader):
-    """Reads $SCAN_FAKE_GATE_AFTER pages, then waits while the file $SCAN_FAKE_GATE exists.
+    """Reads $SCAN_FAKE_GATE_AFTER pages, then waits while the file $SCAN_FAKE_GATE exists,
+    having made `<gate>.waiting` to say a page is in progress at the gate.
 
-    A test stopping a run half-way knows exactly how many pages were read before it stopped:
-    no sleeping and hoping. Without the variables it reads like `BlobReader`.
+    A test stopping a run half-way knows exactly how many pages were read before it stopped,
+    and that the next one has begun: no sleeping and hoping. Without the variables it reads
+    like `BlobReader`.
     """
 
     def __init__(self, min_confidence: float = 0.0):
@@ -131,6 +133,7 @@ class GatedReader(BlobReader):
     def read(self, image: np.ndarray) -> PageResult:
         gate, after = os.environ.get(GATE_ENV_VAR), int(os.environ.get(GATE_AFTER_ENV_VAR, "0"))
         if gate and self.pages_read >= after:
+            Path(gate + ".waiting").touch()
             while os.path.exists(gate):
                 time.sleep(0.01)
         self.pages_read += 1
