@@ -36,7 +36,8 @@ def _twins(bank, condition: str, degrade: str = "photo", index: int = 0):
     return plain, changed
 
 
-@pytest.mark.parametrize("condition", [c for c in conditions.CONDITIONS if c not in ("none", "curl")])
+@pytest.mark.parametrize("condition", [c for c in conditions.CONDITIONS
+                                       if c not in ("none", *conditions.MOVING_CONDITIONS)])
 def test_a_condition_changes_the_picture_but_not_the_page_or_its_truth(bank, condition):
     plain, changed = _twins(bank, condition)
     assert changed.truth.to_dict() == plain.truth.to_dict()
@@ -57,9 +58,10 @@ def test_no_condition_makes_the_pages_it_made_before(bank):
     assert np.array_equal(first.image, again.image)
 
 
-def test_curl_moves_the_truth_boxes_with_the_ink(bank):
+@pytest.mark.parametrize("condition", conditions.MOVING_CONDITIONS)
+def test_a_moving_condition_moves_the_truth_boxes_with_the_ink(bank, condition):
     for index in range(3):
-        plain, curled = _twins(bank, "curl", degrade="none", index=index)
+        plain, curled = _twins(bank, condition, degrade="none", index=index)
         grey = cv2.cvtColor(curled.image, cv2.COLOR_BGR2GRAY)
         moved = 0
         for before, after in zip(plain.truth.digits, curled.truth.digits, strict=True):
