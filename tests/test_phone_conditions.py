@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from worksheet_fixtures import font_digit_bank
 
-from benchmarks import camera_conditions, coloured_paper
+from benchmarks import camera_conditions
 from benchmarks.degrade import transform_points
 from benchmarks.worksheets import WorksheetOptions, make_worksheet
 
