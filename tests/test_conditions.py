@@ -168,3 +168,17 @@ def test_a_sheet_edge_is_a_step_and_a_fall_off_of_light_is_not():
     assert not ends_where_the_light_does(picture, 0, 0, region)
     picture, region = _desk_photo(300)
     assert ends_where_the_light_does(picture, 0, 0, region)
+
+
+def test_digits_under_a_highlighter_are_read(mnist_bank, default_classifier):
+    """A translucent swath over a row of digits is a digit-tall band darker than the paper in
+    grey: these three A4 phone photos read 401 of 453 digits before
+    `runtime/reading/highlighter.py`, 440 with it (4 false digits either way)."""
+    reader = PageReader(default_classifier)
+    options = WorksheetOptions(degrade="photo", condition="highlighter")
+    counts = Counts()
+    for index in range(3):
+        sheet = make_worksheet(mnist_bank, np.random.default_rng([80, index]), options)
+        counts = counts + score_result(_sample(sheet), reader.read(sheet.image), use_boxes=True).counts
+    assert counts.true_positives + counts.false_negatives > 400
+    assert counts.recall >= 0.95 and counts.precision >= 0.98
