@@ -26,9 +26,9 @@ from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grain import drop_grain
 from runtime.reading.grouping import GroupingOptions, group_lines
+from runtime.reading.highlighter import without_highlighter
 from runtime.reading.ink import ink_map
 from runtime.reading.joined import interlocked_pairs, joined, reads_better_joined
-from runtime.reading.highlighter import without_highlighter
 from runtime.reading.lit_edge import ends_where_the_light_does
 from runtime.reading.memo import CropMemo
 from runtime.reading.motion_blur import motion_streak, unblurred
