@@ -11,7 +11,8 @@ back its whiteness and leaves the ink under it dark.
 
 Where the dye is: the picture closed (a grey-level closing removes what is darker and thinner
 than `STROKE_SHARE` of its shorter side, the ink) shows the ground under the writing; where that
-ground keeps `PASSED` of the paper's light in some channel but lost `TAKEN` of it in another,
+ground keeps `PASSED` of the paper's light in some channel and `HUE_SHIFT` times what it keeps
+in another,
 and it holds ink (a pixel under half the swath's grey), it is dye. Coloured paper is the paper
 (its colour is the reference, so the whole sheet is no swath); shadows and vignetting take all
 channels alike; printed grid lines and coloured pen strokes are thin and closed away; a thick
@@ -29,9 +30,10 @@ STROKE_SHARE = 1.0 / 80.0
 photographed whole (about 1/200-1/120 of it), narrower than a swath (a digit's height, 1/40 and up)."""
 PASSED = 0.85
 """A dye passes at least this share of the paper's light in its brightest channel."""
-TAKEN = 0.60
-"""... and at most this share in its darkest: a coloured filter, not a shadow (highlighters take
-half to four fifths of one channel; noise on coloured paper's dim channel reaches 0.7)."""
+HUE_SHIFT = 1.5
+"""... and at least this many times what it passes in its darkest: a coloured filter, not a
+shadow (which takes every channel alike). Highlighters pass 2-6 times more of one channel than
+of another; the light and noise on brown kraft paper shift its channels by up to 1.3 times."""
 MAX_PICTURE_SHARE = 0.25
 """... and at most this share of the picture: a band over a few digits, not a coloured sheet."""
 MIN_AREA_SHARE = 4.0
@@ -83,15 +85,11 @@ def _dye(colour: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None
     paper = np.median(ground[::2, ::2].reshape(-1, 3), axis=0).astype(np.float32)
     if paper.min() < 1.0:
         return None
-    channels = cv2.split(ground)
-    passes = [cv2.compare(channel, float(PASSED * white), cv2.CMP_GE) for channel, white in zip(channels, paper)]
-    takes = [cv2.compare(channel, float(TAKEN * white), cv2.CMP_LE) for channel, white in zip(channels, paper)]
+    blue, green, red = cv2.split(ground.astype(np.float32) * (1.0 / paper))
+    brightest, darkest = cv2.max(cv2.max(blue, green), red), cv2.min(cv2.min(blue, green), red)
     # A dye only takes light: ground brighter than the paper in some channel is something else (a desk).
-    gives = [cv2.compare(channel, float(NO_BRIGHTER * white), cv2.CMP_GT) for channel, white in zip(channels, paper)]
-    dyed = cv2.bitwise_and(cv2.bitwise_or(cv2.bitwise_or(passes[0], passes[1]), passes[2]),
-                           cv2.bitwise_or(cv2.bitwise_or(takes[0], takes[1]), takes[2]))
-    dyed = cv2.bitwise_and(dyed, cv2.bitwise_not(cv2.bitwise_or(cv2.bitwise_or(gives[0], gives[1]), gives[2])))
-    dyed = (dyed > 0).astype(np.uint8)
+    dyed = (brightest >= PASSED) & (brightest <= NO_BRIGHTER) & (brightest >= HUE_SHIFT * darkest)
+    dyed = dyed.astype(np.uint8)
     if _swaths_over_ink(dyed, colour, side) is None:
         return None
     return ground, paper, dyed
