@@ -161,7 +161,8 @@ class PageReader:
         `timings`, if given, accumulates seconds per stage under "segment", "orientation",
         "classify" and "group".
         """
-        gray = to_gray(without_highlighter(np.asarray(image)))
+        # Only a picture already an array: to_gray names the mistake for anything else (None, a path).
+        gray = to_gray(without_highlighter(image) if isinstance(image, np.ndarray) else image)
         result, found = self._read(gray, timings)
         # A page that reads digits from under half its crops may be a shaken photo: every stroke
         # smeared the same way, the model calling the smears "not a digit" (runtime.reading.motion_blur).
