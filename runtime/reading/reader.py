@@ -40,6 +40,7 @@ from runtime.reading.scale import WorkingInk, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions
 from runtime.reading.sharpen import is_small_writing, sharpen_blurred
 from runtime.reading.sheet import Sheet, find_sheet
+from runtime.reading.stacked import tall_for_page
 from runtime.reading.stray import stray_ones
 from runtime.reading.strokes import widen_thin_strokes
 from runtime.reading.touching import (
@@ -47,7 +48,7 @@ from runtime.reading.touching import (
     WHOLE_AS_DIGIT,
     choose_reading,
     cuts_of_regions,
-    shaped_as_a_pair,
+    may_cut_a_sure_whole,
     typical_width,
     whole_beats_any_cut,
     wide_for_page,
@@ -340,14 +341,16 @@ class PageReader:
                 for c, confidence in zip(candidates, wholes.confidences)]
         # A whole beyond doubt is cut only in two (`wide_pair`: more pieces could never win).
         sure = [whole_beats_any_cut(float(confidence), prior) for confidence in wholes.confidences]
-        tried = [index for index, (is_wide, is_sure) in enumerate(zip(wide, sure)) if is_wide or not is_sure]
+        # A sure whole tall enough for two stacked digits is cut across too (`touching.tall_pair`).
+        tried = [index for index, (is_wide, is_sure) in enumerate(zip(wide, sure))
+                 if is_wide or not is_sure or tall_for_page(candidates[index], page_height)]
         hypotheses = [[] for _ in candidates]
         cuts = cuts_of_regions([candidates[index] for index in tried], typical,
                                [bool(wholes.confidences[index] < SEAM_DOUBTED_WHOLE or wide[index]) for index in tried],
                                page_height, [wide[index] for index in tried], [sure[index] for index in tried])
         for index, options in zip(tried, cuts):
-            # Only `wide_pair` may cut a whole beyond doubt: cuts not shaped as its pairs are not read.
-            hypotheses[index] = ([parts for parts in options if shaped_as_a_pair(candidates[index], parts, page_width)]
+            # Only `wide_pair` and `tall_pair` may cut a whole beyond doubt: other cuts are not read.
+            hypotheses[index] = ([parts for parts in options if may_cut_a_sure_whole(candidates[index], parts, page_width)]
                                  if sure[index] else options)
         # A piece shared by several cuts of a region is one object (`cut_hypotheses`): read once.
         row_of = {id(c): row for row, c in enumerate(candidates)}
