@@ -4,17 +4,21 @@
 digits and camera draws: a condition draws its own random numbers from a child generator of the
 page's, so the main stream is untouched) with one thing changed:
 
-- paper: `graph` (engineering paper: 5 mm squares, every fifth line bold, green, orange or
+- paper: `legal-pad`, `sticky-note`, `kraft` (coloured paper, `benchmarks.coloured_paper`);
+  `graph` (engineering paper: 5 mm squares, every fifth line bold, green, orange or
   blue); `notebook` (ruled paper, a red margin and two to four punched holes showing the dark
   desk through them down the left edge); `index-card` (a cream card, thin blue rules and a red
   head rule);
-- pen: `red-ink`, `green-ink`, `pencil` (a pale grey, grainy, lighter stroke);
+- pen: `red-ink`, `green-ink`, `pencil` (a pale grey, grainy, lighter stroke); `highlighter`
+  (translucent yellow, green or pink swaths over some digits, `benchmarks.coloured_paper`);
 - capture: `glare` (a lamp's or window's reflection: a bright spot that washes the ink out);
   `harsh-light` (strong uneven light: one side of the sheet down to a fifth of the light of
   the other, with the fall-off over a short stretch); `motion-blur` (the phone moved: a
   7-15 px streak in one direction); `low-jpeg` (saved at JPEG quality 12-30, a messaging app's
   recompression); `curl` (the sheet bends up near a spine on its left or right: the strip
-  there is squeezed, magnified and shaded; truth boxes follow the bend).
+  there is squeezed, magnified and shaded; truth boxes follow the bend); `steep` (the phone
+  held at a steep angle: strong keystone) and `defocus` (an out-of-focus lens: a disk blur),
+  both in `benchmarks.camera_conditions`.
 
 Conditions are applied on top of any `--degrade`; measure them against the same command
 without `--condition` (the reference pages, digit for digit the same).
@@ -25,11 +29,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from benchmarks.camera_conditions import defocus
+from benchmarks.coloured_paper import COLOURED_PAPERS, paint_coloured_paper
 from benchmarks.surfaces import pixels_per_mm
 
-PAPER_CONDITIONS = ("graph", "notebook", "index-card")
-PEN_CONDITIONS = ("red-ink", "green-ink", "pencil")
-CAPTURE_CONDITIONS = ("glare", "harsh-light", "motion-blur", "low-jpeg", "curl")
+PAPER_CONDITIONS = ("graph", "notebook", "index-card", *COLOURED_PAPERS)
+PEN_CONDITIONS = ("red-ink", "green-ink", "pencil", "highlighter")
+CAPTURE_CONDITIONS = ("glare", "harsh-light", "motion-blur", "low-jpeg", "curl", "steep", "defocus")
+MOVING_CONDITIONS = ("curl", "steep")
+"""Conditions that move the ink on the page (truth boxes follow)."""
 CONDITIONS = ("none", *PAPER_CONDITIONS, *PEN_CONDITIONS, *CAPTURE_CONDITIONS)
 
 LOW_JPEG_QUALITY = (12, 30)
@@ -69,7 +77,9 @@ def pencil_grain(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def paint_condition_paper(page: np.ndarray, name: str, rng: np.random.Generator) -> None:
     """Print the paper a paper condition names on a blank page, in place."""
     painters = {"graph": _graph, "notebook": _notebook, "index-card": _index_card}
-    if name in painters:
+    if name in COLOURED_PAPERS:
+        paint_coloured_paper(page, name, rng)
+    elif name in painters:
         painters[name](page, rng)
 
 
@@ -191,6 +201,8 @@ def capture_condition(image: np.ndarray, name: str, rng: np.random.Generator) ->
         return _harsh_light(image, rng)
     if name == "motion-blur":
         return _motion_blur(image, rng)
+    if name == "defocus":
+        return defocus(image, rng)
     return image
 
 

@@ -33,6 +33,8 @@ import numpy as np
 from tqdm import tqdm
 
 from benchmarks import chalkboard, conditions
+from benchmarks.camera_conditions import steep_homography, steep_page
+from benchmarks.coloured_paper import highlight
 from benchmarks.degrade import CHOICES, DegradeProfile, degrade_page, resolve_profile, transform_points
 from benchmarks.handwriting import DigitBank
 from benchmarks.layout import A4_150DPI_PX, STYLES, LayoutOptions, PagePlan, PlacedGlyph, plan_page
@@ -114,6 +116,12 @@ def make_worksheet(bank: DigitBank, rng: np.random.Generator, options: Worksheet
         for placed in _all_glyphs(plan):
             _ink(page, placed, colour, rng.uniform(0.85, 1.0), condition_rng if condition == "pencil" else None)
             outlines.append(placed.glyph.ink_points() + (placed.x, placed.y))
+        if condition == "highlighter":  # over the writing, once it is done
+            highlight(page, outlines, condition_rng)
+    if condition == "steep":
+        tilt = steep_homography(width, height, condition_rng)
+        page = steep_page(page, tilt, condition_rng)
+        outlines = [transform_points(outline, tilt) for outline in outlines]
     if condition == "curl":
         bend = conditions.curl_map(width, height, condition_rng)
         page = conditions.curl_page(page, bend, condition_rng)
@@ -342,7 +350,11 @@ def main(argv: list[str] | None = None) -> int:
                              "(cream, blue rules, red head rule), red-ink, green-ink, pencil (pale grainy "
                              "grey), glare (a reflection washing the ink out), harsh-light (one side down "
                              "to a fifth of the light), motion-blur (a 7-15 px streak), low-jpeg (quality "
-                             "12-30), curl (the sheet bent up near a spine); default none")
+                             "12-30), curl (the sheet bent up near a spine), legal-pad (yellow, blue rules, red "
+                             "margin), sticky-note (pink, green or yellow), kraft (brown, fibrous), "
+                             "highlighter (translucent swaths over some digits), steep (a steep camera "
+                             "angle: far corners pulled in 12-20%%), defocus (a 2-4 px disk blur); "
+                             "default none")
     parser.add_argument("--mnist-dir", type=Path, default=None,
                         help="folder with the MNIST files (default: see python -m train.data)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")

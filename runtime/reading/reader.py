@@ -26,6 +26,7 @@ from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grain import drop_grain
 from runtime.reading.grouping import GroupingOptions, group_lines
+from runtime.reading.highlighter import without_highlighter
 from runtime.reading.ink import ink_map
 from runtime.reading.joined import interlocked_pairs, joined, reads_better_joined
 from runtime.reading.lit_edge import ends_where_the_light_does
@@ -161,7 +162,8 @@ class PageReader:
         `timings`, if given, accumulates seconds per stage under "segment", "orientation",
         "classify" and "group".
         """
-        gray = to_gray(image)
+        # Only a picture already an array: to_gray names the mistake for anything else (None, a path).
+        gray = to_gray(without_highlighter(image) if isinstance(image, np.ndarray) else image)
         result, found = self._read(gray, timings)
         # A page that reads digits from under half its crops may be a shaken photo: every stroke
         # smeared the same way, the model calling the smears "not a digit" (runtime.reading.motion_blur).
