@@ -184,8 +184,15 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     surroundings = _Surroundings(labels, darkness, paper_limit(min_contrast), erased, len(components))
     faint: list[_FaintRegion] = []
     found = [(c, candidate) for c in components
-             if (candidate := _candidate(c, labels, darkness, min_contrast, surroundings, peak_ratio, faint))]
-    found += _faint_writing(faint, [candidate.bbox for _, candidate in found])
+             if (candidate := _candidate(c, labels, darkness, min_contrast, surroundings, peak_ratio, faint,
+                                         look.strong_at))]
+    faint_found, faint_peak = _faint_writing(faint, [candidate.bbox for _, candidate in found])
+    if faint_peak is not None and look.strong_at is None:
+        import os
+        strong = max(faint_peak / float(os.environ.get("RELOOK_RATIO", "1.5")), float(os.environ.get("RELOOK_FLOOR", "0.1")))
+        if strong < min_contrast:
+            return find_digits_in(look.source, options, inside, fine, look_at(look.source, options, strong))
+    found += faint_found
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
@@ -464,6 +471,7 @@ class InkLook:
     labels: np.ndarray | None = None
     stats: np.ndarray | None = None
     levels: np.ndarray | None = None  # `darkness` as uint8 levels (`ink.ink_levels`), thresholded for the masks
+    strong_at: float | None = None
 
     def digit_height_px(self, options: SegmentOptions) -> float | None:
         """The typical digit height before any rule is erased (`digit_height_px`)."""
@@ -472,14 +480,17 @@ class InkLook:
         return _typical_digit_height(_components_from_stats(self.stats), self.darkness.shape, options)
 
 
-def look_at(darkness: np.ndarray, options: SegmentOptions) -> InkLook:
+def look_at(darkness: np.ndarray, options: SegmentOptions, strong_at: float | None = None) -> InkLook:
     """The `InkLook` of an ink map."""
     smoothed, grain = suppress_grain(darkness)
     if grain.unreadable:
         return InkLook(darkness, smoothed, True)
     min_contrast = grain.min_contrast(options.min_ink_contrast)
+    if strong_at is not None:
+        strong_at = max(strong_at, grain.min_contrast(0.0))
     levels = ink_levels(smoothed)
-    return InkLook(darkness, smoothed, False, min_contrast, *levels_components(levels, min_contrast), levels)
+    return InkLook(darkness, smoothed, False, min_contrast, *levels_components(levels, min_contrast, strong_at), levels,
+                   strong_at=strong_at)
 
 
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
@@ -862,22 +873,22 @@ class _FaintRegion:
     ink: np.ndarray  # its soft ink, unscaled (float32)
 
 
-def _faint_writing(faint: list[_FaintRegion], found: list[BBox]) -> list[tuple[_Component, DigitCandidate]]:
+def _faint_writing(faint: list[_FaintRegion], found: list[BBox]):
     """The faint regions read after all, where they are the page's writing (`runtime.reading.faint`)."""
     if not faint:
-        return []
+        return [], None
     boxes = [(f.component.left, f.component.top, f.component.width, f.component.height) for f in faint]
     level = faint_writing_level(boxes, [f.peak for f in faint], found)
     if level is None:
-        return []
+        return [], None
     return [(f.component, DigitCandidate(bbox=box, ink=_scaled_to_strokes(f.ink, f.peak)))
-            for f, box in zip(faint, boxes, strict=True) if f.peak >= level]
+            for f, box in zip(faint, boxes, strict=True) if f.peak >= level], level / 0.75
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
                min_contrast: float, surroundings: _Surroundings,
                peak_ratio: float = MIN_PEAK_CONTRAST_RATIO,
-               faint: list[_FaintRegion] | None = None) -> DigitCandidate | None:
+               faint: list[_FaintRegion] | None = None, faint_floor: float | None = None) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
     it shows no evidence of written strokes (see `runtime.reading.evidence`) or lies in no
     paper (`_Surroundings.paper_around`). A region that is a blob as thresholded may be written
@@ -899,7 +910,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     # worksheets, validation digits, seeds 202, 204 and 207 turned).
     blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast, peak_ratio)
     if not (written or blurred_blob):
-        if (faint is not None and looks_written(core, stroke_level, min_contrast, FAINT_MIN_PEAK_RATIO)
+        if (faint is not None and looks_written(core, stroke_level, faint_floor or min_contrast, FAINT_MIN_PEAK_RATIO)
                 and surroundings.paper_around(component)):
             faint.append(_FaintRegion(component, stroke_level, ink))
         return None
