@@ -11,6 +11,12 @@ pencil writing they are most of what looks written, lie in lines (digits come in
 lines) and are about as tall as one another, as digits are; texture's slivers are scattered
 and of every size. Where that holds, the faint regions that peak about as high as the page's
 faint writing does are read as well.
+
+Where the faint writing peaks near the least ink contrast, its strokes were thresholded as pen's
+are and fell apart: only their darkest grains passed, as specks or a digit's pieces. Such a page
+is looked at again with its ink thresholded under the writing's peak (`faint_ink_threshold`)
+and read from that look, where it finds writing of the same height (`same_writing`): a page of
+squared paper looked at lower can measure the grid's crossings instead.
 """
 
 from __future__ import annotations
@@ -57,3 +63,35 @@ def faint_writing_level(boxes: list[tuple[int, int, int, int]], peaks: list[floa
         return None
     return FAINT_PEAK_SHARE * float(np.median(np.asarray(peaks, np.float32)))
 
+
+
+FAINT_INK_PEAK_RATIO = 1.5
+"""A page's faint writing is looked at again with its ink thresholded at its median peak over
+this (`evidence.MIN_PEAK_CONTRAST_RATIO`, what pen clears over the least contrast)."""
+
+FAINT_INK_LEAST_THRESHOLD = 0.1
+"""Nor is ink thresholded under this darkness, whatever the writing: paper's own shading and a
+photo's vignetting lie under it."""
+
+
+def faint_ink_threshold(faint_peak: float | None, min_contrast: float, grain_floor: float) -> float | None:
+    """The darkness to threshold a page's ink at to see its faint writing whole (peaking at
+    `faint_peak`; None where it has none), or None where the page's own (`min_contrast`) does,
+    or the paper's shading or its grain (`grain_floor`) would come through."""
+    if faint_peak is None:
+        return None
+    threshold = faint_peak / FAINT_INK_PEAK_RATIO
+    if threshold >= min_contrast or threshold < max(FAINT_INK_LEAST_THRESHOLD, grain_floor):
+        return None
+    return threshold
+
+
+SAME_WRITING_HEIGHT_RATIO = 1.5
+"""Looked at again, the page's digits must measure within this factor of their height before."""
+
+
+def same_writing(height: float | None, height_again: float | None) -> bool:
+    """Whether a page looked at again (`faint_ink_threshold`) measured digits of the same height."""
+    if not height or not height_again:
+        return False
+    return max(height, height_again) <= SAME_WRITING_HEIGHT_RATIO * min(height, height_again)

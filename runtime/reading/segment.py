@@ -29,7 +29,7 @@ from runtime.reading.evidence import (
     looks_written_at_cores,
     paper_limit,
 )
-from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_writing_level
+from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_ink_threshold, faint_writing_level, same_writing
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.interlocked import interlocking
 from runtime.reading.line_crossings import is_crossing_crumb, shaped_like_a_crumb
@@ -143,6 +143,28 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         look = _texture_made_paper(look, options)
         if look is None:
             return []
+    found = _segmented(look, options, inside, fine)
+    threshold = faint_ink_threshold(found.faint_peak, look.min_contrast, look.grain_floor)
+    if threshold is not None:
+        # Pencil: its strokes, thresholded as pen is, fell apart into specks (`runtime.reading.faint`).
+        again = _segmented(look_at(look.source, options, threshold), options, inside, fine)
+        if same_writing(found.digit_height, again.digit_height):
+            return again.candidates
+    return found.candidates
+
+
+@dataclass
+class _Segmented:
+    """What one segmentation of an ink map found."""
+
+    candidates: list[DigitCandidate]
+    digit_height: float | None = None  # the digits' height it measured
+    faint_peak: float | None = None  # how dark the page's faint writing peaks, where it has some
+
+
+def _segmented(look: InkLook, options: SegmentOptions, inside: np.ndarray | None,
+               fine: np.ndarray | None) -> _Segmented:
+    """`find_digits_in`'s segmentation of the ink map `look` was made of, at its thresholds."""
     darkness, min_contrast = look.darkness, look.min_contrast
     mask, faint_mask, labels, stats = look.mask, look.faint_mask, look.labels, look.stats
     min_size = _min_digit_size(_writing_side(stats, darkness.shape, options), options)
@@ -170,7 +192,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
             lines, walls = (cleaned.level, cleaned.upright), cleaned.walls
             components = _components_from_stats(stats, cleaned.kept)
     if digit_height is None:
-        return []
+        return _Segmented([])
     components = _merge_broken_strokes(components, digit_height, labels)
     at_edge = _EdgeTest(darkness.shape, inside)
     components = [c for c in components if max(c.width, c.height) >= min_size
@@ -185,13 +207,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     faint: list[_FaintRegion] = []
     found = [(c, candidate) for c in components
              if (candidate := _candidate(c, labels, darkness, min_contrast, surroundings, peak_ratio, faint,
-                                         look.strong_at))]
+                                         look.ink_threshold))]
     faint_found, faint_peak = _faint_writing(faint, [candidate.bbox for _, candidate in found])
-    if faint_peak is not None and look.strong_at is None:
-        import os
-        strong = max(faint_peak / float(os.environ.get("RELOOK_RATIO", "1.5")), float(os.environ.get("RELOOK_FLOOR", "0.1")))
-        if strong < min_contrast:
-            return find_digits_in(look.source, options, inside, fine, look_at(look.source, options, strong))
     found += faint_found
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
@@ -209,7 +226,7 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         bars = _Bars(labels, lines, digit_height, None if walls is None else CellWalls(walls, factor))
         for component, candidate in found:
             candidate.bars, candidate.region = bars, component
-    return [candidate for _, candidate in found]
+    return _Segmented([candidate for _, candidate in found], digit_height, faint_peak)
 
 
 def _at_crossing(component: _Component, labels: np.ndarray, level: np.ndarray | None,
@@ -471,7 +488,10 @@ class InkLook:
     labels: np.ndarray | None = None
     stats: np.ndarray | None = None
     levels: np.ndarray | None = None  # `darkness` as uint8 levels (`ink.ink_levels`), thresholded for the masks
-    strong_at: float | None = None
+    # Where the masks were thresholded below the page's least ink contrast (pencil, looked at
+    # again: `runtime.reading.faint`), the darkness they were: faint regions must reach it.
+    ink_threshold: float | None = None
+    grain_floor: float = 0.0  # the least ink contrast that the page's grain allows (`Grain.min_contrast`)
 
     def digit_height_px(self, options: SegmentOptions) -> float | None:
         """The typical digit height before any rule is erased (`digit_height_px`)."""
@@ -480,17 +500,16 @@ class InkLook:
         return _typical_digit_height(_components_from_stats(self.stats), self.darkness.shape, options)
 
 
-def look_at(darkness: np.ndarray, options: SegmentOptions, strong_at: float | None = None) -> InkLook:
-    """The `InkLook` of an ink map."""
+def look_at(darkness: np.ndarray, options: SegmentOptions, ink_threshold: float | None = None) -> InkLook:
+    """The `InkLook` of an ink map; `ink_threshold`: see `InkLook.ink_threshold`."""
     smoothed, grain = suppress_grain(darkness)
     if grain.unreadable:
         return InkLook(darkness, smoothed, True)
     min_contrast = grain.min_contrast(options.min_ink_contrast)
-    if strong_at is not None:
-        strong_at = max(strong_at, grain.min_contrast(0.0))
     levels = ink_levels(smoothed)
-    return InkLook(darkness, smoothed, False, min_contrast, *levels_components(levels, min_contrast, strong_at), levels,
-                   strong_at=strong_at)
+    return InkLook(darkness, smoothed, False, min_contrast,
+                   *levels_components(levels, min_contrast, ink_threshold), levels,
+                   ink_threshold=ink_threshold, grain_floor=grain.min_contrast(0.0))
 
 
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
@@ -873,27 +892,32 @@ class _FaintRegion:
     ink: np.ndarray  # its soft ink, unscaled (float32)
 
 
-def _faint_writing(faint: list[_FaintRegion], found: list[BBox]):
-    """The faint regions read after all, where they are the page's writing (`runtime.reading.faint`)."""
+def _faint_writing(faint: list[_FaintRegion],
+                   found: list[BBox]) -> tuple[list[tuple[_Component, DigitCandidate]], float | None]:
+    """The faint regions read after all, where they are the page's writing (`runtime.reading.faint`),
+    and how dark that writing peaks (the faint regions' median peak; None where there is none)."""
     if not faint:
         return [], None
     boxes = [(f.component.left, f.component.top, f.component.width, f.component.height) for f in faint]
-    level = faint_writing_level(boxes, [f.peak for f in faint], found)
+    peaks = [f.peak for f in faint]
+    level = faint_writing_level(boxes, peaks, found)
     if level is None:
         return [], None
     return [(f.component, DigitCandidate(bbox=box, ink=_scaled_to_strokes(f.ink, f.peak)))
-            for f, box in zip(faint, boxes, strict=True) if f.peak >= level], level / 0.75
+            for f, box in zip(faint, boxes, strict=True) if f.peak >= level], median(peaks)
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
                min_contrast: float, surroundings: _Surroundings,
                peak_ratio: float = MIN_PEAK_CONTRAST_RATIO,
-               faint: list[_FaintRegion] | None = None, faint_floor: float | None = None) -> DigitCandidate | None:
+               faint: list[_FaintRegion] | None = None,
+               ink_threshold: float | None = None) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
     it shows no evidence of written strokes (see `runtime.reading.evidence`) or lies in no
     paper (`_Surroundings.paper_around`). A region that is a blob as thresholded may be written
     at its cores (`DigitCandidate.blurred_blob`). A region written in strokes that only peaks
-    too low is added to `faint`, where given, for `_faint_writing` to judge with the rest."""
+    too low is added to `faint`, where given, for `_faint_writing` to judge with the rest: it must
+    still reach the least ink contrast, or `ink_threshold` where the page was thresholded lower."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     own = _labelled_as(labels[window], component.labels)
     # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
@@ -910,7 +934,7 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
     # worksheets, validation digits, seeds 202, 204 and 207 turned).
     blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast, peak_ratio)
     if not (written or blurred_blob):
-        if (faint is not None and looks_written(core, stroke_level, faint_floor or min_contrast, FAINT_MIN_PEAK_RATIO)
+        if (faint is not None and looks_written(core, stroke_level, ink_threshold or min_contrast, FAINT_MIN_PEAK_RATIO)
                 and surroundings.paper_around(component)):
             faint.append(_FaintRegion(component, stroke_level, ink))
         return None
