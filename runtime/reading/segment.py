@@ -29,7 +29,12 @@ from runtime.reading.evidence import (
     looks_written_at_cores,
     paper_limit,
 )
-from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_ink_threshold, faint_writing_level, same_writing
+from runtime.reading.faint import (
+    FAINT_MIN_PEAK_RATIO,
+    faint_writing_level,
+    pencil_ink_thresholds,
+    same_writing,
+)
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.interlocked import interlocking
 from runtime.reading.line_crossings import is_crossing_crumb, shaped_like_a_crumb
@@ -144,9 +149,8 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
         if look is None:
             return []
     found = _segmented(look, options, inside, fine)
-    threshold = faint_ink_threshold(found.faint_peak, look.min_contrast, look.grain_floor)
-    if threshold is not None:
-        # Pencil: its strokes, thresholded as pen is, fell apart into specks (`runtime.reading.faint`).
+    # Pencil: its strokes, thresholded as pen's are, fell apart into specks (`runtime.reading.faint`).
+    for threshold in found.pencil_thresholds:
         again = _segmented(look_at(look.source, options, threshold), options, inside, fine)
         if same_writing(found.digit_height, again.digit_height):
             return again.candidates
@@ -159,7 +163,8 @@ class _Segmented:
 
     candidates: list[DigitCandidate]
     digit_height: float | None = None  # the digits' height it measured
-    faint_peak: float | None = None  # how dark the page's faint writing peaks, where it has some
+    # Where the page looks written in pencil, the thresholds to look at it again with (`faint`).
+    pencil_thresholds: list[float] = field(default_factory=list)
 
 
 def _segmented(look: InkLook, options: SegmentOptions, inside: np.ndarray | None,
@@ -205,11 +210,15 @@ def _segmented(look: InkLook, options: SegmentOptions, inside: np.ndarray | None
         peak_ratio *= LEVELLED_PEAK_SHARE
     surroundings = _Surroundings(labels, darkness, paper_limit(min_contrast), erased, len(components))
     faint: list[_FaintRegion] = []
+    written_peaks: list[float] = []
     found = [(c, candidate) for c in components
              if (candidate := _candidate(c, labels, darkness, min_contrast, surroundings, peak_ratio, faint,
-                                         look.ink_threshold))]
-    faint_found, faint_peak = _faint_writing(faint, [candidate.bbox for _, candidate in found])
-    found += faint_found
+                                         look.ink_threshold, written_peaks))]
+    written_boxes = [candidate.bbox for _, candidate in found]
+    found += _faint_writing(faint, written_boxes)
+    pencil = [] if look.ink_threshold else pencil_ink_thresholds(
+        written_boxes + [_box(f.component) for f in faint], written_peaks + [f.peak for f in faint],
+        min_contrast, look.grain_floor)
     keep = drop_texture([candidate.bbox for _, candidate in found], min_size)
     found = [pair for pair, kept_here in zip(found, keep) if kept_here]
     factor = 1 if fine is None else fine.shape[0] // darkness.shape[0]
@@ -226,7 +235,7 @@ def _segmented(look: InkLook, options: SegmentOptions, inside: np.ndarray | None
         bars = _Bars(labels, lines, digit_height, None if walls is None else CellWalls(walls, factor))
         for component, candidate in found:
             candidate.bars, candidate.region = bars, component
-    return _Segmented([candidate for _, candidate in found], digit_height, faint_peak)
+    return _Segmented([candidate for _, candidate in found], digit_height, pencil)
 
 
 def _at_crossing(component: _Component, labels: np.ndarray, level: np.ndarray | None,
@@ -892,32 +901,30 @@ class _FaintRegion:
     ink: np.ndarray  # its soft ink, unscaled (float32)
 
 
-def _faint_writing(faint: list[_FaintRegion],
-                   found: list[BBox]) -> tuple[list[tuple[_Component, DigitCandidate]], float | None]:
-    """The faint regions read after all, where they are the page's writing (`runtime.reading.faint`),
-    and how dark that writing peaks (the faint regions' median peak; None where there is none)."""
+def _faint_writing(faint: list[_FaintRegion], found: list[BBox]) -> list[tuple[_Component, DigitCandidate]]:
+    """The faint regions read after all, where they are the page's writing (`runtime.reading.faint`)."""
     if not faint:
-        return [], None
+        return []
     boxes = [(f.component.left, f.component.top, f.component.width, f.component.height) for f in faint]
-    peaks = [f.peak for f in faint]
-    level = faint_writing_level(boxes, peaks, found)
+    level = faint_writing_level(boxes, [f.peak for f in faint], found)
     if level is None:
-        return [], None
+        return []
     return [(f.component, DigitCandidate(bbox=box, ink=_scaled_to_strokes(f.ink, f.peak)))
-            for f, box in zip(faint, boxes, strict=True) if f.peak >= level], median(peaks)
+            for f, box in zip(faint, boxes, strict=True) if f.peak >= level]
 
 
 def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
                min_contrast: float, surroundings: _Surroundings,
                peak_ratio: float = MIN_PEAK_CONTRAST_RATIO,
                faint: list[_FaintRegion] | None = None,
-               ink_threshold: float | None = None) -> DigitCandidate | None:
+               ink_threshold: float | None = None, written_peaks: list[float] | None = None) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
     it shows no evidence of written strokes (see `runtime.reading.evidence`) or lies in no
     paper (`_Surroundings.paper_around`). A region that is a blob as thresholded may be written
     at its cores (`DigitCandidate.blurred_blob`). A region written in strokes that only peaks
     too low is added to `faint`, where given, for `_faint_writing` to judge with the rest: it must
-    still reach the least ink contrast, or `ink_threshold` where the page was thresholded lower."""
+    still reach the least ink contrast, or `ink_threshold` where the page was thresholded lower.
+    The peak of a region read is added to `written_peaks`, where given (`faint.pencil_ink_thresholds`)."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     own = _labelled_as(labels[window], component.labels)
     # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
@@ -940,8 +947,14 @@ def _candidate(component: _Component, labels: np.ndarray, darkness: np.ndarray,
         return None
     if not surroundings.paper_around(component):
         return None
+    if written_peaks is not None:
+        written_peaks.append(stroke_level)
     bbox = (component.left, component.top, component.width, component.height)
     return DigitCandidate(bbox=bbox, ink=_scaled_to_strokes(ink, stroke_level), blurred_blob=blurred_blob)
+
+
+def _box(component: _Component) -> BBox:
+    return (component.left, component.top, component.width, component.height)
 
 
 def _stroke_level(values: np.ndarray) -> float:
