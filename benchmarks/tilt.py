@@ -34,7 +34,7 @@ import numpy as np
 from benchmarks.datasets import load_dataset
 from benchmarks.metrics import Counts, count_box_matches, match_boxes
 from runtime.classifier import Classifier
-from runtime.reading import reader as reader_module
+from runtime.reading import page as page_module
 from runtime.reading.reader import PageReader
 
 DEFAULT_ANGLES = (0.0, 2.0, -2.0, 5.0, -5.0, 8.0, -8.0, 12.0, -12.0)
@@ -115,13 +115,13 @@ def perturb(image: np.ndarray, boxes: list, kind: str, rng: np.random.Generator)
 
 
 class _Recorder:
-    """Wraps the reader module's tilt estimate and final page state, to see what it measured."""
+    """Wraps the page module's tilt estimate and final page state, to see what it measured."""
 
     def __init__(self):
         self.estimates, self.boxes, self.levelled = [], [], None
-        self.name = "measure_tilt" if hasattr(reader_module, "measure_tilt") else "estimate_tilt_deg"
-        self.original = getattr(reader_module, self.name)
-        original_map_back = reader_module._Page.map_back
+        self.name = "measure_tilt" if hasattr(page_module, "measure_tilt") else "estimate_tilt_deg"
+        self.original = getattr(page_module, self.name)
+        original_map_back = page_module.Page.map_back
         recorder = self
 
         def estimate(boxes, *args, **kwargs):
@@ -134,8 +134,8 @@ class _Recorder:
             recorder.levelled = (float(page.tilt), int(page.turns))
             return original_map_back(page, lines, shape)
 
-        setattr(reader_module, self.name, estimate)
-        reader_module._Page.map_back = map_back
+        setattr(page_module, self.name, estimate)
+        page_module.Page.map_back = map_back
 
     def reset(self) -> None:
         self.estimates, self.boxes, self.levelled = [], [], None
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error(f"--angles {args.angles!r}: give numbers separated by commas, e.g. 0,5,-5")
     if args.min_tilt is not None:
-        reader_module.MIN_TILT_DEG = args.min_tilt
+        page_module.MIN_TILT_DEG = args.min_tilt
     rows = run(args.dirs, angles, args.count, args.perturb)
     print(report(rows))
     if args.json is not None:

@@ -19,7 +19,7 @@ from export.package import package_default
 from export.parity import ParityLimits
 from export.pipeline import ExportOptions, ExportReport, run_export
 from runtime.cli import ExitCode, OneLineParser, fail, non_negative_float, positive_int, probability
-from runtime.extras import missing_extra
+from runtime.extras import missing_before_arguments
 from runtime.spec import ExportStatus
 
 EPILOG = "formats:\n" + "\n".join(f"  {entry.name:<12} {entry.description}" for entry in FORMATS) + """
@@ -92,10 +92,10 @@ def format_table(report: ExportReport) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
-    problem = missing_extra("export")
+    problem = missing_before_arguments("export", argv)
     if problem:
         return fail(problem, ExitCode.USAGE)
+    arguments = build_parser().parse_args(argv)
     out_dir = arguments.out or arguments.model.with_suffix("")
     options = ExportOptions(
         model_path=arguments.model, out_dir=out_dir, formats=arguments.formats,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 
 STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "runtime": ("numpy", "cv2", "tqdm"),
@@ -26,6 +27,15 @@ def missing_extra(extra: str) -> str | None:
         return None
     return (f"{', '.join(missing)} not installed: install edgedigits[{extra}] "
             f"(pip install 'edgedigits[{extra}]'; in a checkout: pip install -e '.[{extra}]')")
+
+
+def missing_before_arguments(extra: str, argv: list[str] | None) -> str | None:
+    """`missing_extra(extra)`, unless help is asked for: what is missing comes before what is
+    wrong with the arguments, as no argument makes the command work without its extra."""
+    argv = sys.argv[1:] if argv is None else argv
+    if {"-h", "--help"} & set(argv):
+        return None
+    return missing_extra(extra)
 
 
 def run_command(extra: str, module: str) -> int:

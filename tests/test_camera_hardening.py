@@ -297,6 +297,17 @@ def test_recording_onto_a_disk_that_fills_up_stops_and_exits_1(tmp_path, still_p
 
 # ---- a file that is no video: a PDF, a recording with no frame ---------------------------
 
+def test_a_multi_page_tiff_says_which_page_it_shows(tmp_path, still_page):
+    page = cv2.imread(str(still_page))
+    assert cv2.imwritemulti(str(tmp_path / "class set.tif"), [page, page, page])
+    completed = run_camera(tmp_path, "--source", "class set.tif", "--headless", "--max-frames",
+                           "1")
+    assert completed.returncode == 0, completed.stderr
+    assert "reading image class set.tif, page 1 of 3 (`python -m runtime.scan` reads every " \
+           "page) (headless)" in completed.stderr.splitlines()
+
+
+
 def test_a_pdf_as_source_is_refused_pointing_at_the_scanner(tmp_path):
     from test_scan_fakes import write_pdf
 

@@ -278,6 +278,12 @@ def looping_video(tmp_path_factory, mnist_test_digits):
     return path, sorted(number.text for number in drawn)
 
 
+def _collect(pipe, lines: list[str]) -> None:
+    """Append each line of `pipe` to `lines` until the pipe ends."""
+    for line in pipe:
+        lines.append(line.rstrip("\n"))
+
+
 class ServingCamera:
     """`python -m runtime.camera --serve 127.0.0.1:0 ...` in a subprocess, run from tmp_path."""
 
@@ -297,13 +303,15 @@ class ServingCamera:
             self.process.kill()
             raise AssertionError(f"no live view address in {first!r}")
         self.url, self.port = match.group(1), int(match.group(2))
+        # One thread owns each pipe to its end: `communicate()` beside a reading thread would
+        # race it for the same lines and close the pipe under it.
         self.stdout_lines: list[str] = []
-        self._reader = threading.Thread(target=self._read_stdout, daemon=True)
-        self._reader.start()
-
-    def _read_stdout(self) -> None:
-        for line in self.process.stdout:
-            self.stdout_lines.append(line.rstrip("\n"))
+        self._stderr_lines: list[str] = []
+        self._readers = [threading.Thread(target=_collect, args=(pipe, into), daemon=True)
+                         for pipe, into in ((self.process.stdout, self.stdout_lines),
+                                            (self.process.stderr, self._stderr_lines))]
+        for reader in self._readers:
+            reader.start()
 
     def wait_for_numbers(self, expected: list[str], timeout_s: float) -> tuple[dict, float]:
         """Poll /readings.json until its stable numbers are `expected`: (reading, seconds)."""
@@ -332,11 +340,14 @@ class ServingCamera:
                 while response.fp.read(65536):  # what was in flight, then the end
                     pass
             closed_s = time.perf_counter() - started
-            _, stderr = self.process.communicate(timeout=10)
+            self.process.wait(timeout=10)
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-        return self.process.returncode, stderr, closed_s, time.perf_counter() - started
+        exited_s = time.perf_counter() - started
+        for reader in self._readers:
+            reader.join(timeout=10)
+        return self.process.returncode, "\n".join(self._stderr_lines), closed_s, exited_s
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

@@ -4,7 +4,7 @@ few labels, are `np.isin`'s, whatever the labels' type and however many the regi
 import numpy as np
 import pytest
 
-from runtime.reading.segment import MAX_LABELS_COMPARED, _labelled_as
+from runtime.reading.component import MAX_LABELS_COMPARED, labelled_as
 
 
 @pytest.mark.parametrize("dtype", [np.uint16, np.int32])
@@ -14,5 +14,5 @@ def test_a_regions_pixels_are_isins(dtype):
         box = rng.integers(0, 20, tuple(int(v) for v in rng.integers(1, 40, 2))).astype(dtype)
         count = int(rng.integers(1, MAX_LABELS_COMPARED + 4))
         own = [int(v) for v in rng.choice(25, count, replace=False)]
-        got = _labelled_as(box, own)
+        got = labelled_as(box, own)
         assert got.dtype == bool and np.array_equal(got, np.isin(box, own))

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from synthetic_pages import ink_page
 
-from runtime.reading.reader import FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE, PageReader
+from runtime.reading.page import FIRST_VOTE_SAMPLE, ORIENTATION_SAMPLE
+from runtime.reading.reader import PageReader
 
 
 class _CountingClassifier:

@@ -58,7 +58,7 @@ def test_one_odd_region_does_not_move_the_tilt_a_page_is_levelled_by(reader, mni
     (one region two digits tall): the page is levelled by its lines' tilt. The projection
     profile alone, moved by that one region, left the page tilted 3.5 degrees unlevelled
     (it measured 0) and levelled the one tilted 5 by 7 degrees."""
-    import runtime.reading.reader as reader_module
+    import runtime.reading.page as page_module
 
     images, _ = mnist_test_digits
     page, boxes = ink_page([list(images[5 * line:5 * line + 5]) for line in range(4)], digit_height=30)
@@ -68,13 +68,13 @@ def test_one_odd_region_does_not_move_the_tilt_a_page_is_levelled_by(reader, mni
     height, width = page.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), tilt, 1.0)
     tilted = cv2.warpAffine(page, matrix, (width, height), borderValue=235)
-    levelled, level = [], reader_module.level_page
+    levelled, level = [], page_module.level_page
 
     def recorded(darkness, angle):
         levelled.append(angle)
         return level(darkness, angle)
 
-    monkeypatch.setattr(reader_module, "level_page", recorded)
+    monkeypatch.setattr(page_module, "level_page", recorded)
     reader.read(tilted)
     assert levelled and abs(levelled[-1] - tilt) <= 1.0, levelled
 
@@ -83,14 +83,14 @@ def test_a_tilt_measured_sideways_is_measured_again_once_turned(reader, sheet, m
     """A sideways page's digits, segmented sideways, can give its lines another tilt than upright
     (5 degrees levelled where upright showed 7 on a turned development page): the tilt is
     measured again on the page turned upright, and the page levelled by it from the picture."""
-    import runtime.reading.reader as reader_module
+    import runtime.reading.page as page_module
 
     page, text, _ = sheet
     height, width = page.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 8.0, 1.0)
     sideways = np.rot90(cv2.warpAffine(page, matrix, (width, height), borderValue=235), 1)
     measured, levelled = [], []
-    measure, level = reader_module.tilt_and_consensus, reader_module.level_page
+    measure, level = page_module.tilt_and_consensus, page_module.level_page
 
     def measured_wrong_first(boxes):  # as if the sideways pieces lined up best at 6 degrees
         tilt, consensus = measure(boxes)
@@ -101,8 +101,8 @@ def test_a_tilt_measured_sideways_is_measured_again_once_turned(reader, sheet, m
         levelled.append(tilt)
         return level(darkness, tilt)
 
-    monkeypatch.setattr(reader_module, "tilt_and_consensus", measured_wrong_first)
-    monkeypatch.setattr(reader_module, "level_page", recorded)
+    monkeypatch.setattr(page_module, "tilt_and_consensus", measured_wrong_first)
+    monkeypatch.setattr(page_module, "level_page", recorded)
     result = reader.read(sideways)
     assert result.rotation_deg == 90
     assert [line.text for line in result.lines] == text

@@ -140,3 +140,29 @@ def test_classifier_refuses_dark_ink_on_white_unless_told(sample_text: str) -> N
     assert expected[0] == 1
     with pytest.raises(ValueError, match="polarity must be one of"):
         classifier.predict(digits, polarity="inverted")
+
+
+def test_loading_a_page_through_the_api_leaves_the_processs_stderr_alone(tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    """The commands mute file descriptor 2 while a page decodes (libpng prints its own lines);
+    a library call must not: another thread's output in that window would be lost."""
+    import contextlib
+
+    import runtime.cli
+    from runtime.api import load_image
+    from runtime.scan.pages import open_pages
+
+    muted: list[bool] = []
+
+    @contextlib.contextmanager
+    def recording_mute():
+        muted.append(True)
+        yield
+
+    monkeypatch.setattr(runtime.cli, "native_stderr_silenced", recording_mute)
+    path = tmp_path / "page.png"
+    cv2.imwrite(str(path), np.full((40, 60), 255, np.uint8))
+    assert load_image(path).shape == (40, 60, 3) and muted == []
+    with open_pages(path, mute_codec_messages=True) as pages:  # as the scan command loads
+        pages.load(0)
+    assert muted == [True]

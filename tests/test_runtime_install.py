@@ -51,6 +51,8 @@ def test_test_run_ends_naming_missing_data_and_skips(tmp_path: Path, workers: li
 @pytest.mark.parametrize(("module", "extra", "arguments"), [
     ("train", "train", ["--limit", "100"]),
     ("export", "export", [str(REPO_ROOT / "models" / "edge.keras")]),
+    ("export", "export", []),  # the missing extra, not the missing argument, is the fix
+    ("train", "train", ["--epochs", "many"]),
     ("runtime.scan", "runtime", [str(REPO_ROOT / "samples" / "worksheet.png")]),
     ("runtime.camera", "runtime", ["--source", "clip.avi"]),
 ])
@@ -69,6 +71,17 @@ def test_missing_stage_is_one_line_naming_the_extra(module: str, extra: str, arg
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert f"install edgedigits[{extra}]" in done.stderr
+
+
+def test_help_answers_without_the_extra(tmp_path: Path) -> None:
+    hide = ("import sys, runpy\n"
+            "for name in ('tensorflow', 'keras', 'tf2onnx', 'onnx'): sys.modules[name] = None\n"
+            "sys.argv = ['export', '--help']\n"
+            "runpy.run_module('export', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT),
+                                                          "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and done.stdout.startswith("usage: ") and done.stderr == ""
 
 
 def test_wheel_declares_the_commands_and_carries_the_model() -> None:

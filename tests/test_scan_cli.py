@@ -80,7 +80,8 @@ def test_json_has_the_documented_shape_in_input_order(in_tmp):
     assert status == 0, err
     assert out == "" and err == ""  # --json FILE: no page lines; --quiet: no progress
     document = json.loads(Path("out.json").read_text())
-    assert set(document) == {"files", "errors"} and document["errors"] == []
+    assert set(document) == {"files", "errors", "complete"} and document["errors"] == []
+    assert document["complete"] is True
     paths = [(Path(f["path"]).as_posix(), f["page"]) for f in document["files"]]
     assert paths == [("scans/p000.png", 1), ("scans/p001.png", 1), ("scans/sub/blank.png", 1)]
     first = document["files"][0]

@@ -30,7 +30,8 @@ def test_each_record_is_in_the_journal_before_add_returns(tmp_path):
     store.add(FailedPage("bad.png", None, "corrupt"))
     # Read while the store is still open, as after a kill: everything added is on disk.
     assert [r["path"] for r in read_journal(json_path)] == ["a.png", "bad.png"]
-    assert json.loads(json_path.read_text()) == {"files": [], "errors": []}  # no stale results
+    # No stale results, and the placeholder says it is not the whole run.
+    assert json.loads(json_path.read_text()) == {"files": [], "errors": [], "complete": False}
     assert list(csv.reader(open(csv_path, encoding="utf-8"))) == [list(CSV_COLUMNS)]
     store.finish()
 
@@ -51,6 +52,7 @@ def test_finish_writes_input_order_and_removes_the_journal(tmp_path):
     assert document["errors"] == [{"path": "first.pdf", "page": 3,
                                    "error": "page 3 could not be rendered"}]
     assert set(document["files"][0]) == {"path", "page", "lines", "rotation"}
+    assert document["complete"] is True
     rows = list(csv.DictReader(open(csv_path, encoding="utf-8")))
     assert [(r["file"], r["page"], r["text"]) for r in rows] == [
         ("first.pdf", "1", "8"), ("first.pdf", "2", "7"), ("second.png", "1", "12"),
@@ -67,7 +69,21 @@ def test_json_holds_one_valid_record_per_line_copied_from_the_journal(tmp_path):
     store.finish()
     text = (tmp_path / "out.json").read_text()
     assert [record_from_dict(r) for r in json.loads(text)["files"]] == records[:2]
-    assert text.count("\n") == 2 + len(records) + 2  # brackets, one line per record
+    assert text.count("\n") == 2 + len(records) + 3  # brackets, one line per record, "complete"
+
+
+def test_a_stopped_runs_json_says_it_is_not_complete(tmp_path):
+    json_path = tmp_path / "out.json"
+    store = ResultStore(str(json_path))
+    store.add(page_record("a.png"))
+    store.abandon()
+    document = json.loads(json_path.read_text())
+    assert [f["path"] for f in document["files"]] == ["a.png"] and document["complete"] is False
+    resumed = ResultStore(str(json_path), resume=True)
+    resumed.add(page_record("b.png"))
+    resumed.finish()
+    document = json.loads(json_path.read_text())
+    assert [f["path"] for f in document["files"]] == ["a.png", "b.png"] and document["complete"]
 
 
 def test_resume_reads_a_killed_runs_journal_even_with_a_cut_last_line(tmp_path):

@@ -233,8 +233,9 @@ def test_a_1_tucked_under_a_7s_bar_stays_apart(mnist_test_digits):
 
 def test_the_paper_around_a_region_reads_the_same_marked_page_wide_or_window_by_window():
     # A camera frame marks its free and dark pixels once for the page, an A4 page window by
-    # window (`_Surroundings`): both must give every region the median test's own answer.
-    from runtime.reading.segment import _Component, _Surroundings
+    # window (`Surroundings`): both must give every region the median test's own answer.
+    from runtime.reading.component import Component
+    from runtime.reading.region_filters import Surroundings
 
     rng = np.random.default_rng(7)
     labels = np.where(rng.random((90, 120)) < 0.3, rng.integers(1, 9, (90, 120)), 0).astype(np.uint16)
@@ -244,12 +245,12 @@ def test_the_paper_around_a_region_reads_the_same_marked_page_wide_or_window_by_
     for _ in range(200):
         left, top = int(rng.integers(0, 110)), int(rng.integers(0, 80))
         right, bottom = left + int(rng.integers(1, 30)), top + int(rng.integers(1, 30))
-        components.append(_Component(left, top, min(right, 120), min(bottom, 90), 1, [1]))
+        components.append(Component(left, top, min(right, 120), min(bottom, 90), 1, [1]))
     for lines in (None, erased):
         for limit in (0.3, 0.5, 0.7):
             answers = []
             for regions in (1000, 0):  # page-wide, then window by window
-                surroundings = _Surroundings(labels, darkness, limit, lines, regions)
+                surroundings = Surroundings(labels, darkness, limit, lines, regions)
                 assert surroundings._surveyed == (regions > 0)
                 answers.append([surroundings.paper_around(c) for c in components])
             expected = []

@@ -50,7 +50,7 @@ def test_box_sides_blurred_into_their_digits_are_erased(default_classifier, tmp_
 def test_digits_in_small_blurred_boxes_are_read(default_classifier, tmp_path):
     """A heavy photo of a form (seed 231, page 34, 94 digits): the erased sides of each small box
     lay darker than paper all around its digits, which were dropped as slivers of a dark band
-    (`segment.ERASED_LINE_REACH_PX`); 70 read right with them counted as the band (66 and 6
+    (`region_filters.ERASED_LINE_REACH_PX`); 70 read right with them counted as the band (66 and 6
     wrong on main), 79 and 5 wrong now."""
     right, wrong = scored(default_classifier, *_form_page(tmp_path, 231, 34))
     assert right >= 77

@@ -25,7 +25,7 @@ from runtime.cli import (
     positive_int,
     probability,
 )
-from runtime.extras import missing_extra
+from runtime.extras import missing_before_arguments
 from train.config import RECIPES, TrainConfig
 from train.data import ENV_VAR, DatasetError
 from train.warm_start import WarmStartError
@@ -210,10 +210,10 @@ def run(config: TrainConfig) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    config, as_json = parse_config(argv)
-    problem = missing_extra("train")
+    problem = missing_before_arguments("train", argv)
     if problem:
         return fail(problem, ExitCode.USAGE)
+    config, as_json = parse_config(argv)
     started = time.perf_counter()
     try:
         report = run(config)

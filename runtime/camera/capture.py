@@ -205,9 +205,12 @@ class ImageSource(FrameSource):
 
     def open(self) -> None:
         try:
-            self._image = load_still_image(self.path)
+            self._image, page_count = load_still_image(self.path)
         except SourceFileError as error:
             raise SourceError(str(error)) from None
+        if page_count > 1:  # say so: the other pages are not silently left unread
+            self.description = (f"image {self.path}, page 1 of {page_count} "
+                                "(`python -m runtime.scan` reads every page)")
         self._given = 0
 
     def read(self) -> np.ndarray | None:

@@ -68,8 +68,9 @@ def _looks_like_text(head: bytes) -> bool:
     return True
 
 
-def load_still_image(path: Path) -> np.ndarray:
-    """A still image as BGR uint8 through the scanner's guards; SourceFileError when refused.
+def load_still_image(path: Path) -> tuple[np.ndarray, int]:
+    """A still image's first page as BGR uint8 through the scanner's guards, and how many pages
+    the file holds (a TIFF may hold several); SourceFileError when refused.
 
     The one place the camera calls into the scanner's page loading: the pixel budget, the
     header check before decoding and the file-size limit have a single owner there.
@@ -77,8 +78,8 @@ def load_still_image(path: Path) -> np.ndarray:
     from runtime.scan.pages import PageError, open_pages
 
     try:
-        with open_pages(path) as pages:
-            return pages.load(0)
+        with open_pages(path, mute_codec_messages=True) as pages:
+            return pages.load(0), pages.page_count
     except PageError as error:
         raise SourceFileError(f"cannot use image {path}: {error}") from None
 

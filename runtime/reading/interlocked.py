@@ -2,7 +2,7 @@
 
 A small digit's thin link (a 6's stem meeting its loop, a 5's cap meeting its body) can fall
 under the binarizing threshold, leaving two regions whose boxes overlap both across and down:
-neither stacked (one above the other) nor a small fragment, so `segment._merge_broken_strokes`
+neither stacked (one above the other) nor a small fragment, so `broken_strokes.merge_broken_strokes`
 kept them apart and each was read alone (a 6 read "10", a 5 read as nothing). Two digits side
 by side overlap so only where one leans into the other's box (a slanted 1 beside a 4): their
 ink lies further apart than a broken stroke's, and both stand a digit tall.

@@ -1,7 +1,7 @@
 """Which regions of a page lie near enough to each other to be pieces of one digit.
 
 `near_pairs` lists the index pairs of boxes whose top-left corners lie within a reach of each
-other along both axes, the only pairs `segment._merge_broken_strokes` may join. A page of grain
+other along both axes, the only pairs `broken_strokes.merge_broken_strokes` may join. A page of grain
 holds tens of thousands of specks, so pairs are found through a grid of reach-sized cells (no
 all-pairs matrix); a camera frame holds about twenty regions, where the grid's sixty-odd numpy
 calls cost more than comparing every pair at once (20 boxes on the loaded 2-core machine:

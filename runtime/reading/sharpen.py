@@ -27,7 +27,7 @@ SMALL_WRITING_PX = 20
 """A page's digits are small at this typical height or less (640x480 worksheets: 10-20 px): the
 camera's blur is then as wide as their strokes and the gaps between them. The reader judges it
 on `orientation.typical_height` (the median of 8 or more candidates); the merging of broken
-strokes (`segment._crumbs_between`) and the stroke test (`evidence.looks_written_at_cores`) on the
+strokes (`broken_strokes._crumbs_between`) and the stroke test (`evidence.looks_written_at_cores`) on the
 segmenter's own digit height. At 24, an A4 page of dense
 22 px digits on dotted paper read one more digit wrong, and with no least count of candidates a
 tiled floor's one speck was sharpened into a "1" (`benchmarks.hard_pages`, seed 1)."""

@@ -23,7 +23,7 @@ from runtime.reading.sharpen import SMALL_WRITING_PX
 MIN_HEIGHT_RATIO = 1.7
 """A region this many times the page's typical digit height may be two digits stacked. The
 segmenter merges the pieces of one digit only while they stay within 1.5 digit heights
-(`segment.MERGED_MAX_HEIGHT`); two stacked 14-18 px digits with a grid line between measure 30-50
+(`broken_strokes.MERGED_MAX_HEIGHT`); two stacked 14-18 px digits with a grid line between measure 30-50
 px on a page whose digits are 15 px."""
 
 MAX_DIGIT_PX = 1.5 * SMALL_WRITING_PX

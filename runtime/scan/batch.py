@@ -156,7 +156,8 @@ def read_task(reader, task: Task, options: BatchOptions) -> TaskResult:
     """Read every page of `task` with `reader`; never raises for a bad file or page."""
     result = TaskResult(task)
     try:
-        with open_pages(task.path, max_pixels=options.max_pixels, pdf_dpi=options.pdf_dpi) as source:
+        with open_pages(task.path, max_pixels=options.max_pixels, pdf_dpi=options.pdf_dpi,
+                        mute_codec_messages=True) as source:
             indices = [task.page_index] if task.page_index is not None else range(source.page_count)
             for index in indices:
                 if index not in task.skip_pages:

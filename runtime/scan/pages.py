@@ -95,8 +95,13 @@ def is_pdf(path: str | Path) -> bool:
 
 
 def open_pages(path: str | Path, *, max_pixels: int = MAX_PAGE_PIXELS,
-               pdf_dpi: float = PDF_DPI) -> PageSource:
+               pdf_dpi: float = PDF_DPI, mute_codec_messages: bool = False) -> PageSource:
     """Open a raster image or PDF for reading page by page.
+
+    `mute_codec_messages=True` is for commands, which report one line per bad file: what the
+    codecs' libraries print to file descriptor 2 themselves ("libpng error: ...") is muted while
+    a page decodes. A library caller keeps its process's stderr untouched (muting the
+    descriptor would also swallow other threads' output in that window).
 
     Raises `PageError` when the file itself is unusable: missing, unreadable, empty, not a
     supported format, corrupt, or a PDF without pages. Problems with one page of a file that
@@ -106,7 +111,8 @@ def open_pages(path: str | Path, *, max_pixels: int = MAX_PAGE_PIXELS,
     _check_readable_file(path)
     if is_pdf(path):
         return _PdfSource(path, max_pixels=max_pixels, dpi=pdf_dpi)
-    return _RasterSource(path, _read_image_bytes(path), max_pixels=max_pixels)
+    return _RasterSource(path, _read_image_bytes(path), max_pixels=max_pixels,
+                         mute_codec_messages=mute_codec_messages)
 
 
 def iter_pages(path: str | Path, **options) -> Iterator[tuple[int, np.ndarray]]:
@@ -163,11 +169,13 @@ class PageSource:
 class _RasterSource(PageSource):
     """A PNG/JPEG/BMP/WebP (one page) or TIFF (one page per directory) held as file bytes."""
 
-    def __init__(self, path: Path, data: bytes, *, max_pixels: int):
+    def __init__(self, path: Path, data: bytes, *, max_pixels: int,
+                 mute_codec_messages: bool = False):
         import numpy as np
 
         self._data = np.frombuffer(data, np.uint8)
         self._max_pixels = max_pixels
+        self._mute_codec_messages = mute_codec_messages
         self._kind = _sniff_raster_kind(data)
         if self._kind is None:
             raise PageError(f"not a {_SUPPORTED_KINDS} file (unrecognised content)")
@@ -195,7 +203,7 @@ class _RasterSource(PageSource):
     def _decode(self, index: int, grey: bool = False) -> np.ndarray | None:
         import cv2
 
-        with _quiet_opencv():
+        with _quiet_opencv(self._mute_codec_messages):
             try:
                 if self._kind == "TIFF":
                     ok, pages = cv2.imdecodemulti(self._data, cv2.IMREAD_UNCHANGED,
@@ -382,10 +390,10 @@ def _check_pixel_budget(width: int, height: int, max_pixels: int) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_opencv():
+def _quiet_opencv(mute_descriptor: bool):
     """Silence OpenCV's own log lines while decoding: the caller reports one line per file.
     The codecs' libraries write to file descriptor 2 themselves ("libpng error: PNG input
-    buffer is incomplete" for a cut-off PNG), so that is muted for the decode too."""
+    buffer is incomplete" for a cut-off PNG); `mute_descriptor` mutes that for the decode too."""
     import cv2
 
     from runtime.cli import native_stderr_silenced
@@ -394,7 +402,7 @@ def _quiet_opencv():
     previous = logging.getLogLevel()
     logging.setLogLevel(logging.LOG_LEVEL_SILENT)
     try:
-        with native_stderr_silenced():
+        with native_stderr_silenced() if mute_descriptor else contextlib.nullcontext():
             yield
     finally:
         logging.setLogLevel(previous)

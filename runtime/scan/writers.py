@@ -9,8 +9,10 @@ so the total cost is O(pages) and the main process's memory does not grow with t
 `--resume` indexes the journal of a stopped run, adds the pages of a finished run's JSON (or,
 failing that, its CSV) to it, and the new run appends to what it holds.
 
-The final JSON is `{"files": [page records...], "errors": [failure records...]}` (record shapes
-in `runtime.scan.records`); the CSV has one row per number (`CSV_COLUMNS`).
+The final JSON is `{"files": [page records...], "errors": [failure records...], "complete":
+true}` (record shapes in `runtime.scan.records`); `"complete"` is false in the JSON of a stopped
+run and in the placeholder written at the start, so a file alone says whether every page is in
+it. The CSV has one row per number (`CSV_COLUMNS`).
 
 Usage: store = ResultStore(json_path="out.json"); store.add(record); store.finish()
 """
@@ -86,7 +88,7 @@ class ResultStore:
         """Write the final JSON and CSV in input order; remove the partial journals; return the
         files written. On `OutputError` the journal is kept for `--resume`."""
         try:
-            written = self._write_outputs()
+            written = self._write_outputs(complete=True)
         except BaseException:
             self.fail()
             raise
@@ -153,19 +155,20 @@ class ResultStore:
             if (path_key(record.path), record.page) not in journal.index:
                 journal.append(record)
 
-    def _write_outputs(self, to_stdout: bool = True, journal: Journal | None = None) -> list[Path]:
+    def _write_outputs(self, to_stdout: bool = True, journal: Journal | None = None,
+                       complete: bool = False) -> list[Path]:
         journal = journal or self.journal
         entries = sorted(journal.index.items(), key=self._sort_key)
         written = []
         if self.json_path == STDOUT and to_stdout:
             try:
-                _write_json(sys.stdout, journal, entries)
+                _write_json(sys.stdout, journal, entries, complete)
                 sys.stdout.flush()
             except BrokenPipeError:  # its reader has gone (`| head`): the files are still written
                 discard_standard_output()
         elif self.json_path and self.json_path != STDOUT:
             with atomic_text(self.json_path) as stream:
-                _write_json(stream, journal, entries)
+                _write_json(stream, journal, entries, complete)
             written.append(Path(self.json_path))
         if self.csv_path:
             with atomic_text(self.csv_path) as stream:
@@ -182,9 +185,10 @@ class ResultStore:
         return self._rank.get(key, len(self._rank)), key, page or 0
 
 
-def _write_json(stream, journal: Journal, entries) -> None:
-    """`{"files": [...], "errors": [...]}` with one page record per line, copied from the journal
-    lines as they are (no parsing, no re-encoding: this is what keeps 10,000 pages fast)."""
+def _write_json(stream, journal: Journal, entries, complete: bool) -> None:
+    """`{"files": [...], "errors": [...], "complete": ...}` with one page record per line, copied
+    from the journal lines as they are (no parsing, no re-encoding: this is what keeps 10,000
+    pages fast)."""
     for opening, failed in (('{"files": [', False), ('"errors": [', True)):
         stream.write(opening)
         first = True
@@ -194,7 +198,8 @@ def _write_json(stream, journal: Journal, entries) -> None:
                 stream.write(journal.read_line(entry).rstrip("\n"))
                 first = False
         stream.write("]" if first else "\n]")
-        stream.write(",\n" if not failed else "}\n")
+        stream.write(",\n")
+    stream.write(f'"complete": {json.dumps(complete)}}}\n')
 
 
 def _records_from_json(path: str) -> list[PageRecord]:
