@@ -64,18 +64,6 @@ def faint_writing_level(boxes: list[tuple[int, int, int, int]], peaks: list[floa
     return FAINT_PEAK_SHARE * float(np.median(np.asarray(peaks, np.float32)))
 
 
-
-SAME_WRITING_HEIGHT_RATIO = 1.5
-"""Looked at again, the page's digits must measure within this factor of their height before."""
-
-
-def same_writing(height: float | None, height_again: float | None) -> bool:
-    """Whether a page looked at again (`pencil_ink_thresholds`) measured digits of the same height."""
-    if not height or not height_again:
-        return False
-    return max(height, height_again) <= SAME_WRITING_HEIGHT_RATIO * min(height, height_again)
-
-
 PENCIL_MAX_PEAK_RATIO = 1.8
 """A page whose regions (read or faint) peak at a median of at most this many times the least ink
 contrast is written in pencil. On development pages (`benchmarks.worksheets --degrade photo
@@ -92,9 +80,9 @@ PENCIL_THRESHOLD_RATIOS = (2.1, 1.7)
 """A pencil page is looked at again with its ink thresholded at its regions' median peak over
 these, in turn, until one measures digits of the height the page had (`same_writing`): the lower
 threshold sees the faintest digits whole, but on squared paper it can let the grid in, whose
-crossings then measure as the digits. On the development pages, 2.1 alone read 97.3% of seed
-333's digits and 93.3% of 331's (a grid page lost); 1.8 alone 87.1 and 95.1%; 2.1 then 1.7
-97.6 and 95.6%, with 7 and 20 false digits (before: 22 and 64)."""
+crossings then measure as the digits. On the development pages (seeds 333 and 331), recall with
+2.1 alone 97.3 and 93.3% (a squared page lost); with 1.8 alone 87.1 and 95.1%; with 2.1 then 1.7
+97.6 and 95.6%, with 7 and 20 false digits (before: 83.8 and 83.2%, 22 and 64 false)."""
 
 FAINT_INK_LEAST_THRESHOLD = 0.1
 """Nor is ink thresholded under this darkness, whatever the writing: paper's own shading and a
@@ -105,7 +93,7 @@ def pencil_ink_thresholds(boxes: list[tuple[int, int, int, int]], peaks: list[fl
                           grain_floor: float) -> list[float]:
     """The darknesses to threshold a page's ink at, in turn, to see its pencil writing whole: its
     regions (`boxes`, read or faint, whose strokes peak at `peaks`) are six or more, lie in lines
-    and peak low (`PENCIL_MAX_PEAK_RATIO` times `min_contrast`). None under the paper's shading
+    and peak low (`PENCIL_MAX_PEAK_RATIO` times `min_contrast`); none under the paper's shading
     or the page's grain (`grain_floor`, `Grain.min_contrast`), nor at `min_contrast` or over."""
     if len(boxes) < FAINT_MIN_REGIONS:
         return []
@@ -114,3 +102,14 @@ def pencil_ink_thresholds(boxes: list[tuple[int, int, int, int]], peaks: list[fl
         return []
     least = max(FAINT_INK_LEAST_THRESHOLD, grain_floor)
     return [threshold for ratio in PENCIL_THRESHOLD_RATIOS if least <= (threshold := peak / ratio) < min_contrast]
+
+
+SAME_WRITING_HEIGHT_RATIO = 1.5
+"""Looked at again, the page's digits must measure within this factor of their height before."""
+
+
+def same_writing(height: float | None, height_again: float | None) -> bool:
+    """Whether a page looked at again (`pencil_ink_thresholds`) measured digits of the same height."""
+    if not height or not height_again:
+        return False
+    return max(height, height_again) <= SAME_WRITING_HEIGHT_RATIO * min(height, height_again)
