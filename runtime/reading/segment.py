@@ -232,8 +232,7 @@ def _candidates(components: list[Component], page: _Regions, look: InkLook,
              if (candidate := _candidate(c, page.labels, look.darkness, look.min_contrast, surroundings,
                                          peak_ratio, faint, look.ink_threshold, written_peaks))]
     written_boxes = [candidate.bbox for _, candidate in found]
-    # Not on small writing: the camera's blur takes a third off its strokes' peaks whatever the pen.
-    pencil = [] if look.ink_threshold or small else pencil_ink_thresholds(
+    pencil = [] if look.ink_threshold else pencil_ink_thresholds(
         written_boxes + [_box(f.component) for f in faint], written_peaks + [f.peak for f in faint],
         look.min_contrast, look.grain_floor)
     return found + _faint_writing(faint, written_boxes), pencil
