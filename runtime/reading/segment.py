@@ -234,7 +234,7 @@ def _candidates(components: list[Component], page: _Regions, look: InkLook,
     written_boxes = [candidate.bbox for _, candidate in found]
     pencil = [] if look.ink_threshold else pencil_ink_thresholds(
         written_boxes + [_box(f.component) for f in faint], written_peaks + [f.peak for f in faint],
-        look.min_contrast, look.grain_floor)
+        look.min_contrast, look.grain_floor, levelled=inside is not None)
     return found + _faint_writing(faint, written_boxes), pencil
 
 
