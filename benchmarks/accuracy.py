@@ -332,8 +332,15 @@ def _row(name: str, counts: Counts, exact: str, milliseconds: float) -> str:
             f"{exact:>11} {milliseconds:>7.1f}")
 
 
-READER_EXTRAS = ("widen-thin-strokes", "touching-width-prior", "undo-motion-blur")
-"""Optional reader steps, off by default (`ReaderOptions` fields of the same names): measured here."""
+READER_EXTRAS = {
+    "widen-thin-strokes": ("widen_thin_strokes", True),
+    "touching-width-prior": ("touching_width_prior", True),
+    "keep-motion-blur": ("undo_motion_blur", False),
+    "undo-motion-blur": ("undo_motion_blur", True),  # the default now; still accepted
+}
+"""Optional reader steps set otherwise than by default, measured here: each name's `ReaderOptions`
+field and the value it sets (on for the steps off by default; keep-motion-blur reads shaken pages
+as photographed)."""
 
 
 def build_reader(model: str | None, min_confidence: float, detect_orientation: bool, threads: int,
@@ -343,7 +350,7 @@ def build_reader(model: str | None, min_confidence: float, detect_orientation: b
     from runtime.reading.reader import PageReader, ReaderOptions
 
     options = ReaderOptions(min_confidence=min_confidence, detect_orientation=detect_orientation,
-                            **{extra.replace("-", "_"): True for extra in extras})
+                            **dict(READER_EXTRAS[extra] for extra in extras))
     return PageReader(Classifier.load(model, threads=threads), options)
 
 
@@ -369,9 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-orientation", action="store_true",
                         help="do not try the four page rotations (faster; rotated photos then fail)")
     parser.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1)")
-    parser.add_argument("--reader-extra", action="append", default=[], choices=READER_EXTRAS,
-                        help="turn on an optional reader step that is off by default (repeatable): "
-                             + ", ".join(READER_EXTRAS))
+    parser.add_argument("--reader-extra", action="append", default=[], choices=list(READER_EXTRAS),
+                        help="set an optional reader step otherwise than by default (repeatable): "
+                             "widen-thin-strokes, touching-width-prior (off by default: on), "
+                             "keep-motion-blur (read shaken pages as photographed)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     parser.add_argument("--errors", type=Path, default=None, metavar="DIR",
                         help="save an annotated copy of every page with a mistake into DIR")

@@ -78,3 +78,47 @@ def _read_right(true, read) -> int:
 
     pairs = match_boxes([d.bbox for d in true], [d.bbox for d in read])
     return sum(true[t].digit == read[r].digit for t, r in pairs)
+
+
+def _ring_is_dark_by_integral(gray: np.ndarray, bbox) -> bool:
+    """The look's test as first written: the ring's mean from an integral image of the sample."""
+    from runtime.reading.grain import LOOK_GROUND_SHARE, LOOK_SIDE_PX, PAPER_SHARE, RING_SHARE
+
+    step = max(1, max(gray.shape) // LOOK_SIDE_PX)
+    small = np.ascontiguousarray(gray[::step, ::step])
+    counts = cv2.calcHist([small], [0], None, [256], [0, 256]).ravel().cumsum()
+    paper = float(np.searchsorted(counts, PAPER_SHARE * counts[-1]))
+    sums = cv2.integral(small, sdepth=cv2.CV_64F)
+    x, y, w, h = np.array([bbox], float).T
+    reach = RING_SHARE * h
+
+    def box_sum(left, top, right, bottom):
+        rows, cols = sums.shape[0] - 1, sums.shape[1] - 1
+        x0, x1 = (np.clip(np.round(v / step), 0, cols).astype(int) for v in (left, right))
+        y0, y1 = (np.clip(np.round(v / step), 0, rows).astype(int) for v in (top, bottom))
+        return sums[y1, x1] - sums[y0, x1] - sums[y1, x0] + sums[y0, x0], (x1 - x0) * (y1 - y0)
+
+    outer_sum, outer_count = box_sum(x - reach, y - reach, x + w + reach, y + h + reach)
+    inner_sum, inner_count = box_sum(x, y, x + w, y + h)
+    count = outer_count - inner_count
+    mean = (outer_sum - inner_sum) / np.maximum(count, 1)
+    return bool(((count > 0) & (mean < LOOK_GROUND_SHARE * paper))[0])
+
+
+def test_the_look_at_a_rings_grey_is_the_integral_images():
+    # The ring's mean is summed from the sample's pixels in its box, not from an integral image
+    # of the whole sample: the same whole sums, the same decision, box for box (edges included).
+    from runtime.reading.grain import _Look
+
+    rng = np.random.default_rng(5)
+    for shape in ((480, 640), (240, 320), (2339, 1654), (90, 130)):
+        gray = rng.integers(0, 256, shape).astype(np.uint8)
+        gray[: shape[0] // 2] //= 3  # a dark half, so both answers occur
+        look = _Look(gray)
+        answers = set()
+        for _ in range(300):
+            w, h = int(rng.integers(1, 80)), int(rng.integers(1, 120))
+            x, y = int(rng.integers(-20, shape[1])), int(rng.integers(-20, shape[0]))
+            assert look.off_paper((x, y, w, h)) == _ring_is_dark_by_integral(gray, (x, y, w, h))
+            answers.add(look.off_paper((x, y, w, h)))
+        assert answers == {True, False}

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from runtime.reading.quantiles import percentile, value_of_rank
+from runtime.reading import quantiles
+from runtime.reading.quantiles import array_median, percentile, value_of_rank
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.uint8])
@@ -36,3 +37,31 @@ def test_the_value_of_a_rank_is_numpys(dtype, size):
         values = values.astype(dtype)
         for rank in sorted({0, size // 3, int(0.75 * (size - 1)), size - 2}):
             assert value_of_rank(values, rank) == np.partition(values, rank)[rank]
+
+
+@pytest.mark.parametrize("histogram_limit", [1 << 24, 1000])
+def test_uint8_percentiles_are_numpys_by_either_count(monkeypatch, histogram_limit):
+    # Grey levels are counted by OpenCV's histogram (float32 counts, exact below 2**24 values),
+    # or by numpy's bincount above that: both give numpy's percentile (strided views included).
+    monkeypatch.setattr(quantiles, "MAX_HISTOGRAM_PIXELS", histogram_limit)
+    rng = np.random.default_rng(7)
+    for values in (rng.integers(0, 256, (240, 320)), rng.normal(230, 3, (585, 413)).round(),
+                   rng.integers(0, 4, 5001) * 60):
+        values = np.clip(values, 0, 255).astype(np.uint8)
+        for view in (values, values[::2, 1::3] if values.ndim == 2 else values[::3]):
+            for q in (1, 50, 90, 95, 99):
+                assert percentile(view, q) == np.percentile(view, q).item()
+
+
+def test_the_median_of_an_array_is_numpys():
+    # float32 middles are averaged in float32 (numpy's mean of them), whole numbers in float64.
+    rng = np.random.default_rng(8)
+    for size in (1, 2, 3, 8, 33, 64):
+        for _ in range(200):
+            values = rng.random(size).astype(np.float32)
+            assert array_median(values) == float(np.median(values))
+            counts = rng.integers(0, 9, size)
+            assert array_median(counts) == float(np.median(counts))
+    # Two float32 middles whose float64 mean differs from numpy's float32 one.
+    halves = np.array([0.1, 0.3], np.float32)
+    assert array_median(halves) == float(np.median(halves)) != (float(halves[0]) + float(halves[1])) / 2

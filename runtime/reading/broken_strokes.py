@@ -129,6 +129,7 @@ def _nearest_for_crumbs(boxes: np.ndarray, first: np.ndarray, second: np.ndarray
     extent = high[owner] - low[owner]
     bridging = extent[:, 1] > MERGED_MAX_HEIGHT * digit_height
     order = np.lexsort((gap[pairs], owner))  # by crumb, nearest partner first
-    later = np.r_[False, owner[order][1:] == owner[order][:-1]]
+    ordered = owner[order]
+    later = np.concatenate(([False], ordered[1:] == ordered[:-1]))  # np.r_'s, without its 10 µs
     keep[pairs[order][later & bridging[order]]] = False
     return keep

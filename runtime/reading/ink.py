@@ -113,7 +113,16 @@ def _darkness(gray: np.ndarray, shrunk: np.ndarray | None = None) -> np.ndarray:
     if glare_gain is not None:
         height, width = darkness.shape
         np.multiply(darkness, cv2.resize(glare_gain, (width, height), interpolation=cv2.INTER_LINEAR), out=darkness)
-    return np.clip(darkness, 0.0, 1.0, out=darkness)
+    return clipped_to_unit(darkness)
+
+
+def clipped_to_unit(values: np.ndarray) -> np.ndarray:
+    """`np.clip(values, 0.0, 1.0, out=values)` for a contiguous float32 picture without NaN, by
+    OpenCV's thresholds in place: 0.3 against 2.5 ms on an A4 page at 200 dpi. The same values;
+    a -0.0 comes out as 0.0 (the ink map makes none: its differences of equal levels are +0.0)."""
+    cv2.threshold(values, 1.0, 1.0, cv2.THRESH_TRUNC, dst=values)
+    cv2.threshold(values, 0.0, 0.0, cv2.THRESH_TOZERO, dst=values)
+    return values
 
 
 def _glare_gain(small_paper: np.ndarray) -> np.ndarray | None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from runtime.reading.component import labelled_as
+
 MAX_DIGIT_PX = 30
 """Pieces are joined so on pages whose digits are at most this tall (A4 worksheets written small
 at 150 dpi: the broken 6s and 5s of the development pages stood 20-22 px). Bigger writing's
@@ -68,8 +70,8 @@ def _ink_gap(boxes: np.ndarray, one: int, other: int, labels: np.ndarray, own_la
     left, top = (int(v) for v in np.minimum(boxes[one, :2], boxes[other, :2]))
     right, bottom = (int(v) for v in np.maximum(boxes[one, 2:], boxes[other, 2:]))
     window = labels[top:bottom, left:right]
-    mine = np.isin(window, own_labels[one])
-    theirs = np.isin(window, own_labels[other])
+    mine = labelled_as(window, own_labels[one])
+    theirs = labelled_as(window, own_labels[other])
     if not mine.any() or not theirs.any():
         return np.inf
     distance = cv2.distanceTransform((~mine).astype(np.uint8), cv2.DIST_L2, 3)

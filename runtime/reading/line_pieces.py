@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from runtime.reading.quantiles import array_median  # numpy's median, value for value
+
 THIN_SHARE = 0.5
 """Only pieces at most this wide for their height are looked at (a 1; no other digit is)."""
 
@@ -58,7 +60,7 @@ def is_printed_line_piece(bbox: tuple[int, int, int, int], darkness: np.ndarray,
     if width > THIN_SHARE * height or height < 3:
         return False
     piece = darkness[top:top + height, left:left + width]
-    level = float(np.median(piece.max(axis=1)))
+    level = array_median(piece.max(axis=1))
     weights = piece.sum(axis=0)
     if level <= 0.0 or weights.sum() <= 0:
         return False
@@ -88,10 +90,10 @@ def _carried_thickness(darkness: np.ndarray, centre: float, half_width: float, r
     band = darkness[rows.start:rows.stop, lo:hi]
     peaks = band.max(axis=1)
     carried = peaks >= CARRIED_DARKNESS * level
-    if np.count_nonzero(carried) < CARRIED_ROWS * len(rows) or float(np.median(peaks)) < SAME_DARKNESS * level:
+    if np.count_nonzero(carried) < CARRIED_ROWS * len(rows) or array_median(peaks) < SAME_DARKNESS * level:
         return None
     dark = band >= CARRIED_DARKNESS * level
-    thickness = float(np.median(dark[carried].sum(axis=1)))
+    thickness = array_median(dark[carried].sum(axis=1))
     near = dark[-NEAR_ROWS:] if near_end == -1 else dark[:NEAR_ROWS]
     ys, xs = np.nonzero(near)
     if xs.size == 0:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 SAMPLE_STEP = 16
@@ -28,6 +29,11 @@ BAND_MARGIN = 0.02
 
 SMALL = 4096
 """Arrays up to this size are ordered whole: the band would not save anything."""
+
+MAX_HISTOGRAM_PIXELS = 1 << 24
+"""uint8 arrays below this size are counted per grey level by OpenCV's histogram, whose counts
+are float32, exact up to 2**24 (a quarter of numpy's `bincount` time: 25 against 86 µs at
+320x240, 0.29 against 1.1 ms at 827x1169); larger ones by `np.bincount`."""
 
 
 def percentile(values: np.ndarray, q: float) -> float:
@@ -51,7 +57,7 @@ def value_of_rank(values: np.ndarray, rank: int) -> np.generic:
 def _ranked(flat: np.ndarray, rank: int) -> tuple[np.generic, np.generic]:
     """The values of rank `rank` and `rank + 1` (from 0) in ascending order."""
     if flat.dtype == np.uint8:
-        counts = np.cumsum(np.bincount(flat, minlength=256))
+        counts = np.cumsum(_level_counts(flat))
         low, high = np.searchsorted(counts, [rank, rank + 1], side="right")
         return np.uint8(low), np.uint8(high)
     if flat.size > SMALL:
@@ -67,6 +73,13 @@ def _ranked(flat: np.ndarray, rank: int) -> tuple[np.generic, np.generic]:
             return band[rank - below], band[rank + 1 - below]
     ordered = np.partition(flat, [rank, rank + 1])
     return ordered[rank], ordered[rank + 1]
+
+
+def _level_counts(flat: np.ndarray) -> np.ndarray:
+    """How many of the uint8 values `flat` (contiguous, 1-D) lie at each grey level, (256,) int64."""
+    if flat.size >= MAX_HISTOGRAM_PIXELS:
+        return np.bincount(flat, minlength=256)
+    return cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel().astype(np.int64)
 
 
 def _lerp(low: np.generic, high: np.generic, fraction: float):
@@ -85,3 +98,19 @@ def median(values) -> float:
         raise ValueError("no median for an empty list")
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def array_median(values: np.ndarray) -> float:
+    """`float(np.median(values))` for a non-empty 1-D float32 or integer array without NaN, value
+    for value, without numpy's overhead (2 against 10 µs on a region's few dozen rows). numpy
+    averages the two middle values in the array's own type where that is floating (a float32
+    sum, halved exactly), in float64 for integers."""
+    count = values.size
+    middle = count // 2
+    if count % 2:
+        return float(np.partition(values, middle)[middle])
+    ordered = np.partition(values, [middle - 1, middle])
+    low, high = ordered[middle - 1], ordered[middle]
+    if values.dtype.kind == "f":
+        return float(low + high) / 2
+    return (float(low) + float(high)) / 2

@@ -84,6 +84,11 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         kept = _without_pen_bars(searches, horizontal_px, level_blocks)
         if kept is not searches:
             searches, printed = kept, _printed_rules(*kept[0][1], horizontal_px)
+    # The upright rules printed down a sheet (a notebook's margin) likewise: the same test on the
+    # lines turned over their diagonal.
+    printed_down = None
+    if darkness is not None and not on_grid and searches and searches[-1][0][2] == 1:
+        printed_down = _printed_rules_down(searches[-1][1][0], horizontal_px)
     if darkness is not None:
         # An ink map lies within [0, 1] (each is clipped there; shrinking, smoothing and
         # levelling average within it), so its levels need no clipping: the same as made here.
@@ -96,12 +101,16 @@ def remove_rules(mask: np.ndarray, faint_mask: np.ndarray, horizontal_px: int, v
         # On a grid every line holds writing; off one, the rules a sheet is printed with do
         # (`_printed_rules`), and the other lines found are erased whole.
         on_lines = band if on_grid else None
-        if on_lines is None and darkness is not None and across_axis == 0:
-            on_lines = printed
+        if on_lines is None and darkness is not None:
+            on_lines = printed if across_axis == 0 else printed_down
         if on_lines is not None:
             # A line's darkness is asked only under the ink lying on the lines (`_writing_on_lines`).
             asked = cv2.bitwise_and(on_lines, mask)
-            erased = cv2.subtract(band, _writing_on_lines(dark, _line_darkness(dark, run, thicken, asked),
+            # An upright line's darkness is looked for along a level run's length (1.2 digits, still
+            # longer than a 1 lying on it): a line photographed a little tilted steps aside
+            # within two digits' run, and its darkness there read as none.
+            darkness_run = run if run[1] == 1 else (1, horizontal_px)
+            erased = cv2.subtract(band, _writing_on_lines(dark, _line_darkness(dark, darkness_run, thicken, asked),
                                                           asked, ink_level))
         found_lines.append(found)
         bands.append(erased)
@@ -419,6 +428,34 @@ def _printed_rules(found: np.ndarray, band: np.ndarray, horizontal_px: int,
     return rules
 
 
+def _printed_rules_down(found: np.ndarray, horizontal_px: int) -> np.ndarray | None:
+    """The band of the upright lines in `found` that are rules printed down the sheet (a
+    notebook's margin), as `_printed_rules` tells them, None if none are.
+
+    Turned over its diagonal, an upright rule is a level one; what is thicker across than a
+    level run (`horizontal_px`, longer than a digit is tall: no pen's stroke on the line, which
+    must stay part of it) is taken off it first: a margin runs down to the sheet's foot, where the
+    dark strip of the desk below it, found as upright runs too, joined it into one region far
+    thicker than a rule.
+    """
+    across = np.ones((horizontal_px + 1, 1), np.uint8)
+    rules = None
+    # Worked out on the blocks of columns holding lines alone (a sheet's edges and its margin: a
+    # few narrow strips, not the page turned over; 10 -> 1 ms a page), each with what the
+    # opening and the widening across it reach.
+    for first, last in row_blocks(np.flatnonzero(found.max(axis=0)), horizontal_px + 4):
+        first, last = max(0, first - 2), min(found.shape[1], last + 2)  # (the band a pixel wider)
+        turned = cv2.transpose(found[:, first:last])
+        thick = cv2.morphologyEx(turned, cv2.MORPH_OPEN, across)
+        if cv2.countNonZero(thick):
+            turned = cv2.subtract(turned, cv2.dilate(thick, _SQUARE_3))
+        found_rules = _printed_rules(turned, cv2.dilate(turned, _SQUARE_3), horizontal_px)
+        if found_rules is not None:
+            rules = np.zeros_like(found) if rules is None else rules
+            rules[:, first:last] = cv2.transpose(found_rules)
+    return rules
+
+
 def _line_darkness(dark: np.ndarray, run: tuple[int, int], thicken: tuple[int, int],
                    asked: np.ndarray) -> np.ndarray:
     """Per pixel of the ink map `dark` (uint8) where `asked` (a 0/255 mask: the ink lying on a
@@ -522,15 +559,18 @@ the last level line and the sheet's edge, too short to be found as a line, or a 
 that the faint ink joined to something else. A written 1 is slanted or thicker than a printed
 line, and seldom carries a line's column on exactly. Found on phone photos and light scans of
 development worksheets (`benchmarks.worksheets --degrade mixed --digits validation`, seeds
-205-207). A stub is also no darker than the lines' median darkness plus `STUB_MAX_DARKER`: a pen's
+205-207). A stub is also no darker than the line it belongs to plus `STUB_MAX_DARKER`: a pen's
 1 written upright beside a grid's line, its column carried on, is darker than the printed line
-(on one such page, seed 205 page 38, it was read as a stub without this)."""
+(on one such page, seed 205 page 38, it was read as a stub without this). That line's darkness
+is the lines' median, or the darkness of the line the piece carries on or meets where that is
+darker: a form's black box printed on pale graph paper (`--condition graph`) is darker than the
+page's median line, and the pieces of its sides were read as 1s at 0.99."""
 
 
 def _upright_stubs(labels: np.ndarray, stats: np.ndarray, walls: np.ndarray, horizontal_band: np.ndarray | None,
                    darkness: np.ndarray) -> np.ndarray:
     """Per label, whether the region is a stub of an erased upright line or a box's side
-    (`STUB_GAP_PX`): thin, upright, and no darker than the lines (`STUB_MAX_DARKER`)."""
+    (`STUB_GAP_PX`): thin, upright, and no darker than the line it belongs to (`STUB_MAX_DARKER`)."""
     stubs = np.zeros(len(stats), bool)
     x, y, w, h = (stats[:, column] for column in range(4))
     thin = (h >= 3 * w) & (h >= 8)
@@ -540,22 +580,45 @@ def _upright_stubs(labels: np.ndarray, stats: np.ndarray, walls: np.ndarray, hor
     # Gathered at the walls' set pixels (a boolean index scans the float map: twice the time),
     # then partitioned where they lie.
     line_darkness = float(np.median(darkness.ravel()[set_pixels(walls)], overwrite_input=True))
+    own_darkness = np.zeros(len(stats))
     for label in np.flatnonzero(thin).tolist():
         left, top, width, height = (int(value) for value in stats[label, :4])
         window = (slice(top, top + height), slice(left, left + width))
-        own = darkness[window][labels[window] == label]
-        thin[label] = float(np.median(own)) <= line_darkness + STUB_MAX_DARKER
+        own_darkness[label] = float(np.median(darkness[window][labels[window] == label]))
     for label in np.flatnonzero(thin).tolist():
         left, top, width, height = (int(value) for value in stats[label, :4])
         beyond = (range(top - 1, top - 1 - STUB_GAP_PX, -1), range(top + height, top + height + STUB_GAP_PX))
-        stubs[label] = any(_carries_on(walls, rows, left, width) for rows in beyond)
+        carried = [rows for rows in beyond if _carries_on(walls, rows, left, width)]
+        if carried:
+            line = max(line_darkness, _line_darkness_beside(walls, darkness, carried, left, width, height))
+            stubs[label] = own_darkness[label] <= line + STUB_MAX_DARKER
     if horizontal_band is not None:
         candidates = np.flatnonzero(thin & ~stubs)
         x, y, w, h = x[candidates], y[candidates], w[candidates], h[candidates]
         sides = (_band_near(horizontal_band, y, x, w, step=-1)
                  & _band_near(horizontal_band, y + h - 1, x, w, step=1))
-        stubs[candidates[sides]] = True
+        for label in candidates[sides].tolist():
+            left, top, width, height = (int(value) for value in stats[label, :4])
+            ends = (range(top - 1, top - 4, -1), range(top + height, top + height + 3))
+            line = max(line_darkness, _line_darkness_beside(horizontal_band, darkness, ends, left, width, 0))
+            stubs[label] = own_darkness[label] <= line + STUB_MAX_DARKER
     return stubs
+
+
+def _line_darkness_beside(lines: np.ndarray, darkness: np.ndarray, rows_beyond: list, left: int, width: int,
+                          height: int) -> float:
+    """The median darkness of the line pixels of `lines` in the columns `left` to `left + width`
+    (give or take two), over each of `rows_beyond` (ranges of rows stepping away from a piece)
+    carried on `height` rows further: the line a piece carries on or meets; 0 where none lie there."""
+    start, stop = max(0, left - 2), min(lines.shape[1], left + width + 2)
+    values = []
+    for rows in rows_beyond:
+        first, last = rows[0], rows[0] + (rows.step or 1) * (len(rows) + height)
+        low, high = max(0, min(first, last)), min(lines.shape[0], max(first, last) + 1)
+        window = (slice(low, high), slice(start, stop))
+        values.append(darkness[window][lines[window] > 0])
+    found = np.concatenate(values) if values else np.zeros(0)
+    return float(np.median(found)) if found.size else 0.0
 
 
 def _carries_on(walls: np.ndarray, rows: range, left: int, width: int) -> bool:
@@ -626,6 +689,9 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
                      & _band_near(horizontal_band, y + h - 1, x, w, step=1))
     thin = h >= 3 * w
     kept = candidates[between_lines & thin]
+    # The sides' usual thickness (their pixels per row), by which a bulge is told (`BULGE_AREA`).
+    thickness = float(np.median(stats[kept, cv2.CC_STAT_AREA] / h[between_lines & thin])) if kept.size else None
+    kept = _without_bulges(labels, stats, kept, sides, thickness)
     if len(kept) > MAX_BOXES_TO_CLEAR:  # mark their pixels from the stroke pixels, not box by box
         index = set_pixels(upright) if index is None else index
         on_side = np.zeros(len(stats), bool)
@@ -637,12 +703,53 @@ def _box_sides(faint_mask: np.ndarray, horizontal_band: np.ndarray) -> np.ndarra
             window = (slice(top, top + height), slice(left, left + width))
             sides[window] |= np.where(labels[window] == label, 255, 0).astype(np.uint8)
     for label in candidates[between_lines & ~thin][:MAX_BOXES_TO_CLEAR].tolist():
-        _side_within(labels, stats[label, :4], label, horizontal_band, sides)
+        _side_within(labels, stats[label, :4], label, horizontal_band, sides, thickness)
     return sides
 
 
+BULGE_AREA = 2
+BULGE_ROW_PIXELS = 2
+"""A side is as thick all along as it is in most of its rows: a region thin by its box holding
+more pixels than a side of the sides' usual thickness (pixels per row) over its rows, by more
+than `BULGE_AREA` squares of that thickness, is looked at row by row (the 64 most over it),
+and its rows holding more than `BULGE_ROW_PIXELS` pixels over its median row (a line stepping
+a pixel aside, its soft edge another: a pen's stroke adds more) are a digit hanging on the
+line, not the line. A grid's upright line whose level lines were too pale to be
+found runs on for many squares, thin by its box, and every digit touching it was erased with it
+as a box's side (graph paper, `benchmarks.worksheets --condition graph --seed 321`: 53 of 104
+digits missed)."""
+
+
+def _without_bulges(labels: np.ndarray, stats: np.ndarray, kept: np.ndarray, sides: np.ndarray,
+                    thickness: float | None) -> np.ndarray:
+    """`kept` (labels of sides thin by their box) less those with a bulge (`BULGE_AREA`; `thickness`:
+    the sides' usual pixels per row, None: none looked for); of each of those, its rows without the
+    bulge are marked in `sides` here."""
+    if kept.size == 0 or thickness is None:
+        return kept
+    area, height = stats[kept, cv2.CC_STAT_AREA], stats[kept, cv2.CC_STAT_HEIGHT]
+    excess = area - thickness * height
+    suspect = np.flatnonzero(excess > BULGE_AREA * thickness * thickness)
+    suspect = suspect[np.argsort(-excess[suspect], kind="stable")[:MAX_BOXES_TO_CLEAR]]  # the most first
+    if suspect.size == 0:
+        return kept
+    bulging = np.zeros(kept.size, bool)
+    for position in suspect.tolist():
+        label = int(kept[position])
+        left, top, width, height_px = (int(value) for value in stats[label, :4])
+        window = (slice(top, top + height_px), slice(left, left + width))
+        own = labels[window] == label
+        row_pixels = np.count_nonzero(own, axis=1)
+        line_rows = row_pixels <= np.median(row_pixels) + BULGE_ROW_PIXELS
+        if line_rows.all():
+            continue
+        bulging[position] = True
+        sides[window] |= np.where(own & line_rows[:, None], 255, 0).astype(np.uint8)
+    return kept[~bulging]
+
+
 def _side_within(labels: np.ndarray, box: np.ndarray, label: int, horizontal_band: np.ndarray,
-                 sides: np.ndarray) -> None:
+                 sides: np.ndarray, thickness: float | None = None) -> None:
     """Mark in `sides` a box's side inside region `label` (box x, y, w, h), which stands between
     two lines but is no thin stroke: looked at again with the rows beside the band taken away.
 
@@ -666,7 +773,8 @@ def _side_within(labels: np.ndarray, box: np.ndarray, label: int, horizontal_ban
     rows, columns = y[thin] + first, x[thin] + left
     ends = (_band_near(horizontal_band, rows, columns, w[thin], step=-1)
             & _band_near(horizontal_band, rows + h[thin] - 1, columns, w[thin], step=1))
-    for piece in thin[ends].tolist():
+    # (A digit hanging on a side is no part of it: `BULGE_AREA`, the sides' usual `thickness`.)
+    for piece in _without_bulges(pieces, stats, thin[ends], sides[window], thickness).tolist():
         sides[window] |= np.where(pieces == piece, 255, 0).astype(np.uint8)
 
 

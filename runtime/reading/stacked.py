@@ -44,6 +44,22 @@ MIN_PIECE_CONFIDENCE = 0.9
 tall single digit cut across (a 9's tail, a 7's stem) leaves a piece that reads with doubt."""
 
 
+SURE_WHOLE_HEIGHT_RATIO = 2.0
+"""A region the model reads surely as one digit (`touching.whole_beats_any_cut`) is cut across
+only from this many digit heights: a digit written tall reaches 1.7, and the segmenter joins one
+digit's pieces only within 1.5 (`segment.MERGED_MAX_HEIGHT`); two stacked digits joined by the
+line between them measure twice a digit or more, and the model reads them surely as one (a 3 over
+a 7 read "3" at 0.996). Such a cut wins only where both pieces read beyond doubt
+(`touching.tall_pair`)."""
+
+
+def tall_for_page(candidate: DigitCandidate, digit_height: float | None) -> bool:
+    """Whether a region is tall enough for two stacked digits to be cut across even where the
+    model reads it surely as one (`SURE_WHOLE_HEIGHT_RATIO`), on a page of small writing."""
+    return (digit_height is not None and digit_height <= MAX_DIGIT_PX
+            and candidate.ink.shape[0] >= SURE_WHOLE_HEIGHT_RATIO * digit_height)
+
+
 class StackedCut(list):
     """A cut across a region (`stacked_cut`): its top and bottom pieces, marked for the cutter."""
 

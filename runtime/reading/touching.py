@@ -54,7 +54,7 @@ from runtime.reading.quantiles import median
 from runtime.reading.seams import piece_between, seam_lines_of_regions
 from runtime.reading.segment import DigitCandidate
 from runtime.reading.stacked import MIN_PIECE_CONFIDENCE as STACKED_MIN_PIECE_CONFIDENCE
-from runtime.reading.stacked import StackedCut, stacked_cut
+from runtime.reading.stacked import StackedCut, stacked_cut, tall_for_page
 
 MIN_ASPECT_TO_TRY = 0.9
 """Regions narrower than this (width / height) are read as one digit without trying cuts. From
@@ -260,7 +260,8 @@ def _cuts(candidate: DigitCandidate, valleys: list[int], lines: dict, digit_heig
           pairs_only: bool) -> list[list[DigitCandidate]]:
     """A region's cuts (`cut_hypotheses`): across, then straight down at `valleys`, then along
     the seams found there (`lines`: column -> seam, as `seam_lines` gives them)."""
-    across = None if pairs_only else stacked_cut(candidate, digit_height)
+    # A sure whole is cut across only where it is tall enough for two digits (`tall_for_page`).
+    across = None if pairs_only and not tall_for_page(candidate, digit_height) else stacked_cut(candidate, digit_height)
     hypotheses = [] if across is None else [across]
     height, width = candidate.ink.shape
     min_piece_px = MIN_PIECE_ASPECT * height
@@ -336,6 +337,8 @@ def choose_reading(candidate: DigitCandidate, options: list[list[DigitCandidate]
     if choice < 0 and piece_labels is not None and wide:
         choice = wide_pair(candidate, options, whole_confidence, piece_confidences, whole_label, piece_labels,
                            page_width, page_height)
+    if choice < 0 and whole_beats_any_cut(whole_confidence):
+        choice = tall_pair(options, piece_confidences)
     if choice < 0 and small:
         refused = _choose_by_evidence(candidate, options, whole_confidence, piece_confidences, typical)
         if refused >= 0 and float(np.min(piece_confidences[refused])) >= WHOLE_AS_DIGIT_MIN_PIECE_CONFIDENCE:
@@ -404,6 +407,22 @@ def wide_pair(candidate: DigitCandidate, options: list[list[DigitCandidate]], wh
         if evidence > best_score:
             best_index, best_score = index, evidence
     return best_index
+
+
+def tall_pair(options: list[list[DigitCandidate]], piece_confidences: list[np.ndarray]) -> int:
+    """Index of the cut across (`StackedCut`, offered a sure whole only where it is tall enough
+    for two digits, `stacked.tall_for_page`) whose two pieces both read at
+    `WIDE_PAIR_MIN_PIECE_CONFIDENCE` or more, or -1: two stacked digits read surely as one."""
+    for index, (parts, confidences) in enumerate(zip(options, piece_confidences)):
+        if isinstance(parts, StackedCut) and float(np.min(confidences)) >= WIDE_PAIR_MIN_PIECE_CONFIDENCE:
+            return index
+    return -1
+
+
+def may_cut_a_sure_whole(region: DigitCandidate, parts: list[DigitCandidate], page_width: float | None) -> bool:
+    """Whether a cut may win against a whole read beyond doubt (`whole_beats_any_cut`): a pair
+    side by side (`shaped_as_a_pair`, for `wide_pair`) or a cut across (`tall_pair`)."""
+    return isinstance(parts, StackedCut) or shaped_as_a_pair(region, parts, page_width)
 
 
 def shaped_as_a_pair(region: DigitCandidate, parts: list[DigitCandidate], page_width: float | None) -> bool:

@@ -46,7 +46,7 @@ class BatchOptions:
     detect_orientation: bool = True  # let the reader try the four quarter-turns
     # Segment pages of big digits on a smaller copy (faster); False: every page at full size.
     scale_to_digits: bool = True
-    undo_motion_blur: bool = False  # read a shaken photo again through its streak undone
+    undo_motion_blur: bool = True  # read a shaken photo again through its streak undone
     polarity: str = "auto"  # auto, dark-on-light or light-on-dark (runtime.reading.polarity)
     annotate_dir: str | None = None  # write each page with its results drawn on it here
     pdf_dpi: float = PDF_DPI  # resolution PDF pages are rendered at
