@@ -456,11 +456,16 @@ def ink_levels(darkness: np.ndarray) -> np.ndarray:
     return levels
 
 
-def levels_components(darkness_u8: np.ndarray, min_contrast: float):
-    """`ink_components` of the ink map's levels (`ink_levels`)."""
-    otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    strong = float(np.clip(otsu, min_contrast * 255, 0.5 * 255))
-    weak = max(min_contrast * 0.6 * 255, strong * 0.5)
+def levels_components(darkness_u8: np.ndarray, min_contrast: float, strong_threshold: float | None = None):
+    """`ink_components` of the ink map's levels (`ink_levels`); `strong_threshold`, where given,
+    is the strong threshold (darkness) instead of the page's own."""
+    if strong_threshold is None:
+        otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        strong = float(np.clip(otsu, min_contrast * 255, 0.5 * 255))
+        weak = max(min_contrast * 0.6 * 255, strong * 0.5)
+    else:  # a pencil's strokes, looked at again below the least contrast (`runtime.reading.faint`)
+        strong = strong_threshold * 255
+        weak = 0.6 * strong
     _, strong_mask = cv2.threshold(darkness_u8, strong, 255, cv2.THRESH_BINARY)
     _, weak_mask = cv2.threshold(darkness_u8, weak, 255, cv2.THRESH_BINARY)
     mask = weak_mask & cv2.dilate(strong_mask, np.ones((5, 5), np.uint8))

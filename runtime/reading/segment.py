@@ -31,7 +31,12 @@ from runtime.reading.evidence import (
     looks_written_at_cores,
     paper_limit,
 )
-from runtime.reading.faint import FAINT_MIN_PEAK_RATIO, faint_writing_level
+from runtime.reading.faint import (
+    FAINT_MIN_PEAK_RATIO,
+    faint_writing_level,
+    pencil_ink_thresholds,
+    same_writing,
+)
 from runtime.reading.ink import ink_levels, ink_map, levels_components
 from runtime.reading.noise import suppress_grain
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
@@ -116,22 +121,44 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     look = _look_to_segment(darkness, options, look)
     if look is None:
         return []
+    found = _segmented(look, options, inside, fine)
+    # Pencil: its strokes, thresholded as pen's are, fell apart into specks (`runtime.reading.faint`).
+    for threshold in found.pencil_thresholds:
+        again = _segmented(look_at(look.source, options, threshold), options, inside, fine)
+        if same_writing(found.digit_height, again.digit_height):
+            return again.candidates
+    return found.candidates
+
+
+@dataclass
+class _Segmented:
+    """What one segmentation of an ink map found."""
+
+    candidates: list[DigitCandidate]
+    digit_height: float | None = None  # the digits' height it measured
+    # Where the page looks written in pencil, the thresholds to look at it again with (`faint`).
+    pencil_thresholds: list[float] = field(default_factory=list)
+
+
+def _segmented(look: InkLook, options: SegmentOptions, inside: np.ndarray | None,
+               fine: np.ndarray | None) -> _Segmented:
+    """`find_digits_in`'s segmentation of the ink map `look` was made of, at its thresholds."""
     min_size = _min_digit_size(_writing_side(look.stats, look.darkness.shape, options), options)
     page = _regions_of(look, options, min_size)
     if page.digit_height is None:
-        return []
+        return _Segmented([])
     components = merge_broken_strokes(page.components, page.digit_height, page.labels)
     least_height = max(options.min_digit_height_px, options.speck_height_ratio * page.digit_height)
     components = digit_shaped(components, page.labels, page.digit_height, min_size, least_height,
                               EdgeTest(look.darkness.shape, inside))
-    found = _candidates(components, page, look, inside)
+    found, pencil = _candidates(components, page, look, inside)
     factor = 1 if fine is None else fine.shape[0] // look.darkness.shape[0]
     found = without_print_and_texture(found, page.labels, look.darkness, page.digit_height, min_size, factor,
                                       page.lines, page.walls)
     if fine is not None:
         found = [(c, _fine_candidate(c, page.labels, fine, factor, candidate.blurred_blob)) for c, candidate in found]
     _attach_bars(found, page, factor)
-    return [candidate for _, candidate in found]
+    return _Segmented([candidate for _, candidate in found], page.digit_height, pencil)
 
 
 def _look_to_segment(darkness: np.ndarray, options: SegmentOptions, look: InkLook | None) -> InkLook | None:
@@ -189,9 +216,10 @@ def _rules_removed(look: InkLook, digit_height: float | None, options: SegmentOp
 
 
 def _candidates(components: list[Component], page: _Regions, look: InkLook,
-                inside: np.ndarray | None) -> list[tuple[Component, DigitCandidate]]:
+                inside: np.ndarray | None) -> tuple[list[tuple[Component, DigitCandidate]], list[float]]:
     """The regions that show written strokes in paper (`_candidate`), each with its ink cut, and
-    the faint ones that are the page's writing (`_faint_writing`)."""
+    the faint ones that are the page's writing (`_faint_writing`); and where they all peak low,
+    the thresholds to look at the page again with (`faint.pencil_ink_thresholds`)."""
     small = is_small_writing(page.digit_height)
     erased = erased_lines(page.lines, page.walls) if small else None
     peak_ratio = SMALL_WRITING_PEAK_RATIO if small else MIN_PEAK_CONTRAST_RATIO
@@ -199,10 +227,15 @@ def _candidates(components: list[Component], page: _Regions, look: InkLook,
         peak_ratio *= LEVELLED_PEAK_SHARE
     surroundings = Surroundings(page.labels, look.darkness, paper_limit(look.min_contrast), erased, len(components))
     faint: list[_FaintRegion] = []
+    written_peaks: list[float] = []
     found = [(c, candidate) for c in components
              if (candidate := _candidate(c, page.labels, look.darkness, look.min_contrast, surroundings,
-                                         peak_ratio, faint))]
-    return found + _faint_writing(faint, [candidate.bbox for _, candidate in found])
+                                         peak_ratio, faint, look.ink_threshold, written_peaks))]
+    written_boxes = [candidate.bbox for _, candidate in found]
+    pencil = [] if look.ink_threshold else pencil_ink_thresholds(
+        written_boxes + [_box(f.component) for f in faint], written_peaks + [f.peak for f in faint],
+        look.min_contrast, look.grain_floor, levelled=inside is not None)
+    return found + _faint_writing(faint, written_boxes), pencil
 
 
 def _attach_bars(found: list[tuple[Component, DigitCandidate]], page: _Regions, factor: int) -> None:
@@ -308,6 +341,10 @@ class InkLook:
     labels: np.ndarray | None = None
     stats: np.ndarray | None = None
     levels: np.ndarray | None = None  # `darkness` as uint8 levels (`ink.ink_levels`), thresholded for the masks
+    # Where the masks were thresholded below the page's least ink contrast (pencil, looked at
+    # again: `runtime.reading.faint`), the darkness they were: faint regions must reach it.
+    ink_threshold: float | None = None
+    grain_floor: float = 0.0  # the least ink contrast that the page's grain allows (`Grain.min_contrast`)
 
     def digit_height_px(self, options: SegmentOptions) -> float | None:
         """The typical digit height before any rule is erased (`digit_height_px`)."""
@@ -316,14 +353,16 @@ class InkLook:
         return _typical_digit_height(_components_from_stats(self.stats), self.darkness.shape, options)
 
 
-def look_at(darkness: np.ndarray, options: SegmentOptions) -> InkLook:
-    """The `InkLook` of an ink map."""
+def look_at(darkness: np.ndarray, options: SegmentOptions, ink_threshold: float | None = None) -> InkLook:
+    """The `InkLook` of an ink map; `ink_threshold`: see `InkLook.ink_threshold`."""
     smoothed, grain = suppress_grain(darkness)
     if grain.unreadable:
         return InkLook(darkness, smoothed, True)
     min_contrast = grain.min_contrast(options.min_ink_contrast)
     levels = ink_levels(smoothed)
-    return InkLook(darkness, smoothed, False, min_contrast, *levels_components(levels, min_contrast), levels)
+    return InkLook(darkness, smoothed, False, min_contrast,
+                   *levels_components(levels, min_contrast, ink_threshold), levels,
+                   ink_threshold=ink_threshold, grain_floor=grain.min_contrast(0.0))
 
 
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
@@ -447,7 +486,7 @@ def _faint_writing(faint: list[_FaintRegion], found: list[BBox]) -> list[tuple[C
     """The faint regions read after all, where they are the page's writing (`runtime.reading.faint`)."""
     if not faint:
         return []
-    boxes = [(f.component.left, f.component.top, f.component.width, f.component.height) for f in faint]
+    boxes = [_box(f.component) for f in faint]
     level = faint_writing_level(boxes, [f.peak for f in faint], found)
     if level is None:
         return []
@@ -458,12 +497,15 @@ def _faint_writing(faint: list[_FaintRegion], found: list[BBox]) -> list[tuple[C
 def _candidate(component: Component, labels: np.ndarray, darkness: np.ndarray,
                min_contrast: float, surroundings: Surroundings,
                peak_ratio: float = MIN_PEAK_CONTRAST_RATIO,
-               faint: list[_FaintRegion] | None = None) -> DigitCandidate | None:
+               faint: list[_FaintRegion] | None = None,
+               ink_threshold: float | None = None, written_peaks: list[float] | None = None) -> DigitCandidate | None:
     """Cut the soft ink of one region (neighbours' ink inside its box masked out); None when
     it shows no evidence of written strokes (see `runtime.reading.evidence`) or lies in no
     paper (`Surroundings.paper_around`). A region that is a blob as thresholded may be written
     at its cores (`DigitCandidate.blurred_blob`). A region written in strokes that only peaks
-    too low is added to `faint`, where given, for `_faint_writing` to judge with the rest."""
+    too low is added to `faint`, where given, for `_faint_writing` to judge with the rest: it must
+    still reach the least ink contrast, or `ink_threshold` where the page was thresholded lower.
+    The peak of a region read is added to `written_peaks`, where given (`faint.pencil_ink_thresholds`)."""
     window = (slice(component.top, component.bottom), slice(component.left, component.right))
     own = labelled_as(labels[window], component.labels)
     # Grow the mask by a pixel to keep the anti-aliased rim of the strokes, as MNIST has.
@@ -480,14 +522,20 @@ def _candidate(component: Component, labels: np.ndarray, darkness: np.ndarray,
     # worksheets, validation digits, seeds 202, 204 and 207 turned).
     blurred_blob = not written and looks_written_at_cores(ink, stroke_level, min_contrast, peak_ratio)
     if not (written or blurred_blob):
-        if (faint is not None and looks_written(core, stroke_level, min_contrast, FAINT_MIN_PEAK_RATIO)
+        if (faint is not None and looks_written(core, stroke_level, ink_threshold or min_contrast, FAINT_MIN_PEAK_RATIO)
                 and surroundings.paper_around(component)):
             faint.append(_FaintRegion(component, stroke_level, ink))
         return None
     if not surroundings.paper_around(component):
         return None
-    bbox = (component.left, component.top, component.width, component.height)
-    return DigitCandidate(bbox=bbox, ink=_scaled_to_strokes(ink, stroke_level), blurred_blob=blurred_blob)
+    if written_peaks is not None:
+        written_peaks.append(stroke_level)
+    return DigitCandidate(bbox=_box(component), ink=_scaled_to_strokes(ink, stroke_level), blurred_blob=blurred_blob)
+
+
+def _box(component: Component) -> BBox:
+    """A region's box: x, y, w, h."""
+    return (component.left, component.top, component.width, component.height)
 
 
 def _stroke_level(values: np.ndarray) -> float:
