@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -10,12 +14,14 @@ import numpy as np
 import pytest
 from worksheet_fixtures import font_digit_bank
 
+import runtime
 from benchmarks import conditions
 from benchmarks.accuracy import score_result
 from benchmarks.datasets import Sample
 from benchmarks.handwriting import DigitBank
 from benchmarks.metrics import Counts
 from benchmarks.worksheets import WorksheetOptions, main, make_worksheet
+from runtime.paths import REPO_ROOT
 from runtime.reading.faint import faint_writing_level, pencil_ink_thresholds, same_writing
 from runtime.reading.lit_edge import ends_where_the_light_does
 from runtime.reading.reader import PageReader
@@ -199,3 +205,19 @@ def test_digits_under_a_highlighter_are_read(mnist_bank, default_classifier):
     counts = _counts_on(mnist_bank, default_classifier, "highlighter", 80, (0, 1, 2))
     assert counts.true_positives + counts.false_negatives > 400
     assert counts.recall >= 0.95 and counts.precision >= 0.98
+
+
+def test_the_scan_command_reads_under_a_highlighter_as_the_reader_does(mnist_bank, tmp_path):
+    """The command decoded JPEG pages straight to grey, where a swath's dye can no longer be
+    told from ink: `runtime.scan` read this photo's digits under the swaths as missing while
+    `runtime.read` (and the benchmarks) read them."""
+    sheet = make_worksheet(mnist_bank, np.random.default_rng([80, 0]),
+                           WorksheetOptions(degrade="photo", condition="highlighter"))
+    cv2.imwrite(str(tmp_path / "page.jpg"), sheet.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    done = subprocess.run([sys.executable, "-m", "runtime.scan", "page.jpg", "--json", "out.json",
+                           "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert done.returncode == 0, done.stderr
+    scanned = json.loads((tmp_path / "out.json").read_text())["files"][0]["lines"]
+    read = runtime.read(tmp_path / "page.jpg").to_dict()["lines"]
+    assert [line["text"] for line in scanned] == [line["text"] for line in read]
