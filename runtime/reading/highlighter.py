@@ -46,6 +46,9 @@ NO_BRIGHTER = 1.25
 LOOK_SIDE_PX = 400
 """Swaths are looked for on a copy this many pixels on its shorter side (a swath is a digit tall:
 8 px and more there); only a picture that has one is closed at full size."""
+SWATH_MARGIN_PX = 16
+"""The clean-up reaches this far past a swath: its 3x3 dilation and its blur's 9-tap kernel
+(4 px), with room to spare so the box's own border never reaches a weight that is not 0."""
 
 
 def without_highlighter(image: np.ndarray) -> np.ndarray:
@@ -62,14 +65,19 @@ def without_highlighter(image: np.ndarray) -> np.ndarray:
     found = _dye(colour) if step > 1 else found
     if found is None:
         return image
-    ground, paper, dyed = found
-    swaths = _swaths_over_ink(dyed, colour, _closing_side(colour))
-    if swaths is None:
-        return image
-    weight = cv2.GaussianBlur(cv2.dilate(swaths, np.ones((3, 3), np.uint8)).astype(np.float32), (0, 0), 1.0)
-    gain = np.clip(paper / np.maximum(ground.astype(np.float32), 1.0), 1.0, 4.0)
+    ground, paper, swaths = found
+    # Only near a swath is the picture changed (the weight is 0 elsewhere, so the gain is 1):
+    # the blur and the gain are worked out on the swaths' bounding box and its blur's reach.
+    rows, columns = np.nonzero(swaths.any(axis=1))[0], np.nonzero(swaths.any(axis=0))[0]
+    top, bottom = max(0, rows[0] - SWATH_MARGIN_PX), min(swaths.shape[0], rows[-1] + 1 + SWATH_MARGIN_PX)
+    left, right = max(0, columns[0] - SWATH_MARGIN_PX), min(swaths.shape[1], columns[-1] + 1 + SWATH_MARGIN_PX)
+    box = (slice(top, bottom), slice(left, right))
+    weight = cv2.GaussianBlur(cv2.dilate(swaths[box], np.ones((3, 3), np.uint8)).astype(np.float32), (0, 0), 1.0)
+    gain = np.clip(paper / np.maximum(ground[box].astype(np.float32), 1.0), 1.0, 4.0)
     gain = 1.0 + weight[:, :, None] * (gain - 1.0)
-    return np.clip(colour.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    cleaned = colour.copy()
+    cleaned[box] = np.clip(colour[box].astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    return cleaned
 
 
 def _closing_side(colour: np.ndarray) -> int:
@@ -77,22 +85,26 @@ def _closing_side(colour: np.ndarray) -> int:
 
 
 def _dye(colour: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The ground under the ink, the paper's colour and where dye lies on it (uint8 0/1), or None
-    where no swath large enough to be one and holding ink is there."""
+    """The ground under the ink, the paper's colour and the swaths of dye over ink on it (uint8
+    0/1), or None where no swath large enough to be one and holding ink is there."""
     side = _closing_side(colour)
     ground = cv2.morphologyEx(colour, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
     # The sheet's colour: most of a photographed page is paper (a swath covers a little of it).
-    paper = np.median(ground[::2, ::2].reshape(-1, 3), axis=0).astype(np.float32)
+    paper = _channel_medians(ground[::2, ::2]).astype(np.float32)
     if paper.min() < 1.0:
         return None
-    blue, green, red = cv2.split(ground.astype(np.float32) * (1.0 / paper))
+    # Each channel's share of the paper's light, looked up per grey level (the same float32
+    # products as multiplying the whole picture, without a float copy of it).
+    shares = (np.arange(256, dtype=np.float32)[:, None] * (1.0 / paper)[None, :]).astype(np.float32)
+    blue, green, red = (cv2.LUT(channel, shares[:, index].copy())
+                        for index, channel in enumerate(cv2.split(ground)))
     brightest, darkest = cv2.max(cv2.max(blue, green), red), cv2.min(cv2.min(blue, green), red)
     # A dye only takes light: ground brighter than the paper in some channel is something else (a desk).
     dyed = (brightest >= PASSED) & (brightest <= NO_BRIGHTER) & (brightest >= HUE_SHIFT * darkest)
-    dyed = dyed.astype(np.uint8)
-    if _swaths_over_ink(dyed, colour, side) is None:
+    swaths = _swaths_over_ink(dyed.astype(np.uint8), colour, side)
+    if swaths is None:
         return None
-    return ground, paper, dyed
+    return ground, paper, swaths
 
 
 def _swaths_over_ink(dyed: np.ndarray, colour: np.ndarray, side: int) -> np.ndarray | None:
@@ -110,11 +122,23 @@ def _swaths_over_ink(dyed: np.ndarray, colour: np.ndarray, side: int) -> np.ndar
     big = big[big > 0]
     if big.size == 0:
         return None
-    grey = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
     keep = np.zeros(count, bool)
-    for index in big:  # a few at most
-        values = grey[labels == index]
+    for index in big:  # a few at most: each one's ink is looked at in its bounding box
+        rows = slice(top[index], bottom[index])
+        columns = slice(left[index], right[index])
+        grey = cv2.cvtColor(np.ascontiguousarray(colour[rows, columns]), cv2.COLOR_BGR2GRAY)
+        values = grey[labels[rows, columns] == index]
         keep[index] = values.min() < INK_SHARE * values.mean()
     if not keep.any():
         return None
-    return keep[labels].astype(np.uint8)
+    return keep.astype(np.uint8)[labels]
+
+
+def _channel_medians(picture: np.ndarray) -> np.ndarray:
+    """Each channel's median (float64) of a uint8 picture, as `np.median` gives it, by counting
+    its 256 levels instead of sorting its pixels."""
+    counts = [np.bincount(picture[:, :, channel].ravel(), minlength=256) for channel in range(picture.shape[2])]
+    total = picture.shape[0] * picture.shape[1]
+    middle = [np.searchsorted(np.cumsum(count), [(total - 1) // 2 + 1, total // 2 + 1]) for count in counts]
+    # the (n-1)//2-th and n//2-th values in order (the same one where n is odd), averaged
+    return np.array([(float(low) + float(high)) / 2.0 for low, high in middle])

@@ -38,7 +38,7 @@ from runtime.reading.faint import (
     same_writing,
 )
 from runtime.reading.ink import ink_levels, ink_map, levels_components
-from runtime.reading.noise import suppress_grain
+from runtime.reading.noise import Grain, suppress_grain
 from runtime.reading.quantiles import median  # of a few whole numbers: exact, far cheaper than numpy's
 from runtime.reading.region_filters import (
     EdgeTest,
@@ -124,28 +124,32 @@ def find_digits_in(darkness: np.ndarray, options: SegmentOptions | None = None,
     look = _look_to_segment(darkness, options, look)
     if look is None:
         return []
-    found = _segmented(look, options, inside, fine)
+    found = _regions_found(look, options, inside)
     # Pencil: its strokes, thresholded as pen's are, fell apart into specks (`runtime.reading.faint`).
+    # A look is finished (`_finished`) only once it is the one read.
     for threshold in found.pencil_thresholds:
-        again = _segmented(look_at(look.source, options, threshold), options, inside, fine)
+        again = _regions_found(_look_again(look, options, threshold), options, inside)
         if same_writing(found.digit_height, again.digit_height):
-            return again.candidates
-    return found.candidates
+            return _finished(again, fine)
+    return _finished(found, fine)
 
 
 @dataclass
 class _Segmented:
-    """What one segmentation of an ink map found."""
+    """What one segmentation of an ink map found, before its print and texture are dropped."""
 
-    candidates: list[DigitCandidate]
+    found: list[tuple[Component, DigitCandidate]]
     digit_height: float | None = None  # the digits' height it measured
     # Where the page looks written in pencil, the thresholds to look at it again with (`faint`).
     pencil_thresholds: list[float] = field(default_factory=list)
+    look: InkLook | None = None
+    page: _Regions | None = None
+    min_size: float = 0.0
 
 
-def _segmented(look: InkLook, options: SegmentOptions, inside: np.ndarray | None,
-               fine: np.ndarray | None) -> _Segmented:
-    """`find_digits_in`'s segmentation of the ink map `look` was made of, at its thresholds."""
+def _regions_found(look: InkLook, options: SegmentOptions, inside: np.ndarray | None) -> _Segmented:
+    """`find_digits_in`'s segmentation of the ink map `look` was made of, at its thresholds, up
+    to the regions that show written strokes (`_finished` drops print and texture)."""
     min_size = _min_digit_size(_writing_side(look.stats, look.darkness.shape, options), options)
     page = _regions_of(look, options, min_size)
     if page.digit_height is None:
@@ -155,13 +159,22 @@ def _segmented(look: InkLook, options: SegmentOptions, inside: np.ndarray | None
     components = digit_shaped(components, page.labels, page.digit_height, min_size, least_height,
                               EdgeTest(look.darkness.shape, inside))
     found, pencil = _candidates(components, page, look, inside)
+    return _Segmented(found, page.digit_height, pencil, look, page, min_size)
+
+
+def _finished(segmented: _Segmented, fine: np.ndarray | None) -> list[DigitCandidate]:
+    """The candidates of a segmentation (`_regions_found`) without print and texture, in `fine`'s
+    pixels where given, with the erased runs they may have been cut from (`_attach_bars`)."""
+    look, page, found = segmented.look, segmented.page, segmented.found
+    if page is None:
+        return []
     factor = 1 if fine is None else fine.shape[0] // look.darkness.shape[0]
-    found = without_print_and_texture(found, page.labels, look.darkness, page.digit_height, min_size, factor,
-                                      page.lines, page.walls)
+    found = without_print_and_texture(found, page.labels, look.darkness, page.digit_height, segmented.min_size,
+                                      factor, page.lines, page.walls)
     if fine is not None:
         found = [(c, _fine_candidate(c, page.labels, fine, factor, candidate.blurred_blob)) for c, candidate in found]
     _attach_bars(found, page, factor)
-    return _Segmented([candidate for _, candidate in found], page.digit_height, pencil)
+    return [candidate for _, candidate in found]
 
 
 def _look_to_segment(darkness: np.ndarray, options: SegmentOptions, look: InkLook | None) -> InkLook | None:
@@ -348,6 +361,7 @@ class InkLook:
     # again: `runtime.reading.faint`), the darkness they were: faint regions must reach it.
     ink_threshold: float | None = None
     grain_floor: float = 0.0  # the least ink contrast that the page's grain allows (`Grain.min_contrast`)
+    grain: Grain | None = None  # the grain measured on `source` (`suppress_grain`)
 
     def digit_height_px(self, options: SegmentOptions) -> float | None:
         """The typical digit height before any rule is erased (`digit_height_px`)."""
@@ -378,7 +392,18 @@ def look_at(darkness: np.ndarray, options: SegmentOptions, ink_threshold: float 
     faint_floor = FAINT_GRAIN_FACTOR * grain.level if options.fibrous_paper else 0.0
     return InkLook(darkness, smoothed, False, min_contrast,
                    *levels_components(levels, min_contrast, ink_threshold, faint_floor), levels,
-                   ink_threshold=ink_threshold, grain_floor=grain.min_contrast(0.0))
+                   ink_threshold=ink_threshold, grain_floor=grain.min_contrast(0.0), grain=grain)
+
+
+def _look_again(look: InkLook, options: SegmentOptions, ink_threshold: float) -> InkLook:
+    """`look_at(look.source, options, ink_threshold)`, with the grain, its smoothing and the levels
+    that `look` (of the same ink map, readable) measured already: only the masks are made again."""
+    grain = look.grain
+    min_contrast = grain.min_contrast(options.min_ink_contrast)
+    faint_floor = FAINT_GRAIN_FACTOR * grain.level if options.fibrous_paper else 0.0
+    return InkLook(look.source, look.darkness, False, min_contrast,
+                   *levels_components(look.levels, min_contrast, ink_threshold, faint_floor), look.levels,
+                   ink_threshold=ink_threshold, grain_floor=grain.min_contrast(0.0), grain=grain)
 
 
 def _is_texture(mask: np.ndarray, stats: np.ndarray, options: SegmentOptions) -> bool:
