@@ -22,6 +22,7 @@ import numpy as np
 from runtime.classifier import Predictions
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
+from runtime.reading.defocus import defocus_radius, refocused
 from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grain import drop_grain
@@ -141,6 +142,10 @@ class ReaderOptions:
     # with less doubt, its doubtful digits dropped. On 60 shaken development pages 1,076 more
     # digits right and 8 fewer false (docs/results/reading.md). False reads every page as given.
     undo_motion_blur: bool = True
+    # A page that reads digits from under half its crops and measures no streak is read again
+    # through the blur disk of an out-of-focus lens, where its spectrum measures one
+    # (runtime.reading.defocus); taken on the same terms as a streak undone. False: as given.
+    undo_defocus: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     # Digits in text ("not a digit" crops in their word or around it) are letters unless they
@@ -168,15 +173,27 @@ class PageReader:
         # A page that reads digits from under half its crops may be a shaken photo: every stroke
         # smeared the same way, the model calling the smears "not a digit" (runtime.reading.motion_blur).
         # Read through the streak undone, it is taken only where it reads more digits with less doubt.
-        if not self.options.undo_motion_blur or len(result.digits) >= MOTION_BLUR_MIN_YIELD * found.candidates:
+        undo = self.options.undo_motion_blur or self.options.undo_defocus
+        if not undo or len(result.digits) >= MOTION_BLUR_MIN_YIELD * found.candidates:
             return result
         # Measured on the sheet alone where one is found: a desk's grain or a floor's tiles
         # around it have streaks of their own.
         sheet = self._sheet(gray)
-        streak = motion_streak(gray if sheet is None else sheet.cut(gray))
-        if streak is None:
+        measured = gray if sheet is None else sheet.cut(gray)
+        streak = motion_streak(measured) if self.options.undo_motion_blur else None
+        if streak is not None:
+            return self._better_of(result, found, unblurred(gray, streak), timings)
+        # Else perhaps a lens focused off the sheet: every point a disk (runtime.reading.defocus).
+        radius = defocus_radius(measured) if self.options.undo_defocus else None
+        if radius is None:
             return result
-        again, found_again = self._read(unblurred(gray, streak), timings)
+        return self._better_of(result, found, refocused(gray, radius), timings)
+
+    def _better_of(self, result: PageResult, found: _Yield, restored: np.ndarray,
+                   timings: dict | None) -> PageResult:
+        """`result`, or the reading of page `restored` (its doubtful digits dropped) where that
+        reads more digits with less doubt."""
+        again, found_again = self._read(restored, timings)
         again.lines = sure_lines(again.lines)
         if len(again.digits) > len(result.digits) and found_again.doubt < found.doubt:
             return again
