@@ -27,6 +27,12 @@ MAX_RADIUS_PX = 6.0
 are gone. Development pages (worksheets seed 351, `--condition defocus`, disks of 2-4 px at A4
 150 dpi) measured 2.5-4.0 (one form that read 6 digits of 184: 3.97)."""
 
+RADIUS_SHARES_TRIED = (1.0, 0.85, 0.7)
+"""The page is read again through disks of these shares of the radius measured, the best reading
+kept: the dip measures roughly, and a disk too large rings strokes away (a form of 114 digits,
+measured 3.84: 74 digits read through 3.2 px, 36 through 3.8; another of 184, measured 3.97:
+71 through 3.2, 155 through 3.8, 6 as given)."""
+
 NOISE_TO_SIGNAL = 0.005
 """The Wiener filter's noise-to-signal ratio (as for a streak, `motion_blur.NOISE_TO_SIGNAL`).
 On that form (radius 4): 175 digits read at 0.005, 160 at 0.02."""
