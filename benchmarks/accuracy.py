@@ -337,10 +337,11 @@ READER_EXTRAS = {
     "touching-width-prior": ("touching_width_prior", True),
     "keep-motion-blur": ("undo_motion_blur", False),
     "undo-motion-blur": ("undo_motion_blur", True),  # the default now; still accepted
+    "keep-defocus": ("undo_defocus", False),
 }
 """Optional reader steps set otherwise than by default, measured here: each name's `ReaderOptions`
 field and the value it sets (on for the steps off by default; keep-motion-blur reads shaken pages
-as photographed)."""
+as photographed, keep-defocus out-of-focus ones)."""
 
 
 def build_reader(model: str | None, min_confidence: float, detect_orientation: bool, threads: int,
