@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -10,12 +14,14 @@ import numpy as np
 import pytest
 from worksheet_fixtures import font_digit_bank
 
+import runtime
 from benchmarks import conditions
 from benchmarks.accuracy import score_result
 from benchmarks.datasets import Sample
 from benchmarks.handwriting import DigitBank
 from benchmarks.metrics import Counts
 from benchmarks.worksheets import WorksheetOptions, main, make_worksheet
+from runtime.paths import REPO_ROOT
 from runtime.reading.faint import faint_writing_level, pencil_ink_thresholds, same_writing
 from runtime.reading.lit_edge import ends_where_the_light_does
 from runtime.reading.reader import PageReader
@@ -96,12 +102,8 @@ def mnist_bank(mnist_test_digits):
 def test_pages_written_in_pencil_are_read(mnist_bank, default_classifier):
     """Pencil's pale grainy strokes peak just over the ink threshold, where texture does: these
     three A4 phone photos read 164 of 490 digits before `runtime/reading/faint.py`, 446 with it."""
-    reader = PageReader(default_classifier)
-    options = WorksheetOptions(degrade="photo", condition="pencil")  # A4: smaller pencil writing is lost whole
-    counts = Counts()
-    for index in range(3):
-        sheet = make_worksheet(mnist_bank, np.random.default_rng([60, index]), options)
-        counts = counts + score_result(_sample(sheet), reader.read(sheet.image), use_boxes=True).counts
+    # A4: smaller pencil writing is lost whole.
+    counts = _counts_on(mnist_bank, default_classifier, "pencil", 60, (0, 1, 2))
     assert counts.true_positives + counts.false_negatives > 400
     assert counts.recall >= 0.8 and counts.precision >= 0.95
 
@@ -110,12 +112,7 @@ def test_pencil_too_faint_for_the_ink_threshold_is_looked_at_again(mnist_bank, d
     """On these two A4 phone photos the pencil is so pale that, thresholded as pen is, most
     digits fell apart into specks: 239 of 405 read, 27 false, before the page was looked at
     again under its writing's peak (`faint.pencil_ink_thresholds`); 372 with it, 12 false."""
-    reader = PageReader(default_classifier)
-    options = WorksheetOptions(degrade="photo", condition="pencil")
-    counts = Counts()
-    for index in (1, 4):
-        sheet = make_worksheet(mnist_bank, np.random.default_rng([61, index]), options)
-        counts = counts + score_result(_sample(sheet), reader.read(sheet.image), use_boxes=True).counts
+    counts = _counts_on(mnist_bank, default_classifier, "pencil", 61, (1, 4))
     assert counts.true_positives + counts.false_negatives > 400
     assert counts.recall >= 0.85 and counts.precision >= 0.95
 
@@ -129,6 +126,17 @@ def test_only_a_page_of_low_peaked_regions_in_lines_is_looked_at_again():
     assert pencil_ink_thresholds(scattered, [0.36] * 8, 0.18, 0.0) == []  # texture's slivers
     assert pencil_ink_thresholds(row, [0.3] * 8, 0.18, 0.15) == [pytest.approx(0.3 / 1.7)]  # grainy
     assert same_writing(30, 40) and not same_writing(30, 12) and not same_writing(30, None)
+
+
+def _counts_on(mnist_bank, classifier, condition: str, seed: int, indices) -> Counts:
+    """Digit counts over the A4 phone photos `indices` of `condition` drawn from `seed`."""
+    reader = PageReader(classifier)
+    options = WorksheetOptions(degrade="photo", condition=condition)
+    counts = Counts()
+    for index in indices:
+        sheet = make_worksheet(mnist_bank, np.random.default_rng([seed, index]), options)
+        counts = counts + score_result(_sample(sheet), reader.read(sheet.image), use_boxes=True).counts
+    return counts
 
 
 def _sample(sheet) -> Sample:
@@ -151,12 +159,7 @@ def test_sheets_under_harsh_light_are_read_whole(mnist_bank, default_classifier)
     """Under strong uneven light the lit part of the sheet alone was taken for the sheet and the
     writing in the dark part cut away: these three A4 phone photos read 245 of 399 digits before
     `runtime/reading/lit_edge.py`, 395 with it."""
-    reader = PageReader(default_classifier)
-    options = WorksheetOptions(degrade="photo", condition="harsh-light")
-    counts = Counts()
-    for index in (0, 2, 4):
-        sheet = make_worksheet(mnist_bank, np.random.default_rng([70, index]), options)
-        counts = counts + score_result(_sample(sheet), reader.read(sheet.image), use_boxes=True).counts
+    counts = _counts_on(mnist_bank, default_classifier, "harsh-light", 70, (0, 2, 4))
     assert counts.true_positives + counts.false_negatives > 350
     assert counts.recall >= 0.9 and counts.precision >= 0.95
 
@@ -199,11 +202,22 @@ def test_digits_under_a_highlighter_are_read(mnist_bank, default_classifier):
     """A translucent swath over a row of digits is a digit-tall band darker than the paper in
     grey: these three A4 phone photos read 401 of 453 digits before
     `runtime/reading/highlighter.py`, 440 with it (4 false digits either way)."""
-    reader = PageReader(default_classifier)
-    options = WorksheetOptions(degrade="photo", condition="highlighter")
-    counts = Counts()
-    for index in range(3):
-        sheet = make_worksheet(mnist_bank, np.random.default_rng([80, index]), options)
-        counts = counts + score_result(_sample(sheet), reader.read(sheet.image), use_boxes=True).counts
+    counts = _counts_on(mnist_bank, default_classifier, "highlighter", 80, (0, 1, 2))
     assert counts.true_positives + counts.false_negatives > 400
     assert counts.recall >= 0.95 and counts.precision >= 0.98
+
+
+def test_the_scan_command_reads_under_a_highlighter_as_the_reader_does(mnist_bank, tmp_path):
+    """The command decoded JPEG pages straight to grey, where a swath's dye can no longer be
+    told from ink: `runtime.scan` read this photo's digits under the swaths as missing while
+    `runtime.read` (and the benchmarks) read them."""
+    sheet = make_worksheet(mnist_bank, np.random.default_rng([80, 0]),
+                           WorksheetOptions(degrade="photo", condition="highlighter"))
+    cv2.imwrite(str(tmp_path / "page.jpg"), sheet.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    done = subprocess.run([sys.executable, "-m", "runtime.scan", "page.jpg", "--json", "out.json",
+                           "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert done.returncode == 0, done.stderr
+    scanned = json.loads((tmp_path / "out.json").read_text())["files"][0]["lines"]
+    read = runtime.read(tmp_path / "page.jpg").to_dict()["lines"]
+    assert [line["text"] for line in scanned] == [line["text"] for line in read]

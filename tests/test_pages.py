@@ -121,6 +121,23 @@ def test_grey_load_is_the_grey_of_the_colour_load(tmp_path):
         assert np.array_equal(grey, cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)), name
 
 
+def test_a_page_loaded_for_reading_keeps_the_colour_the_file_has(tmp_path):
+    # Grey files stay grey (no colour copy); colour files keep their colour, which the reader
+    # needs for a highlighter's dye, and is what `load` gives.
+    layouts = {**grey_of_every_layout(tmp_path),
+               "colour.jpg": write_image(tmp_path / "colour.jpg", sample_page()),
+               "grey.jpg": write_image(tmp_path / "grey.jpg",
+                                       cv2.cvtColor(sample_page(), cv2.COLOR_BGR2GRAY))}
+    for name, path in layouts.items():
+        with open_pages(path) as source:
+            colour, for_reading = source.load(0), source.load_for_reading(0)
+        if name in ("colour.png", "colour.jpg", "alpha.png", "page.pdf"):  # stored in colour
+            assert np.array_equal(for_reading, colour), name
+        else:
+            assert for_reading.ndim == 2, name
+            assert np.array_equal(for_reading, cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)), name
+
+
 def test_grey_jpeg_is_decoded_straight_to_grey_within_rounding(tmp_path):
     # The JPEG's own luma, not a re-mix of decoded RGB: the same up to rounding on pen and paper;
     # saturated colour (the blue corner) may differ by a few levels where RGB was clipped.

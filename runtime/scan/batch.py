@@ -177,8 +177,9 @@ def read_page(reader, source, path: str, index: int,
     page = index + 1
     try:
         with page_time_budget(options.page_timeout_s):
-            # The reader works on grey; colour is decoded only for an annotated picture.
-            image = source.load(index, grey=not options.annotate_dir)
+            # Colour where the file has it: the reader undoes a highlighter's dye from it, and
+            # an annotated picture is drawn in it.
+            image = source.load(index) if options.annotate_dir else source.load_for_reading(index)
             page_result = reader.read(image)
     except PageError as error:
         return FailedPage(path, page, str(error)), None

@@ -151,10 +151,15 @@ class PageSource:
     def load(self, index: int, grey: bool = False) -> np.ndarray:
         """Return page `index` (from 0) as a BGR uint8 image, or raise `PageError`.
 
-        `grey=True` returns it as grey uint8, what the reader works on: a JPEG is then decoded
-        straight to grey (its luma plane: ~40% less decoding, and no colour page to convert),
-        a grey PNG stays grey. Colour is only needed for a picture of the page."""
+        `grey=True` returns it as grey uint8: a JPEG is then decoded straight to grey (its luma
+        plane: ~40% less decoding, and no colour page to convert), a grey PNG stays grey."""
         raise NotImplementedError
+
+    def load_for_reading(self, index: int) -> np.ndarray:
+        """Page `index` as the reader takes it: grey uint8 where the file stores grey (no colour
+        copy made), BGR uint8 where it stores colour, which the reader needs to undo a
+        highlighter's dye (`runtime.reading.highlighter`). It reads as `load(index)` does."""
+        return self.load(index)
 
     def close(self) -> None:
         """Release the file; pages cannot be loaded afterwards."""
@@ -190,17 +195,26 @@ class _RasterSource(PageSource):
         return self.page_count
 
     def load(self, index: int, grey: bool = False) -> np.ndarray:
+        return self._load(index, "grey" if grey else "colour")
+
+    def load_for_reading(self, index: int) -> np.ndarray:
+        return self._load(index, "as stored")
+
+    def _load(self, index: int, layout: str) -> np.ndarray:
         if not 0 <= index < self.page_count:
             raise PageError(f"no page {index + 1}; the file has {self.page_count}")
         width, height = self._page_sizes[index]
         _check_pixel_budget(width, height, self._max_pixels)
-        decoded = self._decode(index, grey)
+        decoded = self._decode(index, layout)
         if decoded is None or decoded.size == 0:
             raise PageError(f"corrupt or truncated {self._kind} (OpenCV could not decode it)")
         _check_pixel_budget(decoded.shape[1], decoded.shape[0], self._max_pixels)
-        return to_grey_uint8(decoded) if grey else to_bgr_uint8(decoded)
+        stored_grey = decoded.ndim == 2 or decoded.shape[2] <= 2  # grey, or grey and alpha
+        if layout == "grey" or (layout == "as stored" and stored_grey):
+            return to_grey_uint8(decoded)
+        return to_bgr_uint8(decoded)
 
-    def _decode(self, index: int, grey: bool = False) -> np.ndarray | None:
+    def _decode(self, index: int, layout: str) -> np.ndarray | None:
         import cv2
 
         with _quiet_opencv(self._mute_codec_messages):
@@ -209,10 +223,11 @@ class _RasterSource(PageSource):
                     ok, pages = cv2.imdecodemulti(self._data, cv2.IMREAD_UNCHANGED,
                                                   range=(index, index + 1))
                     return pages[0] if ok and pages else None
-                # A JPEG has no alpha and is almost always 8-bit; IMREAD_COLOR / _GRAYSCALE
-                # apply its EXIF orientation (phone photos depend on it), which
+                # A JPEG has no alpha and is almost always 8-bit; IMREAD_COLOR / _GRAYSCALE /
+                # _ANYCOLOR apply its EXIF orientation (phone photos depend on it), which
                 # IMREAD_UNCHANGED skips.
-                jpeg_flags = cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_COLOR
+                jpeg_flags = {"grey": cv2.IMREAD_GRAYSCALE, "colour": cv2.IMREAD_COLOR,
+                              "as stored": cv2.IMREAD_ANYCOLOR}[layout]
                 flags = jpeg_flags if self._kind == "JPEG" else cv2.IMREAD_UNCHANGED
                 return cv2.imdecode(self._data, flags)
             except cv2.error:
