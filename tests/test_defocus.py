@@ -13,7 +13,7 @@ from benchmarks.accuracy import score_result
 from benchmarks.camera_conditions import defocus_kernel
 from benchmarks.datasets import Sample
 from benchmarks.worksheets import WorksheetOptions, make_worksheet
-from runtime.reading.defocus import defocus_radius, refocused
+from runtime.reading.defocus import MIN_BLURRED_SHARE, MIN_CROPS, defocus_radius, looks_defocused, refocused
 from runtime.reading.reader import PageReader, ReaderOptions
 
 
@@ -70,3 +70,10 @@ def test_an_out_of_focus_form_is_read(default_classifier, undo):
         assert counts.recall >= 0.8 and counts.false_positives <= 3
     else:  # the page as photographed: what the blur costs
         assert counts.recall < 0.2
+
+
+def test_only_a_page_of_soft_crops_is_measured():
+    """Pages of words and script keep crisp crops (at most 0.53 soft); a lens blurs every one."""
+    assert looks_defocused(MIN_CROPS, MIN_BLURRED_SHARE)
+    assert not looks_defocused(MIN_CROPS, 0.53)
+    assert not looks_defocused(MIN_CROPS - 1, 1.0)  # a shadow's one soft crop is no page

@@ -22,7 +22,7 @@ import numpy as np
 from runtime.classifier import Predictions
 from runtime.images import to_gray
 from runtime.normalize import normalize_batch
-from runtime.reading.defocus import RADIUS_SHARES_TRIED, defocus_radius, refocused
+from runtime.reading.defocus import RADIUS_SHARES_TRIED, defocus_radius, looks_defocused, refocused
 from runtime.reading.evidence import BLURRED_BLOB_MIN_CONFIDENCE
 from runtime.reading.glyph import single_glyph
 from runtime.reading.grain import drop_grain
@@ -39,7 +39,7 @@ from runtime.reading.polarity import AUTO, check_polarity
 from runtime.reading.polarity_names import LIGHT_ON_DARK
 from runtime.reading.scale import WorkingInk, working_ink
 from runtime.reading.segment import DigitCandidate, SegmentOptions
-from runtime.reading.sharpen import is_small_writing, sharpen_blurred
+from runtime.reading.sharpen import is_blurred, is_small_writing, sharpen_blurred
 from runtime.reading.sheet import Sheet, find_sheet
 from runtime.reading.stacked import tall_for_page
 from runtime.reading.stray import stray_ones
@@ -105,6 +105,7 @@ class _Yield(NamedTuple):
 
     candidates: int
     doubt: float
+    blurred: float = 0.0  # the share of its crops (as given) that are mostly soft rim (`sharpen.is_blurred`)
 
 
 @dataclass
@@ -202,7 +203,8 @@ class PageReader:
         # A lens focused off the sheet spreads every point into a disk (runtime.reading.defocus).
         # The spectrum's dip measures the disk roughly (a radius too large rings the strokes away:
         # a form of 114 digits read 74 through 3.2 px, 36 through 3.8), so smaller ones are tried too.
-        radius = defocus_radius(measured) if self.options.undo_defocus else None
+        radius = defocus_radius(measured) if self.options.undo_defocus and looks_defocused(
+            found.candidates, found.blurred) else None
         best = (result, found)
         for share in () if radius is None else RADIUS_SHARES_TRIED:
             best = self._better_of(best, refocused(gray, share * radius), timings)
@@ -258,6 +260,7 @@ class PageReader:
         reading, sharpen = self._read_sharpened_if_small(candidates)
         doubt = _not_digit_share(reading, len(candidates))
         found = len(candidates)
+        blurred = float(np.mean([is_blurred(c.ink) for c in candidates])) if candidates else 0.0
         clock.lap("classify")
         as_given = page.state()
         if self.options.detect_orientation and candidates:
@@ -284,7 +287,7 @@ class PageReader:
                 x, y, w, h = digit.bbox
                 digit.bbox = (x + sheet.left, y + sheet.top, w, h)
         clock.lap("group")
-        return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360), _Yield(found, doubt)
+        return PageResult(lines=lines, rotation_deg=(360 - 90 * page.turns) % 360), _Yield(found, doubt, blurred)
 
     def _judged_again(self, page: Page, as_given: PageState, given: tuple[_Reading, bool],
                       candidates: list[DigitCandidate]) -> tuple[_Reading, bool]:
