@@ -189,8 +189,10 @@ class PageReader:
         # around it have streaks of their own.
         sheet = self._sheet(gray)
         measured = gray if sheet is None else sheet.cut(gray)
-        streak = motion_streak(measured) if self.options.undo_motion_blur else None
-        if streak is not None:
+        streak = motion_streak(measured)
+        if streak is not None:  # a shaken page is no defocused one, whether undone or kept as it is
+            if not self.options.undo_motion_blur:
+                return result
             return self._better_of((result, found), unblurred(gray, streak), timings)[0]
         return self._refocused_if_better(gray, result, found, timings)
 
