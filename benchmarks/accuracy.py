@@ -44,6 +44,7 @@ from tqdm import tqdm
 from benchmarks.datasets import TAG_KEYS, Dataset, DatasetFormatError, Sample, load_dataset
 from benchmarks.metrics import LINE_SEPARATOR, Counts, count_box_matches, match_boxes, score_sequences
 from runtime.paths import SHARED_DATA_DIR
+from runtime.reading.segment import SegmentOptions
 from runtime.results import Digit, PageResult
 
 DEFAULT_REAL_DIR = SHARED_DATA_DIR / "real"
@@ -338,10 +339,12 @@ READER_EXTRAS = {
     "keep-motion-blur": ("undo_motion_blur", False),
     "undo-motion-blur": ("undo_motion_blur", True),  # the default now; still accepted
     "keep-defocus": ("undo_defocus", False),
+    "fibrous-paper": ("segment", SegmentOptions(fibrous_paper=True)),
 }
 """Optional reader steps set otherwise than by default, measured here: each name's `ReaderOptions`
 field and the value it sets (on for the steps off by default; keep-motion-blur reads shaken pages
-as photographed, keep-defocus out-of-focus ones)."""
+as photographed, keep-defocus out-of-focus ones; fibrous-paper: `SegmentOptions.fibrous_paper`,
+for brown kraft paper)."""
 
 
 def build_reader(model: str | None, min_confidence: float, detect_orientation: bool, threads: int,
@@ -380,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader-extra", action="append", default=[], choices=list(READER_EXTRAS),
                         help="set an optional reader step otherwise than by default (repeatable): "
                              "widen-thin-strokes, touching-width-prior (off by default: on), "
-                             "keep-motion-blur (read shaken pages as photographed)")
+                             "keep-motion-blur (read shaken pages as photographed), "
+                             "fibrous-paper (printed lines looked for above the paper's grain: kraft)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     parser.add_argument("--errors", type=Path, default=None, metavar="DIR",
                         help="save an annotated copy of every page with a mistake into DIR")

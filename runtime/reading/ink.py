@@ -456,9 +456,11 @@ def ink_levels(darkness: np.ndarray) -> np.ndarray:
     return levels
 
 
-def levels_components(darkness_u8: np.ndarray, min_contrast: float, strong_threshold: float | None = None):
+def levels_components(darkness_u8: np.ndarray, min_contrast: float, strong_threshold: float | None = None,
+                      faint_floor: float = 0.0):
     """`ink_components` of the ink map's levels (`ink_levels`); `strong_threshold`, where given,
-    is the strong threshold (darkness) instead of the page's own."""
+    is the strong threshold (darkness) instead of the page's own; `faint_floor`: the least
+    darkness of the fainter mask (above a fibrous paper's streaks)."""
     if strong_threshold is None:
         otsu, _ = cv2.threshold(darkness_u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         strong = float(np.clip(otsu, min_contrast * 255, 0.5 * 255))
@@ -472,5 +474,5 @@ def levels_components(darkness_u8: np.ndarray, min_contrast: float, strong_thres
     _, labels, stats = label_regions(mask)
     # Printed rules are often paler than the writing and break into dashes at the ink
     # threshold; they are looked for in this fainter mask, where they run unbroken.
-    _, faint_mask = cv2.threshold(darkness_u8, max(0.08 * 255, 0.3 * strong), 255, cv2.THRESH_BINARY)
+    _, faint_mask = cv2.threshold(darkness_u8, max(0.08 * 255, 0.3 * strong, faint_floor * 255), 255, cv2.THRESH_BINARY)
     return mask, faint_mask, labels, stats

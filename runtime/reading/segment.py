@@ -75,6 +75,9 @@ class SegmentOptions:
     # The share of a level run's pixels on tall faint ink that makes it writing on pages of small
     # digits, not a rule (`rules.THROUGH_WRITING_SHARE`; 0.3 keeps runs along blurred pairs).
     through_writing_share: float = THROUGH_WRITING_SHARE
+    # Paper whose own fibres streak it (brown kraft): printed lines are looked for above its
+    # grain (`FAINT_GRAIN_FACTOR`).
+    fibrous_paper: bool = False
 
 
 @dataclass
@@ -353,6 +356,18 @@ class InkLook:
         return _typical_digit_height(_components_from_stats(self.stats), self.darkness.shape, options)
 
 
+FAINT_GRAIN_FACTOR = 5.0
+"""On fibrous paper (`SegmentOptions.fibrous_paper`) the fainter mask that printed lines are
+looked for in (`ink.levels_components`) is thresholded at least this many times the page's grain
+level above the paper, so the paper's own streaks stay out of it. Brown kraft paper's fibres
+(`benchmarks.worksheets --condition kraft`) darken it by up to 0.18 (the 99th percentile of its
+paper), 4.9 times its grain level (0.036), over the least faint threshold (0.08): they flooded
+the mask, long level runs through rows of digits were taken for rules and erased, and the
+digits were cut (12 development pages, seed 361: 42 false digits and 98 missed; 30 and 64 with
+this). Off by default: heavily degraded small photos have that grain too (sensor noise, 0.03-0.04)
+and their pale rules then broke up (more digits missed)."""
+
+
 def look_at(darkness: np.ndarray, options: SegmentOptions, ink_threshold: float | None = None) -> InkLook:
     """The `InkLook` of an ink map; `ink_threshold`: see `InkLook.ink_threshold`."""
     smoothed, grain = suppress_grain(darkness)
@@ -360,8 +375,9 @@ def look_at(darkness: np.ndarray, options: SegmentOptions, ink_threshold: float 
         return InkLook(darkness, smoothed, True)
     min_contrast = grain.min_contrast(options.min_ink_contrast)
     levels = ink_levels(smoothed)
+    faint_floor = FAINT_GRAIN_FACTOR * grain.level if options.fibrous_paper else 0.0
     return InkLook(darkness, smoothed, False, min_contrast,
-                   *levels_components(levels, min_contrast, ink_threshold), levels,
+                   *levels_components(levels, min_contrast, ink_threshold, faint_floor), levels,
                    ink_threshold=ink_threshold, grain_floor=grain.min_contrast(0.0))
 
 
