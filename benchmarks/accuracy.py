@@ -338,11 +338,13 @@ READER_EXTRAS = {
     "touching-width-prior": ("touching_width_prior", True),
     "keep-motion-blur": ("undo_motion_blur", False),
     "undo-motion-blur": ("undo_motion_blur", True),  # the default now; still accepted
+    "keep-defocus": ("undo_defocus", False),
     "fibrous-paper": ("segment", SegmentOptions(fibrous_paper=True)),
 }
 """Optional reader steps set otherwise than by default, measured here: each name's `ReaderOptions`
 field and the value it sets (on for the steps off by default; keep-motion-blur reads shaken pages
-as photographed; fibrous-paper: `SegmentOptions.fibrous_paper`, for brown kraft paper)."""
+as photographed, keep-defocus out-of-focus ones; fibrous-paper: `SegmentOptions.fibrous_paper`,
+for brown kraft paper)."""
 
 
 def build_reader(model: str | None, min_confidence: float, detect_orientation: bool, threads: int,

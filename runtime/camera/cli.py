@@ -90,11 +90,12 @@ def build_page_reader(model: str | None, threads: int, min_confidence: float,
     classifier = Classifier.load(model, threads=threads)
     # A camera is held upright: trying four rotations would cost four times the work per frame.
     # scale_to_digits matters only for frames 1,000 px or more on their shorter side (--width).
-    # A shaken frame is not read a second time with its streak undone: the next one is steady,
+    # A shaken or defocused frame is not read a second time restored: the next one is steady,
     # and a second reading of every frame the model doubts would halve the frame rate.
     return PageReader(classifier, ReaderOptions(detect_orientation=False, deskew=deskew,
                                                 min_confidence=min_confidence, polarity=polarity,
-                                                scale_to_digits=scale_to_digits, undo_motion_blur=False))
+                                                scale_to_digits=scale_to_digits, undo_motion_blur=False,
+                                                undo_defocus=False))
 
 
 def parse_serve_address(text: str) -> tuple[str, int]:
