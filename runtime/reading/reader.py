@@ -90,14 +90,15 @@ doubted 0.36 to 0.68 as much turned, but read 0 to 5 digits so; 3 small ones tur
 2.1 (docs/results/reading.md: Heavy small photos of numbers stored turned that still read as text)."""
 
 MOTION_BLUR_MIN_YIELD = 0.5
+"""A page whose reading keeps at least this share of its crops as digits is not looked at for
+camera shake. Photographed worksheets (seed 312) kept 0.92 to 1.0 plain and with short streaks;
+the three that long streaks spoiled kept 0.10, 0.14 and 0.10 (README: How it reads a page)."""
+
 DEFOCUS_MIN_YIELD = 0.7
 """A page whose reading keeps under this share of its crops as digits is looked at for a lens's
 blur (`runtime.reading.defocus`); under `MOTION_BLUR_MIN_YIELD` for shake first. A defocused form
 of small writing (worksheets seed 352, `--condition defocus`) kept 0.59 and read 43 of its 114
 digits right and 12 false as given, 67 and 2 refocused."""
-"""A page whose reading keeps at least this share of its crops as digits is not looked at for
-camera shake. Photographed worksheets (seed 312) kept 0.92 to 1.0 plain and with short streaks;
-the three that long streaks spoiled kept 0.10, 0.14 and 0.10 (README: How it reads a page)."""
 
 
 class _Yield(NamedTuple):
@@ -148,8 +149,8 @@ class ReaderOptions:
     # with less doubt, its doubtful digits dropped. On 60 shaken development pages 1,076 more
     # digits right and 8 fewer false (docs/results/reading.md). False reads every page as given.
     undo_motion_blur: bool = True
-    # A page that reads digits from under half its crops and measures no streak is read again
-    # through the blur disk of an out-of-focus lens, where its spectrum measures one
+    # A page that reads digits from under `DEFOCUS_MIN_YIELD` of its crops and measures no streak
+    # is read again through the blur disk of an out-of-focus lens, where its spectrum measures one
     # (runtime.reading.defocus); taken on the same terms as a streak undone. False: as given.
     undo_defocus: bool = True
     segment: SegmentOptions = field(default_factory=SegmentOptions)
