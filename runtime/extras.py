@@ -30,10 +30,11 @@ def missing_extra(extra: str) -> str | None:
 
 
 def missing_before_arguments(extra: str, argv: list[str] | None) -> str | None:
-    """`missing_extra(extra)`, unless help is asked for: what is missing comes before what is
-    wrong with the arguments, as no argument makes the command work without its extra."""
+    """`missing_extra(extra)`, unless help or the version is asked for (both answer without the
+    extra): what is missing comes before what is wrong with the arguments, as no argument makes
+    the command work without its extra."""
     argv = sys.argv[1:] if argv is None else argv
-    if {"-h", "--help"} & set(argv):
+    if {"-h", "--help", "--version"} & set(argv):
         return None
     return missing_extra(extra)
 

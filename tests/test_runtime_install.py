@@ -73,15 +73,21 @@ def test_missing_stage_is_one_line_naming_the_extra(module: str, extra: str, arg
     assert f"install edgedigits[{extra}]" in done.stderr
 
 
-def test_help_answers_without_the_extra(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("module", "asked", "answer"), [
+    ("export", "--help", "usage: "), ("export", "--version", "edgedigits "),
+    ("train", "--help", "usage: "), ("train", "--version", "edgedigits "),
+])
+def test_help_and_version_answer_without_the_extra(module: str, asked: str, answer: str,
+                                                   tmp_path: Path) -> None:
     hide = ("import sys, runpy\n"
             "for name in ('tensorflow', 'keras', 'tf2onnx', 'onnx'): sys.modules[name] = None\n"
-            "sys.argv = ['export', '--help']\n"
-            "runpy.run_module('export', run_name='__main__')\n")
+            f"sys.argv = [{module!r}, {asked!r}]\n"
+            f"runpy.run_module({module!r}, run_name='__main__')\n")
     done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT),
                                                           "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0 and done.stdout.startswith("usage: ") and done.stderr == ""
+    assert done.returncode == 0 and done.stdout.startswith(answer), done.stderr
+    assert done.stderr == ""
 
 
 def test_wheel_declares_the_commands_and_carries_the_model() -> None:
