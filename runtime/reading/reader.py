@@ -186,32 +186,35 @@ class PageReader:
             return result
         if len(result.digits) >= MOTION_BLUR_MIN_YIELD * found.candidates:
             return self._refocused_if_better(gray, result, found, timings)
-        # Measured on the sheet alone where one is found: a desk's grain or a floor's tiles
-        # around it have streaks of their own.
-        sheet = self._sheet(gray)
-        measured = gray if sheet is None else sheet.cut(gray)
+        measured = self._measured_part(gray)
         streak = motion_streak(measured)
         if streak is not None:  # a shaken page is no defocused one, whether undone or kept as it is
             if not self.options.undo_motion_blur:
                 return result
             return self._better_of((result, found), unblurred(gray, streak), timings)[0]
-        return self._refocused_if_better(gray, result, found, timings)
+        return self._refocused_if_better(gray, result, found, timings, measured)
 
     def _refocused_if_better(self, gray: np.ndarray, result: PageResult, found: _Yield,
-                             timings: dict | None) -> PageResult:
-        """`result`, or page `gray` read through the blur disk its spectrum measures, the best
-        of `RADIUS_SHARES_TRIED` of it, where that reads more digits with less doubt."""
-        sheet = self._sheet(gray)
-        measured = gray if sheet is None else sheet.cut(gray)
+                             timings: dict | None, measured: np.ndarray | None = None) -> PageResult:
+        """`result`, or page `gray` read through the blur disk its spectrum measures (on
+        `measured`, its `_measured_part` if already cut), the best of `RADIUS_SHARES_TRIED` of
+        it, where that reads more digits with less doubt."""
+        if not (self.options.undo_defocus and looks_defocused(found.candidates, found.blurred)):
+            return result
         # A lens focused off the sheet spreads every point into a disk (runtime.reading.defocus).
         # The spectrum's dip measures the disk roughly (a radius too large rings the strokes away:
         # a form of 114 digits read 74 through 3.2 px, 36 through 3.8), so smaller ones are tried too.
-        radius = defocus_radius(measured) if self.options.undo_defocus and looks_defocused(
-            found.candidates, found.blurred) else None
+        radius = defocus_radius(self._measured_part(gray) if measured is None else measured)
         best = (result, found)
         for share in () if radius is None else RADIUS_SHARES_TRIED:
             best = self._better_of(best, refocused(gray, share * radius), timings)
         return best[0]
+
+    def _measured_part(self, gray: np.ndarray) -> np.ndarray:
+        """What a camera's blur is measured on: the sheet alone where one is found (a desk's
+        grain or a floor's tiles around it have streaks and edges of their own), else `gray`."""
+        sheet = self._sheet(gray)
+        return gray if sheet is None else sheet.cut(gray)
 
     def _better_of(self, read: tuple[PageResult, _Yield], restored: np.ndarray,
                    timings: dict | None) -> tuple[PageResult, _Yield]:
